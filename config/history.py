@@ -1,0 +1,63 @@
+"""One reason, one author and one timestamp for every history row a change writes.
+
+Services wrap a write in ``change_context(...)``; the receiver below stamps each
+historical row created inside it. Bulk paths read ``current_change()`` and pass the
+same values to ``bulk_history_create`` themselves (it sends no signals).
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.dispatch import receiver
+from django.utils import timezone
+from simple_history.signals import pre_create_historical_record
+
+
+@dataclass(frozen=True)
+class Change:
+    reason: str
+    when: datetime
+    user: object | None
+
+
+_current: ContextVar[Change | None] = ContextVar("current_change", default=None)
+
+
+def database_now() -> datetime:
+    """The database's clock, so app servers with drifting clocks still write history in
+    the order the database serialised their transactions."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT clock_timestamp()")
+            return cursor.fetchone()[0]
+    return timezone.now()
+
+
+@contextmanager
+def change_context(*, reason: str = "", user=None, when: datetime | None = None) -> Iterator[Change]:
+    change = Change(reason=reason.strip(), when=when or database_now(), user=user)
+    token = _current.set(change)
+    try:
+        yield change
+    finally:
+        _current.reset(token)
+
+
+def current_change() -> Change | None:
+    return _current.get()
+
+
+@receiver(pre_create_historical_record)
+def _stamp_history_row(sender, instance, history_instance, **kwargs) -> None:
+    change = _current.get()
+    if change is None:
+        return
+    history_instance.history_date = change.when
+    if change.reason and not history_instance.history_change_reason:
+        history_instance.history_change_reason = change.reason
+    if change.user is not None and getattr(change.user, "pk", None):
+        history_instance.history_user_id = change.user.pk

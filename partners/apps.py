@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PartnersConfig(AppConfig):
+    name = "partners"
+
+    def ready(self) -> None:
+        from config import history  # noqa: F401  (connects the receiver that stamps history rows)

@@ -1,0 +1,82 @@
+"""Who: organisations (the council's own structure and its partner bodies) and people."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from mptt.models import MPTTModel, TreeForeignKey
+from simple_history import register
+from simple_history.models import HistoricalRecords
+
+MPTT_COLUMNS = ["lft", "rght", "tree_id", "level"]
+
+
+class Organisation(MPTTModel):
+    """A council, one of its directorates or services, or a partner body.
+
+    The council's own structure is a tree (council > directorate > service), so an
+    officer of a directorate may change the plans of every service beneath it.
+    """
+
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "Council"
+        DIRECTORATE = "directorate", "Directorate"
+        SERVICE = "service", "Service"
+        SCHOOL = "school", "School"
+        COLLEGE = "college", "College"
+        HEALTH = "health", "Health body"
+        POLICE = "police", "Police"
+        LSC = "lsc", "Learning and Skills Council"
+        CONNEXIONS = "connexions", "Connexions"
+        VOLUNTARY = "voluntary", "Voluntary body"
+        OTHER = "other", "Other partner"
+
+    COUNCIL_KINDS = {Kind.COUNCIL, Kind.DIRECTORATE, Kind.SERVICE}
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    is_active = models.BooleanField(default=True)
+
+    class MPTTMeta:
+        order_insertion_by = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_council(self) -> bool:
+        return self.kind in self.COUNCIL_KINDS
+
+
+register(Organisation, excluded_fields=MPTT_COLUMNS)
+
+
+class User(AbstractUser):
+    """A person who signs in. Their role decides what they may read; their
+    organisation decides which plans they may change."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", "Council officer"
+        PARTNER = "partner", "Partner"
+        MEMBER = "member", "Elected member"
+        ADMIN = "admin", "Administrator"
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="people")
+    job_title = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser or self.role == self.Role.ADMIN
+
+    @property
+    def is_council_staff(self) -> bool:
+        return self.role in {self.Role.OFFICER, self.Role.ADMIN}

@@ -1,0 +1,357 @@
+"""What: plans, the items inside them and the measures their targets use.
+
+Plans form one tree (corporate > directorate > service business plan); each plan's
+items form a tree of their own (vision > priority > action > target > milestone).
+Sibling order lives in the tracked ``position`` field, never in mptt's columns, so
+that history can rebuild any plan as it stood (see ``docs/decisions``).
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from mptt.models import MPTTModel, TreeForeignKey
+from simple_history import register
+
+from partners.models import MPTT_COLUMNS, Organisation, User
+
+
+class Indicator(models.Model):
+    """A shared measure definition ("% of schools good or outstanding") that targets
+    in several plans can use, so the alignment report can compare them."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=300)
+    definition = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+register(Indicator)
+
+
+class Plan(MPTTModel):
+    """A strategic plan. Its parent is the plan it delivers (a service business plan's
+    parent is its directorate plan). Each plan stores the labels it uses for its levels."""
+
+    class Kind(models.TextChoices):
+        CORPORATE = "corporate", "Corporate plan"
+        STRATEGIC = "strategic", "Strategic plan"
+        SERVICE = "service", "Service business plan"
+        PARTNERSHIP = "partnership", "Partnership plan"
+        INSPECTION = "inspection", "Inspection action plan"
+        SINGLE_INTEGRATED = "single_integrated", "Single integrated plan"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        CONSULTATION = "consultation", "In consultation"
+        APPROVED = "approved", "Approved"
+        SUPERSEDED = "superseded", "Superseded"
+        ARCHIVED = "archived", "Archived"
+
+    PUBLISHED_STATUSES = {Status.APPROVED, Status.SUPERSEDED}
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Used in the plan's web address.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="plans", verbose_name="owning organisation"
+    )
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_plans", verbose_name="plan owner")
+    parent = TreeForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="parent plan"
+    )
+    start_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text="The financial year the plan starts, for example 2013 for 2013/14.",
+    )
+    end_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text="The financial year the plan ends, for example 2015 for 2015/16.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    summary = models.TextField(blank=True, help_text="Markdown: use blank lines between paragraphs.")
+    shared_with = models.ManyToManyField(
+        Organisation, through="PlanShare", blank=True, related_name="shared_plans", verbose_name="shared with"
+    )
+    label_vision = models.CharField(max_length=40, default="Vision")
+    label_priority = models.CharField(max_length=40, default="Priority")
+    label_action = models.CharField(max_length=40, default="Action")
+    label_target = models.CharField(max_length=40, default="Target")
+    label_milestone = models.CharField(max_length=40, default="Milestone")
+    version = models.PositiveIntegerField(default=1)
+
+    class MPTTMeta:
+        order_insertion_by = ["title"]
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="plan_period_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("planning:plan-detail", args=[self.slug])
+
+    @property
+    def period(self) -> str:
+        return f"{financial_year(self.start_year)} to {financial_year(self.end_year)}"
+
+    def label_for(self, kind: str) -> str:
+        return getattr(self, f"label_{kind}")
+
+    def clean(self) -> None:
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": "The plan must end in or after the year it starts."})
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A plan cannot be its own parent."})
+        if self.parent_id and self.pk and self.parent.is_descendant_of(self):
+            raise ValidationError({"parent": "A plan cannot sit beneath one of its own child plans."})
+
+
+register(Plan, excluded_fields=MPTT_COLUMNS)
+
+
+def financial_year(start: int) -> str:
+    """2013 -> "2013/14": UK financial years run April to March."""
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+class PlanShare(models.Model):
+    """A partner organisation that may read a plan (kept as its own row so that
+    sharing and unsharing have history)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="shares")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="plan_shares")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "organisation"], name="plan_share_once")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} shared with {self.organisation}"
+
+
+register(PlanShare)
+
+
+class PlanItem(MPTTModel):
+    """One line of a plan: its vision, a priority, an action, a target or a milestone.
+
+    Invariants: one root (the vision) per plan; siblings are numbered 1..n by
+    ``position``; each kind may only sit under the kinds in ``ALLOWED_PARENTS``.
+    The reference ("2.3.1") is derived from positions when a plan is read, never stored.
+    """
+
+    class Kind(models.TextChoices):
+        VISION = "vision", "Vision"
+        PRIORITY = "priority", "Priority"
+        ACTION = "action", "Action"
+        TARGET = "target", "Target"
+        MILESTONE = "milestone", "Milestone"
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETE = "complete", "Complete"
+        DEFERRED = "deferred", "Deferred"
+
+    class CostType(models.TextChoices):
+        REVENUE = "revenue", "Revenue"
+        CAPITAL = "capital", "Capital"
+
+    class Unit(models.TextChoices):
+        PERCENTAGE = "percentage", "Percentage (%)"
+        COUNT = "count", "Count"
+        NUMBER = "number", "Number"
+        POUNDS = "pounds", "Pounds (£)"
+        DAYS = "days", "Days"
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    class TargetType(models.TextChoices):
+        FLOOR = "floor", "Floor (minimum)"
+        ASPIRATIONAL = "aspirational", "Aspirational"
+
+    # kind -> the kinds it may sit under (None: it is the root)
+    ALLOWED_PARENTS: dict[str, set[str] | None] = {
+        Kind.VISION: None,
+        Kind.PRIORITY: {Kind.VISION, Kind.PRIORITY},
+        Kind.ACTION: {Kind.PRIORITY, Kind.ACTION},
+        Kind.TARGET: {Kind.ACTION},
+        Kind.MILESTONE: {Kind.ACTION, Kind.TARGET},
+    }
+    COSTED_KINDS = {Kind.ACTION, Kind.MILESTONE}
+    COST_FIELDS = ["cost_amount", "cost_type", "funding_source"]
+    MEASURE_FIELDS = [
+        "indicator",
+        "unit",
+        "baseline_value",
+        "baseline_date",
+        "target_value",
+        "target_date",
+        "direction",
+        "target_type",
+        "amber_tolerance",
+    ]
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    position = models.PositiveIntegerField(default=1)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True, help_text="Markdown: use blank lines between paragraphs.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    lead_officer = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_items"
+    )
+    lead_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_items"
+    )
+    supporting_organisations = models.ManyToManyField(
+        Organisation, through="ItemSupporter", blank=True, related_name="supported_items"
+    )
+    start_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    cost_amount = models.DecimalField(
+        "cost (£)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    cost_type = models.CharField(max_length=10, choices=CostType.choices, blank=True)
+    funding_source = models.CharField(max_length=200, blank=True, help_text="The funding stream, for example a grant.")
+    indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT, related_name="targets")
+    unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
+    baseline_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    baseline_date = models.DateField(null=True, blank=True)
+    target_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    direction = models.CharField(max_length=10, choices=Direction.choices, blank=True)
+    target_type = models.CharField(max_length=20, choices=TargetType.choices, blank=True)
+    amber_tolerance = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="How far short of the trajectory still counts as amber, in the target's unit.",
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class MPTTMeta:
+        order_insertion_by = ["position"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan"], condition=Q(parent__isnull=True), name="one_root_per_plan"),
+            models.UniqueConstraint(fields=["tree_id"], condition=Q(parent__isnull=True), name="one_root_per_tree"),
+            models.CheckConstraint(condition=Q(parent__isnull=False) | Q(position=1), name="root_position_is_1"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("planning:item-detail", args=[self.plan.slug, self.pk])
+
+    @property
+    def is_costed(self) -> bool:
+        return self.kind in self.COSTED_KINDS
+
+    @property
+    def is_target(self) -> bool:
+        return self.kind == self.Kind.TARGET
+
+    @classmethod
+    def child_kinds(cls, kind: str) -> list[str]:
+        """The kinds that may be added under an item of ``kind``, in reading order."""
+        return [k for k in cls.Kind.values if cls.ALLOWED_PARENTS[k] and kind in cls.ALLOWED_PARENTS[k]]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self._check_nesting(errors)
+        if self.start_date and self.due_date and self.due_date < self.start_date:
+            errors["due_date"] = "The due date must be on or after the start date."
+        if not self.is_costed:
+            for name in self.COST_FIELDS:
+                if getattr(self, name):
+                    errors[name] = f"Only actions and milestones carry a cost, not a {self.get_kind_display().lower()}."
+        elif self.cost_amount is not None and not self.cost_type:
+            errors["cost_type"] = "Say whether the cost is revenue or capital."
+        if self.is_target:
+            self._check_measure(errors)
+        else:
+            for name in self.MEASURE_FIELDS:
+                if getattr(self, name + "_id" if name == "indicator" else name):
+                    errors[name] = "Only targets carry a measure."
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_nesting(self, errors: dict[str, str]) -> None:
+        allowed = self.ALLOWED_PARENTS.get(self.kind)
+        if self.parent_id is None:
+            if allowed is not None:
+                errors["parent"] = f"A {self.get_kind_display().lower()} must sit under another item."
+            return
+        parent = self.parent
+        if allowed is None:
+            errors["kind"] = "Only a plan's vision sits at the top; it cannot go under another item."
+        elif parent.kind not in allowed:
+            names = " or ".join(sorted(self.Kind(k).label.lower() for k in allowed))
+            errors["parent"] = (
+                f"A {self.get_kind_display().lower()} cannot go under a {parent.get_kind_display().lower()}; "
+                f"it goes under a {names}."
+            )
+        if parent.plan_id != self.plan_id:
+            errors["parent"] = "The parent item belongs to another plan."
+
+    def _check_measure(self, errors: dict[str, str]) -> None:
+        for name in ("unit", "direction"):
+            if not getattr(self, name):
+                errors[name] = f"A target needs a {self._meta.get_field(name).verbose_name}."
+        if self.target_value is None:
+            errors["target_value"] = "A target needs a target value."
+        if self.unit == self.Unit.PERCENTAGE:
+            for name in ("baseline_value", "target_value"):
+                value = getattr(self, name)
+                if value is not None and not (0 <= value <= 100):
+                    errors[name] = "A percentage must be between 0 and 100."
+        if self.unit == self.Unit.COUNT:
+            for name in ("baseline_value", "target_value"):
+                value = getattr(self, name)
+                if value is not None and (value < 0 or value != value.to_integral_value()):
+                    errors[name] = "A count must be a whole number, 0 or more."
+        if self.baseline_date and self.target_date and self.target_date < self.baseline_date:
+            errors["target_date"] = "The target date must be after the baseline date."
+
+
+register(PlanItem, excluded_fields=MPTT_COLUMNS)
+
+
+class ItemSupporter(models.Model):
+    """An organisation supporting an item (its own row, so that changes have history)."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="supporters")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="item_supports")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "organisation"], name="item_supporter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} supports {self.item}"
+
+
+register(ItemSupporter)
