@@ -25,21 +25,31 @@ class GovukFormRenderer(TemplatesSetting):
 
 
 class GovukFormMixin:
-    """Adds GOV.UK classes and error styling to every widget of the form."""
+    """Adds GOV.UK classes to every widget, and error styling once the form is validated."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
             css = next((c for cls, c in _WIDGET_CLASSES.items() if isinstance(widget, cls)), "govuk-input")
-            if self.is_bound and name in self.errors:
-                css += {
-                    "govuk-input": " govuk-input--error",
-                    "govuk-textarea": " govuk-textarea--error",
-                    "govuk-select": " govuk-select--error",
-                }.get(css, "")
-                widget.attrs["aria-describedby"] = f"{self.auto_id % name}-error"
-            widget.attrs["class"] = css
+            widget.attrs.setdefault("class", css)
+            if field.help_text and not isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs["aria-describedby"] = f"{self.auto_id % name}-hint"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            base = widget.attrs.get("class", "").split(" ")[0]
+            if base in {"govuk-input", "govuk-textarea", "govuk-select"}:
+                widget.attrs["class"] += f" {base}--error"
+            described = [f"{self.auto_id % name}-error"]
+            if self.fields[name].help_text:
+                described.insert(0, f"{self.auto_id % name}-hint")
+            if not isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs["aria-describedby"] = " ".join(described)
 
 
 class GovukForm(GovukFormMixin, forms.Form):

@@ -10,7 +10,9 @@ NM="${FRONTEND_DIR}/node_modules"
 GOVUK_DIST="${NM}/govuk-frontend/dist/govuk"
 
 cd "${FRONTEND_DIR}"
-npm ci --no-audit --no-fund
+# --ignore-scripts: nothing here needs install scripts (sass is pure JS;
+# @parcel/watcher is only an optional dependency for `sass --watch`).
+npm ci --no-audit --no-fund --ignore-scripts
 
 # --- govuk-frontend -------------------------------------------------------
 rm -rf "${STATIC_DIR}/govuk"

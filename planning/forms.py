@@ -1,0 +1,146 @@
+"""Forms for plans and items. They validate for the person typing; the services
+validate again under the plan lock before anything is written."""
+
+from django import forms
+
+from config.forms import GovukForm, GovukModelForm
+from partners.models import Organisation, User
+from planning.models import Plan, PlanItem
+
+REASON_HELP = "Optional. Recorded in the history beside your change."
+
+
+def _council_staff():
+    return User.objects.filter(is_active=True, role__in=[User.Role.OFFICER, User.Role.ADMIN]).order_by(
+        "last_name", "first_name"
+    )
+
+
+class PlanForm(GovukModelForm):
+    class Meta:
+        model = Plan
+        fields = [
+            "title",
+            "slug",
+            "kind",
+            "organisation",
+            "owner",
+            "parent",
+            "start_year",
+            "end_year",
+            "summary",
+            "label_vision",
+            "label_priority",
+            "label_action",
+            "label_target",
+            "label_milestone",
+        ]
+        labels = {
+            "label_vision": "Name for the vision",
+            "label_priority": "Name for priorities",
+            "label_action": "Name for actions",
+            "label_target": "Name for targets",
+            "label_milestone": "Name for milestones",
+        }
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, organisations=None, parents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations if organisations is not None else Organisation.objects.all()
+        self.fields["owner"].queryset = _council_staff()
+        self.fields["parent"].queryset = parents if parents is not None else Plan.objects.all()
+        self.fields["parent"].required = False
+        self.fields["parent"].empty_label = "None: this is a top-level plan"
+        if self.instance.pk:
+            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
+                pk__in=self.instance.get_descendants(include_self=True).values("pk")
+            )
+        for name in ("start_year", "end_year"):
+            self.fields[name].widget.attrs.update({"class": "govuk-input govuk-input--width-4", "inputmode": "numeric"})
+
+
+class PlanEditForm(PlanForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
+
+
+class ItemForm(GovukModelForm):
+    """One form for every kind; fields that do not apply to the kind are removed."""
+
+    supporting_organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Organisations that help deliver this.",
+    )
+
+    class Meta:
+        model = PlanItem
+        fields = [
+            "title",
+            "description",
+            "status",
+            "lead_officer",
+            "lead_organisation",
+            "start_date",
+            "due_date",
+            *PlanItem.COST_FIELDS,
+            *PlanItem.MEASURE_FIELDS,
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            **{
+                name: forms.DateInput(attrs={"type": "date"})
+                for name in ("start_date", "due_date", "baseline_date", "target_date")
+            },
+        }
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_officer"].queryset = User.objects.filter(is_active=True).exclude(role=User.Role.MEMBER)
+        self.fields["lead_organisation"].queryset = Organisation.objects.filter(is_active=True).order_by("name")
+        if kind not in PlanItem.COSTED_KINDS:
+            for name in PlanItem.COST_FIELDS:
+                del self.fields[name]
+        if kind != PlanItem.Kind.TARGET:
+            for name in PlanItem.MEASURE_FIELDS:
+                del self.fields[name]
+        else:
+            for name in ("unit", "direction", "target_value"):
+                self.fields[name].required = True
+        if self.instance.pk:
+            self.fields["supporting_organisations"].initial = [s.organisation_id for s in self.instance.supporters.all()]
+        self.fieldsets = [
+            (title, [self[name] for name in names if name in self.fields])
+            for title, names in (
+                ("", ["title", "description", "status"]),
+                ("Who leads it", ["lead_officer", "lead_organisation", "supporting_organisations"]),
+                ("When", ["start_date", "due_date"]),
+                ("Cost", PlanItem.COST_FIELDS),
+                ("Measure", PlanItem.MEASURE_FIELDS),
+            )
+        ]
+        self.fieldsets = [(title, fields) for title, fields in self.fieldsets if fields]
+
+    def content(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
+
+
+class ItemEditForm(ItemForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
+
+
+class MoveForm(GovukForm):
+    parent = forms.TypedChoiceField(label="Move under", coerce=int)
+    position = forms.IntegerField(label="Position among its new siblings", min_value=1, help_text="1 is the first.")
+    reason = forms.CharField(label="Reason for the move", required=False, max_length=250, help_text=REASON_HELP)
+
+    def __init__(self, *args, choices: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = choices
+        self.fields["position"].widget.attrs["class"] = "govuk-input govuk-input--width-3"
+
+
+class ReasonForm(GovukForm):
+    reason = forms.CharField(label="Reason", required=False, max_length=250, help_text=REASON_HELP)

@@ -1,0 +1,65 @@
+"""Who may do what to a plan, as predicates (django-rules).
+
+Views never call these directly: they go through ``planning.access``, which fetches
+the object and applies the rule in one place.
+"""
+
+import rules
+
+from planning.models import Plan
+
+
+@rules.predicate
+def is_admin(user, plan=None) -> bool:
+    return user.is_authenticated and user.is_admin
+
+
+@rules.predicate
+def is_council_staff(user, plan=None) -> bool:
+    return user.is_authenticated and user.is_active and user.is_council_staff
+
+
+@rules.predicate
+def is_plan_owner(user, plan: Plan) -> bool:
+    return plan is not None and plan.owner_id == user.pk
+
+
+@rules.predicate
+def belongs_to_owning_organisation(user, plan: Plan) -> bool:
+    """Officers change plans owned by their organisation or any unit beneath it."""
+    org = user.organisation
+    if plan is None or org is None:
+        return False
+    owning = plan.organisation
+    return owning.tree_id == org.tree_id and org.lft <= owning.lft and owning.rght <= org.rght
+
+
+@rules.predicate
+def is_shared_with_users_organisation(user, plan: Plan) -> bool:
+    return plan is not None and user.organisation_id is not None and any(
+        share.organisation_id == user.organisation_id for share in plan.shares.all()
+    )
+
+
+@rules.predicate
+def is_published(user, plan: Plan) -> bool:
+    return plan is not None and plan.status in Plan.PUBLISHED_STATUSES
+
+
+@rules.predicate
+def is_member(user, plan=None) -> bool:
+    return user.is_authenticated and user.role == user.Role.MEMBER
+
+
+@rules.predicate
+def is_partner(user, plan=None) -> bool:
+    return user.is_authenticated and user.role == user.Role.PARTNER
+
+
+can_view_plan = is_admin | is_council_staff | (is_partner & is_shared_with_users_organisation) | (is_member & is_published)
+can_change_plan = is_admin | (is_council_staff & (is_plan_owner | belongs_to_owning_organisation))
+can_create_plan = is_admin | is_council_staff
+
+rules.add_perm("planning.view_plan", can_view_plan)
+rules.add_perm("planning.change_plan", can_change_plan)
+rules.add_perm("planning.add_plan", can_create_plan)

@@ -1,0 +1,312 @@
+"""Reads of plans: outlines in reading order, and history with field differences.
+
+Each function runs a fixed number of queries whatever the size of the plan; the
+tests pin those counts.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from partners.models import Organisation, User
+from planning.models import Indicator, ItemSupporter, Plan, PlanItem
+
+
+@dataclass
+class OutlineRow:
+    """One item of a plan as the plan page shows it."""
+
+    item: PlanItem
+    reference: str
+    depth: int
+    label: str
+    supporters: list[Organisation] = field(default_factory=list)
+    child_kinds: list[tuple[str, str]] = field(default_factory=list)
+    is_first: bool = False
+    is_last: bool = False
+
+
+def references(items: list[PlanItem]) -> dict[int, str]:
+    """"2.3.1" for each item, from its rank among its siblings in reading order.
+
+    The vision has no number; its children are 1, 2, 3 and so on down.
+    """
+    refs: dict[int, str] = {}
+    counters: dict[int | None, int] = defaultdict(int)
+    for item in items:
+        counters[item.parent_id] += 1
+        parent_ref = refs.get(item.parent_id, "")
+        if item.parent_id is None:
+            refs[item.pk] = ""
+        else:
+            rank = str(counters[item.parent_id])
+            refs[item.pk] = f"{parent_ref}.{rank}" if parent_ref else rank
+    return refs
+
+
+def plan_outline(plan: Plan) -> list[OutlineRow]:
+    """The whole plan in reading order (two queries)."""
+    items = list(
+        PlanItem.objects.filter(plan=plan)
+        .select_related("lead_officer", "lead_organisation", "indicator")
+        .order_by("tree_id", "lft")
+    )
+    supporters: dict[int, list[Organisation]] = defaultdict(list)
+    for row in ItemSupporter.objects.filter(item__plan=plan).select_related("organisation").order_by(
+        "organisation__name"
+    ):
+        supporters[row.item_id].append(row.organisation)
+    refs = references(items)
+    sibling_counts: dict[int | None, int] = defaultdict(int)
+    for item in items:
+        sibling_counts[item.parent_id] += 1
+    root_level = items[0].level if items else 0
+    rows = []
+    for item in items:
+        item.plan = plan
+        rows.append(
+            OutlineRow(
+                item=item,
+                reference=refs[item.pk],
+                depth=item.level - root_level,
+                label=plan.label_for(item.kind),
+                supporters=supporters[item.pk],
+                child_kinds=[(kind, plan.label_for(kind)) for kind in PlanItem.child_kinds(item.kind)],
+                is_first=item.position == 1,
+                is_last=item.position == sibling_counts[item.parent_id],
+            )
+        )
+    return rows
+
+
+def plan_forest(plans: QuerySet[Plan]) -> list[tuple[Plan, int]]:
+    """Visible plans in tree order with their depth among the visible ones.
+
+    A plan whose parent the reader cannot see is shown at the top level.
+    """
+    ordered = list(plans.order_by("tree_id", "lft"))
+    visible = {plan.pk for plan in ordered}
+    depth: dict[int, int] = {}
+    result = []
+    for plan in ordered:
+        depth[plan.pk] = depth[plan.parent_id] + 1 if plan.parent_id in visible else 0
+        result.append((plan, depth[plan.pk]))
+    return result
+
+
+def item_count_by_plan(plan_ids: list[int]) -> dict[int, int]:
+    from django.db.models import Count
+
+    rows = PlanItem.objects.filter(plan_id__in=plan_ids).values("plan_id").annotate(n=Count("id"))
+    return {row["plan_id"]: row["n"] for row in rows}
+
+
+# --- history -------------------------------------------------------------------------
+
+ITEM_DIFF_FIELDS = [
+    "title",
+    "description",
+    "kind",
+    "status",
+    "parent",
+    "position",
+    "lead_officer",
+    "lead_organisation",
+    "start_date",
+    "due_date",
+    "cost_amount",
+    "cost_type",
+    "funding_source",
+    "indicator",
+    "unit",
+    "baseline_value",
+    "baseline_date",
+    "target_value",
+    "target_date",
+    "direction",
+    "target_type",
+    "amber_tolerance",
+]
+PLAN_DIFF_FIELDS = [
+    "title",
+    "slug",
+    "kind",
+    "status",
+    "organisation",
+    "owner",
+    "parent",
+    "start_year",
+    "end_year",
+    "summary",
+    "label_vision",
+    "label_priority",
+    "label_action",
+    "label_target",
+    "label_milestone",
+]
+_FK_MODELS = {
+    "lead_officer": User,
+    "owner": User,
+    "lead_organisation": Organisation,
+    "organisation": Organisation,
+    "indicator": Indicator,
+}
+HISTORY_TYPES = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+@dataclass
+class FieldChange:
+    name: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: str
+    action: str
+    reason: str
+    object_id: int
+    title: str
+    object_kind: str = ""
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+class _Names:
+    """Display names for the foreign keys and choices seen in a set of history rows,
+    fetched with one query per related model."""
+
+    def __init__(self, model, rows: list[dict], fields: list[str]):
+        self.model = model
+        self.lookup: dict[str, dict] = {}
+        for name in fields:
+            related = _FK_MODELS.get(name)
+            if related is not None:
+                ids = {row[f"{name}_id"] for row in rows if row.get(f"{name}_id")}
+                self.lookup[name] = {obj.pk: str(obj) for obj in related.objects.filter(pk__in=ids)} if ids else {}
+        parent_ids = {row["parent_id"] for row in rows if row.get("parent_id")}
+        self.parents: dict[int, str] = {}
+        if parent_ids and "parent" in fields:
+            target = model.history.model if model is PlanItem else None
+            if target is not None:
+                for row in target.objects.filter(id__in=parent_ids).order_by("id", "history_date").values(
+                    "id", "title"
+                ):
+                    self.parents[row["id"]] = row["title"]
+            else:
+                self.parents = {p.pk: str(p) for p in model.objects.filter(pk__in=parent_ids)}
+        user_ids = {row["history_user_id"] for row in rows if row["history_user_id"]}
+        self.users = {user.pk: str(user) for user in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+
+    def display(self, name: str, row: dict) -> str:
+        if name == "parent":
+            value = row.get("parent_id")
+            return self.parents.get(value, "") if value else "(top of plan)"
+        if name in _FK_MODELS:
+            value = row.get(f"{name}_id")
+            return self.lookup.get(name, {}).get(value, f"#{value}") if value else ""
+        value = row.get(name)
+        if value is None or value == "":
+            return ""
+        model_field = self.model._meta.get_field(name)
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        return str(value)
+
+    def who(self, row: dict) -> str:
+        return self.users.get(row["history_user_id"], "System") if row["history_user_id"] else "System"
+
+
+def _field_label(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name).capitalize()
+
+
+def _entries(model, rows: list[dict], fields: list[str], previous: dict[int, dict | None]) -> list[HistoryEntry]:
+    names = _Names(model, rows + [p for p in previous.values() if p], fields)
+    entries = []
+    for row in rows:
+        before = previous.get(row["history_id"])
+        changes = []
+        if row["history_type"] == "~" and before is not None:
+            for name in fields:
+                old, new = names.display(name, before), names.display(name, row)
+                if old != new:
+                    changes.append(FieldChange(name, _field_label(model, name), old, new))
+        elif row["history_type"] == "+":
+            for name in fields:
+                new = names.display(name, row)
+                if new and name not in {"position"}:
+                    changes.append(FieldChange(name, _field_label(model, name), "", new))
+        entries.append(
+            HistoryEntry(
+                when=row["history_date"],
+                who=names.who(row),
+                action=HISTORY_TYPES[row["history_type"]],
+                reason=row["history_change_reason"] or "",
+                object_id=row["id"],
+                title=row["title"],
+                object_kind=names.display("kind", row) if "kind" in fields else "",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def _with_previous(rows: list[dict]) -> dict[int, dict | None]:
+    """Each row's predecessor for the same object, from rows sorted oldest first per object."""
+    previous: dict[int, dict | None] = {}
+    last: dict[int, dict] = {}
+    for row in sorted(rows, key=lambda r: (r["id"], r["history_date"], r["history_id"])):
+        previous[row["history_id"]] = last.get(row["id"])
+        last[row["id"]] = row
+    return previous
+
+
+def item_history(plan: Plan, item_id: int) -> list[HistoryEntry]:
+    """Every recorded version of one item, newest first, even after it was deleted."""
+    rows = list(PlanItem.history.filter(id=item_id, plan_id=plan.pk).order_by("history_date", "history_id").values())
+    entries = _entries(PlanItem, rows, ITEM_DIFF_FIELDS, _with_previous(rows))
+    entries.extend(_supporter_entries(ItemSupporter.history.filter(item_id=item_id)))
+    return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+def _supporter_entries(history: QuerySet) -> list[HistoryEntry]:
+    rows = list(history.select_related("organisation", "history_user").order_by("history_date"))
+    return [
+        HistoryEntry(
+            when=row.history_date,
+            who=str(row.history_user) if row.history_user else "System",
+            action="Supporter added" if row.history_type == "+" else "Supporter removed",
+            reason=row.history_change_reason or "",
+            object_id=row.item_id,
+            title=str(row.organisation),
+        )
+        for row in rows
+        if row.history_type in {"+", "-"}
+    ]
+
+
+def plan_recent_changes(plan: Plan, limit: int = 200) -> list[HistoryEntry]:
+    """The latest changes to a plan and its items, newest first, with field differences."""
+    recent = list(PlanItem.history.filter(plan_id=plan.pk).order_by("-history_date", "-history_id")[:limit].values())
+    ids = {row["id"] for row in recent}
+    oldest = min((row["history_date"] for row in recent), default=None)
+    earlier = []
+    if ids:
+        # each recent row's predecessor: the rows for the same items up to the oldest recent one
+        earlier = list(
+            PlanItem.history.filter(id__in=ids, history_date__lte=oldest)
+            .exclude(history_id__in=[row["history_id"] for row in recent])
+            .values()
+        )
+    previous = _with_previous(recent + earlier)
+    entries = _entries(PlanItem, recent, ITEM_DIFF_FIELDS, previous)
+    plan_rows = list(plan.history.order_by("history_date", "history_id").values())
+    entries.extend(_entries(Plan, plan_rows, PLAN_DIFF_FIELDS, _with_previous(plan_rows)))
+    for entry in entries[len(recent) :]:
+        entry.object_kind = "Plan"
+    return sorted(entries, key=lambda e: (e.when, e.object_kind == "Plan"), reverse=True)[:limit]

@@ -1,0 +1,245 @@
+"""Writes to plans and their items.
+
+Every write to a plan's items runs inside ``plan_write``: one short transaction that
+locks the plan row, so two writers can never interleave mptt's tree updates, and
+stamps every history row of the operation with one reason, one author and one time.
+Sibling order is the tracked ``position`` field; moves shift siblings in bulk and
+write those siblings' history rows themselves (``bulk_history_create``).
+"""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max
+
+from config.history import change_context, current_change
+from partners.models import Organisation, User
+from planning.models import ItemSupporter, Plan, PlanItem, PlanShare
+
+# pg_advisory_xact_lock key serialising changes to the tree of plans and new item trees
+_TREE_ALLOCATION_LOCK = 7_204_913
+
+
+class EditConflict(Exception):
+    """Someone saved the row after the editor loaded it; ``stored`` is what is saved now."""
+
+    def __init__(self, stored):
+        super().__init__(f"{stored!r} changed since it was loaded")
+        self.stored = stored
+
+
+@dataclass
+class ItemChange:
+    """The editable content of an item, as a form or loader hands it over."""
+
+    fields: dict
+    supporting_organisations: Iterable[Organisation] | None = None
+
+
+def _lock_tree_allocation() -> None:
+    """mptt gives a new tree ``MAX(tree_id) + 1``; two plans created at once would share
+    one. SQLite's IMMEDIATE transactions already serialise writers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_TREE_ALLOCATION_LOCK])
+
+
+@contextmanager
+def plan_write(plan_id: int, *, user: User | None, reason: str = "") -> Iterator[Plan]:
+    """Lock the plan row for one transaction and stamp the history of everything in it."""
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan_id)
+        with change_context(reason=reason, user=user):
+            yield plan
+
+
+# --- plans -----------------------------------------------------------------------------
+
+
+PLAN_FIELDS = [
+    "title",
+    "slug",
+    "kind",
+    "organisation",
+    "owner",
+    "parent",
+    "start_year",
+    "end_year",
+    "summary",
+    "label_vision",
+    "label_priority",
+    "label_action",
+    "label_target",
+    "label_milestone",
+]
+
+
+@transaction.atomic
+def plan_create(*, user: User | None, fields: dict, vision_title: str = "", reason: str = "") -> Plan:
+    """Create a plan and its vision, the root every other item hangs from."""
+    _lock_tree_allocation()
+    with change_context(reason=reason or "Plan created", user=user):
+        plan = Plan(**{name: fields[name] for name in PLAN_FIELDS if name in fields})
+        plan.full_clean()
+        plan.save()
+        vision = PlanItem(
+            plan=plan,
+            kind=PlanItem.Kind.VISION,
+            title=vision_title or f"Vision for {plan.title}",
+            position=1,
+        )
+        vision.full_clean()
+        vision.save()
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan_id: int, user: User | None, fields: dict, expected_version: int, reason: str = "") -> Plan:
+    _lock_tree_allocation()  # a new title or parent re-slots the plan in the tree of plans
+    plan = Plan.objects.select_for_update().get(pk=plan_id)
+    if plan.version != expected_version:
+        raise EditConflict(plan)
+    with change_context(reason=reason, user=user):
+        for name in PLAN_FIELDS:
+            if name in fields:
+                setattr(plan, name, fields[name])
+        plan.version += 1
+        plan.full_clean()
+        plan.save()
+    return plan
+
+
+def plan_share_set(*, plan: Plan, organisations: Iterable[Organisation]) -> None:
+    """Make the plan's shares exactly ``organisations``; call inside a change context."""
+    wanted = {org.pk for org in organisations}
+    current = {share.organisation_id: share for share in plan.shares.all()}
+    for org_id, share in current.items():
+        if org_id not in wanted:
+            share.delete()
+    for org_id in wanted - current.keys():
+        PlanShare.objects.create(plan=plan, organisation_id=org_id)
+
+
+# --- items -----------------------------------------------------------------------------
+
+
+def _set_supporters(item: PlanItem, organisations: Iterable[Organisation]) -> None:
+    wanted = {org.pk for org in organisations}
+    current = {row.organisation_id: row for row in item.supporters.all()}
+    for org_id, row in current.items():
+        if org_id not in wanted:
+            row.delete()
+    for org_id in sorted(wanted - current.keys()):
+        ItemSupporter.objects.create(item=item, organisation_id=org_id)
+
+
+def _apply(item: PlanItem, change: ItemChange) -> None:
+    for name, value in change.fields.items():
+        setattr(item, name, value)
+
+
+def item_add(*, plan: Plan, parent_id: int, kind: str, user: User | None, change: ItemChange, reason: str = "") -> PlanItem:
+    """Add ``kind`` as the last child of ``parent_id``."""
+    with plan_write(plan.pk, user=user, reason=reason) as locked:
+        parent = PlanItem.objects.get(pk=parent_id, plan=locked)
+        last = parent.get_children().aggregate(last=Max("position"))["last"] or 0
+        item = PlanItem(plan=locked, parent=parent, kind=kind, position=last + 1)
+        _apply(item, change)
+        item.full_clean()
+        item.save()
+        if change.supporting_organisations is not None:
+            _set_supporters(item, change.supporting_organisations)
+    return item
+
+
+def item_update(*, item_id: int, user: User | None, change: ItemChange, expected_version: int, reason: str = "") -> PlanItem:
+    """Save new content; refuse (``EditConflict``) if someone saved the item since it was loaded."""
+    plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
+    with plan_write(plan_id, user=user, reason=reason):
+        item = PlanItem.objects.get(pk=item_id)
+        if item.version != expected_version:
+            raise EditConflict(item)
+        _apply(item, change)
+        item.version += 1
+        item.full_clean()
+        item.save()
+        if change.supporting_organisations is not None:
+            _set_supporters(item, change.supporting_organisations)
+    return item
+
+
+def _shift(siblings: list[PlanItem], by: int) -> None:
+    """Renumber siblings in bulk and write their history rows (bulk_update writes none)."""
+    if not siblings:
+        return
+    for sibling in siblings:
+        sibling.position += by
+        sibling.version += 1
+    PlanItem.objects.bulk_update(siblings, ["position", "version"])
+    change = current_change()
+    PlanItem.history.bulk_history_create(
+        siblings,
+        update=True,
+        default_user=change.user if change else None,
+        default_change_reason=change.reason if change else "",
+        default_date=change.when if change else None,
+    )
+
+
+def _siblings(parent_id: int, **position_filter) -> list[PlanItem]:
+    return list(
+        PlanItem.objects.select_for_update().filter(parent_id=parent_id, **position_filter).order_by("position")
+    )
+
+
+def item_move(
+    *, item_id: int, user: User | None, new_parent_id: int, new_position: int, reason: str = ""
+) -> PlanItem:
+    """Move an item (and everything under it) to ``new_position`` under ``new_parent_id``.
+
+    Positions are clamped to the siblings' range, so "up" from the top is a no-op.
+    """
+    plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
+    with plan_write(plan_id, user=user, reason=reason):
+        item = PlanItem.objects.get(pk=item_id)  # re-read under the lock: mptt needs fresh columns
+        if item.parent_id is None:
+            raise ValidationError({"parent": "The vision is the top of the plan and cannot move."})
+        new_parent = PlanItem.objects.get(pk=new_parent_id, plan_id=plan_id)
+        if new_parent.pk == item.pk or new_parent.is_descendant_of(item):
+            raise ValidationError({"parent": "An item cannot move under itself or one of its own items."})
+        old_parent_id, old_position = item.parent_id, item.position
+        same_parent = new_parent.pk == old_parent_id
+        count = PlanItem.objects.filter(parent_id=new_parent.pk).count()
+        new_position = max(1, min(new_position, count if same_parent else count + 1))
+        if same_parent and new_position == old_position:
+            return item
+        item.parent = new_parent
+        item.full_clean(exclude=["position"])  # nesting rules for the new parent
+        if same_parent and new_position < old_position:
+            _shift(_siblings(old_parent_id, position__gte=new_position, position__lt=old_position), +1)
+        elif same_parent:
+            _shift(_siblings(old_parent_id, position__gt=old_position, position__lte=new_position), -1)
+        else:
+            _shift(_siblings(old_parent_id, position__gt=old_position), -1)
+            _shift(_siblings(new_parent.pk, position__gte=new_position), +1)
+        item.position = new_position
+        item.version += 1
+        item.save()
+    return item
+
+
+def item_delete(*, item_id: int, user: User | None, reason: str = "") -> list[PlanItem]:
+    """Delete an item and everything under it; later siblings close the gap."""
+    plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
+    with plan_write(plan_id, user=user, reason=reason):
+        item = PlanItem.objects.get(pk=item_id)
+        if item.parent_id is None:
+            raise ValidationError({"kind": "A plan's vision cannot be deleted."})
+        removed = list(item.get_descendants(include_self=True))
+        parent_id, position = item.parent_id, item.position
+        item.delete()
+        _shift(_siblings(parent_id, position__gt=position), -1)
+    return removed

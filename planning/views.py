@@ -1,0 +1,321 @@
+"""Plan pages. Each view parses, fetches through ``planning.access``, calls one service
+or form, and responds."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from partners.models import Organisation
+from planning import selectors, services
+from planning.access import can_change, can_create_plans, get_item_for_user, get_plan_for_user, plans_for
+from planning.forms import ItemEditForm, ItemForm, MoveForm, PlanEditForm, PlanForm, ReasonForm
+from planning.models import PlanItem
+
+
+def _council_organisations_for(user):
+    orgs = Organisation.objects.filter(kind__in=Organisation.COUNCIL_KINDS)
+    if user.is_admin or user.organisation is None:
+        return orgs if user.is_admin else orgs.none()
+    return orgs.filter(pk__in=user.organisation.get_descendants(include_self=True).values("pk"))
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    """Put a service's validation errors next to the fields they name."""
+    for name, problems in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, problems)
+
+
+def _conflict(request, *, stored, form, template_fields, cancel_url) -> HttpResponse:
+    rows = []
+    for name in template_fields:
+        if name not in form.fields:
+            continue
+        bound = form[name]
+        stored_value = getattr(stored, f"get_{name}_display", lambda n=name: getattr(stored, n))()
+        rows.append({"label": bound.label, "stored": stored_value or "", "mine": bound.value() or ""})
+    return render(
+        request,
+        "409.html",
+        {"rows": rows, "stored": stored, "cancel_url": cancel_url},
+        status=409,
+    )
+
+
+# --- plans -------------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    plans = plans_for(request.user)
+    forest = selectors.plan_forest(plans)
+    counts = selectors.item_count_by_plan([plan.pk for plan, _ in forest])
+    return render(
+        request,
+        "planning/plan_list.html",
+        {
+            "forest": [(plan, depth, counts.get(plan.pk, 0)) for plan, depth in forest],
+            "can_create": can_create_plans(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest) -> HttpResponse:
+    if not can_create_plans(request.user):
+        raise PermissionDenied
+    form = PlanForm(
+        request.POST or None,
+        organisations=_council_organisations_for(request.user),
+        parents=plans_for(request.user),
+        initial={"owner": request.user, "organisation": request.user.organisation},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(user=request.user, fields=form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"Plan “{plan.title}” created. Add its priorities below.")
+            return redirect(plan)
+    return render(request, "planning/plan_form.html", {"form": form, "title": "Create a plan"})
+
+
+@login_required
+def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug)
+    rows = selectors.plan_outline(plan)
+    return render(
+        request,
+        "planning/plan_detail.html",
+        {"plan": plan, "rows": rows, "can_change": can_change(request.user, plan)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug, "change")
+    form = PlanEditForm(
+        request.POST or None,
+        instance=plan,
+        organisations=_council_organisations_for(request.user) | Organisation.objects.filter(pk=plan.organisation_id),
+        parents=plans_for(request.user),
+        initial={"version": plan.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_update(
+                plan_id=plan.pk,
+                user=request.user,
+                fields=form.cleaned_data,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.EditConflict as conflict:
+            return _conflict(
+                request,
+                stored=conflict.stored,
+                form=form,
+                template_fields=services.PLAN_FIELDS,
+                cancel_url=conflict.stored.get_absolute_url(),
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "Plan details saved.")
+            return redirect(plan)
+    return render(request, "planning/plan_form.html", {"form": form, "plan": plan, "title": f"Edit {plan.title}"})
+
+
+@login_required
+def plan_history(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug)
+    return render(
+        request,
+        "planning/plan_history.html",
+        {"plan": plan, "entries": selectors.plan_recent_changes(plan)},
+    )
+
+
+# --- items -------------------------------------------------------------------------------
+
+
+@login_required
+def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    item = get_item_for_user(request.user, slug, pk)
+    rows = selectors.plan_outline(item.plan)
+    by_id = {row.item.pk: row for row in rows}
+    row = by_id[item.pk]
+    ancestors = [by_id[a.pk] for a in row.item.get_ancestors()] if item.parent_id else []
+    children = [r for r in rows if r.item.parent_id == item.pk]
+    return render(
+        request,
+        "planning/item_detail.html",
+        {
+            "plan": item.plan,
+            "row": row,
+            "item": row.item,
+            "ancestors": ancestors,
+            "children": children,
+            "can_change": can_change(request.user, item.plan),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpResponse:
+    parent = get_item_for_user(request.user, slug, pk, "change")
+    plan = parent.plan
+    if kind not in PlanItem.child_kinds(parent.kind):
+        raise Http404("That kind of item cannot go here")
+    form = ItemForm(request.POST or None, kind=kind, instance=PlanItem(plan=plan, parent=parent, kind=kind))
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.item_add(
+                plan=plan,
+                parent_id=parent.pk,
+                kind=kind,
+                user=request.user,
+                change=services.ItemChange(form.content(), form.cleaned_data["supporting_organisations"]),
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"{plan.label_for(kind)} “{item.title}” added.")
+            return redirect(f"{plan.get_absolute_url()}#item-{item.pk}")
+    return render(
+        request,
+        "planning/item_form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "parent": parent,
+            "title": f"Add a {plan.label_for(kind).lower()} under “{parent.title}”",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    item = get_item_for_user(request.user, slug, pk, "change")
+    plan = item.plan
+    form = ItemEditForm(request.POST or None, kind=item.kind, instance=item, initial={"version": item.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_update(
+                item_id=item.pk,
+                user=request.user,
+                change=services.ItemChange(form.content(), form.cleaned_data["supporting_organisations"]),
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.EditConflict as conflict:
+            return _conflict(
+                request,
+                stored=conflict.stored,
+                form=form,
+                template_fields=form.Meta.fields,
+                cancel_url=conflict.stored.get_absolute_url(),
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"“{form.cleaned_data['title']}” saved.")
+            return redirect(f"{plan.get_absolute_url()}#item-{item.pk}")
+    return render(
+        request,
+        "planning/item_form.html",
+        {"form": form, "plan": plan, "item": item, "title": f"Edit {plan.label_for(item.kind).lower()}"},
+    )
+
+
+def _move_choices(plan, item) -> list[tuple[int, str]]:
+    rows = selectors.plan_outline(plan)
+    moving = {d.pk for d in item.get_descendants(include_self=True)}
+    allowed = PlanItem.ALLOWED_PARENTS[item.kind] or set()
+    return [
+        (row.item.pk, f"{row.reference} {row.label}: {row.item.title}".strip())
+        for row in rows
+        if row.item.kind in allowed and row.item.pk not in moving
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    item = get_item_for_user(request.user, slug, pk, "change")
+    plan = item.plan
+    if item.parent_id is None:
+        raise PermissionDenied
+    direction = request.POST.get("direction")
+    if request.method == "POST" and direction in {"up", "down"}:
+        services.item_move(
+            item_id=item.pk,
+            user=request.user,
+            new_parent_id=item.parent_id,
+            new_position=item.position + (-1 if direction == "up" else 1),
+        )
+        messages.success(request, f"“{item.title}” moved {direction}.")
+        return redirect(f"{plan.get_absolute_url()}#item-{item.pk}")
+    form = MoveForm(
+        request.POST or None,
+        choices=_move_choices(plan, item),
+        initial={"parent": item.parent_id, "position": item.position},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_move(
+                item_id=item.pk,
+                user=request.user,
+                new_parent_id=form.cleaned_data["parent"],
+                new_position=form.cleaned_data["position"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"“{item.title}” moved.")
+            return redirect(f"{plan.get_absolute_url()}#item-{item.pk}")
+    return render(request, "planning/item_move.html", {"form": form, "plan": plan, "item": item})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    item = get_item_for_user(request.user, slug, pk, "change")
+    plan = item.plan
+    if item.parent_id is None:
+        raise PermissionDenied
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        removed = services.item_delete(item_id=item.pk, user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"Deleted “{item.title}” and {len(removed) - 1} item(s) under it.")
+        return redirect(plan)
+    rows = [row for row in selectors.plan_outline(plan) if row.item.is_descendant_of(item, include_self=True)]
+    return render(request, "planning/item_delete.html", {"form": form, "plan": plan, "item": item, "rows": rows})
+
+
+@login_required
+def item_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug)
+    entries = selectors.item_history(plan, pk)
+    if not entries:
+        raise Http404("No such item")
+    return render(
+        request,
+        "planning/item_history.html",
+        {
+            "plan": plan,
+            "entries": entries,
+            "title": next(e.title for e in entries if e.action in selectors.HISTORY_TYPES.values()),
+            "exists": PlanItem.objects.filter(pk=pk, plan=plan).exists(),
+            "item_id": pk,
+        },
+    )
+

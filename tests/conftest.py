@@ -1,0 +1,75 @@
+"""Personas shared by every test: alice owns the plan, bob is an officer in the same
+service, carol is an officer elsewhere, pat is a partner, mel is an elected member,
+ada is an administrator."""
+
+import pytest
+
+from partners.models import Organisation, User
+from tests.factories import OrganisationFactory, UserFactory, make_plan
+
+
+@pytest.fixture
+def council(db):
+    return OrganisationFactory(name="Northmoor County Council", slug="council", kind=Organisation.Kind.COUNCIL)
+
+
+@pytest.fixture
+def directorate(council):
+    return OrganisationFactory(name="Education", slug="education", kind=Organisation.Kind.DIRECTORATE, parent=council)
+
+
+@pytest.fixture
+def service(directorate):
+    return OrganisationFactory(name="School Improvement", slug="school-improvement", parent=directorate)
+
+
+@pytest.fixture
+def other_service(directorate):
+    return OrganisationFactory(name="Fair Access", slug="fair-access", parent=directorate)
+
+
+@pytest.fixture
+def college(db):
+    return OrganisationFactory(name="Northmoor College", slug="college", kind=Organisation.Kind.COLLEGE)
+
+
+@pytest.fixture
+def alice(service):
+    return UserFactory(username="alice", first_name="Alice", last_name="Owner", organisation=service)
+
+
+@pytest.fixture
+def bob(service):
+    return UserFactory(username="bob", first_name="Bob", last_name="Officer", organisation=service)
+
+
+@pytest.fixture
+def carol(other_service):
+    return UserFactory(username="carol", first_name="Carol", last_name="Elsewhere", organisation=other_service)
+
+
+@pytest.fixture
+def director(directorate):
+    return UserFactory(username="dan", first_name="Dan", last_name="Director", organisation=directorate)
+
+
+@pytest.fixture
+def pat(college):
+    return UserFactory(username="pat", first_name="Pat", last_name="Partner", organisation=college, role=User.Role.PARTNER)
+
+
+@pytest.fixture
+def mel(council):
+    return UserFactory(username="mel", first_name="Mel", last_name="Member", organisation=council, role=User.Role.MEMBER)
+
+
+@pytest.fixture
+def ada(council):
+    return UserFactory(
+        username="ada", first_name="Ada", last_name="Admin", organisation=council, role=User.Role.ADMIN, is_staff=True
+    )
+
+
+@pytest.fixture
+def plan(alice):
+    return make_plan(owner=alice, title="School Improvement Business Plan 2013-14", slug="sip")

@@ -1,0 +1,92 @@
+"""factory-boy factories. Plans are created through the service so that every plan
+has its vision and its history, exactly as in the app."""
+
+import factory
+from django.contrib.auth.hashers import make_password
+
+from partners.models import Organisation, User
+from planning import services
+from planning.models import Indicator, Plan, PlanItem
+
+PASSWORD = "correct-horse-battery"
+_HASHED = make_password(PASSWORD, salt="factorysalt")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    kind = Organisation.Kind.SERVICE
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    role = User.Role.OFFICER
+    password = _HASHED
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    code = factory.Sequence(lambda n: f"indicator-{n}")
+    name = factory.Sequence(lambda n: f"Indicator {n}")
+
+
+def make_plan(*, owner: User, organisation: Organisation | None = None, parent: Plan | None = None, **fields) -> Plan:
+    n = Plan.objects.count() + 1
+    values = {
+        "title": f"Plan {n}",
+        "slug": f"plan-{n}",
+        "kind": Plan.Kind.SERVICE,
+        "organisation": organisation or owner.organisation,
+        "owner": owner,
+        "parent": parent,
+        "start_year": 2013,
+        "end_year": 2015,
+        "summary": "",
+    }
+    values.update(fields)
+    status = values.pop("status", None)
+    plan = services.plan_create(user=owner, fields=values)
+    if status:
+        plan.status = status
+        plan.save()
+    return plan
+
+
+def add_item(plan: Plan, parent: PlanItem, kind: str, user: User | None = None, **fields) -> PlanItem:
+    defaults = {"title": f"{kind.title()} {PlanItem.objects.count() + 1}"}
+    if kind == PlanItem.Kind.TARGET:
+        defaults.update({"unit": "percentage", "direction": "higher", "target_value": 85})
+    defaults.update(fields)
+    return services.item_add(
+        plan=plan, parent_id=parent.pk, kind=kind, user=user, change=services.ItemChange(defaults)
+    )
+
+
+def vision_of(plan: Plan) -> PlanItem:
+    return PlanItem.objects.get(plan=plan, parent__isnull=True)
+
+
+def build_plan(plan: Plan, *, priorities: int, actions: int, targets: int, milestones: int) -> None:
+    """A regular plan: priorities, each with actions, each with targets and milestones."""
+    vision = vision_of(plan)
+    for _ in range(priorities):
+        priority = add_item(plan, vision, "priority")
+        for _ in range(actions):
+            action = add_item(plan, priority, "action", cost_amount=1000, cost_type="revenue")
+            for _ in range(targets):
+                add_item(plan, action, "target")
+            for _ in range(milestones):
+                add_item(plan, action, "milestone")
