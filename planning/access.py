@@ -58,4 +58,3 @@ def can_change(user: User, plan: Plan) -> bool:
 
 def can_create_plans(user: User) -> bool:
     return user.has_perm("planning.add_plan")
-

@@ -46,7 +46,9 @@ class PlanForm(GovukModelForm):
 
     def __init__(self, *args, organisations=None, parents=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations if organisations is not None else Organisation.objects.all()
+        self.fields["organisation"].queryset = (
+            organisations if organisations is not None else Organisation.objects.all()
+        )
         self.fields["owner"].queryset = _council_staff()
         self.fields["parent"].queryset = parents if parents is not None else Plan.objects.all()
         self.fields["parent"].required = False
@@ -109,7 +111,9 @@ class ItemForm(GovukModelForm):
             for name in ("unit", "direction", "target_value"):
                 self.fields[name].required = True
         if self.instance.pk:
-            self.fields["supporting_organisations"].initial = [s.organisation_id for s in self.instance.supporters.all()]
+            self.fields["supporting_organisations"].initial = [
+                s.organisation_id for s in self.instance.supporters.all()
+            ]
         self.fieldsets = [
             (title, [self[name] for name in names if name in self.fields])
             for title, names in (

@@ -212,9 +212,7 @@ class PlanItem(MPTTModel):
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True, help_text="Markdown: use blank lines between paragraphs.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
-    lead_officer = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_items"
-    )
+    lead_officer = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_items")
     lead_organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_items"
     )

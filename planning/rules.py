@@ -36,8 +36,10 @@ def belongs_to_owning_organisation(user, plan: Plan) -> bool:
 
 @rules.predicate
 def is_shared_with_users_organisation(user, plan: Plan) -> bool:
-    return plan is not None and user.organisation_id is not None and any(
-        share.organisation_id == user.organisation_id for share in plan.shares.all()
+    return (
+        plan is not None
+        and user.organisation_id is not None
+        and any(share.organisation_id == user.organisation_id for share in plan.shares.all())
     )
 
 
@@ -56,7 +58,9 @@ def is_partner(user, plan=None) -> bool:
     return user.is_authenticated and user.role == user.Role.PARTNER
 
 
-can_view_plan = is_admin | is_council_staff | (is_partner & is_shared_with_users_organisation) | (is_member & is_published)
+can_view_plan = (
+    is_admin | is_council_staff | (is_partner & is_shared_with_users_organisation) | (is_member & is_published)
+)
 can_change_plan = is_admin | (is_council_staff & (is_plan_owner | belongs_to_owning_organisation))
 can_create_plan = is_admin | is_council_staff
 

@@ -29,7 +29,7 @@ class OutlineRow:
 
 
 def references(items: list[PlanItem]) -> dict[int, str]:
-    """"2.3.1" for each item, from its rank among its siblings in reading order.
+    """ "2.3.1" for each item, from its rank among its siblings in reading order.
 
     The vision has no number; its children are 1, 2, 3 and so on down.
     """
@@ -54,8 +54,8 @@ def plan_outline(plan: Plan) -> list[OutlineRow]:
         .order_by("tree_id", "lft")
     )
     supporters: dict[int, list[Organisation]] = defaultdict(list)
-    for row in ItemSupporter.objects.filter(item__plan=plan).select_related("organisation").order_by(
-        "organisation__name"
+    for row in (
+        ItemSupporter.objects.filter(item__plan=plan).select_related("organisation").order_by("organisation__name")
     ):
         supporters[row.item_id].append(row.organisation)
     refs = references(items)
@@ -193,8 +193,8 @@ class _Names:
         if parent_ids and "parent" in fields:
             target = model.history.model if model is PlanItem else None
             if target is not None:
-                for row in target.objects.filter(id__in=parent_ids).order_by("id", "history_date").values(
-                    "id", "title"
+                for row in (
+                    target.objects.filter(id__in=parent_ids).order_by("id", "history_date").values("id", "title")
                 ):
                     self.parents[row["id"]] = row["title"]
             else:

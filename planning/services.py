@@ -141,7 +141,9 @@ def _apply(item: PlanItem, change: ItemChange) -> None:
         setattr(item, name, value)
 
 
-def item_add(*, plan: Plan, parent_id: int, kind: str, user: User | None, change: ItemChange, reason: str = "") -> PlanItem:
+def item_add(
+    *, plan: Plan, parent_id: int, kind: str, user: User | None, change: ItemChange, reason: str = ""
+) -> PlanItem:
     """Add ``kind`` as the last child of ``parent_id``."""
     with plan_write(plan.pk, user=user, reason=reason) as locked:
         parent = PlanItem.objects.get(pk=parent_id, plan=locked)
@@ -155,7 +157,9 @@ def item_add(*, plan: Plan, parent_id: int, kind: str, user: User | None, change
     return item
 
 
-def item_update(*, item_id: int, user: User | None, change: ItemChange, expected_version: int, reason: str = "") -> PlanItem:
+def item_update(
+    *, item_id: int, user: User | None, change: ItemChange, expected_version: int, reason: str = ""
+) -> PlanItem:
     """Save new content; refuse (``EditConflict``) if someone saved the item since it was loaded."""
     plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
     with plan_write(plan_id, user=user, reason=reason):
@@ -195,9 +199,7 @@ def _siblings(parent_id: int, **position_filter) -> list[PlanItem]:
     )
 
 
-def item_move(
-    *, item_id: int, user: User | None, new_parent_id: int, new_position: int, reason: str = ""
-) -> PlanItem:
+def item_move(*, item_id: int, user: User | None, new_parent_id: int, new_position: int, reason: str = "") -> PlanItem:
     """Move an item (and everything under it) to ``new_position`` under ``new_parent_id``.
 
     Positions are clamped to the siblings' range, so "up" from the top is a no-op.

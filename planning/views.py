@@ -318,4 +318,3 @@ def item_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "item_id": pk,
         },
     )
-

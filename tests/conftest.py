@@ -55,12 +55,16 @@ def director(directorate):
 
 @pytest.fixture
 def pat(college):
-    return UserFactory(username="pat", first_name="Pat", last_name="Partner", organisation=college, role=User.Role.PARTNER)
+    return UserFactory(
+        username="pat", first_name="Pat", last_name="Partner", organisation=college, role=User.Role.PARTNER
+    )
 
 
 @pytest.fixture
 def mel(council):
-    return UserFactory(username="mel", first_name="Mel", last_name="Member", organisation=council, role=User.Role.MEMBER)
+    return UserFactory(
+        username="mel", first_name="Mel", last_name="Member", organisation=council, role=User.Role.MEMBER
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,335 @@
+"""A validating loader for plans in Django's fixture format, for admins loading into a
+live database.
+
+Unlike ``loaddata`` it checks every object first (types, model validation, nesting
+rules, plain text where text is plain), refuses to overwrite existing records unless
+asked, ignores the file's primary keys and mptt columns (rows are created fresh from
+parent + position, level by level), writes history with the reason "loaded from FILE",
+and on any problem writes nothing and reports ``file: object N: field: message``.
+
+References between objects are either the ``pk`` of another object in the same file,
+or a natural key that names an existing row: an organisation's or plan's slug, a
+user's username, an indicator's code.
+"""
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, transaction
+
+from config.history import change_context
+from partners.models import MPTT_COLUMNS, Organisation, User
+from planning.models import Indicator, ItemSupporter, Plan, PlanItem, PlanShare
+from planning.services import _lock_tree_allocation
+
+# model label -> (model, natural key field), in the order rows are created
+MODELS: dict[str, tuple[type[models.Model], str | None]] = {
+    "partners.organisation": (Organisation, "slug"),
+    "partners.user": (User, "username"),
+    "planning.indicator": (Indicator, "code"),
+    "planning.plan": (Plan, "slug"),
+    "planning.planshare": (PlanShare, None),
+    "planning.planitem": (PlanItem, None),
+    "planning.itemsupporter": (ItemSupporter, None),
+}
+IGNORED_FIELDS = {*MPTT_COLUMNS, "groups", "user_permissions", "version"}
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
+MAX_ERRORS = 50
+
+
+class LoadError(Exception):
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass
+class Record:
+    number: int  # 1-based position in the file, for messages
+    label: str
+    pk: object
+    values: dict = field(default_factory=dict)  # concrete non-FK values
+    refs: dict = field(default_factory=dict)  # FK field name -> raw reference
+    instance: models.Model | None = None
+
+
+@dataclass
+class LoadResult:
+    created: dict[str, int]
+    replaced: dict[str, int]
+
+
+class _Problems:
+    def __init__(self, name: str):
+        self.name = name
+        self.messages: list[str] = []
+
+    def add(self, record: Record | None, field_name: str | None, message: str) -> None:
+        parts = [self.name]
+        if record is not None:
+            parts.append(f"object {record.number} ({record.label})")
+        if field_name:
+            parts.append(field_name)
+        parts.append(message)
+        self.messages.append(": ".join(parts))
+
+    def raise_if_any(self) -> None:
+        if self.messages:
+            raise LoadError(self.messages[:MAX_ERRORS])
+
+
+def load_plans(path: str | Path, *, replace: bool = False, user: User | None = None) -> LoadResult:
+    path = Path(path)
+    problems = _Problems(path.name)
+    records = _parse(path, problems)
+    problems.raise_if_any()
+    loader = _Loader(records, problems, replace=replace)
+    loader.validate()
+    problems.raise_if_any()
+    with transaction.atomic(), change_context(reason=f"loaded from {path.name}", user=user):
+        _lock_tree_allocation()
+        return loader.write()
+
+
+def _parse(path: Path, problems: _Problems) -> list[Record]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        problems.add(None, None, f"cannot read the file ({error.__class__.__name__}: {error})")
+        return []
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        problems.add(None, None, f"line {error.lineno} column {error.colno}: not valid JSON ({error.msg})")
+        return []
+    if not isinstance(data, list):
+        problems.add(None, None, "the file must hold a list of objects")
+        return []
+    records = []
+    for number, raw in enumerate(data, start=1):
+        if not isinstance(raw, dict) or not isinstance(raw.get("fields", {}), dict):
+            problems.add(None, None, f"object {number}: must be an object with 'model' and 'fields'")
+            continue
+        label = str(raw.get("model", "")).lower()
+        record = Record(number=number, label=label or "?", pk=raw.get("pk"))
+        if label not in MODELS:
+            problems.add(record, "model", f"'{label}' cannot be loaded here (allowed: {', '.join(MODELS)})")
+            continue
+        model = MODELS[label][0]
+        for name, value in raw.get("fields", {}).items():
+            if name in IGNORED_FIELDS:
+                continue
+            try:
+                model_field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                problems.add(record, name, f"unknown field for {label}")
+                continue
+            if model_field.many_to_many or model_field.one_to_many or not model_field.concrete:
+                problems.add(record, name, "set this through its own objects, not as a list here")
+            elif model_field.is_relation:
+                record.refs[name] = value
+            else:
+                record.values[name] = value
+        records.append(record)
+    return records
+
+
+class _Loader:
+    def __init__(self, records: list[Record], problems: _Problems, *, replace: bool):
+        self.records = records
+        self.problems = problems
+        self.replace = replace
+        self.by_pk: dict[tuple[str, object], Record] = {}
+        self.existing: dict[int, models.Model] = {}  # record number -> row it replaces
+        for record in records:
+            key = (record.label, record.pk)
+            if record.pk is not None and key in self.by_pk:
+                problems.add(record, "pk", f"{record.pk} is used twice for {record.label}")
+            self.by_pk[key] = record
+
+    # -- validation ---------------------------------------------------------------------
+
+    def validate(self) -> None:
+        for record in self.records:
+            model, natural_key = MODELS[record.label]
+            instance = model()
+            for name, raw in record.values.items():
+                model_field = model._meta.get_field(name)
+                try:
+                    value = model_field.to_python(raw)
+                except ValidationError as error:
+                    self.problems.add(record, name, " ".join(error.messages))
+                    continue
+                if isinstance(value, str) and isinstance(model_field, models.CharField) and _MARKUP.search(value):
+                    self.problems.add(record, name, "must be plain text; HTML and script are not allowed")
+                setattr(instance, model_field.attname, value)
+            record.instance = instance
+            if natural_key:
+                self._check_existing(record, natural_key)
+        for record in self.records:
+            self._resolve_references(record)
+        for record in self.records:
+            self._clean(record)
+        self._check_plan_trees()
+
+    def _check_existing(self, record: Record, natural_key: str) -> None:
+        model = type(record.instance)
+        value = getattr(record.instance, natural_key)
+        current = model.objects.filter(**{natural_key: value}).first() if value else None
+        if current is None:
+            return
+        if not self.replace:
+            self.problems.add(
+                record, natural_key, f"{value!r} already exists; nothing was loaded (use --replace to overwrite)"
+            )
+        else:
+            self.existing[record.number] = current
+
+    def _resolve_references(self, record: Record) -> None:
+        model = MODELS[record.label][0]
+        for name, raw in record.refs.items():
+            model_field = model._meta.get_field(name)
+            if raw is None:
+                if not model_field.null:
+                    self.problems.add(record, name, "is required")
+                continue
+            target = self._find(model_field.related_model, raw)
+            if target is None:
+                self.problems.add(
+                    record, name, f"refers to {model_field.related_model._meta.label_lower} {raw!r}, which is not here"
+                )
+            else:
+                setattr(record.instance, name, target)
+
+    def _find(self, related: type[models.Model], raw) -> models.Model | None:
+        label = related._meta.label_lower
+        if label not in MODELS:
+            return None
+        in_file = self.by_pk.get((label, raw))
+        if in_file is not None:
+            return in_file.instance
+        natural_key = MODELS[label][1]
+        if isinstance(raw, str) and natural_key:
+            for record in self.records:
+                if (
+                    record.label == label
+                    and record.instance is not None
+                    and getattr(record.instance, natural_key) == raw
+                ):
+                    return record.instance
+            return related.objects.filter(**{natural_key: raw}).first()
+        return None
+
+    def _clean(self, record: Record) -> None:
+        instance = record.instance
+        fk_names = [f.name for f in instance._meta.concrete_fields if f.is_relation]
+        try:
+            instance.full_clean(exclude=fk_names + ["password"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    self.problems.add(record, None if name == "__all__" else name, message)
+
+    def _check_plan_trees(self) -> None:
+        roots = defaultdict(list)
+        for record in self.records:
+            if record.label == "planning.planitem" and record.instance.parent is None:
+                roots[id(record.instance.plan)].append(record)
+        for record in self.records:
+            if record.label == "planning.plan" and len(roots.get(id(record.instance), [])) > 1:
+                self.problems.add(record, None, "has more than one top item; a plan has exactly one vision")
+            if record.label == "planning.planitem":
+                parent = record.instance.parent
+                if parent is not None and parent.plan is not record.instance.plan:
+                    self.problems.add(record, "parent", "belongs to another plan")
+
+    # -- writing ------------------------------------------------------------------------
+
+    def write(self) -> LoadResult:
+        created: dict[str, int] = defaultdict(int)
+        replaced: dict[str, int] = defaultdict(int)
+        for label in MODELS:
+            batch = [r for r in self.records if r.label == label]
+            if label == "planning.planitem":
+                batch = _level_order(batch)
+            elif label in {"partners.organisation", "planning.plan"}:
+                batch = _parents_first(batch)
+            for record in batch:
+                was_replaced = self._save(record)
+                (replaced if was_replaced else created)[label] += 1
+        for tree_id in set(PlanItem.objects.filter(plan__in=self._plans()).values_list("tree_id", flat=True)):
+            PlanItem.objects.partial_rebuild(tree_id)
+        return LoadResult(created=dict(created), replaced=dict(replaced))
+
+    def _plans(self) -> list[Plan]:
+        return [r.instance for r in self.records if r.label == "planning.plan"]
+
+    def _save(self, record: Record) -> bool:
+        instance = record.instance
+        for name in record.refs:  # re-assign so saved parents' pks reach the *_id columns
+            setattr(instance, name, getattr(instance, name))
+        current = self.existing.get(record.number)
+        if current is not None:
+            instance.pk = current.pk
+            if isinstance(instance, Plan):
+                instance.version = current.version + 1
+                for item in PlanItem.objects.filter(plan=current, parent__isnull=True):
+                    item.delete()  # the old content goes, with a history row for every item
+            if isinstance(instance, Organisation | Plan):
+                instance.parent_id = instance.parent_id  # mptt re-slots on save
+                instance._mptt_cached_fields = current._mptt_cached_fields
+                instance.lft, instance.rght = current.lft, current.rght
+                instance.tree_id, instance.level = current.tree_id, current.level
+            if isinstance(instance, User) and not record.values.get("password"):
+                instance.password = current.password
+        elif isinstance(instance, User) and not record.values.get("password"):
+            instance.set_unusable_password()
+        instance.save()
+        return current is not None
+
+
+def _parents_first(records: list[Record]) -> list[Record]:
+    ordered, placed = [], set()
+    pending = list(records)
+    while pending:
+        progress = [
+            r
+            for r in pending
+            if r.instance.parent is None
+            or id(r.instance.parent) in placed
+            or r.instance.parent.pk is not None
+            and all(r.instance.parent is not p.instance for p in pending)
+        ]
+        if not progress:  # a cycle: let full_clean's parent checks report it on save
+            progress = pending[:1]
+        for record in progress:
+            ordered.append(record)
+            placed.add(id(record.instance))
+            pending.remove(record)
+    return ordered
+
+
+def _level_order(records: list[Record]) -> list[Record]:
+    """Roots first, then each level, siblings by (position in file, file order), with
+    positions renumbered 1..n so the tree is contiguous whatever the file said."""
+    children = defaultdict(list)
+    for record in records:
+        children[id(record.instance.parent) if record.instance.parent is not None else None].append(record)
+    ordered: list[Record] = []
+    level = children[None]
+    while level:
+        ordered.extend(level)
+        next_level = []
+        for record in level:
+            kids = sorted(children[id(record.instance)], key=lambda r: (r.instance.position, r.number))
+            for position, kid in enumerate(kids, start=1):
+                kid.instance.position = position
+            next_level.extend(kids)
+        level = next_level
+    for root in children[None]:
+        root.instance.position = 1
+    return ordered

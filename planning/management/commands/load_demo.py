@@ -1,0 +1,44 @@
+"""manage.py load_demo: load the demo council into an empty database and print how to sign in.
+
+Safe to run every time ``make run`` starts: it loads nothing if plans already exist.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from partners.models import User
+from planning.loader import LoadError, load_plans
+from planning.models import Plan
+
+DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_council.json"
+DEMO_PASSWORD = "golden-thread-demo"  # the demo fixture's only password; never a real account
+PERSONAS = ["officer", "owner", "partner", "member", "admin"]
+
+
+class Command(BaseCommand):
+    help = "Load the demo council if the database has no plans, then print the URL and demo sign-ins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000/")
+
+    def handle(self, *args, url: str, **options):
+        if Plan.objects.exists():
+            self.stdout.write("Plans already exist: the demo council was not loaded again.")
+        else:
+            try:
+                load_plans(DEMO_FILE)
+            except LoadError as error:
+                raise CommandError("\n".join(error.messages)) from None
+            self.stdout.write(self.style.SUCCESS(f"Loaded the demo council from {DEMO_FILE.name}."))
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Golden Thread is starting at {url}"))
+        self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+        people = {user.username: user for user in User.objects.filter(username__in=PERSONAS)}
+        for username in PERSONAS:
+            user = people.get(username)
+            if user is not None:
+                where = f", {user.organisation}" if user.organisation else ""
+                self.stdout.write(f"  {username:<8} {user} – {user.get_role_display()}{where}")
+        self.stdout.write("")
