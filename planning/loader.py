@@ -15,6 +15,7 @@ user's username, an indicator's code.
 import json
 import re
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,9 +173,30 @@ class _Loader:
                 self._check_existing(record, natural_key)
         for record in self.records:
             self._resolve_references(record)
-        for record in self.records:
-            self._clean(record)
+        with self._provisional_ids():
+            for record in self.records:
+                self._clean(record)
         self._check_plan_trees()
+
+    @contextmanager
+    def _provisional_ids(self):
+        """While models validate, give references to unsaved in-file objects a stand-in id
+        (one per object, negative so it names no row), so ``clean()`` sees that a parent is
+        set and that two items share a plan. The real ids are assigned in ``_save``."""
+        stand_in = {id(r.instance): -n for n, r in enumerate(self.records, start=1)}
+        patched = []
+        for record in self.records:
+            for name in record.refs:
+                model_field = record.instance._meta.get_field(name)
+                target = model_field.get_cached_value(record.instance, default=None)
+                if target is not None and target.pk is None and id(target) in stand_in:
+                    record.instance.__dict__[model_field.attname] = stand_in[id(target)]
+                    patched.append((record.instance, model_field.attname))
+        try:
+            yield
+        finally:
+            for instance, attname in patched:
+                instance.__dict__[attname] = None
 
     def _check_existing(self, record: Record, natural_key: str) -> None:
         model = type(record.instance)

@@ -1,0 +1,116 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against pytest-django's
+live server, with every page checked by axe-core (WCAG 2.2 A/AA rules).
+
+Use the helpers, not ``page.goto``/``click`` on their own, so that no page escapes the
+accessibility check:
+
+* ``visit(page, path)`` opens a page and checks it;
+* ``submit(page, button)`` clicks a button that sends a form and checks the page the
+  browser lands on (after any redirect);
+* ``sign_in(page, user)`` does both through the real login form.
+"""
+
+import os
+
+# Playwright's sync API runs an event loop in the test's thread; without this Django
+# refuses ORM calls made from the test while that loop exists.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from tests.factories import PASSWORD  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_SOURCE = (Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js").read_text()
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+TIMEOUT_MS = 10_000
+
+_RUN_AXE = """async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return results.violations.map(v => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    count: v.nodes.length,
+    targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+  }));
+}"""
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, live_server):
+    # bypass_csp: the app's CSP (script-src 'self') would otherwise block injecting axe.
+    return {**browser_context_args, "base_url": live_server.url, "bypass_csp": True}
+
+
+@pytest.fixture
+def new_context(new_context):
+    """Every context (the ``page`` fixture's and any a test makes) fails fast."""
+
+    def make(**kwargs):
+        context = new_context(**kwargs)
+        context.set_default_timeout(TIMEOUT_MS)
+        return context
+
+    return make
+
+
+def assert_accessible(page) -> None:
+    """Run axe-core on the page as it is now and fail on any WCAG 2.x A/AA violation."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE)
+    violations = page.evaluate(_RUN_AXE, WCAG_TAGS)
+    if violations:
+        lines = [f"axe found {len(violations)} accessibility violation(s) on {page.url}:"]
+        for v in violations:
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']} [{v['count']} node(s)]")
+            lines.extend(f"    {target}" for target in v["targets"])
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def visit(page, path: str, status: int = 200):
+    """Open ``path`` (relative to the live server), check the status and accessibility."""
+    response = page.goto(path)
+    assert response is not None, f"no response for {path}"
+    assert response.status == status, f"GET {path}: expected {status}, got {response.status}"
+    assert_accessible(page)
+    return response
+
+
+def submit(page, button, status: int = 200):
+    """Click ``button`` (a Locator) to send its form; check where the browser lands."""
+    with page.expect_navigation() as navigation:
+        button.click()
+    response = navigation.value
+    assert response is not None, "the form submission produced no response"
+    assert response.status == status, f"{response.request.method} {response.url}: expected {status}, got {response.status}"
+    assert_accessible(page)
+    return response
+
+
+def sign_in(page, user) -> None:
+    """Sign in through the real login form (django-axes sees a real request)."""
+    visit(page, "/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    submit(page, page.get_by_role("button", name="Sign in"))
+    assert page.get_by_role("heading", level=1, name="Plans").is_visible(), "sign-in did not reach the plan list"
