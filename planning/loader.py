@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, identify_hasher
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 
@@ -147,6 +148,9 @@ class _Loader:
         self.by_pk: dict[tuple[str, object], Record] = {}
         self.existing: dict[int, models.Model] = {}  # record number -> row it replaces
         for record in records:
+            if record.pk is not None and not _is_reference(record.pk):
+                problems.add(record, "pk", f"must be a number or a string, not {record.pk!r}")
+                continue
             key = (record.label, record.pk)
             if record.pk is not None and key in self.by_pk:
                 problems.add(record, "pk", f"{record.pk} is used twice for {record.label}")
@@ -165,8 +169,13 @@ class _Loader:
                 except ValidationError as error:
                     self.problems.add(record, name, " ".join(error.messages))
                     continue
+                except (TypeError, ValueError):
+                    self.problems.add(record, name, f"{raw!r} is not a valid value for this field")
+                    continue
                 if isinstance(value, str) and isinstance(model_field, models.CharField) and _MARKUP.search(value):
                     self.problems.add(record, name, "must be plain text; HTML and script are not allowed")
+                if name == "password" and value and not _is_password_hash(value):
+                    self.problems.add(record, name, "must be a password hash (see make_password), never a password")
                 setattr(instance, model_field.attname, value)
             record.instance = instance
             if natural_key:
@@ -176,6 +185,7 @@ class _Loader:
         with self._provisional_ids():
             for record in self.records:
                 self._clean(record)
+        self._check_duplicates()
         self._check_plan_trees()
 
     @contextmanager
@@ -213,11 +223,19 @@ class _Loader:
 
     def _resolve_references(self, record: Record) -> None:
         model = MODELS[record.label][0]
+        for model_field in model._meta.concrete_fields:
+            if model_field.is_relation and not model_field.null and model_field.name not in record.refs:
+                self.problems.add(record, model_field.name, "is required")
         for name, raw in record.refs.items():
             model_field = model._meta.get_field(name)
             if raw is None:
                 if not model_field.null:
                     self.problems.add(record, name, "is required")
+                continue
+            if not _is_reference(raw):
+                self.problems.add(
+                    record, name, f"must be the pk of an object in this file or a natural key, not {raw!r}"
+                )
                 continue
             target = self._find(model_field.related_model, raw)
             if target is None:
@@ -256,18 +274,46 @@ class _Loader:
                 for message in messages:
                     self.problems.add(record, None if name == "__all__" else name, message)
 
+    def _check_duplicates(self) -> None:
+        """Natural keys used twice in the file, and shares and supporters listed twice or
+        already in the database: the database would refuse them half-way through writing."""
+        seen: dict[tuple, Record] = {}
+        for record in self.records:
+            natural_key = MODELS[record.label][1]
+            instance = record.instance
+            if natural_key:
+                name, key = natural_key, (record.label, getattr(instance, natural_key))
+            elif record.label in {"planning.planshare", "planning.itemsupporter"}:
+                first, second = (f.name for f in instance._meta.concrete_fields if f.is_relation)
+                a = instance._meta.get_field(first).get_cached_value(instance, default=None)
+                b = instance._meta.get_field(second).get_cached_value(instance, default=None)
+                if a is None or b is None:
+                    continue
+                name, key = second, (record.label, id(a), id(b))
+                if a.pk is not None and b.pk is not None and type(instance).objects.filter(**{first: a, second: b}):
+                    self.problems.add(record, second, f"{b} is already linked to {a}")
+            else:
+                continue
+            if key in seen:
+                self.problems.add(record, name, f"repeats object {seen[key].number}")
+            else:
+                seen[key] = record
+
     def _check_plan_trees(self) -> None:
         roots = defaultdict(list)
         for record in self.records:
-            if record.label == "planning.planitem" and record.instance.parent is None:
-                roots[id(record.instance.plan)].append(record)
+            if record.label == "planning.planitem" and _ref(record.instance, "parent") is None:
+                roots[id(_ref(record.instance, "plan"))].append(record)
         for record in self.records:
+            if record.label in {"partners.organisation", "planning.plan", "planning.planitem"} and _in_loop(record):
+                self.problems.add(record, "parent", "is its own ancestor: the parents form a loop")
             if record.label == "planning.plan" and len(roots.get(id(record.instance), [])) > 1:
                 self.problems.add(record, None, "has more than one top item; a plan has exactly one vision")
-            if record.label == "planning.planitem":
-                parent = record.instance.parent
-                if parent is not None and parent.plan is not record.instance.plan:
-                    self.problems.add(record, "parent", "belongs to another plan")
+            if record.label == "planning.planitem" and _ref(record.instance, "parent") is None:
+                plan = _ref(record.instance, "plan")
+                if plan is not None and plan.pk is not None and plan.items.filter(parent__isnull=True).exists():
+                    self.problems.add(record, "plan", f"{plan.slug!r} already has a vision")
+            # an item under another plan's item is reported by PlanItem.clean (see _provisional_ids)
 
     # -- writing ------------------------------------------------------------------------
 
@@ -301,6 +347,8 @@ class _Loader:
                 instance.version = current.version + 1
                 for item in PlanItem.objects.filter(plan=current, parent__isnull=True):
                     item.delete()  # the old content goes, with a history row for every item
+                for share in PlanShare.objects.filter(plan=current):
+                    share.delete()  # and its shares, which the file lists afresh
             if isinstance(instance, Organisation | Plan):
                 instance.parent_id = instance.parent_id  # mptt re-slots on save
                 instance._mptt_cached_fields = current._mptt_cached_fields
@@ -312,6 +360,35 @@ class _Loader:
             instance.set_unusable_password()
         instance.save()
         return current is not None
+
+
+def _is_reference(value) -> bool:
+    return isinstance(value, int | str) and not isinstance(value, bool)
+
+
+def _is_password_hash(value: str) -> bool:
+    if value.startswith(UNUSABLE_PASSWORD_PREFIX):
+        return True
+    try:
+        identify_hasher(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _ref(instance: models.Model, name: str) -> models.Model | None:
+    """The object a reference resolved to, or None (unset, or not found: already reported)."""
+    return instance._meta.get_field(name).get_cached_value(instance, default=None)
+
+
+def _in_loop(record: Record) -> bool:
+    """Whether following parents from this unsaved object comes back round to it."""
+    seen = set()
+    node = record.instance
+    while node is not None and node.pk is None and id(node) not in seen:
+        seen.add(id(node))
+        node = _ref(node, "parent")
+    return node is record.instance
 
 
 def _parents_first(records: list[Record]) -> list[Record]:

@@ -26,6 +26,11 @@ class OutlineRow:
     child_kinds: list[tuple[str, str]] = field(default_factory=list)
     is_first: bool = False
     is_last: bool = False
+    url: str = ""  # the item's page; its actions are sub-paths ("edit/", "move/"), built once here not per link
+
+    @property
+    def add_links(self) -> list[tuple[str, str]]:
+        return [(f"{self.url}add/{kind}/", label) for kind, label in self.child_kinds]
 
 
 def references(items: list[PlanItem]) -> dict[int, str]:
@@ -63,6 +68,7 @@ def plan_outline(plan: Plan) -> list[OutlineRow]:
     for item in items:
         sibling_counts[item.parent_id] += 1
     root_level = items[0].level if items else 0
+    plan_url = plan.get_absolute_url()
     rows = []
     for item in items:
         item.plan = plan
@@ -76,6 +82,7 @@ def plan_outline(plan: Plan) -> list[OutlineRow]:
                 child_kinds=[(kind, plan.label_for(kind)) for kind in PlanItem.child_kinds(item.kind)],
                 is_first=item.position == 1,
                 is_last=item.position == sibling_counts[item.parent_id],
+                url=f"{plan_url}items/{item.pk}/",
             )
         )
     return rows

@@ -13,7 +13,7 @@ from planning.loader import LoadError, load_plans
 from planning.models import Plan
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo_council.json"
-DEMO_PASSWORD = "golden-thread-demo"  # the demo fixture's only password; never a real account
+DEMO_PASSWORD = "golden-thread-demo"  # noqa: S105  the demo fixture's only password; never a real account
 PERSONAS = ["officer", "owner", "partner", "member", "admin"]
 
 

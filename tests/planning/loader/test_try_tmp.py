@@ -109,6 +109,18 @@ def _(d): d[0]["fields"]["lft"] = 77
 @case("version given")
 def _(d): d[4]["fields"]["version"] = 9
 
+
+@case("priority cycle")
+def _(d): d[6]["fields"]["parent"] = 3; d[7]["fields"]["parent"] = 2
+@case("self parent item, no supporter")
+def _(d): d[6]["fields"]["parent"] = 2; del d[11]
+@case("plan cycle")
+def _(d):
+    p = copy.deepcopy(d[4]); p["pk"] = 2; p["fields"]["slug"] = "other"; p["fields"]["parent"] = 1; d.append(p)
+    d[4]["fields"]["parent"] = 2
+@case("org self parent")
+def _(d): d[0]["fields"]["parent"] = 1
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", list(CASES))
 def test_case(tmp_path, plan, name):

@@ -1,0 +1,118 @@
+"""python -m benchmarks: time the plan pages against a plain Django view, in one run.
+
+Builds its own data in a throwaway SQLite database (or the database in
+BENCHMARK_DATABASE_URL), then prints each measurement as a ratio to the baseline
+measured in the same run, with its query count. Figures go into docs/performance.md.
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+_tmp = tempfile.mkdtemp(prefix="gt-bench-")
+os.environ["DATABASE_URL"] = os.environ.get("BENCHMARK_DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ["DEBUG"] = "false"  # as in production: cached template loader
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from partners.models import Organisation, User  # noqa: E402
+from planning import services  # noqa: E402
+from planning.models import PlanItem  # noqa: E402
+
+REPEAT = int(os.environ.get("BENCHMARK_REPEAT", "7"))
+
+
+def build(owner: User, slug: str, priorities: int, actions: int, per_action: int) -> object:
+    plan = services.plan_create(
+        user=owner,
+        fields={"title": f"Benchmark plan {slug}", "slug": slug, "kind": "service", "organisation": owner.organisation,
+                "owner": owner, "start_year": 2013, "end_year": 2015},
+    )  # fmt: skip
+    vision = plan.items.get()
+    for p in range(priorities):
+        priority = services.item_add(plan=plan, parent_id=vision.pk, kind="priority", user=owner,
+                                     change=services.ItemChange({"title": f"Priority {p}", "description": "**Raise** standards"}))  # fmt: skip
+        for a in range(actions):
+            action = services.item_add(plan=plan, parent_id=priority.pk, kind="action", user=owner,
+                                       change=services.ItemChange({"title": f"Action {p}.{a}", "cost_amount": 1000, "cost_type": "revenue"}))  # fmt: skip
+            for k in range(per_action):
+                fields = {"title": f"Target {p}.{a}.{k}", "unit": "percentage", "direction": "higher", "target_value": 85}
+                services.item_add(plan=plan, parent_id=action.pk, kind="target", user=owner, change=services.ItemChange(fields))  # fmt: skip
+    return plan
+
+
+def page(client: Client, url: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return response
+
+
+def timed(fn) -> tuple[float, int]:
+    fn()  # warm up
+    samples = []
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+        fn()
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples), len(queries)
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    council = Organisation.objects.create(name="Council", slug="council", kind="council")
+    owner = User.objects.create_user("bench", password="x", organisation=council)
+    t0 = time.perf_counter()
+    small = build(owner, "p500", priorities=10, actions=9, per_action=4)
+    big = build(owner, "p2000", priorities=20, actions=19, per_action=4)  # 20 + 380 + 1520 + 1 = 1921
+    built = time.perf_counter() - t0
+    sizes = {plan.slug: plan.items.count() for plan in (small, big)}
+    client = Client()
+    client.force_login(owner)
+    results = []
+    with override_settings(ROOT_URLCONF="benchmarks.urls", ALLOWED_HOSTS=["testserver"], TEMPLATES=[
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], Path(__file__).parent / "templates"]}
+    ]):  # fmt: skip
+        base, base_q = timed(lambda: page(client, "/baseline/"))
+        results.append(("baseline: plain view, 500 rows", base, base_q))
+        for plan in (small, big):
+            url = reverse("planning:plan-detail", args=[plan.slug])
+            results.append((f"plan page, {sizes[plan.slug]} items", *timed(lambda u=url: page(client, u))))
+        some_item = PlanItem.objects.filter(plan=big, kind="action").order_by("lft")[5]
+        url = reverse("planning:item-detail", args=[big.slug, some_item.pk])
+        results.append((f"item page in {sizes[big.slug]}-item plan", *timed(lambda u=url: page(client, u))))
+        url = reverse("planning:plan-history", args=[big.slug])
+        results.append((f"recent changes, {sizes[big.slug]}-item plan", *timed(lambda u=url: page(client, u))))
+        target = PlanItem.objects.filter(plan=big, kind="priority").order_by("lft")[10]
+
+        def move_up_and_back():
+            services.item_move(item_id=target.pk, user=owner, new_parent_id=target.parent_id, new_position=10)
+            services.item_move(item_id=target.pk, user=owner, new_parent_id=target.parent_id, new_position=11)
+
+        move_time, move_q = timed(move_up_and_back)
+        results.append(("move a priority up and back (2 moves)", move_time, move_q))
+    print(f"database: {connection.vendor}; built {sum(sizes.values())} items in {built:.1f} s; median of {REPEAT}")
+    print(f"{'measurement':<44} {'ms':>9} {'x baseline':>11} {'queries':>8}")
+    for name, seconds, queries in results:
+        print(f"{name:<44} {seconds * 1000:>9.1f} {seconds / base:>11.2f} {queries:>8}")
+
+
+if __name__ == "__main__":
+    main()
