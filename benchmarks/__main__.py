@@ -50,7 +50,12 @@ def build(owner: User, slug: str, priorities: int, actions: int, per_action: int
             action = services.item_add(plan=plan, parent_id=priority.pk, kind="action", user=owner,
                                        change=services.ItemChange({"title": f"Action {p}.{a}", "cost_amount": 1000, "cost_type": "revenue"}))  # fmt: skip
             for k in range(per_action):
-                fields = {"title": f"Target {p}.{a}.{k}", "unit": "percentage", "direction": "higher", "target_value": 85}
+                fields = {
+                    "title": f"Target {p}.{a}.{k}",
+                    "unit": "percentage",
+                    "direction": "higher",
+                    "target_value": 85,
+                }
                 services.item_add(plan=plan, parent_id=action.pk, kind="target", user=owner, change=services.ItemChange(fields))  # fmt: skip
     return plan
 
@@ -78,7 +83,7 @@ def timed(fn) -> tuple[float, int]:
 def main() -> None:
     call_command("migrate", verbosity=0)
     council = Organisation.objects.create(name="Council", slug="council", kind="council")
-    owner = User.objects.create_user("bench", password="x", organisation=council)
+    owner = User.objects.create(username="bench", organisation=council)
     t0 = time.perf_counter()
     small = build(owner, "p500", priorities=10, actions=9, per_action=4)
     big = build(owner, "p2000", priorities=20, actions=19, per_action=4)  # 20 + 380 + 1520 + 1 = 1921

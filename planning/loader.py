@@ -57,6 +57,7 @@ class Record:
     values: dict = field(default_factory=dict)  # concrete non-FK values
     refs: dict = field(default_factory=dict)  # FK field name -> raw reference
     instance: models.Model | None = None
+    unreadable: set = field(default_factory=set)  # fields already reported as the wrong type
 
 
 @dataclass
@@ -168,9 +169,11 @@ class _Loader:
                     value = model_field.to_python(raw)
                 except ValidationError as error:
                     self.problems.add(record, name, " ".join(error.messages))
+                    record.unreadable.add(name)
                     continue
                 except (TypeError, ValueError):
                     self.problems.add(record, name, f"{raw!r} is not a valid value for this field")
+                    record.unreadable.add(name)
                     continue
                 if isinstance(value, str) and isinstance(model_field, models.CharField) and _MARKUP.search(value):
                     self.problems.add(record, name, "must be plain text; HTML and script are not allowed")
@@ -271,6 +274,8 @@ class _Loader:
             instance.full_clean(exclude=fk_names + ["password"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
+                if name in record.unreadable:
+                    continue  # "cannot be null" would only repeat the type error, confusingly
                 for message in messages:
                     self.problems.add(record, None if name == "__all__" else name, message)
 
@@ -282,6 +287,8 @@ class _Loader:
             natural_key = MODELS[record.label][1]
             instance = record.instance
             if natural_key:
+                if not getattr(instance, natural_key):
+                    continue  # a blank slug, username or code is reported by full_clean
                 name, key = natural_key, (record.label, getattr(instance, natural_key))
             elif record.label in {"planning.planshare", "planning.itemsupporter"}:
                 first, second = (f.name for f in instance._meta.concrete_fields if f.is_relation)
@@ -290,7 +297,11 @@ class _Loader:
                 if a is None or b is None:
                     continue
                 name, key = second, (record.label, id(a), id(b))
-                if a.pk is not None and b.pk is not None and type(instance).objects.filter(**{first: a, second: b}):
+                if (
+                    a.pk is not None
+                    and b.pk is not None
+                    and type(instance).objects.filter(**{first: a, second: b}).exists()
+                ):
                     self.problems.add(record, second, f"{b} is already linked to {a}")
             else:
                 continue

@@ -286,7 +286,9 @@ class PlanItem(MPTTModel):
         if not self.is_costed:
             for name in self.COST_FIELDS:
                 if getattr(self, name):
-                    errors[name] = f"Only actions and milestones carry a cost, not a {self.get_kind_display().lower()}."
+                    errors[name] = (
+                        f"Only actions and milestones carry a cost, not {_a(self.get_kind_display().lower())}."
+                    )
         elif self.cost_amount is not None and not self.cost_type:
             errors["cost_type"] = "Say whether the cost is revenue or capital."
         if self.is_target:
@@ -302,7 +304,7 @@ class PlanItem(MPTTModel):
         allowed = self.ALLOWED_PARENTS.get(self.kind)
         if self.parent_id is None:
             if allowed is not None:
-                errors["parent"] = f"A {self.get_kind_display().lower()} must sit under another item."
+                errors["parent"] = f"{_a(self.get_kind_display().lower()).capitalize()} must sit under another item."
             return
         parent = self.parent
         if allowed is None:
@@ -310,8 +312,8 @@ class PlanItem(MPTTModel):
         elif parent.kind not in allowed:
             names = " or ".join(sorted(self.Kind(k).label.lower() for k in allowed))
             errors["parent"] = (
-                f"A {self.get_kind_display().lower()} cannot go under a {parent.get_kind_display().lower()}; "
-                f"it goes under a {names}."
+                f"{_a(self.get_kind_display().lower()).capitalize()} cannot go under "
+                f"{_a(parent.get_kind_display().lower())}; it goes under {_a(names)}."
             )
         if parent.plan_id != self.plan_id:
             errors["parent"] = "The parent item belongs to another plan."
@@ -337,6 +339,11 @@ class PlanItem(MPTTModel):
 
 
 register(PlanItem, excluded_fields=MPTT_COLUMNS)
+
+
+def _a(noun: str) -> str:
+    """ "an action", "a priority": messages read as sentences."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 class ItemSupporter(models.Model):

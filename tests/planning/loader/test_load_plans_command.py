@@ -7,7 +7,7 @@ import pytest
 
 from partners.models import Organisation, User
 from planning.models import Indicator, ItemSupporter, Plan, PlanItem, PlanShare
-from tests.factories import IndicatorFactory, UserFactory
+from tests.factories import IndicatorFactory
 from tests.planning.loader.support import VALID, history_counts, load_plans, table_counts, valid_objects, write_json
 
 REASON = "loaded from valid_plan.json"
