@@ -104,6 +104,8 @@ class Plan(MPTTModel):
 
     @property
     def period(self) -> str:
+        if self.start_year == self.end_year:
+            return financial_year(self.start_year)
         return f"{financial_year(self.start_year)} to {financial_year(self.end_year)}"
 
     def label_for(self, kind: str) -> str:
