@@ -178,3 +178,16 @@ def test_the_plan_page_query_count_does_not_grow_with_the_plan(client, alice, si
 
 
 PLAN_PAGE_QUERIES = 6  # session, user, plan, shares, items, supporters
+
+
+def test_a_stale_plan_edit_gets_the_conflict_page(client, alice, bob, plan, service):
+    fields = {"title": "", "slug": plan.slug, "kind": "service", "organisation": service.pk, "owner": alice.pk,
+              "start_year": 2013, "end_year": 2015, "label_vision": "Vision", "label_priority": "Priority",
+              "label_action": "Action", "label_target": "Target", "label_milestone": "Milestone", "version": 1}  # fmt: skip
+    client.force_login(alice)
+    assert client.post(reverse("planning:plan-edit", args=[plan.slug]), {**fields, "title": "Alice"}).status_code == 302
+    client.force_login(bob)
+    response = client.post(reverse("planning:plan-edit", args=[plan.slug]), {**fields, "title": "Bob"})
+    assert response.status_code == 409
+    plan.refresh_from_db()
+    assert (plan.title, plan.version) == ("Alice", 2)

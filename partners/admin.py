@@ -1,0 +1,26 @@
+"""Django admin for people and organisations; every save writes history."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from mptt.admin import MPTTModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from partners.models import Organisation, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin, MPTTModelAdmin):
+    list_display = ["name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(User)
+class PersonAdmin(SimpleHistoryAdmin, UserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "organisation", "is_active"]
+    list_filter = ["role", "is_active", "organisation"]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        ("Golden Thread", {"fields": ["role", "organisation", "job_title"]}),
+    ]
