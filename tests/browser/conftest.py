@@ -5,8 +5,9 @@ Use the helpers, not ``page.goto``/``click`` on their own, so that no page escap
 accessibility check:
 
 * ``visit(page, path)`` opens a page and checks it;
-* ``submit(page, button)`` clicks a button that sends a form and checks the page the
-  browser lands on (after any redirect);
+* ``submit(page, button)`` clicks a button that sends a form (or presses a key on it)
+  and checks the page the browser lands on, after any redirect;
+* ``follow(page, link)`` does the same for a link;
 * ``sign_in(page, user)`` does both through the real login form.
 """
 
@@ -52,7 +53,8 @@ _RUN_AXE = """async (tags) => {
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+        # Never a silent skip: `make test` installs Chromium, so a missing one is a broken setup.
+        pytest.fail(f"{CHROMIUM} is not installed: run `make test` (it installs Debian's chromium)", pytrace=False)
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
@@ -63,22 +65,61 @@ def browser_context_args(browser_context_args, live_server):
 
 
 @pytest.fixture
-def new_context(new_context):
-    """Every context (the ``page`` fixture's and any a test makes) fails fast."""
+def new_context(new_context, browser, browser_context_args):
+    """Every context (the ``page`` fixture's and any a test makes) fails fast.
+
+    axe-core cannot run where JavaScript is disabled (its promises never settle), so a
+    context made with ``java_script_enabled=False`` gets a JavaScript-enabled companion
+    page: ``assert_accessible`` replays the exact HTML the no-JS page received into the
+    companion (page scripts blocked, so the DOM stays the no-JS DOM) and runs axe there.
+    """
+    companions = []
 
     def make(**kwargs):
         context = new_context(**kwargs)
         context.set_default_timeout(TIMEOUT_MS)
+        if kwargs.get("java_script_enabled") is False:
+            companion = browser.new_context(**browser_context_args)
+            companion.set_default_timeout(TIMEOUT_MS)
+            companions.append(companion)
+            context.axe_companion_page = companion.new_page()
         return context
 
-    return make
+    yield make
+    for companion in companions:
+        companion.close()
+
+
+def _run_axe(page) -> list[dict]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE)
+    return page.evaluate(_RUN_AXE, WCAG_TAGS)
+
+
+def _run_axe_on_no_js_page(page) -> list[dict]:
+    companion = page.context.axe_companion_page
+    url = page.url.split("#")[0]
+    html = page.content()
+
+    def serve_snapshot(route):
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+    def block_script(route):
+        route.abort()
+
+    companion.route(lambda u: u == url, serve_snapshot)
+    companion.route("**/*.js", block_script)
+    try:
+        companion.goto(url)
+        return _run_axe(companion)
+    finally:
+        companion.unroute_all()
 
 
 def assert_accessible(page) -> None:
     """Run axe-core on the page as it is now and fail on any WCAG 2.x A/AA violation."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SOURCE)
-    violations = page.evaluate(_RUN_AXE, WCAG_TAGS)
+    no_js = hasattr(page.context, "axe_companion_page")
+    violations = _run_axe_on_no_js_page(page) if no_js else _run_axe(page)
     if violations:
         lines = [f"axe found {len(violations)} accessibility violation(s) on {page.url}:"]
         for v in violations:
@@ -96,13 +137,21 @@ def visit(page, path: str, status: int = 200):
     return response
 
 
-def submit(page, button, status: int = 200):
-    """Click ``button`` (a Locator) to send its form; check where the browser lands."""
+def submit(page, button, status: int = 200, *, key: str | None = None):
+    """Send ``button``'s form (a Locator) and check where the browser lands, after any
+    redirect. With ``key`` ("Enter", "Space") the button is focused and the key pressed
+    instead of clicking, as a keyboard user would."""
     with page.expect_navigation() as navigation:
-        button.click()
+        if key:
+            button.focus()
+            page.keyboard.press(key)
+        else:
+            button.click()
     response = navigation.value
     assert response is not None, "the form submission produced no response"
-    assert response.status == status, f"{response.request.method} {response.url}: expected {status}, got {response.status}"
+    assert response.status == status, (
+        f"{response.request.method} {response.url}: expected {status}, got {response.status}"
+    )
     assert_accessible(page)
     return response
 
@@ -114,3 +163,23 @@ def sign_in(page, user) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     submit(page, page.get_by_role("button", name="Sign in"))
     assert page.get_by_role("heading", level=1, name="Plans").is_visible(), "sign-in did not reach the plan list"
+
+
+def follow(page, link, status: int = 200):
+    """Click a link and check the page it opens. Same checks as ``submit``."""
+    return submit(page, link, status)
+
+
+def outline(page) -> list[tuple[str, str, str]]:
+    """The plan page's tree as (label, reference, title) rows, in reading order."""
+    return [
+        tuple(row)
+        for row in page.eval_on_selector_all(
+            "ol.app-tree > li .app-item__heading",
+            """headings => headings.map(h => [
+                h.querySelector('.app-item__kind').textContent.trim(),
+                (h.querySelector('.app-item__ref') || {textContent: ''}).textContent.trim(),
+                h.querySelector('a').textContent.trim(),
+            ])""",
+        )
+    ]

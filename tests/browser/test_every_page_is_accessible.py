@@ -1,0 +1,32 @@
+"""An accessibility sweep of the pages the journeys do not reach: each is opened in the
+browser and checked by axe-core, with the status it should answer."""
+
+import pytest
+
+from tests.browser.conftest import sign_in, visit
+from tests.factories import add_item, vision_of
+
+pytestmark = pytest.mark.browser
+
+
+def test_every_plan_page_passes_axe(page, alice, carol, plan):
+    priority = add_item(plan, vision_of(plan), "priority", user=alice, title="Every child in a good school")
+    action = add_item(plan, priority, "action", user=alice, cost_amount=1200, cost_type="capital")
+    add_item(plan, action, "target", user=alice, description="**Eighty-five** per cent")
+    sign_in(page, alice)
+    base = f"/plans/{plan.slug}"
+    for path in (
+        f"{base}/edit/",
+        f"{base}/history/",
+        f"{base}/items/{action.pk}/",
+        f"{base}/items/{action.pk}/move/",
+        f"{base}/items/{priority.pk}/delete/",
+        f"{base}/items/{priority.pk}/history/",
+    ):
+        visit(page, path)
+    visit(page, "/plans/no-such-plan/", status=404)
+
+
+def test_the_forbidden_page_passes_axe(page, carol, plan):
+    sign_in(page, carol)
+    visit(page, f"/plans/{plan.slug}/edit/", status=403)
