@@ -19,22 +19,7 @@ def _council_staff():
 class PlanForm(GovukModelForm):
     class Meta:
         model = Plan
-        fields = [
-            "title",
-            "slug",
-            "kind",
-            "organisation",
-            "owner",
-            "parent",
-            "start_year",
-            "end_year",
-            "summary",
-            "label_vision",
-            "label_priority",
-            "label_action",
-            "label_target",
-            "label_milestone",
-        ]
+        fields = Plan.EDITABLE_FIELDS
         labels = {
             "label_vision": "Name for the vision",
             "label_priority": "Name for priorities",
@@ -78,17 +63,7 @@ class ItemForm(GovukModelForm):
 
     class Meta:
         model = PlanItem
-        fields = [
-            "title",
-            "description",
-            "status",
-            "lead_officer",
-            "lead_organisation",
-            "start_date",
-            "due_date",
-            *PlanItem.COST_FIELDS,
-            *PlanItem.MEASURE_FIELDS,
-        ]
+        fields = [*PlanItem.COMMON_FIELDS, *PlanItem.COST_FIELDS, *PlanItem.MEASURE_FIELDS]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             **{

@@ -57,6 +57,23 @@ class Plan(MPTTModel):
         ARCHIVED = "archived", "Archived"
 
     PUBLISHED_STATUSES = {Status.APPROVED, Status.SUPERSEDED}
+    # what an officer edits on the plan form (status changes through the lifecycle, not the form)
+    EDITABLE_FIELDS = [
+        "title",
+        "slug",
+        "kind",
+        "organisation",
+        "owner",
+        "parent",
+        "start_year",
+        "end_year",
+        "summary",
+        "label_vision",
+        "label_priority",
+        "label_action",
+        "label_target",
+        "label_milestone",
+    ]
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True, help_text="Used in the plan's web address.")
@@ -194,6 +211,7 @@ class PlanItem(MPTTModel):
         Kind.MILESTONE: {Kind.ACTION, Kind.TARGET},
     }
     COSTED_KINDS = {Kind.ACTION, Kind.MILESTONE}
+    COMMON_FIELDS = ["title", "description", "status", "lead_officer", "lead_organisation", "start_date", "due_date"]
     COST_FIELDS = ["cost_amount", "cost_type", "funding_source"]
     MEASURE_FIELDS = [
         "indicator",

@@ -59,22 +59,7 @@ def plan_write(plan_id: int, *, user: User | None, reason: str = "") -> Iterator
 # --- plans -----------------------------------------------------------------------------
 
 
-PLAN_FIELDS = [
-    "title",
-    "slug",
-    "kind",
-    "organisation",
-    "owner",
-    "parent",
-    "start_year",
-    "end_year",
-    "summary",
-    "label_vision",
-    "label_priority",
-    "label_action",
-    "label_target",
-    "label_milestone",
-]
+PLAN_FIELDS = Plan.EDITABLE_FIELDS
 
 
 @transaction.atomic
