@@ -380,3 +380,67 @@ class ItemSupporter(models.Model):
 
 
 register(ItemSupporter)
+
+
+class Link(models.Model):
+    """A line of the golden thread: one item contributes to, depends on, measures the same
+    indicator as, or supersedes another, in the same plan or any other."""
+
+    class Relation(models.TextChoices):
+        CONTRIBUTES_TO = "contributes_to", "contributes to"
+        DEPENDS_ON = "depends_on", "depends on"
+        SAME_INDICATOR = "same_indicator", "measures the same indicator as"
+        SUPERSEDES = "supersedes", "supersedes"
+
+    # how the relation reads from the other end, on the target's page
+    INVERSE_LABELS = {
+        Relation.CONTRIBUTES_TO: "is contributed to by",
+        Relation.DEPENDS_ON: "is depended on by",
+        Relation.SAME_INDICATOR: "measures the same indicator as",
+        Relation.SUPERSEDES: "is superseded by",
+    }
+
+    source = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="links_in")
+    relation = models.CharField(max_length=20, choices=Relation.choices, default=Relation.CONTRIBUTES_TO)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "relation"], name="link_once"),
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="link_not_to_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.get_relation_display()} {self.target}"
+
+    def clean(self) -> None:
+        if self.source_id and self.source_id == self.target_id:
+            raise ValidationError({"target": "An item cannot link to itself."})
+
+
+register(Link)
+
+
+class Edition(models.Model):
+    """A named moment in a plan's life ("Approved by Cabinet, 18 March 2013"). The plan as
+    it stood then is rebuilt from history, so an edition stores only the moment."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="editions")
+    name = models.CharField(max_length=200)
+    moment = models.DateTimeField()
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-moment"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="edition_name_once_per_plan")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("planning:plan-as-of", args=[self.plan.slug]) + f"?edition={self.pk}"
+
+
+register(Edition)

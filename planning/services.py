@@ -17,7 +17,7 @@ from django.db.models import Max
 
 from config.history import change_context, current_change
 from partners.models import Organisation, User
-from planning.models import ItemSupporter, Plan, PlanItem, PlanShare
+from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem, PlanShare
 
 # pg_advisory_xact_lock key serialising changes to the tree of plans and new item trees
 _TREE_ALLOCATION_LOCK = 7_204_913
@@ -230,3 +230,31 @@ def item_delete(*, item_id: int, user: User | None, reason: str = "") -> list[Pl
         item.delete()
         _shift(_siblings(parent_id, position__gt=position), -1)
     return removed
+
+
+# --- links and editions ----------------------------------------------------------------
+
+
+def link_add(*, source_id: int, target_id: int, relation: str, note: str = "", user: User | None) -> Link:
+    """Link two items. The source's plan is locked, like any other write to its items."""
+    plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=source_id)
+    with plan_write(plan_id, user=user, reason="Link added"):
+        link = Link(source_id=source_id, target_id=target_id, relation=relation, note=note)
+        link.full_clean()
+        link.save()
+    return link
+
+
+def link_delete(*, link_id: int, user: User | None, reason: str = "") -> None:
+    link = Link.objects.select_related("source").get(pk=link_id)
+    with plan_write(link.source.plan_id, user=user, reason=reason or "Link removed"):
+        Link.objects.get(pk=link_id).delete()
+
+
+def edition_create(*, plan: Plan, name: str, note: str = "", user: User | None, when=None) -> Edition:
+    """Name the plan as it stands now (or at ``when``): a later past view rebuilds it from history."""
+    with plan_write(plan.pk, user=user, reason=f"Edition “{name}” named") as locked:
+        edition = Edition(plan=locked, name=name, note=note, created_by=user, moment=when or current_change().when)
+        edition.full_clean()
+        edition.save()
+    return edition
