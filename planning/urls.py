@@ -1,6 +1,6 @@
 from django.urls import path
 
-from planning import views
+from planning.views import authoring as views
 
 app_name = "planning"
 
