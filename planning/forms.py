@@ -5,7 +5,7 @@ from django import forms
 
 from config.forms import GovukForm, GovukModelForm
 from partners.models import Organisation, User
-from planning.models import Plan, PlanItem
+from planning.models import Link, Plan, PlanItem
 
 REASON_HELP = "Optional. Recorded in the history beside your change."
 
@@ -123,3 +123,16 @@ class MoveForm(GovukForm):
 
 class ReasonForm(GovukForm):
     reason = forms.CharField(label="Reason", required=False, max_length=250, help_text=REASON_HELP)
+
+
+class EditionForm(GovukForm):
+    name = forms.CharField(
+        label="Name of the edition", max_length=200, help_text="For example “Approved by Cabinet, 18 March 2013”."
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LinkForm(GovukForm):
+    target = forms.IntegerField(widget=forms.HiddenInput)
+    relation = forms.ChoiceField(label="Relation", choices=Link.Relation.choices)
+    note = forms.CharField(label="Note", required=False, max_length=300)

@@ -9,7 +9,8 @@ and on any problem writes nothing and reports ``file: object N: field: message``
 
 References between objects are either the ``pk`` of another object in the same file,
 or a natural key that names an existing row: an organisation's or plan's slug, a
-user's username, an indicator's code.
+user's username, an indicator's code. Plan items have no natural key, so a plan item
+(a link's source or target, a supporter's item) is always another object in the file.
 """
 
 import json
@@ -25,7 +26,7 @@ from django.db import models, transaction
 
 from config.history import change_context
 from partners.models import MPTT_COLUMNS, Organisation, User
-from planning.models import Indicator, ItemSupporter, Plan, PlanItem, PlanShare
+from planning.models import Indicator, ItemSupporter, Link, Plan, PlanItem, PlanShare
 from planning.services import _lock_tree_allocation
 
 # model label -> (model, natural key field), in the order rows are created
@@ -37,6 +38,7 @@ MODELS: dict[str, tuple[type[models.Model], str | None]] = {
     "planning.planshare": (PlanShare, None),
     "planning.planitem": (PlanItem, None),
     "planning.itemsupporter": (ItemSupporter, None),
+    "planning.link": (Link, None),
 }
 IGNORED_FIELDS = {*MPTT_COLUMNS, "groups", "user_permissions", "version"}
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
@@ -280,8 +282,9 @@ class _Loader:
                     self.problems.add(record, None if name == "__all__" else name, message)
 
     def _check_duplicates(self) -> None:
-        """Natural keys used twice in the file, and shares and supporters listed twice or
-        already in the database: the database would refuse them half-way through writing."""
+        """Natural keys used twice in the file, shares and supporters listed twice or
+        already in the database, and links listed twice (same source, target and relation):
+        the database would refuse them half-way through writing."""
         seen: dict[tuple, Record] = {}
         for record in self.records:
             natural_key = MODELS[record.label][1]
@@ -290,6 +293,13 @@ class _Loader:
                 if not getattr(instance, natural_key):
                     continue  # a blank slug, username or code is reported by full_clean
                 name, key = natural_key, (record.label, getattr(instance, natural_key))
+            elif record.label == "planning.link":
+                source, target = _ref(instance, "source"), _ref(instance, "target")
+                if source is None or target is None:
+                    continue  # an end that did not resolve is already reported
+                # both ends are objects in this file (items have no natural key), so new rows:
+                # no link in the database can repeat this one
+                name, key = "target", (record.label, id(source), id(target), instance.relation)
             elif record.label in {"planning.planshare", "planning.itemsupporter"}:
                 first, second = (f.name for f in instance._meta.concrete_fields if f.is_relation)
                 a = instance._meta.get_field(first).get_cached_value(instance, default=None)

@@ -8,10 +8,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from partners.models import Organisation, User
-from planning.models import Indicator, ItemSupporter, Plan, PlanItem
+from planning.models import Indicator, ItemSupporter, Link, Plan, PlanItem
+
+
+@dataclass
+class LinkEnd:
+    """The other end of a link as a page shows it: "contributes to <title> (<plan>)"."""
+
+    relation: str
+    title: str
+    plan_title: str
+    url: str
+    note: str = ""
+    plan_organisation: str = ""
+    link_id: int | None = None
 
 
 @dataclass
@@ -27,6 +40,8 @@ class OutlineRow:
     is_first: bool = False
     is_last: bool = False
     url: str = ""  # the item's page; its actions are sub-paths ("edit/", "move/"), built once here not per link
+    links_out: list[LinkEnd] = field(default_factory=list)
+    links_in: list[LinkEnd] = field(default_factory=list)
 
     @property
     def add_links(self) -> list[tuple[str, str]]:
@@ -52,7 +67,7 @@ def references(items: list[PlanItem]) -> dict[int, str]:
 
 
 def plan_outline(plan: Plan) -> list[OutlineRow]:
-    """The whole plan in reading order (two queries)."""
+    """The whole plan in reading order, with each item's links out and back (three queries)."""
     items = list(
         PlanItem.objects.filter(plan=plan)
         .select_related("lead_officer", "lead_organisation", "indicator")
@@ -63,29 +78,66 @@ def plan_outline(plan: Plan) -> list[OutlineRow]:
         ItemSupporter.objects.filter(item__plan=plan).select_related("organisation").order_by("organisation__name")
     ):
         supporters[row.item_id].append(row.organisation)
-    refs = references(items)
-    sibling_counts: dict[int | None, int] = defaultdict(int)
-    for item in items:
-        sibling_counts[item.parent_id] += 1
     root_level = items[0].level if items else 0
-    plan_url = plan.get_absolute_url()
+    rows = build_rows(plan, [(item, item.level - root_level) for item in items], supporters, plan.get_absolute_url())
+    _attach_current_links(rows, plan)
+    return rows
+
+
+def build_rows(
+    plan: Plan, ordered: list[tuple[PlanItem, int]], supporters: dict[int, list[Organisation]], url_prefix: str
+) -> list[OutlineRow]:
+    """Outline rows from items already in reading order with their depths; shared by the
+    present plan page and past views."""
+    refs = references([item for item, _ in ordered])
+    sibling_counts: dict[int | None, int] = defaultdict(int)
+    ranks: dict[int, int] = {}
+    for item, _ in ordered:
+        sibling_counts[item.parent_id] += 1
+        ranks[item.pk] = sibling_counts[item.parent_id]
     rows = []
-    for item in items:
+    for item, depth in ordered:
         item.plan = plan
         rows.append(
             OutlineRow(
                 item=item,
                 reference=refs[item.pk],
-                depth=item.level - root_level,
+                depth=depth,
                 label=plan.label_for(item.kind),
-                supporters=supporters[item.pk],
+                supporters=supporters.get(item.pk, []),
                 child_kinds=[(kind, plan.label_for(kind)) for kind in PlanItem.child_kinds(item.kind)],
-                is_first=item.position == 1,
-                is_last=item.position == sibling_counts[item.parent_id],
-                url=f"{plan_url}items/{item.pk}/",
+                is_first=ranks[item.pk] == 1,
+                is_last=ranks[item.pk] == sibling_counts[item.parent_id],
+                url=f"{url_prefix}items/{item.pk}/",
             )
         )
     return rows
+
+
+def _attach_current_links(rows: list[OutlineRow], plan: Plan) -> None:
+    by_id = {row.item.pk: row for row in rows}
+    links = Link.objects.filter(Q(source__plan=plan) | Q(target__plan=plan)).select_related(
+        "source__plan__organisation", "target__plan__organisation"
+    )
+    for link in links:
+        if link.source_id in by_id:
+            by_id[link.source_id].links_out.append(_link_end(link.get_relation_display(), link.target, link))
+        if link.target_id in by_id:
+            by_id[link.target_id].links_in.append(_link_end(Link.INVERSE_LABELS[link.relation], link.source, link))
+    for row in rows:
+        row.links_in.sort(key=lambda end: (end.plan_title, end.title))
+
+
+def _link_end(label: str, other: PlanItem, link: Link) -> LinkEnd:
+    return LinkEnd(
+        relation=label,
+        title=other.title,
+        plan_title=other.plan.title,
+        url=f"{other.plan.get_absolute_url()}items/{other.pk}/",
+        note=link.note,
+        plan_organisation=other.plan.organisation.name,
+        link_id=link.pk,
+    )
 
 
 def plan_forest(plans: QuerySet[Plan]) -> list[tuple[Plan, int]]:

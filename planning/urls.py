@@ -1,11 +1,13 @@
 from django.urls import path
 
+from planning.views import alignment, links, overview, search, timetravel
 from planning.views import authoring as views
 
 app_name = "planning"
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
+    path("search/", search.search, name="search"),
     path("plans/new/", views.plan_create, name="plan-create"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
     path("plans/<slug:slug>/edit/", views.plan_edit, name="plan-edit"),
@@ -16,4 +18,15 @@ urlpatterns = [
     path("plans/<slug:slug>/items/<int:pk>/move/", views.item_move, name="item-move"),
     path("plans/<slug:slug>/items/<int:pk>/delete/", views.item_delete, name="item-delete"),
     path("plans/<slug:slug>/items/<int:pk>/history/", views.item_history, name="item-history"),
+    path("plans/<slug:slug>/items/<int:pk>/links/add/", links.link_add, name="link-add"),
+    path("plans/<slug:slug>/items/<int:pk>/links/<int:link_id>/delete/", links.link_delete, name="link-delete"),
+    path("plans/<slug:slug>/editions/", timetravel.plan_editions, name="plan-editions"),
+    path("plans/<slug:slug>/as-of/", timetravel.plan_as_of, name="plan-as-of"),
+    path("plans/<slug:slug>/compare/", timetravel.plan_compare, name="plan-compare"),
+    path("plans/<slug:slug>/summary/", overview.plan_summary, name="plan-summary"),
+    path("map/", overview.plan_map, name="plan-map"),
+    path("i/<int:pk>/", links.item_permalink, name="item-permalink"),
+    path("p/<int:pk>/", links.plan_permalink, name="plan-permalink"),
+    path("plans/<slug:slug>/alignment/", alignment.plan_alignment, name="plan-alignment"),
+    path("alignment/", alignment.council_alignment, name="council-alignment"),
 ]

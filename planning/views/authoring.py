@@ -84,14 +84,33 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     return render(request, "planning/plan_form.html", {"form": form, "title": "Create a plan"})
 
 
+# ?show= on the plan page: which levels to list, for an overview without JavaScript
+LEVELS = {
+    "priorities": {PlanItem.Kind.VISION, PlanItem.Kind.PRIORITY},
+    "actions": {PlanItem.Kind.VISION, PlanItem.Kind.PRIORITY, PlanItem.Kind.ACTION},
+    "all": set(PlanItem.Kind.values),
+}
+
+
 @login_required
 def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
-    rows = selectors.plan_outline(plan)
+    level = request.GET.get("show") if request.GET.get("show") in LEVELS else "all"
+    rows = [row for row in selectors.plan_outline(plan) if row.item.kind in LEVELS[level]]
     return render(
         request,
         "planning/plan_detail.html",
-        {"plan": plan, "rows": rows, "can_change": can_change(request.user, plan)},
+        {
+            "plan": plan,
+            "rows": rows,
+            "can_change": can_change(request.user, plan),
+            "level": level,
+            "levels": [
+                ("priorities", f"{plan.label_priority} only"),
+                ("actions", f"{plan.label_priority} and {plan.label_action.lower()}"),
+                ("all", "Everything"),
+            ],
+        },
     )
 
 

@@ -9,7 +9,12 @@ way ``Model.objects.rebuild()`` would, and writes a fixture that ``manage.py loa
 reads. The output is deterministic: running the command twice gives identical bytes.
 
 Order in the file (dependencies first): organisations, users, indicators, plans,
-plan shares, plan items, item supporters. Historical models are not written.
+plan shares, plan items, item supporters, links. Historical models are not written.
+
+Links: an item may carry an optional ``"key"`` (a stable name such as
+``"bold-steps.good-schools"``, unique across the content and never written as a field),
+and the content's optional ``LINKS`` list joins two keys with a relation and a note.
+The links get primary keys in the order ``LINKS`` lists them.
 
 Trees:
 
@@ -20,7 +25,8 @@ Trees:
   the root (position 1) and children take positions 1..n in the order listed.
 
 Checks before writing (any failure raises ``CommandError`` and writes nothing):
-every slug, username and indicator code referred to exists and is unique; each item
+every slug, username, indicator code and item key referred to exists and is unique
+(an unknown key in ``LINKS`` names the link and the key); no link is listed twice; each item
 sits under a kind ``PlanItem.ALLOWED_PARENTS`` allows and carries only the keys its
 kind may have; and each would-be row passes ``clean_fields()`` (for everything but
 its relations) and ``clean()`` on an unsaved, in-memory instance. Checks that need
@@ -44,7 +50,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from partners.models import Organisation, User
-from planning.models import Indicator, ItemSupporter, Plan, PlanItem, PlanShare
+from planning.models import Indicator, ItemSupporter, Link, Plan, PlanItem, PlanShare
 
 SOURCE = Path(settings.BASE_DIR) / "fixtures" / "source" / "demo_content.py"
 DEFAULT_OUTPUT = Path(settings.BASE_DIR) / "fixtures" / "demo_council.json"
@@ -63,6 +69,8 @@ ITEM_KEYS = {
     "due_date",
     "children",
 }
+OPTIONAL_ITEM_KEYS = {"key"}  # a name for LINKS to refer to; not a field of the item
+LINK_KEYS = {"source", "target", "relation", "note"}
 COST_KEYS = set(PlanItem.COST_FIELDS)
 MEASURE_KEYS = set(PlanItem.MEASURE_FIELDS)
 DECIMAL_KEYS = {"cost_amount", "baseline_value", "target_value", "amber_tolerance"}
@@ -112,12 +120,13 @@ class FixtureBuilder:
         self.content = content
         self.problems: list[str] = []
         self.objects: dict[type[models.Model], list[models.Model]] = {
-            model: [] for model in (Organisation, User, Indicator, Plan, PlanShare, PlanItem, ItemSupporter)
+            model: [] for model in (Organisation, User, Indicator, Plan, PlanShare, PlanItem, ItemSupporter, Link)
         }
         self.organisations: dict[str, Organisation] = {}
         self.users: dict[str, User] = {}
         self.indicators: dict[str, Indicator] = {}
         self.plans: dict[str, Plan] = {}
+        self.items: dict[str, PlanItem] = {}  # item key -> item
 
     # -- the steps ---------------------------------------------------------------
 
@@ -127,6 +136,7 @@ class FixtureBuilder:
         self.build_indicators()
         self.build_plans()
         self.build_items()
+        self.build_links()
         self.fail_if_problems()
         self.validate_instances()
         self.fail_if_problems()
@@ -253,7 +263,7 @@ class FixtureBuilder:
         ref = ref or "vision"
         where = f"plan {plan.slug!r}, item {ref} {row.get('title', '')!r}"
         kind = row.get("kind")
-        allowed_keys = set(ITEM_KEYS)
+        allowed_keys = ITEM_KEYS | OPTIONAL_ITEM_KEYS
         if kind in PlanItem.COSTED_KINDS:
             allowed_keys |= COST_KEYS
         if kind == PlanItem.Kind.TARGET:
@@ -297,6 +307,11 @@ class FixtureBuilder:
         for name in DECIMAL_KEYS:
             setattr(item, name, self.parse_decimal(row.get(name), f"{where} ({name})"))
         self.objects[PlanItem].append(item)
+        if "key" in row:
+            if not isinstance(row["key"], str) or not row["key"]:
+                self.problems.append(f"{where}: key must be a non-empty string, not {row['key']!r}.")
+            else:
+                self.add_unique(self.items, row["key"], item, "item key")
 
         supporting = set()
         for slug in row.get("supporting", []):
@@ -314,6 +329,30 @@ class FixtureBuilder:
         counter[0] += 1
         item.rght = counter[0]
         return item
+
+    def build_links(self) -> None:
+        """``LINKS`` rows, keys resolved to items; emitted after the items they join."""
+        seen: dict[tuple, int] = {}
+        for number, row in enumerate(getattr(self.content, "LINKS", []), start=1):
+            where = f"link {number} ({row.get('source')!r} -> {row.get('target')!r})"
+            self.check_keys(row, LINK_KEYS, where, required={"source", "target", "relation"})
+            source = self.item(row["source"], f"{where} (source)")
+            target = self.item(row["target"], f"{where} (target)")
+            if source is None or target is None:
+                continue
+            key = (row["source"], row["target"], row["relation"])
+            if key in seen:
+                self.problems.append(f"{where}: repeats link {seen[key]} ({row['relation']}).")
+                continue
+            seen[key] = number
+            link = Link(
+                pk=len(self.objects[Link]) + 1,
+                source=source,
+                target=target,
+                relation=row["relation"],
+                note=row.get("note", ""),
+            )
+            self.objects[Link].append(link)
 
     # -- mptt --------------------------------------------------------------------
 
@@ -352,7 +391,7 @@ class FixtureBuilder:
         database), then ``clean()``; both run on the in-memory instances, marked as
         loaded rows so that mptt's tree methods (which read only the computed
         columns) may be called on them."""
-        for model in (Organisation, User, Indicator, Plan, PlanItem):
+        for model in (Organisation, User, Indicator, Plan, PlanItem, Link):
             relations = [field.name for field in model._meta.concrete_fields if field.is_relation]
             for obj in self.objects[model]:
                 obj._state.adding = False
@@ -380,6 +419,9 @@ class FixtureBuilder:
 
     def plan(self, slug, where, required=True):
         return self.lookup(self.plans, slug, where, "plan", required)
+
+    def item(self, key, where, required=True):
+        return self.lookup(self.items, key, where, "item key", required)
 
     def lookup(self, table, key, where, what, required):
         if key is None:
@@ -451,6 +493,8 @@ def with_article(word: str) -> str:
 def describe(obj: models.Model) -> str:
     if isinstance(obj, PlanItem):
         return f"plan {obj.plan.slug!r}, {obj.kind} {obj.title!r}"
+    if isinstance(obj, Link):
+        return f"link {obj.source.title!r} {obj.relation} {obj.target.title!r}"
     return f"{obj._meta.verbose_name} {str(obj)!r}"
 
 

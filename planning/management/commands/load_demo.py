@@ -1,5 +1,9 @@
 """manage.py load_demo: load the demo council into an empty database and print how to sign in.
 
+After loading, it tells the demo's short history (``planning.demo_story``): two named
+editions of the Standards and School Improvement plan with real changes between them.
+Loading and the story are one transaction, so a failure leaves the database empty.
+
 Safe to run every time ``make run`` starts: it loads nothing if plans already exist.
 """
 
@@ -7,8 +11,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from partners.models import User
+from planning import demo_story
 from planning.loader import LoadError, load_plans
 from planning.models import Plan
 
@@ -28,10 +34,14 @@ class Command(BaseCommand):
             self.stdout.write("Plans already exist: the demo council was not loaded again.")
         else:
             try:
-                load_plans(DEMO_FILE)
+                with transaction.atomic():
+                    load_plans(DEMO_FILE)
+                    editions = demo_story.tell(owner=User.objects.get(username="owner"))
             except LoadError as error:
                 raise CommandError("\n".join(error.messages)) from None
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo council from {DEMO_FILE.name}."))
+            names = " and ".join(f"“{edition.name}”" for edition in editions)
+            self.stdout.write(f"{editions[0].plan} has two editions to compare: {names}.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Golden Thread is starting at {url}"))
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")

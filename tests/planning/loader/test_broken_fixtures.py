@@ -57,6 +57,9 @@ EXPECTED = {
     "parent_loop.json": Expected(7, "planning.planitem", "parent", "the parents form a loop"),
     "organisation_loop.json": Expected(1, "partners.organisation", "parent", "the parents form a loop"),
     "plain_text_password.json": Expected(3, "partners.user", "password", "must be a password hash"),
+    "link_to_missing_item.json": Expected(14, "planning.link", "target", "planning.planitem 42, which is not here"),
+    "link_to_itself.json": Expected(14, "planning.link", "target", "cannot link to itself"),
+    "duplicate_link.json": Expected(15, "planning.link", "target", "repeats object 14"),
 }
 
 

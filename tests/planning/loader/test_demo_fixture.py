@@ -1,6 +1,6 @@
 """``fixtures/demo_council.json``: it loads with ``loaddata`` into valid trees, the
-validating loader accepts it too, and ``load_demo`` loads it once and names the demo
-sign-ins."""
+validating loader accepts it too, and ``load_demo`` loads it once (then tells the demo
+story, see ``tests/planning/test_demo_story.py``) and names the demo sign-ins."""
 
 import io
 import json
@@ -11,9 +11,11 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from partners.models import Organisation, User
-from planning.models import Plan, PlanItem
+from planning.management.commands.build_demo_fixture import SOURCE, FixtureBuilder, load_content
+from planning.models import Edition, Link, Plan, PlanItem
 from tests.planning.loader.support import history_counts, load_plans, table_counts
 
 DEMO = settings.BASE_DIR / "fixtures" / "demo_council.json"
@@ -27,6 +29,7 @@ MODEL_LABELS = [
     "planning.planshare",
     "planning.planitem",
     "planning.itemsupporter",
+    "planning.link",
 ]
 
 
@@ -117,7 +120,7 @@ def test_load_plans_accepts_the_demo_file_and_writes_history(demo_objects):
     counts = table_counts()
     for label, n in history_counts().items():
         assert n == counts[label.replace(".Historical", ".")], label
-    for model in (Organisation, User, Plan, PlanItem):
+    for model in (Organisation, User, Plan, PlanItem, Link):
         reasons = set(model.history.values_list("history_change_reason", flat=True))
         assert reasons == {"loaded from demo_council.json"}, model
 
@@ -139,7 +142,10 @@ def test_load_demo_loads_once_and_names_the_demo_sign_ins(demo_objects):
     for username in PERSONAS:
         assert any(line.strip().startswith(username + " ") for line in lines), (username, printed)
     assert Plan.objects.count() == count_in_file(demo_objects, "planning.plan")
-    assert PlanItem.objects.count() == count_in_file(demo_objects, "planning.planitem")
+    # the demo story then adds one action (with a link) and deletes one milestone
+    assert PlanItem.objects.count() == count_in_file(demo_objects, "planning.planitem") + 1 - 1
+    assert Link.objects.count() == count_in_file(demo_objects, "planning.link") + 1
+    assert Edition.objects.count() == 2
     counts = table_counts()
 
     again = io.StringIO()
@@ -148,3 +154,57 @@ def test_load_demo_loads_once_and_names_the_demo_sign_ins(demo_objects):
     assert "already exist" in again.getvalue()
     assert "Loaded the demo council" not in again.getvalue()
     assert table_counts() == counts
+
+
+@pytest.mark.django_db
+def test_links_load_between_the_right_items_and_leave_the_planted_gaps(demo_objects):
+    """The loader gives items new keys; each link must still join the items the file
+    names. The demo deliberately leaves an orphan action, an empty priority nothing
+    contributes to, and one target that disagrees with Bold Steps (see demo_content.LINKS)."""
+    items = {o["pk"]: o["fields"] for o in demo_objects if o["model"] == "planning.planitem"}
+    slugs = {o["pk"]: o["fields"]["slug"] for o in demo_objects if o["model"] == "planning.plan"}
+
+    def end(fields):
+        return (slugs[fields["plan"]], fields["title"])
+
+    in_file = sorted(
+        (end(items[o["fields"]["source"]]), o["fields"]["relation"], end(items[o["fields"]["target"]]))
+        for o in demo_objects
+        if o["model"] == "planning.link"
+    )
+    assert "key" not in {name for fields in items.values() for name in fields}
+
+    assert load_plans(DEMO).error is None
+
+    loaded = sorted(
+        ((link.source.plan.slug, link.source.title), link.relation, (link.target.plan.slug, link.target.title))
+        for link in Link.objects.select_related("source__plan", "target__plan")
+    )
+    assert loaded == in_file
+    assert {relation for _, relation, _ in loaded} == {"contributes_to", "depends_on", "same_indicator"}
+
+    orphan = PlanItem.objects.get(
+        plan__slug="standards-school-improvement-2013-14",
+        title="Strengthen the Early Years Foundation Stage in private and voluntary settings",
+    )
+    assert not orphan.links_out.exists()
+    empty = PlanItem.objects.get(
+        plan__slug="bold-steps-for-education-2013-16",
+        title="Recruit, develop and keep good teachers and school leaders",
+    )
+    assert (empty.kind, empty.get_children().count(), empty.links_in.count()) == ("priority", 0, 0)
+    summer_2015 = PlanItem.objects.filter(
+        indicator__code="schools-good-outstanding-primary", target_date="2015-08-31"
+    ).values_list("plan__slug", "target_value")
+    assert {(slug, int(value)) for slug, value in summer_2015 if value != 85} == {
+        ("standards-school-improvement-2013-14", 80)
+    }
+
+
+def test_the_builder_refuses_a_link_to_an_unknown_key():
+    content = load_content(SOURCE)
+    content.LINKS = [*content.LINKS, {"source": "ssi.challenge", "target": "nowhere.at-all", "relation": "depends_on"}]
+
+    expected = r"link \d+ \('ssi.challenge' -> 'nowhere.at-all'\) \(target\): unknown item key 'nowhere.at-all'"
+    with pytest.raises(CommandError, match=expected):
+        FixtureBuilder(content).build()

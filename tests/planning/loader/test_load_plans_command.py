@@ -6,7 +6,7 @@ from collections import defaultdict
 import pytest
 
 from partners.models import Organisation, User
-from planning.models import Indicator, ItemSupporter, Plan, PlanItem, PlanShare
+from planning.models import Indicator, ItemSupporter, Link, Plan, PlanItem, PlanShare
 from tests.factories import IndicatorFactory
 from tests.planning.loader.support import VALID, history_counts, load_plans, table_counts, valid_objects, write_json
 
@@ -28,6 +28,7 @@ CREATED = {
     PlanItem: 6,
     ItemSupporter: 1,
     PlanShare: 1,
+    Link: 1,
 }
 
 
@@ -41,6 +42,7 @@ def loaded_rows():
         PlanItem: list(PlanItem.objects.filter(plan=plan)),
         ItemSupporter: list(ItemSupporter.objects.filter(item__plan=plan)),
         PlanShare: list(PlanShare.objects.filter(plan=plan)),
+        Link: list(Link.objects.filter(source__plan=plan)),
     }
 
 
@@ -100,6 +102,9 @@ def test_a_valid_file_loads_everything_with_a_valid_tree_and_one_history_row_eac
     assert milestone.parent == target
     assert [(s.item, s.organisation.slug) for s in rows[ItemSupporter]] == [(action, "eastvale")]
     assert [s.organisation.slug for s in rows[PlanShare]] == ["eastvale"]
+    [link] = rows[Link]
+    assert (link.source, link.target, link.relation) == (action, second_priority, Link.Relation.CONTRIBUTES_TO)
+    assert link.note == "Sunday story times bring families with young children in"
 
     for found in rows.values():
         for row in found:
@@ -150,6 +155,7 @@ def test_replace_deletes_the_plans_old_items_with_history_and_loads_them_afresh(
     old_items = set(PlanItem.objects.filter(plan=plan).values_list("pk", flat=True))
     old_supporters = set(ItemSupporter.objects.filter(item__plan=plan).values_list("pk", flat=True))
     old_shares = set(PlanShare.objects.filter(plan=plan).values_list("pk", flat=True))
+    old_links = set(Link.objects.filter(source__plan=plan).values_list("pk", flat=True))
     counts = table_counts()
 
     run = load_plans(VALID, "--replace")
@@ -169,7 +175,12 @@ def test_replace_deletes_the_plans_old_items_with_history_and_loads_them_afresh(
     # the old content is gone, each row with a '-' history row stamped with the reason
     new_items = set(PlanItem.objects.filter(plan=plan).values_list("pk", flat=True))
     assert len(new_items) == 6 and not new_items & old_items
-    for model, old in [(PlanItem, old_items), (ItemSupporter, old_supporters), (PlanShare, old_shares)]:
+    for model, old in [
+        (PlanItem, old_items),
+        (ItemSupporter, old_supporters),
+        (PlanShare, old_shares),
+        (Link, old_links),
+    ]:
         deletions = model.history.filter(id__in=old, history_type="-")
         assert {h.id for h in deletions} == old, model
         assert {h.history_change_reason for h in deletions} == {REASON}
@@ -180,6 +191,8 @@ def test_replace_deletes_the_plans_old_items_with_history_and_loads_them_afresh(
     assert [(item.kind, item.title) for item in items] == [(kind, title) for _, kind, title in READING_ORDER]
     assert ItemSupporter.objects.get(item__plan=plan).item.title == "Open on Sundays"
     assert PlanShare.objects.get(plan=plan).organisation.slug == "eastvale"
+    link = Link.objects.get(source__plan=plan)
+    assert (link.source.title, link.target.title) == ("Open on Sundays", "Every child reads by seven")
 
 
 @pytest.mark.django_db

@@ -1,0 +1,315 @@
+"""The alignment report: where the golden thread is broken.
+
+Four findings, for one plan or for every plan a reader may see:
+
+1. priorities that nothing contributes to (no action beneath them, no ``contributes_to``
+   link into them or into a priority beneath them);
+2. actions that contribute to no higher priority (a top-level action in a plan that has a
+   parent plan, with no ``contributes_to`` link to another plan from the action, from
+   anything beneath it, or from a priority above it);
+3. targets on one indicator, in two or more plans, whose value, date or unit disagree;
+4. the spread of each plan's targets across its top-level priorities.
+
+Each report reads plans, items and links once (a fixed number of queries whatever the
+size of the plans) and works the rest out in Python. Callers pass the plans the reader
+may see (``planning.access.plans_for``); nothing here decides who sees what.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from planning.models import Indicator, Link, Plan, PlanItem
+from planning.selectors import references
+
+# A priority holding more than this share of its plan's targets is flagged, when the plan
+# has at least SPREAD_MIN_PRIORITIES top-level priorities and the share is above an even split
+# (the seed documents' warning:
+# 30% of one plan's targets on early years and none on special educational needs).
+SPREAD_THRESHOLD = Decimal("0.30")
+SPREAD_MIN_PRIORITIES = 3
+
+# the measure fields compared across plans, with the words the report uses for them
+COMPARED_FIELDS = {"target_value": "target value", "target_date": "target date", "unit": "unit"}
+
+
+@dataclass
+class ItemRow:
+    """One item as the report shows it: linked, with its derived reference and its plan."""
+
+    item: PlanItem
+    reference: str
+    plan: Plan
+
+    @property
+    def label(self) -> str:
+        return self.plan.label_for(self.item.kind)
+
+
+@dataclass
+class TargetRow(ItemRow):
+    """A target in a group that disagrees; ``differs`` names the fields whose value is not
+    the group's usual one (see ``_usual``)."""
+
+    differs: set[str] = field(default_factory=set)
+
+    @property
+    def value_differs(self) -> bool:
+        return "target_value" in self.differs
+
+    @property
+    def date_differs(self) -> bool:
+        return "target_date" in self.differs
+
+    @property
+    def unit_differs(self) -> bool:
+        return "unit" in self.differs
+
+
+@dataclass
+class Disagreement:
+    """Targets in several plans that measure one indicator but do not agree."""
+
+    indicator: Indicator
+    rows: list[TargetRow]
+    fields: list[str]  # the words for the fields that disagree, in column order
+
+    @property
+    def fields_text(self) -> str:
+        """ "target value, target date and unit" """
+        if len(self.fields) == 1:
+            return self.fields[0]
+        return ", ".join(self.fields[:-1]) + " and " + self.fields[-1]
+
+    @property
+    def plan_count(self) -> int:
+        return len({row.plan.pk for row in self.rows})
+
+
+@dataclass
+class SpreadRow:
+    priority: ItemRow
+    targets: int
+    share: Decimal | None  # of the plan's targets, 0..1; None when the plan has no targets
+    no_targets: bool
+    over_threshold: bool
+
+    @property
+    def percent(self) -> str:
+        if self.share is None:
+            return ""
+        return f"{self.share * 100:.1f}".removesuffix(".0") + "%"
+
+
+@dataclass
+class PlanSpread:
+    plan: Plan
+    rows: list[SpreadRow]
+    total: int
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for row in self.rows if row.no_targets or row.over_threshold)
+
+
+@dataclass
+class Alignment:
+    plans: list[Plan]  # the plans reported on, in tree order
+    unsupported_priorities: list[ItemRow]
+    unaligned_actions: list[ItemRow]
+    disagreements: list[Disagreement]
+    spreads: list[PlanSpread]
+    threshold_percent: int = int(SPREAD_THRESHOLD * 100)
+    min_priorities: int = SPREAD_MIN_PRIORITIES
+
+
+# --- entry points ----------------------------------------------------------------------
+
+
+def plan_alignment(plan: Plan, *, compare_with: QuerySet[Plan] | None = None) -> Alignment:
+    """The report for one plan (three queries).
+
+    ``compare_with`` is the set of plans whose targets the plan's targets are compared
+    with (the reader's ``plans_for``); without it no other plan is read, so section 3
+    stays empty rather than show targets the reader may not see.
+    """
+    others: list[Plan] = []
+    if compare_with is not None:
+        indicators = PlanItem.objects.filter(plan=plan, kind=PlanItem.Kind.TARGET, indicator__isnull=False).values(
+            "indicator_id"
+        )
+        others = list(
+            compare_with.filter(items__kind=PlanItem.Kind.TARGET, items__indicator_id__in=indicators)
+            .exclude(pk=plan.pk)
+            .distinct()
+        )
+    plans = sorted([plan, *others], key=_tree_order)
+    return _report(plans, scope={plan.pk})
+
+
+def council_alignment(plans: QuerySet[Plan]) -> Alignment:
+    """The report across every plan in ``plans`` (three queries)."""
+    ordered = list(plans.order_by("tree_id", "lft"))
+    return _report(ordered, scope={p.pk for p in ordered})
+
+
+# --- the work --------------------------------------------------------------------------
+
+
+def _tree_order(plan: Plan) -> tuple[int, int]:
+    return (plan.tree_id, plan.lft)
+
+
+class _Forest:
+    """Every item of the plans read, with its parent, reference and plan at hand."""
+
+    def __init__(self, plans: list[Plan]):
+        self.plans = {p.pk: p for p in plans}
+        self.items: list[PlanItem] = list(
+            PlanItem.objects.filter(plan_id__in=list(self.plans)).select_related("indicator").order_by("tree_id", "lft")
+        )
+        self.by_id = {item.pk: item for item in self.items}
+        for item in self.items:
+            item.plan = self.plans[item.plan_id]  # get_absolute_url needs the slug, not a query
+        self.refs = references(self.items)
+
+    def ancestors(self, item: PlanItem):
+        parent = self.by_id.get(item.parent_id)
+        while parent is not None:
+            yield parent
+            parent = self.by_id.get(parent.parent_id)
+
+    def row(self, item: PlanItem) -> ItemRow:
+        return ItemRow(item=item, reference=self.refs[item.pk], plan=item.plan)
+
+
+def _report(plans: list[Plan], *, scope: set[int]) -> Alignment:
+    forest = _Forest(plans)
+    links = list(
+        Link.objects.filter(relation=Link.Relation.CONTRIBUTES_TO)
+        .filter(Q(source__plan_id__in=sorted(scope)) | Q(target__plan_id__in=sorted(scope)))
+        .values_list("source_id", "target_id", "source__plan_id", "target__plan_id")
+    )
+    in_scope = [item for item in forest.items if item.plan_id in scope]
+    return Alignment(
+        plans=[p for p in plans if p.pk in scope],
+        unsupported_priorities=_unsupported_priorities(forest, in_scope, links),
+        unaligned_actions=_unaligned_actions(forest, in_scope, links),
+        disagreements=_disagreements(forest, scope),
+        spreads=[_spread(forest, p, in_scope) for p in plans if p.pk in scope],
+    )
+
+
+def _unsupported_priorities(forest: _Forest, items: list[PlanItem], links) -> list[ItemRow]:
+    """Priorities with no action anywhere beneath them and no ``contributes_to`` link into
+    them or into a priority beneath them (from any item, in any plan)."""
+    served: set[int] = set()
+    for item in items:
+        if item.kind == PlanItem.Kind.ACTION:
+            served.update(a.pk for a in forest.ancestors(item) if a.kind == PlanItem.Kind.PRIORITY)
+    for _source, target_id, _source_plan, _target_plan in links:
+        target = forest.by_id.get(target_id)
+        if target is not None and target.kind == PlanItem.Kind.PRIORITY:
+            served.add(target.pk)
+            served.update(a.pk for a in forest.ancestors(target) if a.kind == PlanItem.Kind.PRIORITY)
+    return [forest.row(i) for i in items if i.kind == PlanItem.Kind.PRIORITY and i.pk not in served]
+
+
+def _unaligned_actions(forest: _Forest, items: list[PlanItem], links) -> list[ItemRow]:
+    """Top-level actions of plans that deliver a parent plan, with no ``contributes_to``
+    link to another plan from the action, anything beneath it, or a priority above it.
+    A root plan's actions serve its own priorities, so they are never reported."""
+    linked_out = {source for source, _t, source_plan, target_plan in links if source_plan != target_plan}
+    covered: set[int] = set(linked_out)  # the sources and every item above them
+    for source_id in linked_out:
+        source = forest.by_id.get(source_id)
+        if source is not None:
+            covered.update(a.pk for a in forest.ancestors(source))
+    found = []
+    for item in items:
+        if item.kind != PlanItem.Kind.ACTION or item.plan.parent_id is None:
+            continue
+        parent = forest.by_id.get(item.parent_id)
+        if parent is None or parent.kind != PlanItem.Kind.PRIORITY:
+            continue
+        if item.pk in covered or any(a.pk in linked_out for a in forest.ancestors(item)):
+            continue
+        found.append(forest.row(item))
+    return found
+
+
+def _disagreements(forest: _Forest, scope: set[int]) -> list[Disagreement]:
+    """Groups of targets on one indicator, spanning two or more plans with at least one in
+    scope, whose target value, date or unit are not all the same."""
+    groups: dict[int, list[PlanItem]] = defaultdict(list)
+    for item in forest.items:
+        if item.kind == PlanItem.Kind.TARGET and item.indicator_id:
+            groups[item.indicator_id].append(item)
+    found = []
+    for targets in groups.values():
+        plan_ids = {t.plan_id for t in targets}
+        if len(plan_ids) < 2 or not plan_ids & scope:
+            continue
+        # plans in tree order, so that ties go to the plan nearest the top of the thread
+        targets.sort(key=lambda t: (_tree_order(t.plan), t.lft))
+        usual = {name: _usual(targets, name) for name in COMPARED_FIELDS}
+        differing = [name for name in COMPARED_FIELDS if len({getattr(t, name) for t in targets}) > 1]
+        if not differing:
+            continue
+        rows = [
+            TargetRow(
+                item=t,
+                reference=forest.refs[t.pk],
+                plan=t.plan,
+                differs={name for name in differing if getattr(t, name) != usual[name]},
+            )
+            for t in targets
+        ]
+        found.append(
+            Disagreement(indicator=targets[0].indicator, rows=rows, fields=[COMPARED_FIELDS[n] for n in differing])
+        )
+    return sorted(found, key=lambda d: d.indicator.name)
+
+
+def _usual(targets: list[PlanItem], name: str):
+    """The value most plans use (each plan counts once, however many targets it has on the
+    indicator); ties go to the plan nearest the top of the tree of plans, so a service
+    plan is marked as differing from its corporate plan rather than the other way round."""
+    votes = dict.fromkeys((t.plan_id, getattr(t, name)) for t in targets)  # one per plan and value, in order
+    return Counter(value for _plan, value in votes).most_common(1)[0][0]
+
+
+def _spread(forest: _Forest, plan: Plan, items: list[PlanItem]) -> PlanSpread:
+    """The plan's targets counted under each top-level priority (each child of the vision)."""
+    plan_items = [i for i in items if i.plan_id == plan.pk]
+    vision_ids = {i.pk for i in plan_items if i.parent_id is None}
+    top = [i for i in plan_items if i.kind == PlanItem.Kind.PRIORITY and i.parent_id in vision_ids]
+    top_ids = {p.pk for p in top}
+    counts: Counter[int] = Counter()
+    total = 0
+    for item in plan_items:
+        if item.kind != PlanItem.Kind.TARGET:
+            continue
+        total += 1
+        for ancestor in forest.ancestors(item):
+            if ancestor.pk in top_ids:
+                counts[ancestor.pk] += 1
+                break
+    rows = []
+    for priority in top:
+        n = counts[priority.pk]
+        share = Decimal(n) / Decimal(total) if total else None
+        rows.append(
+            SpreadRow(
+                priority=forest.row(priority),
+                targets=n,
+                share=share,
+                no_targets=n == 0,
+                over_threshold=share is not None
+                and share > max(SPREAD_THRESHOLD, Decimal(1) / len(top))  # an even split is not lopsided
+                and len(top) >= SPREAD_MIN_PRIORITIES,
+            )
+        )
+    return PlanSpread(plan=plan, rows=rows, total=total)

@@ -1,0 +1,133 @@
+"""A short, true history for the demo council, told through the services after
+``load_demo`` has loaded the fixture.
+
+A fixture can only hold how plans stand; editions, past views and comparisons need a
+plan that has *changed* between two named moments. So the story names an edition of the
+Standards and School Improvement business plan, makes four ordinary changes as its owner,
+each with a reason (an officer would give the same ones), links the new action to Bold
+Steps, and names a second edition. The past view of the first edition then differs from
+the second in an edit, an addition, a move and a deletion.
+
+Every change goes through ``planning.services``, so history, locking and validation are
+exactly what an officer's edits produce. Items are found by title: if the demo content
+is edited so that one is missing, ``tell`` fails loudly rather than telling half a story.
+"""
+
+import time
+from datetime import date
+from decimal import Decimal
+
+from config.history import database_now
+from partners.models import User
+from planning import services
+from planning.models import Edition, Link, Plan, PlanItem
+
+PLAN_SLUG = "standards-school-improvement-2013-14"
+DRAFT = "Draft for consultation"
+APPROVED = "Approved by Cabinet, 18 March 2013"
+CONSULTATION_REASON = "Revised after consultation with headteachers"
+
+EDITED_TITLE = "Target support on reading, writing and mathematics at Key Stage 2"
+EDITED_TO = "Target support on reading, writing and mathematics in the 40 primary schools furthest below the floor"
+EDITED_DUE = date(2014, 5, 9)  # the Friday before the Key Stage 2 tests
+NEW_ACTION_UNDER = "Narrow the gap for disadvantaged pupils"
+NEW_ACTION = "Fund a pupil premium champion in each collaborative hub"
+BOLD_STEPS_SLUG = "bold-steps-for-education-2013-16"
+LINKED_TO = "Narrow the achievement gaps"
+MOVED_UP = "Help governing bodies challenge school leaders"
+DELETED_MILESTONE = "Buy-back rates reviewed with the Schools Forum"
+
+
+def tell(*, owner: User) -> list[Edition]:
+    """Edition, four changes, edition; returns the two editions, oldest first.
+
+    Each step starts only once the database clock has moved past the previous one, so
+    every step's history rows carry their own timestamp even on a fast machine with a
+    coarse clock, and "between the two editions" means exactly these edits.
+    """
+    plan = Plan.objects.get(slug=PLAN_SLUG)
+    items = PlanItem.objects.filter(plan=plan)
+
+    _tick()  # the draft names the plan exactly as loaded
+    draft = services.edition_create(
+        plan=plan,
+        name=DRAFT,
+        note="The plan as it went out to headteachers and governors for comment.",
+        user=owner,
+    )
+
+    _tick()
+    edited = items.get(title=EDITED_TITLE)
+    services.item_update(
+        item_id=edited.pk,
+        user=owner,
+        expected_version=edited.version,
+        change=services.ItemChange(fields={"title": EDITED_TO, "due_date": EDITED_DUE}),
+        reason=CONSULTATION_REASON,
+    )
+
+    _tick()
+    added = services.item_add(
+        plan=plan,
+        parent_id=items.get(kind=PlanItem.Kind.PRIORITY, title=NEW_ACTION_UNDER).pk,
+        kind=PlanItem.Kind.ACTION,
+        user=owner,
+        change=services.ItemChange(
+            fields={
+                "title": NEW_ACTION,
+                "description": "A lead teacher in each hub who shows other schools how to spend the pupil "
+                "premium on what works.",
+                "lead_officer": User.objects.get(username="officer"),
+                "start_date": date(2013, 9, 1),
+                "due_date": date(2014, 3, 31),
+                "cost_amount": Decimal("120000.00"),
+                "cost_type": PlanItem.CostType.REVENUE,
+                "funding_source": "Dedicated Schools Grant (de-delegated)",
+            }
+        ),
+        reason="Added after consultation: headteachers asked for help from a peer, not only challenge",
+    )
+    _tick()  # and threaded to Bold Steps, as an officer would, so it is not a second orphan
+    services.link_add(
+        source_id=added.pk,
+        target_id=PlanItem.objects.get(plan__slug=BOLD_STEPS_SLUG, title=LINKED_TO).pk,
+        relation=Link.Relation.CONTRIBUTES_TO,
+        note="Pupil premium spent on what works",
+        user=owner,
+    )
+
+    _tick()
+    moved = items.get(title=MOVED_UP)
+    services.item_move(
+        item_id=moved.pk,
+        user=owner,
+        new_parent_id=moved.parent_id,
+        new_position=moved.position - 1,
+        reason="Moved up after consultation: governors' challenge comes first",
+    )
+
+    _tick()
+    services.item_delete(
+        item_id=items.get(kind=PlanItem.Kind.MILESTONE, title=DELETED_MILESTONE).pk,
+        user=owner,
+        reason="Removed after consultation: the Schools Forum reviews buy-back rates in its own cycle",
+    )
+
+    _tick()
+    approved = services.edition_create(
+        plan=plan,
+        name=APPROVED,
+        note="The plan as approved, with the changes made after consultation.",
+        user=owner,
+    )
+    return [draft, approved]
+
+
+def _tick() -> None:
+    """Wait (10 ms at a time) until the database clock has moved on from now: everything
+    written so far is stamped at or before this moment, everything after it later."""
+    moment = database_now()
+    while True:
+        time.sleep(0.01)
+        if database_now() > moment:
+            return

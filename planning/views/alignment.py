@@ -1,0 +1,21 @@
+"""The alignment report, for one plan and for every plan the reader may see."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from planning import alignment
+from planning.access import get_plan_for_user, plans_for
+
+
+@login_required
+def plan_alignment(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug)
+    report = alignment.plan_alignment(plan, compare_with=plans_for(request.user))
+    return render(request, "planning/alignment.html", {"plan": plan, "report": report})
+
+
+@login_required
+def council_alignment(request: HttpRequest) -> HttpResponse:
+    report = alignment.council_alignment(plans_for(request.user))
+    return render(request, "planning/alignment.html", {"plan": None, "report": report})

@@ -1,0 +1,20 @@
+"""Overview pages: a plan on one page, and the map of all plans."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from planning import overview, selectors
+from planning.access import get_plan_for_user, plans_for
+
+
+@login_required
+def plan_summary(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug)
+    summary = overview.plan_summary(selectors.plan_outline(plan))
+    return render(request, "planning/plan_summary.html", {"plan": plan, "summary": summary})
+
+
+@login_required
+def plan_map(request: HttpRequest) -> HttpResponse:
+    return render(request, "planning/plan_map.html", {"entries": overview.plan_map(plans_for(request.user))})

@@ -1,0 +1,168 @@
+"""Editions, the plan as it stood at a moment, and comparisons of two moments."""
+
+import csv
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.http import require_http_methods
+
+from planning import services, snapshots
+from planning.access import can_change, get_plan_for_user
+from planning.forms import EditionForm
+from planning.models import Edition, Plan
+
+SPREADSHEET_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value) -> str:
+    """Cells that start like a formula are prefixed with a quote so spreadsheets show
+    them as text instead of running them."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(SPREADSHEET_TRIGGERS) else text
+
+
+class Moment:
+    """A point in a plan's life chosen by the reader: an edition, a date, or now."""
+
+    def __init__(self, plan: Plan, raw: str | None):
+        self.raw = (raw or "now").strip()
+        self.edition: Edition | None = None
+        if self.raw == "now":
+            self.when, self.label = timezone.now(), "Now"
+        elif self.raw.startswith("edition-") and self.raw[8:].isdigit():
+            self.edition = plan.editions.filter(pk=int(self.raw[8:])).first()
+            if self.edition is None:
+                raise Http404("No such edition")
+            self.when, self.label = self.edition.moment, self.edition.name
+        else:
+            self.when = _parse_when(self.raw)
+            self.label = f"As at {timezone.localtime(self.when):%-d %B %Y, %H:%M}"
+
+
+def _parse_when(raw: str) -> datetime:
+    """A date means the end of that day; a date and time (2013-03-18T17:30) that minute."""
+    try:
+        day = parse_date(raw)
+        parsed = datetime.combine(day, time.max) if day else parse_datetime(raw)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValidationError(f"“{raw}” is not a date. Use the form 2013-03-18.")
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _moment(request: HttpRequest, plan: Plan, key: str, default: str = "now") -> Moment:
+    raw = request.GET.get(key) or default
+    if key == "at" and request.GET.get("edition"):
+        raw = f"edition-{request.GET['edition']}"
+    return Moment(plan, raw)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_editions(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug)
+    may_change = can_change(request.user, plan)
+    form = EditionForm(request.POST or None)
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                edition = services.edition_create(plan=plan, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error("name", error.message_dict.get("__all__") or error.messages)
+            else:
+                messages.success(request, f"Edition “{edition.name}” named.")
+                return redirect("planning:plan-editions", slug=plan.slug)
+    return render(
+        request,
+        "planning/plan_editions.html",
+        {"plan": plan, "editions": plan.editions.select_related("created_by"), "form": form, "can_change": may_change},
+    )
+
+
+@login_required
+def plan_as_of(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug)
+    try:
+        moment = _moment(request, plan, "at")
+    except ValidationError as error:
+        return render(
+            request,
+            "planning/plan_past.html",
+            {"plan": plan, "error": error.messages[0], "editions": plan.editions.all()},
+            status=400,
+        )
+    snapshot = snapshots.plan_at(plan, moment.when)
+    return render(
+        request,
+        "planning/plan_past.html",
+        {
+            "plan": plan,
+            "moment": moment,
+            "snapshot": snapshot,
+            "rows": snapshot.rows if snapshot else [],
+            "editions": plan.editions.all(),
+        },
+    )
+
+
+@login_required
+def plan_compare(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug)
+    editions = list(plan.editions.all())
+    default_from = f"edition-{editions[-1].pk}" if editions else "now"
+    try:
+        before, after = _moment(request, plan, "from", default_from), _moment(request, plan, "to")
+    except ValidationError as error:
+        return render(
+            request,
+            "planning/plan_compare.html",
+            {"plan": plan, "editions": editions, "error": error.messages[0]},
+            status=400,
+        )
+    old, new = snapshots.plan_at(plan, before.when), snapshots.plan_at(plan, after.when)
+    differences = snapshots.compare(old, new) if old and new else []
+    if request.GET.get("format") == "csv":
+        return _comparison_csv(plan, before, after, differences)
+    return render(
+        request,
+        "planning/plan_compare.html",
+        {
+            "plan": plan,
+            "editions": editions,
+            "before": before,
+            "after": after,
+            "missing": old is None or new is None,
+            "differences": differences,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _comparison_csv(plan: Plan, before: Moment, after: Moment, differences) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{plan.slug}-comparison.csv"'
+    writer = csv.writer(response)
+    writer.writerow([f"{plan.title}: {before.label} compared with {after.label}"])
+    writer.writerow(["Change", "Reference before", "Reference after", "Level", "Title", "Field", "Before", "After"])
+    for difference in differences:
+        base = [
+            difference.kind,
+            difference.before_reference,
+            difference.after_reference,
+            difference.label,
+            difference.title,
+        ]
+        if not difference.changes:
+            writer.writerow([spreadsheet_safe(v) for v in [*base, "", "", ""]])
+        for change in difference.changes:
+            writer.writerow([spreadsheet_safe(v) for v in [*base, change.label, change.old, change.new]])
+    return response

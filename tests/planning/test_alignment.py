@@ -1,0 +1,389 @@
+"""The alignment report: priorities nothing serves, actions that serve nothing above them,
+targets that disagree across plans, and the spread of targets across priorities."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from planning import services
+from planning.models import Plan, PlanShare
+from tests.factories import IndicatorFactory, add_item, build_plan, make_plan, vision_of
+
+
+@pytest.fixture
+def corporate(alice, council):
+    return make_plan(owner=alice, organisation=council, title="Council Plan", slug="council-plan", kind="corporate")
+
+
+@pytest.fixture
+def service_plan(alice, corporate):
+    return make_plan(owner=alice, parent=corporate, title="School Improvement Plan", slug="sip")
+
+
+def contributes(source, target, user):
+    return services.link_add(source_id=source.pk, target_id=target.pk, relation="contributes_to", user=user)
+
+
+def plan_report(client, user, plan):
+    client.force_login(user)
+    response = client.get(reverse("planning:plan-alignment", args=[plan.slug]))
+    assert response.status_code == 200
+    return response
+
+
+def council_report(client, user):
+    client.force_login(user)
+    response = client.get(reverse("planning:council-alignment"))
+    assert response.status_code == 200
+    return response
+
+
+def titles(rows):
+    return [row.item.title for row in rows]
+
+
+# --- 1. priorities that nothing contributes to ------------------------------------------
+
+
+def test_a_priority_with_no_action_and_no_contribution_is_reported(client, alice, corporate):
+    lonely = add_item(corporate, vision_of(corporate), "priority", title="Special educational needs")
+    response = plan_report(client, alice, corporate)
+    [row] = response.context["report"].unsupported_priorities
+    assert (row.item.title, row.reference, row.plan) == ("Special educational needs", "1", corporate)
+    page = response.content.decode()
+    assert f'href="{lonely.get_absolute_url()}"' in page
+    assert "Priority 1" in page
+
+
+def test_a_priority_with_an_action_anywhere_beneath_it_is_not_reported(client, alice, corporate):
+    served = add_item(corporate, vision_of(corporate), "priority", title="Early years")
+    sub = add_item(corporate, served, "priority", title="Nursery places")
+    add_item(corporate, sub, "action", title="Open two nurseries")
+    add_item(corporate, vision_of(corporate), "priority", title="Special educational needs")
+    report = plan_report(client, alice, corporate).context["report"]
+    assert titles(report.unsupported_priorities) == ["Special educational needs"]
+
+
+def test_a_priority_with_a_contributing_link_from_another_plan_is_not_reported(client, alice, corporate, service_plan):
+    sen = add_item(corporate, vision_of(corporate), "priority", title="Special educational needs")
+    local = add_item(service_plan, vision_of(service_plan), "priority", title="SEN support in schools")
+    action = add_item(service_plan, local, "action", title="Train SENCOs")
+    contributes(action, sen, alice)
+    report = plan_report(client, alice, corporate).context["report"]
+    assert report.unsupported_priorities == []
+    assert "None found." in plan_report(client, alice, corporate).content.decode()
+
+
+def test_a_contribution_to_a_sub_priority_serves_the_priority_above_it(client, alice, corporate, service_plan):
+    top = add_item(corporate, vision_of(corporate), "priority", title="Learning")
+    sub = add_item(corporate, top, "priority", title="Literacy")
+    local = add_item(service_plan, vision_of(service_plan), "priority", title="Reading")
+    contributes(add_item(service_plan, local, "action"), sub, alice)
+    assert plan_report(client, alice, corporate).context["report"].unsupported_priorities == []
+
+
+def test_a_link_that_is_not_contributes_to_does_not_serve_a_priority(client, alice, corporate, service_plan):
+    sen = add_item(corporate, vision_of(corporate), "priority", title="Special educational needs")
+    action = add_item(service_plan, add_item(service_plan, vision_of(service_plan), "priority"), "action")
+    services.link_add(source_id=action.pk, target_id=sen.pk, relation="depends_on", user=alice)
+    report = plan_report(client, alice, corporate).context["report"]
+    assert titles(report.unsupported_priorities) == ["Special educational needs"]
+
+
+# --- 2. actions that contribute to no higher priority ------------------------------------
+
+
+def test_a_top_level_action_in_a_child_plan_without_a_link_up_is_reported(client, alice, service_plan):
+    priority = add_item(service_plan, vision_of(service_plan), "priority")
+    add_item(service_plan, priority, "action", title="Reading recovery")
+    response = plan_report(client, alice, service_plan)
+    [row] = response.context["report"].unaligned_actions
+    assert (row.item.title, row.reference, row.plan) == ("Reading recovery", "1.1", service_plan)
+    assert f'href="{row.item.get_absolute_url()}"' in response.content.decode()
+
+
+def test_an_action_contributing_to_a_parent_plan_priority_is_not_reported(client, alice, corporate, service_plan):
+    aim = add_item(corporate, vision_of(corporate), "priority", title="Every child reads")
+    priority = add_item(service_plan, vision_of(service_plan), "priority")
+    linked = add_item(service_plan, priority, "action", title="Reading recovery")
+    add_item(service_plan, priority, "action", title="Unlinked work")
+    contributes(linked, aim, alice)
+    report = plan_report(client, alice, service_plan).context["report"]
+    assert titles(report.unaligned_actions) == ["Unlinked work"]
+
+
+def test_a_link_to_an_item_in_the_same_plan_does_not_count(client, alice, service_plan):
+    priority = add_item(service_plan, vision_of(service_plan), "priority")
+    other = add_item(service_plan, vision_of(service_plan), "priority")
+    action = add_item(service_plan, priority, "action", title="Reading recovery")
+    contributes(action, other, alice)
+    report = plan_report(client, alice, service_plan).context["report"]
+    assert titles(report.unaligned_actions) == ["Reading recovery"]
+
+
+def test_a_link_up_from_the_priority_above_or_from_beneath_the_action_counts(client, alice, corporate, service_plan):
+    aim = add_item(corporate, vision_of(corporate), "priority")
+    linked_priority = add_item(service_plan, vision_of(service_plan), "priority")
+    add_item(service_plan, linked_priority, "action", title="Served by its priority")
+    contributes(linked_priority, aim, alice)
+    other = add_item(service_plan, vision_of(service_plan), "priority")
+    action = add_item(service_plan, other, "action", title="Served by its target")
+    contributes(add_item(service_plan, action, "target"), aim, alice)
+    assert plan_report(client, alice, service_plan).context["report"].unaligned_actions == []
+
+
+def test_actions_in_a_root_plan_and_sub_actions_are_not_reported(client, alice, corporate, service_plan):
+    add_item(corporate, add_item(corporate, vision_of(corporate), "priority"), "action", title="Corporate action")
+    top = add_item(service_plan, add_item(service_plan, vision_of(service_plan), "priority"), "action", title="Top")
+    add_item(service_plan, top, "action", title="Sub-action")
+    response = plan_report(client, alice, corporate)
+    assert response.context["report"].unaligned_actions == []
+    assert "this is a top-level plan" in response.content.decode()
+    assert titles(council_report(client, alice).context["report"].unaligned_actions) == ["Top"]
+
+
+# --- 3. targets that disagree across plans -----------------------------------------------
+
+
+@pytest.fixture
+def schools_good(db):
+    return IndicatorFactory(code="schools-good", name="Schools judged good or outstanding")
+
+
+def target(plan, value, *, indicator, date=datetime.date(2015, 3, 31), unit="percentage", **fields):
+    action = add_item(plan, add_item(plan, vision_of(plan), "priority"), "action")
+    return add_item(
+        plan, action, "target", indicator=indicator, target_value=value, target_date=date, unit=unit, **fields
+    )
+
+
+def test_targets_on_one_indicator_that_disagree_across_plans_are_reported_with_the_differences_marked(
+    client, alice, corporate, service_plan, schools_good
+):
+    target(corporate, 85, indicator=schools_good, title="Corporate: 85% good")
+    target(service_plan, 80, indicator=schools_good, title="Service: 80% good", date=datetime.date(2016, 3, 31))
+    other = make_plan(owner=alice, parent=corporate, title="Fair Access Plan", slug="fap")
+    target(other, 85, indicator=schools_good, title="Fair access: 85% good")
+    response = council_report(client, alice)
+    [group] = response.context["report"].disagreements
+    assert group.indicator == schools_good
+    assert group.fields == ["target value", "target date"]
+    assert [(row.item.title, row.plan.slug, row.reference) for row in group.rows] == [
+        ("Corporate: 85% good", "council-plan", "1.1.1"),
+        ("Fair access: 85% good", "fap", "1.1.1"),
+        ("Service: 80% good", "sip", "1.1.1"),
+    ]
+    assert [row.differs for row in group.rows] == [set(), set(), {"target_value", "target_date"}]
+    page = response.content.decode()
+    assert page.count(">Differs</strong>") == 2
+    assert "disagree on target value and target date" in page
+
+
+def test_when_two_plans_disagree_the_plan_lower_in_the_thread_is_marked_however_many_targets_it_has(
+    client, alice, corporate, service_plan, schools_good
+):
+    target(corporate, 85, indicator=schools_good)
+    target(service_plan, 80, indicator=schools_good)
+    target(service_plan, 80, indicator=schools_good)
+    [group] = council_report(client, alice).context["report"].disagreements
+    assert [(row.plan.slug, row.differs) for row in group.rows] == [
+        ("council-plan", set()),
+        ("sip", {"target_value"}),
+        ("sip", {"target_value"}),
+    ]
+
+
+def test_targets_with_the_same_indicator_and_the_same_values_are_not_reported(
+    client, alice, corporate, service_plan, schools_good
+):
+    target(corporate, 85, indicator=schools_good)
+    target(service_plan, 85, indicator=schools_good)
+    target(service_plan, 60, indicator=IndicatorFactory(), title="Another indicator")
+    assert council_report(client, alice).context["report"].disagreements == []
+
+
+def test_targets_that_differ_only_within_one_plan_are_not_reported(client, alice, corporate, schools_good):
+    target(corporate, 80, indicator=schools_good, date=datetime.date(2014, 3, 31))
+    target(corporate, 85, indicator=schools_good, date=datetime.date(2015, 3, 31))
+    assert council_report(client, alice).context["report"].disagreements == []
+
+
+def test_a_different_unit_is_a_disagreement(client, alice, corporate, service_plan, schools_good):
+    target(corporate, 85, indicator=schools_good)
+    target(service_plan, 85, indicator=schools_good, unit="number")
+    [group] = plan_report(client, alice, service_plan).context["report"].disagreements
+    assert group.fields == ["unit"]
+
+
+def test_the_plan_report_compares_only_indicators_the_plan_uses(client, alice, corporate, service_plan, schools_good):
+    other = make_plan(owner=alice, parent=corporate, title="Fair Access Plan", slug="fap")
+    target(corporate, 85, indicator=schools_good)
+    target(other, 80, indicator=schools_good)
+    target(service_plan, 50, indicator=IndicatorFactory())
+    assert plan_report(client, alice, service_plan).context["report"].disagreements == []
+    [group] = plan_report(client, alice, other).context["report"].disagreements
+    assert {row.plan.slug for row in group.rows} == {"council-plan", "fap"}
+
+
+def test_the_plan_report_compares_only_with_plans_the_reader_may_see(
+    client, alice, pat, college, corporate, service_plan, schools_good
+):
+    target(corporate, 85, indicator=schools_good, title="Hidden corporate target")
+    target(service_plan, 80, indicator=schools_good)
+    PlanShare.objects.create(plan=service_plan, organisation=college)
+    response = plan_report(client, pat, service_plan)
+    assert response.context["report"].disagreements == []
+    assert "Hidden corporate target" not in response.content.decode()
+    assert len(plan_report(client, alice, service_plan).context["report"].disagreements) == 1
+
+
+# --- 4. spread of targets across priorities ----------------------------------------------
+
+
+def priority_with_targets(plan, title, n):
+    priority = add_item(plan, vision_of(plan), "priority", title=title)
+    action = add_item(plan, priority, "action")
+    sub = add_item(plan, action, "action")  # targets under a sub-action still count
+    for _ in range(n):
+        add_item(plan, sub, "target")
+    return priority
+
+
+def test_the_spread_counts_targets_per_priority_and_flags_the_lopsided_ones(client, alice, corporate):
+    priority_with_targets(corporate, "Early years", 4)
+    priority_with_targets(corporate, "Schools", 1)
+    priority_with_targets(corporate, "Post-16", 1)
+    priority_with_targets(corporate, "Special educational needs", 0)
+    response = plan_report(client, alice, corporate)
+    [spread] = response.context["report"].spreads
+    assert spread.total == 6
+    assert [(r.priority.item.title, r.targets, r.percent, r.no_targets, r.over_threshold) for r in spread.rows] == [
+        ("Early years", 4, "66.7%", False, True),
+        ("Schools", 1, "16.7%", False, False),
+        ("Post-16", 1, "16.7%", False, False),
+        ("Special educational needs", 0, "0%", True, False),
+    ]
+    page = response.content.decode()
+    assert ">No targets</strong>" in page and ">More than 30%</strong>" in page
+    assert "6 targets across 4 priorities, 2 flagged" in page
+
+
+def test_a_big_share_is_not_flagged_when_the_plan_has_fewer_than_three_priorities(client, alice, corporate):
+    priority_with_targets(corporate, "Early years", 3)
+    priority_with_targets(corporate, "Schools", 1)
+    [spread] = plan_report(client, alice, corporate).context["report"].spreads
+    assert [(r.percent, r.over_threshold) for r in spread.rows] == [("75%", False), ("25%", False)]
+
+
+def test_an_even_split_across_three_priorities_is_not_lopsided(client, alice, corporate):
+    for title in ("Early years", "Schools", "Post-16"):
+        priority_with_targets(corporate, title, 2)
+    [spread] = plan_report(client, alice, corporate).context["report"].spreads
+    assert [(r.percent, r.over_threshold) for r in spread.rows] == [("33.3%", False)] * 3
+
+
+def test_a_plan_without_targets_flags_every_priority(client, alice, corporate):
+    priority_with_targets(corporate, "Early years", 0)
+    [spread] = plan_report(client, alice, corporate).context["report"].spreads
+    [row] = spread.rows
+    assert (row.targets, row.share, row.no_targets) == (0, None, True)
+
+
+def test_the_council_report_has_one_spread_per_plan_in_tree_order(client, alice, corporate, service_plan):
+    priority_with_targets(service_plan, "Reading", 2)
+    report = council_report(client, alice).context["report"]
+    assert [spread.plan for spread in report.spreads] == [corporate, service_plan]
+    assert "has no priorities yet" in council_report(client, alice).content.decode()
+
+
+# --- who sees what ------------------------------------------------------------------------
+
+
+def test_the_council_report_leaves_out_plans_a_partner_is_not_shared(client, pat, college, alice, corporate):
+    add_item(corporate, vision_of(corporate), "priority", title="Secret priority")
+    response = council_report(client, pat)
+    assert response.context["report"].plans == []
+    assert response.context["report"].unsupported_priorities == []
+    assert "Secret priority" not in response.content.decode()
+    PlanShare.objects.create(plan=corporate, organisation=college)
+    assert titles(council_report(client, pat).context["report"].unsupported_priorities) == ["Secret priority"]
+
+
+def test_the_council_report_shows_a_member_only_approved_plans(client, mel, alice, corporate):
+    approved = make_plan(owner=alice, title="Approved plan", slug="approved", status=Plan.Status.APPROVED)
+    add_item(approved, vision_of(approved), "priority", title="Published priority")
+    add_item(corporate, vision_of(corporate), "priority", title="Draft priority")
+    response = council_report(client, mel)
+    assert response.context["report"].plans == [approved]
+    assert titles(response.context["report"].unsupported_priorities) == ["Published priority"]
+    assert "Draft priority" not in response.content.decode()
+
+
+def test_a_plan_the_reader_may_not_see_gives_404(client, pat, mel, corporate):
+    for user in (pat, mel):
+        client.force_login(user)
+        assert client.get(reverse("planning:plan-alignment", args=[corporate.slug])).status_code == 404
+
+
+def test_anonymous_readers_are_sent_to_sign_in(client, corporate):
+    for url in (reverse("planning:plan-alignment", args=[corporate.slug]), reverse("planning:council-alignment")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_the_plan_page_and_plan_list_link_to_the_reports(client, alice, corporate):
+    client.force_login(alice)
+    assert (
+        reverse("planning:plan-alignment", args=[corporate.slug])
+        in client.get(corporate.get_absolute_url()).content.decode()
+    )
+    assert reverse("planning:council-alignment") in client.get(reverse("planning:plan-list")).content.decode()
+
+
+# --- queries do not grow with the plans ----------------------------------------------------
+
+
+def linked_pair(alice, corporate, size, indicator):
+    """A corporate plan and a service plan delivering it, 10x bigger when large, with links
+    and targets on one shared indicator."""
+    child = make_plan(owner=alice, parent=corporate, slug=f"child-{size}")
+    n = 1 if size == "small" else 10
+    for plan in (corporate, child):
+        build_plan(plan, priorities=2 * n, actions=2, targets=1, milestones=1)
+        target(plan, 85 if plan == corporate else 80, indicator=indicator)
+    aims = list(corporate.items.filter(kind="priority"))
+    for i, action in enumerate(child.items.filter(kind="action")[: 2 * n]):
+        contributes(action, aims[i % len(aims)], alice)
+    return child
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_the_plan_report_query_count_does_not_grow_with_the_plans(
+    client, alice, corporate, schools_good, size, django_assert_num_queries
+):
+    child = linked_pair(alice, corporate, size, schools_good)
+    client.force_login(alice)
+    with django_assert_num_queries(PLAN_REPORT_QUERIES):
+        response = client.get(reverse("planning:plan-alignment", args=[child.slug]))
+    assert response.status_code == 200
+    assert len(response.context["report"].disagreements) == 1
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_the_council_report_query_count_does_not_grow_with_the_plans(
+    client, alice, corporate, schools_good, size, django_assert_num_queries
+):
+    linked_pair(alice, corporate, size, schools_good)
+    client.force_login(alice)
+    with django_assert_num_queries(COUNCIL_REPORT_QUERIES):
+        response = client.get(reverse("planning:council-alignment"))
+    assert response.status_code == 200
+    assert len(response.context["report"].spreads) == 2
+
+
+# session, user, plan, shares, breadcrumb ancestors, plans to compare with, items, links
+PLAN_REPORT_QUERIES = 8
+# session, user, plans, items, links
+COUNCIL_REPORT_QUERIES = 5

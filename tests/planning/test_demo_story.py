@@ -1,0 +1,81 @@
+"""``load_demo`` tells a short story after loading: two editions of the Standards and
+School Improvement plan with an edit, an addition, a move and a deletion between them,
+each in its own moment, each with its reason and author."""
+
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from planning import demo_story
+from planning.models import Edition, Link, Plan, PlanItem
+
+
+@pytest.fixture
+def told(db):
+    call_command("load_demo", stdout=io.StringIO())
+    return Plan.objects.get(slug=demo_story.PLAN_SLUG)
+
+
+def test_the_plan_has_two_editions_in_order(told):
+    draft, approved = Edition.objects.filter(plan=told).order_by("moment")
+    assert (draft.name, approved.name) == ("Draft for consultation", "Approved by Cabinet, 18 March 2013")
+    assert draft.moment < approved.moment
+    assert draft.created_by.username == approved.created_by.username == "owner"
+    assert Edition.objects.count() == 2  # no other plan has editions
+    # loading happened before the draft: the draft is the plan exactly as loaded
+    assert not PlanItem.history.filter(plan_id=told.pk, history_date__gt=draft.moment).filter(
+        history_change_reason__startswith="loaded from"
+    )
+
+
+def test_the_changes_between_the_editions_are_an_edit_an_add_a_move_and_a_delete(told):
+    draft, approved = Edition.objects.filter(plan=told).order_by("moment")
+    between = PlanItem.history.filter(
+        plan_id=told.pk, history_date__gt=draft.moment, history_date__lt=approved.moment
+    ).select_related("history_user")
+
+    by_item = {(row.title, row.history_type): row for row in between}
+    edited = by_item[(demo_story.EDITED_TO, "~")]
+    assert edited.due_date == demo_story.EDITED_DUE == date(2014, 5, 9)
+    assert edited.history_change_reason == "Revised after consultation with headteachers"
+    added = by_item[(demo_story.NEW_ACTION, "+")]
+    assert (added.kind, str(added.cost_amount), added.cost_type) == ("action", "120000.00", "revenue")
+    assert added.history_change_reason.startswith("Added after consultation")
+    moved = by_item[(demo_story.MOVED_UP, "~")]
+    assert moved.position == 1
+    assert moved.history_change_reason.startswith("Moved up")
+    deleted = by_item[(demo_story.DELETED_MILESTONE, "-")]
+    assert deleted.kind == "milestone"
+    assert deleted.history_change_reason.startswith("Removed after consultation")
+
+    # the new action is threaded to Bold Steps, in a moment of its own
+    link = Link.objects.get(source__title=demo_story.NEW_ACTION)
+    assert (link.relation, link.target.plan.slug) == ("contributes_to", "bold-steps-for-education-2013-16")
+    [linked] = Link.history.filter(id=link.pk)
+    assert added.history_date < linked.history_date < moved.history_date
+
+    # every row between the editions is the owner's, and each step has its own moment
+    assert {row.history_user.username for row in between} == {"owner"}
+    moments = [edited.history_date, added.history_date, moved.history_date, deleted.history_date]
+    assert moments == sorted(set(moments))
+    # nothing else changed: the move's sibling and the delete's later siblings share their step's moment
+    assert {row.history_date for row in between} == set(moments)
+
+
+def test_the_plan_now_reads_as_changed(told):
+    items = PlanItem.objects.filter(plan=told)
+    assert not items.filter(title=demo_story.EDITED_TITLE).exists()
+    assert items.get(title=demo_story.EDITED_TO).due_date == date(2014, 5, 9)
+    new = items.get(title=demo_story.NEW_ACTION)
+    assert new.parent.title == demo_story.NEW_ACTION_UNDER
+    assert new.position == new.parent.get_children().count()
+    assert items.get(title=demo_story.MOVED_UP).position == 1
+    assert not items.filter(title=demo_story.DELETED_MILESTONE).exists()
+
+
+def test_load_demo_says_which_plan_has_editions(db):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "has two editions to compare" in out.getvalue()

@@ -1,0 +1,164 @@
+"""Editions, the plan as it stood at any moment, and comparing two moments."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from planning import services, snapshots
+from planning.models import Edition, PlanItem
+from tests.factories import add_item, build_plan, make_plan, vision_of
+
+
+def titles(snapshot):
+    return [(row.reference, row.item.title) for row in snapshot.rows[1:]]
+
+
+@pytest.fixture
+def story(plan, alice, corporate_priority):
+    """A plan named as a draft, then changed in every way, then named as approved."""
+    vision = vision_of(plan)
+    first = add_item(plan, vision, "priority", title="First")
+    second = add_item(plan, vision, "priority", title="Second")
+    action = add_item(plan, first, "action", title="Old action title")
+    doomed = add_item(plan, second, "action", title="Doomed")
+    services.link_add(source_id=action.pk, target_id=corporate_priority.pk, relation="contributes_to", user=alice)
+    draft = services.edition_create(plan=plan, name="Draft for consultation", user=alice)
+    services.item_update(
+        item_id=action.pk, user=alice, change=services.ItemChange({"title": "New action title"}),
+        expected_version=1, reason="After consultation",
+    )  # fmt: skip
+    services.item_move(item_id=second.pk, user=alice, new_parent_id=vision.pk, new_position=1)
+    services.item_delete(item_id=doomed.pk, user=alice)
+    add_item(plan, first, "action", title="Added later")
+    approved = services.edition_create(plan=plan, name="Approved by Cabinet, 18 March 2013", user=alice)
+    return draft, approved
+
+
+@pytest.fixture
+def corporate_priority(alice, council):
+    corporate = make_plan(owner=alice, organisation=council, title="Council Plan", slug="council", kind="corporate")
+    return add_item(corporate, vision_of(corporate), "priority", title="A good school for every child")
+
+
+def test_a_past_view_shows_the_plan_as_it_stood(plan, story):
+    draft, approved = story
+    assert titles(snapshots.plan_at(plan, draft.moment)) == [
+        ("1", "First"),
+        ("1.1", "Old action title"),
+        ("2", "Second"),
+        ("2.1", "Doomed"),
+    ]
+    assert titles(snapshots.plan_at(plan, approved.moment)) == [
+        ("1", "Second"),
+        ("2", "First"),
+        ("2.1", "New action title"),
+        ("2.2", "Added later"),
+    ]
+
+
+def test_a_past_view_keeps_links_as_they_were(plan, story):
+    draft, _ = story
+    row = next(r for r in snapshots.plan_at(plan, draft.moment).rows if r.item.title == "Old action title")
+    assert [(end.relation, end.title) for end in row.links_out] == [("contributes to", "A good school for every child")]
+
+
+def test_before_the_plan_existed_there_is_nothing(plan):
+    assert snapshots.plan_at(plan, timezone.now() - timedelta(days=3650)) is None
+
+
+def test_comparing_two_editions(plan, story):
+    draft, approved = story
+    differences = snapshots.compare(snapshots.plan_at(plan, draft.moment), snapshots.plan_at(plan, approved.moment))
+    found = {(d.kind, d.title) for d in differences}
+    assert ("added", "Added later") in found
+    assert ("removed", "Doomed") in found
+    assert ("moved", "Second") in found
+    assert ("renumbered", "First") in found  # it only moved because Second went above it
+    changed = next(d for d in differences if d.title == "New action title")
+    assert changed.kind == "renumbered" and changed.before_reference == "1.1" and changed.after_reference == "2.1"
+    assert [(c.label, c.old, c.new) for c in changed.changes] == [("Title", "Old action title", "New action title")]
+
+
+def test_the_past_view_page_is_bannered_and_has_no_editing_controls(client, alice, plan, story):
+    draft, _ = story
+    client.force_login(alice)
+    response = client.get(reverse("planning:plan-as-of", args=[plan.slug]), {"edition": draft.pk})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "You are reading a past view: Draft for consultation" in page
+    assert "Old action title" in page and "New action title" not in page
+    assert "/edit/" not in page.split("The plan</h2>")[1]
+
+
+def test_a_bad_date_is_explained(client, alice, plan):
+    client.force_login(alice)
+    response = client.get(reverse("planning:plan-as-of", args=[plan.slug]), {"at": "18/03/2013"})
+    assert response.status_code == 400 and "is not a date" in response.content.decode()
+
+
+def test_a_date_shows_the_end_of_that_day(client, alice, plan, story):
+    client.force_login(alice)
+    today = timezone.localdate().isoformat()
+    page = client.get(reverse("planning:plan-as-of", args=[plan.slug]), {"at": today}).content.decode()
+    assert "New action title" in page
+
+
+def test_the_comparison_page_and_its_csv(client, alice, plan, story):
+    draft, approved = story
+    client.force_login(alice)
+    url = reverse("planning:plan-compare", args=[plan.slug])
+    query = {"from": f"edition-{draft.pk}", "to": f"edition-{approved.pk}"}
+    page = client.get(url, query).content.decode()
+    assert "Draft for consultation → Approved by Cabinet, 18 March 2013" in page
+    assert "Added later" in page and "Doomed" in page
+    response = client.get(url, {**query, "format": "csv"})
+    assert response["Content-Disposition"] == f'attachment; filename="{plan.slug}-comparison.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert ["removed", "2.1", "", plan.label_action, "Doomed", "", "", ""] in rows
+
+
+def test_csv_cells_that_look_like_formulas_are_escaped(client, alice, plan):
+    draft = services.edition_create(plan=plan, name="Before", user=alice)
+    add_item(plan, vision_of(plan), "priority", title='=HYPERLINK("http://evil")')
+    client.force_login(alice)
+    response = client.get(
+        reverse("planning:plan-compare", args=[plan.slug]), {"from": f"edition-{draft.pk}", "format": "csv"}
+    )
+    assert "'=HYPERLINK" in response.content.decode()
+
+
+def test_only_people_who_may_change_the_plan_name_editions(client, alice, carol, plan):
+    url = reverse("planning:plan-editions", args=[plan.slug])
+    client.force_login(carol)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"name": "Carol's"}).status_code == 403
+    client.force_login(alice)
+    assert client.post(url, {"name": "Draft for consultation"}).status_code == 302
+    assert list(Edition.objects.values_list("name", flat=True)) == ["Draft for consultation"]
+    response = client.post(url, {"name": "Draft for consultation"})
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_the_past_view_query_count_does_not_grow_with_the_plan(client, alice, size, django_assert_num_queries):
+    plan = make_plan(owner=alice)
+    if size == "small":
+        build_plan(plan, priorities=2, actions=2, targets=1, milestones=1)
+    else:
+        build_plan(plan, priorities=6, actions=6, targets=2, milestones=2)
+    edition = services.edition_create(plan=plan, name="Now", user=alice)
+    action = PlanItem.objects.filter(plan=plan, kind="action").first()
+    services.item_update(item_id=action.pk, user=alice, change=services.ItemChange({"title": "x"}), expected_version=1)
+    client.force_login(alice)
+    with django_assert_num_queries(PAST_VIEW_QUERIES):
+        response = client.get(reverse("planning:plan-as-of", args=[plan.slug]), {"edition": edition.pk})
+    assert response.status_code == 200
+
+
+PAST_VIEW_QUERIES = (
+    9  # session, user, plan+shares, edition, plan then, items then, related (3 in bulk), supporters, links
+)
