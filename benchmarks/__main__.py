@@ -105,6 +105,23 @@ def main() -> None:
         results.append((f"item page in {sizes[big.slug]}-item plan", *timed(lambda u=url: page(client, u))))
         url = reverse("planning:plan-history", args=[big.slug])
         results.append((f"recent changes, {sizes[big.slug]}-item plan", *timed(lambda u=url: page(client, u))))
+        draft = services.edition_create(plan=big, name="Draft", user=owner)
+        for action in PlanItem.objects.filter(plan=big, kind="action").order_by("lft")[:20]:
+            services.item_update(item_id=action.pk, user=owner, change=services.ItemChange({"title": action.title + "!"}),
+                                 expected_version=action.version)  # fmt: skip
+        for action in PlanItem.objects.filter(plan=big, kind="action").order_by("lft")[20:40]:
+            services.link_add(source_id=action.pk, target_id=small.items.get(parent__isnull=True).pk,
+                              relation="contributes_to", user=owner)  # fmt: skip
+        url = reverse("planning:plan-as-of", args=[big.slug]) + f"?edition={draft.pk}"
+        results.append((f"past view (edition), {sizes[big.slug]} items", *timed(lambda u=url: page(client, u))))
+        url = reverse("planning:plan-compare", args=[big.slug]) + f"?from=edition-{draft.pk}&to=now"
+        results.append((f"compare edition with now, {sizes[big.slug]}", *timed(lambda u=url: page(client, u))))
+        url = reverse("planning:plan-alignment", args=[big.slug])
+        results.append((f"alignment report, {sizes[big.slug]} items", *timed(lambda u=url: page(client, u))))
+        url = reverse("planning:council-alignment")
+        results.append((f"council alignment, {sum(sizes.values())} items", *timed(lambda u=url: page(client, u))))
+        url = reverse("planning:search") + "?q=target"
+        results.append(("search 'target' (50 shown)", *timed(lambda u=url: page(client, u))))
         target = PlanItem.objects.filter(plan=big, kind="priority").order_by("lft")[10]
 
         def move_up_and_back():
