@@ -4,6 +4,7 @@ Each function runs a fixed number of queries whatever the size of the plan; the
 tests pin those counts.
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -239,13 +240,20 @@ class _Names:
         value = row.get(name)
         if value is None or value == "":
             return ""
-        model_field = self.model._meta.get_field(name)
-        if model_field.choices:
-            return str(dict(model_field.flatchoices).get(value, value))
+        choices = _choice_labels(self.model, name)
+        if choices is not None:
+            return choices.get(value, str(value))
         return str(value)
 
     def who(self, row: dict) -> str:
         return self.users.get(row["history_user_id"], "System") if row["history_user_id"] else "System"
+
+
+@functools.cache
+def _choice_labels(model, name: str) -> dict | None:
+    """A field's choice labels, built once per field rather than once per cell."""
+    model_field = model._meta.get_field(name)
+    return {key: str(label) for key, label in model_field.flatchoices} if model_field.choices else None
 
 
 def _field_label(model, name: str) -> str:

@@ -167,8 +167,9 @@ def compare(before: Snapshot, after: Snapshot) -> list[ItemDifference]:
             differences.append(ItemDifference("added", row.label, item.title, after_reference=row.reference))
             continue
         changes = []
+        old_values, new_values = _as_row(old.item), _as_row(item)
         for name in COMPARED_FIELDS:
-            a, b = names.display(name, _as_row(old.item)), names.display(name, _as_row(item))
+            a, b = names.display(name, old_values), names.display(name, new_values)
             if a != b:
                 changes.append(FieldChange(name, str(PlanItem._meta.get_field(name).verbose_name).capitalize(), a, b))
         old_names = sorted(o.name for o in old.supporters)

@@ -22,9 +22,17 @@ def test_every_plan_page_passes_axe(page, alice, carol, plan):
         f"{base}/items/{action.pk}/move/",
         f"{base}/items/{priority.pk}/delete/",
         f"{base}/items/{priority.pk}/history/",
+        f"{base}/summary/",
+        f"{base}/?show=priorities",
+        f"{base}/editions/",
+        f"{base}/as-of/?at=2013-03-18",
+        f"{base}/compare/?from=now&to=now",
+        f"{base}/items/{action.pk}/links/add/?q=good",
+        "/map/",
     ):
         visit(page, path)
     visit(page, "/plans/no-such-plan/", status=404)
+    visit(page, f"{base}/as-of/?at=not-a-date", status=400)
 
 
 def test_the_forbidden_page_passes_axe(page, carol, plan):
