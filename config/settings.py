@@ -169,6 +169,7 @@ EMAIL_BACKEND = env_str(
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "golden-thread@localhost")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # links in emails
 
 LOGGING = {
     "version": 1,

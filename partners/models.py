@@ -81,3 +81,28 @@ class User(AbstractUser):
     @property
     def is_council_staff(self) -> bool:
         return self.role in {self.Role.OFFICER, self.Role.ADMIN}
+
+
+class Notification(models.Model):
+    """An outbox row: written in the same transaction as the change it reports, shown in
+    the app at once and emailed after commit. A failed send stays pending (``sent_at`` is
+    empty) for ``send_notifications`` to retry, so nothing is lost or sent twice.
+
+    Not history-tracked: it is a delivery record, not plan content."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="notification_pending")]
+
+    def __str__(self) -> str:
+        return self.subject

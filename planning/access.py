@@ -13,7 +13,12 @@ from django.http import Http404
 from partners.models import User
 from planning.models import Plan, PlanItem
 
-ACTIONS = {"view": "planning.view_plan", "change": "planning.change_plan"}
+ACTIONS = {
+    "view": "planning.view_plan",
+    "change": "planning.change_plan",
+    "comment": "planning.comment_plan",
+    "approve": "planning.approve_plan",
+}
 
 
 def plans_for(user: User) -> QuerySet[Plan]:
@@ -26,7 +31,8 @@ def plans_for(user: User) -> QuerySet[Plan]:
     if user.role == User.Role.PARTNER and user.organisation_id:
         return plans.filter(shares__organisation_id=user.organisation_id).distinct()
     if user.role == User.Role.MEMBER:
-        return plans.filter(Q(status__in=Plan.PUBLISHED_STATUSES))
+        invited = Plan.objects.filter(consultations__member_invites__member=user).values("pk")
+        return plans.filter(Q(status__in=Plan.PUBLISHED_STATUSES) | Q(pk__in=invited))
     return plans.none()
 
 
@@ -54,6 +60,10 @@ def get_item_for_user(user: User, slug: str, pk: int, action: str = "view") -> P
 
 def can_change(user: User, plan: Plan) -> bool:
     return user.has_perm(ACTIONS["change"], plan)
+
+
+def can(user: User, action: str, plan: Plan) -> bool:
+    return user.has_perm(ACTIONS[action], plan)
 
 
 def can_create_plans(user: User) -> bool:

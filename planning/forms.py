@@ -10,6 +10,16 @@ from planning.models import Link, Plan, PlanItem
 REASON_HELP = "Optional. Recorded in the history beside your change."
 
 
+APPROVED_REASON_HELP = "Required: this plan is approved, so every change is recorded with its reason."
+
+
+def require_reason_if_approved(form: forms.Form, plan: Plan | None) -> None:
+    """An approved plan can still change, but each change needs a reason (issue 4)."""
+    if plan is not None and plan.status == Plan.Status.APPROVED and "reason" in form.fields:
+        form.fields["reason"].required = True
+        form.fields["reason"].help_text = APPROVED_REASON_HELP
+
+
 def _council_staff():
     return User.objects.filter(is_active=True, role__in=[User.Role.OFFICER, User.Role.ADMIN]).order_by(
         "last_name", "first_name"
@@ -50,6 +60,10 @@ class PlanEditForm(PlanForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        require_reason_if_approved(self, self.instance)
+
 
 class ItemForm(GovukModelForm):
     """One form for every kind; fields that do not apply to the kind are removed."""
@@ -72,8 +86,11 @@ class ItemForm(GovukModelForm):
             },
         }
 
+    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
+
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
+        require_reason_if_approved(self, self.instance.plan if self.instance.plan_id else None)
         self.fields["lead_officer"].queryset = User.objects.filter(is_active=True).exclude(role=User.Role.MEMBER)
         self.fields["lead_organisation"].queryset = Organisation.objects.filter(is_active=True).order_by("name")
         if kind not in PlanItem.COSTED_KINDS:
@@ -107,7 +124,6 @@ class ItemForm(GovukModelForm):
 
 class ItemEditForm(ItemForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
 
 
 class MoveForm(GovukForm):
@@ -115,14 +131,19 @@ class MoveForm(GovukForm):
     position = forms.IntegerField(label="Position among its new siblings", min_value=1, help_text="1 is the first.")
     reason = forms.CharField(label="Reason for the move", required=False, max_length=250, help_text=REASON_HELP)
 
-    def __init__(self, *args, choices: list[tuple[int, str]], **kwargs):
+    def __init__(self, *args, choices: list[tuple[int, str]], plan: Plan | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        require_reason_if_approved(self, plan)
         self.fields["parent"].choices = choices
         self.fields["position"].widget.attrs["class"] = "govuk-input govuk-input--width-3"
 
 
 class ReasonForm(GovukForm):
     reason = forms.CharField(label="Reason", required=False, max_length=250, help_text=REASON_HELP)
+
+    def __init__(self, *args, plan: Plan | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        require_reason_if_approved(self, plan)
 
 
 class EditionForm(GovukForm):

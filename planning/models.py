@@ -103,6 +103,13 @@ class Plan(MPTTModel):
     label_action = models.CharField(max_length=40, default="Action")
     label_target = models.CharField(max_length=40, default="Target")
     label_milestone = models.CharField(max_length=40, default="Milestone")
+    approved_by = models.CharField(
+        "approving body", max_length=200, blank=True, help_text="For example “Cabinet” or “Full Council”."
+    )
+    approved_on = models.DateField("date approved", null=True, blank=True)
+    revision_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions", verbose_name="revises"
+    )
     version = models.PositiveIntegerField(default=1)
 
     class MPTTMeta:
@@ -444,3 +451,114 @@ class Edition(models.Model):
 
 
 register(Edition)
+
+
+class Consultation(models.Model):
+    """A window in which invited partner organisations and elected members read a draft
+    and comment on it. Only one consultation per plan is open at a time."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="consultations")
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    note = models.TextField("covering note", blank=True, help_text="Markdown: what you would like comments on.")
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    organisations = models.ManyToManyField(
+        Organisation, through="ConsultationInvite", blank=True, related_name="consultations"
+    )
+    members = models.ManyToManyField(User, through="ConsultationMember", blank=True, related_name="consultations")
+
+    class Meta:
+        ordering = ["-opens_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="consultation_dates_in_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"Consultation on {self.plan}"
+
+    def clean(self) -> None:
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": "The consultation must close on or after the day it opens."})
+
+    def is_open_on(self, day) -> bool:
+        return self.opens_on <= day <= self.closes_on
+
+
+register(Consultation)
+
+
+class ConsultationInvite(models.Model):
+    """A partner organisation invited to a consultation (its own row, so it has history)."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="invites")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consultation", "organisation"], name="invite_org_once")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} invited to {self.consultation}"
+
+
+register(ConsultationInvite)
+
+
+class ConsultationMember(models.Model):
+    """An elected member invited to a consultation (pre-scrutiny)."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="member_invites")
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consultation", "member"], name="invite_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member} invited to {self.consultation}"
+
+
+register(ConsultationMember)
+
+
+class Comment(models.Model):
+    """A comment on a plan as a whole or on one item, in a thread, with the officer's
+    response and what became of it. The item's title is kept so that a comment on an
+    item later deleted still reads sensibly."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        ANSWERED = "answered", "Answered"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    UNANSWERED = {State.OPEN}
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
+    consultation = models.ForeignKey(
+        Consultation, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
+    item_title = models.CharField(max_length=300, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="comments")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    body = models.TextField("comment", help_text="Markdown: use blank lines between paragraphs.")
+    created_at = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
+    response = models.TextField(blank=True)
+    responded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    responded_at = models.DateTimeField(null=True, blank=True)
+    change_history_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The history row of the item change made in reply to this comment."
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.item_title or self.plan}"
+
+
+register(Comment)

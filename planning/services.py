@@ -48,10 +48,14 @@ def _lock_tree_allocation() -> None:
 
 
 @contextmanager
-def plan_write(plan_id: int, *, user: User | None, reason: str = "") -> Iterator[Plan]:
-    """Lock the plan row for one transaction and stamp the history of everything in it."""
+def plan_write(plan_id: int, *, user: User | None, reason: str = "", content: bool = False) -> Iterator[Plan]:
+    """Lock the plan row for one transaction and stamp the history of everything in it.
+
+    ``content``: the write changes the plan's items, so an approved plan needs a reason."""
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan_id)
+        if content and plan.status == Plan.Status.APPROVED and not reason.strip():
+            raise ValidationError({"reason": "This plan is approved: give a reason for the change."})
         with change_context(reason=reason, user=user):
             yield plan
 
@@ -87,6 +91,8 @@ def plan_update(*, plan_id: int, user: User | None, fields: dict, expected_versi
     plan = Plan.objects.select_for_update().get(pk=plan_id)
     if plan.version != expected_version:
         raise EditConflict(plan)
+    if plan.status == Plan.Status.APPROVED and not reason.strip():
+        raise ValidationError({"reason": "This plan is approved: give a reason for the change."})
     with change_context(reason=reason, user=user):
         for name in PLAN_FIELDS:
             if name in fields:
@@ -130,7 +136,7 @@ def item_add(
     *, plan: Plan, parent_id: int, kind: str, user: User | None, change: ItemChange, reason: str = ""
 ) -> PlanItem:
     """Add ``kind`` as the last child of ``parent_id``."""
-    with plan_write(plan.pk, user=user, reason=reason) as locked:
+    with plan_write(plan.pk, user=user, reason=reason, content=True) as locked:
         parent = PlanItem.objects.get(pk=parent_id, plan=locked)
         last = parent.get_children().aggregate(last=Max("position"))["last"] or 0
         item = PlanItem(plan=locked, parent=parent, kind=kind, position=last + 1)
@@ -147,7 +153,7 @@ def item_update(
 ) -> PlanItem:
     """Save new content; refuse (``EditConflict``) if someone saved the item since it was loaded."""
     plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
-    with plan_write(plan_id, user=user, reason=reason):
+    with plan_write(plan_id, user=user, reason=reason, content=True):
         item = PlanItem.objects.get(pk=item_id)
         if item.version != expected_version:
             raise EditConflict(item)
@@ -190,7 +196,7 @@ def item_move(*, item_id: int, user: User | None, new_parent_id: int, new_positi
     Positions are clamped to the siblings' range, so "up" from the top is a no-op.
     """
     plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
-    with plan_write(plan_id, user=user, reason=reason):
+    with plan_write(plan_id, user=user, reason=reason, content=True):
         item = PlanItem.objects.get(pk=item_id)  # re-read under the lock: mptt needs fresh columns
         if item.parent_id is None:
             raise ValidationError({"parent": "The vision is the top of the plan and cannot move."})
@@ -221,7 +227,7 @@ def item_move(*, item_id: int, user: User | None, new_parent_id: int, new_positi
 def item_delete(*, item_id: int, user: User | None, reason: str = "") -> list[PlanItem]:
     """Delete an item and everything under it; later siblings close the gap."""
     plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
-    with plan_write(plan_id, user=user, reason=reason):
+    with plan_write(plan_id, user=user, reason=reason, content=True):
         item = PlanItem.objects.get(pk=item_id)
         if item.parent_id is None:
             raise ValidationError({"kind": "A plan's vision cannot be deleted."})

@@ -70,7 +70,14 @@ def add_item(plan: Plan, parent: PlanItem, kind: str, user: User | None = None, 
     if kind == PlanItem.Kind.TARGET:
         defaults.update({"unit": "percentage", "direction": "higher", "target_value": 85})
     defaults.update(fields)
-    return services.item_add(plan=plan, parent_id=parent.pk, kind=kind, user=user, change=services.ItemChange(defaults))
+    return services.item_add(
+        plan=plan,
+        parent_id=parent.pk,
+        kind=kind,
+        user=user,
+        change=services.ItemChange(defaults),
+        reason="Built by a test",  # approved plans need a reason for every change
+    )
 
 
 def vision_of(plan: Plan) -> PlanItem:

@@ -201,6 +201,7 @@ def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpRespons
                 kind=kind,
                 user=request.user,
                 change=services.ItemChange(form.content(), form.cleaned_data["supporting_organisations"]),
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             _form_errors_from(form, error)
@@ -274,6 +275,9 @@ def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         raise PermissionDenied
     direction = request.POST.get("direction")
     if request.method == "POST" and direction in {"up", "down"}:
+        if plan.status == plan.Status.APPROVED:
+            messages.success(request, "This plan is approved: choose where to move the item and give a reason.")
+            return redirect("planning:item-move", slug=plan.slug, pk=item.pk)
         services.item_move(
             item_id=item.pk,
             user=request.user,
@@ -284,6 +288,7 @@ def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect(f"{plan.get_absolute_url()}#item-{item.pk}")
     form = MoveForm(
         request.POST or None,
+        plan=plan,
         choices=_move_choices(plan, item),
         initial={"parent": item.parent_id, "position": item.position},
     )
@@ -311,7 +316,7 @@ def item_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = item.plan
     if item.parent_id is None:
         raise PermissionDenied
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         removed = services.item_delete(item_id=item.pk, user=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, f"Deleted “{item.title}” and {len(removed) - 1} item(s) under it.")

@@ -1,0 +1,242 @@
+"""A plan's life — draft, consultation, approved, superseded, archived — and the
+consultation comments that shape it.
+
+Every step locks the plan row (``plan_write``), records who, when and why in history,
+and writes its notifications to the outbox in the same transaction.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from config.history import current_change
+from partners.models import Organisation, User
+from partners.services import notify
+from planning.models import (
+    Comment,
+    Consultation,
+    ConsultationInvite,
+    ConsultationMember,
+    Edition,
+    ItemSupporter,
+    Link,
+    Plan,
+    PlanItem,
+    PlanShare,
+)
+from planning.services import plan_create, plan_write
+
+Status = Plan.Status
+
+# status -> the statuses it may move to
+TRANSITIONS: dict[str, set[str]] = {
+    Status.DRAFT: {Status.CONSULTATION, Status.APPROVED, Status.ARCHIVED},
+    Status.CONSULTATION: {Status.DRAFT, Status.APPROVED, Status.ARCHIVED},
+    Status.APPROVED: {Status.SUPERSEDED, Status.ARCHIVED},
+    Status.SUPERSEDED: {Status.ARCHIVED},
+    Status.ARCHIVED: set(),
+}
+
+
+def _move(plan: Plan, to: str) -> None:
+    if to not in TRANSITIONS[plan.status]:
+        raise ValidationError(
+            {"status": f"A plan that is {plan.get_status_display().lower()} cannot become {Status(to).label.lower()}."}
+        )
+    plan.status = to
+    plan.version += 1
+    plan.save()
+
+
+def open_consultation(plan: Plan, today: date | None = None) -> Consultation | None:
+    today = today or timezone.localdate()
+    return plan.consultations.filter(opens_on__lte=today, closes_on__gte=today).order_by("-opens_on").first()
+
+
+def plan_consultation_open(
+    *,
+    plan: Plan,
+    user: User,
+    opens_on: date,
+    closes_on: date,
+    note: str,
+    organisations: Iterable[Organisation],
+    members: Iterable[User],
+) -> Consultation:
+    """Invite partner organisations and members to comment on a draft; they can read it
+    from now on and are told by email and in the app."""
+    organisations, members = list(organisations), list(members)
+    with plan_write(plan.pk, user=user, reason="Consultation opened") as locked:
+        consultation = Consultation(plan=locked, opens_on=opens_on, closes_on=closes_on, note=note, created_by=user)
+        consultation.full_clean()
+        if not organisations and not members:
+            raise ValidationError({"organisations": "Invite at least one organisation or member."})
+        _move(locked, Status.CONSULTATION)
+        consultation.save()
+        shared = set(locked.shares.values_list("organisation_id", flat=True))
+        for org in organisations:
+            ConsultationInvite.objects.create(consultation=consultation, organisation=org)
+            if org.pk not in shared:
+                PlanShare.objects.create(plan=locked, organisation=org)
+        for member in members:
+            ConsultationMember.objects.create(consultation=consultation, member=member)
+        people = User.objects.filter(
+            Q(organisation__in=organisations, role=User.Role.PARTNER) | Q(pk__in=[m.pk for m in members]),
+            is_active=True,
+        )
+        notify(
+            recipients=people,
+            subject=f"Consultation: {locked.title}",
+            body=(
+                f"{user} invites your comments on the draft {locked.title}, "
+                f"open from {opens_on:%-d %B %Y} until {closes_on:%-d %B %Y}.\n\n{note}"
+            ),
+            url=locked.get_absolute_url(),
+        )
+    return consultation
+
+
+def plan_approve(*, plan: Plan, user: User, approved_by: str, approved_on: date, reason: str = "") -> Edition:
+    """Approve the plan and name the edition members approved ("Approved by Cabinet,
+    18 March 2013"), so it stays readable as approved after later changes."""
+    name = f"Approved by {approved_by.strip()}, {approved_on:%-d %B %Y}"
+    with plan_write(plan.pk, user=user, reason=reason or name) as locked:
+        locked.approved_by, locked.approved_on = approved_by.strip(), approved_on
+        if not locked.approved_by:
+            raise ValidationError({"approved_by": "Say which body approved the plan."})
+        _move(locked, Status.APPROVED)
+        edition = Edition(plan=locked, name=name, moment=current_change().when, created_by=user)
+        edition.full_clean()
+        edition.save()
+    return edition
+
+
+def plan_status_set(*, plan: Plan, user: User, status: str, reason: str) -> Plan:
+    """Supersede, archive, or take a consultation draft back to draft; a reason is required."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason: it is kept in the plan's history."})
+    with plan_write(plan.pk, user=user, reason=reason) as locked:
+        _move(locked, status)
+    return locked
+
+
+def plan_revise(*, plan: Plan, user: User, title: str, slug: str, start_year: int, end_year: int) -> Plan:
+    """Start next year's draft from this plan: same owner, labels and items (with their
+    supporters and links out), ``revision_of`` pointing back here."""
+    fields = {name: getattr(plan, name) for name in Plan.EDITABLE_FIELDS}
+    fields.update({"title": title, "slug": slug, "start_year": start_year, "end_year": end_year})
+    vision = PlanItem.objects.get(plan=plan, parent__isnull=True)
+    new = plan_create(user=user, fields=fields, vision_title=vision.title, reason=f"Revised from {plan.title}")
+    with plan_write(new.pk, user=user, reason=f"Revised from {plan.title}") as locked:
+        locked.revision_of = plan
+        locked.version += 1
+        locked.save()
+        _copy_items(plan, locked)
+    return locked
+
+
+_COPIED = [*PlanItem.COMMON_FIELDS, "kind", *PlanItem.COST_FIELDS, *PlanItem.MEASURE_FIELDS]
+
+
+def _copy_items(source: Plan, target: Plan) -> None:
+    """Copy the item tree level by level (parents before children, siblings by position)."""
+    items = list(PlanItem.objects.filter(plan=source).order_by("level", "parent_id", "position"))
+    new_ids = {items[0].pk: PlanItem.objects.get(plan=target, parent__isnull=True).pk}
+    for item in items[1:]:
+        copy = PlanItem(plan=target, parent_id=new_ids[item.parent_id], position=item.position)
+        for name in _COPIED:
+            setattr(copy, PlanItem._meta.get_field(name).attname, getattr(item, PlanItem._meta.get_field(name).attname))
+        copy.save()
+        new_ids[item.pk] = copy.pk
+    for row in ItemSupporter.objects.filter(item__plan=source):
+        ItemSupporter.objects.create(item_id=new_ids[row.item_id], organisation_id=row.organisation_id)
+    for link in Link.objects.filter(source__plan=source).exclude(target__plan=source):
+        Link.objects.create(
+            source_id=new_ids[link.source_id], target_id=link.target_id, relation=link.relation, note=link.note
+        )
+
+
+# --- comments ------------------------------------------------------------------------------
+
+
+def comment_add(
+    *, plan: Plan, user: User, body: str, item: PlanItem | None = None, parent: Comment | None = None
+) -> Comment:
+    """Comment on the plan or one item, or reply in a thread, while a consultation is open."""
+    consultation = open_consultation(plan)
+    if consultation is None and not user.is_council_staff:
+        raise ValidationError({"body": "The consultation on this plan is closed."})
+    with plan_write(plan.pk, user=user, reason="Comment added") as locked:
+        if parent is not None:
+            item = parent.item
+        comment = Comment(
+            plan=locked,
+            consultation=consultation,
+            item=item,
+            item_title=item.title if item else "",
+            parent=parent,
+            author=user,
+            organisation=user.organisation,
+            body=body,
+            created_at=current_change().when,
+        )
+        comment.full_clean()
+        comment.save()
+        readers = {locked.owner}
+        if parent is not None:
+            readers.add(parent.author)
+        notify(
+            recipients=[person for person in readers if person.pk != user.pk],
+            subject=f"New comment on {locked.title}",
+            body=f"{user} ({user.organisation or 'no organisation'}) commented"
+            f"{' on ' + item.title if item else ''}:\n\n{body}",
+            url=f"{locked.get_absolute_url()}comments/#comment-{comment.pk}",
+        )
+    return comment
+
+
+class CommentConflict(Exception):
+    def __init__(self, stored: Comment):
+        super().__init__("comment changed since it was loaded")
+        self.stored = stored
+
+
+def comment_respond(
+    *,
+    comment_id: int,
+    user: User,
+    response: str,
+    state: str,
+    expected_version: int,
+    change_history_id: int | None = None,
+) -> Comment:
+    """Record the officer's response and what became of the comment."""
+    plan_id = Comment.objects.values_list("plan_id", flat=True).get(pk=comment_id)
+    with plan_write(plan_id, user=user, reason="Comment answered"):
+        comment = Comment.objects.select_related("author", "plan").get(pk=comment_id)
+        if comment.version != expected_version:
+            raise CommentConflict(comment)
+        if state == Comment.State.OPEN:
+            raise ValidationError({"state": "Choose answered, accepted or declined."})
+        comment.response, comment.state = response, state
+        comment.responded_by, comment.responded_at = user, current_change().when
+        if change_history_id is not None:
+            comment.change_history_id = change_history_id
+        comment.version += 1
+        comment.full_clean()
+        comment.save()
+        if comment.author_id != user.pk:
+            notify(
+                recipients=[comment.author],
+                subject=f"Your comment on {comment.plan.title} was {comment.get_state_display().lower()}",
+                body=response,
+                url=f"{comment.plan.get_absolute_url()}comments/#comment-{comment.pk}",
+            )
+    return comment
+
+
+def unanswered_count(plan: Plan) -> int:
+    return plan.comments.filter(state__in=Comment.UNANSWERED, parent__isnull=True).count()
