@@ -14,13 +14,13 @@ is edited so that one is missing, ``tell`` fails loudly rather than telling half
 """
 
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from config.history import database_now
-from partners.models import User
-from planning import services
-from planning.models import Edition, Link, Plan, PlanItem
+from partners.models import Organisation, User
+from planning import lifecycle, services
+from planning.models import Comment, Consultation, Edition, Link, Plan, PlanItem
 
 PLAN_SLUG = "standards-school-improvement-2013-14"
 DRAFT = "Draft for consultation"
@@ -131,3 +131,66 @@ def _tick() -> None:
         time.sleep(0.01)
         if database_now() > moment:
             return
+
+
+CONSULTATION_SLUG = "fair-access-2013-14"
+INVITED_ORGANISATIONS = ["northmoor-college", "northmoor-police", "northmoor-pct", "northmoor-lsc"]
+INVITED_MEMBERS = ["member", "gbramwell"]
+
+
+def consult(*, today: date | None = None) -> Consultation:
+    """Open a consultation on the Fair Access plan that is open today, with comments from
+    several partners and a councillor in every state: some answered, one accepted with the
+    change it caused, one declined, some still open, and a reply in a thread."""
+    today = today or date.today()
+    plan = Plan.objects.get(slug=CONSULTATION_SLUG)
+    owner = plan.owner
+    people = {user.username: user for user in User.objects.filter(role__in=["partner", "member"])}
+    consultation = lifecycle.plan_consultation_open(
+        plan=plan,
+        user=owner,
+        opens_on=today - timedelta(days=14),
+        closes_on=today + timedelta(days=21),
+        note="We would welcome comments on the **home to school transport review** and on in-year admissions.",
+        organisations=list(Organisation.objects.filter(slug__in=INVITED_ORGANISATIONS)),
+        members=[people[name] for name in INVITED_MEMBERS],
+    )
+    actions = list(PlanItem.objects.filter(plan=plan, kind=PlanItem.Kind.ACTION).order_by("lft")[:4])
+    say = lifecycle.comment_add
+    college = say(plan=plan, user=people["partner"], item=actions[0], body="Students travelling to the college "
+                  "from the north of the county are not mentioned. Could the review include post-16 transport?")  # fmt: skip
+    police = say(plan=plan, user=people["gdawson"], item=actions[1],
+                 body="We can share data on pupils missing from education found during the day.")  # fmt: skip
+    health = say(plan=plan, user=people["ewright"], body="The plan could say more about children with medical "
+                 "needs who cannot attend school. School nurses would like to be involved.")  # fmt: skip
+    member = say(plan=plan, user=people["member"], item=actions[2], body="What will the transport review cost, "
+                 "and when will Cabinet see the options?")  # fmt: skip
+    say(plan=plan, user=people["partner"], parent=police, body="The college would like to be part of that too.")
+    say(plan=plan, user=people["pquinn"], item=actions[3], body="Please align the in-year admissions dates with "
+        "the LSC's funding census.")  # fmt: skip
+    _tick()
+    change = services.item_update(
+        item_id=actions[0].pk,
+        user=owner,
+        expected_version=actions[0].version,
+        change=services.ItemChange(
+            fields={
+                "description": (
+                    actions[0].description + "\n\nThe review includes post-16 transport to the college."
+                ).strip()
+            }
+        ),  # fmt: skip
+        reason="Changed in reply to Northmoor College's comment",
+    )
+    history_id = PlanItem.history.filter(id=change.pk).latest("history_date", "history_id").history_id
+    lifecycle.comment_respond(comment_id=college.pk, user=owner, state=Comment.State.ACCEPTED,
+                              response="Agreed: post-16 transport is now part of the review.",
+                              expected_version=college.version, change_history_id=history_id)  # fmt: skip
+    lifecycle.comment_respond(comment_id=police.pk, user=owner, state=Comment.State.ANSWERED,
+                              response="Thank you: the Children Missing Education officer will contact you.",
+                              expected_version=police.version)  # fmt: skip
+    lifecycle.comment_respond(comment_id=health.pk, user=owner, state=Comment.State.DECLINED,
+                              response="Medical needs provision sits in the Inclusion business plan (priority 2).",
+                              expected_version=health.version)  # fmt: skip
+    assert member.state == Comment.State.OPEN  # the councillor's question is still to be answered
+    return consultation

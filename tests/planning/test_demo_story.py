@@ -79,3 +79,22 @@ def test_load_demo_says_which_plan_has_editions(db):
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     assert "has two editions to compare" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_consultation_open_today_with_comments_in_every_state():
+    from planning.lifecycle import open_consultation
+    from planning.models import Comment
+
+    call_command("load_demo", stdout=io.StringIO())
+    plan = Plan.objects.get(slug="fair-access-2013-14")
+    assert plan.status == Plan.Status.CONSULTATION
+    consultation = open_consultation(plan)
+    assert consultation is not None
+    assert consultation.invites.count() == 4 and consultation.member_invites.count() == 2
+    states = set(plan.comments.values_list("state", flat=True))
+    assert states == {"open", "answered", "accepted", "declined"}
+    assert plan.comments.filter(parent__isnull=False).count() == 1
+    accepted = plan.comments.get(state=Comment.State.ACCEPTED)
+    assert accepted.change_history_id is not None
+    assert len({c.organisation_id for c in plan.comments.all()}) >= 4

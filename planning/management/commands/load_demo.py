@@ -37,11 +37,13 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     load_plans(DEMO_FILE)
                     editions = demo_story.tell(owner=User.objects.get(username="owner"))
+                    consultation = demo_story.consult()
             except LoadError as error:
                 raise CommandError("\n".join(error.messages)) from None
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo council from {DEMO_FILE.name}."))
             names = " and ".join(f"“{edition.name}”" for edition in editions)
             self.stdout.write(f"{editions[0].plan} has two editions to compare: {names}.")
+            self.stdout.write(f"{consultation.plan} is out to consultation until {consultation.closes_on:%-d %B %Y}.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Golden Thread is starting at {url}"))
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
