@@ -81,7 +81,7 @@ class ItemForm(GovukModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             **{
-                name: forms.DateInput(attrs={"type": "date"})
+                name: forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # ISO, or browsers show blank
                 for name in ("start_date", "due_date", "baseline_date", "target_date")
             },
         }
@@ -157,3 +157,125 @@ class LinkForm(GovukForm):
     target = forms.IntegerField(widget=forms.HiddenInput)
     relation = forms.ChoiceField(label="Relation", choices=Link.Relation.choices)
     note = forms.CharField(label="Note", required=False, max_length=300)
+
+
+# --- plan lifecycle: consultation, approval, status, revision (issue 4) -------------------
+# The services in ``planning.lifecycle`` check each move again under the plan lock.
+
+
+class _OneOfSeveral:
+    """For forms that share a page with others: ids start with ``id_prefix`` so that none
+    collide, while field names (what the endpoint reads) stay plain."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+# ISO format: a browser's date picker shows nothing for a value such as "18/03/2013"
+_DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+def _today():
+    from django.utils import timezone  # imported here to keep this section's edits in one place
+
+    return timezone.localdate()
+
+
+class ConsultationForm(GovukForm):
+    opens_on = forms.DateField(label="Opens on", widget=_DATE_INPUT)
+    closes_on = forms.DateField(
+        label="Closes on",
+        widget=_DATE_INPUT,
+        help_text="Invitees can comment until the end of this day.",
+    )
+    note = forms.CharField(
+        label="Covering note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Markdown: what you would like comments on. It goes in the invitation.",
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        label="Invite partner organisations",
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Their people can read the draft from now on and are told by email.",
+    )
+    members = forms.ModelMultipleChoiceField(
+        label="Invite elected members",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For pre-scrutiny: they can read and comment on the draft.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = (
+            Organisation.objects.filter(is_active=True).exclude(kind__in=Organisation.COUNCIL_KINDS).order_by("name")
+        )
+        self.fields["members"].queryset = User.objects.filter(is_active=True, role=User.Role.MEMBER).order_by(
+            "last_name", "first_name"
+        )
+
+    def clean(self):
+        data = super().clean()
+        opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", "The consultation must close on or after the day it opens.")
+        elif closes_on and closes_on < _today():
+            self.add_error("closes_on", "The consultation must close today or later.")
+        if "organisations" in data and "members" in data and not data["organisations"] and not data["members"]:
+            self.add_error("organisations", "Invite at least one organisation or member.")
+        return data
+
+
+class ApproveForm(_OneOfSeveral, GovukForm):
+    id_prefix = "approve"
+    approved_by = forms.CharField(
+        label="Approving body", max_length=200, help_text="For example “Cabinet” or “Full Council”."
+    )
+    approved_on = forms.DateField(label="Date approved", widget=_DATE_INPUT)
+    reason = forms.CharField(
+        label="Reason", required=False, max_length=250, help_text="Kept in the plan's history beside the approval."
+    )
+
+    def clean_approved_on(self):
+        value = self.cleaned_data["approved_on"]
+        if value > _today():
+            raise forms.ValidationError("The date approved must be today or in the past.")
+        return value
+
+
+class StatusForm(_OneOfSeveral, GovukForm):
+    """Back to draft, superseded or archived: the button pressed gives the status."""
+
+    id_prefix = "status"
+    CHOICES = [
+        (Plan.Status.DRAFT, "Move back to draft"),
+        (Plan.Status.SUPERSEDED, "Mark as superseded"),
+        (Plan.Status.ARCHIVED, "Archive"),
+    ]
+
+    status = forms.ChoiceField(label="New status", choices=CHOICES)
+    reason = forms.CharField(
+        label="Reason", max_length=250, help_text="Required. Kept in the plan's history beside the change."
+    )
+
+
+class ReviseForm(_OneOfSeveral, GovukModelForm):
+    """Next year's draft: a new title, address and period; everything else is copied."""
+
+    id_prefix = "revise"
+
+    class Meta:
+        model = Plan
+        fields = ["title", "slug", "start_year", "end_year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start_year", "end_year"):
+            self.fields[name].widget.attrs.update({"class": "govuk-input govuk-input--width-4", "inputmode": "numeric"})

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -52,6 +53,10 @@ def _move(plan: Plan, to: str) -> None:
 
 
 def open_consultation(plan: Plan, today: date | None = None) -> Consultation | None:
+    """The consultation taking comments now: the plan is out to consultation (approval or
+    going back to draft ends it) and today is within its dates."""
+    if plan.status != Status.CONSULTATION:
+        return None
     today = today or timezone.localdate()
     return plan.consultations.filter(opens_on__lte=today, closes_on__gte=today).order_by("-opens_on").first()
 
@@ -123,6 +128,7 @@ def plan_status_set(*, plan: Plan, user: User, status: str, reason: str) -> Plan
     return locked
 
 
+@transaction.atomic
 def plan_revise(*, plan: Plan, user: User, title: str, slug: str, start_year: int, end_year: int) -> Plan:
     """Start next year's draft from this plan: same owner, labels and items (with their
     supporters and links out), ``revision_of`` pointing back here."""
@@ -166,10 +172,10 @@ def comment_add(
     *, plan: Plan, user: User, body: str, item: PlanItem | None = None, parent: Comment | None = None
 ) -> Comment:
     """Comment on the plan or one item, or reply in a thread, while a consultation is open."""
-    consultation = open_consultation(plan)
-    if consultation is None and not user.is_council_staff:
-        raise ValidationError({"body": "The consultation on this plan is closed."})
     with plan_write(plan.pk, user=user, reason="Comment added") as locked:
+        consultation = open_consultation(locked)  # read under the lock: the status is current
+        if consultation is None and not user.is_council_staff:
+            raise ValidationError({"body": "The consultation on this plan is closed."})
         if parent is not None:
             item = parent.item
         comment = Comment(

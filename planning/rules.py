@@ -58,12 +58,37 @@ def is_partner(user, plan=None) -> bool:
     return user.is_authenticated and user.role == user.Role.PARTNER
 
 
+@rules.predicate
+def is_invited_member(user, plan: Plan) -> bool:
+    """An elected member invited to any consultation on the plan (pre-scrutiny)."""
+    return plan is not None and plan.consultations.filter(member_invites__member=user).exists()
+
+
+@rules.predicate
+def is_invited_organisation(user, plan: Plan) -> bool:
+    return (
+        plan is not None
+        and user.organisation_id is not None
+        and plan.consultations.filter(invites__organisation_id=user.organisation_id).exists()
+    )
+
+
 can_view_plan = (
-    is_admin | is_council_staff | (is_partner & is_shared_with_users_organisation) | (is_member & is_published)
+    is_admin
+    | is_council_staff
+    | (is_partner & is_shared_with_users_organisation)
+    | (is_member & (is_published | is_invited_member))
 )
 can_change_plan = is_admin | (is_council_staff & (is_plan_owner | belongs_to_owning_organisation))
 can_create_plan = is_admin | is_council_staff
+# invitees comment while a consultation is open; those who may change the plan reply
+can_comment_on_plan = can_view_plan & (
+    (is_partner & is_invited_organisation) | (is_member & is_invited_member) | can_change_plan
+)
+can_approve_plan = is_admin | (is_council_staff & is_plan_owner)
 
 rules.add_perm("planning.view_plan", can_view_plan)
 rules.add_perm("planning.change_plan", can_change_plan)
 rules.add_perm("planning.add_plan", can_create_plan)
+rules.add_perm("planning.comment_plan", can_comment_on_plan)
+rules.add_perm("planning.approve_plan", can_approve_plan)

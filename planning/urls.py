@@ -1,6 +1,6 @@
 from django.urls import path
 
-from planning.views import alignment, links, overview, search, timetravel
+from planning.views import alignment, comments, home, lifecycle, links, overview, search, timetravel
 from planning.views import authoring as views
 
 app_name = "planning"
@@ -29,4 +29,14 @@ urlpatterns = [
     path("p/<int:pk>/", links.plan_permalink, name="plan-permalink"),
     path("plans/<slug:slug>/alignment/", alignment.plan_alignment, name="plan-alignment"),
     path("alignment/", alignment.council_alignment, name="council-alignment"),
+    path("plans/<slug:slug>/comments/", comments.plan_comments, name="plan-comments"),
+    path("plans/<slug:slug>/items/<int:pk>/comments/new/", comments.item_comment, name="item-comment"),
+    path("plans/<slug:slug>/comments/<int:comment_id>/respond/", comments.comment_respond, name="comment-respond"),
+    path("plans/<slug:slug>/consultation/summary/", comments.consultation_summary, name="consultation-summary"),
+    path("plans/<slug:slug>/status/", lifecycle.plan_status, name="plan-status"),
+    path("plans/<slug:slug>/status/approve/", lifecycle.plan_approve, name="plan-approve"),
+    path("plans/<slug:slug>/status/set/", lifecycle.plan_status_set, name="plan-status-set"),
+    path("plans/<slug:slug>/status/revise/", lifecycle.plan_revise, name="plan-revise"),
+    path("plans/<slug:slug>/consultation/new/", lifecycle.consultation_open, name="consultation-open"),
+    path("partners/home/", home.partner_home, name="partner-home"),
 ]

@@ -3,12 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from planning import alignment
 from planning.access import get_plan_for_user, plans_for
 
 
 @login_required
+@require_safe
 def plan_alignment(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     report = alignment.plan_alignment(plan, compare_with=plans_for(request.user))
@@ -16,6 +18,7 @@ def plan_alignment(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def council_alignment(request: HttpRequest) -> HttpResponse:
     report = alignment.council_alignment(plans_for(request.user))
     return render(request, "planning/alignment.html", {"plan": None, "report": report})

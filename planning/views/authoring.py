@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
 
 from partners.models import Organisation
-from planning import selectors, services
+from planning import lifecycle, selectors, services
 from planning.access import can_change, can_create_plans, get_item_for_user, get_plan_for_user, plans_for
 from planning.forms import ItemEditForm, ItemForm, MoveForm, PlanEditForm, PlanForm, ReasonForm
-from planning.models import PlanItem
+from planning.models import Comment, PlanItem
 
 
 def _council_organisations_for(user):
@@ -48,6 +49,7 @@ def _conflict(request, *, stored, form, template_fields, cancel_url) -> HttpResp
 
 
 @login_required
+@require_safe
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = plans_for(request.user)
     forest = selectors.plan_forest(plans)
@@ -93,6 +95,7 @@ LEVELS = {
 
 
 @login_required
+@require_safe
 def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     level = request.GET.get("show") if request.GET.get("show") in LEVELS else "all"
@@ -104,6 +107,7 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "plan": plan,
             "rows": rows,
             "can_change": can_change(request.user, plan),
+            "unanswered_comments": lifecycle.unanswered_count(plan),
             "level": level,
             "levels": [
                 ("priorities", f"{plan.label_priority} only"),
@@ -151,6 +155,7 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_history(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     return render(
@@ -164,6 +169,7 @@ def plan_history(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = get_item_for_user(request.user, slug, pk)
     rows = selectors.plan_outline(item.plan)
@@ -225,6 +231,7 @@ def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpRespons
 def item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = get_item_for_user(request.user, slug, pk, "change")
     plan = item.plan
+    reply_to = _comment_replied_to(request, plan)
     form = ItemEditForm(request.POST or None, kind=item.kind, instance=item, initial={"version": item.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -246,13 +253,48 @@ def item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
+            if reply_to is not None:
+                return _accept_comment_with_change(request, reply_to, item, form.cleaned_data["title"])
             messages.success(request, f"“{form.cleaned_data['title']}” saved.")
             return redirect(f"{plan.get_absolute_url()}#item-{item.pk}")
     return render(
         request,
         "planning/item_form.html",
-        {"form": form, "plan": plan, "item": item, "title": f"Edit {plan.label_for(item.kind).lower()}"},
+        {
+            "form": form,
+            "plan": plan,
+            "item": item,
+            "title": f"Edit {plan.label_for(item.kind).lower()}",
+            "reply_to": reply_to,
+        },
     )
+
+
+def _comment_replied_to(request: HttpRequest, plan) -> Comment | None:
+    """``?comment=`` (from a comment's respond page): this edit is the change made in reply."""
+    raw = request.POST.get("comment") or request.GET.get("comment") or ""
+    if not raw.isdigit():
+        return None
+    return Comment.objects.select_related("author").filter(pk=int(raw), plan=plan, parent__isnull=True).first()
+
+
+def _accept_comment_with_change(request: HttpRequest, comment: Comment, item: PlanItem, title: str) -> HttpResponse:
+    """Mark the comment accepted and link it to the history row the edit just wrote."""
+    change_id = PlanItem.history.filter(id=item.pk).latest("history_date", "history_id").history_id
+    try:
+        lifecycle.comment_respond(
+            comment_id=comment.pk,
+            user=request.user,
+            state=Comment.State.ACCEPTED,
+            response=comment.response or "Changed in reply.",
+            change_history_id=change_id,
+            expected_version=comment.version,
+        )
+    except lifecycle.CommentConflict:
+        messages.success(request, f"“{title}” saved. Someone responded to the comment meanwhile: check it below.")
+    else:
+        messages.success(request, f"“{title}” saved. The comment from {comment.author} is accepted and links to it.")
+    return redirect(f"{reverse('planning:plan-comments', args=[item.plan.slug])}#comment-{comment.pk}")
 
 
 def _move_choices(plan, item) -> list[tuple[int, str]]:
@@ -326,6 +368,7 @@ def item_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def item_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     entries = selectors.item_history(plan, pk)

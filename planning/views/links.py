@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from planning import services
 from planning.access import get_item_for_user, get_plan_for_user, plans_for
@@ -65,6 +65,7 @@ def link_delete(request: HttpRequest, slug: str, pk: int, link_id: int) -> HttpR
 
 
 @login_required
+@require_safe
 def item_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     """/i/<id>/: a citable address for an item that still works after its plan is renamed."""
     slug = PlanItem.objects.filter(pk=pk).values_list("plan__slug", flat=True).first()
@@ -74,6 +75,7 @@ def item_permalink(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     slug = plans_for(request.user).filter(pk=pk).values_list("slug", flat=True).first()
     if slug is None:

@@ -3,12 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from planning import overview, selectors
 from planning.access import get_plan_for_user, plans_for
 
 
 @login_required
+@require_safe
 def plan_summary(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     summary = overview.plan_summary(selectors.plan_outline(plan))
@@ -16,5 +18,6 @@ def plan_summary(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_map(request: HttpRequest) -> HttpResponse:
     return render(request, "planning/plan_map.html", {"entries": overview.plan_map(plans_for(request.user))})

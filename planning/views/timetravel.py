@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from planning import services, snapshots
 from planning.access import can_change, get_plan_for_user
@@ -89,6 +89,7 @@ def plan_editions(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_as_of(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     try:
@@ -115,6 +116,7 @@ def plan_as_of(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_compare(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     editions = list(plan.editions.all())

@@ -32,6 +32,9 @@ URLS = {
     "planning:link-add": (CHANGE, lambda p, i: [p.slug, i.pk]),
     "planning:item-permalink": (READ, lambda p, i: [i.pk]),
     "planning:plan-permalink": (READ, lambda p, i: [p.pk]),
+    "planning:plan-status": (READ, lambda p, i: [p.slug]),
+    "planning:plan-comments": (READ, lambda p, i: [p.slug]),
+    "planning:consultation-summary": (READ, lambda p, i: [p.slug]),
 }
 REDIRECTS_WHEN_ALLOWED = {"planning:item-permalink", "planning:plan-permalink"}
 
@@ -133,6 +136,14 @@ def test_every_planning_url_has_a_row_in_this_table():
         "planning:plan-map",  # every reader, filtered: tests/planning/test_overview.py
         "planning:search",  # every reader, filtered: tests/planning/test_search.py
         "planning:council-alignment",  # every reader, filtered: tests/planning/test_alignment.py
+        # the lifecycle and consultation URLs: every persona and plan state in tests/test_permission_matrix.py
+        "planning:plan-approve",
+        "planning:plan-status-set",
+        "planning:plan-revise",
+        "planning:consultation-open",
+        "planning:partner-home",
+        "planning:item-comment",
+        "planning:comment-respond",
     }
     names = {f"planning:{pattern.name}" for pattern in urlpatterns}
     assert names - set(URLS) - covered_elsewhere == set()

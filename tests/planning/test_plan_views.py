@@ -177,7 +177,7 @@ def test_the_plan_page_query_count_does_not_grow_with_the_plan(client, alice, si
     assert response.status_code == 200
 
 
-PLAN_PAGE_QUERIES = 7  # session, user, plan, shares, items, supporters, links
+PLAN_PAGE_QUERIES = 8  # session, user, plan, shares, items, supporters, links, unanswered comments
 
 
 def test_a_stale_plan_edit_gets_the_conflict_page(client, alice, bob, plan, service):

@@ -1,0 +1,168 @@
+"""Pages for managing people and organisations (administrators only) and for reading
+one's own notifications (anyone signed in). Each view parses, fetches through
+``partners.access``, calls one service or form, and responds."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from partners import services
+from partners.access import get_organisation_for_admin, get_person_for_admin, require_admin
+from partners.forms import OrganisationForm, PersonEditForm, PersonFilterForm, PersonForm
+from partners.models import Notification, Organisation, User
+
+PEOPLE_PER_PAGE = 50
+NOTIFICATIONS_PER_PAGE = 50
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    """Put a service's validation errors next to the fields they name."""
+    for name, problems in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, problems)
+
+
+# --- organisations ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    require_admin(request.user)
+    organisations = list(Organisation.objects.annotate(people_count=Count("people")).order_by("tree_id", "lft"))
+    council_trees = [org for org in organisations if org.is_council]
+    partners = {}
+    for org in organisations:
+        if not org.is_council:
+            partners.setdefault(org.kind, []).append(org)
+    partner_groups = [(label, partners[kind]) for kind, label in Organisation.Kind.choices if kind in partners]
+    return render(
+        request,
+        "partners/organisation_list.html",
+        {"council_trees": council_trees, "partner_groups": partner_groups},
+    )
+
+
+def _organisation_form_page(request: HttpRequest, organisation: Organisation, title: str) -> HttpResponse:
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.organisation_save(organisation=form.instance, user=request.user)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"{saved.name} saved.")
+            return redirect("partners:organisation-list")
+    return render(
+        request, "partners/organisation_form.html", {"form": form, "organisation": organisation, "title": title}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    require_admin(request.user)
+    return _organisation_form_page(request, Organisation(), "Add an organisation")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_organisation_for_admin(request.user, pk)
+    return _organisation_form_page(request, organisation, f"Edit {organisation.name}")
+
+
+# --- people ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    require_admin(request.user)
+    filters = PersonFilterForm(request.GET or None)
+    people = filters.filter(User.objects.select_related("organisation").order_by("last_name", "first_name", "username"))
+    page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "partners/person_list.html",
+        {"filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    require_admin(request.user)
+    form = PersonForm(request.POST or None, instance=User())
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_save(person=form.instance, user=request.user, password=form.password)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            if person.has_usable_password():
+                messages.success(request, f"{person} added. They can sign in as {person.username}.")
+            else:
+                messages.success(
+                    request,
+                    f"{person} added without a password: they cannot sign in until you set one on their page.",
+                )
+            return redirect("partners:person-list")
+    return render(request, "partners/person_form.html", {"form": form, "title": "Add a person"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_admin(request.user, pk)
+    was_active = person.is_active
+    form = PersonEditForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.person_save(person=form.instance, user=request.user, password=form.password)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            if was_active and not saved.is_active:
+                messages.success(request, f"{saved} deactivated and signed out everywhere.")
+            else:
+                messages.success(request, f"{saved} saved.")
+            return redirect("partners:person-list")
+    return render(request, "partners/person_form.html", {"form": form, "person": person, "title": f"Edit {person}"})
+
+
+# --- notifications ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    mine = Notification.objects.filter(recipient=request.user)
+    page = Paginator(mine.order_by("-created_at", "-pk"), NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    for notification in page:
+        # links are the app's own paths; anything else is shown but not linked
+        safe = url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None)
+        notification.link = notification.url if notification.url.startswith("/") and safe else ""
+    return render(
+        request,
+        "partners/notification_list.html",
+        {"page": page, "unread": mine.filter(read_at__isnull=True).count()},
+    )
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    # Notifications are delivery records, not tracked content: update() writes no history.
+    marked = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    if marked:
+        messages.success(request, f"{marked} notification{'s' if marked != 1 else ''} marked as read.")
+    return redirect("partners:notification-list")

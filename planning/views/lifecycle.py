@@ -1,0 +1,160 @@
+"""A plan's status page and the steps of its life: consultation, approval, back to draft,
+supersede, archive, and revision into next year's draft.
+
+The status page shows every reader where the plan stands; each step is offered only to
+those allowed to take it and only when ``TRANSITIONS`` allows it. The POST endpoints
+re-render the status page with the errors next to the fields when input is bad.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from planning import lifecycle
+from planning.access import can, get_plan_for_user, plans_for
+from planning.forms import ApproveForm, ConsultationForm, ReviseForm, StatusForm
+from planning.models import ConsultationInvite, ConsultationMember, Plan
+from planning.views.authoring import _form_errors_from
+
+Status = Plan.Status
+
+# the GOV.UK tag colour for each status
+STATUS_TAGS = {
+    Status.DRAFT: "govuk-tag--grey",
+    Status.CONSULTATION: "govuk-tag--yellow",
+    Status.APPROVED: "govuk-tag--green",
+    Status.SUPERSEDED: "govuk-tag--orange",
+    Status.ARCHIVED: "govuk-tag--grey",
+}
+
+
+def _forms(plan: Plan) -> dict:
+    """Unbound forms for every step; each has its own ids so that one page can hold them all."""
+    return {
+        "approve_form": ApproveForm(initial={"approved_on": timezone.localdate()}),
+        "status_form": StatusForm(),
+        "revise_form": ReviseForm(
+            initial={
+                "title": plan.title,
+                "slug": f"{plan.slug}-{plan.start_year + 1}",
+                "start_year": plan.start_year + 1,
+                "end_year": plan.end_year + 1,
+            },
+        ),
+    }
+
+
+def _status_page(request: HttpRequest, plan: Plan, *, error_form=None, **bound_forms) -> HttpResponse:
+    user = request.user
+    may_approve, may_change = can(user, "approve", plan), can(user, "change", plan)
+    next_statuses = lifecycle.TRANSITIONS[plan.status]
+    forms = {**_forms(plan), **bound_forms}
+    readable = plans_for(user).select_related(None).only("pk", "title", "slug")
+    consultations = plan.consultations.prefetch_related(
+        Prefetch("invites", ConsultationInvite.objects.select_related("organisation").order_by("organisation__name")),
+        Prefetch("member_invites", ConsultationMember.objects.select_related("member").order_by("member__last_name")),
+    )
+    today, consulting = timezone.localdate(), plan.status == Status.CONSULTATION  # approval ends a consultation
+    return render(
+        request,
+        "planning/plan_status.html",
+        {
+            "plan": plan,
+            "status_tag": STATUS_TAGS[plan.status],
+            "revises": readable.filter(pk=plan.revision_of_id).first() if plan.revision_of_id else None,
+            "revised_by": list(readable.filter(revision_of=plan).order_by("start_year", "title")),
+            "consultations": [
+                (c, consulting and c.is_open_on(today), consulting and c.opens_on > today) for c in consultations
+            ],
+            "unanswered": lifecycle.unanswered_count(plan),
+            "may_consult": may_approve and Status.CONSULTATION in next_statuses,
+            "may_approve": may_approve and Status.APPROVED in next_statuses,
+            "may_revise": may_approve,
+            "status_choices": [(value, label) for value, label in StatusForm.CHOICES if value in next_statuses]
+            if may_change
+            else [],
+            "error_form": error_form,
+            **forms,
+        },
+    )
+
+
+@login_required
+@require_safe
+def plan_status(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug)
+    return _status_page(request, plan)
+
+
+@login_required
+@require_POST
+def plan_approve(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug, "approve")
+    form = ApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            edition = lifecycle.plan_approve(plan=plan, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"Plan approved. The edition “{edition.name}” records it as approved.")
+            return redirect("planning:plan-status", slug=plan.slug)
+    return _status_page(request, plan, error_form=form, approve_form=form)
+
+
+@login_required
+@require_POST
+def plan_status_set(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug, "change")
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            plan = lifecycle.plan_status_set(plan=plan, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"The plan is now {plan.get_status_display().lower()}.")
+            return redirect("planning:plan-status", slug=plan.slug)
+    return _status_page(request, plan, error_form=form, status_form=form)
+
+
+@login_required
+@require_POST
+def plan_revise(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug, "approve")
+    form = ReviseForm(request.POST)
+    if form.is_valid():
+        try:
+            new = lifecycle.plan_revise(plan=plan, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"“{new.title}” is a new draft, revised from “{plan.title}”.")
+            return redirect(new)
+    return _status_page(request, plan, error_form=form, revise_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_open(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug, "approve")
+    allowed = Status.CONSULTATION in lifecycle.TRANSITIONS[plan.status]
+    form = ConsultationForm(request.POST or None, initial={"opens_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = lifecycle.plan_consultation_open(plan=plan, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(
+                request,
+                f"Consultation open until {consultation.closes_on:%-d %B %Y}. "
+                "The people invited have been told and can now read the draft.",
+            )
+            return redirect("planning:plan-status", slug=plan.slug)
+    return render(request, "planning/consultation_form.html", {"plan": plan, "form": form, "allowed": allowed})

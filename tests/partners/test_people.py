@@ -1,0 +1,445 @@
+"""People, as administrators manage them: who may use every partners page (one table),
+the people list and its filters, adding a person with or without a password, editing,
+and deactivation, which signs the person out everywhere at once."""
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import get_resolver, reverse
+
+from partners import services
+from partners.models import Notification, Organisation, User
+from partners.sessions import sessions_end
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+
+# --- who may use each partners URL --------------------------------------------------------
+
+LOGIN = "login"  # redirected to the sign-in page
+PERSONAS = ["anonymous", "bob", "pat", "mel", "ada"]  # officer, partner, member, admin
+
+# url name -> persona -> (GET status, POST status). POSTs carry valid data, so a refusal
+# is the only reason nothing changes. Lists answer GET only; the sign-in check comes first.
+OUTCOMES = {
+    "partners:organisation-list": {
+        "anonymous": (LOGIN, LOGIN),
+        "bob": (403, 405),
+        "pat": (403, 405),
+        "mel": (403, 405),
+        "ada": (200, 405),
+    },
+    "partners:organisation-create": {
+        "anonymous": (LOGIN, LOGIN),
+        "bob": (403, 403),
+        "pat": (403, 403),
+        "mel": (403, 403),
+        "ada": (200, 302),
+    },
+    "partners:organisation-edit": {
+        "anonymous": (LOGIN, LOGIN),
+        "bob": (403, 403),
+        "pat": (403, 403),
+        "mel": (403, 403),
+        "ada": (200, 302),
+    },
+    "partners:person-list": {
+        "anonymous": (LOGIN, LOGIN),
+        "bob": (403, 405),
+        "pat": (403, 405),
+        "mel": (403, 405),
+        "ada": (200, 405),
+    },
+    "partners:person-create": {
+        "anonymous": (LOGIN, LOGIN),
+        "bob": (403, 403),
+        "pat": (403, 403),
+        "mel": (403, 403),
+        "ada": (200, 302),
+    },
+    "partners:person-edit": {
+        "anonymous": (LOGIN, LOGIN),
+        "bob": (403, 403),
+        "pat": (403, 403),
+        "mel": (403, 403),
+        "ada": (200, 302),
+    },
+    "partners:notification-list": {
+        "anonymous": (LOGIN, LOGIN),
+        "bob": (200, 405),
+        "pat": (200, 405),
+        "mel": (200, 405),
+        "ada": (200, 405),
+    },
+    "partners:notification-read-all": {
+        "anonymous": (LOGIN, LOGIN),
+        "bob": (405, 302),
+        "pat": (405, 302),
+        "mel": (405, 302),
+        "ada": (405, 302),
+    },
+}
+
+
+@pytest.fixture
+def people(bob, pat, mel, ada):
+    return {"bob": bob, "pat": pat, "mel": mel, "ada": ada}
+
+
+def _requests(name, *, college, carol, service, me):
+    """url args, POST data, and a check that the POST changed what it should."""
+
+    def all_read():
+        return not Notification.objects.filter(read_at__isnull=True, recipient=me).exists() if me else False
+
+    return {
+        "partners:organisation-list": ([], {}, lambda: False),
+        "partners:organisation-create": (
+            [],
+            {"name": "Northmoor Youth Trust", "slug": "youth-trust", "kind": "voluntary", "is_active": "on"},
+            lambda: Organisation.objects.filter(slug="youth-trust").exists(),
+        ),
+        "partners:organisation-edit": (
+            [college.pk],
+            {"name": "Northmoor Sixth Form College", "slug": "college", "kind": "college", "is_active": "on"},
+            lambda: Organisation.objects.filter(name="Northmoor Sixth Form College").exists(),
+        ),
+        "partners:person-list": ([], {}, lambda: False),
+        "partners:person-create": (
+            [],
+            {
+                "username": "newbie",
+                "first_name": "Nia",
+                "last_name": "Newcomer",
+                "email": "nia@example.org",
+                "role": "officer",
+                "organisation": service.pk,
+            },
+            lambda: User.objects.filter(username="newbie").exists(),
+        ),
+        "partners:person-edit": (
+            [carol.pk],
+            {
+                "username": "carol",
+                "first_name": "Carol",
+                "last_name": "Elsewhere",
+                "email": "carol@example.org",
+                "role": "officer",
+                "organisation": carol.organisation_id,
+                "job_title": "Head of Fair Access",
+                "is_active": "on",
+            },
+            lambda: User.objects.filter(pk=carol.pk, job_title="Head of Fair Access").exists(),
+        ),
+        "partners:notification-list": ([], {}, lambda: False),
+        "partners:notification-read-all": ([], {}, all_read),
+    }[name]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", list(OUTCOMES))
+def test_who_may_use_each_partners_url(client, people, college, carol, service, ada, name, persona):
+    me = people.get(persona)
+    if me:
+        client.force_login(me)
+    Notification.objects.create(recipient=me or ada, subject="Unread", body="")
+    args, data, changed = _requests(name, college=college, carol=carol, service=service, me=me)
+    url = reverse(name, args=args)
+    wanted_get, wanted_post = OUTCOMES[name][persona]
+
+    response = client.get(url)
+    if wanted_get == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == wanted_get, f"{persona} GET {name}"
+
+    response = client.post(url, data)
+    if wanted_post == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == wanted_post, f"{persona} POST {name}"
+    assert changed() is (wanted_post == 302), f"{persona} POST {name} changed things: {changed()}"
+
+
+def test_every_partners_url_has_a_row_in_the_table():
+    names = set()
+    for pattern in get_resolver().url_patterns:
+        if getattr(pattern, "namespace", None) == "partners":
+            names |= {f"partners:{p.name}" for p in pattern.url_patterns}
+    assert names, "the partners URLs are not wired into config/urls.py"
+    assert names == set(OUTCOMES), f"no row for {names - set(OUTCOMES)}; stale rows {set(OUTCOMES) - names}"
+    assert all(set(row) == set(PERSONAS) for row in OUTCOMES.values())
+
+
+def test_an_inactive_admin_is_refused(client, ada):
+    ada.is_active = False
+    ada.save()
+    client.force_login(ada)
+    response = client.get(reverse("partners:person-list"))
+    assert response.status_code == 302  # ModelBackend no longer recognises them
+
+
+def test_an_unknown_person_or_organisation_is_404(client, ada):
+    client.force_login(ada)
+    assert client.get(reverse("partners:person-edit", args=[999999])).status_code == 404
+    assert client.get(reverse("partners:organisation-edit", args=[999999])).status_code == 404
+
+
+# --- the list ---------------------------------------------------------------------------
+
+
+def test_the_list_shows_everyone_and_filters_by_role_organisation_and_activity(client, ada, bob, carol, pat, mel):
+    carol.is_active = False
+    carol.save()
+    client.force_login(ada)
+    url = reverse("partners:person-list")
+
+    page = client.get(url).content.decode()
+    for person in (ada, bob, carol, pat, mel):
+        assert reverse("partners:person-edit", args=[person.pk]) in page
+
+    def names(**query):
+        response = client.get(url, query)
+        assert response.status_code == 200
+        return {person.username for person in response.context["page"]}
+
+    assert names(role="partner") == {"pat"}
+    assert names(organisation=bob.organisation_id) == {"bob"}
+    assert names(active="no") == {"carol"}
+    assert names(active="yes", role="officer") == {"bob"}
+    assert names(role="no-such-role") == {"ada", "bob", "carol", "pat", "mel"}  # a bad filter filters nothing
+
+
+def test_the_list_costs_the_same_queries_for_many_people(client, ada, django_assert_max_num_queries):
+    client.force_login(ada)
+    for _ in range(30):
+        UserFactory(organisation=OrganisationFactory())
+    # session, user, count, people with organisations, organisations for the filter
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("partners:person-list"))
+    assert response.status_code == 200
+    assert len(response.context["page"]) == 31
+
+
+# --- adding a person ---------------------------------------------------------------------
+
+NEW_PERSON = {
+    "username": "nia",
+    "first_name": "Nia",
+    "last_name": "Newcomer",
+    "email": "nia@example.org",
+    "role": "officer",
+    "job_title": "Attendance officer",
+}
+
+
+def test_an_admin_adds_a_person_without_a_password_who_cannot_yet_sign_in(client, ada, service):
+    client.force_login(ada)
+    page = client.get(reverse("partners:person-create")).content.decode()
+    assert "cannot sign in until you set a password" in page
+
+    response = client.post(reverse("partners:person-create"), {**NEW_PERSON, "organisation": service.pk}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("partners:person-list")
+    assert "Nia Newcomer added without a password" in response.content.decode()
+    nia = User.objects.get(username="nia")
+    assert (nia.role, nia.organisation, nia.job_title, nia.is_active) == (
+        "officer",
+        service,
+        "Attendance officer",
+        True,
+    )
+    assert not nia.has_usable_password()
+    assert not _can_sign_in("nia", "")
+    row = nia.history.get()
+    assert (row.history_type, row.history_user, row.history_change_reason) == ("+", ada, "Person added")
+
+
+def test_an_admin_may_set_an_initial_password_that_django_validates(client, ada, service):
+    client.force_login(ada)
+    url = reverse("partners:person-create")
+    data = {**NEW_PERSON, "organisation": service.pk}
+
+    response = client.post(url, {**data, "password1": "password", "password2": "password"})
+    assert response.status_code == 200
+    assert "This password is too common." in response.context["form"].errors["password1"][0]
+    assert 'id="id_password1-error"' in response.content.decode()
+
+    response = client.post(url, {**data, "password1": PASSWORD, "password2": "something-else"})
+    assert response.context["form"].errors["password2"] == ["The two passwords do not match."]
+    assert not User.objects.filter(username="nia").exists()
+
+    response = client.post(url, {**data, "password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 302
+    assert _can_sign_in("nia", PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"username": "BOB"}, "username", "Someone already has that username."),
+        ({"username": "no spaces"}, "username", "Enter a valid username."),
+        ({"email": "not-an-email"}, "email", "Enter a valid email address."),
+        ({"last_name": ""}, "last_name", "This field is required."),
+        ({"role": "partner"}, "organisation", "A partner belongs to a partner body"),
+        ({"organisation": "college"}, "organisation", "A council officer belongs to the council"),
+    ],
+)
+def test_bad_details_are_shown_next_to_the_field_and_nothing_is_added(
+    client, ada, bob, service, college, change, field, message
+):
+    client.force_login(ada)
+    data = {**NEW_PERSON, "organisation": service.pk, **change}
+    if data["organisation"] == "college":
+        data["organisation"] = college.pk
+    before = User.objects.count()
+
+    response = client.post(reverse("partners:person-create"), data)
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors[field]
+    assert any(error.startswith(message) for error in errors), errors
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert f'id="id_{field}-error"' in page
+    assert User.objects.count() == before
+
+
+# --- editing and deactivating --------------------------------------------------------------
+
+
+def _edit_data(person: User, **change) -> dict:
+    data = {
+        "username": person.username,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "role": person.role,
+        "organisation": person.organisation_id or "",
+        "job_title": person.job_title,
+        "is_active": "on",
+    }
+    data.update(change)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_an_admin_edits_a_person_and_the_history_says_who(client, ada, bob, other_service):
+    client.force_login(ada)
+    response = client.post(
+        reverse("partners:person-edit", args=[bob.pk]),
+        _edit_data(bob, organisation=other_service.pk, job_title="Access officer"),
+    )
+    assert response.status_code == 302
+    bob.refresh_from_db()
+    assert (bob.organisation, bob.job_title) == (other_service, "Access officer")
+    latest = bob.history.first()
+    assert (latest.history_type, latest.history_user, latest.history_change_reason) == ("~", ada, "Person updated")
+    assert _can_sign_in("bob", PASSWORD)  # an empty new password keeps the old one
+
+
+def test_deactivating_a_person_ends_their_sessions_and_signs_them_out(client, ada, bob, carol):
+    bob_browser, carol_browser = Client(), Client()
+    bob_browser.force_login(bob)
+    carol_browser.force_login(carol)
+    assert bob_browser.get(reverse("planning:plan-list")).status_code == 200
+    assert _sessions_of(bob) == 1
+
+    client.force_login(ada)
+    response = client.post(reverse("partners:person-edit", args=[bob.pk]), _edit_data(bob, is_active=None), follow=True)
+
+    assert "Bob Officer deactivated and signed out everywhere." in response.content.decode()
+    bob.refresh_from_db()
+    assert not bob.is_active
+    assert _sessions_of(bob) == 0  # the session rows are gone
+    response = bob_browser.get(reverse("planning:plan-list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert carol_browser.get(reverse("planning:plan-list")).status_code == 200  # nobody else is touched
+    assert _sessions_of(ada) == 1
+    latest = bob.history.first()
+    assert (latest.is_active, latest.history_user, latest.history_change_reason) == (False, ada, "Person deactivated")
+
+
+def test_an_inactive_person_is_refused_even_while_their_session_row_lives(bob):
+    """The second line of defence: Django's ModelBackend rejects inactive users, so even
+    a deactivation that skipped the service (a raw update) signs them out."""
+    browser = Client()
+    browser.force_login(bob)
+    User.objects.filter(pk=bob.pk).update(is_active=False)  # no service, so no session clean-up
+    assert _sessions_of(bob) == 1
+
+    response = browser.get(reverse("planning:plan-list"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not _can_sign_in("bob", PASSWORD)
+
+
+def test_reactivating_a_person_lets_them_sign_in_again(client, ada, bob):
+    client.force_login(ada)
+    client.post(reverse("partners:person-edit", args=[bob.pk]), _edit_data(bob, is_active=None))
+    assert not _can_sign_in("bob", PASSWORD)
+    client.post(reverse("partners:person-edit", args=[bob.pk]), _edit_data(bob))
+    assert _can_sign_in("bob", PASSWORD)
+
+
+def test_an_admin_cannot_deactivate_themselves_or_drop_their_own_role(client, ada):
+    client.force_login(ada)
+    url = reverse("partners:person-edit", args=[ada.pk])
+
+    response = client.post(url, _edit_data(ada, is_active=None))
+    assert response.status_code == 200
+    assert response.context["form"].errors["is_active"] == [
+        "You cannot deactivate your own account: ask another administrator."
+    ]
+
+    response = client.post(url, _edit_data(ada, role="officer"))
+    assert response.context["form"].errors["role"] == [
+        "You cannot remove your own administrator role: ask another administrator."
+    ]
+    ada.refresh_from_db()
+    assert (ada.is_active, ada.role) == (True, User.Role.ADMIN)
+    assert _sessions_of(ada) == 1
+
+
+def test_an_admin_may_set_a_new_password(client, ada, bob):
+    client.force_login(ada)
+    new = "a-quite-different-passphrase"
+    response = client.post(
+        reverse("partners:person-edit", args=[bob.pk]), _edit_data(bob, password1=new, password2=new)
+    )
+    assert response.status_code == 302
+    assert _can_sign_in("bob", new)
+
+
+def test_sessions_end_removes_only_that_persons_sessions(bob, carol):
+    first, second, other = Client(), Client(), Client()
+    first.force_login(bob)
+    second.force_login(bob)
+    other.force_login(carol)
+
+    assert sessions_end(user=bob) == 2
+
+    assert _sessions_of(bob) == 0
+    assert _sessions_of(carol) == 1
+
+
+def test_the_service_refuses_what_the_form_would(ada, college):
+    person = User(username="zed", first_name="Zed", last_name="Z", email="z@example.org", role="officer")
+    person.organisation = college
+    with pytest.raises(ValidationError) as raised:
+        services.person_save(person=person, user=ada)
+    assert "organisation" in raised.value.message_dict
+    assert not User.objects.filter(username="zed").exists()
+
+
+def _can_sign_in(username: str, password: str) -> bool:
+    """Through the real sign-in form, so django-axes sees a request."""
+    response = Client().post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302
+
+
+def _sessions_of(user: User) -> int:
+    return sum(1 for s in Session.objects.all() if s.get_decoded().get(SESSION_KEY) == str(user.pk))

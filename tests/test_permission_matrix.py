@@ -1,0 +1,238 @@
+"""The permission matrix: every persona × every URL of the project × GET and POST × the
+plan's state, with the expected outcomes in one table (``OUTCOMES``).
+
+Each URL names the permission it needs (``URLS``); each persona's outcome for that
+permission in each plan state is read from ``OUTCOMES``. A URL without a row fails
+``test_every_url_of_the_project_has_a_row``.
+
+Outcomes: ``ok`` (the view ran: 200, 400, 409, or a redirect that is not to sign-in),
+``login`` (redirected to sign in), 403, 404, 405.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from partners.models import Organisation, User
+from planning import lifecycle, services
+from planning.models import Plan
+from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, vision_of
+
+PERSONAS = [
+    "anonymous",
+    "owner",  # alice, the plan owner
+    "owning_officer",  # bob, an officer of the owning service
+    "other_officer",  # carol, an officer of another service
+    "invited_partner",  # pat, at the college invited to the consultation
+    "uninvited_partner",  # a police partner the plan is never shared with
+    "invited_member",  # mel, invited to pre-scrutiny
+    "other_member",  # a councillor not invited
+    "admin",  # ada
+]
+STATES = ["draft", "consultation", "approved"]
+
+# permission -> persona -> outcome in each of STATES (draft, consultation, approved)
+OUTCOMES = {
+    "read": {
+        "anonymous": ("login", "login", "login"),
+        "owner": ("ok", "ok", "ok"),
+        "owning_officer": ("ok", "ok", "ok"),
+        "other_officer": ("ok", "ok", "ok"),
+        "invited_partner": (404, "ok", "ok"),
+        "uninvited_partner": (404, 404, 404),
+        "invited_member": (404, "ok", "ok"),
+        "other_member": (404, 404, "ok"),
+        "admin": ("ok", "ok", "ok"),
+    },
+    "change": {
+        "anonymous": ("login", "login", "login"),
+        "owner": ("ok", "ok", "ok"),
+        "owning_officer": ("ok", "ok", "ok"),
+        "other_officer": (403, 403, 403),
+        "invited_partner": (404, 403, 403),
+        "uninvited_partner": (404, 404, 404),
+        "invited_member": (404, 403, 403),
+        "other_member": (404, 404, 403),
+        "admin": ("ok", "ok", "ok"),
+    },
+    "comment": {
+        "anonymous": ("login", "login", "login"),
+        "owner": ("ok", "ok", "ok"),
+        "owning_officer": ("ok", "ok", "ok"),
+        "other_officer": (403, 403, 403),
+        "invited_partner": (404, "ok", "ok"),
+        "uninvited_partner": (404, 404, 404),
+        "invited_member": (404, "ok", "ok"),
+        "other_member": (404, 404, 403),
+        "admin": ("ok", "ok", "ok"),
+    },
+    "approve": {
+        "anonymous": ("login", "login", "login"),
+        "owner": ("ok", "ok", "ok"),
+        "owning_officer": (403, 403, 403),
+        "other_officer": (403, 403, 403),
+        "invited_partner": (404, 403, 403),
+        "uninvited_partner": (404, 404, 404),
+        "invited_member": (404, 403, 403),
+        "other_member": (404, 404, 403),
+        "admin": ("ok", "ok", "ok"),
+    },
+    "signed_in": {persona: ("login",) * 3 if persona == "anonymous" else ("ok",) * 3 for persona in PERSONAS},
+    "admin_only": {
+        persona: ("login",) * 3 if persona == "anonymous" else (("ok",) * 3 if persona == "admin" else (403,) * 3)
+        for persona in PERSONAS
+    },
+    "wrong_method": {persona: ("login",) * 3 if persona == "anonymous" else (405,) * 3 for persona in PERSONAS},
+}
+
+# url name -> (args from the world, permission for GET, permission for POST)
+URLS = {
+    "login": (lambda w: [], None, None),
+    "logout": (lambda w: [], None, None),
+    "planning:plan-list": (lambda w: [], "signed_in", "wrong_method"),
+    "planning:plan-create": (lambda w: [], "signed_in_staff", "signed_in_staff"),
+    "planning:plan-map": (lambda w: [], "signed_in", "wrong_method"),
+    "planning:search": (lambda w: [], "signed_in", "wrong_method"),
+    "planning:council-alignment": (lambda w: [], "signed_in", "wrong_method"),
+    "planning:plan-detail": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "planning:plan-summary": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "planning:plan-history": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "planning:plan-alignment": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "planning:plan-as-of": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "planning:plan-compare": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "planning:plan-editions": (lambda w: [w.plan.slug], "read", "change"),
+    "planning:plan-edit": (lambda w: [w.plan.slug], "change", "change"),
+    "planning:item-detail": (lambda w: [w.plan.slug, w.action.pk], "read", "wrong_method"),
+    "planning:item-history": (lambda w: [w.plan.slug, w.action.pk], "read", "wrong_method"),
+    "planning:item-add": (lambda w: [w.plan.slug, w.priority.pk, "action"], "change", "change"),
+    "planning:item-edit": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
+    "planning:item-move": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
+    "planning:item-delete": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
+    "planning:link-add": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
+    "planning:link-delete": (lambda w: [w.plan.slug, w.action.pk, w.link.pk], "wrong_method", "change"),
+    "planning:item-permalink": (lambda w: [w.action.pk], "read", "wrong_method"),
+    "planning:plan-status": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "planning:plan-approve": (lambda w: [w.plan.slug], "wrong_method", "approve"),
+    "planning:plan-status-set": (lambda w: [w.plan.slug], "wrong_method", "change"),
+    "planning:plan-revise": (lambda w: [w.plan.slug], "wrong_method", "approve"),
+    "planning:consultation-open": (lambda w: [w.plan.slug], "approve", "approve"),
+    "planning:partner-home": (lambda w: [], "signed_in", "wrong_method"),
+    "partners:organisation-list": (lambda w: [], "admin_only", "wrong_method"),
+    "partners:organisation-create": (lambda w: [], "admin_only", "admin_only"),
+    "partners:organisation-edit": (lambda w: [w.plan.organisation_id], "admin_only", "admin_only"),
+    "partners:person-list": (lambda w: [], "admin_only", "wrong_method"),
+    "partners:person-create": (lambda w: [], "admin_only", "admin_only"),
+    "partners:person-edit": (lambda w: [w.people["owning_officer"].pk], "admin_only", "admin_only"),
+    "partners:notification-list": (lambda w: [], "signed_in", "wrong_method"),
+    "partners:notification-read-all": (lambda w: [], "wrong_method", "signed_in"),
+    "planning:plan-comments": (lambda w: [w.plan.slug], "read", "comment"),
+    "planning:item-comment": (lambda w: [w.plan.slug, w.action.pk], "comment", "comment"),
+    "planning:consultation-summary": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "planning:comment-respond": (lambda w: [w.plan.slug, w.comment.pk], "change", "change"),
+    "planning:plan-permalink": (lambda w: [w.plan.pk], "read", "wrong_method"),
+}
+# plan creation: officers and admins; partners and members may not
+OUTCOMES["signed_in_staff"] = {
+    persona: ("login",) * 3
+    if persona == "anonymous"
+    else (("ok",) * 3 if persona in {"owner", "owning_officer", "other_officer", "admin"} else (403,) * 3)
+    for persona in PERSONAS
+}
+# pages outside the apps' own rules (Django's auth and admin) are tested by their own suites
+NOT_IN_MATRIX = {"login", "logout"}
+
+
+class World:
+    """One council, one plan in the requested state, everyone in PERSONAS."""
+
+    def __init__(self, state: str):
+        council = OrganisationFactory(name="Council", slug="council", kind=Organisation.Kind.COUNCIL)
+        service = OrganisationFactory(name="School Improvement", slug="si", parent=council)
+        other = OrganisationFactory(name="Fair Access", slug="fa", parent=council)
+        college = OrganisationFactory(name="College", slug="college", kind=Organisation.Kind.COLLEGE)
+        police = OrganisationFactory(name="Police", slug="police", kind=Organisation.Kind.POLICE)
+        self.people = {
+            "owner": UserFactory(username="alice", organisation=service),
+            "owning_officer": UserFactory(username="bob", organisation=service),
+            "other_officer": UserFactory(username="carol", organisation=other),
+            "invited_partner": UserFactory(username="pat", organisation=college, role=User.Role.PARTNER),
+            "uninvited_partner": UserFactory(username="pc", organisation=police, role=User.Role.PARTNER),
+            "invited_member": UserFactory(username="mel", organisation=council, role=User.Role.MEMBER),
+            "other_member": UserFactory(username="max", organisation=council, role=User.Role.MEMBER),
+            "admin": UserFactory(username="ada", organisation=council, role=User.Role.ADMIN),
+        }
+        owner = self.people["owner"]
+        corporate = make_plan(owner=owner, organisation=council, title="Council Plan", slug="council-plan")
+        goal = add_item(corporate, vision_of(corporate), "priority", title="Goal")
+        corporate.status = Plan.Status.APPROVED
+        corporate.save()
+        self.plan = make_plan(owner=owner, organisation=service, title="Service Plan", slug="service-plan")
+        self.priority = add_item(self.plan, vision_of(self.plan), "priority", title="Priority")
+        self.action = add_item(self.plan, self.priority, "action", title="Action")
+        self.link = services.link_add(
+            source_id=self.action.pk, target_id=goal.pk, relation="contributes_to", user=owner
+        )
+        if state in {"consultation", "approved"}:
+            today = timezone.localdate()
+            lifecycle.plan_consultation_open(
+                plan=self.plan,
+                user=owner,
+                opens_on=today - timedelta(days=1),
+                closes_on=today + timedelta(days=10),
+                note="",
+                organisations=[college],
+                members=[self.people["invited_member"]],
+            )
+        # a comment to respond to (made by the owner, who may always comment)
+        self.comment = lifecycle.comment_add(plan=self.plan, user=owner, body="A comment", item=self.action)
+        if state == "approved":
+            lifecycle.plan_approve(plan=self.plan, user=owner, approved_by="Cabinet", approved_on=today)
+        self.plan.refresh_from_db()
+
+
+def _outcome(response) -> object:
+    if response.status_code == 302 and response["Location"].startswith(reverse("login")):
+        return "login"
+    if response.status_code in {403, 404, 405}:
+        return response.status_code
+    return "ok"
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_matrix(client, db, persona, state):
+    world = World(state)
+    if persona != "anonymous":
+        client.force_login(world.people[persona])
+    column = STATES.index(state)
+    failures = []
+    for name, (args, get_permission, post_permission) in URLS.items():
+        if name in NOT_IN_MATRIX:
+            continue
+        url = reverse(name, args=args(world))
+        for method, permission in (("GET", get_permission), ("POST", post_permission)):
+            expected = OUTCOMES[permission][persona][column]
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            got = _outcome(response)
+            if got != expected:
+                failures.append(f"{method} {name}: got {got}, expected {expected}")
+    assert failures == [], f"{persona} on a {state} plan:\n" + "\n".join(failures)
+
+
+def _all_url_names(resolver=None, namespace="") -> set[str]:
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's own admin: its permissions are Django's, tested in tests/planning/test_admin.py
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _all_url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_of_the_project_has_a_row():
+    assert _all_url_names() - set(URLS) == set()
