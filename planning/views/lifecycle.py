@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -91,52 +92,57 @@ def plan_status(request: HttpRequest, slug: str) -> HttpResponse:
     return _status_page(request, plan)
 
 
-@login_required
-@require_POST
-def plan_approve(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = get_plan_for_user(request.user, slug, "approve")
-    form = ApproveForm(request.POST)
+def _status_action(request: HttpRequest, slug: str, *, action: str, form_class, form_name: str, apply) -> HttpResponse:
+    """One status-page form: check, call the service, report success, or show the page
+    again with the errors next to the fields. ``apply(plan, cleaned_data)`` returns the
+    (message, redirect target) on success."""
+    plan = get_plan_for_user(request.user, slug, action)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            edition = lifecycle.plan_approve(plan=plan, user=request.user, **form.cleaned_data)
+            message, target = apply(plan, form.cleaned_data)
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
-            messages.success(request, f"Plan approved. The edition “{edition.name}” records it as approved.")
-            return redirect("planning:plan-status", slug=plan.slug)
-    return _status_page(request, plan, error_form=form, approve_form=form)
+            messages.success(request, message)
+            return redirect(target)
+    return _status_page(request, plan, error_form=form, **{form_name: form})
+
+
+@login_required
+@require_POST
+def plan_approve(request: HttpRequest, slug: str) -> HttpResponse:
+    def apply(plan, data):
+        edition = lifecycle.plan_approve(plan=plan, user=request.user, **data)
+        return f"Plan approved. The edition “{edition.name}” records it as approved.", _status_url(plan)
+
+    return _status_action(
+        request, slug, action="approve", form_class=ApproveForm, form_name="approve_form", apply=apply
+    )
 
 
 @login_required
 @require_POST
 def plan_status_set(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = get_plan_for_user(request.user, slug, "change")
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            plan = lifecycle.plan_status_set(plan=plan, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, f"The plan is now {plan.get_status_display().lower()}.")
-            return redirect("planning:plan-status", slug=plan.slug)
-    return _status_page(request, plan, error_form=form, status_form=form)
+    def apply(plan, data):
+        plan = lifecycle.plan_status_set(plan=plan, user=request.user, **data)
+        return f"The plan is now {plan.get_status_display().lower()}.", _status_url(plan)
+
+    return _status_action(request, slug, action="change", form_class=StatusForm, form_name="status_form", apply=apply)
 
 
 @login_required
 @require_POST
 def plan_revise(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = get_plan_for_user(request.user, slug, "approve")
-    form = ReviseForm(request.POST)
-    if form.is_valid():
-        try:
-            new = lifecycle.plan_revise(plan=plan, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, f"“{new.title}” is a new draft, revised from “{plan.title}”.")
-            return redirect(new)
-    return _status_page(request, plan, error_form=form, revise_form=form)
+    def apply(plan, data):
+        new = lifecycle.plan_revise(plan=plan, user=request.user, **data)
+        return f"“{new.title}” is a new draft, revised from “{plan.title}”.", new.get_absolute_url()
+
+    return _status_action(request, slug, action="approve", form_class=ReviseForm, form_name="revise_form", apply=apply)
+
+
+def _status_url(plan: Plan) -> str:
+    return reverse("planning:plan-status", args=[plan.slug])
 
 
 @login_required
