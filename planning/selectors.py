@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from partners.models import Organisation, User
-from planning.models import Indicator, ItemSupporter, Link, Plan, PlanItem
+from planning.models import Comment, Indicator, ItemSupporter, Link, Plan, PlanItem
 
 
 @dataclass
@@ -344,4 +344,27 @@ def plan_recent_changes(plan: Plan, limit: int = 200) -> list[HistoryEntry]:
     entries.extend(_entries(Plan, plan_rows, PLAN_DIFF_FIELDS, _with_previous(plan_rows)))
     for entry in entries[len(recent) :]:
         entry.object_kind = "Plan"
+    entries.extend(_comment_entries(plan, limit))
     return sorted(entries, key=lambda e: (e.when, e.object_kind == "Plan"), reverse=True)[:limit]
+
+
+_COMMENT_ACTIONS = {"+": "Comment added on", "~": "Comment updated on", "-": "Comment removed from"}
+
+
+def _comment_entries(plan: Plan, limit: int) -> list[HistoryEntry]:
+    """Consultation comments and responses as they happened: who commented or responded,
+    when, the outcome, on which item (one query)."""
+    rows = Comment.history.filter(plan_id=plan.pk).select_related("history_user").order_by("-history_date")[:limit]
+    return [
+        HistoryEntry(
+            when=row.history_date,
+            who=str(row.history_user) if row.history_user else "System",
+            action=_COMMENT_ACTIONS[row.history_type],
+            reason=row.history_change_reason or "",
+            object_id=row.id,
+            title=row.item_title or "the plan as a whole",
+            object_kind="",  # reads "Comment added on “title”"
+            changes=[FieldChange("state", "State", "", row.get_state_display())] if row.history_type == "~" else [],
+        )
+        for row in rows
+    ]

@@ -397,3 +397,26 @@ def test_the_summary_csv_escapes_cells_that_look_like_formulas(client, pat, alic
 def test_the_summary_is_not_for_those_who_cannot_read_the_plan(client, constable, plan, consultation):
     client.force_login(constable)
     assert client.get(reverse("planning:consultation-summary", args=[plan.slug])).status_code == 404
+
+
+def test_comments_and_responses_appear_on_the_plan_history(client, alice, pat, mel, college, plan):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from planning import lifecycle
+
+    today = timezone.localdate()
+    lifecycle.plan_consultation_open(
+        plan=plan, user=alice, opens_on=today, closes_on=today + timedelta(days=7), note="", organisations=[college],
+        members=[mel],
+    )  # fmt: skip
+    plan.refresh_from_db()
+    comment = lifecycle.comment_add(plan=plan, user=pat, body="Please add post-16 transport.")
+    lifecycle.comment_respond(
+        comment_id=comment.pk, user=alice, response="Added.", state="accepted", expected_version=comment.version
+    )
+    client.force_login(alice)
+    page = client.get(reverse("planning:plan-history", args=[plan.slug])).content.decode()
+    assert "Comment added on" in page and "Comment updated on" in page and "Accepted" in page
+    assert str(pat) in page
