@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from partners.models import User
 from planning import demo_story
@@ -34,7 +35,12 @@ class Command(BaseCommand):
             self.stdout.write("Plans already exist: the demo council was not loaded again.")
         else:
             try:
-                with transaction.atomic():
+                # the story's notifications are shown in the app; mailing them (to the console in
+                # development) would only bury the sign-ins printed below
+                with (
+                    override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+                    transaction.atomic(),
+                ):
                     load_plans(DEMO_FILE)
                     editions = demo_story.tell(owner=User.objects.get(username="owner"))
                     consultation = demo_story.consult()
