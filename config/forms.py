@@ -6,6 +6,7 @@ Django forms and no template repeats the markup.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 _WIDGET_CLASSES = {
@@ -58,3 +59,9 @@ class GovukForm(GovukFormMixin, forms.Form):
 
 class GovukModelForm(GovukFormMixin, forms.ModelForm):
     pass
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's validation errors next to the fields they name (others at the top)."""
+    for name, problems in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, problems)

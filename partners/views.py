@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.forms import add_service_errors
 from partners import services
 from partners.access import get_organisation_for_admin, get_person_for_admin, require_admin
 from partners.forms import OrganisationForm, PersonEditForm, PersonFilterForm, PersonForm
@@ -20,12 +21,6 @@ from partners.models import Notification, Organisation, User
 
 PEOPLE_PER_PAGE = 50
 NOTIFICATIONS_PER_PAGE = 50
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    """Put a service's validation errors next to the fields they name."""
-    for name, problems in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, problems)
 
 
 # --- organisations ---------------------------------------------------------------------
@@ -55,7 +50,7 @@ def _organisation_form_page(request: HttpRequest, organisation: Organisation, ti
         try:
             saved = services.organisation_save(organisation=form.instance, user=request.user)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{saved.name} saved.")
             return redirect("partners:organisation-list")
@@ -106,7 +101,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         try:
             person = services.person_save(person=form.instance, user=request.user, password=form.password)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             if person.has_usable_password():
                 messages.success(request, f"{person} added. They can sign in as {person.username}.")
@@ -129,7 +124,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             saved = services.person_save(person=form.instance, user=request.user, password=form.password)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             if was_active and not saved.is_active:
                 messages.success(request, f"{saved} deactivated and signed out everywhere.")

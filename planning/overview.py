@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet
 
 from planning.models import Link, Plan, PlanItem
-from planning.selectors import OutlineRow, plan_forest
+from planning.selectors import OutlineRow, item_count_by_plan, plan_forest
 
 HEADLINE_TARGETS = 12
 
@@ -81,9 +81,7 @@ def plan_map(plans: QuerySet[Plan]) -> list[MapEntry]:
     each other visible plan (three queries)."""
     forest = plan_forest(plans)
     by_id = {plan.pk: plan for plan, _ in forest}
-    sizes = dict(
-        PlanItem.objects.filter(plan_id__in=by_id).values("plan_id").annotate(n=Count("id")).values_list("plan_id", "n")
-    )
+    sizes = item_count_by_plan(list(by_id))
     pairs = (
         Link.objects.filter(source__plan_id__in=by_id, target__plan_id__in=by_id)
         .values("source__plan_id", "target__plan_id")

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from partners.models import Organisation, User
 from planning.models import Comment, Indicator, ItemSupporter, Link, Plan, PlanItem
@@ -156,9 +156,8 @@ def plan_forest(plans: QuerySet[Plan]) -> list[tuple[Plan, int]]:
     return result
 
 
-def item_count_by_plan(plan_ids: list[int]) -> dict[int, int]:
-    from django.db.models import Count
-
+def item_count_by_plan(plan_ids) -> dict[int, int]:
+    """Number of items in each plan (one query)."""
     rows = PlanItem.objects.filter(plan_id__in=plan_ids).values("plan_id").annotate(n=Count("id"))
     return {row["plan_id"]: row["n"] for row in rows}
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config.forms import add_service_errors
 from partners.models import Organisation
 from planning import lifecycle, selectors, services
 from planning.access import can_change, can_create_plans, get_item_for_user, get_plan_for_user, plans_for
@@ -21,12 +22,6 @@ def _council_organisations_for(user):
     if user.is_admin or user.organisation is None:
         return orgs if user.is_admin else orgs.none()
     return orgs.filter(pk__in=user.organisation.get_descendants(include_self=True).values("pk"))
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    """Put a service's validation errors next to the fields they name."""
-    for name, problems in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, problems)
 
 
 def _conflict(request, *, stored, form, template_fields, cancel_url) -> HttpResponse:
@@ -79,7 +74,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         try:
             plan = services.plan_create(user=request.user, fields=form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Plan “{plan.title}” created. Add its priorities below.")
             return redirect(plan)
@@ -147,7 +142,7 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 cancel_url=conflict.stored.get_absolute_url(),
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Plan details saved.")
             return redirect(plan)
@@ -210,7 +205,7 @@ def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpRespons
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{plan.label_for(kind)} “{item.title}” added.")
             return redirect(f"{plan.get_absolute_url()}#item-{item.pk}")
@@ -251,7 +246,7 @@ def item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 cancel_url=conflict.stored.get_absolute_url(),
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             if reply_to is not None:
                 return _accept_comment_with_change(request, reply_to, item, form.cleaned_data["title"])
@@ -344,7 +339,7 @@ def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{item.title}” moved.")
             return redirect(f"{plan.get_absolute_url()}#item-{item.pk}")

@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from config.forms import GovukForm
+from config.forms import GovukForm, add_service_errors
 from planning import lifecycle, selectors
 from planning.access import can, get_item_for_user, get_plan_for_user
 from planning.models import Comment, Consultation, ConsultationMember, Plan, PlanItem
@@ -376,8 +376,7 @@ def comment_respond(request: HttpRequest, slug: str, comment_id: int) -> HttpRes
         except lifecycle.CommentConflict as conflict:
             return _conflict(request, stored=conflict.stored, form=form, plan=plan)
         except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             outcome = State(form.cleaned_data["state"]).label.lower()
             messages.success(request, f"Response saved: the comment is marked {outcome}.")

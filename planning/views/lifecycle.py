@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from config.forms import add_service_errors
 from planning import lifecycle
 from planning.access import can, get_plan_for_user, plans_for
 from planning.forms import ApproveForm, ConsultationForm, ReviseForm, StatusForm
 from planning.models import ConsultationInvite, ConsultationMember, Plan
-from planning.views.authoring import _form_errors_from
 
 Status = Plan.Status
 
@@ -102,7 +102,7 @@ def _status_action(request: HttpRequest, slug: str, *, action: str, form_class, 
         try:
             message, target = apply(plan, form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, message)
             return redirect(target)
@@ -155,7 +155,7 @@ def consultation_open(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             consultation = lifecycle.plan_consultation_open(plan=plan, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
