@@ -7,6 +7,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("planning.urls")),
     path("", include("partners.urls")),
+    path("", include("monitoring.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("django-admin/", admin.site.urls),

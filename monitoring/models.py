@@ -1,1 +1,300 @@
-"""How is it going: reporting periods, progress returns, risks and scorecards (issues 5 and 6)."""
+"""How is it going: reporting periods, progress returns, reminders, risks and uploaded
+return workbooks.
+
+Every row that a person changes is history-tracked (who, when, why), as in planning.
+The two exceptions hold no judgement of anyone's: ``ReminderSent`` (a log whose only
+job is to stop a reminder going twice) and ``WorkbookUpload`` (a parsed upload waiting
+for its preview to be confirmed; applying it writes returns, which have history).
+"""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history import register
+
+from partners.models import Organisation, User
+from planning.models import Plan, PlanItem, financial_year
+
+QUARTER_MONTHS = {1: (4, 6), 2: (7, 9), 3: (10, 12), 4: (1, 3)}
+# returns are due this many days after a quarter ends unless the admin says otherwise
+DEFAULT_DAYS_TO_RETURN = 15
+
+
+def quarter_dates(start_year: int, quarter: int) -> tuple[date, date]:
+    """The first and last day of ``quarter`` of the financial year starting in April of
+    ``start_year``: Q1 April–June … Q4 January–March of the next calendar year."""
+    first_month, last_month = QUARTER_MONTHS[quarter]
+    year = start_year + 1 if quarter == 4 else start_year
+    starts = date(year, first_month, 1)
+    after = date(year + 1, 1, 1) if last_month == 12 else date(year, last_month + 1, 1)
+    return starts, after - timedelta(days=1)
+
+
+class ReportingPeriod(models.Model):
+    """One quarter of a financial year. Returns for it are due on ``due_on``; once it
+    has been reported to members it is locked and nothing reported for it changes."""
+
+    start_year = models.PositiveIntegerField(
+        "financial year", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    quarter = models.PositiveSmallIntegerField(choices=[(q, f"Q{q}") for q in QUARTER_MONTHS])
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    due_on = models.DateField("returns due", help_text="The day returns for this quarter are due.")
+    locked_at = models.DateTimeField(null=True, blank=True)
+    locked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["start_year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["start_year", "quarter"], name="one_period_per_quarter"),
+            models.CheckConstraint(condition=Q(due_on__gte=models.F("ends_on")), name="period_due_after_end"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:period-list") + f"#period-{self.slug}"
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.quarter} {financial_year(self.start_year)}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def slug(self) -> str:
+        """ "2013-q2": how a period appears in addresses."""
+        return f"{self.start_year}-q{self.quarter}"
+
+    def clean(self) -> None:
+        if self.due_on and self.ends_on and self.due_on < self.ends_on:
+            raise ValidationError({"due_on": "Returns cannot be due before the quarter ends."})
+
+    def covers_plan(self, plan: Plan) -> bool:
+        return plan.start_year <= self.start_year <= plan.end_year
+
+
+register(ReportingPeriod)
+
+
+class ProgressReturn(models.Model):
+    """What the lead said about one action or target in one quarter.
+
+    Workflow: draft → submitted → accepted, or submitted → returned (with the
+    reviewer's reason) → submitted again. The author may change a draft or a returned
+    return; nobody changes an accepted one, nor anything in a locked period.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned for changes"
+        ACCEPTED = "accepted", "Accepted"
+
+    class Rag(models.TextChoices):
+        RED = "red", "Red"
+        AMBER = "amber", "Amber"
+        GREEN = "green", "Green"
+        COMPLETE = "complete", "Complete"
+        NOT_STARTED = "not_started", "Not started"
+
+    EDITABLE_STATES = {State.DRAFT, State.RETURNED}
+    CONTENT_FIELDS = [
+        "rag",
+        "actual_value",
+        "narrative",
+        "soft_outcomes",
+        "evidence_url",
+        "next_steps",
+        "revised_due_date",
+        "revision_reason",
+    ]
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="returns")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="returns")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    rag = models.CharField("RAG rating", max_length=20, choices=Rag.choices, blank=True)
+    actual_value = models.DecimalField(
+        "actual value",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The measured value at the end of the quarter, in the target's unit.",
+    )
+    narrative = models.TextField(blank=True, help_text="What happened this quarter.")
+    soft_outcomes = models.TextField(
+        blank=True, help_text="What the numbers do not show: links forged, attitudes changed."
+    )
+    evidence_url = models.URLField("evidence link", max_length=500, blank=True)
+    evidence_file = models.FileField("evidence file", upload_to="evidence/%Y/%m/", blank=True, max_length=300)
+    evidence_name = models.CharField(max_length=200, blank=True)
+    next_steps = models.TextField("next steps", blank=True)
+    revised_due_date = models.DateField(
+        "revised due date", null=True, blank=True, help_text="Only if the date in the plan has slipped."
+    )
+    revision_reason = models.TextField("reason for the new date", blank=True)
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="authored_returns")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    review_note = models.TextField("reviewer's reason", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "period"], name="one_return_per_item_per_period"),
+        ]
+        indexes = [models.Index(fields=["period", "state"], name="return_period_state")]
+
+    def __str__(self) -> str:
+        return f"{self.period.label} return for {self.item}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:return-detail", args=[self.item.plan.slug, self.item_id, self.period.slug])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in self.EDITABLE_STATES
+
+
+register(ProgressReturn)
+
+
+class ReminderSent(models.Model):
+    """One reminder about one item's return for one period, to one person. The unique
+    constraint is what makes the daily command safe: a scheduled reminder of a kind is
+    claimed by inserting its row, so it goes once, however often cron runs."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", "Before the due date"
+        OVERDUE = "overdue", "After the due date"
+        CHASE = "chase", "Sent by the plan owner"
+
+    SCHEDULED = [Kind.BEFORE, Kind.OVERDUE]
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "period", "recipient", "kind"],
+                condition=Q(kind__in=["before", "overdue"]),
+                name="scheduled_reminder_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} reminder to {self.recipient} ({self.period})"
+
+
+class Risk(models.Model):
+    """A risk to delivering a plan, or one item of it. Scores are 1–5 for likelihood and
+    impact; the quarterly reviews (``RiskReview``) give the scores a history by quarter."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    SCORE = [MinValueValidator(1), MaxValueValidator(5)]
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="risks")
+    item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks")
+    title = models.CharField(max_length=300)
+    cause = models.TextField(blank=True)
+    consequence = models.TextField(blank=True)
+    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_risks")
+    likelihood = models.PositiveSmallIntegerField(validators=SCORE, help_text="1 (rare) to 5 (almost certain).")
+    impact = models.PositiveSmallIntegerField(validators=SCORE, help_text="1 (negligible) to 5 (severe).")
+    mitigations = models.TextField(blank=True)
+    target_likelihood = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
+    target_impact = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(likelihood__gte=1, likelihood__lte=5), name="risk_likelihood_1_5"),
+            models.CheckConstraint(condition=Q(impact__gte=1, impact__lte=5), name="risk_impact_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def target_score(self) -> int | None:
+        if self.target_likelihood and self.target_impact:
+            return self.target_likelihood * self.target_impact
+        return None
+
+
+register(Risk)
+
+
+class RiskReview(models.Model):
+    """A risk's scores as reviewed in one quarter."""
+
+    SCORE = Risk.SCORE
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="reviews")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="risk_reviews")
+    likelihood = models.PositiveSmallIntegerField(validators=SCORE)
+    impact = models.PositiveSmallIntegerField(validators=SCORE)
+    note = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["period__start_year", "period__quarter"]
+        constraints = [models.UniqueConstraint(fields=["risk", "period"], name="one_review_per_risk_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.risk} reviewed in {self.period}"
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+
+register(RiskReview)
+
+
+class WorkbookUpload(models.Model):
+    """A completed return workbook, checked and parsed, waiting for the uploader to
+    confirm its preview. ``changes`` holds the parsed rows (with the version of each
+    return they were read against); ``problems`` every problem by sheet, row and column.
+    Applying it writes all the changes in one transaction or none."""
+
+    uploaded_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=200)
+    changes = models.JSONField(default=list)
+    problems = models.JSONField(default=list)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.filename

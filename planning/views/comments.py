@@ -30,10 +30,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import GovukForm, add_service_errors
+from config.spreadsheets import spreadsheet_safe
 from planning import lifecycle, selectors
 from planning.access import can, get_item_for_user, get_plan_for_user
 from planning.models import Comment, Consultation, ConsultationMember, Plan, PlanItem
-from planning.views.timetravel import spreadsheet_safe
 
 State = Comment.State
 

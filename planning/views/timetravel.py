@@ -12,19 +12,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config.spreadsheets import spreadsheet_safe
 from planning import services, snapshots
 from planning.access import can_change, get_plan_for_user
 from planning.forms import EditionForm
 from planning.models import Edition, Plan
-
-SPREADSHEET_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value) -> str:
-    """Cells that start like a formula are prefixed with a quote so spreadsheets show
-    them as text instead of running them."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(SPREADSHEET_TRIGGERS) else text
 
 
 class Moment:

@@ -1,0 +1,79 @@
+"""The one way a monitoring view gets an item, a period or a plan, and says who may act.
+
+Returns are made for the actions and targets of approved plans. Who fills one in: the
+item's lead officer, anyone in its lead organisation (a school, the police, a voluntary
+body), or anyone who may change the plan (its owner and officers of the owning service,
+who often fill in for a lead). Who reviews: whoever may approve the plan (its owner, or
+an admin). Who reads: everyone who may read the plan, and the item's leads even where
+the plan was never shared with their organisation — leading an action is reason enough
+to see it and report on it.
+
+Out-of-scope objects are 404; a forbidden action on a visible object is 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from monitoring.models import ReportingPeriod
+from partners.models import User
+from planning.access import can, get_plan_for_user
+from planning.models import Plan, PlanItem
+
+REPORTED_KINDS = [PlanItem.Kind.ACTION, PlanItem.Kind.TARGET]
+
+
+def is_lead(user: User, item: PlanItem) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return item.lead_officer_id == user.pk or (
+        user.organisation_id is not None and item.lead_organisation_id == user.organisation_id
+    )
+
+
+def can_fill(user: User, item: PlanItem) -> bool:
+    """May ``user`` write the return for ``item`` (its plan being approved)?"""
+    if not user.is_authenticated or not user.is_active or user.role == User.Role.MEMBER:
+        return False
+    return is_lead(user, item) or can(user, "change", item.plan)
+
+
+def can_review(user: User, plan: Plan) -> bool:
+    return user.is_authenticated and can(user, "approve", plan)
+
+
+def get_period(slug: str) -> ReportingPeriod:
+    """``2013-q2`` → the period, or 404."""
+    year, _, quarter = slug.partition("-q")
+    if not (year.isdigit() and quarter.isdigit()):
+        raise Http404("No such quarter")
+    try:
+        return ReportingPeriod.objects.get(start_year=int(year), quarter=int(quarter))
+    except ReportingPeriod.DoesNotExist:
+        raise Http404("No such quarter") from None
+
+
+def get_reported_item(user: User, slug: str, pk: int, action: str = "view") -> PlanItem:
+    """The action or target ``pk`` of approved plan ``slug``, if ``user`` may ``action``
+    it: ``view``, ``fill`` or ``review``."""
+    item = (
+        PlanItem.objects.select_related("plan__owner", "plan__organisation", "lead_officer", "lead_organisation")
+        .prefetch_related("plan__shares")
+        .filter(plan__slug=slug, pk=pk, kind__in=REPORTED_KINDS, plan__status=Plan.Status.APPROVED)
+        .first()
+    )
+    if item is None or not (is_lead(user, item) or can(user, "view", item.plan)):
+        raise Http404("No such action or target in an approved plan")
+    if action == "fill" and not can_fill(user, item):
+        raise PermissionDenied
+    if action == "review" and not can_review(user, item.plan):
+        raise PermissionDenied
+    return item
+
+
+def get_monitored_plan(user: User, slug: str, action: str = "view") -> Plan:
+    """An approved plan whose monitoring ``user`` may ``action`` (``view``, ``change``
+    to chase, ``approve`` to review). Plans not yet approved have no returns: 404."""
+    plan = get_plan_for_user(user, slug, action)
+    if plan.status != Plan.Status.APPROVED:
+        raise Http404("This plan is not approved, so it has no progress returns yet")
+    return plan

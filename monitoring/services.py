@@ -1,0 +1,421 @@
+"""Writes for quarterly monitoring: periods, returns and their review, reminders.
+
+Each write is one transaction, stamped with one reason, author and time in history
+(``change_context``). A return is locked while it changes (``select_for_update``) and
+carries a version, so two people saving it at once get ``EditConflict``, not a lost
+edit; the unique (item, period) constraint makes two first saves at once one return.
+Nothing in a locked period changes: writers hold a share lock on the period row
+(PostgreSQL), which locking the period must wait for.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from config.history import change_context
+from monitoring.models import DEFAULT_DAYS_TO_RETURN, ProgressReturn, ReminderSent, ReportingPeriod, quarter_dates
+from partners.models import User
+from partners.services import notify
+from planning.models import Plan, PlanItem
+from planning.services import EditConflict, plan_write
+
+State = ProgressReturn.State
+
+# how long before the due date the scheduled reminder goes, and how long after it the overdue one
+REMIND_DAYS_BEFORE = 7
+OVERDUE_DAYS_AFTER = 1
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def financial_year_create(
+    *, start_year: int, user: User | None, days_to_return: int = DEFAULT_DAYS_TO_RETURN
+) -> list[ReportingPeriod]:
+    """The four quarters of the financial year starting in April ``start_year``."""
+    if ReportingPeriod.objects.filter(start_year=start_year).exists():
+        raise ValidationError({"start_year": f"The quarters of {start_year}/{(start_year + 1) % 100:02d} exist."})
+    periods = []
+    with change_context(reason="Financial year created", user=user):
+        for quarter in (1, 2, 3, 4):
+            starts, ends = quarter_dates(start_year, quarter)
+            period = ReportingPeriod(
+                start_year=start_year,
+                quarter=quarter,
+                starts_on=starts,
+                ends_on=ends,
+                due_on=ends + timedelta(days=days_to_return),
+            )
+            period.full_clean()
+            period.save()
+            periods.append(period)
+    return periods
+
+
+def _lock_period(period_id: int, *, exclusive: bool) -> ReportingPeriod:
+    """Read the period under a lock: shared for writers of its returns (they don't wait
+    for one another), exclusive for locking the period itself."""
+    periods = ReportingPeriod.objects.filter(pk=period_id)
+    if exclusive:
+        return periods.select_for_update().get()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM monitoring_reportingperiod WHERE id = %s FOR SHARE", [period_id])
+    return periods.get()
+
+
+def _check_unlocked(period: ReportingPeriod) -> None:
+    if period.is_locked:
+        raise ValidationError(f"{period.label} is locked: it has been reported to members and cannot change.")
+
+
+@transaction.atomic
+def period_update(*, period_id: int, user: User | None, due_on: date, expected_version: int) -> ReportingPeriod:
+    period = _lock_period(period_id, exclusive=True)
+    _check_unlocked(period)
+    if period.version != expected_version:
+        raise EditConflict(period)
+    period.due_on = due_on
+    period.full_clean()
+    period.version += 1
+    with change_context(reason="Due date changed", user=user):
+        period.save()
+    return period
+
+
+@transaction.atomic
+def period_lock(*, period_id: int, user: User | None) -> ReportingPeriod:
+    """Lock a quarter once it has been reported to members. There is no unlock: what
+    members were shown stays what was reported."""
+    period = _lock_period(period_id, exclusive=True)
+    _check_unlocked(period)
+    period.locked_at = timezone.now()
+    period.locked_by = user
+    period.version += 1
+    with change_context(reason="Quarter locked: reported to members", user=user):
+        period.save()
+    return period
+
+
+# --- returns ---------------------------------------------------------------------------------
+
+
+def check_actual_value(item: PlanItem, value: Decimal | None) -> str | None:
+    """The message for an actual value that does not fit the target's unit, or None."""
+    if value is None:
+        return None
+    if not item.is_target:
+        return "Only targets have an actual value; describe an action's progress in the narrative."
+    if item.unit == PlanItem.Unit.PERCENTAGE and not (0 <= value <= 100):
+        return "A percentage must be between 0 and 100."
+    if item.unit == PlanItem.Unit.COUNT and (value < 0 or value != value.to_integral_value()):
+        return "A count must be a whole number, 0 or more."
+    if item.unit in {PlanItem.Unit.DAYS, PlanItem.Unit.POUNDS} and value < 0:
+        return f"{PlanItem.Unit(item.unit).label} cannot be negative."
+    return None
+
+
+def _validate(item: PlanItem, ret: ProgressReturn, *, submitting: bool) -> None:
+    errors: dict[str, str] = {}
+    message = check_actual_value(item, ret.actual_value)
+    if message:
+        errors["actual_value"] = message
+    if ret.evidence_url:
+        try:
+            URLValidator(schemes=["http", "https"])(ret.evidence_url)
+        except ValidationError:
+            errors["evidence_url"] = "Give a web address starting with https:// or http://."
+    if ret.revised_due_date and not ret.revision_reason.strip():
+        errors["revision_reason"] = "Say why the date has moved."
+    if ret.revision_reason.strip() and not ret.revised_due_date:
+        errors["revised_due_date"] = "Give the new date, or leave the reason empty."
+    if submitting:
+        if not ret.rag:
+            errors["rag"] = "Choose a RAG rating before you submit."
+        if not ret.narrative.strip():
+            errors["narrative"] = "Say what happened this quarter before you submit."
+        if item.is_target and ret.actual_value is None and ret.rag not in {ret.Rag.NOT_STARTED}:
+            errors["actual_value"] = errors.get("actual_value") or "Give the measured value before you submit."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _stored_return(item_id: int, period_id: int) -> ProgressReturn | None:
+    return ProgressReturn.objects.select_for_update().filter(item_id=item_id, period_id=period_id).first()
+
+
+def return_save(
+    *,
+    item: PlanItem,
+    period: ReportingPeriod,
+    user: User | None,
+    fields: dict,
+    expected_version: int,
+    submit: bool = False,
+    evidence_file=None,
+) -> ProgressReturn:
+    """Save (and with ``submit`` submit) ``user``'s return for ``item`` in ``period``.
+
+    ``expected_version`` is the version the author loaded: 0 for a return not yet
+    started. ``fields`` holds any of ``ProgressReturn.CONTENT_FIELDS``."""
+    try:
+        with transaction.atomic():
+            return _return_save(item, period, user, fields, expected_version, submit, evidence_file)
+    except IntegrityError:
+        # someone else created the return between our read and our insert
+        stored = ProgressReturn.objects.filter(item_id=item.pk, period_id=period.pk).first()
+        if stored is None:
+            raise
+        raise EditConflict(stored) from None
+
+
+def _return_save(item, period, user, fields, expected_version, submit, evidence_file) -> ProgressReturn:
+    period = _lock_period(period.pk, exclusive=False)
+    _check_unlocked(period)
+    if not Plan.objects.filter(pk=item.plan_id, status=Plan.Status.APPROVED).exists():
+        raise ValidationError("Returns are made on approved plans only.")
+    ret = _stored_return(item.pk, period.pk)
+    if ret is None:
+        if expected_version != 0:
+            raise ValidationError("This return no longer exists.")
+        ret = ProgressReturn(item=item, period=period)
+    elif ret.version != expected_version:
+        raise EditConflict(ret)
+    elif not ret.is_editable:
+        raise ValidationError(f"This return is {ret.get_state_display().lower()}: it can no longer be changed.")
+    for name in ProgressReturn.CONTENT_FIELDS:
+        if name in fields:
+            setattr(ret, name, fields[name] if fields[name] is not None or name in _NULLABLE else "")
+    ret.actual_value = _decimal(ret.actual_value)
+    if evidence_file is not None:
+        ret.evidence_file = evidence_file
+        ret.evidence_name = evidence_file.name[-200:]
+    _validate(item, ret, submitting=submit)
+    ret.author = user
+    was_returned = ret.state == State.RETURNED
+    if submit:
+        ret.state = State.SUBMITTED
+        ret.submitted_at = timezone.now()
+        ret.submitted_by = user
+    ret.version += 1 if ret.pk else 0
+    reason = ("Resubmitted" if was_returned else "Submitted") if submit else "Draft saved"
+    with change_context(reason=reason, user=user):
+        ret.save()
+    return ret
+
+
+_NULLABLE = {"actual_value", "revised_due_date"}
+
+
+def _decimal(value) -> Decimal | None:
+    """Callers other than forms (the workbook, scripts) may hand over text or floats."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        raise ValidationError({"actual_value": f"{value!r} is not a number."}) from None
+
+
+def _reviewable(return_id: int, expected_version: int) -> ProgressReturn:
+    ret = (
+        ProgressReturn.objects.select_for_update(of=("self",))
+        .select_related("item__plan", "period", "author")
+        .get(pk=return_id)
+    )
+    _lock_period(ret.period_id, exclusive=False)
+    _check_unlocked(ret.period)
+    if ret.version != expected_version:
+        raise EditConflict(ret)
+    if ret.state != State.SUBMITTED:
+        raise ValidationError(f"Only a submitted return can be reviewed; this one is {ret.get_state_display()}.")
+    return ret
+
+
+@transaction.atomic
+def return_accept(*, return_id: int, user: User | None, expected_version: int, note: str = "") -> ProgressReturn:
+    """Accept a submitted return. A revised date it gives becomes the item's due date,
+    with the author's reason in the item's history."""
+    ret = _reviewable(return_id, expected_version)
+    ret.state = State.ACCEPTED
+    ret.reviewed_at = timezone.now()
+    ret.reviewed_by = user
+    ret.review_note = note.strip()
+    ret.version += 1
+    with change_context(reason="Accepted", user=user):
+        ret.save()
+    item = ret.item
+    if ret.revised_due_date and ret.revised_due_date != item.due_date:
+        reason = f"Due date revised in the {ret.period.label} return: {ret.revision_reason.strip()}"
+        with plan_write(item.plan_id, user=user, reason=reason, content=True):
+            item = PlanItem.objects.select_for_update().get(pk=item.pk)
+            item.due_date = ret.revised_due_date
+            if item.start_date and item.due_date < item.start_date:
+                raise ValidationError({"revised_due_date": "The new date is before the item starts."})
+            item.version += 1
+            item.save()
+    _tell_author(ret, f"Your {ret.period.label} return was accepted", f"{user} accepted your return.")
+    return ret
+
+
+@transaction.atomic
+def return_send_back(*, return_id: int, user: User | None, expected_version: int, reason: str) -> ProgressReturn:
+    """Return a submitted return to its author with the reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say what needs to change, so the author can put it right."})
+    ret = _reviewable(return_id, expected_version)
+    ret.state = State.RETURNED
+    ret.reviewed_at = timezone.now()
+    ret.reviewed_by = user
+    ret.review_note = reason.strip()
+    ret.version += 1
+    with change_context(reason=f"Returned for changes: {reason.strip()}", user=user):
+        ret.save()
+    _tell_author(ret, f"Your {ret.period.label} return needs changes", f"{user} returned it: {reason.strip()}")
+    return ret
+
+
+def _tell_author(ret: ProgressReturn, subject: str, body: str) -> None:
+    if ret.author is not None:
+        url = reverse("monitoring:return-detail", args=[ret.item.plan.slug, ret.item_id, ret.period.slug])
+        notify(recipients=[ret.author], subject=f"{subject}: {ret.item.title}", body=body, url=url)
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+
+def reporters(item: PlanItem, people_by_organisation: dict[int, list[User]]) -> list[User]:
+    """Who is reminded about an item's return: its lead officer, else the active people
+    of its lead organisation, else the plan's owner."""
+    if item.lead_officer_id and item.lead_officer.is_active:
+        return [item.lead_officer]
+    people = people_by_organisation.get(item.lead_organisation_id, []) if item.lead_organisation_id else []
+    if people:
+        return people
+    owner = item.plan.owner
+    return [owner] if owner is not None and owner.is_active else []
+
+
+def outstanding_items(period: ReportingPeriod, plans=None) -> list[PlanItem]:
+    """The actions and targets of approved plans covering ``period`` with no return
+    submitted yet (none, a draft, or one returned for changes)."""
+    done = ProgressReturn.objects.filter(period=period, state__in=[State.SUBMITTED, State.ACCEPTED])
+    items = (
+        PlanItem.objects.filter(
+            kind__in=[PlanItem.Kind.ACTION, PlanItem.Kind.TARGET],
+            plan__status=Plan.Status.APPROVED,
+            plan__start_year__lte=period.start_year,
+            plan__end_year__gte=period.start_year,
+        )
+        .exclude(pk__in=done.values("item_id"))
+        .select_related("plan__owner", "lead_officer")
+        .order_by("plan_id", "tree_id", "lft")
+    )
+    if plans is not None:
+        items = items.filter(plan__in=plans)
+    return list(items)
+
+
+def _people_by_organisation(items: Iterable[PlanItem]) -> dict[int, list[User]]:
+    org_ids = {item.lead_organisation_id for item in items if item.lead_organisation_id}
+    people: dict[int, list[User]] = defaultdict(list)
+    for person in User.objects.filter(organisation_id__in=org_ids, is_active=True).exclude(role=User.Role.MEMBER):
+        people[person.organisation_id].append(person)
+    return people
+
+
+def _send(period: ReportingPeriod, by_recipient: dict[int, tuple[User, list[PlanItem]]], kind: str) -> None:
+    url = reverse("monitoring:my-returns")
+    for person, items in by_recipient.values():
+        lines = "\n".join(f"- {item.title} ({item.plan.title})" for item in items)
+        if kind == ReminderSent.Kind.OVERDUE:
+            subject = f"Overdue: {len(items)} return(s) for {period.label}"
+            opening = f"Returns for {period.label} were due on {period.due_on:%-d %B %Y}. Still to come from you:"
+        else:
+            subject = f"Reminder: {len(items)} return(s) for {period.label} due {period.due_on:%-d %B %Y}"
+            opening = f"Returns for {period.label} are due on {period.due_on:%-d %B %Y}. Still to come from you:"
+        notify(recipients=[person], subject=subject, body=f"{opening}\n\n{lines}", url=url)
+
+
+@transaction.atomic
+def reminders_send(*, period: ReportingPeriod, plan: Plan, user: User | None) -> int:
+    """The plan owner's chase: remind everyone with a return outstanding on ``plan``
+    for ``period``, now. Returns how many people were reminded."""
+    _check_unlocked(period)
+    items = outstanding_items(period, plans=[plan])
+    people = _people_by_organisation(items)
+    by_recipient: dict[int, tuple[User, list[PlanItem]]] = {}
+    now = timezone.now()
+    rows = []
+    for item in items:
+        for person in reporters(item, people):
+            by_recipient.setdefault(person.pk, (person, []))[1].append(item)
+            rows.append(
+                ReminderSent(
+                    item=item, period=period, recipient=person, kind=ReminderSent.Kind.CHASE, sent_at=now, sent_by=user
+                )
+            )
+    ReminderSent.objects.bulk_create(rows)
+    _send(period, by_recipient, ReminderSent.Kind.CHASE)
+    return len(by_recipient)
+
+
+def scheduled_kind(period: ReportingPeriod, today: date) -> str | None:
+    """Which scheduled reminder is due for ``period`` on ``today``, if any."""
+    if period.is_locked or today < period.starts_on:
+        return None
+    if period.due_on - timedelta(days=REMIND_DAYS_BEFORE) <= today <= period.due_on:
+        return ReminderSent.Kind.BEFORE
+    if today >= period.due_on + timedelta(days=OVERDUE_DAYS_AFTER):
+        return ReminderSent.Kind.OVERDUE
+    return None
+
+
+def scheduled_reminders_send(*, today: date) -> dict[str, int]:
+    """The daily run: for each open period, the before-the-date or overdue reminder to
+    everyone with a return outstanding, each at most once per person, item and kind.
+
+    A reminder is claimed by inserting its ``ReminderSent`` row (the unique constraint
+    refuses a second), in the same transaction as its outbox notification, so a run
+    that fails halfway sends nothing twice and the next run sends what is left."""
+    sent = {"people": 0, "items": 0}
+    for period in ReportingPeriod.objects.filter(locked_at__isnull=True, starts_on__lte=today):
+        kind = scheduled_kind(period, today)
+        if kind is None:
+            continue
+        with transaction.atomic():
+            items = outstanding_items(period)
+            people = _people_by_organisation(items)
+            already = set(ReminderSent.objects.filter(period=period, kind=kind).values_list("item_id", "recipient_id"))
+            now = timezone.now()
+            rows, by_recipient = [], {}
+            for item in items:
+                for person in reporters(item, people):
+                    if (item.pk, person.pk) in already:
+                        continue
+                    rows.append(ReminderSent(item=item, period=period, recipient=person, kind=kind, sent_at=now))
+                    by_recipient.setdefault(person.pk, (person, []))[1].append(item)
+            ReminderSent.objects.bulk_create(rows, ignore_conflicts=True)
+            # a run at the same moment may have claimed some first: keep only this run's rows
+            claimed = set(
+                ReminderSent.objects.filter(period=period, kind=kind, sent_at=now).values_list(
+                    "item_id", "recipient_id"
+                )
+            )
+            by_recipient = {
+                pk: (person, [item for item in person_items if (item.pk, pk) in claimed])
+                for pk, (person, person_items) in by_recipient.items()
+            }
+            by_recipient = {pk: entry for pk, entry in by_recipient.items() if entry[1]}
+            _send(period, by_recipient, kind)
+            sent["people"] += len(by_recipient)
+            sent["items"] += sum(len(entry[1]) for entry in by_recipient.values())
+    return sent

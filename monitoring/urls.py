@@ -1,0 +1,40 @@
+from django.urls import path
+
+from monitoring.views import chase, exports, periods, returns, risks, workbooks
+
+app_name = "monitoring"
+
+R = "plans/<slug:slug>/items/<int:pk>/returns/<str:period>/"
+
+urlpatterns = [
+    # reporting periods (admins)
+    path("monitoring/quarters/", periods.period_list, name="period-list"),
+    path("monitoring/quarters/new-year/", periods.year_create, name="year-create"),
+    path("monitoring/quarters/<str:period>/edit/", periods.period_edit, name="period-edit"),
+    path("monitoring/quarters/<str:period>/lock/", periods.period_lock, name="period-lock"),
+    # my returns
+    path("monitoring/my-returns/", returns.my_returns, name="my-returns"),
+    path("monitoring/my-returns/<str:period>/fill/", returns.fill_several, name="fill-several"),
+    # one return
+    path(R, returns.return_detail, name="return-detail"),
+    path(R + "edit/", returns.return_edit, name="return-edit"),
+    path(R + "review/", returns.return_review, name="return-review"),
+    path(R + "evidence/", returns.return_evidence, name="return-evidence"),
+    path("plans/<slug:slug>/items/<int:pk>/progress/", returns.item_progress, name="item-progress"),
+    # a plan's quarter: received, missing, returned; chase
+    path("plans/<slug:slug>/monitoring/", chase.plan_monitoring, name="plan-monitoring"),
+    path("plans/<slug:slug>/monitoring/<str:period>/", chase.plan_period, name="plan-period"),
+    path("plans/<slug:slug>/monitoring/<str:period>/remind/", chase.reminders_send, name="reminders-send"),
+    # risks
+    path("plans/<slug:slug>/risks/", risks.risk_register, name="risk-register"),
+    path("plans/<slug:slug>/risks/new/", risks.risk_create, name="risk-create"),
+    path("plans/<slug:slug>/risks/<int:risk_id>/", risks.risk_detail, name="risk-detail"),
+    path("plans/<slug:slug>/risks/<int:risk_id>/edit/", risks.risk_edit, name="risk-edit"),
+    path("plans/<slug:slug>/risks/<int:risk_id>/review/", risks.risk_review, name="risk-review"),
+    # spreadsheets
+    path("monitoring/workbook/", workbooks.workbook_download, name="workbook-download"),
+    path("monitoring/workbook/upload/", workbooks.workbook_upload, name="workbook-upload"),
+    path("monitoring/workbook/uploads/<int:upload_id>/", workbooks.workbook_preview, name="workbook-preview"),
+    path("plans/<slug:slug>/export/<str:fmt>/", exports.plan_export, name="plan-export"),
+    path("plans/<slug:slug>/monitoring/<str:period>/export/<str:fmt>/", exports.returns_export, name="returns-export"),
+]

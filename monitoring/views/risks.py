@@ -1,0 +1,418 @@
+"""The risk register of a plan: the risks with their heat map, one risk with its score
+history, and the forms to add, change and review a risk.
+
+Who: everyone who may read the plan reads its risks; everyone who may change the plan
+adds, changes and reviews them, whatever the plan's status (risks are written while a
+plan is drafted as well as while it is delivered).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from config.forms import GovukForm, add_service_errors
+from monitoring import risks as register
+from monitoring.models import ReportingPeriod, Risk, RiskReview
+from partners.models import User
+from planning import selectors
+from planning.access import can, get_plan_for_user
+from planning.models import Plan, PlanItem
+from planning.services import EditConflict
+
+STATUS_FILTERS = {"open": Risk.Status.OPEN, "closed": Risk.Status.CLOSED, "all": None}
+STATUS_CHOICES = [("open", "Open risks"), ("closed", "Closed risks"), ("all", "All risks")]
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+
+def _score_field(label: str, names: dict[int, str], *, required: bool = True, hint: str = "") -> forms.Field:
+    choices = [(n, f"{n} – {name}") for n, name in names.items()]
+    if not required:
+        choices = [("", "No target"), *choices]
+    return forms.TypedChoiceField(
+        label=label,
+        choices=choices,
+        coerce=int,
+        required=required,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        help_text=hint,
+        error_messages={
+            "required": f"Choose a {label.lower()} from 1 to 5.",
+            "invalid_choice": f"{label} must be a whole number from 1 to 5.",
+        },
+    )
+
+
+class _OwnerChoice(forms.ModelChoiceField):
+    def label_from_instance(self, user: User) -> str:
+        return f"{user} – {user.organisation}" if user.organisation_id else str(user)
+
+
+def owner_choices():
+    """Who may own a risk: any active person but elected members, by name."""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(role=User.Role.MEMBER)
+        .select_related("organisation")
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class RiskForm(GovukForm):
+    title = forms.CharField(label="Risk", max_length=300, help_text="A short name for what might go wrong.")
+    item = forms.ModelChoiceField(
+        label="What it threatens",
+        queryset=PlanItem.objects.none(),
+        required=False,
+        empty_label="The plan as a whole",
+    )
+    cause = forms.CharField(label="Cause", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
+    consequence = forms.CharField(
+        label="Consequence", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = _OwnerChoice(label="Risk owner", queryset=User.objects.none(), required=False, empty_label="No owner yet")
+    likelihood = _score_field("Likelihood", register.LIKELIHOOD_LABELS, hint="How likely it is to happen now.")
+    impact = _score_field("Impact", register.IMPACT_LABELS, hint="How bad it would be if it happened.")
+    mitigations = forms.CharField(
+        label="Mitigations",
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What is being done to make it less likely or less harmful.",
+    )
+    target_likelihood = _score_field(
+        "Target likelihood", register.LIKELIHOOD_LABELS, required=False, hint="Once the mitigations work."
+    )
+    target_impact = _score_field("Target impact", register.IMPACT_LABELS, required=False)
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        items = PlanItem.objects.filter(plan=plan).order_by("tree_id", "lft")
+        refs = selectors.references(list(items.only("id", "parent_id")))
+        self.fields["item"].queryset = items.exclude(kind=PlanItem.Kind.VISION).only("id", "kind", "title")
+        self.fields["item"].label_from_instance = lambda item: (
+            f"{refs.get(item.pk, '')} {plan.label_for(item.kind)}: {item.title}".strip()
+        )
+        self.fields["owner"].queryset = owner_choices()
+
+    def risk_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in register.RISK_FIELDS if name in self.cleaned_data}
+
+
+class RiskEditForm(RiskForm):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=Risk.Status.choices,
+        widget=forms.RadioSelect,
+        help_text="Close a risk that has passed or no longer matters. Closed risks keep their history.",
+    )
+    reason = forms.CharField(
+        label="Reason for the change",
+        required=False,
+        max_length=500,
+        help_text="Kept in the risk's history.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class _PeriodChoice(forms.ModelChoiceField):
+    def label_from_instance(self, period: ReportingPeriod) -> str:
+        return f"{period.label} ({period.starts_on:%-d %b %Y} to {period.ends_on:%-d %b %Y})"
+
+
+class ReviewForm(GovukForm):
+    period = _PeriodChoice(
+        label="Quarter",
+        queryset=ReportingPeriod.objects.none(),
+        empty_label=None,
+        help_text="Quarters reported to members are locked and not listed. "
+        "Reviewing a quarter again replaces its earlier review.",
+        error_messages={"invalid_choice": "Choose a quarter that is not locked."},
+    )
+    likelihood = _score_field("Likelihood", register.LIKELIHOOD_LABELS)
+    impact = _score_field("Impact", register.IMPACT_LABELS)
+    note = forms.CharField(
+        label="Review note",
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What has changed since the last review, and why the scores are what they are.",
+    )
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = register.open_periods(plan)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _risk(plan: Plan, risk_id: int) -> Risk:
+    risk = Risk.objects.select_related("owner__organisation", "item").filter(pk=risk_id, plan=plan).first()
+    if risk is None:
+        raise Http404("No such risk in this plan")
+    return risk
+
+
+def _score_from_query(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and int(value) in register.SCORES else None
+
+
+def _item_refs(plan: Plan) -> dict[int, str]:
+    return selectors.references(
+        list(PlanItem.objects.filter(plan=plan).order_by("tree_id", "lft").only("id", "parent_id"))
+    )
+
+
+# the heat map's drawing: cells of CELL units, the grid's top left corner at (LEFT, TOP)
+CELL, LEFT, TOP = 64, 76, 8
+
+
+def _cell_url(status: str, cell: register.Cell) -> str:
+    return f"?status={status}&likelihood={cell.likelihood}&impact={cell.impact}#risks"
+
+
+def _drawing(grid: register.HeatMap, status: str, chosen: register.Cell | None) -> dict:
+    """Where each cell of the heat map and each axis label is drawn, and where cells link."""
+    cells, rows, columns = [], [], []
+    for row_index, row in enumerate(grid.rows):
+        for col_index, cell in enumerate(row):
+            x, y = LEFT + col_index * CELL, TOP + row_index * CELL
+            cells.append(
+                {
+                    "cell": cell,
+                    "x": x,
+                    "y": y,
+                    "cx": x + CELL // 2,
+                    "cy": y + CELL // 2,
+                    "href": _cell_url(status, cell),
+                    "chosen": cell is chosen,
+                }
+            )
+        rows.append({"n": row[0].likelihood, "x": LEFT - 10, "y": TOP + row_index * CELL + CELL // 2})
+    bottom = TOP + 5 * CELL
+    columns = [{"n": n, "x": LEFT + (n - 1) * CELL + CELL // 2, "y": bottom + 20} for n in register.SCORES]
+    return {
+        "cells": cells,
+        "rows": rows,
+        "columns": columns,
+        "size": CELL,
+        "width": LEFT + 5 * CELL + 8,
+        "height": bottom + 56,
+        "x_title": {"x": LEFT + 5 * CELL // 2, "y": bottom + 46},
+        "y_title": {"x": 18, "y": TOP + 5 * CELL // 2},
+    }
+
+
+def _for_register(plan: Plan, risks: list[Risk]) -> list[Risk]:
+    """Give each risk its band, its latest review (from the prefetched reviews) and how
+    its item is referred to ("Action 1.2")."""
+    refs = _item_refs(plan) if any(risk.item_id for risk in risks) else {}
+    for risk in risks:
+        risk.item_heading = (
+            f"{plan.label_for(risk.item.kind)} {refs.get(risk.item_id, '')}".strip() if risk.item else ""
+        )
+        reviews = list(risk.reviews.all())
+        risk.last_review = reviews[-1] if reviews else None
+        risk.band = register.band_for(risk.score)
+    return risks
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def risk_register(request: HttpRequest, slug: str) -> HttpResponse:
+    """The plan's risks, highest score first, beside a heat map of them (open ones by
+    default); ``?likelihood=&impact=`` narrows the list to one cell of the map."""
+    plan = get_plan_for_user(request.user, slug)
+    status = request.GET.get("status", "open")
+    if status not in STATUS_FILTERS:
+        status = "open"
+    likelihood, impact = _score_from_query(request, "likelihood"), _score_from_query(request, "impact")
+    cell = (likelihood, impact) if likelihood and impact else None
+    risks = _for_register(
+        plan,
+        list(
+            register.plan_risks(plan, STATUS_FILTERS[status]).prefetch_related(
+                Prefetch("reviews", RiskReview.objects.select_related("period"))
+            )
+        ),
+    )
+    grid = register.heat_map(risks)
+    shown = [risk for risk in risks if cell is None or (risk.likelihood, risk.impact) == cell]
+    chosen = grid.cell(*cell) if cell else None
+    for row in grid.rows:
+        for each in row:
+            each.url = _cell_url(status, each)
+    return render(
+        request,
+        "monitoring/risk_register.html",
+        {
+            "plan": plan,
+            "risks": shown,
+            "grid": grid,
+            "drawing": _drawing(grid, status, chosen),
+            "bands": grid.band_counts(),
+            "status": status,
+            "status_choices": STATUS_CHOICES,
+            "status_label": dict(STATUS_CHOICES)[status],
+            "cell": chosen,
+            "can_change": can(request.user, "change", plan),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_create(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug, "change")
+    initial = {}
+    if (item_id := request.GET.get("item", "")).isdigit():
+        initial["item"] = int(item_id)
+    form = RiskForm(request.POST if request.method == "POST" else None, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            risk = register.risk_create(plan=plan, user=request.user, fields=form.risk_fields())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Risk “{risk.title}” added.")
+            return redirect("monitoring:risk-detail", slug=plan.slug, risk_id=risk.pk)
+    return render(request, "monitoring/risk_form.html", {"plan": plan, "form": form, "risk": None})
+
+
+@login_required
+@require_safe
+def risk_detail(request: HttpRequest, slug: str, risk_id: int) -> HttpResponse:
+    """One risk: what it is, its scores now and by quarter, and every change to it."""
+    plan = get_plan_for_user(request.user, slug)
+    risk = _risk(plan, risk_id)
+    reviews = list(risk.reviews.select_related("period", "reviewed_by"))
+    return render(
+        request,
+        "monitoring/risk_detail.html",
+        {
+            "plan": plan,
+            "risk": risk,
+            "band": register.band_for(risk.score),
+            "target_band": register.band_for(risk.target_score) if risk.target_score else None,
+            "reviews": [(review, register.band_for(review.score)) for review in reviews],
+            "entries": register.risk_history(risk),
+            "reference": _item_refs(plan).get(risk.item_id, "") if risk.item_id else "",
+            "item_label": plan.label_for(risk.item.kind) if risk.item_id else "",
+            "likelihood_label": register.LIKELIHOOD_LABELS[risk.likelihood],
+            "impact_label": register.IMPACT_LABELS[risk.impact],
+            "target_likelihood_label": register.LIKELIHOOD_LABELS.get(risk.target_likelihood, ""),
+            "target_impact_label": register.IMPACT_LABELS.get(risk.target_impact, ""),
+            "can_change": can(request.user, "change", plan),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_edit(request: HttpRequest, slug: str, risk_id: int) -> HttpResponse:
+    plan = get_plan_for_user(request.user, slug, "change")
+    risk = _risk(plan, risk_id)
+    initial = {name: getattr(risk, name) for name in register.RISK_FIELDS} | {"version": risk.version}
+    form = RiskEditForm(request.POST if request.method == "POST" else None, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            risk = register.risk_update(
+                risk_id=risk.pk,
+                user=request.user,
+                fields=form.risk_fields(),
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except EditConflict as conflict:
+            return _conflict(request, plan, conflict.stored, form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Risk “{risk.title}” saved.")
+            return redirect("monitoring:risk-detail", slug=plan.slug, risk_id=risk.pk)
+    return render(request, "monitoring/risk_form.html", {"plan": plan, "form": form, "risk": risk})
+
+
+def _conflict(request: HttpRequest, plan: Plan, stored: Risk, form: RiskEditForm) -> HttpResponse:
+    """The 409 page: what is saved now beside what the editor typed."""
+    stored = _risk(plan, stored.pk)
+
+    def show(value) -> str:
+        return "" if value is None else str(value)
+
+    statuses = dict(Risk.Status.choices)
+    rows = []
+    for name in register.RISK_FIELDS:
+        saved, mine = getattr(stored, name), form.cleaned_data.get(name)
+        if name == "item":
+            saved, mine = saved or "The plan as a whole", mine or "The plan as a whole"
+        if name == "status":
+            saved, mine = statuses.get(saved, saved), statuses.get(mine, mine)
+        rows.append({"label": form.fields[name].label, "stored": show(saved), "mine": show(mine)})
+    cancel_url = reverse("monitoring:risk-edit", args=[plan.slug, stored.pk])
+    return render(request, "409.html", {"rows": rows, "stored": stored, "cancel_url": cancel_url}, status=409)
+
+
+def _initial_period(periods: list[ReportingPeriod]) -> ReportingPeriod | None:
+    """The quarter under way, or the latest one begun, or the first on offer."""
+    today = timezone.localdate()
+    begun = [period for period in periods if period.starts_on <= today]
+    return begun[-1] if begun else (periods[0] if periods else None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_review(request: HttpRequest, slug: str, risk_id: int) -> HttpResponse:
+    """Review a risk's scores for one quarter that is not locked."""
+    plan = get_plan_for_user(request.user, slug, "change")
+    risk = _risk(plan, risk_id)
+    periods = list(register.open_periods(plan))
+    initial = {"likelihood": risk.likelihood, "impact": risk.impact, "period": _initial_period(periods)}
+    form = ReviewForm(request.POST if request.method == "POST" else None, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            review = register.risk_review(
+                risk_id=risk.pk,
+                period=data["period"],
+                user=request.user,
+                likelihood=data["likelihood"],
+                impact=data["impact"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            band = register.band_for(review.score)
+            messages.success(
+                request,
+                f"Review for {review.period.label} saved: likelihood {review.likelihood}, impact {review.impact}, "
+                f"score {review.score} ({band.label.lower()}).",
+            )
+            return redirect("monitoring:risk-detail", slug=plan.slug, risk_id=risk.pk)
+    return render(
+        request,
+        "monitoring/risk_review.html",
+        {
+            "plan": plan,
+            "risk": risk,
+            "band": register.band_for(risk.score),
+            "form": form,
+            "has_periods": bool(periods),
+            "reviews": list(risk.reviews.select_related("period")),
+        },
+    )

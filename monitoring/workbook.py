@@ -1,0 +1,802 @@
+"""The return workbook: many returns filled in a spreadsheet, then checked, previewed
+and saved all together or not at all.
+
+Download: one row per action or target due in a quarter from the reader's
+organisation, or from one plan they may change, pre-filled with what is saved now and
+the version of each return it was read at. Rows whose return can no longer change
+(submitted, accepted, or in a locked quarter) are shown greyed and locked.
+
+Upload: ``parse_workbook`` reads the completed file (already passed by
+``monitoring.uploads.check_workbook``) and turns it into changes and problems, each
+problem named by sheet, row and column. A row is a change only if it differs from
+what is saved now; a row left blank is skipped. A row whose return changed since the
+download (its version differs) is a problem, never an overwrite. Every change is then
+tried against the real services in a transaction that is always rolled back, so the
+preview names the problems the save would meet too.
+
+Apply: ``upload_apply`` writes every change through ``services.return_save`` in one
+transaction; one failure rolls back the lot and is recorded on the upload.
+"""
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from config.spreadsheets import SPREADSHEET_TRIGGERS, set_xlsx_cell
+from monitoring import services
+from monitoring.access import REPORTED_KINDS, can_fill, is_lead
+from monitoring.models import ProgressReturn, ReportingPeriod, WorkbookUpload
+from partners.models import Organisation, User
+from planning.access import can
+from planning.models import Plan, PlanItem
+from planning.selectors import references
+from planning.services import EditConflict
+
+SHEET = "Returns"
+README = "Read me"
+MAX_ROWS = 5000
+MAX_COLUMNS = 60
+Rag = ProgressReturn.Rag
+RAG_BY_LABEL = {label.casefold(): value for value, label in Rag.choices}
+RAG_LIST = ", ".join(label for _, label in Rag.choices)
+TEXT_FIELDS = ("narrative", "soft_outcomes", "next_steps", "revision_reason")
+SUBMIT = "submit"
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    width: int
+    field: str = ""  # the return field it writes ("" for a column only shown)
+
+
+ITEM_ID = Column("Item ID", 9)
+VERSION = Column("Version", 9)
+COLUMNS = [
+    ITEM_ID,
+    Column("Plan", 30),
+    Column("Reference", 11),
+    Column("Item", 45),
+    Column("Kind", 10),
+    Column("Unit", 15),
+    Column("Target value", 12),
+    Column("Lead", 24),
+    Column("Current state", 20),
+    VERSION,
+    Column("RAG", 13, "rag"),
+    Column("Actual value", 13, "actual_value"),
+    Column("Narrative", 50, "narrative"),
+    Column("Soft outcomes", 40, "soft_outcomes"),
+    Column("Next steps", 40, "next_steps"),
+    Column("Evidence link", 30, "evidence_url"),
+    Column("Revised due date", 16, "revised_due_date"),
+    Column("Reason for new date", 30, "revision_reason"),
+    Column("Submit?", 10, SUBMIT),
+]
+WRITABLE = [column for column in COLUMNS if column.field]
+REQUIRED = [ITEM_ID, VERSION, *WRITABLE]
+HEADING = {column.field: column.heading for column in WRITABLE}
+POSITION = {column.heading: index for index, column in enumerate(COLUMNS, start=1)}
+
+_GREY = PatternFill("solid", fgColor="DDDDDD")
+_BOLD = Font(bold=True)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+
+
+# --- scope -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """What a workbook covers: one quarter, and either everything one organisation
+    leads or one plan."""
+
+    period: ReportingPeriod
+    organisation: Organisation | None = None
+    plan: Plan | None = None
+
+    @property
+    def label(self) -> str:
+        if self.plan is not None:
+            return f"the actions and targets of {self.plan.title}"
+        return f"everything {self.organisation} and its people lead"
+
+    @property
+    def filename(self) -> str:
+        key = self.plan.slug if self.plan is not None else self.organisation.slug
+        return f"returns-{self.period.slug}-{key}.xlsx"
+
+
+def scope_items(user: User, scope: Scope) -> list[PlanItem]:
+    """The actions and targets of approved plans running in the quarter, led by the
+    organisation (as lead organisation, or through its people as lead officers) or in
+    the plan, that ``user`` may report on; in plan and reading order."""
+    year = scope.period.start_year
+    items = PlanItem.objects.filter(
+        kind__in=REPORTED_KINDS,
+        plan__status=Plan.Status.APPROVED,
+        plan__start_year__lte=year,
+        plan__end_year__gte=year,
+    )
+    if scope.plan is not None:
+        items = items.filter(plan=scope.plan)
+    elif scope.organisation is None:
+        return []
+    else:
+        items = items.filter(Q(lead_organisation=scope.organisation) | Q(lead_officer__organisation=scope.organisation))
+    items = (
+        items.select_related("plan__organisation", "plan__owner", "lead_officer", "lead_organisation")
+        .prefetch_related("plan__shares")
+        .order_by("plan__title", "plan_id", "tree_id", "lft")
+    )
+    return [item for item in items if can_fill(user, item)]
+
+
+def _references(items: list[PlanItem]) -> dict[int, str]:
+    """References need every item of each plan, not only the reported ones (one query)."""
+    plan_ids = {item.plan_id for item in items}
+    if not plan_ids:
+        return {}
+    everything = PlanItem.objects.filter(plan_id__in=plan_ids).order_by("tree_id", "lft").only("id", "parent_id")
+    return references(list(everything))
+
+
+def _lead(item: PlanItem) -> str:
+    return ", ".join(str(lead) for lead in (item.lead_officer, item.lead_organisation) if lead is not None)
+
+
+def _writable(period: ReportingPeriod, ret: ProgressReturn | None) -> bool:
+    return not period.is_locked and (ret is None or ret.is_editable)
+
+
+# --- download --------------------------------------------------------------------------------
+
+
+def build_workbook(user: User, scope: Scope) -> Workbook:
+    """The pre-filled return workbook for ``scope``, as ``user`` may fill it."""
+    items = scope_items(user, scope)
+    refs = _references(items)
+    saved = {r.item_id: r for r in ProgressReturn.objects.filter(period=scope.period, item__in=items)}
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    for c, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=c, value=column.heading)
+        cell.font = _BOLD
+        sheet.column_dimensions[get_column_letter(c)].width = column.width
+    for r, item in enumerate(items, start=2):
+        ret = saved.get(item.pk)
+        writable = _writable(scope.period, ret)
+        values = [
+            item.pk,
+            item.plan.title,
+            refs.get(item.pk, ""),
+            item.title,
+            item.plan.label_for(item.kind),
+            item.get_unit_display() if item.unit else "",
+            item.target_value,
+            _lead(item),
+            ret.get_state_display() if ret else "Not started",
+            ret.version if ret else 0,
+            ret.get_rag_display() if ret and ret.rag else "",
+            ret.actual_value if ret else None,
+            ret.narrative if ret else "",
+            ret.soft_outcomes if ret else "",
+            ret.next_steps if ret else "",
+            ret.evidence_url if ret else "",
+            ret.revised_due_date if ret else None,
+            ret.revision_reason if ret else "",
+            "No" if writable else "",
+        ]
+        for c, (column, value) in enumerate(zip(COLUMNS, values, strict=True), start=1):
+            cell = sheet.cell(row=r, column=c)
+            set_xlsx_cell(cell, value)
+            cell.alignment = _WRAP if column.width >= 30 else _TOP
+            if column.field == "revised_due_date":
+                cell.number_format = "dd/mm/yyyy"
+            open_here = writable and column.field and (column.field != "actual_value" or item.is_target)
+            if open_here:
+                cell.protection = Protection(locked=False)
+            else:
+                cell.fill = _GREY
+    last = max(len(items) + 1, 2)
+    _validation(sheet, "rag", f'"{",".join(label for _, label in Rag.choices)}"', last, "Choose a RAG rating")
+    _validation(sheet, SUBMIT, '"Yes,No"', last, "Choose Yes to submit the return for review, No to keep a draft")
+    dates = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)
+    dates.error, dates.errorTitle = "Enter a date, for example 31/01/2014.", "Not a date"
+    dates.add(_range("revised_due_date", last))
+    sheet.add_data_validation(dates)
+    sheet.freeze_panes = "E2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last}"
+    # the grey columns are locked so that an item number cannot be changed by accident;
+    # there is no password, as the protection guards against slips, not people
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = sheet.protection.formatRows = False
+    sheet.protection.autoFilter = sheet.protection.sort = False
+    _readme(workbook.create_sheet(README), user, scope, len(items))
+    return workbook
+
+
+def _range(field: str, last: int) -> str:
+    letter = get_column_letter(POSITION[HEADING[field]])
+    return f"{letter}2:{letter}{last}"
+
+
+def _validation(sheet, field: str, formula: str, last: int, prompt: str) -> None:
+    rule = DataValidation(type="list", formula1=formula, allow_blank=True)
+    rule.error, rule.errorTitle, rule.prompt = f"{prompt} from the list.", "Not in the list", prompt
+    rule.add(_range(field, last))
+    sheet.add_data_validation(rule)
+
+
+def _readme(sheet, user: User, scope: Scope, count: int) -> None:
+    period = scope.period
+    facts = [
+        ("Quarter", period.label),
+        ("Quarter code", period.slug),
+        ("Returns due", period.due_on),
+        ("Covers", scope.label),
+        ("Plan code", scope.plan.slug if scope.plan else ""),
+        ("Rows", count),
+        ("Downloaded by", str(user)),
+        ("Downloaded at", timezone.now()),
+    ]
+    notes = [
+        "Fill in the white cells on the Returns sheet: RAG, actual value (targets only), narrative, soft "
+        "outcomes, next steps, evidence link, and a revised due date with its reason if the date has slipped.",
+        "Set Submit? to Yes to send a return for review; leave it at No to save a draft you can change later.",
+        "Grey cells cannot change: they identify the row, or the return has been submitted or accepted.",
+        "Type numbers and text, not formulas: formulas are refused. Type 75 for 75%.",
+        "Leave a row blank to skip it. Do not add, remove or rename columns, or change the Item ID or Version.",
+        "Upload the completed workbook on the same site. You will see every change, and every problem by row "
+        "and column, before anything is saved; then everything is saved together, or nothing is.",
+        "If someone else changes a return after you download this workbook, that row is refused: download a "
+        "fresh workbook and copy your changes across.",
+    ]
+    set_xlsx_cell(sheet.cell(row=1, column=1), "Golden Thread return workbook")
+    sheet["A1"].font = Font(bold=True, size=14)
+    for r, (label, value) in enumerate(facts, start=3):
+        set_xlsx_cell(sheet.cell(row=r, column=1), label)
+        sheet.cell(row=r, column=1).font = _BOLD
+        set_xlsx_cell(sheet.cell(row=r, column=2), value)
+    start = len(facts) + 4
+    set_xlsx_cell(sheet.cell(row=start, column=1), "How to fill it in")
+    sheet.cell(row=start, column=1).font = _BOLD
+    for r, note in enumerate(notes, start=start + 1):
+        set_xlsx_cell(sheet.cell(row=r, column=1), note)
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = 60
+
+
+# --- upload: reading -------------------------------------------------------------------------
+
+
+@dataclass
+class Parsed:
+    """What an upload would do: ``changes`` to save and ``problems`` that stop it, both
+    JSON-safe, ready for a ``WorkbookUpload``. ``plan_slug`` is the plan the workbook was
+    downloaded for, if it was for one."""
+
+    changes: list[dict]
+    problems: list[dict]
+    plan_slug: str = ""
+
+
+class _Problems(list):
+    def add(self, sheet: str, row: int | None, column: str, message: str) -> None:
+        self.append({"sheet": sheet, "row": row, "column": column, "message": message})
+
+
+class _Bad(Exception):
+    """A cell that cannot be read; the message says why."""
+
+
+def parse_workbook(uploaded_file, *, user: User, period: ReportingPeriod) -> Parsed:
+    """Read a completed return workbook for ``period`` as ``user``.
+
+    The file is opened once in read-only mode *without* ``data_only``: a formula cell
+    then arrives as a formula (``data_type == "f"``) and is refused, rather than as a
+    cached value that may be stale or absent; every other cell arrives as typed.
+    openpyxl parses the XML with defusedxml (installed), so entity tricks are refused too.
+    Raises ValidationError naming the file if it cannot be read at all."""
+    name = os.path.basename(uploaded_file.name or "") or "The file"
+    unreadable = ValidationError(
+        f"{name} could not be read as an Excel workbook. Save it from Excel as an Excel Workbook (.xlsx) "
+        "and upload it again.",
+        code="unreadable",
+    )
+    uploaded_file.seek(0)
+    try:
+        workbook = load_workbook(uploaded_file, read_only=True, data_only=False, keep_links=False)
+    except Exception as error:  # any failure to parse an untrusted file is the file's fault
+        raise unreadable from error
+    try:
+        rows, problems, plan_slug = _read(workbook, period)
+    except Exception as error:
+        raise unreadable from error
+    finally:
+        workbook.close()
+    changes = _changes(rows, problems, user=user, period=period)
+    if changes:
+        for problem in _dry_run(changes, user=user, period=period):
+            problems.append(problem)
+    problems.sort(key=lambda p: (p["sheet"] != README, p["row"] or 0, POSITION.get(p["column"], 0)))
+    return Parsed(changes=changes, problems=list(problems), plan_slug=plan_slug)
+
+
+def _read(workbook, period: ReportingPeriod) -> tuple[list[tuple[int, dict]], _Problems, str]:
+    """The Returns sheet's rows (row number → {heading: cell}), with the problems found
+    in the sheets' shape, and the plan code from the Read me sheet."""
+    problems = _Problems()
+    plan_slug = ""
+    if README in workbook.sheetnames:
+        facts = {}
+        for cells in workbook[README].iter_rows(min_row=1, max_row=40, max_col=2, values_only=True):
+            if cells and isinstance(cells[0], str):
+                facts[cells[0].strip()] = cells[1] if len(cells) > 1 else None
+        code = facts.get("Quarter code")
+        if isinstance(code, str) and code.strip() and code.strip() != period.slug:
+            problems.add(
+                README,
+                None,
+                "",
+                f"This workbook is for the quarter {code.strip()}, not {period.label} ({period.slug}). "
+                f"Choose {code.strip()} when you upload it, or download a workbook for {period.label}.",
+            )
+        plan_slug = str(facts.get("Plan code") or "").strip()
+    if SHEET not in workbook.sheetnames:
+        problems.add(SHEET, None, "", "The sheet is missing. Upload the workbook downloaded from this site.")
+        return [], problems, plan_slug
+    lines = workbook[SHEET].iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
+    header = next(lines, ())
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        if isinstance(cell.value, str) and cell.value.strip():
+            columns.setdefault(cell.value.strip().casefold(), index)
+    missing = [column for column in REQUIRED if column.heading.casefold() not in columns]
+    for column in missing:
+        problems.add(
+            SHEET,
+            1,
+            column.heading,
+            f"The column “{column.heading}” is missing. Download a fresh workbook, or put the column back "
+            "with its heading in row 1.",
+        )
+    if missing:
+        return [], problems, plan_slug
+    headings = {index: heading for heading, index in columns.items()}
+    by_heading = {column.heading.casefold(): column.heading for column in COLUMNS}
+    rows = []
+    for number, cells in enumerate(lines, start=2):
+        if number > MAX_ROWS + 1:
+            if any(cell.value is not None for cell in cells):
+                problems.add(SHEET, number, "", f"A workbook may have at most {MAX_ROWS:,} rows of returns.")
+            break
+        row = {}
+        for index, cell in enumerate(cells):
+            if cell.value is None:
+                continue
+            heading = by_heading.get(headings.get(index, ""), get_column_letter(index + 1))
+            if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.lstrip().startswith("=")):
+                problems.add(SHEET, number, heading, "Formulas are not accepted: type the value itself.")
+                continue
+            if cell.data_type == "e":
+                problems.add(SHEET, number, heading, f"The cell shows an error ({cell.value}): type the value.")
+                continue
+            row[heading] = (cell.value, _number_format(cell))
+        if row:
+            rows.append((number, row))
+    return rows, problems, plan_slug
+
+
+def _number_format(cell) -> str:
+    try:
+        return cell.number_format or ""
+    except (AttributeError, IndexError, KeyError):
+        return ""
+
+
+def _changes(rows: list[tuple[int, dict]], problems: _Problems, *, user: User, period: ReportingPeriod) -> list[dict]:
+    """Each non-blank row checked against the item, the uploader and what is saved now."""
+    wanted = [(number, row) for number, row in rows if not _blank(row)]
+    ids = {}
+    for number, row in wanted:
+        try:
+            ids[number] = _whole_number(row.get(ITEM_ID.heading, (None, ""))[0], ITEM_ID.heading)
+        except _Bad as bad:
+            problems.add(SHEET, number, ITEM_ID.heading, str(bad))
+    items = (
+        PlanItem.objects.select_related("plan__organisation", "plan__owner", "lead_officer", "lead_organisation")
+        .prefetch_related("plan__shares")
+        .in_bulk([pk for pk in ids.values() if pk is not None])
+    )
+    saved = {r.item_id: r for r in ProgressReturn.objects.filter(period=period, item_id__in=list(items))}
+    seen: dict[int, int] = {}
+    changes = []
+    for number, row in wanted:
+        if number not in ids:
+            continue
+        item_id = ids[number]
+        item = items.get(item_id)
+        message = _refusal(user, item, item_id, period)
+        if message:
+            problems.add(SHEET, number, ITEM_ID.heading, message)
+            continue
+        if item_id in seen:
+            problems.add(
+                SHEET, number, ITEM_ID.heading, f"Item {item_id} is also in row {seen[item_id]}: keep one row per item."
+            )
+            continue
+        seen[item_id] = number
+        change = _row_change(number, row, item, saved.get(item_id), problems, period)
+        if change is not None:
+            changes.append(change)
+    return changes
+
+
+def _blank(row: dict) -> bool:
+    """Nothing entered in any writable cell (a Submit? of No counts as nothing)."""
+    for column in WRITABLE:
+        value = row.get(column.heading, (None, ""))[0]
+        if column.field == SUBMIT and isinstance(value, str) and value.strip().casefold() == "no":
+            continue
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            return False
+    return True
+
+
+def _refusal(user: User, item: PlanItem | None, item_id: int, period: ReportingPeriod) -> str:
+    """Why the row's item cannot take a return from ``user`` for ``period``, or ""."""
+    visible = item is not None and item.kind in REPORTED_KINDS and (is_lead(user, item) or can(user, "view", item.plan))
+    if not visible:
+        return f"There is no action or target with the ID {item_id} that you can report on."
+    if item.plan.status != Plan.Status.APPROVED:
+        return f"“{item.title}” is in a plan that is not approved: returns are made on approved plans only."
+    if not period.covers_plan(item.plan):
+        return f"“{item.title}” is in {item.plan.title}, which does not run in {period.label}."
+    if not can_fill(user, item):
+        return f"You cannot report on “{item.title}”: only its lead and the plan's officers can."
+    return ""
+
+
+def _row_change(
+    number: int, row: dict, item: PlanItem, ret: ProgressReturn | None, problems: _Problems, period: ReportingPeriod
+) -> dict | None:
+    """The change one row asks for, or None when it asks for none or has problems."""
+    found = len(problems)
+    values: dict = {}
+    for column in WRITABLE:
+        value, number_format = row.get(column.heading, (None, ""))
+        try:
+            values[column.field] = _cell(column.field, value, number_format, item)
+        except _Bad as bad:
+            problems.add(SHEET, number, column.heading, str(bad))
+    try:
+        version = _whole_number(row.get(VERSION.heading, (None, ""))[0], VERSION.heading)
+    except _Bad as bad:
+        problems.add(SHEET, number, VERSION.heading, str(bad))
+        version = None
+    if len(problems) > found:
+        return None
+    submit = values.pop(SUBMIT)
+    before = _stored(ret)
+    fields = {name: value for name, value in values.items() if value != before[name]}
+    if not fields and not (submit and (ret is None or ret.is_editable)):
+        return None
+    stored_version = ret.version if ret else 0
+    if version is None or version != stored_version:
+        who = f" by {ret.author}" if ret and ret.author else ""
+        problems.add(
+            SHEET,
+            number,
+            VERSION.heading,
+            f"The return for “{item.title}” has changed{who} since this workbook was downloaded. "
+            "Download a fresh workbook and make your changes there.",
+        )
+        return None
+    if period.is_locked:
+        problems.add(SHEET, number, "", f"{period.label} is locked: it has been reported to members.")
+        return None
+    if ret is not None and not ret.is_editable:
+        problems.add(
+            SHEET,
+            number,
+            "",
+            f"The return for “{item.title}” is {ret.get_state_display().lower()}: it can no longer be changed. "
+            "Put the row back as it was.",
+        )
+        return None
+    return {
+        "row": number,
+        "item_id": item.pk,
+        "period_id": period.pk,
+        "expected_version": stored_version,
+        "fields": {name: _json(value) for name, value in fields.items()},
+        "submit": submit,
+        "item": item.title,
+        "plan": item.plan.title,
+        "shown": [
+            {"column": HEADING[name], "before": _display(name, before[name]), "after": _display(name, value)}
+            for name, value in fields.items()
+        ],
+    }
+
+
+def _stored(ret: ProgressReturn | None) -> dict:
+    if ret is None:
+        return {
+            name: None if name in {"actual_value", "revised_due_date"} else "" for name in HEADING if name != SUBMIT
+        }
+    stored = {name: getattr(ret, name) for name in HEADING if name != SUBMIT}
+    for name in TEXT_FIELDS:
+        stored[name] = _lines(stored[name])
+    return stored
+
+
+def _lines(text: str) -> str:
+    """Line ends as a spreadsheet keeps them (XML turns CR LF into LF), without the
+    blanks around the text that forms strip too."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _cell(field: str, value, number_format: str, item: PlanItem):
+    """A cell's value as the return field holds it, or _Bad saying what is wrong."""
+    if isinstance(value, str):
+        value = _unescape(value)
+        if not value.strip():
+            value = None
+    if field == "rag":
+        if value is None:
+            return ""
+        rag = RAG_BY_LABEL.get(str(value).strip().casefold())
+        if rag is None:
+            raise _Bad(f"“{value}” is not a RAG rating. Choose one of {RAG_LIST}.")
+        return rag
+    if field == "actual_value":
+        number = _decimal(value, number_format)
+        message = services.check_actual_value(item, number)
+        if message:
+            raise _Bad(message)
+        return number
+    if field == "revised_due_date":
+        return _date(value)
+    if field == SUBMIT:
+        answer = "" if value is None else str(value).strip().casefold()
+        if answer not in {"", "yes", "no"}:
+            raise _Bad(f"“{value}” is not Yes or No.")
+        return answer == "yes"
+    text = _text(value)
+    if field == "evidence_url" and text:
+        if len(text) > 500:
+            raise _Bad("The link is longer than 500 characters.")
+        try:
+            URLValidator(schemes=["http", "https"])(text)
+        except ValidationError:
+            raise _Bad(f"“{text[:100]}” is not a web address: it should start https://") from None
+    return text
+
+
+def _unescape(text: str) -> str:
+    """Take off the quote our downloads put before text that starts like a formula."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(SPREADSHEET_TRIGGERS) else text
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _lines(str(value))
+
+
+def _whole_number(value, heading: str) -> int | None:
+    if isinstance(value, str):
+        value = value.strip()
+        if value.isdigit():
+            return int(value)
+    elif isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer() and value >= 0:
+        return int(value)
+    if value is None or value == "":
+        raise _Bad(f"The {heading} is missing. Copy the row from a fresh workbook.")
+    raise _Bad(f"“{value}” is not a {heading} from the downloaded workbook.")
+
+
+def _decimal(value, number_format: str) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool | date | datetime):
+        raise _Bad(f"“{value}” is not a number.")
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(str(value))
+        if "%" in number_format:
+            # a cell formatted as a percentage shows 75% but holds 0.75: take what the reader sees
+            number *= 100
+    else:
+        text = str(value).strip().replace(",", "")
+        try:
+            number = Decimal(text.removesuffix("%").strip())
+        except InvalidOperation:
+            raise _Bad(f"“{value}” is not a number.") from None
+    if not number.is_finite():
+        raise _Bad(f"“{value}” is not a number.")
+    if number.normalize().as_tuple().exponent < -2:
+        raise _Bad(f"{value} has more than 2 decimal places.")
+    if abs(number) >= Decimal(10) ** 12:
+        raise _Bad(f"{value} is too large.")
+    return number.quantize(Decimal("0.01"))
+
+
+def _date(value) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y"):
+            try:
+                return datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+    raise _Bad(f"“{value}” is not a date. Enter a date, for example 31/01/2014.")
+
+
+def _json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _display(field: str, value) -> str:
+    if value is None or value == "":
+        return ""
+    if field == "rag":
+        return Rag(value).label
+    if isinstance(value, date):
+        return f"{value:%-d %B %Y}"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+# --- upload: writing -------------------------------------------------------------------------
+
+
+class ApplyFailed(Exception):
+    """Some change could not be saved, so none was: ``problems`` says which and why."""
+
+    def __init__(self, problems: list[dict]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def _fields(change: dict) -> dict:
+    fields = dict(change["fields"])
+    if fields.get("actual_value") is not None:
+        fields["actual_value"] = Decimal(fields["actual_value"])
+    if fields.get("revised_due_date"):
+        fields["revised_due_date"] = date.fromisoformat(fields["revised_due_date"])
+    return fields
+
+
+def _write_all(changes: list[dict], *, user: User, period: ReportingPeriod) -> tuple[int, list[dict]]:
+    """Save each change (each in its own savepoint), collecting every refusal. The caller
+    holds the transaction and decides whether to keep what was saved."""
+    problems = _Problems()
+    items = (
+        PlanItem.objects.select_related("plan__organisation", "plan__owner", "lead_officer", "lead_organisation")
+        .prefetch_related("plan__shares")
+        .in_bulk([change["item_id"] for change in changes])
+    )
+    saved = 0
+    for change in changes:
+        item = items.get(change["item_id"])
+        refusal = _refusal(user, item, change["item_id"], period)
+        if refusal:
+            problems.add(SHEET, change["row"], ITEM_ID.heading, refusal)
+            continue
+        try:
+            services.return_save(
+                item=item,
+                period=period,
+                user=user,
+                fields=_fields(change),
+                expected_version=change["expected_version"],
+                submit=change["submit"],
+            )
+        except EditConflict as conflict:
+            who = f" by {conflict.stored.author}" if getattr(conflict.stored, "author", None) else ""
+            problems.add(
+                SHEET,
+                change["row"],
+                VERSION.heading,
+                f"The return for “{item.title}” has changed{who} since this workbook was downloaded. "
+                "Download a fresh workbook and make your changes there.",
+            )
+        except ValidationError as error:
+            named = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            for name, messages in named.items():
+                column = HEADING.get(name, "")
+                for message in messages:
+                    problems.add(SHEET, change["row"], column, message)
+        else:
+            saved += 1
+    return saved, list(problems)
+
+
+def _dry_run(changes: list[dict], *, user: User, period: ReportingPeriod) -> list[dict]:
+    """The problems saving these changes would meet, found by saving them and rolling back."""
+    with transaction.atomic():
+        _, problems = _write_all(changes, user=user, period=period)
+        transaction.set_rollback(True)
+    return problems
+
+
+def upload_apply(*, upload_id: int, user: User) -> int:
+    """Save every change of ``user``'s upload in one transaction, or none of them.
+
+    Refuses (ValidationError) an upload already applied, with problems, or with nothing
+    to save. If a change fails now (someone saved a return since the preview), nothing
+    is saved, the problems are recorded on the upload and ``ApplyFailed`` is raised.
+    Returns how many returns were saved."""
+    try:
+        with transaction.atomic():
+            upload = WorkbookUpload.objects.select_for_update().select_related("period").get(pk=upload_id)
+            if upload.uploaded_by_id != user.pk:
+                raise WorkbookUpload.DoesNotExist
+            if upload.applied_at is not None:
+                raise ValidationError("This workbook has already been saved.")
+            if upload.problems:
+                raise ValidationError("This workbook has problems: put them right and upload it again.")
+            if not upload.changes:
+                raise ValidationError("This workbook changes nothing, so there is nothing to save.")
+            saved, problems = _write_all(upload.changes, user=user, period=upload.period)
+            if problems:
+                raise ApplyFailed(problems)
+            upload.applied_at = timezone.now()
+            upload.save(update_fields=["applied_at"])
+            return saved
+    except ApplyFailed as failed:
+        WorkbookUpload.objects.filter(pk=upload_id).update(problems=failed.problems)
+        raise
+
+
+def upload_create(uploaded_file, *, user: User, period: ReportingPeriod) -> WorkbookUpload:
+    """Parse a checked workbook and keep the result for its preview."""
+    parsed = parse_workbook(uploaded_file, user=user, period=period)
+    plan = None
+    if parsed.plan_slug:
+        plan = Plan.objects.filter(slug=parsed.plan_slug).first()
+        if plan is not None and not can(user, "change", plan):
+            plan = None
+    return WorkbookUpload.objects.create(
+        uploaded_by=user,
+        period=period,
+        organisation=None if plan else user.organisation,
+        plan=plan,
+        filename=(os.path.basename(uploaded_file.name or "") or "workbook.xlsx")[-200:],
+        changes=parsed.changes,
+        problems=parsed.problems,
+    )

@@ -1,0 +1,53 @@
+"""A monitored plan: alice's approved plan with an action led by bob and a percentage
+target led by the college (pat reports on it), and the quarters of 2013/14."""
+
+from datetime import date
+
+import pytest
+
+from monitoring import services as monitoring
+from planning.models import Plan, PlanItem
+from tests.factories import add_item, vision_of
+
+
+@pytest.fixture
+def periods(db):
+    return monitoring.financial_year_create(start_year=2013, user=None)
+
+
+@pytest.fixture
+def q1(periods):
+    return periods[0]
+
+
+@pytest.fixture
+def monitored(plan, bob, college, pat):
+    """Returns the plan, approved, with ``priority``, ``action`` and ``target`` attributes."""
+    priority = add_item(plan, vision_of(plan), "priority", title="Raise attainment")
+    plan.action = add_item(
+        plan,
+        priority,
+        "action",
+        title="Train every maths teacher",
+        lead_officer=bob,
+        start_date=date(2013, 4, 1),
+        due_date=date(2013, 12, 31),
+    )
+    plan.target = add_item(
+        plan,
+        plan.action,
+        "target",
+        title="Pupils reaching level 4 in maths",
+        lead_organisation=college,
+        unit=PlanItem.Unit.PERCENTAGE,
+        baseline_value=70,
+        baseline_date=date(2013, 3, 31),
+        target_value=80,
+        target_date=date(2014, 3, 31),
+        direction=PlanItem.Direction.HIGHER,
+        amber_tolerance=2,
+    )
+    plan.priority = priority
+    plan.status = Plan.Status.APPROVED
+    plan.save()
+    return plan

@@ -1,0 +1,180 @@
+"""The return workflow in the service layer: draft, submit, accept or return, resubmit;
+one return per item and quarter; conflicts; locks; the revised date moving the plan."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from monitoring import services
+from monitoring.models import ProgressReturn, ReportingPeriod
+from planning.models import PlanItem
+from planning.services import EditConflict
+
+State = ProgressReturn.State
+
+
+def _save(item, period, user, version=0, submit=False, **fields):
+    values = {"rag": "green", "narrative": "Going well"}
+    values.update(fields)
+    return services.return_save(
+        item=item, period=period, user=user, fields=values, expected_version=version, submit=submit
+    )
+
+
+def test_a_financial_year_has_four_quarters_april_to_march(periods):
+    assert [p.label for p in periods] == ["Q1 2013/14", "Q2 2013/14", "Q3 2013/14", "Q4 2013/14"]
+    assert (periods[0].starts_on, periods[0].ends_on) == (date(2013, 4, 1), date(2013, 6, 30))
+    assert (periods[3].starts_on, periods[3].ends_on) == (date(2014, 1, 1), date(2014, 3, 31))
+    assert periods[0].due_on == date(2013, 7, 15)
+
+
+def test_a_year_cannot_be_added_twice(periods):
+    with pytest.raises(ValidationError, match="exist"):
+        services.financial_year_create(start_year=2013, user=None)
+    assert ReportingPeriod.objects.count() == 4
+
+
+def test_draft_submit_accept_with_history(monitored, q1, bob, alice):
+    ret = _save(monitored.action, q1, bob)
+    assert (ret.state, ret.version) == (State.DRAFT, 1)
+    ret = _save(monitored.action, q1, bob, version=1, submit=True, narrative="All trained")
+    assert ret.state == State.SUBMITTED and ret.submitted_by == bob
+    ret = services.return_accept(return_id=ret.pk, user=alice, expected_version=2)
+    assert ret.state == State.ACCEPTED and ret.reviewed_by == alice
+    reasons = list(ret.history.order_by("history_id").values_list("history_change_reason", "history_user__username"))
+    assert reasons == [("Draft saved", "bob"), ("Submitted", "bob"), ("Accepted", "alice")]
+    with pytest.raises(ValidationError, match="accepted"):
+        _save(monitored.action, q1, bob, version=3)
+
+
+def test_returned_then_resubmitted(monitored, q1, bob, alice):
+    ret = _save(monitored.action, q1, bob, submit=True)
+    with pytest.raises(ValidationError, match="what needs to change"):
+        services.return_send_back(return_id=ret.pk, user=alice, expected_version=ret.version, reason=" ")
+    ret = services.return_send_back(return_id=ret.pk, user=alice, expected_version=ret.version, reason="Add numbers")
+    assert ret.state == State.RETURNED and ret.review_note == "Add numbers"
+    assert bob.notifications.filter(subject__contains="needs changes").exists()
+    ret = _save(monitored.action, q1, bob, version=ret.version, submit=True, narrative="120 of 130 trained")
+    assert ret.state == State.SUBMITTED
+    assert ret.history.first().history_change_reason == "Resubmitted"
+
+
+def test_submitting_needs_a_rating_a_narrative_and_a_targets_value(monitored, q1, pat):
+    with pytest.raises(ValidationError) as caught:
+        _save(monitored.target, q1, pat, submit=True, rag="", narrative="")
+    assert set(caught.value.message_dict) == {"rag", "narrative", "actual_value"}
+    assert not ProgressReturn.objects.exists()
+    # a draft may be incomplete
+    assert _save(monitored.target, q1, pat, rag="", narrative="").state == State.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "message"),
+    [
+        ("percentage", "101", "between 0 and 100"),
+        ("percentage", "-1", "between 0 and 100"),
+        ("count", "2.5", "whole number"),
+        ("count", "-3", "whole number"),
+        ("days", "-1", "cannot be negative"),
+    ],
+)
+def test_actual_values_are_checked_against_the_unit(monitored, q1, pat, unit, value, message):
+    target = monitored.target
+    target.unit = unit
+    target.target_value = 80
+    target.save()
+    with pytest.raises(ValidationError, match=message):
+        _save(target, q1, pat, actual_value=Decimal(value))
+    assert not ProgressReturn.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("unit", "value"), [("percentage", "0"), ("percentage", "100"), ("count", "12"), ("number", "-4.5")]
+)
+def test_actual_values_in_range_are_kept(monitored, q1, pat, unit, value):
+    target = monitored.target
+    target.unit = unit
+    target.save()
+    assert _save(target, q1, pat, actual_value=Decimal(value)).actual_value == Decimal(value)
+
+
+def test_an_action_has_no_actual_value(monitored, q1, bob):
+    with pytest.raises(ValidationError, match="Only targets"):
+        _save(monitored.action, q1, bob, actual_value=Decimal(3))
+
+
+def test_a_stale_version_is_a_conflict_and_changes_nothing(monitored, q1, bob, alice):
+    _save(monitored.action, q1, bob, narrative="Bob's words")
+    _save(monitored.action, q1, alice, version=1, narrative="Alice's words")
+    with pytest.raises(EditConflict) as caught:
+        _save(monitored.action, q1, bob, version=1, narrative="Bob again")
+    assert caught.value.stored.narrative == "Alice's words"
+    assert ProgressReturn.objects.get().narrative == "Alice's words"
+
+
+def test_two_first_saves_make_one_return(monitored, q1, bob, alice):
+    _save(monitored.action, q1, bob)
+    with pytest.raises(EditConflict):
+        _save(monitored.action, q1, alice, version=0)
+    assert ProgressReturn.objects.count() == 1
+
+
+def test_the_database_refuses_a_second_return_for_the_same_quarter(monitored, q1, bob):
+    _save(monitored.action, q1, bob)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgressReturn.objects.create(item=monitored.action, period=q1)
+
+
+def test_a_locked_quarter_cannot_change(monitored, q1, bob, alice, ada):
+    ret = _save(monitored.action, q1, bob, submit=True)
+    services.period_lock(period_id=q1.pk, user=ada)
+    q1.refresh_from_db()
+    with pytest.raises(ValidationError, match="locked"):
+        services.return_accept(return_id=ret.pk, user=alice, expected_version=ret.version)
+    with pytest.raises(ValidationError, match="locked"):
+        _save(monitored.target, q1, bob)
+    with pytest.raises(ValidationError, match="locked"):
+        services.period_update(period_id=q1.pk, user=ada, due_on=date(2013, 8, 1), expected_version=q1.version)
+    with pytest.raises(ValidationError, match="locked"):
+        services.period_lock(period_id=q1.pk, user=ada)
+    assert ProgressReturn.objects.get().state == State.SUBMITTED
+
+
+def test_returns_are_for_approved_plans_only(monitored, q1, bob):
+    monitored.status = "draft"
+    monitored.save()
+    with pytest.raises(ValidationError, match="approved plans only"):
+        _save(monitored.action, q1, bob)
+
+
+def test_a_revised_date_moves_the_items_due_date_on_acceptance_with_history(monitored, q1, bob, alice):
+    action = monitored.action
+    with pytest.raises(ValidationError) as caught:
+        _save(action, q1, bob, revised_due_date=date(2014, 3, 31))
+    assert "revision_reason" in caught.value.message_dict
+    ret = _save(action, q1, bob, submit=True, revised_due_date=date(2014, 3, 31), revision_reason="Trainer left")
+    assert PlanItem.objects.get(pk=action.pk).due_date == date(2013, 12, 31)  # not until accepted
+    services.return_accept(return_id=ret.pk, user=alice, expected_version=ret.version)
+    action = PlanItem.objects.get(pk=action.pk)
+    assert action.due_date == date(2014, 3, 31)
+    latest = action.history.first()
+    assert latest.history_user == alice
+    assert latest.history_change_reason == "Due date revised in the Q1 2013/14 return: Trainer left"
+    assert action.history.count() == 2
+
+
+def test_evidence_links_must_be_web_addresses(monitored, q1, bob):
+    with pytest.raises(ValidationError, match="https://"):
+        _save(monitored.action, q1, bob, evidence_url="javascript:alert(1)")
+
+
+def test_the_due_date_can_move_until_the_quarter_is_locked(q1, ada):
+    period = services.period_update(period_id=q1.pk, user=ada, due_on=date(2013, 7, 31), expected_version=1)
+    assert period.due_on == date(2013, 7, 31)
+    with pytest.raises(EditConflict):
+        services.period_update(period_id=q1.pk, user=ada, due_on=date(2013, 8, 1), expected_version=1)
+    with pytest.raises(ValidationError, match="before the quarter ends"):
+        services.period_update(period_id=q1.pk, user=ada, due_on=date(2013, 6, 1), expected_version=2)
