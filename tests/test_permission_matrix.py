@@ -12,9 +12,11 @@ Outcomes: ``ok`` (the view ran: 200, 400, 409, or a redirect that is not to sign
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from monitoring import services as monitoring
 from partners.models import Organisation, User
 from planning import lifecycle, services
 from planning.models import Plan
@@ -132,6 +134,29 @@ URLS = {
     "planning:consultation-summary": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:comment-respond": (lambda w: [w.plan.slug, w.comment.pk], "change", "change"),
     "planning:plan-permalink": (lambda w: [w.plan.pk], "read", "wrong_method"),
+    # monitoring: returns exist only on approved plans (404 before approval)
+    "monitoring:period-list": (lambda w: [], "signed_in", "wrong_method"),
+    "monitoring:year-create": (lambda w: [], "admin_only", "admin_only"),
+    "monitoring:period-edit": (lambda w: [w.periods[3].slug], "admin_only", "admin_only"),
+    "monitoring:period-lock": (lambda w: [w.periods[3].slug], "wrong_method", "admin_only"),
+    "monitoring:my-returns": (lambda w: [], "signed_in", "wrong_method"),
+    "monitoring:fill-several": (lambda w: [w.periods[0].slug], "signed_in", "signed_in"),
+    "monitoring:return-detail": (
+        lambda w: [w.plan.slug, w.action.pk, w.periods[0].slug],
+        "monitor_read",
+        "wrong_method",
+    ),
+    "monitoring:return-edit": (lambda w: [w.plan.slug, w.target.pk, w.periods[0].slug], "fill", "fill"),
+    "monitoring:return-review": (lambda w: [w.plan.slug, w.action.pk, w.periods[0].slug], "wrong_method", "review"),
+    "monitoring:return-evidence": (
+        lambda w: [w.plan.slug, w.action.pk, w.periods[0].slug],
+        "monitor_read",
+        "wrong_method",
+    ),
+    "monitoring:item-progress": (lambda w: [w.plan.slug, w.target.pk], "monitor_read", "wrong_method"),
+    "monitoring:plan-monitoring": (lambda w: [w.plan.slug], "monitor_read", "wrong_method"),
+    "monitoring:plan-period": (lambda w: [w.plan.slug, w.periods[0].slug], "monitor_read", "wrong_method"),
+    "monitoring:reminders-send": (lambda w: [w.plan.slug, w.periods[0].slug], "wrong_method", "chase"),
 }
 # plan creation: officers and admins; partners and members may not
 OUTCOMES["signed_in_staff"] = {
@@ -139,6 +164,49 @@ OUTCOMES["signed_in_staff"] = {
     if persona == "anonymous"
     else (("ok",) * 3 if persona in {"owner", "owning_officer", "other_officer", "admin"} else (403,) * 3)
     for persona in PERSONAS
+}
+
+
+def _approved_only(permission: str) -> dict:
+    """Monitoring pages follow a planning permission on an approved plan; before approval
+    there is nothing to monitor, so what would have been "ok" is 404."""
+    return {
+        persona: tuple(o if (state == "approved" or o != "ok") else 404 for o, state in zip(row, STATES, strict=True))
+        for persona, row in OUTCOMES[permission].items()
+    }
+
+
+OUTCOMES["monitor_read"] = _approved_only("read")
+OUTCOMES["chase"] = _approved_only("change")
+# a return is reached only through an approved plan's reported item: 404 for everyone before
+_NOTHING_YET = ("login",) * 3
+OUTCOMES["fill"] = {
+    persona: _NOTHING_YET if persona == "anonymous" else (404, 404, outcome)
+    for persona, outcome in {
+        "anonymous": None,
+        "owner": "ok",
+        "owning_officer": "ok",
+        "other_officer": 403,
+        "invited_partner": "ok",  # the target's lead organisation
+        "uninvited_partner": 404,
+        "invited_member": 403,
+        "other_member": 403,
+        "admin": "ok",
+    }.items()
+}
+OUTCOMES["review"] = {
+    persona: _NOTHING_YET if persona == "anonymous" else (404, 404, outcome)
+    for persona, outcome in {
+        "anonymous": None,
+        "owner": "ok",
+        "owning_officer": 403,
+        "other_officer": 403,
+        "invited_partner": 403,
+        "uninvited_partner": 404,
+        "invited_member": 403,
+        "other_member": 403,
+        "admin": "ok",
+    }.items()
 }
 # pages outside the apps' own rules (Django's auth and admin) are tested by their own suites
 NOT_IN_MATRIX = {"login", "logout"}
@@ -170,7 +238,11 @@ class World:
         corporate.save()
         self.plan = make_plan(owner=owner, organisation=service, title="Service Plan", slug="service-plan")
         self.priority = add_item(self.plan, vision_of(self.plan), "priority", title="Priority")
-        self.action = add_item(self.plan, self.priority, "action", title="Action")
+        self.action = add_item(
+            self.plan, self.priority, "action", title="Action", lead_officer=self.people["owning_officer"]
+        )
+        self.target = add_item(self.plan, self.action, "target", title="Target", lead_organisation=college)
+        self.periods = monitoring.financial_year_create(start_year=2013, user=None)
         self.link = services.link_add(
             source_id=self.action.pk, target_id=goal.pk, relation="contributes_to", user=owner
         )
@@ -190,6 +262,17 @@ class World:
         if state == "approved":
             lifecycle.plan_approve(plan=self.plan, user=owner, approved_by="Cabinet", approved_on=today)
         self.plan.refresh_from_db()
+        if state == "approved":
+            # a submitted return to review, with an evidence file to download
+            submitted = monitoring.return_save(
+                item=self.action,
+                period=self.periods[0],
+                user=self.people["owning_officer"],
+                fields={"rag": "green", "narrative": "On track"},
+                expected_version=0,
+                submit=True,
+            )
+            submitted.evidence_file.save("evidence.txt", ContentFile(b"Minutes of the meeting"))
 
 
 def _outcome(response) -> object:
@@ -202,7 +285,8 @@ def _outcome(response) -> object:
 
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_the_matrix(client, db, persona, state):
+def test_the_matrix(client, db, persona, state, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     world = World(state)
     if persona != "anonymous":
         client.force_login(world.people[persona])
