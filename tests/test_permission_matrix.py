@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from monitoring import risks
 from monitoring import services as monitoring
 from partners.models import Organisation, User
 from planning import lifecycle, services
@@ -157,6 +158,12 @@ URLS = {
     "monitoring:plan-monitoring": (lambda w: [w.plan.slug], "monitor_read", "wrong_method"),
     "monitoring:plan-period": (lambda w: [w.plan.slug, w.periods[0].slug], "monitor_read", "wrong_method"),
     "monitoring:reminders-send": (lambda w: [w.plan.slug, w.periods[0].slug], "wrong_method", "chase"),
+    # risks: read with the plan, written by those who may change it, in any state
+    "monitoring:risk-register": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "monitoring:risk-create": (lambda w: [w.plan.slug], "change", "change"),
+    "monitoring:risk-detail": (lambda w: [w.plan.slug, w.risk.pk], "read", "wrong_method"),
+    "monitoring:risk-edit": (lambda w: [w.plan.slug, w.risk.pk], "change", "change"),
+    "monitoring:risk-review": (lambda w: [w.plan.slug, w.risk.pk], "change", "change"),
 }
 # plan creation: officers and admins; partners and members may not
 OUTCOMES["signed_in_staff"] = {
@@ -243,6 +250,9 @@ class World:
         )
         self.target = add_item(self.plan, self.action, "target", title="Target", lead_organisation=college)
         self.periods = monitoring.financial_year_create(start_year=2013, user=None)
+        self.risk = risks.risk_create(
+            plan=self.plan, user=owner, fields={"title": "A risk", "likelihood": 3, "impact": 3}
+        )
         self.link = services.link_add(
             source_id=self.action.pk, target_id=goal.pk, relation="contributes_to", user=owner
         )

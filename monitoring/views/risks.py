@@ -46,7 +46,7 @@ def _score_field(label: str, names: dict[int, str], *, required: bool = True, hi
         widget=forms.RadioSelect,
         help_text=hint,
         error_messages={
-            "required": f"Choose a {label.lower()} from 1 to 5.",
+            "required": f"Choose {'an' if label[0] in 'AEIOU' else 'a'} {label.lower()} from 1 to 5.",
             "invalid_choice": f"{label} must be a whole number from 1 to 5.",
         },
     )
@@ -68,7 +68,12 @@ def owner_choices():
 
 
 class RiskForm(GovukForm):
-    title = forms.CharField(label="Risk", max_length=300, help_text="A short name for what might go wrong.")
+    title = forms.CharField(
+        label="Risk",
+        max_length=300,
+        help_text="A short name for what might go wrong.",
+        error_messages={"required": "Enter a short name for the risk."},
+    )
     item = forms.ModelChoiceField(
         label="What it threatens",
         queryset=PlanItem.objects.none(),

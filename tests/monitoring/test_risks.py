@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -430,3 +432,19 @@ def test_reviewing_a_closed_risk_is_refused(monitored, alice, q1):
     with pytest.raises(ValidationError):
         register.risk_review(risk_id=risk.pk, period=q1, user=alice, likelihood=1, impact=1)
     assert not RiskReview.objects.exists()
+
+
+def test_the_register_makes_the_same_queries_for_many_risks_as_for_one(client, monitored, alice, q1):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(_url("risk-register", monitored)).status_code == 200
+        return len(context.captured_queries)
+
+    client.force_login(alice)
+    first = _risk(monitored, alice, owner=alice, item=monitored.action)
+    register.risk_review(risk_id=first.pk, period=q1, user=alice, likelihood=2, impact=2)
+    one = queries()
+    for n in range(5):
+        risk = _risk(monitored, alice, title=f"Risk {n}", owner=alice, item=monitored.target)
+        register.risk_review(risk_id=risk.pk, period=q1, user=alice, likelihood=1, impact=n + 1)
+    assert queries() == one
