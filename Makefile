@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-only chromium lint fixture benchmark
+.PHONY: run test test-only chromium lint fixture benchmark benchmark-returns
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,10 @@ fixture: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# 500 returns submitted at once through the views, on PostgreSQL (docs/performance.md). Starts
+# no server: BENCHMARK_DATABASE_URL names a running one and a role with CREATEDB (default: the
+# local golden_thread one); a throwaway database is created there and dropped at the end.
+benchmark-returns: $(STAMP)
+	BENCHMARK_DATABASE_URL="$${BENCHMARK_DATABASE_URL:-postgres://golden_thread:golden_thread@127.0.0.1:5432/golden_thread}" \
+	  $(BIN)/python -m benchmarks.returns_burst

@@ -35,7 +35,12 @@ class GovukFormMixin:
             css = next((c for cls, c in _WIDGET_CLASSES.items() if isinstance(widget, cls)), "govuk-input")
             widget.attrs.setdefault("class", css)
             if field.help_text and not isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs["aria-describedby"] = f"{self.auto_id % name}-hint"
+                widget.attrs["aria-describedby"] = f"{self._field_id(name)}-hint"
+
+    def _field_id(self, name: str) -> str:
+        """The field's HTML id, with the form's prefix (without building the bound field,
+        which would cache its help text before a subclass adjusts it)."""
+        return self.auto_id % self.add_prefix(name)
 
     def full_clean(self):
         super().full_clean()
@@ -46,9 +51,9 @@ class GovukFormMixin:
             base = widget.attrs.get("class", "").split(" ")[0]
             if base in {"govuk-input", "govuk-textarea", "govuk-select"}:
                 widget.attrs["class"] += f" {base}--error"
-            described = [f"{self.auto_id % name}-error"]
+            described = [f"{self._field_id(name)}-error"]
             if self.fields[name].help_text:
-                described.insert(0, f"{self.auto_id % name}-hint")
+                described.insert(0, f"{self._field_id(name)}-hint")
             if not isinstance(widget, forms.CheckboxSelectMultiple):
                 widget.attrs["aria-describedby"] = " ".join(described)
 

@@ -103,6 +103,7 @@ class QuickReturnForm(GovukForm):
         self.item = item
         for field in self.fields.values():
             field.help_text = ""
+            field.widget.attrs.pop("aria-describedby", None)
         if not item.is_target:
             del self.fields["actual_value"]
         else:

@@ -88,10 +88,12 @@ def fill_several(request: HttpRequest, period: str) -> HttpResponse:
     if request.method == "POST":
         saved = _save_several(request, the_period, rows, submit)
         if saved is not None:
-            verb = "submitted" if submit else "saved as drafts"
-            messages.success(request, f"{saved} return(s) {verb}.")
+            noun = "return" if saved == 1 else "returns"
+            verb = "submitted" if submit else ("saved as a draft" if saved == 1 else "saved as drafts")
+            messages.success(request, f"{saved} {noun} {verb}.")
             return redirect("monitoring:my-returns")
-    return render(request, "monitoring/fill_several.html", {"period": the_period, "rows": rows})
+    has_errors = any(form.errors for _, form in rows)
+    return render(request, "monitoring/fill_several.html", {"period": the_period, "rows": rows, "has_errors": has_errors})
 
 
 def _save_several(request, period, rows, submit: bool) -> int | None:
