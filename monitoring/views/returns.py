@@ -93,7 +93,9 @@ def fill_several(request: HttpRequest, period: str) -> HttpResponse:
             messages.success(request, f"{saved} {noun} {verb}.")
             return redirect("monitoring:my-returns")
     has_errors = any(form.errors for _, form in rows)
-    return render(request, "monitoring/fill_several.html", {"period": the_period, "rows": rows, "has_errors": has_errors})
+    return render(
+        request, "monitoring/fill_several.html", {"period": the_period, "rows": rows, "has_errors": has_errors}
+    )
 
 
 def _save_several(request, period, rows, submit: bool) -> int | None:
