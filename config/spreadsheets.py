@@ -70,7 +70,7 @@ def xlsx_value(value):
         return _local(value)
     if isinstance(value, date):
         return value
-    return ILLEGAL_CHARACTERS_RE.sub("", spreadsheet_safe(value))
+    return spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
 def set_xlsx_cell(cell, value) -> None:

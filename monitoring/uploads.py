@@ -16,7 +16,6 @@ import os
 import zipfile
 
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 
 MB = 1024 * 1024
 
@@ -26,7 +25,7 @@ WORKBOOK_MAX_MEMBERS = 1000
 WORKBOOK_MAX_UNPACKED_BYTES = 50 * MB
 WORKBOOK_MAX_RATIO = 100
 
-PDF, PNG, JPEG, OFFICE, TEXT = "PDF", "PNG image", "JPEG image", "Office document", "text file"
+PDF, PNG, JPEG, OFFICE, TEXT = "a PDF", "a PNG image", "a JPEG image", "an Office document", "a text file"
 EXTENSIONS = {
     PDF: {".pdf"},
     PNG: {".png"},
@@ -36,6 +35,10 @@ EXTENSIONS = {
 }
 ALLOWED = "a PDF, a PNG or JPEG image, a Word, Excel or PowerPoint file (.docx, .xlsx, .pptx), or a text or CSV file"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc/.xls, and password-protected Office files
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MB:.1f} MB"
 
 
 def _name(uploaded_file) -> str:
@@ -113,9 +116,7 @@ def check_evidence(uploaded_file) -> None:
     if size == 0:
         raise ValidationError(f"{name} is empty.", code="empty")
     if size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            f"{name} is {filesizeformat(size)}: evidence files must be 10 MB or smaller.", code="too_big"
-        )
+        raise ValidationError(f"{name} is too big: evidence files must be 10 MB or smaller.", code="too_big")
     kind = _kind(uploaded_file)
     if kind is None:
         raise ValidationError(f"{name} is not a file type we accept. Upload {ALLOWED}.", code="file_type")
@@ -123,7 +124,7 @@ def check_evidence(uploaded_file) -> None:
     if extension not in EXTENSIONS[kind]:
         expected = " or ".join(sorted(EXTENSIONS[kind]))
         raise ValidationError(
-            f"{name} contains a {kind}, but its name ends “{extension or '(nothing)'}”. "
+            f"{name} contains {kind}, but its name ends “{extension or '(nothing)'}”. "
             f"Rename it to end {expected}, or upload {ALLOWED}.",
             code="file_type",
         )
@@ -139,7 +140,7 @@ def check_workbook(uploaded_file) -> None:
         raise ValidationError(f"{name} is empty.", code="empty")
     if size > WORKBOOK_MAX_BYTES:
         raise ValidationError(
-            f"{name} is {filesizeformat(size)}: workbooks must be 5 MB or smaller.",
+            f"{name} is too big: workbooks must be 5 MB or smaller.",
             code="too_big",
         )
     head = _head(uploaded_file)
@@ -164,7 +165,7 @@ def check_workbook(uploaded_file) -> None:
     unpacked = sum(member.file_size for member in members)
     if unpacked > WORKBOOK_MAX_UNPACKED_BYTES:
         raise ValidationError(
-            f"{name} unpacks to {filesizeformat(unpacked)}; a workbook may unpack to at most 50 MB.",
+            f"{name} unpacks to {_megabytes(unpacked)}; a workbook may unpack to at most 50 MB.",
             code="zip_bomb",
         )
     for member in members:

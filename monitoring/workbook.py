@@ -346,6 +346,7 @@ def _read(workbook, period: ReportingPeriod) -> tuple[list[tuple[int, dict]], _P
         for cells in workbook[README].iter_rows(min_row=1, max_row=40, max_col=2, values_only=True):
             if cells and isinstance(cells[0], str):
                 facts[cells[0].strip()] = cells[1] if len(cells) > 1 else None
+        facts = {label: _unescape(value) if isinstance(value, str) else value for label, value in facts.items()}
         code = facts.get("Quarter code")
         if isinstance(code, str) and code.strip() and code.strip() != period.slug:
             problems.add(
@@ -384,19 +385,18 @@ def _read(workbook, period: ReportingPeriod) -> tuple[list[tuple[int, dict]], _P
             if any(cell.value is not None for cell in cells):
                 problems.add(SHEET, number, "", f"A workbook may have at most {MAX_ROWS:,} rows of returns.")
             break
-        row = {}
+        row, found = {}, len(problems)
         for index, cell in enumerate(cells):
             if cell.value is None:
                 continue
             heading = by_heading.get(headings.get(index, ""), get_column_letter(index + 1))
             if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.lstrip().startswith("=")):
                 problems.add(SHEET, number, heading, "Formulas are not accepted: type the value itself.")
-                continue
-            if cell.data_type == "e":
+            elif cell.data_type == "e":
                 problems.add(SHEET, number, heading, f"The cell shows an error ({cell.value}): type the value.")
-                continue
-            row[heading] = (cell.value, _number_format(cell))
-        if row:
+            else:
+                row[heading] = (cell.value, _number_format(cell))
+        if row and len(problems) == found:  # a row with an unreadable cell is reported, not half-read
             rows.append((number, row))
     return rows, problems, plan_slug
 
@@ -496,7 +496,9 @@ def _row_change(
     if not fields and not (submit and (ret is None or ret.is_editable)):
         return None
     stored_version = ret.version if ret else 0
-    if version is None or version != stored_version:
+    if version != stored_version:
+        if _untouched(ret, version, values, submit):
+            return None
         who = f" by {ret.author}" if ret and ret.author else ""
         problems.add(
             SHEET,
@@ -532,6 +534,15 @@ def _row_change(
             for name, value in fields.items()
         ],
     }
+
+
+def _untouched(ret: ProgressReturn | None, version: int, values: dict, submit: bool) -> bool:
+    """Does the row hold exactly what the return held at the version it was downloaded
+    at? Then the row was left alone, and someone else's later change is no conflict."""
+    if ret is None or submit:
+        return False
+    then = ProgressReturn.history.filter(id=ret.pk, version=version).order_by("-history_date", "-history_id").first()
+    return then is not None and _stored(then) == values
 
 
 def _stored(ret: ProgressReturn | None) -> dict:
@@ -607,7 +618,7 @@ def _text(value) -> str:
     return _lines(str(value))
 
 
-def _whole_number(value, heading: str) -> int | None:
+def _whole_number(value, heading: str) -> int:
     if isinstance(value, str):
         value = value.strip()
         if value.isdigit():
@@ -616,7 +627,7 @@ def _whole_number(value, heading: str) -> int | None:
         return int(value)
     if value is None or value == "":
         raise _Bad(f"The {heading} is missing. Copy the row from a fresh workbook.")
-    raise _Bad(f"“{value}” is not a {heading} from the downloaded workbook.")
+    raise _Bad(f"“{value}” is not a valid {heading}: copy it from the downloaded workbook.")
 
 
 def _decimal(value, number_format: str) -> Decimal | None:
@@ -763,7 +774,8 @@ def upload_apply(*, upload_id: int, user: User) -> int:
     Returns how many returns were saved."""
     try:
         with transaction.atomic():
-            upload = WorkbookUpload.objects.select_for_update().select_related("period").get(pk=upload_id)
+            # the upload row alone is locked: two presses of "Save all" save once
+            upload = WorkbookUpload.objects.select_for_update().get(pk=upload_id)
             if upload.uploaded_by_id != user.pk:
                 raise WorkbookUpload.DoesNotExist
             if upload.applied_at is not None:
@@ -772,7 +784,8 @@ def upload_apply(*, upload_id: int, user: User) -> int:
                 raise ValidationError("This workbook has problems: put them right and upload it again.")
             if not upload.changes:
                 raise ValidationError("This workbook changes nothing, so there is nothing to save.")
-            saved, problems = _write_all(upload.changes, user=user, period=upload.period)
+            period = ReportingPeriod.objects.get(pk=upload.period_id)
+            saved, problems = _write_all(upload.changes, user=user, period=period)
             if problems:
                 raise ApplyFailed(problems)
             upload.applied_at = timezone.now()

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from monitoring import risks
 from monitoring import services as monitoring
+from monitoring.models import WorkbookUpload
 from partners.models import Organisation, User
 from planning import lifecycle, services
 from planning.models import Plan
@@ -158,6 +159,12 @@ URLS = {
     "monitoring:plan-monitoring": (lambda w: [w.plan.slug], "monitor_read", "wrong_method"),
     "monitoring:plan-period": (lambda w: [w.plan.slug, w.periods[0].slug], "monitor_read", "wrong_method"),
     "monitoring:reminders-send": (lambda w: [w.plan.slug, w.periods[0].slug], "wrong_method", "chase"),
+    # spreadsheets: reporters (not members) work on their own uploads; exports follow reading
+    "monitoring:workbook-download": (lambda w: [], "reporter", "wrong_method"),
+    "monitoring:workbook-upload": (lambda w: [], "reporter", "reporter"),
+    "monitoring:workbook-preview": (lambda w: [w.upload.pk], "uploader", "uploader"),
+    "monitoring:plan-export": (lambda w: [w.plan.slug, "csv"], "read", "wrong_method"),
+    "monitoring:returns-export": (lambda w: [w.plan.slug, w.periods[0].slug, "xlsx"], "monitor_read", "wrong_method"),
     # risks: read with the plan, written by those who may change it, in any state
     "monitoring:risk-register": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "monitoring:risk-create": (lambda w: [w.plan.slug], "change", "change"),
@@ -215,6 +222,16 @@ OUTCOMES["review"] = {
         "admin": "ok",
     }.items()
 }
+OUTCOMES["reporter"] = {
+    p: ("login",) * 3 if p == "anonymous" else ((403,) * 3 if "member" in p else ("ok",) * 3) for p in PERSONAS
+}
+# an upload is its uploader's alone (the owner's, here): anyone else, admins too, gets 404
+OUTCOMES["uploader"] = {
+    p: ("login",) * 3
+    if p == "anonymous"
+    else ((403,) * 3 if "member" in p else (("ok",) * 3 if p == "owner" else (404,) * 3))
+    for p in PERSONAS
+}
 # pages outside the apps' own rules (Django's auth and admin) are tested by their own suites
 NOT_IN_MATRIX = {"login", "logout"}
 
@@ -250,6 +267,7 @@ class World:
         )
         self.target = add_item(self.plan, self.action, "target", title="Target", lead_organisation=college)
         self.periods = monitoring.financial_year_create(start_year=2013, user=None)
+        self.upload = WorkbookUpload.objects.create(uploaded_by=owner, period=self.periods[0], filename="returns.xlsx")
         self.risk = risks.risk_create(
             plan=self.plan, user=owner, fields={"title": "A risk", "likelihood": 3, "impact": 3}
         )

@@ -26,8 +26,6 @@ from partners.models import User
 from planning.access import can, plans_for
 from planning.models import Plan
 
-MINE = "mine"
-
 
 def _reporter(user: User) -> None:
     """Elected members read returns but never make them."""
@@ -53,7 +51,7 @@ class DownloadForm(GovukForm):
     period = forms.ChoiceField(label="Quarter")
     plan = forms.ChoiceField(
         label="Which returns",
-        required=False,
+        error_messages={"required": "You are not in an organisation: choose a plan."},
         help_text="Everything your organisation leads, or every action and target of one plan you look after.",
     )
 
@@ -67,6 +65,7 @@ class DownloadForm(GovukForm):
 class UploadForm(GovukForm):
     workbook = forms.FileField(
         label="Completed workbook",
+        allow_empty_file=True,  # check_workbook refuses it, naming the file
         help_text="The .xlsx file you downloaded here and filled in, 5 MB at most.",
     )
     period = forms.ChoiceField(label="Quarter the workbook is for")
@@ -88,24 +87,28 @@ def workbook_download(request: HttpRequest) -> HttpResponse:
     """The choice of quarter and returns; with ``?period=`` and ``plan=`` (or
     ``organisation=mine``) in the address, the workbook itself."""
     _reporter(request.user)
-    plans = _plans_to_change(request.user)
     wanted = "period" in request.GET
-    form = DownloadForm(request.GET if wanted else None, user=request.user, plans=plans)
     if wanted:
         period = get_period(request.GET["period"])
         slug = request.GET.get("plan", "")
+        scope = None
         if slug:
             scope = workbook.Scope(period, plan=get_monitored_plan(request.user, slug, "change"))
-            return workbook_response(scope.filename, workbook.build_workbook(request.user, scope))
-        if request.user.organisation_id and request.GET.get("organisation", MINE) == MINE:
+        elif request.user.organisation_id:  # no plan chosen (or ``organisation=mine``): the organisation's
             scope = workbook.Scope(period, organisation=request.user.organisation)
+        if scope is not None:
             return workbook_response(scope.filename, workbook.build_workbook(request.user, scope))
-        form.is_valid()
-        form.add_error("plan", "You are not in an organisation: choose a plan.")
+    form = DownloadForm(request.GET if wanted else None, user=request.user, plans=_plans_to_change(request.user))
+    if wanted:
+        form.is_valid()  # no organisation and no plan: the form says to choose a plan
     return render(
         request,
         "monitoring/workbook_download.html",
-        {"form": form, "upload_form": UploadForm(), "nothing": not form.fields["plan"].choices},
+        {
+            "form": form,
+            "upload_form": UploadForm(auto_id="upload-%s"),
+            "nothing": not form.fields["plan"].choices,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -1,8 +1,9 @@
 """manage.py load_demo: load the demo council into an empty database and print how to sign in.
 
 After loading, it tells the demo's short history (``planning.demo_story``): two named
-editions of the Standards and School Improvement plan with real changes between them.
-Loading and the story are one transaction, so a failure leaves the database empty.
+editions of the Standards and School Improvement plan with real changes between them,
+then a year of quarterly returns and risk reviews (``monitoring.demo_monitoring``).
+Loading and the stories are one transaction, so a failure leaves the database empty.
 
 Safe to run every time ``make run`` starts: it loads nothing if plans already exist.
 """
@@ -13,7 +14,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
+from monitoring import demo_monitoring
 from partners.models import User
 from planning import demo_story
 from planning.loader import LoadError, load_plans
@@ -44,12 +47,14 @@ class Command(BaseCommand):
                     load_plans(DEMO_FILE)
                     editions = demo_story.tell(owner=User.objects.get(username="owner"))
                     consultation = demo_story.consult()
+                    monitoring = demo_monitoring.tell(today=timezone.localdate())
             except LoadError as error:
                 raise CommandError("\n".join(error.messages)) from None
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo council from {DEMO_FILE.name}."))
             names = " and ".join(f"“{edition.name}”" for edition in editions)
             self.stdout.write(f"{editions[0].plan} has two editions to compare: {names}.")
             self.stdout.write(f"{consultation.plan} is out to consultation until {consultation.closes_on:%-d %B %Y}.")
+            self.stdout.write(f"Quarterly monitoring: {monitoring.summary()}")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Golden Thread is starting at {url}"))
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
