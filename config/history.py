@@ -39,7 +39,7 @@ def database_now() -> datetime:
 
 @contextmanager
 def change_context(*, reason: str = "", user=None, when: datetime | None = None) -> Iterator[Change]:
-    change = Change(reason=reason.strip(), when=when or database_now(), user=user)
+    change = Change(reason=fit_reason(reason.strip()), when=when or database_now(), user=user)
     token = _current.set(change)
     try:
         yield change
@@ -51,6 +51,17 @@ def current_change() -> Change | None:
     return _current.get()
 
 
+# simple-history's history_change_reason column is a varchar(100)
+REASON_LENGTH = 100
+
+
+def fit_reason(reason: str) -> str:
+    """A reason that fits the history column: PostgreSQL refuses a longer one (SQLite
+    would keep it), so a long reason is shortened with an ellipsis. Where the full text
+    matters (a reviewer's reason, a revised date's reason) the row itself keeps it."""
+    return reason if len(reason) <= REASON_LENGTH else reason[: REASON_LENGTH - 1].rstrip() + "…"
+
+
 @receiver(pre_create_historical_record)
 def _stamp_history_row(sender, instance, history_instance, **kwargs) -> None:
     change = _current.get()
@@ -58,6 +69,6 @@ def _stamp_history_row(sender, instance, history_instance, **kwargs) -> None:
         return
     history_instance.history_date = change.when
     if change.reason and not history_instance.history_change_reason:
-        history_instance.history_change_reason = change.reason
+        history_instance.history_change_reason = fit_reason(change.reason)
     if change.user is not None and getattr(change.user, "pk", None):
         history_instance.history_user_id = change.user.pk

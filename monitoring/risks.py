@@ -137,7 +137,7 @@ def risk_create(*, plan: Plan, user: User | None, fields: dict) -> Risk:
 @transaction.atomic
 def risk_update(*, risk_id: int, user: User | None, fields: dict, expected_version: int, reason: str = "") -> Risk:
     """Save new content; refuse (``EditConflict``) if someone saved the risk since it was loaded."""
-    risk = Risk.objects.select_for_update().select_related("item").get(pk=risk_id)
+    risk = Risk.objects.select_for_update(of=("self",)).select_related("item").get(pk=risk_id)
     if risk.version != expected_version:
         raise EditConflict(risk)
     with change_context(reason=reason.strip() or "Risk changed", user=user):

@@ -8,13 +8,15 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from monitoring import services as monitoring
 from partners.models import Organisation, User
 from planning.models import Plan
-from tests.factories import OrganisationFactory, UserFactory, make_plan
+from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan
 
 TRIGGERS = ("=", "+", "-", "@", "\t")
 NASTY = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tTabbed"]
@@ -197,3 +199,27 @@ def test_the_helpers_escape_text_in_both_formats_but_leave_numbers_alone():
     assert csv_cell("-5") == "'-5" and csv_cell(Decimal("-5")) == Decimal("-5") and csv_cell(None) == ""
     assert xlsx_value("\x01=cmd") == "'=cmd"  # control characters XML cannot carry go first, then the escape
     assert xlsx_value(-5) == -5 and xlsx_value("plain") == "plain"
+
+
+def test_export_query_counts_do_not_grow_with_the_plan(client, monitored, q1, alice, bob):
+    """Each export reads the plan in a fixed number of queries, however many items."""
+    client.force_login(alice)
+    urls = [
+        reverse("monitoring:plan-export", args=[monitored.slug, "csv"]),
+        reverse("monitoring:returns-export", args=[monitored.slug, q1.slug, "xlsx"]),
+    ]
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    small = counts()
+    for n in range(6):
+        action = add_item(monitored, monitored.priority, "action", title=f"More {n}", lead_officer=bob)
+        add_item(monitored, action, "target", title=f"Measure {n}")
+    assert counts() == small
+    assert max(small) <= 10

@@ -178,3 +178,12 @@ def test_the_due_date_can_move_until_the_quarter_is_locked(q1, ada):
         services.period_update(period_id=q1.pk, user=ada, due_on=date(2013, 8, 1), expected_version=1)
     with pytest.raises(ValidationError, match="before the quarter ends"):
         services.period_update(period_id=q1.pk, user=ada, due_on=date(2013, 6, 1), expected_version=2)
+
+
+def test_a_long_reason_fits_the_history_column_and_the_return_keeps_it_whole(monitored, q1, bob, alice):
+    reason = "The hub's trainer left in May and the replacement starts in September; " * 3
+    ret = _save(monitored.action, q1, bob, submit=True, revised_due_date=date(2014, 3, 31), revision_reason=reason)
+    ret = services.return_send_back(return_id=ret.pk, user=alice, expected_version=ret.version, reason=reason)
+    assert ret.review_note == reason.strip()
+    stored = ret.history.first().history_change_reason
+    assert len(stored) == 100 and stored.endswith("…")
