@@ -95,3 +95,20 @@ def build_plan(plan: Plan, *, priorities: int, actions: int, targets: int, miles
                 add_item(plan, action, "target")
             for _ in range(milestones):
                 add_item(plan, action, "milestone")
+
+
+def make_return(
+    item: PlanItem, period, user: User, fields: dict | None = None, *, submit: bool = False, version: int = 0
+):
+    """A progress return saved (and with ``submit`` submitted) through the service, as
+    the return form saves it."""
+    from monitoring import services as monitoring
+
+    return monitoring.return_save(
+        item=item,
+        period=period,
+        user=user,
+        fields=fields if fields is not None else {"rag": "green", "narrative": "Done"},
+        expected_version=version,
+        submit=submit,
+    )

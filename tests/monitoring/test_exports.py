@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from monitoring import services as monitoring
 from partners.models import Organisation, User
 from planning.models import Plan
-from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan
+from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, make_return
 
 TRIGGERS = ("=", "+", "-", "@", "\t")
 NASTY = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tTabbed"]
@@ -48,21 +48,14 @@ def nasty(monitored, q1, bob, pat):
     """Text that would run as a formula, in item titles and returns."""
     monitored.action.title = NASTY[0]
     monitored.action.save()
-    monitoring.return_save(
-        item=monitored.action,
-        period=q1,
-        user=bob,
-        fields={"rag": "amber", "narrative": NASTY[1], "next_steps": NASTY[3], "soft_outcomes": NASTY[4]},
-        expected_version=0,
+    make_return(
+        monitored.action,
+        q1,
+        bob,
+        {"rag": "amber", "narrative": NASTY[1], "next_steps": NASTY[3], "soft_outcomes": NASTY[4]},
         submit=True,
     )
-    monitoring.return_save(
-        item=monitored.target,
-        period=q1,
-        user=pat,
-        fields={"rag": "green", "actual_value": Decimal("78.50"), "narrative": NASTY[2]},
-        expected_version=0,
-    )
+    make_return(monitored.target, q1, pat, {"rag": "green", "actual_value": Decimal("78.50"), "narrative": NASTY[2]})
     return monitored
 
 

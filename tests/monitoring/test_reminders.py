@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from monitoring import services
 from monitoring.models import ReminderSent
 from partners.models import Notification
+from tests.factories import make_return
 
 
 def _run(day: date) -> str:
@@ -36,14 +37,7 @@ def test_before_the_due_date_each_lead_is_reminded_once(monitored, q1, bob, pat)
 
 
 def test_after_the_due_date_the_overdue_reminder_goes_once_and_not_for_submitted_returns(monitored, q1, bob, pat):
-    services.return_save(
-        item=monitored.action,
-        period=q1,
-        user=bob,
-        fields={"rag": "green", "narrative": "Done"},
-        expected_version=0,
-        submit=True,
-    )
+    make_return(monitored.action, q1, bob, submit=True)
     day = q1.due_on + timedelta(days=2)
     assert "Reminded 1 people about 1 outstanding returns" in _run(day)
     assert "Reminded 0 people" in _run(day + timedelta(days=5))

@@ -12,7 +12,7 @@ from monitoring import services
 from monitoring.models import ProgressReturn, ReminderSent, ReportingPeriod
 from partners.models import Notification
 from planning.models import PlanItem
-from tests.factories import add_item
+from tests.factories import add_item, make_return
 
 State = ProgressReturn.State
 
@@ -112,14 +112,7 @@ def test_evidence_files_are_checked_and_served_as_downloads(client, monitored, q
 
 
 def test_the_owner_returns_it_the_author_resubmits_the_owner_accepts(client, monitored, q1, bob, alice):
-    services.return_save(
-        item=monitored.action,
-        period=q1,
-        user=bob,
-        fields={"rag": "green", "narrative": "Done"},
-        expected_version=0,
-        submit=True,
-    )
+    make_return(monitored.action, q1, bob, submit=True)
     client.force_login(alice)
     page = client.get(_detail_url(monitored.action, q1)).content.decode()
     assert "Review this return" in page
@@ -167,14 +160,7 @@ def test_two_people_saving_one_return_get_the_conflict_page(client, monitored, q
 
 
 def test_a_stale_review_is_refused(client, monitored, q1, bob, alice):
-    services.return_save(
-        item=monitored.action,
-        period=q1,
-        user=bob,
-        fields={"rag": "green", "narrative": "x"},
-        expected_version=0,
-        submit=True,
-    )
+    make_return(monitored.action, q1, bob, {"rag": "green", "narrative": "x"}, submit=True)
     client.force_login(alice)
     response = client.post(_review_url(monitored.action, q1), {"decision": "accept", "version": 7})
     assert response.status_code == 400 and "changed since you opened it" in response.content.decode()
@@ -196,13 +182,8 @@ def test_who_may_fill_and_review(client, monitored, q1, request, persona, fill, 
     user = request.getfixturevalue(persona)
     client.force_login(user)
     target = monitored.target
-    ret = services.return_save(
-        item=target,
-        period=q1,
-        user=request.getfixturevalue("pat"),
-        fields={"rag": "green", "narrative": "x", "actual_value": 74},
-        expected_version=0,
-        submit=True,
+    ret = make_return(
+        target, q1, request.getfixturevalue("pat"), {"rag": "green", "narrative": "x", "actual_value": 74}, submit=True
     )
     assert client.get(_detail_url(target, q1)).status_code == 200
     assert client.get(_edit_url(target, q1)).status_code in ({200: 302, 403: 403}[fill],)  # submitted: back to the page
@@ -253,14 +234,7 @@ def test_my_returns_sorts_what_is_due_overdue_returned_and_done(
     ReportingPeriod.objects.filter(pk=open_quarter.pk).update(due_on=timezone.localdate() - timedelta(days=1))
     page = client.get(reverse("monitoring:my-returns")).content.decode()
     assert "Overdue (1)" in page and "Late" in page
-    services.return_save(
-        item=monitored.action,
-        period=open_quarter,
-        user=bob,
-        fields={"rag": "green", "narrative": "x"},
-        expected_version=0,
-        submit=True,
-    )
+    make_return(monitored.action, open_quarter, bob, {"rag": "green", "narrative": "x"}, submit=True)
     assert "Submitted, awaiting review (1)" in client.get(reverse("monitoring:my-returns")).content.decode()
 
 
@@ -302,21 +276,8 @@ def test_fill_several_saves_every_row_or_none(client, monitored, open_quarter, b
 
 
 def test_the_owners_quarter_page_and_chase(client, monitored, q1, alice, bob, pat, django_assert_num_queries):
-    services.return_save(
-        item=monitored.action,
-        period=q1,
-        user=bob,
-        fields={"rag": "green", "narrative": "x"},
-        expected_version=0,
-        submit=True,
-    )
-    services.return_save(
-        item=monitored.target,
-        period=q1,
-        user=pat,
-        fields={"rag": "green", "narrative": "x", "actual_value": 71},
-        expected_version=0,
-    )
+    make_return(monitored.action, q1, bob, {"rag": "green", "narrative": "x"}, submit=True)
+    make_return(monitored.target, q1, pat, {"rag": "green", "narrative": "x", "actual_value": 71})
     client.force_login(alice)
     url = reverse("monitoring:plan-period", args=[monitored.slug, q1.slug])
     with django_assert_num_queries(8):
@@ -341,13 +302,7 @@ def test_only_those_who_may_change_the_plan_chase(client, monitored, q1, carol, 
 
 def test_item_progress_shows_the_trajectory_and_the_derived_status(client, monitored, periods, pat, mel):
     for period, value in zip(periods[:3], ["71", "75", "74"], strict=True):
-        services.return_save(
-            item=monitored.target,
-            period=period,
-            user=pat,
-            fields={"rag": "green", "narrative": "x", "actual_value": value},
-            expected_version=0,
-        )
+        make_return(monitored.target, period, pat, {"rag": "green", "narrative": "x", "actual_value": value})
     client.force_login(mel)
     page = client.get(reverse("monitoring:item-progress", args=[monitored.slug, monitored.target.pk])).content.decode()
     # trajectory 70 → 80 over the year: 72.49 at 30 June, 75.01 at 30 September, 77.53 at 31 December

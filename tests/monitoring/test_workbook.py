@@ -17,7 +17,7 @@ from monitoring import services as monitoring
 from monitoring.models import ProgressReturn, WorkbookUpload
 from partners.models import Organisation, User
 from planning.models import PlanItem
-from tests.factories import OrganisationFactory, UserFactory, add_item
+from tests.factories import OrganisationFactory, UserFactory, add_item, make_return
 from tests.monitoring.uploads import corpus
 
 DOWNLOAD = reverse("monitoring:workbook-download")
@@ -61,13 +61,7 @@ def police_partner(db):
 
 
 def test_the_plan_workbook_has_a_row_per_action_and_target_with_what_is_saved(client, alice, bob, monitored, q1):
-    monitoring.return_save(
-        item=monitored.action,
-        period=q1,
-        user=bob,
-        fields={"rag": "amber", "narrative": "- half done"},
-        expected_version=0,
-    )
+    make_return(monitored.action, q1, bob, {"rag": "amber", "narrative": "- half done"})
     content = _download(client, alice, plan="sip")
     rows = corpus.rows(content)
     assert [row["Item ID"] for row in rows] == [monitored.action.pk, monitored.target.pk]
@@ -89,14 +83,7 @@ def test_the_workbook_offers_lists_for_rag_and_submit_and_a_read_me(workbook):
 
 
 def test_a_submitted_return_is_shown_greyed_and_locked(client, alice, bob, monitored, q1):
-    monitoring.return_save(
-        item=monitored.action,
-        period=q1,
-        user=bob,
-        fields={"rag": "green", "narrative": "Done"},
-        expected_version=0,
-        submit=True,
-    )
+    make_return(monitored.action, q1, bob, submit=True)
     book = load_workbook(io.BytesIO(_download(client, alice, plan="sip")))
     sheet = book["Returns"]
     narrative = corpus.headings(sheet)["Narrative"]
@@ -217,12 +204,8 @@ def test_a_partner_fills_the_target_their_organisation_leads(client, pat, monito
 
 
 def test_an_untouched_workbook_changes_nothing(client, alice, bob, monitored, q1):
-    monitoring.return_save(
-        item=monitored.action,
-        period=q1,
-        user=bob,
-        fields={"rag": "red", "narrative": "=not a formula\r\nsecond line", "actual_value": None},
-        expected_version=0,
+    make_return(
+        monitored.action, q1, bob, {"rag": "red", "narrative": "=not a formula\r\nsecond line", "actual_value": None}
     )
     content = _download(client, alice, plan="sip")
     response = _upload(client, "returns.xlsx", content)
@@ -402,14 +385,7 @@ def test_a_workbook_for_another_quarter_is_refused(client, alice, monitored, q1,
 
 
 def test_a_change_to_a_submitted_return_is_a_problem(client, alice, bob, monitored, q1):
-    monitoring.return_save(
-        item=monitored.action,
-        period=q1,
-        user=bob,
-        fields={"rag": "green", "narrative": "Done"},
-        expected_version=0,
-        submit=True,
-    )
+    make_return(monitored.action, q1, bob, submit=True)
     name, content = corpus.edit(_download(client, alice, plan="sip"), {(ACTION_ROW, "Narrative"): "Changed"})
     before = _counts()
     page = _upload(client, name, content).content.decode()
