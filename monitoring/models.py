@@ -298,3 +298,63 @@ class WorkbookUpload(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class ScorecardSnapshot(models.Model):
+    """A locked quarter's scorecard as it was when the quarter was locked (the data of
+    ``monitoring.scorecards.build``), so that members see exactly what was reported.
+    Written once, when the quarter is locked; never changed."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="scorecard_snapshots")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="scorecard_snapshots")
+    include_children = models.BooleanField(default=False)
+    data = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "period", "include_children"], name="one_scorecard_snapshot_per_view"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.period} scorecard as locked"
+
+
+class Document(models.Model):
+    """A PDF rendered from the app's pages: a plan document (live, or as at an edition)
+    or a quarterly scorecard pack. Rendered by a background task; kept in storage so
+    that an approved edition's or a locked quarter's PDF is produced once. ``key`` says
+    what the PDF shows (the moment of the data it was rendered from), so a request for
+    the same thing reuses it and a change to the plan gets a fresh one."""
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", "Plan document"
+        SCORECARD = "scorecard", "Scorecard pack"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being produced"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="documents")
+    edition = models.ForeignKey("planning.Edition", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    include_children = models.BooleanField(default=False)
+    key = models.CharField(max_length=200, help_text="What the PDF shows, as of when.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(upload_to="documents/%Y/%m/", blank=True, max_length=300)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key"], name="one_document_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.plan}"

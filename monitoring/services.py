@@ -20,7 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.history import change_context
-from monitoring.models import DEFAULT_DAYS_TO_RETURN, ProgressReturn, ReminderSent, ReportingPeriod, quarter_dates
+from monitoring import scorecards
+from monitoring.models import (
+    DEFAULT_DAYS_TO_RETURN,
+    ProgressReturn,
+    ReminderSent,
+    ReportingPeriod,
+    ScorecardSnapshot,
+    quarter_dates,
+)
 from partners.models import User
 from partners.services import notify
 from planning.models import Plan, PlanItem
@@ -102,7 +110,30 @@ def period_lock(*, period_id: int, user: User | None) -> ReportingPeriod:
     period.version += 1
     with change_context(reason="Quarter locked: reported to members", user=user):
         period.save()
+    _freeze_scorecards(period)
     return period
+
+
+def _freeze_scorecards(period: ReportingPeriod) -> None:
+    """Store every approved plan's scorecard for the quarter as it reads now (and, for a
+    plan with approved plans beneath it, the rolled-up one too): what members were shown
+    must stay what they are shown."""
+    plans = Plan.objects.filter(
+        status=Plan.Status.APPROVED, start_year__lte=period.start_year, end_year__gte=period.start_year
+    ).select_related("organisation")
+    parents = set(
+        Plan.objects.filter(status=Plan.Status.APPROVED, parent__isnull=False).values_list("parent_id", flat=True)
+    )
+    rows = []
+    for plan in plans:
+        for include_children in [False, True] if plan.pk in parents else [False]:
+            data = scorecards.stamp(scorecards.build(plan, period, include_children=include_children), period.locked_at)
+            rows.append(
+                ScorecardSnapshot(
+                    plan=plan, period=period, include_children=include_children, data=data, created_at=period.locked_at
+                )
+            )
+    ScorecardSnapshot.objects.bulk_create(rows)
 
 
 # --- returns ---------------------------------------------------------------------------------

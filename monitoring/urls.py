@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring.views import chase, exports, periods, returns, risks, workbooks
+from monitoring.views import chase, documents, exports, periods, returns, risks, scorecards, workbooks
 
 app_name = "monitoring"
 
@@ -31,6 +31,15 @@ urlpatterns = [
     path("plans/<slug:slug>/risks/<int:risk_id>/", risks.risk_detail, name="risk-detail"),
     path("plans/<slug:slug>/risks/<int:risk_id>/edit/", risks.risk_edit, name="risk-edit"),
     path("plans/<slug:slug>/risks/<int:risk_id>/review/", risks.risk_review, name="risk-review"),
+    # scorecards: what members read
+    path("start/", scorecards.start, name="start"),
+    path("members/", scorecards.members_home, name="members-home"),
+    path("plans/<slug:slug>/scorecards/<str:period>/", scorecards.scorecard, name="scorecard"),
+    # PDFs: requested, produced in the background, then served from storage
+    path("plans/<slug:slug>/pdf/", documents.plan_pdf, name="plan-pdf"),
+    path("plans/<slug:slug>/scorecards/<str:period>/pdf/", documents.scorecard_pdf, name="scorecard-pdf"),
+    path("documents/<int:document_id>/", documents.document_status, name="document-status"),
+    path("documents/<int:document_id>/download/", documents.document_download, name="document-download"),
     # spreadsheets
     path("monitoring/workbook/", workbooks.workbook_download, name="workbook-download"),
     path("monitoring/workbook/upload/", workbooks.workbook_upload, name="workbook-upload"),

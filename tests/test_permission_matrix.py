@@ -159,6 +159,10 @@ URLS = {
     "monitoring:plan-monitoring": (lambda w: [w.plan.slug], "monitor_read", "wrong_method"),
     "monitoring:plan-period": (lambda w: [w.plan.slug, w.periods[0].slug], "monitor_read", "wrong_method"),
     "monitoring:reminders-send": (lambda w: [w.plan.slug, w.periods[0].slug], "wrong_method", "chase"),
+    # scorecards: members' reading
+    "monitoring:start": (lambda w: [], "signed_in", "wrong_method"),
+    "monitoring:members-home": (lambda w: [], "signed_in", "wrong_method"),
+    "monitoring:scorecard": (lambda w: [w.plan.slug, w.periods[0].slug], "monitor_read", "wrong_method"),
     # spreadsheets: reporters (not members) work on their own uploads; exports follow reading
     "monitoring:workbook-download": (lambda w: [], "reporter", "wrong_method"),
     "monitoring:workbook-upload": (lambda w: [], "reporter", "reporter"),

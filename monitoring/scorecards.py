@@ -1,0 +1,320 @@
+"""The quarterly scorecard of a plan: what elected members read.
+
+``build`` reads a plan (optionally with every plan beneath it in the thread) and its
+returns for the quarters of the year so far in a fixed number of queries, and works
+everything else out in Python. Its result is plain data — strings, numbers, lists and
+dicts, every value already formatted for the page — for two reasons:
+
+* the page and the PDF only print it (per-cell template filters are where long pages
+  lose their time);
+* a locked quarter's scorecard is stored as that data when the quarter is locked
+  (``ScorecardSnapshot``), and shown from the store ever after, so it reads exactly as
+  it did when it was reported, whatever happens to the plan later.
+"""
+
+from collections import Counter, defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+
+from monitoring import trajectory
+from monitoring.access import REPORTED_KINDS
+from monitoring.models import ProgressReturn, ReportingPeriod, ScorecardSnapshot
+from planning.models import Plan, PlanItem
+from planning.selectors import references
+
+State = ProgressReturn.State
+RAG_ORDER = ["red", "amber", "green", "complete", "not_started"]
+RAG_LABELS = dict(ProgressReturn.Rag.choices)
+# how good a rating is, for "improved" / "worsened" between quarters
+RAG_RANK = {"red": 0, "amber": 1, "green": 2, "complete": 3}
+RECEIVED = {State.SUBMITTED, State.ACCEPTED}
+SCHEMA = 1  # bump when the shape of the data changes; stored snapshots carry it
+
+
+def _money(value: Decimal) -> str:
+    return f"£{value:,.0f}"
+
+
+def _number(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = f"{value:,.2f}"
+    return text[:-3] if text.endswith(".00") else text
+
+
+def periods_so_far(period: ReportingPeriod) -> list[ReportingPeriod]:
+    """The quarters of ``period``'s financial year up to and including it."""
+    return list(ReportingPeriod.objects.filter(start_year=period.start_year, quarter__lte=period.quarter))
+
+
+def plans_in_scope(plan: Plan, include_children: bool) -> list[Plan]:
+    """The plan, and with ``include_children`` every approved plan beneath it."""
+    if not include_children:
+        return [plan]
+    below = plan.get_descendants().filter(status=Plan.Status.APPROVED).select_related("organisation")
+    return [plan, *below]
+
+
+def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False) -> dict:
+    """The scorecard of ``plan`` for ``period`` as plain data (five queries)."""
+    plans = plans_in_scope(plan, include_children)
+    plan_by_id = {p.pk: p for p in plans}
+    periods = periods_so_far(period)
+    items = list(
+        PlanItem.objects.filter(plan__in=plans)
+        .select_related("lead_officer", "lead_organisation")
+        .order_by("plan__tree_id", "plan__lft", "tree_id", "lft")
+    )
+    refs = references(items)
+    found: dict[tuple[int, int], ProgressReturn] = {
+        (r.item_id, r.period_id): r
+        for r in ProgressReturn.objects.filter(item__plan__in=plans, period__in=periods).only(
+            "item_id", "period_id", "state", "rag", "actual_value", "narrative"
+        )
+    }
+    previous = periods[-2] if len(periods) > 1 else None
+    by_id = {item.pk: item for item in items}
+    priority_of = _top_priorities(items, by_id)
+
+    rows, targets, exceptions, outstanding = [], [], [], []
+    overall: Counter = Counter()
+    per_priority: dict[int, Counter] = defaultdict(Counter)
+    movement: Counter = Counter()
+    for item in items:
+        if item.kind not in REPORTED_KINDS:
+            continue
+        owner = plan_by_id[item.plan_id]
+        ret = found.get((item.pk, period.pk))
+        rag = ret.rag if ret and ret.state in RECEIVED else ""
+        before = found.get((item.pk, previous.pk)) if previous else None
+        before_rag = before.rag if before and before.state in RECEIVED else ""
+        change = _change(before_rag, rag)
+        url = reverse("monitoring:return-detail", args=[owner.slug, item.pk, period.slug])
+        row = {
+            "id": item.pk,
+            "plan": owner.title,
+            "reference": refs[item.pk],
+            "label": owner.label_for(item.kind),
+            "title": item.title,
+            "url": url,
+            "lead": _lead(item),
+            "rag": rag,
+            "rag_label": RAG_LABELS.get(rag, "No return"),
+            "previous_rag": before_rag,
+            "change": change,
+            "narrative": ret.narrative if ret and ret.state in RECEIVED else "",
+        }
+        rows.append(row)
+        key = rag or "none"
+        overall[key] += 1
+        per_priority[priority_of.get(item.pk, 0)][key] += 1
+        if change:
+            movement[change] += 1
+        if not ret or ret.state not in RECEIVED:
+            outstanding.append(
+                {**row, "state": ret.get_state_display() if ret else "Not started", "due": f"{period.due_on:%-d %b %Y}"}
+            )
+        if rag == "red" or (rag == "amber" and before_rag not in {"amber", "red"}):
+            exceptions.append({**row, "why": "Red" if rag == "red" else "Newly amber"})
+        if item.is_target:
+            targets.append(_target_row(item, row, periods, found))
+
+    return {
+        "schema": SCHEMA,
+        "plan": {"id": plan.pk, "title": plan.title, "slug": plan.slug, "organisation": str(plan.organisation)},
+        "period": {"label": period.label, "slug": period.slug, "due": f"{period.due_on:%-d %B %Y}"},
+        "include_children": include_children,
+        "plans": [{"title": p.title, "slug": p.slug, "organisation": str(p.organisation)} for p in plans],
+        "generated": timezone.localtime(timezone.now()).strftime("%-d %B %Y %H:%M"),
+        "reported": len(rows),
+        "received": len(rows) - len(outstanding),
+        "rag_counts": _counts(overall),
+        "priorities": _priority_counts(per_priority, by_id, refs, plan_by_id),
+        "movement": {name: movement[name] for name in ("improved", "worsened", "same", "new")},
+        "exceptions": exceptions,
+        "outstanding": outstanding,
+        "targets": targets,
+        "trend": _trend(rows, periods, found),
+        "costs": _costs(items, priority_of, by_id, refs, plan_by_id),
+        "rows": rows,
+    }
+
+
+def _lead(item: PlanItem) -> str:
+    parts = [str(p) for p in (item.lead_officer, item.lead_organisation) if p]
+    return ", ".join(parts)
+
+
+def _change(before: str, now: str) -> str:
+    """improved, worsened, same, new (first rated this quarter), or "" (no rating now)."""
+    if not now:
+        return ""
+    if not before:
+        return "new"
+    if before == now or before not in RAG_RANK or now not in RAG_RANK:
+        return "same" if before == now else ("improved" if now == "complete" else "same")
+    return "improved" if RAG_RANK[now] > RAG_RANK[before] else "worsened"
+
+
+def _top_priorities(items: list[PlanItem], by_id: dict[int, PlanItem]) -> dict[int, int]:
+    """Each item → the top-level priority it sits under (0 if none)."""
+    top: dict[int, int] = {}
+    for item in items:  # reading order: a parent comes before its children
+        parent = by_id.get(item.parent_id) if item.parent_id else None
+        if item.kind == PlanItem.Kind.PRIORITY and (parent is None or parent.kind == PlanItem.Kind.VISION):
+            top[item.pk] = item.pk
+        elif parent is not None:
+            top[item.pk] = top.get(parent.pk, 0)
+    return top
+
+
+def _counts(counter: Counter) -> list[dict]:
+    total = sum(counter.values()) or 1
+    rows = [
+        {"rag": rag, "label": RAG_LABELS[rag], "count": counter[rag], "percent": round(100 * counter[rag] / total)}
+        for rag in RAG_ORDER
+    ]
+    rows.append(
+        {"rag": "", "label": "No return", "count": counter["none"], "percent": round(100 * counter["none"] / total)}
+    )
+    return rows
+
+
+def _priority_counts(per_priority, by_id, refs, plan_by_id) -> list[dict]:
+    result = []
+    for priority_id, counter in per_priority.items():
+        priority = by_id.get(priority_id)
+        result.append(
+            {
+                "reference": refs.get(priority_id, ""),
+                "title": priority.title if priority else "Not under a priority",
+                "plan": plan_by_id[priority.plan_id].title if priority else "",
+                "url": priority.get_absolute_url() if priority else "",
+                "counts": [counter[rag] for rag in RAG_ORDER] + [counter["none"]],
+                "total": sum(counter.values()),
+            }
+        )
+    return result
+
+
+def _target_row(item, row, periods, found) -> dict:
+    points = []
+    for period in periods:
+        ret = found.get((item.pk, period.pk))
+        actual = ret.actual_value if ret and ret.state in RECEIVED else None
+        points.append(
+            {
+                "period": period.label,
+                "expected": _number(trajectory.expected_at(item, period.ends_on)),
+                "actual": _number(actual),
+                "derived": trajectory.derived_status(item, actual, period.ends_on) or "",
+            }
+        )
+    latest = points[-1]
+    unit = PlanItem.Unit(item.unit).label if item.unit else ""
+    return {
+        **row,
+        "unit": unit,
+        "baseline": _number(item.baseline_value),
+        "target": _number(item.target_value),
+        "target_date": f"{item.target_date:%b %Y}" if item.target_date else "",
+        "direction": item.get_direction_display() if item.direction else "",
+        "expected": latest["expected"],
+        "actual": latest["actual"],
+        "derived": latest["derived"],
+        "differs": bool(
+            latest["derived"] and row["rag"] in {"red", "amber", "green"} and row["rag"] != latest["derived"]
+        ),
+        "points": points,
+    }
+
+
+def _trend(rows: list[dict], periods: list[ReportingPeriod], found) -> list[dict]:
+    """RAG counts for each quarter so far, for the chart and the table beside it."""
+    trend = []
+    for period in periods:
+        counter: Counter = Counter()
+        for row in rows:
+            ret = found.get((row["id"], period.pk))
+            counter[ret.rag if ret and ret.state in RECEIVED and ret.rag else "none"] += 1
+        trend.append({"period": period.label, "counts": [counter[rag] for rag in RAG_ORDER] + [counter["none"]]})
+    return trend
+
+
+def _costs(items, priority_of, by_id, refs, plan_by_id) -> dict:
+    """Costs of actions and milestones by top-level priority and funding source."""
+    table: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for item in items:
+        if item.cost_amount:
+            table[(priority_of.get(item.pk, 0), item.funding_source or "Not stated")] += item.cost_amount
+    sources = sorted({source for _, source in table})
+    rows = []
+    for priority_id in dict.fromkeys(pid for pid, _ in table):
+        priority = by_id.get(priority_id)
+        amounts = [table.get((priority_id, source), Decimal(0)) for source in sources]
+        rows.append(
+            {
+                "reference": refs.get(priority_id, ""),
+                "title": priority.title if priority else "Not under a priority",
+                "plan": plan_by_id[priority.plan_id].title if priority else "",
+                "amounts": [_money(a) if a else "" for a in amounts],
+                "total": _money(sum(amounts, Decimal(0))),
+            }
+        )
+    totals = [sum((v for (pid, s), v in table.items() if s == source), Decimal(0)) for source in sources]
+    return {
+        "sources": sources,
+        "rows": rows,
+        "totals": [_money(t) for t in totals],
+        "total": _money(sum(table.values(), Decimal(0))),
+    }
+
+
+def stamp(data: dict, when: datetime) -> dict:
+    """The data as stored at ``when`` (the moment the quarter was locked)."""
+    return {**data, "generated": timezone.localtime(when).strftime("%-d %B %Y %H:%M"), "frozen": True}
+
+
+def scorecard_data(plan: Plan, period: ReportingPeriod, *, include_children: bool = False) -> dict:
+    """What the scorecard shows: as stored when the quarter was locked, or as it is now."""
+    if period.is_locked:
+        stored = (
+            ScorecardSnapshot.objects.filter(plan=plan, period=period, include_children=include_children)
+            .values_list("data", flat=True)
+            .first()
+        )
+        if stored is not None:
+            return stored
+    return build(plan, period, include_children=include_children)
+
+
+def chart(trend: list[dict], *, width: int = 480, height: int = 200) -> dict:
+    """Geometry for the trend chart: one stacked bar per quarter, a segment per rating
+    (computed here so the template only draws)."""
+    left, bottom, top = 40, 30, 10
+    plot_h = height - bottom - top
+    most = max((sum(q["counts"]) for q in trend), default=0) or 1
+    slot = (width - left - 10) / max(len(trend), 1)
+    bars = []
+    for i, quarter in enumerate(trend):
+        x = left + i * slot + slot * 0.2
+        y = top + plot_h
+        segments = []
+        for rag, count in zip([*RAG_ORDER, ""], quarter["counts"], strict=True):
+            if not count:
+                continue
+            h = plot_h * count / most
+            y -= h
+            segments.append({"rag": rag or "none", "y": round(y, 1), "height": round(h, 1), "count": count})
+        bars.append(
+            {
+                "x": round(x, 1),
+                "width": round(slot * 0.6, 1),
+                "label": quarter["period"].split(" ")[0],
+                "segments": segments,
+            }
+        )
+    return {"width": width, "height": height, "bars": bars, "axis_y": top + plot_h, "max": most, "left": left}

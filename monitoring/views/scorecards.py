@@ -1,0 +1,67 @@
+"""Scorecards and the members' home: what elected members read, read-only."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
+
+from monitoring import scorecards
+from monitoring.access import get_monitored_plan, get_period
+from monitoring.models import ProgressReturn, ReportingPeriod
+from partners.models import User
+from planning.access import plans_for
+from planning.models import Plan
+
+
+@login_required
+@require_safe
+def start(request: HttpRequest) -> HttpResponse:
+    """Where signing in lands: members on their home, everyone else on the plans."""
+    if request.user.role == User.Role.MEMBER:
+        return redirect("monitoring:members-home")
+    return redirect("planning:plan-list")
+
+
+@login_required
+@require_safe
+def scorecard(request: HttpRequest, slug: str, period: str) -> HttpResponse:
+    plan = get_monitored_plan(request.user, slug)
+    the_period = get_period(period)
+    if not the_period.covers_plan(plan):
+        raise Http404("The plan does not run in this quarter")
+    include_children = request.GET.get("children") == "1"
+    card = scorecards.scorecard_data(plan, the_period, include_children=include_children)
+    year = [p for p in scorecards.periods_so_far(the_period) if p.pk != the_period.pk]
+    return render(
+        request,
+        "monitoring/scorecard.html",
+        {
+            "plan": plan,
+            "period": the_period,
+            "card": card,
+            "chart": scorecards.chart(card["trend"]),
+            "has_children": plan.get_descendants().filter(status=Plan.Status.APPROVED).exists(),
+            "other_periods": year,
+        },
+    )
+
+
+@login_required
+@require_safe
+def members_home(request: HttpRequest) -> HttpResponse:
+    """Approved plans and their scorecards, newest quarter first: any scorecard is one
+    click from here."""
+    plans = list(plans_for(request.user).filter(status=Plan.Status.APPROVED).order_by("tree_id", "lft"))
+    periods = list(ReportingPeriod.objects.order_by("-start_year", "-quarter"))
+    reported = {
+        (row["item__plan_id"], row["period_id"])
+        for row in ProgressReturn.objects.filter(item__plan__in=plans)
+        .values("item__plan_id", "period_id")
+        .annotate(n=Count("pk"))
+    }
+    rows = []
+    for plan in plans:
+        quarters = [p for p in periods if p.covers_plan(plan) and (plan.pk, p.pk) in reported]
+        rows.append({"plan": plan, "quarters": quarters, "latest": quarters[0] if quarters else None})
+    return render(request, "monitoring/members_home.html", {"rows": rows})

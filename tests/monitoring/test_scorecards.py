@@ -1,0 +1,179 @@
+"""Scorecards: the numbers agree with the returns; a locked quarter's scorecard does not
+change after an edit; members read them and nothing else."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from monitoring import scorecards, services
+from monitoring.models import ScorecardSnapshot
+from planning import services as planning
+from tests.factories import add_item, make_plan, make_return, vision_of
+
+
+@pytest.fixture
+def reported(monitored, periods, bob, pat, alice):
+    """Q1: action green, target amber 71; Q2: action red (worsened), target green 76."""
+    q1, q2 = periods[0], periods[1]
+    for period, action_rag, target_rag, value in ((q1, "green", "amber", 71), (q2, "red", "green", 76)):
+        make_return(
+            monitored.action, period, bob, {"rag": action_rag, "narrative": f"Action in {period.label}"}, submit=True
+        )
+        make_return(
+            monitored.target,
+            period,
+            pat,
+            {"rag": target_rag, "narrative": "Target", "actual_value": value},
+            submit=True,
+        )
+    return monitored
+
+
+def _counts(card):
+    return {row["rag"] or "none": row["count"] for row in card["rag_counts"]}
+
+
+def test_the_numbers_agree_with_the_returns(reported, periods):
+    card = scorecards.build(reported, periods[1])
+    assert card["reported"] == 2 and card["received"] == 2
+    assert _counts(card) == {"red": 1, "amber": 0, "green": 1, "complete": 0, "not_started": 0, "none": 0}
+    assert card["movement"] == {"improved": 1, "worsened": 1, "same": 0, "new": 0}
+    assert [(row["title"], row["why"]) for row in card["exceptions"]] == [("Train every maths teacher", "Red")]
+    [target] = card["targets"]
+    assert (target["baseline"], target["expected"], target["actual"], target["derived"]) == (
+        "70",
+        "75.01",
+        "76",
+        "green",
+    )
+    assert [q["counts"] for q in card["trend"]] == [[0, 1, 1, 0, 0, 0], [1, 0, 1, 0, 0, 0]]
+    assert card["priorities"][0]["counts"] == [1, 0, 1, 0, 0, 0]
+
+
+def test_outstanding_returns_and_newly_amber(monitored, periods, bob):
+    make_return(monitored.action, periods[0], bob, {"rag": "amber", "narrative": "Slipping"}, submit=True)
+    card = scorecards.build(monitored, periods[0])
+    assert [row["title"] for row in card["outstanding"]] == ["Pupils reaching level 4 in maths"]
+    assert [row["why"] for row in card["exceptions"]] == ["Newly amber"]
+    assert card["received"] == 1
+
+
+def test_costs_by_priority_and_funding_source(monitored, periods, alice):
+    add_item(
+        monitored,
+        monitored.priority,
+        "action",
+        title="Tutoring",
+        cost_amount=Decimal("12000"),
+        cost_type="revenue",
+        funding_source="Pupil premium",
+    )
+    add_item(
+        monitored,
+        monitored.priority,
+        "action",
+        title="Laptops",
+        cost_amount=Decimal("3000"),
+        cost_type="capital",
+        funding_source="Capital grant",
+    )
+    costs = scorecards.build(monitored, periods[0])["costs"]
+    assert costs["sources"] == ["Capital grant", "Pupil premium"]
+    assert costs["rows"][0]["amounts"] == ["£3,000", "£12,000"]
+    assert costs["total"] == "£15,000"
+
+
+def test_a_locked_quarters_scorecard_does_not_change_after_an_edit(client, reported, periods, alice, ada, mel):
+    q2 = periods[1]
+    services.period_lock(period_id=q2.pk, user=ada)
+    url = reverse("monitoring:scorecard", args=[reported.slug, q2.slug])
+    client.force_login(mel)
+    before = client.get(url).content.decode()
+    assert "Train every maths teacher" in before and "As reported to members" in before
+    planning.item_update(
+        item_id=reported.action.pk,
+        user=alice,
+        change=planning.ItemChange({"title": "Renamed after the quarter was reported"}),
+        expected_version=1,
+        reason="Renamed",
+    )
+    after = client.get(url).content.decode()
+    assert "Renamed after the quarter was reported" not in after
+    assert "Train every maths teacher" in after
+    assert ScorecardSnapshot.objects.filter(plan=reported, period=q2).count() == 1
+
+
+def test_a_live_quarter_shows_the_edit(client, reported, periods, alice, mel):
+    planning.item_update(
+        item_id=reported.action.pk,
+        user=alice,
+        change=planning.ItemChange({"title": "Renamed"}),
+        expected_version=1,
+        reason="Renamed",
+    )
+    client.force_login(mel)
+    page = client.get(reverse("monitoring:scorecard", args=[reported.slug, periods[1].slug])).content.decode()
+    assert "Renamed" in page and "Live: as of" in page
+
+
+def test_a_plan_rolls_up_the_plans_beneath_it(reported, periods, alice, service):
+    child = make_plan(owner=alice, organisation=service, parent=reported, title="Maths hub plan", slug="maths-hub")
+    priority = add_item(child, vision_of(child), "priority", title="Hub priority")
+    action = add_item(child, priority, "action", title="Hub action", lead_officer=alice)
+    child.status = "approved"
+    child.save()
+    make_return(action, periods[1], alice, {"rag": "red", "narrative": "Behind"}, submit=True)
+    alone = scorecards.build(reported, periods[1])
+    rolled = scorecards.build(reported, periods[1], include_children=True)
+    assert alone["reported"] == 2 and rolled["reported"] == 3
+    assert _counts(rolled)["red"] == 2
+    assert [p["title"] for p in rolled["plans"]] == [reported.title, "Maths hub plan"]
+
+
+def test_the_scorecard_page_reads_in_a_fixed_number_of_queries(
+    client, reported, periods, mel, bob, django_assert_max_num_queries
+):
+    client.force_login(mel)
+    url = reverse("monitoring:scorecard", args=[reported.slug, periods[1].slug])
+    with django_assert_max_num_queries(12) as small:
+        client.get(url)
+    for n in range(10):
+        action = add_item(reported, reported.priority, "action", title=f"Extra {n}", lead_officer=bob)
+        make_return(action, periods[1], bob, {"rag": "green", "narrative": "Fine"}, submit=True)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)
+
+
+@pytest.mark.parametrize(("persona", "status"), [("mel", 200), ("carol", 200), ("pat", 404), ("alice", 200)])
+def test_who_reads_a_scorecard(client, reported, periods, request, persona, status):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("monitoring:scorecard", args=[reported.slug, periods[0].slug])).status_code == status
+
+
+def test_members_cannot_reach_a_draft_plans_scorecard_or_edit_anything(client, reported, periods, mel):
+    client.force_login(mel)
+    page = client.get(reverse("monitoring:scorecard", args=[reported.slug, periods[0].slug])).content.decode()
+    assert "My returns" not in page and "/edit/" not in page
+    reported.status = "draft"
+    reported.save()
+    assert client.get(reverse("monitoring:scorecard", args=[reported.slug, periods[0].slug])).status_code == 404
+    assert (
+        client.get(
+            reverse("monitoring:return-edit", args=[reported.slug, reported.action.pk, periods[0].slug])
+        ).status_code
+        == 404
+    )
+
+
+def test_members_land_on_their_home_and_reach_a_scorecard_in_one_more_click(client, reported, periods, mel, bob):
+    from tests.factories import PASSWORD
+
+    response = client.post(reverse("login"), {"username": "mel", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("monitoring:members-home")
+    page = response.content.decode()
+    assert reverse("monitoring:scorecard", args=[reported.slug, periods[1].slug]) in page
+    assert reverse("monitoring:scorecard", args=[reported.slug, periods[0].slug]) in page
+    client.logout()
+    response = client.post(reverse("login"), {"username": "bob", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("planning:plan-list")
