@@ -15,6 +15,7 @@ dicts, every value already formatted for the page — for two reasons:
 from collections import Counter, defaultdict
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +32,24 @@ RAG_LABELS = dict(ProgressReturn.Rag.choices)
 # how good a rating is, for "improved" / "worsened" between quarters
 RAG_RANK = {"red": 0, "amber": 1, "green": 2, "complete": 3}
 RECEIVED = {State.SUBMITTED, State.ACCEPTED}
+STATE_LABELS = dict(State.choices)
 SCHEMA = 1  # bump when the shape of the data changes; stored snapshots carry it
+
+
+class Ret(NamedTuple):
+    """A return as the scorecard reads it."""
+
+    state: str
+    rag: str
+    actual_value: Decimal | None
+    narrative: str
+
+
+def _url_pattern(name: str, slug: str, *rest: str) -> str:
+    """``name``'s address with a ``{}`` where the item's id goes: reversed once per plan
+    rather than once per row (thousands of rows)."""
+    marker = 987654321
+    return reverse(name, args=[slug, marker, *rest]).replace(str(marker), "{}")
 
 
 def _money(value: Decimal) -> str:
@@ -69,12 +87,14 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         .order_by("plan__tree_id", "plan__lft", "tree_id", "lft")
     )
     refs = references(items)
-    found: dict[tuple[int, int], ProgressReturn] = {
-        (r.item_id, r.period_id): r
-        for r in ProgressReturn.objects.filter(item__plan__in=plans, period__in=periods).only(
-            "item_id", "period_id", "state", "rag", "actual_value", "narrative"
-        )
+    # plain tuples, not model instances: a year of a large plan is thousands of returns
+    found: dict[tuple[int, int], Ret] = {
+        (item_id, period_id): Ret(*values)
+        for item_id, period_id, *values in ProgressReturn.objects.filter(
+            item__plan__in=plans, period__in=periods
+        ).values_list("item_id", "period_id", "state", "rag", "actual_value", "narrative")
     }
+    detail_urls = {p.pk: _url_pattern("monitoring:return-detail", p.slug, period.slug) for p in plans}
     previous = periods[-2] if len(periods) > 1 else None
     by_id = {item.pk: item for item in items}
     priority_of = _top_priorities(items, by_id)
@@ -92,7 +112,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         before = found.get((item.pk, previous.pk)) if previous else None
         before_rag = before.rag if before and before.state in RECEIVED else ""
         change = _change(before_rag, rag)
-        url = reverse("monitoring:return-detail", args=[owner.slug, item.pk, period.slug])
+        url = detail_urls[owner.pk].format(item.pk)
         row = {
             "id": item.pk,
             "plan": owner.title,
@@ -115,7 +135,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             movement[change] += 1
         if not ret or ret.state not in RECEIVED:
             outstanding.append(
-                {**row, "state": ret.get_state_display() if ret else "Not started", "due": f"{period.due_on:%-d %b %Y}"}
+                {**row, "state": STATE_LABELS[ret.state] if ret else "Not started", "due": f"{period.due_on:%-d %b %Y}"}
             )
         if rag == "red" or (rag == "amber" and before_rag not in {"amber", "red"}):
             exceptions.append({**row, "why": "Red" if rag == "red" else "Newly amber"})
@@ -141,6 +161,10 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         "costs": _costs(items, priority_of, by_id, refs, plan_by_id),
         "rows": rows,
     }
+
+
+def _item_url(plan: Plan, item: PlanItem) -> str:
+    return reverse("planning:item-detail", args=[plan.slug, item.pk])
 
 
 def _lead(item: PlanItem) -> str:
@@ -192,7 +216,7 @@ def _priority_counts(per_priority, by_id, refs, plan_by_id) -> list[dict]:
                 "reference": refs.get(priority_id, ""),
                 "title": priority.title if priority else "Not under a priority",
                 "plan": plan_by_id[priority.plan_id].title if priority else "",
-                "url": priority.get_absolute_url() if priority else "",
+                "url": _item_url(plan_by_id[priority.plan_id], priority) if priority else "",
                 "counts": [counter[rag] for rag in RAG_ORDER] + [counter["none"]],
                 "total": sum(counter.values()),
             }
@@ -225,6 +249,7 @@ def _target_row(item, row, periods, found) -> dict:
         "expected": latest["expected"],
         "actual": latest["actual"],
         "derived": latest["derived"],
+        "derived_label": latest["derived"].capitalize(),
         "differs": bool(
             latest["derived"] and row["rag"] in {"red", "amber", "green"} and row["rag"] != latest["derived"]
         ),
