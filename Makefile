@@ -1,5 +1,5 @@
 # Golden Thread: two commands on a fresh machine (Python 3.11 and make).
-#   make run    set up, migrate SQLite, load the demo council, start the app
+#   make run    set up, migrate SQLite, load the demo council, start the app and its PDF worker
 #   make test   set up (and install Chromium if missing), run the whole test suite
 PYTHON ?= python3.11
 VENV := .venv
@@ -19,7 +19,7 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	scripts/run.sh $(HOST):$(PORT)  # the server, and beside it the worker that produces PDFs
 
 chromium:
 	@test -x /usr/bin/chromium || { \

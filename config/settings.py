@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "partners",
     "planning",
     "monitoring",
@@ -133,6 +135,16 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# Background tasks (PDFs): queued in the database, run by ``manage.py db_worker`` (``make run``
+# starts one beside the server). TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# runs each task at once in the request instead; tests that render PDFs override TASKS so.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

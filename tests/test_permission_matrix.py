@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from monitoring import risks
 from monitoring import services as monitoring
-from monitoring.models import WorkbookUpload
+from monitoring.models import Document, WorkbookUpload
 from partners.models import Organisation, User
 from planning import lifecycle, services
 from planning.models import Plan
@@ -163,6 +163,11 @@ URLS = {
     "monitoring:start": (lambda w: [], "signed_in", "wrong_method"),
     "monitoring:members-home": (lambda w: [], "signed_in", "wrong_method"),
     "monitoring:scorecard": (lambda w: [w.plan.slug, w.periods[0].slug], "monitor_read", "wrong_method"),
+    # PDFs: follow reading the plan (plan documents) or its monitoring (scorecard packs)
+    "monitoring:plan-pdf": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "monitoring:scorecard-pdf": (lambda w: [w.plan.slug, w.periods[0].slug], "monitor_read", "wrong_method"),
+    "monitoring:document-status": (lambda w: [w.plan_document.pk], "read", "wrong_method"),
+    "monitoring:document-download": (lambda w: [w.plan_document.pk], "read", "wrong_method"),
     # spreadsheets: reporters (not members) work on their own uploads; exports follow reading
     "monitoring:workbook-download": (lambda w: [], "reporter", "wrong_method"),
     "monitoring:workbook-upload": (lambda w: [], "reporter", "reporter"),
@@ -271,6 +276,7 @@ class World:
         )
         self.target = add_item(self.plan, self.action, "target", title="Target", lead_organisation=college)
         self.periods = monitoring.financial_year_create(start_year=2013, user=None)
+        self.plan_document = Document.objects.create(kind="plan", plan=self.plan, key="plan:matrix", requested_by=owner)
         self.upload = WorkbookUpload.objects.create(uploaded_by=owner, period=self.periods[0], filename="returns.xlsx")
         self.risk = risks.risk_create(
             plan=self.plan, user=owner, fields={"title": "A risk", "likelihood": 3, "impact": 3}

@@ -1,0 +1,130 @@
+"""Asking for a PDF: find the document that shows the same thing, or queue a new one.
+
+A document's ``key`` says exactly what it shows. An edition's plan document and a locked
+quarter's scorecard pack never change, so their keys name only the edition or the quarter
+and the PDF is produced once and served from storage ever after. A live plan or a live
+quarter is keyed by the moment of its latest change (``live@…``): asking again before
+anything changes reuses the PDF; after a change the key is new and so is the PDF.
+
+Rendering happens in the background (``monitoring.tasks.render_document``), queued when
+the transaction that created the document commits.
+"""
+
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from monitoring import scorecards
+from monitoring.models import Document, ProgressReturn, ReportingPeriod, ScorecardSnapshot
+from monitoring.tasks import render_document
+from partners.models import User
+from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem
+
+# a document queued or running for longer than this is taken to be lost (its worker died)
+STALE_AFTER = timedelta(minutes=15)
+
+
+def request_plan_pdf(user: User, plan: Plan, edition: Edition | None = None) -> Document:
+    """The plan document of ``plan`` (as at ``edition``, or as it is now)."""
+    return _request(user, plan_key(plan, edition), kind=Document.Kind.PLAN, plan=plan, edition=edition)
+
+
+def request_scorecard_pdf(user: User, plan: Plan, period: ReportingPeriod, include_children: bool) -> Document:
+    """The scorecard pack of ``plan`` for ``period``."""
+    return _request(
+        user,
+        scorecard_key(plan, period, include_children),
+        kind=Document.Kind.SCORECARD,
+        plan=plan,
+        period=period,
+        include_children=include_children,
+    )
+
+
+def plan_key(plan: Plan, edition: Edition | None) -> str:
+    if edition is not None:
+        return f"plan:{plan.pk}:edition:{edition.pk}"
+    return f"plan:{plan.pk}:live@{_latest(plan_changes(plan)).isoformat()}"
+
+
+def scorecard_key(plan: Plan, period: ReportingPeriod, include_children: bool) -> str:
+    base = f"scorecard:{plan.pk}:{period.slug}:{'with-children' if include_children else 'plan-only'}"
+    frozen = ScorecardSnapshot.objects.filter(plan=plan, period=period, include_children=include_children)
+    if period.is_locked and frozen.exists():
+        return f"{base}:locked"
+    plans = [p.pk for p in scorecards.plans_in_scope(plan, include_children)]
+    items = PlanItem.history.filter(plan_id__in=plans).values("id")
+    moments = [
+        ProgressReturn.history.filter(item_id__in=items).aggregate(at=Max("history_date"))["at"],
+        PlanItem.history.filter(plan_id__in=plans).aggregate(at=Max("history_date"))["at"],
+        Plan.history.filter(Q(id__in=plans) | Q(parent_id__in=plans)).aggregate(at=Max("history_date"))["at"],
+    ]
+    return f"{base}:v{period.version}:live@{_latest(moments).isoformat()}"
+
+
+def plan_changes(plan: Plan) -> list[datetime | None]:
+    """The latest change to each thing a plan document prints: the plan, the plans it
+    delivers, its items, their supporters and their links."""
+    items = PlanItem.history.filter(plan_id=plan.pk).values("id")
+    latest = Max("history_date")
+    return [
+        Plan.history.filter(Q(id=plan.pk) | Q(parent_id=plan.pk)).aggregate(at=latest)["at"],
+        PlanItem.history.filter(plan_id=plan.pk).aggregate(at=latest)["at"],
+        ItemSupporter.history.filter(item_id__in=items).aggregate(at=latest)["at"],
+        Link.history.filter(Q(source_id__in=items) | Q(target_id__in=items)).aggregate(at=latest)["at"],
+    ]
+
+
+def _latest(moments: list[datetime | None]) -> datetime:
+    known = [moment for moment in moments if moment is not None]
+    return max(known) if known else datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _request(user: User, key: str, **fields) -> Document:
+    """The document for ``key``: reused when it is ready (or being produced), queued
+    again when it failed, was lost, or its file has gone from storage."""
+    with transaction.atomic():
+        document, created = Document.objects.get_or_create(
+            key=key, defaults={**fields, "requested_by": user, "status": Document.Status.QUEUED}
+        )
+        if created:
+            _enqueue(document)
+        elif _needs_render(document):
+            requeued = Document.objects.filter(pk=document.pk, status=document.status).update(
+                status=Document.Status.QUEUED,
+                error="",
+                file="",
+                pages=None,
+                finished_at=None,
+                requested_by=user,
+                requested_at=timezone.now(),
+            )
+            if requeued:
+                document.refresh_from_db()
+                _enqueue(document)
+    return document
+
+
+def _needs_render(document: Document) -> bool:
+    status = document.status
+    if status == Document.Status.FAILED:
+        return True
+    if status == Document.Status.READY:
+        return not document.file or not document.file.storage.exists(document.file.name)
+    return document.requested_at < timezone.now() - STALE_AFTER
+
+
+def _enqueue(document: Document) -> None:
+    transaction.on_commit(partial(render_document.enqueue, document.pk))
+
+
+def queued_ahead(document: Document) -> int:
+    """How many documents wait to be produced before this one."""
+    if document.status != Document.Status.QUEUED:
+        return 0
+    return Document.objects.filter(
+        status__in=[Document.Status.QUEUED, Document.Status.RUNNING], requested_at__lt=document.requested_at
+    ).count()
