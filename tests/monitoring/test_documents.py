@@ -16,6 +16,8 @@ from io import BytesIO
 import pytest
 import weasyprint
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -487,3 +489,22 @@ def test_the_pages_link_to_their_pdfs(client, approved, periods, alice, mel):
     assert reverse("monitoring:plan-pdf", args=[approved.slug]) + f"?edition={edition.pk}" in editions
     scorecard = client.get(reverse("monitoring:scorecard", args=[approved.slug, periods[0].slug])).content.decode()
     assert reverse("monitoring:scorecard-pdf", args=[approved.slug, periods[0].slug]) in scorecard
+
+
+def test_the_pdfs_read_in_a_fixed_number_of_queries_whatever_the_plan_size(reported, periods, bob):
+    """The HTML each PDF is made from reads the same number of queries at any size."""
+
+    def counts() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as plan_queries:
+            pdf.plan_document_html(reported)
+        with CaptureQueriesContext(connection) as pack_queries:
+            pdf.scorecard_pack_html(reported, periods[1], False)
+        return len(plan_queries), len(pack_queries)
+
+    small = counts()
+    for n in range(8):
+        action = add_item(reported, reported.priority, "action", title=f"Extra {n}", lead_officer=bob)
+        add_item(reported, action, "target", title=f"Extra target {n}")
+        make_return(action, periods[1], bob, {"rag": "amber", "narrative": "Behind"}, submit=True)
+    assert counts() == small
+    assert max(small) <= 15
