@@ -183,3 +183,30 @@ def test_load_demo_prints_the_state_of_monitoring(demo):
         f"Q4 is open, due {q4.due_on:%-d %B %Y}, with {len(services.outstanding_items(q4))} returns outstanding; "
         f"{Risk.objects.count()} risks with {RiskReview.objects.count()} quarterly reviews."
     ) in demo
+
+
+def test_a_member_reads_every_scorecard_of_the_demo_and_gets_both_pdfs(demo, client):
+    """Issue 6's "done": every approved plan's scorecard in every quarter with returns
+    opens for the demo's member, the locked quarters as reported, and both PDFs render."""
+    from monitoring import pdf
+    from monitoring.models import ScorecardSnapshot
+
+    member = User.objects.get(username="member")
+    client.force_login(member)
+    home = client.get(reverse("monitoring:members-home")).content.decode()
+    opened = 0
+    for plan in Plan.objects.filter(status=Plan.Status.APPROVED):
+        for period in quarters():
+            if not ProgressReturn.objects.filter(item__plan=plan, period=period).exists():
+                continue
+            url = reverse("monitoring:scorecard", args=[plan.slug, period.slug])
+            assert url in home
+            page = client.get(url)
+            assert page.status_code == 200, url
+            assert ("As reported to members" in page.content.decode()) == period.is_locked
+            opened += 1
+    assert opened >= 30
+    assert ScorecardSnapshot.objects.filter(period__quarter__in=[1, 2]).count() >= 18
+    plan = Plan.objects.get(slug="bold-steps-for-education-2013-16")
+    assert pdf.render_plan(plan).startswith(b"%PDF")
+    assert pdf.render_scorecard(plan, quarters()[1], True).startswith(b"%PDF")
