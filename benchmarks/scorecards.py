@@ -31,6 +31,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import weasyprint  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -41,11 +42,13 @@ from django.utils import timezone  # noqa: E402
 
 from benchmarks.__main__ import build, timed  # noqa: E402
 from config.history import change_context  # noqa: E402
+from monitoring import documents, pdf, tasks  # noqa: E402
 from monitoring import services as monitoring  # noqa: E402
 from monitoring.models import ProgressReturn  # noqa: E402
 from partners.models import Organisation, User  # noqa: E402
 from planning.models import Plan, PlanItem  # noqa: E402
 
+PDF_REPEAT = int(os.environ.get("BENCHMARK_PDF_REPEAT", "3"))
 RAGS = ["green", "green", "amber", "red", "green", "complete", "amber", "green"]
 
 
@@ -109,16 +112,35 @@ def main() -> None:
         url = reverse("monitoring:scorecard", args=[plan.slug, q4.slug])
         seconds, queries = timed(lambda: _get(client, url))
         results.append((f"(a) scorecard page, {items} items, Q4", seconds, queries, base))
+
+        # (b) the scorecard pack: our render against bare WeasyPrint on the very same HTML
+        html = pdf.scorecard_pack_html(plan, q4, False)
+        bare = _median(lambda: weasyprint.HTML(string=html, base_url=settings.SITE_URL).write_pdf(), repeat=PDF_REPEAT)
+        results.append(("baseline: bare WeasyPrint, same HTML", bare, 0, bare))
+        ours = _median(lambda: pdf.render_scorecard(plan, q4, False), repeat=PDF_REPEAT)
+        results.append(("(b) scorecard pack PDF (tagged PDF/UA)", ours, 0, bare))
+
+        # (c) a locked quarter's pack, produced once, then served from storage
+        monitoring.period_lock(period_id=q4.pk, user=owner)
+        q4.refresh_from_db()
+        document = documents.request_scorecard_pdf(owner, plan, q4, False)
+        tasks.render_document.call(document.pk)
+        download = reverse("monitoring:document-download", args=[document.pk])
+        served, served_q = timed(lambda: _get(client, download, streaming=True))
+        results.append(("(c) serve the stored PDF", served, served_q, base))
     print(f"database: {connection.vendor}; built {items} items and {returns} returns in {built:.1f} s")
+    print("ratios: (a) and (c) against the plain view; (b) against bare WeasyPrint")
     print(f"{'measurement':<46} {'ms':>9} {'ratio':>7} {'queries':>8}")
     for name, seconds, queries, against in results:
         print(f"{name:<46} {seconds * 1000:>9.1f} {seconds / against:>7.2f} {queries:>8}")
 
 
-def _get(client: Client, url: str):
+def _get(client: Client, url: str, streaming: bool = False):
     response = client.get(url)
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code}")
+    if streaming:
+        b"".join(response.streaming_content)  # the whole file, as a reader receives it
     return response
 
 
