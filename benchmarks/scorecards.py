@@ -113,6 +113,8 @@ def main() -> None:
         seconds, queries = timed(lambda: _get(client, url))
         results.append((f"(a) scorecard page, {items} items, Q4", seconds, queries, base))
 
+        if os.environ.get("BENCHMARK_PDF", "1") == "0":  # the page only, for quick runs
+            return _print(plan, items, returns, built, results)
         # (b) the scorecard pack: our render against bare WeasyPrint on the very same HTML
         html = pdf.scorecard_pack_html(plan, q4, False)
         bare = _median(lambda: weasyprint.HTML(string=html, base_url=settings.SITE_URL).write_pdf(), repeat=PDF_REPEAT)
@@ -128,6 +130,10 @@ def main() -> None:
         download = reverse("monitoring:document-download", args=[document.pk])
         served, served_q = timed(lambda: _get(client, download, streaming=True))
         results.append(("(c) serve the stored PDF", served, served_q, base))
+    _print(plan, items, returns, built, results)
+
+
+def _print(plan, items, returns, built, results) -> None:
     print(f"database: {connection.vendor}; built {items} items and {returns} returns in {built:.1f} s")
     print("ratios: (a) and (c) against the plain view; (b) against bare WeasyPrint")
     print(f"{'measurement':<46} {'ms':>9} {'ratio':>7} {'queries':>8}")

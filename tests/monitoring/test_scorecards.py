@@ -177,3 +177,12 @@ def test_members_land_on_their_home_and_reach_a_scorecard_in_one_more_click(clie
     client.logout()
     response = client.post(reverse("login"), {"username": "bob", "password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("planning:plan-list")
+
+
+def test_what_leads_typed_is_escaped_in_the_rows_written_in_python(client, monitored, periods, bob, mel):
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    make_return(monitored.action, periods[0], bob, {"rag": "red", "narrative": payload}, submit=True)
+    client.force_login(mel)
+    page = client.get(reverse("monitoring:scorecard", args=[monitored.slug, periods[0].slug])).content.decode()
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
