@@ -193,6 +193,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         "priorities": _priority_counts(per_priority, by_id, refs, plan_by_id),
         "movement": {name: movement[name] for name in ("improved", "worsened", "same", "new")},
         "exceptions": exceptions,
+        "changes": [row for row in rows if row["change"] in {"improved", "worsened"}],
         "outstanding": outstanding,
         "targets": targets,
         "trend": _trend(rows, periods, found),

@@ -11,6 +11,8 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from monitoring.scorecards import RAG_LABELS
+
 register = template.Library()
 
 NUMERIC = '<td class="govuk-table__cell govuk-table__cell--numeric">'
@@ -72,5 +74,18 @@ def outstanding_rows(card: dict) -> str:
         + _item(row, "")
         + f"{CELL}{escape(row['lead'])}</td>{CELL}{escape(row['state'])}</td></tr>"
         for row in card["outstanding"]
+    ]
+    return mark_safe("\n".join(out))  # noqa: S308  every value above went through escape()
+
+
+@register.simple_tag
+def change_rows(card: dict) -> str:
+    out = [
+        '<tr class="govuk-table__row">'
+        + _item(row, "")
+        + f"{CELL}{escape(row['change'].capitalize())}</td>"
+        + f"{CELL}{_tag(row['previous_rag'], RAG_LABELS.get(row['previous_rag'], row['previous_rag']))}</td>"
+        + f"{CELL}{_tag(row['rag'], row['rag_label'])}</td></tr>"
+        for row in card.get("changes", [])
     ]
     return mark_safe("\n".join(out))  # noqa: S308  every value above went through escape()

@@ -186,3 +186,14 @@ def test_what_leads_typed_is_escaped_in_the_rows_written_in_python(client, monit
     page = client.get(reverse("monitoring:scorecard", args=[monitored.slug, periods[0].slug])).content.decode()
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_the_items_that_improved_or_worsened_are_listed(client, reported, periods, mel):
+    card = scorecards.build(reported, periods[1])
+    assert [(row["title"], row["change"], row["previous_rag"], row["rag"]) for row in card["changes"]] == [
+        ("Train every maths teacher", "worsened", "green", "red"),
+        ("Pupils reaching level 4 in maths", "improved", "amber", "green"),
+    ]
+    client.force_login(mel)
+    page = client.get(reverse("monitoring:scorecard", args=[reported.slug, periods[1].slug])).content.decode()
+    assert "Changed since last quarter" in page and "Worsened" in page and "Improved" in page
