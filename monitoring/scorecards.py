@@ -71,6 +71,7 @@ ITEM_COLUMNS = (
     "baseline_date", "target_value", "target_date", "direction", "amber_tolerance",
 )  # fmt: skip
 DIRECTIONS = dict(PlanItem.Direction.choices)
+UNITS = dict(PlanItem.Unit.choices)
 
 
 class Ret(NamedTuple):
@@ -178,7 +179,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         if rag == "red" or (rag == "amber" and before_rag not in {"amber", "red"}):
             exceptions.append({**row, "why": "Red" if rag == "red" else "Newly amber"})
         if item.is_target:
-            targets.append(_target_row(item, row, periods, found))
+            targets.append(_target_row(item, row, period, found))
 
     return {
         "schema": SCHEMA,
@@ -263,36 +264,26 @@ def _priority_counts(per_priority, by_id, refs, plan_by_id) -> list[dict]:
     return result
 
 
-def _target_row(item, row, periods, found) -> dict:
-    points = []
-    for period in periods:
-        ret = found.get((item.pk, period.pk))
-        actual = ret.actual_value if ret and ret.state in RECEIVED else None
-        points.append(
-            {
-                "period": period.label,
-                "expected": _number(trajectory.expected_at(item, period.ends_on)),
-                "actual": _number(actual),
-                "derived": trajectory.derived_status(item, actual, period.ends_on) or "",
-            }
-        )
-    latest = points[-1]
-    unit = PlanItem.Unit(item.unit).label if item.unit else ""
+def _target_row(item, row, period, found) -> dict:
+    """The target in ``period``: baseline, the trajectory's value at the quarter's end,
+    the actual value and the status derived from them (the quarter-by-quarter series is
+    on the target's own progress page)."""
+    ret = found.get((item.pk, period.pk))
+    actual = ret.actual_value if ret and ret.state in RECEIVED else None
+    expected = trajectory.expected_at(item, period.ends_on)
+    derived = trajectory.derived_status(item, actual, period.ends_on) or ""
     return {
         **row,
-        "unit": unit,
+        "unit": UNITS.get(item.unit, ""),
         "baseline": _number(item.baseline_value),
         "target": _number(item.target_value),
         "target_date": f"{item.target_date:%b %Y}" if item.target_date else "",
         "direction": DIRECTIONS.get(item.direction, ""),
-        "expected": latest["expected"],
-        "actual": latest["actual"],
-        "derived": latest["derived"],
-        "derived_label": latest["derived"].capitalize(),
-        "differs": bool(
-            latest["derived"] and row["rag"] in {"red", "amber", "green"} and row["rag"] != latest["derived"]
-        ),
-        "points": points,
+        "expected": _number(expected),
+        "actual": _number(actual),
+        "derived": derived,
+        "derived_label": derived.capitalize(),
+        "differs": bool(derived and row["rag"] in {"red", "amber", "green"} and row["rag"] != derived),
     }
 
 
