@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-only chromium lint fixture benchmark benchmark-returns
+.PHONY: run test test-only chromium lint security fixture benchmark benchmark-returns
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test-only:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# bandit, medium and high findings only: exits nonzero on any not reviewed (docs/security.md)
+security: $(STAMP)
+	$(BIN)/bandit -c pyproject.toml -r config partners planning monitoring benchmarks -ll
 
 fixture: $(STAMP)
 	$(BIN)/python manage.py build_demo_fixture --output fixtures/demo_council.json
