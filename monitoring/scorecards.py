@@ -283,7 +283,7 @@ def _target_row(item, row, period, found) -> dict:
         "actual": _number(actual),
         "derived": derived,
         "derived_label": derived.capitalize(),
-        "differs": bool(derived and row["rag"] in {"red", "amber", "green"} and row["rag"] != derived),
+        "differs": trajectory.disagrees(row["rag"], derived),
     }
 
 

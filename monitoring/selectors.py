@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 
 from monitoring import trajectory
 from monitoring.access import REPORTED_KINDS, can_fill
@@ -80,8 +81,6 @@ class Due:
 
     @property
     def url(self) -> str:
-        from django.urls import reverse
-
         return reverse("monitoring:return-detail", args=[self.item.plan.slug, self.item.pk, self.period.slug])
 
 
@@ -145,8 +144,7 @@ class Row:
 
     @property
     def differs(self) -> bool:
-        ret = self.progress_return
-        return bool(self.derived and ret and ret.rag in {"red", "amber", "green"} and ret.rag != self.derived)
+        return bool(self.progress_return) and trajectory.disagrees(self.progress_return.rag, self.derived)
 
 
 @dataclass

@@ -271,18 +271,24 @@ def _reviewable(return_id: int, expected_version: int) -> ProgressReturn:
     return ret
 
 
-@transaction.atomic
-def return_accept(*, return_id: int, user: User | None, expected_version: int, note: str = "") -> ProgressReturn:
-    """Accept a submitted return. A revised date it gives becomes the item's due date,
-    with the author's reason in the item's history."""
+def _review(return_id: int, expected_version: int, user: User | None, state: str, *, note: str, reason: str):
+    """The reviewer's decision on a submitted return, with who, when and why."""
     ret = _reviewable(return_id, expected_version)
-    ret.state = State.ACCEPTED
+    ret.state = state
     ret.reviewed_at = timezone.now()
     ret.reviewed_by = user
     ret.review_note = note.strip()
     ret.version += 1
-    with change_context(reason="Accepted", user=user):
+    with change_context(reason=reason, user=user):
         ret.save()
+    return ret
+
+
+@transaction.atomic
+def return_accept(*, return_id: int, user: User | None, expected_version: int, note: str = "") -> ProgressReturn:
+    """Accept a submitted return. A revised date it gives becomes the item's due date,
+    with the author's reason in the item's history."""
+    ret = _review(return_id, expected_version, user, State.ACCEPTED, note=note, reason="Accepted")
     item = ret.item
     if ret.revised_due_date and ret.revised_due_date != item.due_date:
         reason = f"Due date revised in the {ret.period.label} return: {ret.revision_reason.strip()}"
@@ -302,14 +308,9 @@ def return_send_back(*, return_id: int, user: User | None, expected_version: int
     """Return a submitted return to its author with the reason."""
     if not reason.strip():
         raise ValidationError({"reason": "Say what needs to change, so the author can put it right."})
-    ret = _reviewable(return_id, expected_version)
-    ret.state = State.RETURNED
-    ret.reviewed_at = timezone.now()
-    ret.reviewed_by = user
-    ret.review_note = reason.strip()
-    ret.version += 1
-    with change_context(reason=f"Returned for changes: {reason.strip()}", user=user):
-        ret.save()
+    ret = _review(
+        return_id, expected_version, user, State.RETURNED, note=reason, reason=f"Returned for changes: {reason.strip()}"
+    )
     _tell_author(ret, f"Your {ret.period.label} return needs changes", f"{user} returned it: {reason.strip()}")
     return ret
 

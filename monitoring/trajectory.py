@@ -52,6 +52,12 @@ def derived_status(item: PlanItem, actual: Decimal | None, on: date) -> str | No
     return RED
 
 
+def disagrees(given: str, derived: str | None) -> bool:
+    """The lead's RAG and the derived status differ ("complete" and "not started" are not
+    compared: they say nothing about the measure)."""
+    return bool(derived and given in {GREEN, AMBER, RED} and given != derived)
+
+
 @dataclass
 class Point:
     """One quarter of a target's progress, as the trajectory table shows it."""
@@ -66,7 +72,7 @@ class Point:
     @property
     def differs(self) -> bool:
         """The author's RAG and the derived one disagree (complete/not started aside)."""
-        return bool(self.derived and self.given in {GREEN, AMBER, RED} and self.given != self.derived)
+        return disagrees(self.given, self.derived)
 
 
 def series(item: PlanItem, periods, returns_by_period: dict) -> list[Point]:

@@ -28,14 +28,13 @@ from planning.models import Plan
 from tests.browser.conftest import follow, submit, visit
 from tests.factories import PASSWORD, make_plan
 from tests.monitoring import conftest as monitoring_fixtures
-from tests.monitoring import test_scorecards as scorecard_tests
 
 pytestmark = pytest.mark.browser
 
 # The monitored plan, its quarters, and its returns in Q1 and Q2, shared with tests/monitoring.
 monitored = monitoring_fixtures.monitored
 periods = monitoring_fixtures.periods
-reported = scorecard_tests.reported
+reported = monitoring_fixtures.reported
 
 ACTION = "Train every maths teacher"
 TARGET = "Pupils reaching level 4 in maths"

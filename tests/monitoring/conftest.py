@@ -7,7 +7,7 @@ import pytest
 
 from monitoring import services as monitoring
 from planning.models import Plan, PlanItem
-from tests.factories import add_item, vision_of
+from tests.factories import add_item, make_return, vision_of
 
 
 @pytest.fixture
@@ -51,3 +51,21 @@ def monitored(plan, bob, college, pat):
     plan.status = Plan.Status.APPROVED
     plan.save()
     return plan
+
+
+@pytest.fixture
+def reported(monitored, periods, bob, pat):
+    """Q1: action green, target amber 71; Q2: action red (worsened), target green 76."""
+    q1, q2 = periods[0], periods[1]
+    for period, action_rag, target_rag, value in ((q1, "green", "amber", 71), (q2, "red", "green", 76)):
+        make_return(
+            monitored.action, period, bob, {"rag": action_rag, "narrative": f"Action in {period.label}"}, submit=True
+        )
+        make_return(
+            monitored.target,
+            period,
+            pat,
+            {"rag": target_rag, "narrative": "Target", "actual_value": value},
+            submit=True,
+        )
+    return monitored

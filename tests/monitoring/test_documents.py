@@ -83,21 +83,6 @@ def costed(monitored, college):
     return monitored
 
 
-@pytest.fixture
-def reported(monitored, periods, bob, pat):
-    """Q1: action green, target amber; Q2: action red, target green."""
-    for period, action_rag, target_rag, value in ((periods[0], "green", "amber", 71), (periods[1], "red", "green", 76)):
-        make_return(monitored.action, period, bob, {"rag": action_rag, "narrative": "Action"}, submit=True)
-        make_return(
-            monitored.target,
-            period,
-            pat,
-            {"rag": target_rag, "narrative": "Target", "actual_value": value},
-            submit=True,
-        )
-    return monitored
-
-
 def _pages(content: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(BytesIO(content)).pages]
 

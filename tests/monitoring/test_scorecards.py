@@ -12,24 +12,6 @@ from planning import services as planning
 from tests.factories import add_item, make_plan, make_return, vision_of
 
 
-@pytest.fixture
-def reported(monitored, periods, bob, pat, alice):
-    """Q1: action green, target amber 71; Q2: action red (worsened), target green 76."""
-    q1, q2 = periods[0], periods[1]
-    for period, action_rag, target_rag, value in ((q1, "green", "amber", 71), (q2, "red", "green", 76)):
-        make_return(
-            monitored.action, period, bob, {"rag": action_rag, "narrative": f"Action in {period.label}"}, submit=True
-        )
-        make_return(
-            monitored.target,
-            period,
-            pat,
-            {"rag": target_rag, "narrative": "Target", "actual_value": value},
-            submit=True,
-        )
-    return monitored
-
-
 def _counts(card):
     return {row["rag"] or "none": row["count"] for row in card["rag_counts"]}
 
