@@ -1,5 +1,7 @@
 """Template helpers for plans. ``markdown`` is the only way user text becomes HTML."""
 
+import functools
+
 import markdown as markdown_lib
 import nh3
 from django import template
@@ -29,9 +31,17 @@ def sanitised_markdown(text: str) -> str:
     return clean
 
 
+@functools.lru_cache(maxsize=4096)
+def cached_markdown(text: str) -> SafeString:
+    """``sanitised_markdown`` remembered per text: a plan page shows every item's
+    description, and Markdown plus nh3 is most of the cost of each (docs/performance.md).
+    Keyed by the text itself, so an edited description is simply a new entry."""
+    return mark_safe(sanitised_markdown(text))  # nosec B308, B703  # nh3 has removed everything unsafe
+
+
 @register.filter(name="markdown")
 def markdown_filter(text: str) -> SafeString:
-    return mark_safe(sanitised_markdown(text))  # nosec B308, B703  # nh3 has removed everything unsafe
+    return cached_markdown(text or "")
 
 
 @register.filter

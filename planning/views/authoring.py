@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import add_service_errors
 from partners.models import Organisation
-from planning import lifecycle, selectors, services
+from planning import lifecycle, outline_cache, selectors, services
 from planning.access import can_change, can_create_plans, get_item_for_user, get_plan_for_user, plans_for
 from planning.forms import ItemEditForm, ItemForm, MoveForm, PlanEditForm, PlanForm, ReasonForm
 from planning.models import Comment, PlanItem
@@ -94,14 +94,21 @@ LEVELS = {
 def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     level = request.GET.get("show") if request.GET.get("show") in LEVELS else "all"
-    rows = [row for row in selectors.plan_outline(plan) if row.item.kind in LEVELS[level]]
+    changeable = can_change(request.user, plan)
+    outline = outline_cache.plan_outline_html(
+        request,
+        plan,
+        variant=level,
+        can_change=changeable,
+        rows=lambda: [row for row in selectors.plan_outline(plan) if row.item.kind in LEVELS[level]],
+    )
     return render(
         request,
         "planning/plan_detail.html",
         {
             "plan": plan,
-            "rows": rows,
-            "can_change": can_change(request.user, plan),
+            "outline": outline,
+            "can_change": changeable,
             "unanswered_comments": lifecycle.unanswered_count(plan),
             "level": level,
             "levels": [

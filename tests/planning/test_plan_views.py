@@ -175,9 +175,14 @@ def test_the_plan_page_query_count_does_not_grow_with_the_plan(client, alice, si
     with django_assert_num_queries(PLAN_PAGE_QUERIES):
         response = client.get(plan.get_absolute_url())
     assert response.status_code == 200
+    with django_assert_num_queries(PLAN_PAGE_QUERIES_CACHED):  # the outline comes from the cache
+        response = client.get(plan.get_absolute_url())
+    assert response.status_code == 200
 
 
-PLAN_PAGE_QUERIES = 8  # session, user, plan, shares, items, supporters, links, unanswered comments
+# session, user, plan, shares, the outline's cache stamp, items, supporters, links, unanswered comments
+PLAN_PAGE_QUERIES = 9
+PLAN_PAGE_QUERIES_CACHED = 5  # the same without items, supporters and links
 
 
 def test_a_stale_plan_edit_gets_the_conflict_page(client, alice, bob, plan, service):
