@@ -14,7 +14,6 @@ docs/performance.md.
 """
 
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -40,7 +39,7 @@ from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from benchmarks.__main__ import build, timed  # noqa: E402
+from benchmarks.measure import build, median, page, timed  # noqa: E402
 from config.history import change_context  # noqa: E402
 from monitoring import documents, pdf, tasks  # noqa: E402
 from monitoring import services as monitoring  # noqa: E402
@@ -107,19 +106,19 @@ def main() -> None:
     with override_settings(ROOT_URLCONF="benchmarks.urls", ALLOWED_HOSTS=["testserver"], TEMPLATES=[
         {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], Path(__file__).parent / "templates"]}
     ]):  # fmt: skip
-        base, base_q = timed(lambda: _get(client, f"/baseline-scorecard/{plan.slug}/{q4.slug}/"))
+        base, base_q = timed(lambda: page(client, f"/baseline-scorecard/{plan.slug}/{q4.slug}/"))
         results.append(("baseline: plain view of the same rows", base, base_q, base))
         url = reverse("monitoring:scorecard", args=[plan.slug, q4.slug])
-        seconds, queries = timed(lambda: _get(client, url))
+        seconds, queries = timed(lambda: page(client, url))
         results.append((f"(a) scorecard page, {items} items, Q4", seconds, queries, base))
 
         if os.environ.get("BENCHMARK_PDF", "1") == "0":  # the page only, for quick runs
             return _print(plan, items, returns, built, results)
         # (b) the scorecard pack: our render against bare WeasyPrint on the very same HTML
         html = pdf.scorecard_pack_html(plan, q4, False)
-        bare = _median(lambda: weasyprint.HTML(string=html, base_url=settings.SITE_URL).write_pdf(), repeat=PDF_REPEAT)
+        bare = median(lambda: weasyprint.HTML(string=html, base_url=settings.SITE_URL).write_pdf(), repeat=PDF_REPEAT)
         results.append(("baseline: bare WeasyPrint, same HTML", bare, 0, bare))
-        ours = _median(lambda: pdf.render_scorecard(plan, q4, False), repeat=PDF_REPEAT)
+        ours = median(lambda: pdf.render_scorecard(plan, q4, False), repeat=PDF_REPEAT)
         results.append(("(b) scorecard pack PDF (tagged PDF/UA)", ours, 0, bare))
 
         # (c) a locked quarter's pack, produced once, then served from storage
@@ -128,7 +127,7 @@ def main() -> None:
         document = documents.request_scorecard_pdf(owner, plan, q4, False)
         tasks.render_document.call(document.pk)
         download = reverse("monitoring:document-download", args=[document.pk])
-        served, served_q = timed(lambda: _get(client, download, streaming=True))
+        served, served_q = timed(lambda: page(client, download, streaming=True))
         results.append(("(c) serve the stored PDF", served, served_q, base))
     _print(plan, items, returns, built, results)
 
@@ -139,25 +138,6 @@ def _print(plan, items, returns, built, results) -> None:
     print(f"{'measurement':<46} {'ms':>9} {'ratio':>7} {'queries':>8}")
     for name, seconds, queries, against in results:
         print(f"{name:<46} {seconds * 1000:>9.1f} {seconds / against:>7.2f} {queries:>8}")
-
-
-def _get(client: Client, url: str, streaming: bool = False):
-    response = client.get(url)
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
-    if streaming:
-        b"".join(response.streaming_content)  # the whole file, as a reader receives it
-    return response
-
-
-def _median(fn, repeat: int = 5) -> float:
-    fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 if __name__ == "__main__":

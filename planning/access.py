@@ -38,7 +38,7 @@ def plans_for(user: User) -> QuerySet[Plan]:
 
 def get_plan_for_user(user: User, slug: str, action: str = "view") -> Plan:
     try:
-        plan = plans_for(user).prefetch_related("shares").get(slug=slug)
+        plan = plans_for(user).select_related("parent__parent__parent").prefetch_related("shares").get(slug=slug)
     except Plan.DoesNotExist:
         raise Http404("No such plan") from None
     if not user.has_perm(ACTIONS[action], plan):

@@ -207,12 +207,13 @@ class _Names:
     """Display names for the foreign keys and choices seen in a set of history rows,
     fetched with one query per related model."""
 
-    def __init__(self, model, rows: list[dict], fields: list[str]):
+    def __init__(self, model, rows: list[dict], fields: list[str], known: dict[str, dict] | None = None):
+        """``known``: display names already at hand, by field (no query for those fields)."""
         self.model = model
-        self.lookup: dict[str, dict] = {}
+        self.lookup: dict[str, dict] = dict(known or {})
         for name in fields:
             related = _FK_MODELS.get(name)
-            if related is not None:
+            if related is not None and name not in self.lookup:
                 ids = {row[f"{name}_id"] for row in rows if row.get(f"{name}_id")}
                 self.lookup[name] = {obj.pk: str(obj) for obj in related.objects.filter(pk__in=ids)} if ids else {}
         parent_ids = {row["parent_id"] for row in rows if row.get("parent_id")}

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F, Q, Window
+from django.db.models import F, Q, Value, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 
@@ -24,19 +24,35 @@ _ITEM_FIELDS = {f.attname for f in PlanItem._meta.concrete_fields}
 _PLAN_FIELDS = {f.attname for f in Plan._meta.concrete_fields}
 
 
-def latest_rows(history_model, when: datetime, condition: Q) -> list[dict]:
-    """The newest history row per object id at ``when``, deleted objects left out."""
-    rows = (
+def latest_rows(history_model, when: datetime, condition: Q, **also) -> list[dict]:
+    """The newest history row per object id at ``when``, deleted objects left out;
+    ``also`` adds annotated values (a related table's column in the same query)."""
+    return latest_rows_at(history_model, [(when, condition)], **also)[0]
+
+
+def latest_rows_at(history_model, wanted: list[tuple[datetime, Q]], **also) -> list[list[dict]]:
+    """``latest_rows`` for several (moment, condition) pairs in one query (UNION ALL),
+    so that comparing two moments costs no more round trips than showing one."""
+    parts = [
         history_model.objects.filter(condition, history_date__lte=when)
         .annotate(
+            snapshot_index=Value(index),
             newest=Window(
                 RowNumber(), partition_by=[F("id")], order_by=[F("history_date").desc(), F("history_id").desc()]
-            )
+            ),
+            **also,
         )
         .filter(newest=1)
+        .order_by()  # history models are ordered newest first; a UNION takes no ORDER BY in its parts
         .values()
-    )
-    return [row for row in rows if row["history_type"] != "-"]
+        for index, (when, condition) in enumerate(wanted)
+    ]
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    found: list[list[dict]] = [[] for _ in wanted]
+    for row in query:
+        if row["history_type"] != "-":
+            found[row["snapshot_index"]].append(row)
+    return found
 
 
 @dataclass
@@ -47,40 +63,109 @@ class Snapshot:
     by_id: dict[int, OutlineRow] = field(default_factory=dict)
 
 
+class Names:
+    """People, organisations and indicators by id, looked up together in one query: the
+    names shown are today's (a person's name is not plan content). Each comes back as an
+    unsaved instance holding what pages show of it (``str()``, ``name``)."""
+
+    def __init__(self) -> None:
+        self.found: dict[type, dict] = {User: {}, Organisation: {}, Indicator: {}}
+
+    def load(self, wanted: dict[type, set]) -> None:
+        parts = []
+        for model, ids in wanted.items():
+            missing = set(ids) - self.found[model].keys() - {None}
+            if missing:
+                parts.append(_NAME_COLUMNS[model](model.objects.filter(pk__in=missing).order_by()))
+        if not parts:
+            return
+        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        for kind, pk, first, second, third in query:
+            model = _NAME_KINDS[kind]
+            if model is User:
+                self.found[User][pk] = User(pk=pk, username=first, first_name=second, last_name=third)
+            else:
+                self.found[model][pk] = model(pk=pk, name=first)
+
+
+_NAME_KINDS = {"user": User, "organisation": Organisation, "indicator": Indicator}
+_NAME_COLUMNS = {
+    User: lambda qs: qs.annotate(name_kind=Value("user")).values_list(
+        "name_kind", "pk", "username", "first_name", "last_name"
+    ),
+    Organisation: lambda qs: qs.annotate(name_kind=Value("organisation"), a=Value(""), b=Value("")).values_list(
+        "name_kind", "pk", "name", "a", "b"
+    ),
+    Indicator: lambda qs: qs.annotate(name_kind=Value("indicator"), a=Value(""), b=Value("")).values_list(
+        "name_kind", "pk", "name", "a", "b"
+    ),
+}
+
+
 def plan_at(plan: Plan, when: datetime) -> Snapshot | None:
     """The plan and its items, supporters and links as they were at ``when``; None if the
-    plan did not exist yet. A fixed number of queries whatever the plan's size."""
-    plan_rows = latest_rows(Plan.history.model, when, Q(id=plan.pk))
-    if not plan_rows:
-        return None
-    past_plan = Plan(**{k: v for k, v in plan_rows[0].items() if k in _PLAN_FIELDS})
-    past_plan.parent = plan.parent
-    item_rows = latest_rows(PlanItem.history.model, when, Q(plan_id=plan.pk))
-    items = [PlanItem(**{k: v for k, v in row.items() if k in _ITEM_FIELDS}) for row in item_rows]
-    _attach_related(items)
-    ids = [item.pk for item in items]
-    supporters = _supporters_at(ids, when)
-    links = latest_rows(Link.history.model, when, Q(source_id__in=ids) | Q(target_id__in=ids))
-    ordered = _reading_order(items)
-    rows = build_rows(past_plan, ordered, supporters, url_prefix=plan.get_absolute_url())
-    _attach_links(rows, links, when)
-    return Snapshot(plan=past_plan, when=when, rows=rows, by_id={row.item.pk: row for row in rows})
+    plan did not exist yet."""
+    return plans_at(plan, [when])[0]
 
 
-def _attach_related(items: list[PlanItem]) -> None:
-    """Set each item's lead officer, lead organisation and indicator from one query each."""
+def plans_at(plan: Plan, moments: list[datetime]) -> list[Snapshot | None]:
+    """``plan_at`` for each moment, in five queries whatever the plan's size and however
+    many moments: one per table for all moments at once, and one for the names."""
+    plan_rows = latest_rows_at(Plan.history.model, [(when, Q(id=plan.pk)) for when in moments])
+    # Links first, so that the items at both ends come in one query; items never change plan,
+    # so "ever in this plan" is every history row with its plan_id.
+    ever_here = PlanItem.history.model.objects.filter(plan_id=plan.pk).values("id")
+    in_plan = Q(source_id__in=ever_here) | Q(target_id__in=ever_here)
+    links = latest_rows_at(Link.history.model, [(when, in_plan) for when in moments])
+    linked = [{row["source_id"] for row in rows} | {row["target_id"] for row in rows} for rows in links]
+    item_rows = latest_rows_at(
+        PlanItem.history.model,
+        [(when, Q(plan_id=plan.pk) | Q(id__in=ids)) for when, ids in zip(moments, linked, strict=True)],
+        plan_title=F("plan__title"),  # another plan's title as it is now, as on the plan page
+    )
+    items = [
+        [PlanItem(**{k: v for k, v in row.items() if k in _ITEM_FIELDS}) for row in rows if row["plan_id"] == plan.pk]
+        for rows in item_rows
+    ]
+    supporter_rows = latest_rows_at(
+        ItemSupporter.history.model,
+        [(when, Q(item_id__in=[item.pk for item in own])) for when, own in zip(moments, items, strict=True)],
+    )
+    every_item = [item for own in items for item in own]
+    names = Names()
+    names.load({
+        User: {item.lead_officer_id for item in every_item},
+        Organisation: {row["organisation_id"] for rows in supporter_rows for row in rows}
+        | {item.lead_organisation_id for item in every_item},
+        Indicator: {item.indicator_id for item in every_item},
+    })  # fmt: skip
+    _attach_related(every_item, names)
+    snapshots: list[Snapshot | None] = []
+    for index, when in enumerate(moments):
+        if not plan_rows[index]:
+            snapshots.append(None)
+            continue
+        past_plan = Plan(**{k: v for k, v in plan_rows[index][0].items() if k in _PLAN_FIELDS})
+        past_plan.parent = plan.parent
+        supporters = _supporters(supporter_rows[index], names.found[Organisation])
+        rows = build_rows(past_plan, _reading_order(items[index]), supporters, url_prefix=plan.get_absolute_url())
+        others = {row["id"]: row for row in item_rows[index] if row["plan_id"] != plan.pk}
+        _attach_links(rows, links[index], others, past_plan.title)
+        snapshots.append(Snapshot(plan=past_plan, when=when, rows=rows, by_id={row.item.pk: row for row in rows}))
+    return snapshots
+
+
+def _attach_related(items: list[PlanItem], names: Names) -> None:
+    """Set each item's lead officer, lead organisation and indicator from ``names``."""
     for name, model in (("lead_officer", User), ("lead_organisation", Organisation), ("indicator", Indicator)):
-        ids = {getattr(item, f"{name}_id") for item in items} - {None}
-        found = model.objects.in_bulk(ids) if ids else {}
+        found = names.found[model]
         for item in items:
             value = found.get(getattr(item, f"{name}_id"))
             if value is not None:
                 setattr(item, name, value)
 
 
-def _supporters_at(item_ids: list[int], when: datetime) -> dict[int, list[Organisation]]:
-    rows = latest_rows(ItemSupporter.history.model, when, Q(item_id__in=item_ids))
-    organisations = Organisation.objects.in_bulk({row["organisation_id"] for row in rows})
+def _supporters(rows: list[dict], organisations: dict[int, Organisation]) -> dict[int, list[Organisation]]:
     supporters: dict[int, list[Organisation]] = defaultdict(list)
     for row in rows:
         if row["organisation_id"] in organisations:
@@ -106,15 +191,13 @@ def _reading_order(items: list[PlanItem]) -> list[tuple[PlanItem, int]]:
     return ordered
 
 
-def _attach_links(rows: list[OutlineRow], links: list[dict], when: datetime) -> None:
+def _attach_links(rows: list[OutlineRow], links: list[dict], others: dict[int, dict], own_title: str) -> None:
     """Each row's links out and back as they were, naming the other end as it was then."""
     if not links:
         return
     by_id = {row.item.pk: row for row in rows}
-    other_ids = {row["source_id"] for row in links} | {row["target_id"] for row in links}
-    ends = {row["id"]: row for row in latest_rows(PlanItem.history.model, when, Q(id__in=other_ids - by_id.keys()))}
-    ends.update({pk: {"title": row.item.title, "plan_id": row.item.plan_id} for pk, row in by_id.items()})
-    plans = Plan.objects.in_bulk({end["plan_id"] for end in ends.values()})
+    ends = dict(others)
+    ends.update({pk: {"title": row.item.title, "plan_title": own_title} for pk, row in by_id.items()})
     for link in links:
         relation = Link.Relation(link["relation"])
         for own, other, label, side in (
@@ -122,12 +205,11 @@ def _attach_links(rows: list[OutlineRow], links: list[dict], when: datetime) -> 
             (link["target_id"], link["source_id"], Link.INVERSE_LABELS[relation], "links_in"),
         ):
             if own in by_id and other in ends:
-                plan = plans.get(ends[other]["plan_id"])
                 getattr(by_id[own], side).append(
                     LinkEnd(
                         relation=label,
                         title=ends[other]["title"],
-                        plan_title=plan.title if plan else "",
+                        plan_title=ends[other]["plan_title"] or "",
                         url=reverse("planning:item-permalink", args=[other]),
                         note=link["note"],
                     )
@@ -153,11 +235,12 @@ COMPARED_FIELDS = [name for name in ITEM_DIFF_FIELDS if name not in {"parent", "
 def compare(before: Snapshot, after: Snapshot) -> list[ItemDifference]:
     """Items added, removed, moved, renumbered and changed between two snapshots, in the
     reading order of the later one (removed items last)."""
-    names = _Names(
-        PlanItem,
-        [_as_row(r.item) for r in before.rows] + [_as_row(r.item) for r in after.rows],
-        COMPARED_FIELDS,
-    )
+    rows = [*before.rows, *after.rows]
+    known = {  # the snapshots attached these already (Names): no query for them here
+        name: {getattr(r.item, f"{name}_id"): str(getattr(r.item, name)) for r in rows if _attached(r.item, name)}
+        for name in ("lead_officer", "lead_organisation", "indicator")
+    }
+    names = _Names(PlanItem, [_as_row(r.item) for r in rows], COMPARED_FIELDS, known=known)
     moved = _moved_ids(before, after)
     differences: list[ItemDifference] = []
     for row in after.rows:
@@ -192,6 +275,10 @@ def compare(before: Snapshot, after: Snapshot) -> list[ItemDifference]:
         if row.item.pk not in after.by_id:
             differences.append(ItemDifference("removed", row.label, row.item.title, before_reference=row.reference))
     return differences
+
+
+def _attached(item: PlanItem, name: str) -> bool:
+    return PlanItem._meta.get_field(name).is_cached(item)
 
 
 def _as_row(item: PlanItem) -> dict:

@@ -59,3 +59,19 @@ def number(value) -> str:
         return ""
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def plan_ancestors(plan) -> list:
+    """The plan's ancestors from the top (for breadcrumbs). Walks ``parent`` while it was
+    loaded with the plan (``get_plan_for_user`` loads three levels, deeper than councils'
+    plan trees go), so breadcrumbs cost no query; otherwise asks the tree (one query)."""
+    parent_field = type(plan)._meta.get_field("parent")
+    chain = []
+    node = plan
+    while node.parent_id:
+        if not parent_field.is_cached(node):
+            return [*node.get_ancestors(), *reversed(chain)]
+        node = node.parent
+        chain.append(node)
+    return chain[::-1]

@@ -22,13 +22,17 @@ from planning.models import Edition, Plan
 class Moment:
     """A point in a plan's life chosen by the reader: an edition, a date, or now."""
 
-    def __init__(self, plan: Plan, raw: str | None):
+    def __init__(self, plan: Plan, raw: str | None, editions: list[Edition] | None = None):
         self.raw = (raw or "now").strip()
         self.edition: Edition | None = None
         if self.raw == "now":
             self.when, self.label = timezone.now(), "Now"
         elif self.raw.startswith("edition-") and self.raw[8:].isdigit():
-            self.edition = plan.editions.filter(pk=int(self.raw[8:])).first()
+            pk = int(self.raw[8:])
+            if editions is not None:  # the plan's editions, already read by the page
+                self.edition = next((edition for edition in editions if edition.pk == pk), None)
+            else:
+                self.edition = plan.editions.filter(pk=pk).first()
             if self.edition is None:
                 raise Http404("No such edition")
             self.when, self.label = self.edition.moment, self.edition.name
@@ -49,11 +53,11 @@ def _parse_when(raw: str) -> datetime:
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
-def _moment(request: HttpRequest, plan: Plan, key: str, default: str = "now") -> Moment:
+def _moment(request: HttpRequest, plan: Plan, key: str, default: str = "now", editions=None) -> Moment:
     raw = request.GET.get(key) or default
     if key == "at" and request.GET.get("edition"):
         raw = f"edition-{request.GET['edition']}"
-    return Moment(plan, raw)
+    return Moment(plan, raw, editions)
 
 
 @login_required
@@ -114,7 +118,8 @@ def plan_compare(request: HttpRequest, slug: str) -> HttpResponse:
     editions = list(plan.editions.all())
     default_from = f"edition-{editions[-1].pk}" if editions else "now"
     try:
-        before, after = _moment(request, plan, "from", default_from), _moment(request, plan, "to")
+        before = _moment(request, plan, "from", default_from, editions)
+        after = _moment(request, plan, "to", editions=editions)
     except ValidationError as error:
         return render(
             request,
@@ -122,7 +127,7 @@ def plan_compare(request: HttpRequest, slug: str) -> HttpResponse:
             {"plan": plan, "editions": editions, "error": error.messages[0]},
             status=400,
         )
-    old, new = snapshots.plan_at(plan, before.when), snapshots.plan_at(plan, after.when)
+    old, new = snapshots.plans_at(plan, [before.when, after.when])  # one query per table for both
     differences = snapshots.compare(old, new) if old and new else []
     if request.GET.get("format") == "csv":
         return _comparison_csv(plan, before, after, differences)

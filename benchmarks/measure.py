@@ -1,0 +1,71 @@
+"""What the benchmark scripts share: timing with query counts, and building a plan
+through the services (as officers would, with every history row)."""
+
+import os
+import statistics
+import time
+
+from django.db import connection
+from django.test import Client
+
+from partners.models import User
+from planning import services
+
+REPEAT = int(os.environ.get("BENCHMARK_REPEAT", "7"))
+
+
+def build(owner: User, slug: str, priorities: int, actions: int, per_action: int) -> object:
+    plan = services.plan_create(
+        user=owner,
+        fields={"title": f"Benchmark plan {slug}", "slug": slug, "kind": "service", "organisation": owner.organisation,
+                "owner": owner, "start_year": 2013, "end_year": 2015},
+    )  # fmt: skip
+    vision = plan.items.get()
+    for p in range(priorities):
+        priority = services.item_add(plan=plan, parent_id=vision.pk, kind="priority", user=owner,
+                                     change=services.ItemChange({"title": f"Priority {p}", "description": "**Raise** standards"}))  # fmt: skip
+        for a in range(actions):
+            action = services.item_add(plan=plan, parent_id=priority.pk, kind="action", user=owner,
+                                       change=services.ItemChange({"title": f"Action {p}.{a}", "cost_amount": 1000, "cost_type": "revenue"}))  # fmt: skip
+            for k in range(per_action):
+                fields = {
+                    "title": f"Target {p}.{a}.{k}",
+                    "unit": "percentage",
+                    "direction": "higher",
+                    "target_value": 85,
+                }
+                services.item_add(plan=plan, parent_id=action.pk, kind="target", user=owner, change=services.ItemChange(fields))  # fmt: skip
+    return plan
+
+
+def page(client: Client, url: str, streaming: bool = False):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    if streaming:
+        b"".join(response.streaming_content)  # the whole file, as a reader receives it
+    return response
+
+
+def timed(fn) -> tuple[float, int]:
+    fn()  # warm up
+    samples = []
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+        fn()
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples), len(queries)
+
+
+def median(fn, repeat: int = 5) -> float:
+    """Median seconds of ``repeat`` calls after one warm-up call (for slow things: PDFs)."""
+    fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
