@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.health import health
+
 urlpatterns = [
     path("", include("planning.urls")),
     path("", include("partners.urls")),
@@ -11,6 +13,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("django-admin/", admin.site.urls),
+    path("health/", health, name="health"),
 ]
 
 handler400 = "config.views.bad_request"

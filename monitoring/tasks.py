@@ -39,6 +39,12 @@ def render_document(document_id: int) -> str:
         content = _render(document)
         pages = len(PdfReader(BytesIO(content)).pages)
         document.file.save(download_name(document), ContentFile(content), save=False)
+        document.status = Document.Status.READY
+        document.pages = pages
+        document.error = ""
+        document.finished_at = timezone.now()
+        # inside the try: a row that cannot be marked ready must not leave its file behind
+        document.save(update_fields=["file", "status", "pages", "error", "finished_at"])
     except Exception as error:
         logger.exception("PDF document %s (%s) failed", document.pk, document.key)
         if document.file:
@@ -52,11 +58,6 @@ def render_document(document_id: int) -> str:
             finished_at=timezone.now(),
         )
         return "failed"
-    document.status = Document.Status.READY
-    document.pages = pages
-    document.error = ""
-    document.finished_at = timezone.now()
-    document.save(update_fields=["file", "status", "pages", "error", "finished_at"])
     return "ready"
 
 

@@ -27,7 +27,9 @@ def notify(*, recipients: Iterable[User], subject: str, body: str, url: str = ""
     ]
     ids = [row.pk for row in rows]
     if ids:
-        transaction.on_commit(lambda: notifications_send(ids=ids))
+        # robust: the change has committed whatever happens to the email; a failure here is
+        # logged and the rows stay pending for send_notifications, the caller is not failed
+        transaction.on_commit(lambda: notifications_send(ids=ids), robust=True)
     return rows
 
 
@@ -44,7 +46,9 @@ def notifications_send(*, ids: list[int] | None = None, limit: int = 500) -> tup
     for pk in list(pending.values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
             row = (
-                Notification.objects.select_for_update(skip_locked=True)
+                # of=self: lock the notification only, not its recipient's user row (which
+                # signing in updates) for as long as the mail server takes
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("recipient")
                 .filter(pk=pk, sent_at__isnull=True)
                 .first()

@@ -94,6 +94,7 @@ OUTCOMES = {
 # url name -> (args from the world, permission for GET, permission for POST)
 URLS = {
     "login": (lambda w: [], None, None),
+    "health": (lambda w: [], "public", "public_wrong_method"),
     "logout": (lambda w: [], None, None),
     "planning:plan-list": (lambda w: [], "signed_in", "wrong_method"),
     "planning:plan-create": (lambda w: [], "signed_in_staff", "signed_in_staff"),
@@ -241,6 +242,9 @@ OUTCOMES["uploader"] = {
     else ((403,) * 3 if "member" in p else (("ok",) * 3 if p == "owner" else (404,) * 3))
     for p in PERSONAS
 }
+# /health/ for load balancers: answers anyone, signed in or not, and only GET and HEAD
+OUTCOMES["public"] = {persona: ("ok",) * 3 for persona in PERSONAS}
+OUTCOMES["public_wrong_method"] = {persona: (405,) * 3 for persona in PERSONAS}
 # pages outside the apps' own rules (Django's auth and admin) are tested by their own suites
 NOT_IN_MATRIX = {"login", "logout"}
 
