@@ -38,7 +38,7 @@ lint: $(STAMP)
 
 # bandit, medium and high findings only: exits nonzero on any not reviewed (docs/security.md)
 security: $(STAMP)
-	$(BIN)/bandit -c pyproject.toml -r config partners planning monitoring benchmarks -ll
+	$(BIN)/bandit -c pyproject.toml -r config partners planning monitoring benchmarks scripts -ll
 
 fixture: $(STAMP)
 	$(BIN)/python manage.py build_demo_fixture --output fixtures/demo_council.json

@@ -24,3 +24,8 @@ class PersonAdmin(SimpleHistoryAdmin, UserAdmin):
         *UserAdmin.fieldsets,
         ("Golden Thread", {"fields": ["role", "organisation", "job_title"]}),
     ]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """People are deactivated, never deleted: their names stay on the history they wrote
+        (and the application's database role may not delete history rows, docs/deployment.md)."""
+        return False

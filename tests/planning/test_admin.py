@@ -24,3 +24,12 @@ def test_staff_without_permissions_cannot_use_the_admin_models(client, alice):
     alice.save()
     client.force_login(alice)
     assert client.get(reverse("admin:partners_user_changelist")).status_code == 403
+
+
+def test_people_are_deactivated_in_the_admin_never_deleted(client, council, alice):
+    root = UserFactory(username="root", is_staff=True, is_superuser=True, organisation=council)
+    client.force_login(root)
+    response = client.post(reverse("admin:partners_user_delete", args=[alice.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    alice.refresh_from_db()  # still there
+    assert client.get(reverse("admin:partners_user_change", args=[alice.pk])).status_code == 200

@@ -182,7 +182,7 @@ def test_the_plan_page_query_count_does_not_grow_with_the_plan(client, alice, si
 
 # session, user, plan, shares, the outline's cache stamp, items, supporters, links, unanswered comments
 PLAN_PAGE_QUERIES = 9
-PLAN_PAGE_QUERIES_CACHED = 5  # the same without items, supporters and links
+PLAN_PAGE_QUERIES_CACHED = 6  # the same without items, supporters and links
 
 
 def test_a_stale_plan_edit_gets_the_conflict_page(client, alice, bob, plan, service):
