@@ -13,35 +13,42 @@ and from them (and so other plans' titles and items), supporters, indicators, an
 names of people and organisations. A change anywhere in those tables makes a new key,
 which is coarser than needed but cannot miss a change; old entries age out of the cache.
 
-The move buttons need the reader's CSRF token, which must not be cached: the cached HTML
-holds a marker that is replaced on each request.
+The cached outline holds nothing that belongs to one reader: the move buttons submit the
+page's one move form, which carries the reader's CSRF token and is rendered every time.
 """
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Subquery
-from django.http import HttpRequest
-from django.middleware.csrf import get_token
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 
 from partners.models import Organisation, User
 from planning import outline_html
 from planning.models import Indicator, ItemSupporter, Link, Plan, PlanItem
 
 TIMEOUT = 60 * 60  # seconds; a changed plan gets a new key at once, this only frees memory
-_CSRF_MARKER = "<!--csrf-field-->"  # user text is escaped, so it can never contain this
+MARKER = "<!--plan-outline-->"  # where the page template wants the outline
 _SOURCES = (Plan, PlanItem, Link, ItemSupporter, Indicator, User, Organisation)
+
+
+@functools.cache
+def _history_managers() -> list:
+    """Each source's history table manager (``Model.history`` builds a new manager on every
+    access, which costs more than the query it is for)."""
+    return [model.history.model._default_manager for model in _SOURCES]
 
 
 def _stamp(plan: Plan) -> str:
     """Newest history row (id and time) of every table the outline draws on, in one query."""
     columns = {}
-    for model in _SOURCES:
-        history = model.history.model.objects.order_by("-history_id")
-        name = model._meta.model_name
+    for manager in _history_managers():
+        history = manager.order_by("-history_id")
+        name = manager.model._meta.model_name
         columns[f"stamp_{name}_id"] = Subquery(history.values("history_id")[:1])
         columns[f"stamp_{name}_at"] = Subquery(history.values("history_date")[:1])
     stamps = Plan.objects.filter(pk=plan.pk).annotate(**columns).values(*columns).first() or {}
@@ -49,19 +56,27 @@ def _stamp(plan: Plan) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def plan_outline_html(
-    request: HttpRequest, plan: Plan, *, variant: str, can_change: bool, rows: Callable[[], Iterable]
-) -> SafeString:
-    """The outline of ``plan`` for this reader; ``rows`` builds its rows on a cache miss.
+def plan_outline_bytes(plan: Plan, *, variant: str, can_change: bool, rows: Callable[[], Iterable]) -> bytes:
+    """The outline of ``plan`` as UTF-8; ``rows`` builds its rows on a cache miss.
 
-    ``variant`` names what else decides the rows shown (the levels chosen)."""
+    ``variant`` names what else decides the rows shown (the levels chosen). Nothing in it
+    belongs to one reader (the move buttons' CSRF token is in the page's one move form),
+    so everyone with the same rights shares it."""
     key = f"plan-outline:{plan.pk}:{variant}:{int(can_change)}:{_stamp(plan)}"
     html = cache.get(key)
     if html is None:
-        html = outline_html.outline(rows(), plan_title=plan.title, can_change=can_change, csrf_input=_CSRF_MARKER)
-        cache.set(key, str(html), TIMEOUT)
-    if can_change:
-        field = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
-        html = html.replace(_CSRF_MARKER, field)
-    return mark_safe(html)  # nosec B308, B703
-    # the cached text came from outline_html.outline (every value escaped); the field is format_html's
+        html = outline_html.outline(rows(), plan_title=plan.title, can_change=can_change).encode()
+        cache.set(key, html, TIMEOUT)
+    return html
+
+
+def render_with_outline(request: HttpRequest, template: str, context: dict, outline: bytes) -> HttpResponse:
+    """The page with the outline's bytes put where the template has ``MARKER``.
+
+    A 2,000-item outline is some 5 MB: passing it through the template would copy it into
+    the page's text and encode it again, which costs more than the rest of the page."""
+    page = render_to_string(template, context, request).encode()
+    head, found, tail = page.partition(MARKER.encode())
+    if not found:
+        raise ImproperlyConfigured(f"{template} has no {MARKER} for the outline")
+    return HttpResponse(b"".join((head, outline, tail)))

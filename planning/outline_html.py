@@ -102,7 +102,17 @@ def _link_list(row) -> str:
     return f'<ul class="govuk-list app-links">{entries}</ul>'
 
 
-def _change_links(row, csrf_input: str) -> str:
+MOVE_FORM_ID = "move-form"  # the page's one form for the move buttons (outline_move_form)
+
+
+def move_form(csrf_input: str) -> str:
+    """The one form every "Move up/down" button of the outline submits (``form=`` and
+    ``formaction`` on the button): the CSRF token is on the page once, not in every row,
+    so the rows hold nothing that belongs to one reader."""
+    return f'<form id="{MOVE_FORM_ID}" method="post" class="app-inline-form">{csrf_input}</form>'
+
+
+def _change_links(row) -> str:
     item = row.item
     title = escape(item.title)
     url = escape(row.url)
@@ -120,9 +130,9 @@ def _change_links(row, csrf_input: str) -> str:
         for shown, direction, text in ((not row.is_first, "up", "Move up"), (not row.is_last, "down", "Move down")):
             if shown:
                 parts.append(
-                    f'<li><form method="post" action="{url}move/" class="app-inline-form">{csrf_input}'
-                    f'<button class="app-link-button" name="direction" value="{direction}">{text}'
-                    f'<span class="govuk-visually-hidden"> {title}</span></button></form></li>'
+                    f'<li><button class="app-link-button" form="{MOVE_FORM_ID}" formaction="{url}move/" '
+                    f'name="direction" value="{direction}">{text}'
+                    f'<span class="govuk-visually-hidden"> {title}</span></button></li>'
                 )
         parts.append(
             f'<li><a class="govuk-link" href="{url}move/">Move to…<span class="govuk-visually-hidden"> {title}</span></a></li>'
@@ -136,9 +146,9 @@ def _change_links(row, csrf_input: str) -> str:
     return "".join(parts)
 
 
-def outline(rows: Iterable, *, plan_title: str, can_change: bool, csrf_input: str = "") -> SafeString:
-    """The whole outline list. ``csrf_input`` is the rendered hidden CSRF field, made once
-    per page for the move buttons (only needed when ``can_change``)."""
+def outline(rows: Iterable, *, plan_title: str, can_change: bool) -> SafeString:
+    """The whole outline list; with ``can_change``, each item's change links and move
+    buttons (which need ``move_form`` on the page)."""
     parts = [f'<ol class="app-tree" aria-label="{escape(plan_title)}: items in reading order">']
     for row in rows:
         item = row.item
@@ -156,7 +166,7 @@ def outline(rows: Iterable, *, plan_title: str, can_change: bool, csrf_input: st
         parts.append(facts(item, row.supporters))
         parts.append(_link_list(row))
         if can_change:
-            parts.append(_change_links(row, csrf_input))
+            parts.append(_change_links(row))
         parts.append("</li>")
     parts.append("</ol>")
     # Constant markup around values that were each escaped above (or sanitised Markdown).

@@ -85,12 +85,51 @@ def plan_outline(plan: Plan) -> list[OutlineRow]:
     return rows
 
 
+def item_outline(plan: Plan, item: PlanItem) -> tuple[OutlineRow, list[OutlineRow], list[OutlineRow]]:
+    """An item's row, its ancestors' rows (top first) and its children's, for the item page.
+
+    References count siblings across the whole plan, so the plan's shape is read (ids
+    only); the rows themselves are built for those few items alone. Four queries whatever
+    the size of the plan (a 2,000-item plan's whole outline took 200 ms for one item)."""
+    shape = list(
+        PlanItem.objects.filter(plan=plan).order_by("tree_id", "lft").values_list("pk", "parent_id", named=True)
+    )
+    refs = references(shape)
+    parents = dict(shape)
+    ancestor_ids = []
+    parent = parents.get(item.pk)
+    while parent is not None:
+        ancestor_ids.append(parent)
+        parent = parents[parent]
+    wanted = [*reversed(ancestor_ids), item.pk, *(pk for pk, parent_id in shape if parent_id == item.pk)]
+    found = PlanItem.objects.select_related("lead_officer", "lead_organisation", "indicator").in_bulk(wanted)
+    supporters: dict[int, list[Organisation]] = defaultdict(list)
+    for row in (
+        ItemSupporter.objects.filter(item_id__in=wanted).select_related("organisation").order_by("organisation__name")
+    ):
+        supporters[row.item_id].append(row.organisation)
+    ordered = [(found[pk], 0) for pk in wanted if pk in found]
+    rows = build_rows(plan, ordered, supporters, plan.get_absolute_url(), refs=refs)
+    _attach_current_links(rows, plan, Q(source_id__in=wanted) | Q(target_id__in=wanted))
+    by_id = {row.item.pk: row for row in rows}
+    return (
+        by_id[item.pk],
+        [by_id[pk] for pk in reversed(ancestor_ids)],
+        [by_id[pk] for pk in wanted[len(ancestor_ids) + 1 :]],
+    )
+
+
 def build_rows(
-    plan: Plan, ordered: list[tuple[PlanItem, int]], supporters: dict[int, list[Organisation]], url_prefix: str
+    plan: Plan,
+    ordered: list[tuple[PlanItem, int]],
+    supporters: dict[int, list[Organisation]],
+    url_prefix: str,
+    refs: dict[int, str] | None = None,
 ) -> list[OutlineRow]:
     """Outline rows from items already in reading order with their depths; shared by the
-    present plan page and past views."""
-    refs = references([item for item, _ in ordered])
+    present plan page, past views and the item page (which passes ``refs`` counted on the
+    whole plan, since it builds rows for a few items only)."""
+    refs = refs if refs is not None else references([item for item, _ in ordered])
     sibling_counts: dict[int | None, int] = defaultdict(int)
     ranks: dict[int, int] = {}
     for item, _ in ordered:
@@ -115,11 +154,10 @@ def build_rows(
     return rows
 
 
-def _attach_current_links(rows: list[OutlineRow], plan: Plan) -> None:
+def _attach_current_links(rows: list[OutlineRow], plan: Plan, which: Q | None = None) -> None:
     by_id = {row.item.pk: row for row in rows}
-    links = Link.objects.filter(Q(source__plan=plan) | Q(target__plan=plan)).select_related(
-        "source__plan__organisation", "target__plan__organisation"
-    )
+    which = which if which is not None else Q(source__plan=plan) | Q(target__plan=plan)
+    links = Link.objects.filter(which).select_related("source__plan__organisation", "target__plan__organisation")
     for link in links:
         if link.source_id in by_id:
             by_id[link.source_id].links_out.append(_link_end(link.get_relation_display(), link.target, link))

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from config.forms import add_service_errors
+from config.forms import add_service_errors, parse_id
 from partners.models import Organisation
 from planning import lifecycle, outline_cache, selectors, services
 from planning.access import can_change, can_create_plans, get_item_for_user, get_plan_for_user, plans_for
@@ -95,19 +95,17 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     level = request.GET.get("show") if request.GET.get("show") in LEVELS else "all"
     changeable = can_change(request.user, plan)
-    outline = outline_cache.plan_outline_html(
-        request,
+    outline = outline_cache.plan_outline_bytes(
         plan,
         variant=level,
         can_change=changeable,
         rows=lambda: [row for row in selectors.plan_outline(plan) if row.item.kind in LEVELS[level]],
     )
-    return render(
+    return outline_cache.render_with_outline(
         request,
         "planning/plan_detail.html",
         {
             "plan": plan,
-            "outline": outline,
             "can_change": changeable,
             "unanswered_comments": lifecycle.unanswered_count(plan),
             "level": level,
@@ -117,6 +115,7 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 ("all", "Everything"),
             ],
         },
+        outline,
     )
 
 
@@ -174,11 +173,7 @@ def plan_history(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = get_item_for_user(request.user, slug, pk)
-    rows = selectors.plan_outline(item.plan)
-    by_id = {row.item.pk: row for row in rows}
-    row = by_id[item.pk]
-    ancestors = [by_id[a.pk] for a in row.item.get_ancestors()] if item.parent_id else []
-    children = [r for r in rows if r.item.parent_id == item.pk]
+    row, ancestors, children = selectors.item_outline(item.plan, item)
     return render(
         request,
         "planning/item_detail.html",
@@ -274,10 +269,10 @@ def item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _comment_replied_to(request: HttpRequest, plan) -> Comment | None:
     """``?comment=`` (from a comment's respond page): this edit is the change made in reply."""
-    raw = request.POST.get("comment") or request.GET.get("comment") or ""
-    if not raw.isdigit():
+    pk = parse_id(request.POST.get("comment") or request.GET.get("comment"))
+    if pk is None:
         return None
-    return Comment.objects.select_related("author").filter(pk=int(raw), plan=plan, parent__isnull=True).first()
+    return Comment.objects.select_related("author").filter(pk=pk, plan=plan, parent__isnull=True).first()
 
 
 def _accept_comment_with_change(request: HttpRequest, comment: Comment, item: PlanItem, title: str) -> HttpResponse:

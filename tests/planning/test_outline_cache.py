@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 EDIT = 'edit/">Edit<span class="govuk-visually-hidden">'  # an item's own Edit link in the outline
 MOVE_TOKEN = re.compile(
-    r'action="[^"]*/move/" class="app-inline-form"><input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"'
+    r'<form id="move-form" method="post" class="app-inline-form"><input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"'
 )
 
 
