@@ -243,8 +243,8 @@ OUTCOMES["uploader"] = {
     for p in PERSONAS
 }
 # /health/ for load balancers: answers anyone, signed in or not, and only GET and HEAD
-OUTCOMES["public"] = {persona: ("ok",) * 3 for persona in PERSONAS}
-OUTCOMES["public_wrong_method"] = {persona: (405,) * 3 for persona in PERSONAS}
+OUTCOMES["public"] = dict.fromkeys(PERSONAS, ("ok",) * 3)
+OUTCOMES["public_wrong_method"] = dict.fromkeys(PERSONAS, (405,) * 3)
 # pages outside the apps' own rules (Django's auth and admin) are tested by their own suites
 NOT_IN_MATRIX = {"login", "logout"}
 

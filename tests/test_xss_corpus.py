@@ -20,15 +20,18 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from monitoring import pdf
 from monitoring import services as monitoring
 from monitoring.risks import risk_create
+from partners.models import Organisation, User
 from planning import lifecycle, services
 from planning.models import Plan, PlanItem
-from tests.factories import add_item, make_return
+from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, make_return, vision_of
 from tests.monitoring import conftest as monitoring_fixtures
 
 # the monitored plan's fixtures, for this module outside tests/monitoring/
@@ -265,10 +268,40 @@ def _risk(plan, owner, **text):
     )
 
 
-@pytest.fixture
-def corpus(client, monitored, q1, alice, bob):
+def _monitored_world():
+    """The personas and the monitored plan of ``tests/conftest.py`` and
+    ``tests/monitoring/conftest.py`` (alice owns, bob leads the action, pat's college the
+    target), built here because those fixtures live one test at a time."""
+    council = OrganisationFactory(name="Northmoor County Council", slug="council", kind=Organisation.Kind.COUNCIL)
+    directorate = OrganisationFactory(
+        name="Education", slug="education", kind=Organisation.Kind.DIRECTORATE, parent=council
+    )
+    service = OrganisationFactory(name="School Improvement", slug="school-improvement", parent=directorate)
+    college = OrganisationFactory(name="Northmoor College", slug="college", kind=Organisation.Kind.COLLEGE)
+    alice = UserFactory(username="alice", first_name="Alice", last_name="Owner", organisation=service)
+    bob = UserFactory(username="bob", first_name="Bob", last_name="Officer", organisation=service)
+    UserFactory(username="pat", first_name="Pat", last_name="Partner", organisation=college, role=User.Role.PARTNER)
+    plan = make_plan(owner=alice, title="School Improvement Business Plan 2013-14", slug="sip")
+    plan.priority = add_item(plan, vision_of(plan), "priority", title="Raise attainment")
+    plan.action = add_item(
+        plan, plan.priority, "action", title="Train every maths teacher", lead_officer=bob,
+        start_date=date(2013, 4, 1), due_date=date(2013, 12, 31),
+    )  # fmt: skip
+    add_item(
+        plan, plan.action, "target", title="Pupils reaching level 4 in maths", lead_organisation=college,
+        unit=PlanItem.Unit.PERCENTAGE, baseline_value=70, baseline_date=date(2013, 3, 31), target_value=80,
+        target_date=date(2014, 3, 31), direction=PlanItem.Direction.HIGHER, amber_tolerance=2,
+    )  # fmt: skip
+    plan.status = Plan.Status.APPROVED
+    plan.save()
+    q1 = monitoring.financial_year_create(start_year=2013, user=None)[0]
+    return plan, q1, alice, bob
+
+
+def _build_corpus(client):
     """The monitored plan with every payload in every free-text field, and the set of
     watched elements the same pages hold when they show harmless text."""
+    monitored, q1, alice, bob = _monitored_world()
     client.force_login(alice)
     # harmless first: one of everything, to learn what the app's own pages contain
     ret = make_return(
@@ -321,7 +354,23 @@ def corpus(client, monitored, q1, alice, bob):
             _risk(monitored, bob, title=payload, cause=payload, consequence=payload, mitigations=payload, item=item)
         )
     plan.refresh_from_db()
-    return plan, q1, items, risks, allowed
+    return alice, (plan, q1, items, risks, allowed)
+
+
+@pytest.fixture(scope="class")
+def built_corpus(django_db_setup, django_db_blocker):
+    """The corpus is built once for the tests that read it (each runs in its own
+    savepoint) and rolled back after them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build_corpus(Client())
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def corpus(built_corpus, db, client):
+    alice, corpus = built_corpus
+    client.force_login(alice)
+    return corpus
 
 
 # --- the tests -------------------------------------------------------------------------------
@@ -349,50 +398,52 @@ def test_the_scanner_catches_what_it_should():
         assert html_problems(bad, allowed), bad
 
 
-def test_no_page_runs_a_payload(client, corpus):
-    plan, period, items, risks, allowed = corpus
-    failures = {}
-    for url in _html_urls(plan, period, items, risks):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        html = response.content.decode()
-        if problems := html_problems(html, allowed):
-            failures[url] = problems
-    assert failures == {}
+class TestTheCorpus:
+    """Every test here reads the one corpus (``built_corpus``)."""
 
+    def test_no_page_runs_a_payload(self, client, corpus):
+        plan, period, items, risks, allowed = corpus
+        failures = {}
+        for url in _html_urls(plan, period, items, risks):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            html = response.content.decode()
+            if problems := html_problems(html, allowed):
+                failures[url] = problems
+        assert failures == {}
 
-def test_the_payloads_reach_the_pages_as_text(client, corpus):
-    """The scan is only worth something if the text is really on the pages."""
-    plan, period, items, risks, _ = corpus
-    item = items[0]  # "<script>alert('XSS1')</script>"
-    page = client.get(reverse("planning:item-detail", args=[plan.slug, item.pk])).content.decode()
-    assert "&lt;script&gt;alert(&#x27;XSS1&#x27;)&lt;/script&gt;" in page  # the escaped title
-    detail = client.get(reverse("monitoring:return-detail", args=[plan.slug, item.pk, period.slug])).content.decode()
-    assert "alert(&#x27;XSS1&#x27;)" in detail
-    register = client.get(reverse("monitoring:risk-register", args=[plan.slug])).content.decode()
-    assert "alert(&#x27;XSS1&#x27;)" in register
-    ssti = items[PAYLOADS.index('{{ "ssti-marker"|upper }}')]
-    page = client.get(reverse("planning:item-detail", args=[plan.slug, ssti.pk])).content.decode()
-    assert "ssti-marker" in page
+    def test_the_payloads_reach_the_pages_as_text(self, client, corpus):
+        """The scan is only worth something if the text is really on the pages."""
+        plan, period, items, risks, _ = corpus
+        item = items[0]  # "<script>alert('XSS1')</script>"
+        page = client.get(reverse("planning:item-detail", args=[plan.slug, item.pk])).content.decode()
+        assert "&lt;script&gt;alert(&#x27;XSS1&#x27;)&lt;/script&gt;" in page  # the escaped title
+        detail = client.get(
+            reverse("monitoring:return-detail", args=[plan.slug, item.pk, period.slug])
+        ).content.decode()
+        assert "alert(&#x27;XSS1&#x27;)" in detail
+        register = client.get(reverse("monitoring:risk-register", args=[plan.slug])).content.decode()
+        assert "alert(&#x27;XSS1&#x27;)" in register
+        ssti = items[PAYLOADS.index('{{ "ssti-marker"|upper }}')]
+        page = client.get(reverse("planning:item-detail", args=[plan.slug, ssti.pk])).content.decode()
+        assert "ssti-marker" in page
 
+    def test_the_pdf_documents_run_nothing(self, corpus):
+        plan, period, _, _, allowed = corpus
+        documents = _documents(plan, period)
+        assert "alert(&#x27;XSS1&#x27;)" in documents["plan PDF"]
+        failures = {name: problems for name, html in documents.items() if (problems := html_problems(html, allowed))}
+        assert failures == {}
 
-def test_the_pdf_documents_run_nothing(corpus):
-    plan, period, _, _, allowed = corpus
-    documents = _documents(plan, period)
-    assert "alert(&#x27;XSS1&#x27;)" in documents["plan PDF"]
-    failures = {name: problems for name, html in documents.items() if (problems := html_problems(html, allowed))}
-    assert failures == {}
-
-
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_spreadsheet_exports_hold_no_formulas(client, corpus, fmt):
-    plan, period, _, _, _ = corpus
-    check = csv_problems if fmt == "csv" else xlsx_problems
-    plan_export = client.get(reverse("monitoring:plan-export", args=[plan.slug, fmt]))
-    returns_export = client.get(reverse("monitoring:returns-export", args=[plan.slug, period.slug, fmt]))
-    assert "=cmd|" in (plan_export.content.decode("utf-8-sig") if fmt == "csv" else "=cmd|")  # payloads are there
-    assert check(plan_export) == []
-    assert check(returns_export) == []
+    @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+    def test_spreadsheet_exports_hold_no_formulas(self, client, corpus, fmt):
+        plan, period, _, _, _ = corpus
+        check = csv_problems if fmt == "csv" else xlsx_problems
+        plan_export = client.get(reverse("monitoring:plan-export", args=[plan.slug, fmt]))
+        returns_export = client.get(reverse("monitoring:returns-export", args=[plan.slug, period.slug, fmt]))
+        assert "=cmd|" in (plan_export.content.decode("utf-8-sig") if fmt == "csv" else "=cmd|")  # payloads are there
+        assert check(plan_export) == []
+        assert check(returns_export) == []
 
 
 @pytest.mark.parametrize(

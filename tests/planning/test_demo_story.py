@@ -1,20 +1,40 @@
-"""``load_demo`` tells a short story after loading: two editions of the Standards and
-School Improvement plan with an edit, an addition, a move and a deletion between them,
-each in its own moment, each with its reason and author."""
+"""``load_demo`` loads the demo council once, names the demo sign-ins, and tells a short
+story after loading: two editions of the Standards and School Improvement plan with an
+edit, an addition, a move and a deletion between them, each in its own moment, each with
+its reason and author. The demo is loaded once for this module."""
 
 import io
+import json
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
 
 from planning import demo_story
-from planning.models import Edition, Link, Plan, PlanItem
+from planning.lifecycle import open_consultation
+from planning.models import Comment, Edition, Link, Plan, PlanItem
+from tests.planning.loader.support import table_counts
+
+DEMO = settings.BASE_DIR / "fixtures" / "demo_council.json"
+PERSONAS = ["officer", "owner", "partner", "member", "admin"]
+PASSWORD = "golden-thread-demo"
+
+
+@pytest.fixture(scope="module")
+def printed(django_db_setup, django_db_blocker) -> str:
+    """Load the demo once; every test here reads it (each in its own savepoint), and it is
+    rolled back after the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("load_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def told(db):
-    call_command("load_demo", stdout=io.StringIO())
+def told(printed, db) -> Plan:
     return Plan.objects.get(slug=demo_story.PLAN_SLUG)
 
 
@@ -75,18 +95,11 @@ def test_the_plan_now_reads_as_changed(told):
     assert not items.filter(title=demo_story.DELETED_MILESTONE).exists()
 
 
-def test_load_demo_says_which_plan_has_editions(db):
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    assert "has two editions to compare" in out.getvalue()
+def test_load_demo_says_which_plan_has_editions(printed, told):
+    assert f"{told} has two editions to compare" in printed
 
 
-@pytest.mark.django_db
-def test_the_demo_has_a_consultation_open_today_with_comments_in_every_state():
-    from planning.lifecycle import open_consultation
-    from planning.models import Comment
-
-    call_command("load_demo", stdout=io.StringIO())
+def test_the_demo_has_a_consultation_open_today_with_comments_in_every_state(told):
     plan = Plan.objects.get(slug="fair-access-2013-14")
     assert plan.status == Plan.Status.CONSULTATION
     consultation = open_consultation(plan)
@@ -98,3 +111,25 @@ def test_the_demo_has_a_consultation_open_today_with_comments_in_every_state():
     accepted = plan.comments.get(state=Comment.State.ACCEPTED)
     assert accepted.change_history_id is not None
     assert len({c.organisation_id for c in plan.comments.all()}) >= 4
+
+
+def test_load_demo_loads_once_and_names_the_demo_sign_ins(printed, db):
+    in_file = [o["model"] for o in json.loads(DEMO.read_text(encoding="utf-8"))]
+    assert "Loaded the demo council from demo_council.json" in printed
+    assert PASSWORD in printed
+    lines = printed.splitlines()
+    for username in PERSONAS:
+        assert any(line.strip().startswith(username + " ") for line in lines), (username, printed)
+    assert Plan.objects.count() == in_file.count("planning.plan")
+    # the demo story then adds one action (with a link) and deletes one milestone
+    assert PlanItem.objects.count() == in_file.count("planning.planitem") + 1 - 1
+    assert Link.objects.count() == in_file.count("planning.link") + 1
+    assert Edition.objects.count() == 2
+    counts = table_counts()
+
+    again = io.StringIO()
+    call_command("load_demo", stdout=again)
+
+    assert "already exist" in again.getvalue()
+    assert "Loaded the demo council" not in again.getvalue()
+    assert table_counts() == counts

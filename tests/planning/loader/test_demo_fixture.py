@@ -1,6 +1,7 @@
-"""``fixtures/demo_council.json``: it loads with ``loaddata`` into valid trees, the
-validating loader accepts it too, and ``load_demo`` loads it once (then tells the demo
-story, see ``tests/planning/test_demo_story.py``) and names the demo sign-ins."""
+"""``fixtures/demo_council.json``: it loads with ``loaddata`` into valid trees and the
+validating loader accepts it too. That ``load_demo`` loads it once (then tells the demo
+story) and names the demo sign-ins is tested in ``tests/planning/test_demo_story.py``,
+with the one load of the demo that module shares."""
 
 import io
 import json
@@ -12,10 +13,11 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 
 from partners.models import Organisation, User
 from planning.management.commands.build_demo_fixture import SOURCE, FixtureBuilder, load_content
-from planning.models import Edition, Link, Plan, PlanItem
+from planning.models import Link, Plan, PlanItem
 from tests.planning.loader.support import history_counts, load_plans, table_counts
 
 DEMO = settings.BASE_DIR / "fixtures" / "demo_council.json"
@@ -106,99 +108,83 @@ def test_loaddata_produces_valid_trees(demo_objects):
     assert reading_order_in_database() == reading_order_in_file(demo_objects)
 
 
-@pytest.mark.django_db
-def test_load_plans_accepts_the_demo_file_and_writes_history(demo_objects):
-    run = load_plans(DEMO)
-
-    assert run.error is None, run.stderr
-    for label in MODEL_LABELS:
-        assert apps.get_model(label).objects.count() == count_in_file(demo_objects, label), label
-    assert_trees_are_valid()
-    assert reading_order_in_database() == reading_order_in_file(demo_objects)
-
-    # one history row for every row written, each with the loader's reason
-    counts = table_counts()
-    for label, n in history_counts().items():
-        assert n == counts[label.replace(".Historical", ".")], label
-    for model in (Organisation, User, Plan, PlanItem, Link):
-        reasons = set(model.history.values_list("history_change_reason", flat=True))
-        assert reasons == {"loaded from demo_council.json"}, model
-
-    for username in PERSONAS:
-        user = User.objects.get(username=username)
-        assert user.is_active, username
-        assert check_password(PASSWORD, user.password), username
+@pytest.fixture(scope="class")
+def load_plans_run(django_db_setup, django_db_blocker):
+    """``load_plans`` run once on the demo file for the tests that read what it loaded
+    (each in its own savepoint), rolled back after them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_plans(DEMO)
+        transaction.set_rollback(True)
 
 
-@pytest.mark.django_db
-def test_load_demo_loads_once_and_names_the_demo_sign_ins(demo_objects):
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-
-    printed = out.getvalue()
-    assert "Loaded the demo council from demo_council.json" in printed
-    assert PASSWORD in printed
-    lines = printed.splitlines()
-    for username in PERSONAS:
-        assert any(line.strip().startswith(username + " ") for line in lines), (username, printed)
-    assert Plan.objects.count() == count_in_file(demo_objects, "planning.plan")
-    # the demo story then adds one action (with a link) and deletes one milestone
-    assert PlanItem.objects.count() == count_in_file(demo_objects, "planning.planitem") + 1 - 1
-    assert Link.objects.count() == count_in_file(demo_objects, "planning.link") + 1
-    assert Edition.objects.count() == 2
-    counts = table_counts()
-
-    again = io.StringIO()
-    call_command("load_demo", stdout=again)
-
-    assert "already exist" in again.getvalue()
-    assert "Loaded the demo council" not in again.getvalue()
-    assert table_counts() == counts
+@pytest.fixture
+def run(load_plans_run, db):
+    assert load_plans_run.error is None, load_plans_run.stderr
+    return load_plans_run
 
 
-@pytest.mark.django_db
-def test_links_load_between_the_right_items_and_leave_the_planted_gaps(demo_objects):
-    """The loader gives items new keys; each link must still join the items the file
-    names. The demo deliberately leaves an orphan action, an empty priority nothing
-    contributes to, and one target that disagrees with Bold Steps (see demo_content.LINKS)."""
-    items = {o["pk"]: o["fields"] for o in demo_objects if o["model"] == "planning.planitem"}
-    slugs = {o["pk"]: o["fields"]["slug"] for o in demo_objects if o["model"] == "planning.plan"}
+class TestTheValidatingLoader:
+    """Both tests read the one ``load_plans`` of the demo file (``load_plans_run``)."""
 
-    def end(fields):
-        return (slugs[fields["plan"]], fields["title"])
+    def test_load_plans_accepts_the_demo_file_and_writes_history(self, demo_objects, run):
+        for label in MODEL_LABELS:
+            assert apps.get_model(label).objects.count() == count_in_file(demo_objects, label), label
+        assert_trees_are_valid()
+        assert reading_order_in_database() == reading_order_in_file(demo_objects)
 
-    in_file = sorted(
-        (end(items[o["fields"]["source"]]), o["fields"]["relation"], end(items[o["fields"]["target"]]))
-        for o in demo_objects
-        if o["model"] == "planning.link"
-    )
-    assert "key" not in {name for fields in items.values() for name in fields}
+        # one history row for every row written, each with the loader's reason
+        counts = table_counts()
+        for label, n in history_counts().items():
+            assert n == counts[label.replace(".Historical", ".")], label
+        for model in (Organisation, User, Plan, PlanItem, Link):
+            reasons = set(model.history.values_list("history_change_reason", flat=True))
+            assert reasons == {"loaded from demo_council.json"}, model
 
-    assert load_plans(DEMO).error is None
+        for username in PERSONAS:
+            user = User.objects.get(username=username)
+            assert user.is_active, username
+            assert check_password(PASSWORD, user.password), username
 
-    loaded = sorted(
-        ((link.source.plan.slug, link.source.title), link.relation, (link.target.plan.slug, link.target.title))
-        for link in Link.objects.select_related("source__plan", "target__plan")
-    )
-    assert loaded == in_file
-    assert {relation for _, relation, _ in loaded} == {"contributes_to", "depends_on", "same_indicator"}
+    def test_links_load_between_the_right_items_and_leave_the_planted_gaps(self, demo_objects, run):
+        """The loader gives items new keys; each link must still join the items the file
+        names. The demo deliberately leaves an orphan action, an empty priority nothing
+        contributes to, and one target that disagrees with Bold Steps (see demo_content.LINKS)."""
+        items = {o["pk"]: o["fields"] for o in demo_objects if o["model"] == "planning.planitem"}
+        slugs = {o["pk"]: o["fields"]["slug"] for o in demo_objects if o["model"] == "planning.plan"}
 
-    orphan = PlanItem.objects.get(
-        plan__slug="standards-school-improvement-2013-14",
-        title="Strengthen the Early Years Foundation Stage in private and voluntary settings",
-    )
-    assert not orphan.links_out.exists()
-    empty = PlanItem.objects.get(
-        plan__slug="bold-steps-for-education-2013-16",
-        title="Recruit, develop and keep good teachers and school leaders",
-    )
-    assert (empty.kind, empty.get_children().count(), empty.links_in.count()) == ("priority", 0, 0)
-    summer_2015 = PlanItem.objects.filter(
-        indicator__code="schools-good-outstanding-primary", target_date="2015-08-31"
-    ).values_list("plan__slug", "target_value")
-    assert {(slug, int(value)) for slug, value in summer_2015 if value != 85} == {
-        ("standards-school-improvement-2013-14", 80)
-    }
+        def end(fields):
+            return (slugs[fields["plan"]], fields["title"])
+
+        in_file = sorted(
+            (end(items[o["fields"]["source"]]), o["fields"]["relation"], end(items[o["fields"]["target"]]))
+            for o in demo_objects
+            if o["model"] == "planning.link"
+        )
+        assert "key" not in {name for fields in items.values() for name in fields}
+
+        loaded = sorted(
+            ((link.source.plan.slug, link.source.title), link.relation, (link.target.plan.slug, link.target.title))
+            for link in Link.objects.select_related("source__plan", "target__plan")
+        )
+        assert loaded == in_file
+        assert {relation for _, relation, _ in loaded} == {"contributes_to", "depends_on", "same_indicator"}
+
+        orphan = PlanItem.objects.get(
+            plan__slug="standards-school-improvement-2013-14",
+            title="Strengthen the Early Years Foundation Stage in private and voluntary settings",
+        )
+        assert not orphan.links_out.exists()
+        empty = PlanItem.objects.get(
+            plan__slug="bold-steps-for-education-2013-16",
+            title="Recruit, develop and keep good teachers and school leaders",
+        )
+        assert (empty.kind, empty.get_children().count(), empty.links_in.count()) == ("priority", 0, 0)
+        summer_2015 = PlanItem.objects.filter(
+            indicator__code="schools-good-outstanding-primary", target_date="2015-08-31"
+        ).values_list("plan__slug", "target_value")
+        assert {(slug, int(value)) for slug, value in summer_2015 if value != 85} == {
+            ("standards-school-improvement-2013-14", 80)
+        }
 
 
 def test_the_builder_refuses_a_link_to_an_unknown_key():
