@@ -52,3 +52,12 @@ benchmark: $(STAMP)
 benchmark-returns: $(STAMP)
 	BENCHMARK_DATABASE_URL="$${BENCHMARK_DATABASE_URL:-postgres://golden_thread:golden_thread@127.0.0.1:5432/golden_thread}" \
 	  $(BIN)/python -m benchmarks.returns_burst
+
+# The large council (manage.py generate_council) under a bounded load through gunicorn, on
+# PostgreSQL (docs/performance.md): officers editing items, partners submitting returns (some
+# twice), members reading scorecards; checks nothing was lost or duplicated. A throwaway database
+# on BENCHMARK_DATABASE_URL, as benchmark-returns; LOAD_SCALE=small for a quick run.
+.PHONY: load-test
+load-test: $(STAMP)
+	BENCHMARK_DATABASE_URL="$${BENCHMARK_DATABASE_URL:-postgres://golden_thread:golden_thread@127.0.0.1:5432/golden_thread}" \
+	  $(BIN)/python -m benchmarks.load_test

@@ -38,7 +38,7 @@ from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
+from django.db.models import Count, F  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -66,8 +66,10 @@ def _generate(size: str) -> tuple[float, dict]:
 
 
 def _subjects() -> dict:
-    """What each page is measured on: the largest plan and things in it."""
-    plan = Plan.objects.annotate(n=Count("items")).order_by("-n", "pk").first()
+    """What each page is measured on: the largest service plan and things in it."""
+    # a service plan (no plans below it) at both sizes, so that query counts compare like with like
+    leaves = Plan.objects.filter(rght=F("lft") + 1)
+    plan = leaves.annotate(n=Count("items")).order_by("-n", "pk").first()
     action = plan.items.filter(kind="action").order_by("tree_id", "lft")[len(plan.items.all()) // 40]
     lead = (
         User.objects.filter(led_items__kind__in=["action", "target"], is_active=True)
@@ -102,9 +104,11 @@ def _measure(size: str) -> dict:
         "scorecard (latest quarter)": reverse("monitoring:scorecard", args=[slug, period.slug]),
     }
     results = {}
+    sizes = {"baseline: plain view, 500 rows": _kb(reader, "/baseline/")}
     base, base_q = timed(lambda: page(reader, "/baseline/"))
     results["baseline: plain view, 500 rows"] = (base, base_q, base)
     for name, url in urls.items():
+        sizes[name] = _kb(reader, url)
         results[name] = (*timed(lambda u=url: page(reader, u)), base)
         if name.startswith("plan page"):
 
@@ -113,6 +117,7 @@ def _measure(size: str) -> dict:
                 page(reader, u)
 
             results["plan page (outline built afresh)"] = (*timed(afresh), base)
+    sizes["my returns (busiest lead)"] = _kb(lead, reverse("monitoring:my-returns"))
     results["my returns (busiest lead)"] = (*timed(lambda: page(lead, reverse("monitoring:my-returns"))), base)
     html = pdf.scorecard_pack_html(plan, period, False)
     bare = median(lambda: weasyprint.HTML(string=html, base_url=settings.SITE_URL).write_pdf(), PDF_REPEAT)
@@ -128,10 +133,16 @@ def _measure(size: str) -> dict:
         f"{User.objects.count()} people in {built:.1f} s ({asked}); largest plan {slug}: {s['items']} items; "
         f"quarter {period.slug}; database {connection.vendor}"
     )
-    print(f"{'measurement':<40} {'ms':>9} {'ratio':>7} {'queries':>8}")
+    print(f"{'measurement':<40} {'ms':>9} {'ratio':>7} {'queries':>8} {'KB':>7}")
     for name, (seconds, queries, against) in results.items():
-        print(f"{name:<40} {seconds * 1000:>9.1f} {seconds / against:>7.2f} {queries:>8}")
+        kb = sizes.get(name.replace("built afresh", "cached"), "")
+        print(f"{name:<40} {seconds * 1000:>9.1f} {seconds / against:>7.2f} {queries:>8} {kb:>7}")
     return results
+
+
+def _kb(client: Client, url: str) -> int:
+    """The page's size in KB (how much a reader's browser receives)."""
+    return len(page(client, url).content) // 1024
 
 
 def _verdict(small: dict, large: dict) -> list[str]:
