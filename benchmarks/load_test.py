@@ -755,7 +755,7 @@ def check(work: Workload, recorder: Recorder, marks: dict[str, tuple[int, int]])
         problems.append(f"{len(stale)} items whose last acknowledged edit is not what is stored: {stale[:5]}")
     # history: exactly the writes made, and nothing else
     submitted = sum(len(s) for s in successes.values())
-    expected = {"planning.PlanItem": edits, "monitoring.ProgressReturn": submitted, "partners.User": recorder.logins}
+    expected = {"planning.PlanItem": edits, "monitoring.ProgressReturn": submitted}  # signing in writes none
     after = history_marks()
     growth = {label: after[label][0] - marks[label][0] for label in after}
     for label, grew in growth.items():

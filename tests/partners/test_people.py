@@ -443,3 +443,12 @@ def _can_sign_in(username: str, password: str) -> bool:
 
 def _sessions_of(user: User) -> int:
     return sum(1 for s in Session.objects.all() if s.get_decoded().get(SESSION_KEY) == str(user.pk))
+
+
+def test_signing_in_records_the_time_without_a_history_row(client, bob):
+    before = bob.history.count()
+    response = client.post(reverse("login"), {"username": bob.username, "password": PASSWORD})
+    assert response.status_code == 302
+    bob.refresh_from_db()
+    assert bob.last_login is not None
+    assert bob.history.count() == before

@@ -54,7 +54,7 @@ from planning.models import Indicator, ItemSupporter, Link, Plan, PlanItem, Plan
 
 SOURCE = Path(settings.BASE_DIR) / "fixtures" / "source" / "demo_content.py"
 DEFAULT_OUTPUT = Path(settings.BASE_DIR) / "fixtures" / "demo_council.json"
-PASSWORD_SALT = "northmoordemo"  # noqa: S105 - a fixed salt keeps the fixture byte-identical; not a secret
+PASSWORD_SALT = "northmoordemofixedsalt01"  # noqa: S105 - fixed so the fixture is byte-identical (24 characters: Django re-hashes a password whose salt is under 128 bits, and that save would write a history row); not a secret
 DATE_JOINED = datetime(2013, 1, 1, 9, 0, tzinfo=UTC)
 
 ITEM_KEYS = {
