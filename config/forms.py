@@ -58,6 +58,20 @@ class GovukFormMixin:
                 widget.attrs["aria-describedby"] = " ".join(described)
 
 
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing a key too large for the database as not a choice: SQLite raises
+    OverflowError on one (PostgreSQL finds no row), which would be a server error."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except OverflowError:
+            too_large = max((str(v) for v in value), key=len)
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": too_large[:20]}
+            ) from None
+
+
 class GovukForm(GovukFormMixin, forms.Form):
     pass
 
@@ -68,5 +82,17 @@ class GovukModelForm(GovukFormMixin, forms.ModelForm):
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's validation errors next to the fields they name (others at the top)."""
+    if not hasattr(error, "error_dict"):  # raised with a message only, naming no field
+        form.add_error(None, error.messages)
+        return
     for name, problems in error.message_dict.items():
         form.add_error(name if name in form.fields else None, problems)
+
+
+def parse_id(raw) -> int | None:
+    """A database key sent as text (a hidden field, ``?parent=``, part of an address), or
+    None if it is not one. Only ASCII digits count: "²" and "١" are digits to
+    ``str.isdigit`` but ``int`` refuses the first; and no more than 18 of them, which
+    ``int`` always reads (it refuses 4,300) and a 64-bit key always holds."""
+    raw = str(raw or "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None

@@ -14,6 +14,7 @@ Out-of-scope objects are 404; a forbidden action on a visible object is 403.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from config.forms import parse_id
 from monitoring.models import ReportingPeriod
 from partners.models import User
 from planning.access import can, get_plan_for_user
@@ -44,10 +45,11 @@ def can_review(user: User, plan: Plan) -> bool:
 def get_period(slug: str) -> ReportingPeriod:
     """``2013-q2`` → the period, or 404."""
     year, _, quarter = slug.partition("-q")
-    if not (year.isdigit() and quarter.isdigit()):
+    year, quarter = parse_id(year), parse_id(quarter)
+    if year is None or quarter is None:
         raise Http404("No such quarter")
     try:
-        return ReportingPeriod.objects.get(start_year=int(year), quarter=int(quarter))
+        return ReportingPeriod.objects.get(start_year=year, quarter=quarter)
     except ReportingPeriod.DoesNotExist:
         raise Http404("No such quarter") from None
 

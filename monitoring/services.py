@@ -8,6 +8,7 @@ Nothing in a locked period changes: writers hold a share lock on the period row
 (PostgreSQL), which locking the period must wait for.
 """
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -227,8 +228,9 @@ def _return_save(item, period, user, fields, expected_version, submit, evidence_
             setattr(ret, name, fields[name] if fields[name] is not None or name in _NULLABLE else "")
     ret.actual_value = _decimal(ret.actual_value)
     if evidence_file is not None:
-        ret.evidence_file = evidence_file
         ret.evidence_name = evidence_file.name[-200:]
+        evidence_file.name = _storage_name(evidence_file.name)
+        ret.evidence_file = evidence_file
     _validate(item, ret, submitting=submit)
     ret.author = user
     was_returned = ret.state == State.RETURNED
@@ -244,6 +246,13 @@ def _return_save(item, period, user, fields, expected_version, submit, evidence_
 
 
 _NULLABLE = {"actual_value", "revised_due_date"}
+
+
+def _storage_name(name: str) -> str:
+    """The evidence file's name in storage: file systems allow 255 bytes a name, so the
+    stem is cut to 100 bytes of UTF-8 (people see the name kept in ``evidence_name``)."""
+    stem, extension = os.path.splitext(os.path.basename(name))
+    return (stem.encode()[:100].decode(errors="ignore") or "evidence") + extension.encode()[:16].decode(errors="ignore")
 
 
 def _decimal(value) -> Decimal | None:

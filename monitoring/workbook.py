@@ -33,6 +33,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from config.forms import parse_id
 from config.spreadsheets import SPREADSHEET_TRIGGERS, set_xlsx_cell
 from monitoring import services
 from monitoring.access import REPORTED_KINDS, can_fill, is_lead
@@ -621,9 +622,9 @@ def _text(value) -> str:
 def _whole_number(value, heading: str) -> int:
     if isinstance(value, str):
         value = value.strip()
-        if value.isdigit():
-            return int(value)
-    elif isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer() and value >= 0:
+        if (number := parse_id(value)) is not None:
+            return number
+    elif isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 10**18 and value % 1 == 0:
         return int(value)
     if value is None or value == "":
         raise _Bad(f"The {heading} is missing. Copy the row from a fresh workbook.")

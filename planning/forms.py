@@ -3,7 +3,7 @@ validate again under the plan lock before anything is written."""
 
 from django import forms
 
-from config.forms import GovukForm, GovukModelForm
+from config.forms import GovukForm, GovukModelForm, ModelMultipleChoiceField
 from partners.models import Organisation, User
 from planning.models import Link, Plan, PlanItem
 
@@ -68,7 +68,7 @@ class PlanEditForm(PlanForm):
 class ItemForm(GovukModelForm):
     """One form for every kind; fields that do not apply to the kind are removed."""
 
-    supporting_organisations = forms.ModelMultipleChoiceField(
+    supporting_organisations = ModelMultipleChoiceField(
         queryset=Organisation.objects.filter(is_active=True).order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -197,14 +197,14 @@ class ConsultationForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Markdown: what you would like comments on. It goes in the invitation.",
     )
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = ModelMultipleChoiceField(
         label="Invite partner organisations",
         queryset=Organisation.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Their people can read the draft from now on and are told by email.",
     )
-    members = forms.ModelMultipleChoiceField(
+    members = ModelMultipleChoiceField(
         label="Invite elected members",
         queryset=User.objects.none(),
         required=False,

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from config.forms import parse_id
 from monitoring import documents
 from monitoring.access import get_monitored_plan, get_period
 from monitoring.models import Document
@@ -31,7 +32,7 @@ def plan_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     edition = None
     if raw := request.GET.get("edition"):
-        edition = plan.editions.filter(pk=int(raw)).first() if raw.isdigit() else None
+        edition = plan.editions.filter(pk=pk).first() if (pk := parse_id(raw)) is not None else None
         if edition is None:
             raise Http404("No such edition")
     return _after_request(documents.request_plan_pdf(request.user, plan, edition))

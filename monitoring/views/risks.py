@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from config.forms import GovukForm, add_service_errors
+from config.forms import GovukForm, add_service_errors, parse_id
 from monitoring import risks as register
 from monitoring.models import ReportingPeriod, Risk, RiskReview
 from partners.models import User
@@ -169,8 +169,8 @@ def _risk(plan: Plan, risk_id: int) -> Risk:
 
 
 def _score_from_query(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and int(value) in register.SCORES else None
+    score = parse_id(request.GET.get(name))
+    return score if score in register.SCORES else None
 
 
 def _item_refs(plan: Plan) -> dict[int, str]:
@@ -284,8 +284,8 @@ def risk_register(request: HttpRequest, slug: str) -> HttpResponse:
 def risk_create(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug, "change")
     initial = {}
-    if (item_id := request.GET.get("item", "")).isdigit():
-        initial["item"] = int(item_id)
+    if (item_id := parse_id(request.GET.get("item"))) is not None:
+        initial["item"] = item_id
     form = RiskForm(request.POST if request.method == "POST" else None, plan=plan, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from config.forms import GovukForm, add_service_errors
+from config.forms import GovukForm, add_service_errors, parse_id
 from config.spreadsheets import spreadsheet_safe
 from planning import lifecycle, selectors
 from planning.access import can, get_item_for_user, get_plan_for_user
@@ -239,9 +239,9 @@ def _parent(plan: Plan, raw: str | None, *, item_id: int | None) -> Comment | No
     """The comment being replied to: one in this plan, on the same item (or on none)."""
     if not raw:
         return None
-    if not raw.isdigit():
+    if (pk := parse_id(raw)) is None:
         raise Http404("No such comment")
-    parent = Comment.objects.select_related("author", "organisation").filter(pk=int(raw), plan=plan).first()
+    parent = Comment.objects.select_related("author", "organisation").filter(pk=pk, plan=plan).first()
     if parent is None or parent.item_id != item_id:
         raise Http404("No such comment")
     return parent

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from config.forms import parse_id
 from planning import services
 from planning.access import get_item_for_user, get_plan_for_user, plans_for
 from planning.forms import LinkForm
@@ -22,11 +23,9 @@ def link_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     form = LinkForm(request.POST or None, initial={"target": request.GET.get("target")})
     target = None
-    target_id = request.POST.get("target") or request.GET.get("target")
-    if target_id and str(target_id).isdigit():
-        target = (
-            PlanItem.objects.select_related("plan").filter(pk=int(target_id), plan__in=plans_for(request.user)).first()
-        )
+    target_id = parse_id(request.POST.get("target") or request.GET.get("target"))
+    if target_id is not None:
+        target = PlanItem.objects.select_related("plan").filter(pk=target_id, plan__in=plans_for(request.user)).first()
     if request.method == "POST" and form.is_valid():
         if target is None:
             form.add_error(None, "Choose an item you can see to link to.")

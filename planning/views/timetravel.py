@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config.forms import parse_id
 from config.spreadsheets import spreadsheet_safe
 from planning import services, snapshots
 from planning.access import can_change, get_plan_for_user
@@ -27,8 +28,8 @@ class Moment:
         self.edition: Edition | None = None
         if self.raw == "now":
             self.when, self.label = timezone.now(), "Now"
-        elif self.raw.startswith("edition-") and self.raw[8:].isdigit():
-            pk = int(self.raw[8:])
+        elif self.raw.startswith("edition-") and parse_id(self.raw[8:]) is not None:
+            pk = parse_id(self.raw[8:])
             if editions is not None:  # the plan's editions, already read by the page
                 self.edition = next((edition for edition in editions if edition.pk == pk), None)
             else:

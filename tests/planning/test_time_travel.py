@@ -186,3 +186,13 @@ def test_the_past_view_and_comparison_query_counts_do_not_grow_with_the_plan(
 # links, items (with the other ends of links), supporters, and people/organisations/indicators
 PAST_VIEW_QUERIES = 10
 COMPARE_QUERIES = 10  # the same: both moments come in the same five queries
+
+
+@pytest.mark.parametrize("raw", ["edition-²", "edition-" + "9" * 5000, "edition-١٢"])
+def test_an_edition_address_that_is_not_a_number_is_refused_not_a_server_error(client, alice, plan, raw):
+    client.force_login(alice)
+    for url, params in (
+        (reverse("planning:plan-as-of", args=[plan.slug]), {"at": raw}),
+        (reverse("planning:plan-compare", args=[plan.slug]), {"from": raw}),
+    ):
+        assert client.get(url, params).status_code in {400, 404}
