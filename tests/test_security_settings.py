@@ -1,0 +1,92 @@
+"""The security settings a council's deployment relies on, checked as they take effect:
+headers on responses, production settings, and sign-in throttling (docs/security.md)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _production(code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` with the production settings, in a process of its own (settings are
+    read once per process)."""
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "test-" + "k" * 60,
+        "ALLOWED_HOSTS": "plans.example.org",
+        "DATABASE_URL": "postgres://golden_thread:golden_thread@127.0.0.1:5432/golden_thread",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    return subprocess.run(  # noqa: S603 - a fixed interpreter and code, no shell
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_production_settings_pass_the_deployment_checks_and_secure_the_cookies():
+    result = _production(
+        "import django; django.setup()\n"
+        "from django.conf import settings as s\n"
+        "from django.core.management import call_command\n"
+        "call_command('check', deploy=True, fail_level='WARNING')\n"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_HSTS_SECONDS >= 31536000, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.DEBUG)\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-7:] == ["True", "True", "True", "True", "True", "True", "False"]
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _production("import os; os.environ.pop('SECRET_KEY'); import django; django.setup()")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_every_page_carries_the_content_security_policy_and_framing_headers(client, alice, plan):
+    client.force_login(alice)
+    response = client.get(plan.get_absolute_url())
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_https_is_enforced_and_remembered_when_configured(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    plain = client.get(reverse("login"))
+    assert plain.status_code == 301 and plain["Location"].startswith("https://")
+    secure = client.get(reverse("login"), secure=True)
+    assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert client.get(reverse("health")).status_code == 200  # load balancers probe over plain HTTP
+
+
+@pytest.mark.django_db
+def test_sign_in_is_locked_after_repeated_failures_even_with_the_right_password(client, bob, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post(reverse("login"), {"username": bob.username, "password": "wrong"})
+    locked = client.post(reverse("login"), {"username": bob.username, "password": PASSWORD})
+    assert locked.status_code in {403, 429}
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_right_password_before_the_limit_signs_in(client, bob, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    client.post(reverse("login"), {"username": bob.username, "password": "wrong"})
+    response = client.post(reverse("login"), {"username": bob.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(bob.pk)
