@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 
 from partners.models import Organisation, User
 from planning.models import Comment, Indicator, ItemSupporter, Link, Plan, PlanItem
@@ -67,13 +67,67 @@ def references(items: list[PlanItem]) -> dict[int, str]:
     return refs
 
 
+class Names:
+    """People, organisations and indicators by id, looked up together in one query: the
+    names shown are today's (a person's name is not plan content). Each comes back as an
+    unsaved instance holding what pages show of it (``str()``, ``name``)."""
+
+    def __init__(self) -> None:
+        self.found: dict[type, dict] = {User: {}, Organisation: {}, Indicator: {}}
+
+    def load(self, wanted: dict[type, set]) -> None:
+        parts = []
+        for model, ids in wanted.items():
+            missing = set(ids) - self.found[model].keys() - {None}
+            if missing:
+                parts.append(_NAME_COLUMNS[model](model.objects.filter(pk__in=missing).order_by()))
+        if not parts:
+            return
+        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        for kind, pk, first, second, third in query:
+            model = _NAME_KINDS[kind]
+            if model is User:
+                self.found[User][pk] = User(pk=pk, username=first, first_name=second, last_name=third)
+            else:
+                self.found[model][pk] = model(pk=pk, name=first)
+
+
+_NAME_KINDS = {"user": User, "organisation": Organisation, "indicator": Indicator}
+_NAME_COLUMNS = {
+    User: lambda qs: qs.annotate(name_kind=Value("user")).values_list(
+        "name_kind", "pk", "username", "first_name", "last_name"
+    ),
+    Organisation: lambda qs: qs.annotate(name_kind=Value("organisation"), a=Value(""), b=Value("")).values_list(
+        "name_kind", "pk", "name", "a", "b"
+    ),
+    Indicator: lambda qs: qs.annotate(name_kind=Value("indicator"), a=Value(""), b=Value("")).values_list(
+        "name_kind", "pk", "name", "a", "b"
+    ),
+}
+
+
+def attach_names(items: list[PlanItem], names: Names) -> None:
+    """Set each item's lead officer, lead organisation and indicator from ``names``."""
+    for name, model in (("lead_officer", User), ("lead_organisation", Organisation), ("indicator", Indicator)):
+        found = names.found[model]
+        for item in items:
+            value = found.get(getattr(item, f"{name}_id"))
+            if value is not None:
+                setattr(item, name, value)
+
+
 def plan_outline(plan: Plan) -> list[OutlineRow]:
-    """The whole plan in reading order, with each item's links out and back (three queries)."""
-    items = list(
-        PlanItem.objects.filter(plan=plan)
-        .select_related("lead_officer", "lead_organisation", "indicator")
-        .order_by("tree_id", "lft")
-    )
+    """The whole plan in reading order, with each item's links out and back (four queries)."""
+    items = list(PlanItem.objects.filter(plan=plan).order_by("tree_id", "lft"))
+    # leads and indicators: a few hundred distinct ones for thousands of items, so each is
+    # made once (one query) rather than once per item by select_related
+    names = Names()
+    names.load({
+        User: {item.lead_officer_id for item in items},
+        Organisation: {item.lead_organisation_id for item in items},
+        Indicator: {item.indicator_id for item in items},
+    })  # fmt: skip
+    attach_names(items, names)
     supporters: dict[int, list[Organisation]] = defaultdict(list)
     for row in (
         ItemSupporter.objects.filter(item__plan=plan).select_related("organisation").order_by("organisation__name")

@@ -18,7 +18,16 @@ from django.urls import reverse
 
 from partners.models import Organisation, User
 from planning.models import Indicator, ItemSupporter, Link, Plan, PlanItem
-from planning.selectors import ITEM_DIFF_FIELDS, FieldChange, LinkEnd, OutlineRow, _Names, build_rows
+from planning.selectors import (
+    ITEM_DIFF_FIELDS,
+    FieldChange,
+    LinkEnd,
+    Names,
+    OutlineRow,
+    _Names,
+    attach_names,
+    build_rows,
+)
 
 _ITEM_FIELDS = {f.attname for f in PlanItem._meta.concrete_fields}
 _PLAN_FIELDS = {f.attname for f in Plan._meta.concrete_fields}
@@ -63,45 +72,6 @@ class Snapshot:
     by_id: dict[int, OutlineRow] = field(default_factory=dict)
 
 
-class Names:
-    """People, organisations and indicators by id, looked up together in one query: the
-    names shown are today's (a person's name is not plan content). Each comes back as an
-    unsaved instance holding what pages show of it (``str()``, ``name``)."""
-
-    def __init__(self) -> None:
-        self.found: dict[type, dict] = {User: {}, Organisation: {}, Indicator: {}}
-
-    def load(self, wanted: dict[type, set]) -> None:
-        parts = []
-        for model, ids in wanted.items():
-            missing = set(ids) - self.found[model].keys() - {None}
-            if missing:
-                parts.append(_NAME_COLUMNS[model](model.objects.filter(pk__in=missing).order_by()))
-        if not parts:
-            return
-        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        for kind, pk, first, second, third in query:
-            model = _NAME_KINDS[kind]
-            if model is User:
-                self.found[User][pk] = User(pk=pk, username=first, first_name=second, last_name=third)
-            else:
-                self.found[model][pk] = model(pk=pk, name=first)
-
-
-_NAME_KINDS = {"user": User, "organisation": Organisation, "indicator": Indicator}
-_NAME_COLUMNS = {
-    User: lambda qs: qs.annotate(name_kind=Value("user")).values_list(
-        "name_kind", "pk", "username", "first_name", "last_name"
-    ),
-    Organisation: lambda qs: qs.annotate(name_kind=Value("organisation"), a=Value(""), b=Value("")).values_list(
-        "name_kind", "pk", "name", "a", "b"
-    ),
-    Indicator: lambda qs: qs.annotate(name_kind=Value("indicator"), a=Value(""), b=Value("")).values_list(
-        "name_kind", "pk", "name", "a", "b"
-    ),
-}
-
-
 def plan_at(plan: Plan, when: datetime) -> Snapshot | None:
     """The plan and its items, supporters and links as they were at ``when``; None if the
     plan did not exist yet."""
@@ -139,7 +109,7 @@ def plans_at(plan: Plan, moments: list[datetime]) -> list[Snapshot | None]:
         | {item.lead_organisation_id for item in every_item},
         Indicator: {item.indicator_id for item in every_item},
     })  # fmt: skip
-    _attach_related(every_item, names)
+    attach_names(every_item, names)
     snapshots: list[Snapshot | None] = []
     for index, when in enumerate(moments):
         if not plan_rows[index]:
@@ -153,16 +123,6 @@ def plans_at(plan: Plan, moments: list[datetime]) -> list[Snapshot | None]:
         _attach_links(rows, links[index], others, past_plan.title)
         snapshots.append(Snapshot(plan=past_plan, when=when, rows=rows, by_id={row.item.pk: row for row in rows}))
     return snapshots
-
-
-def _attach_related(items: list[PlanItem], names: Names) -> None:
-    """Set each item's lead officer, lead organisation and indicator from ``names``."""
-    for name, model in (("lead_officer", User), ("lead_organisation", Organisation), ("indicator", Indicator)):
-        found = names.found[model]
-        for item in items:
-            value = found.get(getattr(item, f"{name}_id"))
-            if value is not None:
-                setattr(item, name, value)
 
 
 def _supporters(rows: list[dict], organisations: dict[int, Organisation]) -> dict[int, list[Organisation]]:
