@@ -190,6 +190,7 @@ class ItemDifference:
 
 
 COMPARED_FIELDS = [name for name in ITEM_DIFF_FIELDS if name not in {"parent", "position", "kind"}]
+_COMPARED_COLUMNS = [(name, PlanItem._meta.get_field(name).attname) for name in COMPARED_FIELDS]
 
 
 def compare(before: Snapshot, after: Snapshot) -> list[ItemDifference]:
@@ -200,7 +201,8 @@ def compare(before: Snapshot, after: Snapshot) -> list[ItemDifference]:
         name: {getattr(r.item, f"{name}_id"): str(getattr(r.item, name)) for r in rows if _attached(r.item, name)}
         for name in ("lead_officer", "lead_organisation", "indicator")
     }
-    names = _Names(PlanItem, [_as_row(r.item) for r in rows], COMPARED_FIELDS, known=known)
+    values = {id(r): _as_row(r.item) for r in rows}  # each item's values once
+    names = _Names(PlanItem, list(values.values()), COMPARED_FIELDS, known=known)
     moved = _moved_ids(before, after)
     differences: list[ItemDifference] = []
     for row in after.rows:
@@ -210,8 +212,10 @@ def compare(before: Snapshot, after: Snapshot) -> list[ItemDifference]:
             differences.append(ItemDifference("added", row.label, item.title, after_reference=row.reference))
             continue
         changes = []
-        old_values, new_values = _as_row(old.item), _as_row(item)
-        for name in COMPARED_FIELDS:
+        old_values, new_values = values[id(old)], values[id(row)]
+        for name, column in _COMPARED_COLUMNS:
+            if old_values[column] == new_values[column]:
+                continue  # the same stored value shows the same
             a, b = names.display(name, old_values), names.display(name, new_values)
             if a != b:
                 changes.append(FieldChange(name, str(PlanItem._meta.get_field(name).verbose_name).capitalize(), a, b))
