@@ -28,7 +28,6 @@ and ``DB_RESTART_AFTER`` (seconds of requests before and after the restart, 3 an
 import atexit
 import http.client
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -37,50 +36,23 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import dj_database_url  # noqa: E402
-import psycopg2  # noqa: E402
-from psycopg2 import sql  # noqa: E402
 
-DEFAULT_URL = "postgres://golden_thread:golden_thread@127.0.0.1:5432/golden_thread"
-SERVER = dj_database_url.parse(os.environ.get("BENCHMARK_DATABASE_URL") or DEFAULT_URL)
-if SERVER["ENGINE"] != "django.db.backends.postgresql":
-    raise SystemExit("benchmarks.db_restart runs on PostgreSQL: set BENCHMARK_DATABASE_URL to a postgres:// URL")
-DB_NAME = f"gt_bench_restart_{os.getpid()}_{secrets.token_hex(3)}"
+from benchmarks.throwaway_db import ThrowawayDatabase  # noqa: E402
+
+DATABASE = ThrowawayDatabase("gt_bench_restart", "benchmarks.db_restart")
 CLUSTER = os.environ.get("DB_RESTART_CLUSTER", "15 main").split()
 WARMUP = float(os.environ.get("DB_RESTART_WARMUP", "3"))
 AFTER = float(os.environ.get("DB_RESTART_AFTER", "6"))
 PAGE_CLIENTS = 3
 
 
-def _on_server(statement: str) -> None:
-    conn = psycopg2.connect(
-        dbname=SERVER["NAME"],
-        user=SERVER["USER"],
-        password=SERVER["PASSWORD"],
-        host=SERVER["HOST"] or None,
-        port=SERVER["PORT"] or None,
-    )
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(sql.SQL(statement).format(sql.Identifier(DB_NAME)))
-    finally:
-        conn.close()
-
-
-def _database_url() -> str:
-    user, password = quote(SERVER["USER"], safe=""), quote(SERVER["PASSWORD"] or "", safe="")
-    return f"postgres://{user}:{password}@{SERVER['HOST'] or '127.0.0.1'}:{SERVER['PORT'] or 5432}/{DB_NAME}"
-
-
 def prepare() -> str:
     """Migrate the throwaway database, add a signed-in officer; their session cookie."""
-    os.environ["DATABASE_URL"] = _database_url()
+    os.environ["DATABASE_URL"] = DATABASE.url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -123,7 +95,7 @@ def _get(port: int, path: str, cookie: str) -> tuple[str, str]:
 
 
 def start_gunicorn(port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DEBUG": "false", "DJANGO_ENV": "development"}
+    env = {**os.environ, "DATABASE_URL": DATABASE.url, "DEBUG": "false", "DJANGO_ENV": "development"}
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)  # noqa: S603
     for _ in range(100):
@@ -135,8 +107,7 @@ def start_gunicorn(port: int, log: Path) -> subprocess.Popen:
 
 
 def main() -> int:
-    _on_server("CREATE DATABASE {}")
-    atexit.register(_on_server, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
+    DATABASE.create()
     cookie = prepare()
     port = _free_port()
     log = Path(tempfile.mkdtemp(prefix="gt-restart-")) / "gunicorn.log"

@@ -62,19 +62,14 @@ from html.parser import HTMLParser
 from http.client import HTTPConnection
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import dj_database_url  # noqa: E402
-import psycopg2  # noqa: E402
-from psycopg2 import sql  # noqa: E402
+from benchmarks.throwaway_db import ThrowawayDatabase  # noqa: E402
 
-DEFAULT_URL = "postgres://golden_thread:golden_thread@127.0.0.1:5432/golden_thread"
-SERVER = dj_database_url.parse(os.environ.get("BENCHMARK_DATABASE_URL") or DEFAULT_URL)
-if SERVER["ENGINE"] != "django.db.backends.postgresql":
-    raise SystemExit("benchmarks.load_test runs on PostgreSQL: set BENCHMARK_DATABASE_URL to a postgres:// URL")
+DATABASE = ThrowawayDatabase("gt_load", "benchmarks.load_test")
 
 SCALES = {
     "full": {"plans": 40, "items": 20_000, "quarters": 8, "people": 300},
@@ -103,7 +98,6 @@ WORKERS = _env_number("LOAD_WORKERS", 2)
 THREADS = _env_number("LOAD_THREADS", 4)
 SEED = _env_number("LOAD_SEED", 1)
 PASSWORD = secrets.token_urlsafe(12)  # everyone's, for this run only
-DB_NAME = f"gt_load_{os.getpid()}_{secrets.token_hex(3)}"
 TMP = Path(tempfile.mkdtemp(prefix="gt-load-"))
 SUBMITTED = "Return submitted to the plan owner."
 CANNOT_CHANGE = "This return can no longer be changed."
@@ -113,23 +107,6 @@ TIMEOUT = 120  # seconds a request may take before it counts as a connection err
 # --- the throwaway database -------------------------------------------------------------------------
 
 
-def _on_server(statement: str) -> None:
-    """CREATE or DROP DATABASE on the server, from the database the URL names (or the
-    ``postgres`` maintenance database when that one does not exist)."""
-    params = {"user": SERVER["USER"], "password": SERVER["PASSWORD"], "host": SERVER["HOST"] or None}
-    params["port"] = SERVER["PORT"] or None
-    try:
-        conn = psycopg2.connect(dbname=SERVER["NAME"], **params)
-    except psycopg2.OperationalError:
-        conn = psycopg2.connect(dbname="postgres", **params)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(sql.SQL(statement).format(sql.Identifier(DB_NAME)))
-    finally:
-        conn.close()
-
-
 def drop_database() -> None:
     try:
         from django.db import connections
@@ -137,11 +114,11 @@ def drop_database() -> None:
         connections.close_all()
     except Exception:  # noqa: S110  Django may not be set up yet; the drop below forces it anyway
         pass
-    _on_server("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-    print(f"dropped database {DB_NAME}")
+    DATABASE.drop()
+    print(f"dropped database {DATABASE.name}")
 
 
-_on_server("CREATE DATABASE {}")
+DATABASE.create(drop_at_exit=False)
 atexit.register(drop_database)  # registered first, so it runs last: after gunicorn has stopped
 
 # production settings, apart from where the static files go (a directory of this run)
@@ -157,10 +134,7 @@ ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "127.0.0.1",
     "SECURE_SSL_REDIRECT": "false",
-    "DATABASE_URL": (
-        f"postgres://{quote(SERVER['USER'], safe='')}:{quote(SERVER['PASSWORD'], safe='')}"
-        f"@{SERVER['HOST'] or 'localhost'}:{SERVER['PORT'] or 5432}/{DB_NAME}"
-    ),
+    "DATABASE_URL": DATABASE.url,
     "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     "MEDIA_ROOT": str(TMP / "media"),
     "LOAD_STATIC_ROOT": str(TMP / "static"),
@@ -801,7 +775,7 @@ def report(recorder: Recorder, wall: float) -> None:
 
 
 def main() -> int:
-    print(f"database {DB_NAME} on {SERVER['HOST'] or 'localhost'}; scale {SCALE_NAME} {SCALE}; seed {SEED}")
+    print(f"database {DATABASE.name} on {DATABASE.host}; scale {SCALE_NAME} {SCALE}; seed {SEED}")
     load_before = os.getloadavg()
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)

@@ -16,11 +16,9 @@ database there and drops it at the end, so it can be run again. Figures go into
 docs/performance.md.
 """
 
-import atexit
 import os
 import queue
 import random
-import secrets
 import statistics
 import sys
 import threading
@@ -28,62 +26,19 @@ import time
 import warnings
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import dj_database_url  # noqa: E402
-import psycopg2  # noqa: E402
-from psycopg2 import sql  # noqa: E402
+from benchmarks.throwaway_db import ThrowawayDatabase  # noqa: E402
 
-DEFAULT_URL = "postgres://golden_thread:golden_thread@127.0.0.1:5432/golden_thread"
-SERVER = dj_database_url.parse(os.environ.get("BENCHMARK_DATABASE_URL") or DEFAULT_URL)
-if SERVER["ENGINE"] != "django.db.backends.postgresql":
-    raise SystemExit("benchmarks.returns_burst runs on PostgreSQL: set BENCHMARK_DATABASE_URL to a postgres:// URL")
-DB_NAME = f"gt_bench_returns_{os.getpid()}_{secrets.token_hex(3)}"
+DATABASE = ThrowawayDatabase("gt_bench_returns", "benchmarks.returns_burst")
 
 THREADS = int(os.environ.get("BENCHMARK_THREADS", "8"))
 OFFICERS = 20
 PRIORITIES, ACTIONS, TARGETS = 10, 10, 4  # 100 actions + 400 targets = 500 returns
 
 
-def _server_connection():
-    conn = psycopg2.connect(
-        dbname=SERVER["NAME"],
-        user=SERVER["USER"],
-        password=SERVER["PASSWORD"],
-        host=SERVER["HOST"] or None,
-        port=SERVER["PORT"] or None,
-    )
-    conn.autocommit = True
-    return conn
-
-
-def _on_server(statement: str) -> None:
-    """Run ``statement`` on the server's own database, outside a transaction (which
-    CREATE and DROP DATABASE refuse; psycopg2's ``with conn`` would open one)."""
-    conn = _server_connection()
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(sql.SQL(statement).format(sql.Identifier(DB_NAME)))
-    finally:
-        conn.close()
-
-
-def create_database() -> None:
-    _on_server("CREATE DATABASE {}")
-
-
-def drop_database() -> None:
-    _on_server("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-
-
-create_database()
-atexit.register(drop_database)  # WITH (FORCE): even if this run fails half-way with connections open
-os.environ["DATABASE_URL"] = (
-    f"postgres://{quote(SERVER['USER'], safe='')}:{quote(SERVER['PASSWORD'], safe='')}"
-    f"@{SERVER['HOST'] or 'localhost'}:{SERVER['PORT'] or 5432}/{DB_NAME}"
-)
+os.environ["DATABASE_URL"] = DATABASE.create().url
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["DEBUG"] = "false"  # as in production: cached template loader
 os.environ["ALLOWED_HOSTS"] = "testserver"

@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def _production(code: str) -> subprocess.CompletedProcess:
     """Run ``code`` with the production settings, in a process of its own (settings are
     read once per process)."""
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set by browser tests
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_ENV": "production",
         "SECRET_KEY": "test-" + "k" * 60,
         "ALLOWED_HOSTS": "plans.example.org",
