@@ -118,7 +118,9 @@ def _needs_render(document: Document) -> bool:
 
 
 def _enqueue(document: Document) -> None:
-    transaction.on_commit(partial(render_document.enqueue, document.pk))
+    # robust: if queueing fails the request still succeeds; the document stays queued and
+    # is queued again once it counts as stale
+    transaction.on_commit(partial(render_document.enqueue, document.pk), robust=True)
 
 
 def queued_ahead(document: Document) -> int:

@@ -169,6 +169,9 @@ def _validate(item: PlanItem, ret: ProgressReturn, *, submitting: bool) -> None:
         errors["revision_reason"] = "Say why the date has moved."
     if ret.revision_reason.strip() and not ret.revised_due_date:
         errors["revised_due_date"] = "Give the new date, or leave the reason empty."
+    if ret.revised_due_date and item.start_date and ret.revised_due_date < item.start_date:
+        # said here, to the lead, not only to the owner when accepting (which would refuse it)
+        errors["revised_due_date"] = f"The new date is before the {item.kind} starts ({item.start_date:%-d %B %Y})."
     if submitting:
         if not ret.rag:
             errors["rag"] = "Choose a RAG rating before you submit."

@@ -37,6 +37,7 @@ from config.forms import parse_id
 from config.spreadsheets import SPREADSHEET_TRIGGERS, set_xlsx_cell
 from monitoring import services
 from monitoring.access import REPORTED_KINDS, can_fill, is_lead
+from monitoring.forms import ReturnForm
 from monitoring.models import ProgressReturn, ReportingPeriod, WorkbookUpload
 from partners.models import Organisation, User
 from planning.access import can
@@ -590,6 +591,9 @@ def _cell(field: str, value, number_format: str, item: PlanItem):
             raise _Bad(f"“{value}” is not Yes or No.")
         return answer == "yes"
     text = _text(value)
+    limit = _TEXT_LIMITS.get(field)
+    if limit is not None and len(text) > limit:
+        raise _Bad(f"This is {len(text):,} characters long; the return form takes at most {limit:,}.")
     if field == "evidence_url" and text:
         if len(text) > 500:
             raise _Bad("The link is longer than 500 characters.")
@@ -598,6 +602,10 @@ def _cell(field: str, value, number_format: str, item: PlanItem):
         except ValidationError:
             raise _Bad(f"“{text[:100]}” is not a web address: it should start https://") from None
     return text
+
+
+# the same limits as the return form, so a workbook cannot store what the form would refuse
+_TEXT_LIMITS = {name: ReturnForm.base_fields[name].max_length for name in TEXT_FIELDS}
 
 
 def _unescape(text: str) -> str:

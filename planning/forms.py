@@ -236,7 +236,9 @@ class ConsultationForm(GovukForm):
 class ApproveForm(_OneOfSeveral, GovukForm):
     id_prefix = "approve"
     approved_by = forms.CharField(
-        label="Approving body", max_length=200, help_text="For example “Cabinet” or “Full Council”."
+        label="Approving body",
+        max_length=160,  # it names the edition: "Approved by <body>, 30 September 2013" fits its 200 characters
+        help_text="For example “Cabinet” or “Full Council”.",
     )
     approved_on = forms.DateField(label="Date approved", widget=_DATE_INPUT)
     reason = forms.CharField(

@@ -166,6 +166,17 @@ def test_a_revised_date_moves_the_items_due_date_on_acceptance_with_history(moni
     assert action.history.count() == 2
 
 
+def test_a_revised_date_before_the_item_starts_is_refused_to_the_lead(monitored, q1, bob):
+    action = monitored.action
+    action.start_date = date(2013, 6, 1)
+    action.save()
+    with pytest.raises(ValidationError) as caught:
+        _save(action, q1, bob, revised_due_date=date(2013, 5, 1), revision_reason="Sooner")
+    assert caught.value.message_dict["revised_due_date"] == ["The new date is before the action starts (1 June 2013)."]
+    assert not ProgressReturn.objects.exists()
+    assert _save(action, q1, bob, revised_due_date=date(2013, 6, 1), revision_reason="Sooner").revised_due_date
+
+
 def test_evidence_links_must_be_web_addresses(monitored, q1, bob):
     with pytest.raises(ValidationError, match="https://"):
         _save(monitored.action, q1, bob, evidence_url="javascript:alert(1)")

@@ -347,6 +347,7 @@ BAD_CELLS = [
     (ACTION_ROW, "Evidence link", "javascript:alert(1)", "is not a web address"),
     (ACTION_ROW, "Submit?", "Maybe", "“Maybe” is not Yes or No."),
     (ACTION_ROW, "Version", "", "The Version is missing."),
+    (ACTION_ROW, "Narrative", "x" * 10_001, "This is 10,001 characters long; the return form takes at most 10,000."),
 ]
 
 

@@ -174,6 +174,21 @@ def test_the_owner_approves_a_draft_and_names_the_edition(client, alice, plan):
     assert "Approved by Cabinet, 18 March 2013" in client.get(status_url(plan), follow=True).content.decode()
 
 
+def test_an_approving_body_too_long_to_name_the_edition_is_refused_beside_its_field(client, alice, plan):
+    client.force_login(alice)
+    response = client.post(status_url(plan, "plan-approve"), approve_data(approved_by="C" * 161))
+    assert response.status_code == 200
+    assert response.context["approve_form"].errors["approved_by"] == [
+        "Ensure this value has at most 160 characters (it has 161)."
+    ]
+    assert Plan.objects.get(pk=plan.pk).status == Plan.Status.DRAFT and not Edition.objects.exists()
+    longest = client.post(
+        status_url(plan, "plan-approve"), approve_data(approved_by="C" * 160, approved_on="2013-09-30")
+    )
+    assert longest.status_code == 302
+    assert len(Edition.objects.get(plan=plan).name) <= 200
+
+
 def test_an_administrator_may_approve(client, ada, consulting):
     client.force_login(ada)
     assert client.post(status_url(consulting, "plan-approve"), approve_data()).status_code == 302

@@ -11,7 +11,8 @@ from django.utils import timezone
 from monitoring import services as monitoring
 from monitoring.models import ReportingPeriod
 from partners.models import Organisation
-from planning.models import Indicator, Link
+from planning import services as planning_services
+from planning.models import Indicator, Link, PlanItem
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, make_return, vision_of
 from tests.monitoring import conftest as monitoring_fixtures
 
@@ -104,8 +105,13 @@ def quarters(monitored, periods, bob, pat, alice):
     Q4: locked."""
     q1, q2, q3, q4 = periods
     action, target = monitored.action, monitored.target
-    too_early = {"revised_due_date": date(2013, 1, 1), "revision_reason": "Slipped"}
+    too_early = {"revised_due_date": date(2013, 5, 1), "revision_reason": "Slipped"}
     make_return(action, q1, bob, {"rag": "amber", "narrative": "Late", **too_early}, submit=True)
+    # then the action's start moves past that date: accepting the return must refuse it
+    planning_services.item_update(
+        item_id=action.pk, user=alice, change=planning_services.ItemChange({"start_date": date(2013, 6, 1)}),
+        expected_version=PlanItem.objects.get(pk=action.pk).version, reason="Start moved",
+    )  # fmt: skip
     make_return(target, q1, pat, {"rag": "green", "narrative": "On track", "actual_value": 71}, submit=True)
     later = {"revised_due_date": date(2014, 6, 30), "revision_reason": "Supply"}
     make_return(action, q2, bob, {"rag": "red", "narrative": "Stuck", **later}, submit=True)
