@@ -151,7 +151,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from monitoring import generator  # noqa: E402
+from config.history import tracked_models  # noqa: E402
 from monitoring.access import REPORTED_KINDS  # noqa: E402
 from monitoring.models import ProgressReturn, ReportingPeriod  # noqa: E402
 from partners.models import User  # noqa: E402
@@ -678,7 +678,7 @@ def plan_workload() -> Workload:
 def history_marks() -> dict[str, tuple[int, int]]:
     """model label -> (history rows, largest history id), for every tracked model."""
     marks = {}
-    for model in generator.tracked_models():
+    for model in tracked_models():
         last = model.history.order_by("-history_id").values_list("history_id", flat=True).first()
         marks[model._meta.label] = (model.history.count(), last or 0)
     return marks

@@ -66,7 +66,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from config.history import change_context, fit_reason
+from config.history import change_context, fit_reason, tracked_models
 from monitoring import services as monitoring_services
 from monitoring import trajectory
 from monitoring.models import ProgressReturn, ReportingPeriod, Risk, RiskReview, quarter_dates
@@ -1145,16 +1145,6 @@ def _show(item: PlanItem, value: Decimal | None) -> str:
 
 
 # --- what was written -------------------------------------------------------------------------------
-
-
-def tracked_models() -> list:
-    """Every model with a simple-history table, in a fixed order."""
-    found = []
-    for model in apps.get_models():
-        history = getattr(model, "history", None)
-        if history is not None and getattr(history, "model", model) is not model:
-            found.append(model)
-    return sorted(found, key=lambda model: model._meta.label)
 
 
 def table_counts() -> dict[str, tuple[int, int]]:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 
 from monitoring import trajectory
 from monitoring.access import REPORTED_KINDS, can_fill
@@ -78,10 +77,6 @@ class Due:
         if ret is None or ret.submitted_at is None:
             return self.period.due_on < self.today
         return ret.submitted_at.date() > self.period.due_on
-
-    @property
-    def url(self) -> str:
-        return reverse("monitoring:return-detail", args=[self.item.plan.slug, self.item.pk, self.period.slug])
 
 
 BUCKETS = [

@@ -23,17 +23,16 @@ _COST_TYPE = {value: label.lower() for value, label in PlanItem.CostType.choices
 _UNIT = {value: label.lower() for value, label in PlanItem.Unit.choices}
 _DIRECTION = dict(PlanItem.Direction.choices)
 _TARGET_TYPE = {value: label.lower() for value, label in PlanItem.TargetType.choices}
-_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def day(value: date) -> str:
     """As the ``date:"j M Y"`` filter: 1 Apr 2013."""
-    return f"{value.day} {_MONTHS[value.month]} {value.year}"
+    return f"{value:%-d %b %Y}"
 
 
 def month(value: date) -> str:
     """As the ``date:"M Y"`` filter: Apr 2013."""
-    return f"{_MONTHS[value.month]} {value.year}"
+    return f"{value:%b %Y}"
 
 
 def _fact(term: str, definition: str) -> str:

@@ -33,15 +33,11 @@ _ITEM_FIELDS = {f.attname for f in PlanItem._meta.concrete_fields}
 _PLAN_FIELDS = {f.attname for f in Plan._meta.concrete_fields}
 
 
-def latest_rows(history_model, when: datetime, condition: Q, **also) -> list[dict]:
-    """The newest history row per object id at ``when``, deleted objects left out;
-    ``also`` adds annotated values (a related table's column in the same query)."""
-    return latest_rows_at(history_model, [(when, condition)], **also)[0]
-
-
 def latest_rows_at(history_model, wanted: list[tuple[datetime, Q]], **also) -> list[list[dict]]:
-    """``latest_rows`` for several (moment, condition) pairs in one query (UNION ALL),
-    so that comparing two moments costs no more round trips than showing one."""
+    """For each (moment, condition) pair, the newest history row per object id at that
+    moment, deleted objects left out; all pairs in one query (UNION ALL), so that
+    comparing two moments costs no more round trips than showing one. ``also`` adds
+    annotated values (a related table's column in the same query)."""
     parts = [
         history_model.objects.filter(condition, history_date__lte=when)
         .annotate(

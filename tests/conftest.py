@@ -2,7 +2,11 @@
 service, carol is an officer elsewhere, pat is a partner, mel is an elected member,
 ada is an administrator."""
 
+import io
+
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 
 from partners.models import Organisation, User
 from tests.factories import OrganisationFactory, UserFactory, make_plan
@@ -77,3 +81,14 @@ def ada(council):
 @pytest.fixture
 def plan(alice):
     return make_plan(owner=alice, title="School Improvement Business Plan 2013-14", slug="sip")
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker) -> str:
+    """The demo council loaded once for a module (``load_demo``'s printed output); every
+    test reads it in its own savepoint, and it is rolled back after the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("load_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.urls import reverse
 
+from config.history import tracked_models
 from monitoring import generator
 from monitoring.access import REPORTED_KINDS
 from monitoring.models import ProgressReturn, ReportingPeriod, ScorecardSnapshot
@@ -100,7 +101,7 @@ def test_it_creates_the_counts_asked_for_in_sound_trees():
 def test_every_row_has_exactly_one_history_row_holding_what_was_written():
     generate(*SMALL)
 
-    for model in generator.tracked_models():
+    for model in tracked_models():
         rows = {row[0]: row for row in model.objects.values_list("pk", *_tracked(model))}
         history = list(model.history.values_list("id", *_tracked(model)))
         per_row = Counter(row[0] for row in history)

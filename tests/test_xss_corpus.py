@@ -31,7 +31,7 @@ from monitoring.risks import risk_create
 from partners.models import Organisation, User
 from planning import lifecycle, services
 from planning.models import Plan, PlanItem
-from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, make_return, vision_of
+from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, make_return
 from tests.monitoring import conftest as monitoring_fixtures
 
 # the monitored plan's fixtures, for this module outside tests/monitoring/
@@ -269,7 +269,7 @@ def _risk(plan, owner, **text):
 
 
 def _monitored_world():
-    """The personas and the monitored plan of ``tests/conftest.py`` and
+    """The personas of ``tests/conftest.py`` and the monitored plan of
     ``tests/monitoring/conftest.py`` (alice owns, bob leads the action, pat's college the
     target), built here because those fixtures live one test at a time."""
     council = OrganisationFactory(name="Northmoor County Council", slug="council", kind=Organisation.Kind.COUNCIL)
@@ -282,18 +282,7 @@ def _monitored_world():
     bob = UserFactory(username="bob", first_name="Bob", last_name="Officer", organisation=service)
     UserFactory(username="pat", first_name="Pat", last_name="Partner", organisation=college, role=User.Role.PARTNER)
     plan = make_plan(owner=alice, title="School Improvement Business Plan 2013-14", slug="sip")
-    plan.priority = add_item(plan, vision_of(plan), "priority", title="Raise attainment")
-    plan.action = add_item(
-        plan, plan.priority, "action", title="Train every maths teacher", lead_officer=bob,
-        start_date=date(2013, 4, 1), due_date=date(2013, 12, 31),
-    )  # fmt: skip
-    add_item(
-        plan, plan.action, "target", title="Pupils reaching level 4 in maths", lead_organisation=college,
-        unit=PlanItem.Unit.PERCENTAGE, baseline_value=70, baseline_date=date(2013, 3, 31), target_value=80,
-        target_date=date(2014, 3, 31), direction=PlanItem.Direction.HIGHER, amber_tolerance=2,
-    )  # fmt: skip
-    plan.status = Plan.Status.APPROVED
-    plan.save()
+    monitoring_fixtures.make_monitored(plan, bob, college)
     q1 = monitoring.financial_year_create(start_year=2013, user=None)[0]
     return plan, q1, alice, bob
 

@@ -20,9 +20,10 @@ def q1(periods):
     return periods[0]
 
 
-@pytest.fixture
-def monitored(plan, bob, college, pat):
-    """Returns the plan, approved, with ``priority``, ``action`` and ``target`` attributes."""
+def make_monitored(plan, bob, college):
+    """``plan`` approved, with a priority, an action led by bob and a percentage target
+    led by the college, as ``priority``, ``action`` and ``target`` attributes. A plain
+    function too, for data built once for several tests (tests/test_xss_corpus.py)."""
     priority = add_item(plan, vision_of(plan), "priority", title="Raise attainment")
     plan.action = add_item(
         plan,
@@ -51,6 +52,12 @@ def monitored(plan, bob, college, pat):
     plan.status = Plan.Status.APPROVED
     plan.save()
     return plan
+
+
+@pytest.fixture
+def monitored(plan, bob, college, pat):
+    """Returns the plan, approved, with ``priority``, ``action`` and ``target`` attributes."""
+    return make_monitored(plan, bob, college)
 
 
 @pytest.fixture

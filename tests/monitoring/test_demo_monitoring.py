@@ -2,13 +2,10 @@
 of 2013/14 accepted and locked, Q3 in every state, Q4 open to run in the browser, and
 risk registers reviewed quarter by quarter. The demo is loaded once for this module."""
 
-import io
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,20 +19,9 @@ from planning.models import Plan, PlanItem
 State = ProgressReturn.State
 
 
-@pytest.fixture(scope="module")
-def printed(django_db_setup, django_db_blocker) -> str:
-    """Load the demo once; every test here reads it (each in its own savepoint), and it is
-    rolled back after the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = io.StringIO()
-        call_command("load_demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def demo(printed, db) -> str:
-    return printed
+def demo(demo_output, db) -> str:
+    return demo_output
 
 
 def quarters() -> list[ReportingPeriod]:

@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
 
 from planning import demo_story
 from planning.lifecycle import open_consultation
@@ -22,19 +21,8 @@ PERSONAS = ["officer", "owner", "partner", "member", "admin"]
 PASSWORD = "golden-thread-demo"
 
 
-@pytest.fixture(scope="module")
-def printed(django_db_setup, django_db_blocker) -> str:
-    """Load the demo once; every test here reads it (each in its own savepoint), and it is
-    rolled back after the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = io.StringIO()
-        call_command("load_demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def told(printed, db) -> Plan:
+def told(demo_output, db) -> Plan:
     return Plan.objects.get(slug=demo_story.PLAN_SLUG)
 
 
@@ -95,8 +83,8 @@ def test_the_plan_now_reads_as_changed(told):
     assert not items.filter(title=demo_story.DELETED_MILESTONE).exists()
 
 
-def test_load_demo_says_which_plan_has_editions(printed, told):
-    assert f"{told} has two editions to compare" in printed
+def test_load_demo_says_which_plan_has_editions(demo_output, told):
+    assert f"{told} has two editions to compare" in demo_output
 
 
 def test_the_demo_has_a_consultation_open_today_with_comments_in_every_state(told):
@@ -113,13 +101,13 @@ def test_the_demo_has_a_consultation_open_today_with_comments_in_every_state(tol
     assert len({c.organisation_id for c in plan.comments.all()}) >= 4
 
 
-def test_load_demo_loads_once_and_names_the_demo_sign_ins(printed, db):
+def test_load_demo_loads_once_and_names_the_demo_sign_ins(demo_output, db):
     in_file = [o["model"] for o in json.loads(DEMO.read_text(encoding="utf-8"))]
-    assert "Loaded the demo council from demo_council.json" in printed
-    assert PASSWORD in printed
-    lines = printed.splitlines()
+    assert "Loaded the demo council from demo_council.json" in demo_output
+    assert PASSWORD in demo_output
+    lines = demo_output.splitlines()
     for username in PERSONAS:
-        assert any(line.strip().startswith(username + " ") for line in lines), (username, printed)
+        assert any(line.strip().startswith(username + " ") for line in lines), (username, demo_output)
     assert Plan.objects.count() == in_file.count("planning.plan")
     # the demo story then adds one action (with a link) and deletes one milestone
     assert PlanItem.objects.count() == in_file.count("planning.planitem") + 1 - 1

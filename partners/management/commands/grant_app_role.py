@@ -18,10 +18,10 @@ first, so it is safe to run again. ``--check`` changes nothing and fails if the 
 privileges differ from these, e.g. because it owns the tables or is a member of their owner.
 """
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from simple_history.models import HistoricalChanges
+
+from config.history import tracked_models
 
 READ_WRITE = ("SELECT", "INSERT", "UPDATE", "DELETE")
 APPEND_ONLY = ("SELECT", "INSERT")
@@ -30,13 +30,8 @@ ALL_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCE
 
 
 def history_tables() -> set[str]:
-    """Every django-simple-history table, found from the models rather than a list that
-    a new tracked model would silently fall out of."""
-    return {
-        model._meta.db_table
-        for model in apps.get_models(include_auto_created=True)
-        if issubclass(model, HistoricalChanges)
-    }
+    """Every django-simple-history table (``config.history.tracked_models``)."""
+    return {model.history.model._meta.db_table for model in tracked_models()}
 
 
 def table_privileges() -> dict[str, tuple[str, ...]]:
