@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
+from config.text import multi_line, single_line
+
 _WIDGET_CLASSES = {
     forms.Textarea: "govuk-textarea",
     forms.Select: "govuk-select",
@@ -26,12 +28,18 @@ class GovukFormRenderer(TemplatesSetting):
 
 
 class GovukFormMixin:
-    """Adds GOV.UK classes to every widget, and error styling once the form is validated."""
+    """Adds GOV.UK classes to every widget, and error styling once the form is validated;
+    refuses control characters in every text field (line breaks only in text boxes:
+    ``config.text``), so no form can let them in."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
+            if isinstance(field, forms.CharField):
+                refuse = multi_line if isinstance(widget, forms.Textarea) else single_line
+                if refuse not in field.validators:
+                    field.validators.append(refuse)
             css = next((c for cls, c in _WIDGET_CLASSES.items() if isinstance(widget, cls)), "govuk-input")
             widget.attrs.setdefault("class", css)
             if field.help_text and not isinstance(widget, forms.CheckboxSelectMultiple):

@@ -4,6 +4,7 @@ again, under their locks, before anything is written."""
 from django import forms
 
 from config.forms import GovukForm
+from config.text import NOTE_LIMIT, TEXT_LIMIT
 from monitoring import services, uploads
 from monitoring.models import ProgressReturn
 from planning.models import PlanItem
@@ -27,14 +28,14 @@ class ReturnForm(GovukForm):
     narrative = forms.CharField(
         label="Narrative",
         required=False,
-        max_length=10_000,
+        max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What happened this quarter.",
     )
     soft_outcomes = forms.CharField(
         label="Soft outcomes",
         required=False,
-        max_length=10_000,
+        max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the numbers do not show: links forged, attitudes changed.",
     )
@@ -47,7 +48,7 @@ class ReturnForm(GovukForm):
         help_text="PDF, Word, Excel, PowerPoint, image or text, up to 10 MB.",
     )
     next_steps = forms.CharField(
-        label="Next steps", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+        label="Next steps", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
     )
     revised_due_date = forms.DateField(
         label="Revised due date",
@@ -56,7 +57,7 @@ class ReturnForm(GovukForm):
         input_formats=["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y"],
     )
     revision_reason = forms.CharField(
-        label="Reason for the new date", required=False, max_length=2_000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Reason for the new date", required=False, max_length=NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -94,7 +95,7 @@ class QuickReturnForm(GovukForm):
     rag = ReturnForm.base_fields["rag"]
     actual_value = ReturnForm.base_fields["actual_value"]
     narrative = forms.CharField(
-        label="Narrative", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Narrative", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -131,7 +132,7 @@ class ReviewForm(GovukForm):
     reason = forms.CharField(
         label="Reason or comment",
         required=False,
-        max_length=5_000,
+        max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required if you return it: say what needs to change.",
     )

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history import register
 
+from config.text import NOTE_LIMIT, BoundedTextField, single_line
 from partners.models import Organisation, User
 from planning.models import Plan, PlanItem, financial_year
 
@@ -131,24 +132,24 @@ class ProgressReturn(models.Model):
         blank=True,
         help_text="The measured value at the end of the quarter, in the target's unit.",
     )
-    narrative = models.TextField(blank=True, help_text="What happened this quarter.")
-    soft_outcomes = models.TextField(
+    narrative = BoundedTextField(blank=True, help_text="What happened this quarter.")
+    soft_outcomes = BoundedTextField(
         blank=True, help_text="What the numbers do not show: links forged, attitudes changed."
     )
     evidence_url = models.URLField("evidence link", max_length=500, blank=True)
     evidence_file = models.FileField("evidence file", upload_to="evidence/%Y/%m/", blank=True, max_length=300)
-    evidence_name = models.CharField(max_length=200, blank=True)
-    next_steps = models.TextField("next steps", blank=True)
+    evidence_name = models.CharField(max_length=200, blank=True, validators=[single_line])
+    next_steps = BoundedTextField("next steps", blank=True)
     revised_due_date = models.DateField(
         "revised due date", null=True, blank=True, help_text="Only if the date in the plan has slipped."
     )
-    revision_reason = models.TextField("reason for the new date", blank=True)
+    revision_reason = BoundedTextField("reason for the new date", max_length=NOTE_LIMIT, blank=True)
     author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="authored_returns")
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    review_note = models.TextField("reviewer's reason", blank=True)
+    review_note = BoundedTextField("reviewer's reason", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -217,13 +218,13 @@ class Risk(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="risks")
     item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks")
-    title = models.CharField(max_length=300)
-    cause = models.TextField(blank=True)
-    consequence = models.TextField(blank=True)
+    title = models.CharField(max_length=300, validators=[single_line])
+    cause = BoundedTextField(blank=True)
+    consequence = BoundedTextField(blank=True)
     owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_risks")
     likelihood = models.PositiveSmallIntegerField(validators=SCORE, help_text="1 (rare) to 5 (almost certain).")
     impact = models.PositiveSmallIntegerField(validators=SCORE, help_text="1 (negligible) to 5 (severe).")
-    mitigations = models.TextField(blank=True)
+    mitigations = BoundedTextField(blank=True)
     target_likelihood = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
     target_impact = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -261,7 +262,7 @@ class RiskReview(models.Model):
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="risk_reviews")
     likelihood = models.PositiveSmallIntegerField(validators=SCORE)
     impact = models.PositiveSmallIntegerField(validators=SCORE)
-    note = models.TextField(blank=True)
+    note = BoundedTextField(blank=True)
     reviewed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField()
 

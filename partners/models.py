@@ -6,6 +6,8 @@ from mptt.models import MPTTModel, TreeForeignKey
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
+from config.text import single_line
+
 MPTT_COLUMNS = ["lft", "rght", "tree_id", "level"]
 
 
@@ -31,7 +33,7 @@ class Organisation(MPTTModel):
 
     COUNCIL_KINDS = {Kind.COUNCIL, Kind.DIRECTORATE, Kind.SERVICE}
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
@@ -65,7 +67,7 @@ class User(AbstractUser):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
     )
-    job_title = models.CharField(max_length=200, blank=True)
+    job_title = models.CharField(max_length=200, blank=True, validators=[single_line])
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:

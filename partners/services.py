@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config.history import change_context
+from config.text import one_line
 from partners.models import Notification, Organisation, User
 from partners.sessions import sessions_end
 
@@ -22,7 +23,7 @@ def notify(*, recipients: Iterable[User], subject: str, body: str, url: str = ""
     """Queue one notification per active recipient; they are emailed once the caller's
     transaction commits, so a rolled-back change sends nothing."""
     rows = [
-        Notification.objects.create(recipient=user, subject=subject[:200], body=body, url=url)
+        Notification.objects.create(recipient=user, subject=one_line(subject)[:200], body=body, url=url)
         for user in {user.pk: user for user in recipients if user.is_active}.values()
     ]
     ids = [row.pk for row in rows]
@@ -58,7 +59,7 @@ def notifications_send(*, ids: list[int] | None = None, limit: int = 500) -> tup
             row.attempts += 1
             try:
                 send_mail(
-                    row.subject,
+                    one_line(row.subject),  # rows queued before titles were checked may break a header
                     f"{row.body}\n\n{settings.SITE_URL.rstrip('/')}{row.url}" if row.url else row.body,
                     settings.DEFAULT_FROM_EMAIL,
                     [row.recipient.email],

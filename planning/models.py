@@ -16,6 +16,7 @@ from django.urls import reverse
 from mptt.models import MPTTModel, TreeForeignKey
 from simple_history import register
 
+from config.text import LONG_TEXT_LIMIT, NOTE_LIMIT, BoundedTextField, single_line
 from partners.models import MPTT_COLUMNS, Organisation, User
 
 
@@ -24,8 +25,8 @@ class Indicator(models.Model):
     in several plans can use, so the alignment report can compare them."""
 
     code = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=300)
-    definition = models.TextField(blank=True)
+    name = models.CharField(max_length=300, validators=[single_line])
+    definition = BoundedTextField(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -75,7 +76,7 @@ class Plan(MPTTModel):
         "label_milestone",
     ]
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[single_line])
     slug = models.SlugField(max_length=100, unique=True, help_text="Used in the plan's web address.")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     organisation = models.ForeignKey(
@@ -94,17 +95,23 @@ class Plan(MPTTModel):
         help_text="The financial year the plan ends, for example 2015 for 2015/16.",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    summary = models.TextField(blank=True, help_text="Markdown: use blank lines between paragraphs.")
+    summary = BoundedTextField(
+        max_length=LONG_TEXT_LIMIT, blank=True, help_text="Markdown: use blank lines between paragraphs."
+    )
     shared_with = models.ManyToManyField(
         Organisation, through="PlanShare", blank=True, related_name="shared_plans", verbose_name="shared with"
     )
-    label_vision = models.CharField(max_length=40, default="Vision")
-    label_priority = models.CharField(max_length=40, default="Priority")
-    label_action = models.CharField(max_length=40, default="Action")
-    label_target = models.CharField(max_length=40, default="Target")
-    label_milestone = models.CharField(max_length=40, default="Milestone")
+    label_vision = models.CharField(max_length=40, default="Vision", validators=[single_line])
+    label_priority = models.CharField(max_length=40, default="Priority", validators=[single_line])
+    label_action = models.CharField(max_length=40, default="Action", validators=[single_line])
+    label_target = models.CharField(max_length=40, default="Target", validators=[single_line])
+    label_milestone = models.CharField(max_length=40, default="Milestone", validators=[single_line])
     approved_by = models.CharField(
-        "approving body", max_length=200, blank=True, help_text="For example “Cabinet” or “Full Council”."
+        "approving body",
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text="For example “Cabinet” or “Full Council”.",
     )
     approved_on = models.DateField("date approved", null=True, blank=True)
     revision_of = models.ForeignKey(
@@ -236,8 +243,8 @@ class PlanItem(MPTTModel):
     parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     position = models.PositiveIntegerField(default=1)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    title = models.CharField(max_length=300)
-    description = models.TextField(blank=True, help_text="Markdown: use blank lines between paragraphs.")
+    title = models.CharField(max_length=300, validators=[single_line])
+    description = BoundedTextField(blank=True, help_text="Markdown: use blank lines between paragraphs.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     lead_officer = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_items")
     lead_organisation = models.ForeignKey(
@@ -257,7 +264,9 @@ class PlanItem(MPTTModel):
         validators=[MinValueValidator(Decimal("0"))],
     )
     cost_type = models.CharField(max_length=10, choices=CostType.choices, blank=True)
-    funding_source = models.CharField(max_length=200, blank=True, help_text="The funding stream, for example a grant.")
+    funding_source = models.CharField(
+        max_length=200, blank=True, validators=[single_line], help_text="The funding stream, for example a grant."
+    )
     indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT, related_name="targets")
     unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
     baseline_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
@@ -410,7 +419,7 @@ class Link(models.Model):
     source = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="links_out")
     target = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="links_in")
     relation = models.CharField(max_length=20, choices=Relation.choices, default=Relation.CONTRIBUTES_TO)
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True, validators=[single_line])
 
     class Meta:
         constraints = [
@@ -434,9 +443,9 @@ class Edition(models.Model):
     it stood then is rebuilt from history, so an edition stores only the moment."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="editions")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[single_line])
     moment = models.DateTimeField()
-    note = models.TextField(blank=True)
+    note = BoundedTextField(max_length=NOTE_LIMIT, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -460,7 +469,7 @@ class Consultation(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="consultations")
     opens_on = models.DateField()
     closes_on = models.DateField()
-    note = models.TextField("covering note", blank=True, help_text="Markdown: what you would like comments on.")
+    note = BoundedTextField("covering note", blank=True, help_text="Markdown: what you would like comments on.")
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     organisations = models.ManyToManyField(
         Organisation, through="ConsultationInvite", blank=True, related_name="consultations"
@@ -537,16 +546,16 @@ class Comment(models.Model):
         Consultation, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
     )
     item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
-    item_title = models.CharField(max_length=300, blank=True)
+    item_title = models.CharField(max_length=300, blank=True, validators=[single_line])
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="comments")
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
     )
-    body = models.TextField("comment", help_text="Markdown: use blank lines between paragraphs.")
+    body = BoundedTextField("comment", help_text="Markdown: use blank lines between paragraphs.")
     created_at = models.DateTimeField()
     state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
-    response = models.TextField(blank=True)
+    response = BoundedTextField(blank=True)
     responded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     responded_at = models.DateTimeField(null=True, blank=True)
     change_history_id = models.PositiveBigIntegerField(

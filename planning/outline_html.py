@@ -15,8 +15,9 @@ from html import escape  # Django's escape is this plus a SafeString wrapper, at
 
 from django.utils.safestring import SafeString, mark_safe
 
+from config.markdown import cached_markdown
 from planning.models import PlanItem
-from planning.templatetags.planning_tags import cached_markdown, number, pounds
+from planning.templatetags.planning_tags import number, pounds
 
 _STATUS = dict(PlanItem.Status.choices)
 _COST_TYPE = {value: label.lower() for value, label in PlanItem.CostType.choices}

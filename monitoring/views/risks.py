@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import GovukForm, add_service_errors, parse_id
+from config.text import TEXT_LIMIT
 from monitoring import risks as register
 from monitoring.models import ReportingPeriod, Risk, RiskReview
 from partners.models import User
@@ -80,9 +81,11 @@ class RiskForm(GovukForm):
         required=False,
         empty_label="The plan as a whole",
     )
-    cause = forms.CharField(label="Cause", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
+    cause = forms.CharField(
+        label="Cause", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )
     consequence = forms.CharField(
-        label="Consequence", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+        label="Consequence", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
     )
     owner = _OwnerChoice(label="Risk owner", queryset=User.objects.none(), required=False, empty_label="No owner yet")
     likelihood = _score_field("Likelihood", register.LIKELIHOOD_LABELS, hint="How likely it is to happen now.")
@@ -90,7 +93,7 @@ class RiskForm(GovukForm):
     mitigations = forms.CharField(
         label="Mitigations",
         required=False,
-        max_length=10_000,
+        max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What is being done to make it less likely or less harmful.",
     )
@@ -148,7 +151,7 @@ class ReviewForm(GovukForm):
     note = forms.CharField(
         label="Review note",
         required=False,
-        max_length=10_000,
+        max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What has changed since the last review, and why the scores are what they are.",
     )

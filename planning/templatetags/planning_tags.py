@@ -1,42 +1,11 @@
 """Template helpers for plans. ``markdown`` is the only way user text becomes HTML."""
 
-import functools
-
-import markdown as markdown_lib
-import nh3
 from django import template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from config.markdown import cached_markdown
 
 register = template.Library()
-
-_ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "code", "pre",
-    "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr",
-}  # fmt: skip
-_CLASSES = {"p": "govuk-body", "ul": "govuk-list govuk-list--bullet", "ol": "govuk-list govuk-list--number"}
-
-
-def sanitised_markdown(text: str) -> str:
-    """Markdown rendered, then cleaned by nh3: no script, no event handlers, safe links."""
-    html = markdown_lib.markdown(text or "", extensions=["sane_lists"], output_format="html")
-    clean = nh3.clean(
-        html,
-        tags=_ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
-    for tag, css in _CLASSES.items():
-        clean = clean.replace(f"<{tag}>", f'<{tag} class="{css}">')
-    return clean
-
-
-@functools.lru_cache(maxsize=4096)
-def cached_markdown(text: str) -> SafeString:
-    """``sanitised_markdown`` remembered per text: a plan page shows every item's
-    description, and Markdown plus nh3 is most of the cost of each (docs/performance.md).
-    Keyed by the text itself, so an edited description is simply a new entry."""
-    return mark_safe(sanitised_markdown(text))  # nosec B308, B703  # nh3 has removed everything unsafe
 
 
 @register.filter(name="markdown")

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import GovukForm, add_service_errors, parse_id
 from config.spreadsheets import spreadsheet_safe
+from config.text import TEXT_LIMIT
 from planning import lifecycle, selectors
 from planning.access import can, get_item_for_user, get_plan_for_user
 from planning.models import Comment, Consultation, ConsultationMember, Plan, PlanItem
@@ -48,7 +49,7 @@ STATE_TAGS = {
 class CommentForm(GovukForm):
     body = forms.CharField(
         label="Your comment",
-        max_length=10_000,
+        max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Markdown: use blank lines between paragraphs.",
     )
@@ -57,7 +58,7 @@ class CommentForm(GovukForm):
 class RespondForm(GovukForm):
     response = forms.CharField(
         label="Response",
-        max_length=10_000,
+        max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What you did with the comment, and why. The person who commented is told, "
         "and it appears in the consultation summary.",

@@ -1,0 +1,49 @@
+"""Markdown written by people, as HTML that is safe to show: the only way user text becomes HTML.
+
+Rendered by cmark-gfm (``cmarkgfm``), the C reference implementation of CommonMark with
+GitHub's table and autolink extensions: its time is linear in its input, so no text a
+person can type (``[`` ten thousand times, ``[a](`` repeated) makes a page slow
+(docs/performance.md, "Hostile Markdown"). Python-Markdown, used before, took 12 s for
+10,000 ``[`` and built its output with ``xml.etree``, which defusedxml briefly swaps in
+``sys.modules`` (decision 0007). cmark's safe mode drops raw HTML; nh3 then keeps only
+the tags and link schemes listed here, whatever the parser produced.
+"""
+
+import functools
+import re
+
+import cmarkgfm
+import nh3
+from cmarkgfm.cmark import Options
+from django.utils.safestring import SafeString, mark_safe
+
+_EXTENSIONS = ["table", "autolink"]
+_OPTIONS = Options.CMARK_OPT_VALIDATE_UTF8  # safe mode (raw HTML omitted) is cmark's default
+
+_ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "code", "pre",
+    "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr",
+}  # fmt: skip
+_CLASSES = {"p": "govuk-body", "ul": "govuk-list govuk-list--bullet", "ol": "govuk-list govuk-list--number"}
+_OPENING_TAG = re.compile(r"<(p|ul|ol)([ >])")  # after nh3, so every "<" of the text is "&lt;"
+
+
+def sanitised_markdown(text: str) -> str:
+    """Markdown rendered, then cleaned by nh3: no script, no event handlers, safe links."""
+    html = cmarkgfm.markdown_to_html_with_extensions(text or "", options=_OPTIONS, extensions=_EXTENSIONS)
+    clean = nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "ol": {"start"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return _OPENING_TAG.sub(lambda match: f'<{match[1]} class="{_CLASSES[match[1]]}"{match[2]}', clean)
+
+
+@functools.lru_cache(maxsize=4096)
+def cached_markdown(text: str) -> SafeString:
+    """``sanitised_markdown`` remembered per text: a plan page shows every item's
+    description, and rendering plus nh3 is most of the cost of each (docs/performance.md).
+    Keyed by the text itself, so an edited description is simply a new entry."""
+    return mark_safe(sanitised_markdown(text))  # nosec B308, B703  # nh3 has removed everything unsafe
