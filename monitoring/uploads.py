@@ -34,17 +34,23 @@ WORKBOOK_MAX_BYTES = 5 * MB
 WORKBOOK_MAX_MEMBERS = 1000
 WORKBOOK_MAX_UNPACKED_BYTES = 50 * MB
 WORKBOOK_MAX_RATIO = 100
-# What a return workbook may hold. The largest real one, for a plan of 2,000 items, has
-# about 1,900 rows of 19 columns: some 38,000 cells and at most 16,000 different texts.
-WORKBOOK_MAX_RETURN_ROWS = 3_000  # rows of returns read from the Returns sheet
-WORKBOOK_MAX_CELLS = 60_000  # <c> in all sheets: 3,000 rows of 20 columns
+# What a return workbook may hold (docs/decisions/0008-bounded-uploads-and-stuck-tasks.md).
+# The largest real one, for a plan of 2,000 items, has about 1,900 rows of 19 columns: some
+# 38,000 cells, 100,000 XML elements, at most 16,000 different texts and under 2,000
+# elements of formatting. The limits leave room over that, and keep what openpyxl does with
+# the most they allow to about a second on a 2-core machine: some 10 µs a cell,
+# 12 µs a shared string, 1 µs any element, and 30 µs an element of formatting or
+# settings (openpyxl makes an object of each).
+WORKBOOK_MAX_RETURN_ROWS = 2_500  # rows of returns read from the Returns sheet
+WORKBOOK_MAX_CELLS = 50_000  # <c> in all sheets: 2,500 rows of 20 columns
 WORKBOOK_MAX_ROWS = 10_000  # <row> in all sheets (rows may repeat a number, so count them all)
-WORKBOOK_MAX_STRINGS = 40_000  # <si> in the shared-strings part
+WORKBOOK_MAX_STRINGS = 20_000  # <si> in the shared-strings part
 WORKBOOK_MAX_CELL_CHARACTERS = 32_767  # in one cell or shared string: Excel's own limit
 WORKBOOK_MAX_SHEETS = 50
 WORKBOOK_MAX_NAMES = 1_000  # defined names
-WORKBOOK_MAX_STYLES = 20_000  # elements of the styles part (formats, fonts, fills, borders...)
-WORKBOOK_MAX_ELEMENTS = 400_000  # XML elements in all parts together
+WORKBOOK_MAX_STYLES = 5_000  # elements of the styles part (formats, fonts, fills, borders...)
+WORKBOOK_MAX_FORMATTING = 10_000  # elements other than rows, cells, their values and plain texts
+WORKBOOK_MAX_ELEMENTS = 250_000  # XML elements in all parts together
 _CHUNK = 64 * 1024
 
 PDF, PNG, JPEG, OFFICE, TEXT = "a PDF", "a PNG image", "a JPEG image", "an Office document", "a text file"
@@ -220,19 +226,33 @@ def _too_many(name: str, what: str, limit: int, why: str = "") -> ValidationErro
     )
 
 
-# What is counted in a part, by the part's root element and the counted element's name:
-# (total, limit, what the message calls it, why the limit is what it is)
+# What is counted in a part, by the part's root element and the counted element's name
 _SHEETS = {"worksheet", "chartsheet", "dialogsheet", "macrosheet"}
-_CELLS = f" ({WORKBOOK_MAX_RETURN_ROWS:,} rows of 20 columns)"
 _COUNTED = {
-    ("sst", "si"): ("strings", WORKBOOK_MAX_STRINGS, "different texts (shared strings)", ""),
-    **{(root, "row"): ("rows", WORKBOOK_MAX_ROWS, "rows in its sheets", "") for root in _SHEETS},
-    **{(root, "c"): ("cells", WORKBOOK_MAX_CELLS, "cells", _CELLS) for root in _SHEETS},
-    ("workbook", "sheet"): ("sheets", WORKBOOK_MAX_SHEETS, "sheets", ""),
-    ("workbook", "definedName"): ("names", WORKBOOK_MAX_NAMES, "defined names", ""),
+    ("sst", "si"): "strings",
+    **{(root, "row"): "rows" for root in _SHEETS},
+    **{(root, "c"): "cells" for root in _SHEETS},
+    ("workbook", "sheet"): "sheets",
+    ("workbook", "definedName"): "names",
 }
-_LIMITS = {key: (limit, what, why) for key, limit, what, why in _COUNTED.values()}
-_LIMITS["styles"] = (WORKBOOK_MAX_STYLES, "styles", "")
+# each total: its limit, what the message calls what it counts, and why the limit is what it is
+_LIMITS = {
+    "strings": (WORKBOOK_MAX_STRINGS, "different texts (shared strings)", ""),
+    "rows": (WORKBOOK_MAX_ROWS, "rows in its sheets", ""),
+    "cells": (WORKBOOK_MAX_CELLS, "cells", f" ({WORKBOOK_MAX_RETURN_ROWS:,} rows of 20 columns)"),
+    "sheets": (WORKBOOK_MAX_SHEETS, "sheets", ""),
+    "names": (WORKBOOK_MAX_NAMES, "defined names", ""),
+    "styles": (WORKBOOK_MAX_STYLES, "styles", ""),
+    "formatting": (
+        WORKBOOK_MAX_FORMATTING,
+        "XML elements of formatting and settings (styles, rich text, merged cells, validations, "
+        "relationships, properties)",
+        "",
+    ),
+}
+# rows, cells, their values and plain texts, which openpyxl reads cheaply; anything else in a
+# sheet or the shared strings is formatting
+_PLAIN = {"row", "c", "v", "f", "is", "t", "si", "sheetData"}
 # what a cell's text is made of (runs of rich text, their fonts, a formula, a value): the
 # characters of a cell are added up across these, and start again at any other element
 _IN_A_CELL = {"t", "r", "rPr", "rPh", "f", "v", "is", "rFont", "charset", "family", "b", "i", "strike", "outline",
@@ -249,57 +269,52 @@ class _Totals:
 
 class _PartReader:
     """Counts what one part holds as expat reads it, adding to the workbook's totals, and
-    raises ValidationError at the first limit passed. Elements are told apart by their
-    full name (namespace and all), looked up once per name: this runs for every element
-    of the file, so it is kept to a counter and a dictionary look-up."""
+    raises ValidationError at the first limit passed. This runs for every element of the
+    file, so an element's full name (namespace and all) is looked up once per part and
+    what it counts towards is remembered."""
 
     def __init__(self, name: str, part: str, totals: _Totals):
         self.name, self.part, self.totals = name, part, totals
         self.root = ""
-        self.kinds: dict[str, tuple[str, bool]] = {}
+        self.cells = False  # a sheet or the shared strings
+        self.kinds: dict[str, tuple[tuple[str, ...], bool]] = {}
         self.characters = 0
         self.parser = expat.ParserCreate(namespace_separator="}")
         self.parser.buffer_text = True
-        self.parser.StartElementHandler = self.first
+        self.parser.StartElementHandler = self.start
         self.parser.StartDoctypeDeclHandler = self.doctype
         self.parser.EntityDeclHandler = self.doctype
-
-    def first(self, tag: str, attributes) -> None:
-        """The root element says what the part is, whatever the part is called."""
-        self.root = tag.rpartition("}")[2]
-        if self.root == "sst" or self.root in _SHEETS:
-            self.parser.StartElementHandler = self.start_in_cells
-            self.parser.CharacterDataHandler = self.text
-        elif self.root == "styleSheet":
-            self.parser.StartElementHandler = self.start_in_styles
-        elif self.root == "workbook":
-            self.parser.StartElementHandler = self.start_in_cells  # sheets and names; it has no cells
-        else:
-            self.parser.StartElementHandler = self.start
-        self.parser.StartElementHandler(tag, attributes)
 
     def start(self, tag: str, attributes) -> None:
         totals = self.totals
         totals.elements += 1
         if totals.elements > WORKBOOK_MAX_ELEMENTS:
             raise _too_many(self.name, "XML elements in its parts", WORKBOOK_MAX_ELEMENTS)
-
-    def start_in_styles(self, tag: str, attributes) -> None:
-        self.start(tag, attributes)
-        self._count("styles")
-
-    def start_in_cells(self, tag: str, attributes) -> None:
-        self.start(tag, attributes)
-        kind = self.kinds.get(tag)
-        if kind is None:
-            local = tag.rpartition("}")[2]
-            counted = _COUNTED.get((self.root, local))
-            kind = self.kinds[tag] = (counted[0] if counted else "", local in _IN_A_CELL)
-        counted, in_a_cell = kind
-        if counted:
-            self._count(counted)
-        if not in_a_cell:
+        kind = self.kinds.get(tag) or self._kind(tag)
+        for key in kind[0]:
+            totals.counts[key] += 1
+            if totals.counts[key] > _LIMITS[key][0]:
+                limit, what, why = _LIMITS[key]
+                raise _too_many(self.name, what, limit, why)
+        if not kind[1]:
             self.characters = 0
+
+    def _kind(self, tag: str) -> tuple[tuple[str, ...], bool]:
+        """What an element counts towards, and whether it is part of a cell's text."""
+        local = tag.rpartition("}")[2]
+        if not self.root:  # the root element says what the part is, whatever it is called
+            self.root = local
+            self.cells = local == "sst" or local in _SHEETS
+            if self.cells:
+                self.parser.CharacterDataHandler = self.text
+        counted = _COUNTED.get((self.root, local))
+        keys = [counted] if counted else []
+        if self.root == "styleSheet":
+            keys.append("styles")
+        if not (self.cells and local in _PLAIN):
+            keys.append("formatting")
+        kind = self.kinds[tag] = (tuple(keys), self.cells and local in _IN_A_CELL)
+        return kind
 
     def text(self, data: str) -> None:
         self.characters += len(data)
@@ -315,12 +330,6 @@ class _PartReader:
             f"{self.name} declares a document type (in {self.part}), which Excel never does, so it has not been read.",
             code="file_type",
         )
-
-    def _count(self, key: str) -> None:
-        counts = self.totals.counts
-        counts[key] += 1
-        if counts[key] > _LIMITS[key][0]:
-            raise _too_many(self.name, _LIMITS[key][1], _LIMITS[key][0], _LIMITS[key][2])
 
     def feed(self, chunk: bytes, last: bool = False) -> bool:
         """Parse the next chunk; False once the part turns out not to be XML (openpyxl
