@@ -287,8 +287,8 @@ def at_every_limit() -> tuple[str, bytes]:
         if row == 1:
             heading = COLUMNS[column - 1].heading.encode() if column <= len(COLUMNS) else b"Notes"
             return b'<c t="inlineStr" s="%d"><is><t>%s</t></is></c>' % (style, heading)
-        if column == 1:
-            return b'<c s="%d"><v>%d</v></c>' % (style, 900_000_000 + row)
+        if column == 1:  # unstyled: an item ID styled as a date would be read as an error
+            return b"<c><v>%d</v></c>" % (900_000_000 + row)
         if column % 2:
             return b'<c t="inlineStr" s="%d"><is><t>%s</t></is></c>' % (style, strings[(row * columns + column) % 1000])
         return b'<c t="s" s="%d"><v>%d</v></c>' % (style, (row * columns + column) % uploads.WORKBOOK_MAX_STRINGS)
