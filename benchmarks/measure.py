@@ -69,3 +69,20 @@ def median(fn, repeat: int = 5) -> float:
         fn()
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
+
+
+def interleaved(cases: dict, repeat: int = REPEAT) -> dict[str, float]:
+    """Median seconds of each case in ``cases`` (name → function), measured in turns: each
+    round runs every case once, in the given order on even rounds and reversed on odd ones,
+    so that a machine getting busier or quieter during the run moves every case alike.
+    One warm-up round first."""
+    for fn in cases.values():
+        fn()
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    names = list(cases)
+    for round_ in range(repeat):
+        for name in names if round_ % 2 == 0 else reversed(names):
+            start = time.perf_counter()
+            cases[name]()
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(times) for name, times in samples.items()}

@@ -147,6 +147,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A PDF not produced PDF_RENDER_TIMEOUT seconds after it was asked for is taken to be lost (its
+# worker was killed, or none is running): the person waiting is offered to try again, and the
+# task row left running is marked failed (monitoring.tasks.release_lost). The largest PDF
+# takes under half a minute.
+PDF_RENDER_TIMEOUT = env_int("PDF_RENDER_TIMEOUT", 10 * 60)
+if PDF_RENDER_TIMEOUT < 60:
+    raise ImproperlyConfigured("PDF_RENDER_TIMEOUT must be at least 60 seconds.")
 
 # Signed out after SESSION_IDLE_TIMEOUT seconds without a request and SESSION_ABSOLUTE_TIMEOUT
 # seconds after signing in, however active (config/session_timeouts.py).

@@ -7,10 +7,12 @@ quarter is keyed by the moment of its latest change (``live@…``): asking again
 anything changes reuses the PDF; after a change the key is new and so is the PDF.
 
 Rendering happens in the background (``monitoring.tasks.render_document``), queued when
-the transaction that created the document commits.
+the transaction that created the document commits. A document still not produced
+``PDF_RENDER_TIMEOUT`` after it was asked for (its worker was killed, or none is running)
+has timed out: its page offers to try again, and asking again queues it afresh.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 
 from django.db import transaction
@@ -18,13 +20,10 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from monitoring import scorecards
-from monitoring.models import Document, ProgressReturn, ReportingPeriod, ScorecardSnapshot
+from monitoring.models import Document, ProgressReturn, ReportingPeriod, ScorecardSnapshot, render_cutoff
 from monitoring.tasks import render_document
 from partners.models import User
 from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem
-
-# a document queued or running for longer than this is taken to be lost (its worker died)
-STALE_AFTER = timedelta(minutes=15)
 
 
 def request_plan_pdf(user: User, plan: Plan, edition: Edition | None = None) -> Document:
@@ -85,7 +84,7 @@ def _latest(moments: list[datetime | None]) -> datetime:
 
 def _request(user: User, key: str, **fields) -> Document:
     """The document for ``key``: reused when it is ready (or being produced), queued
-    again when it failed, was lost, or its file has gone from storage."""
+    again when it failed, timed out, or its file has gone from storage."""
     with transaction.atomic():
         document, created = Document.objects.get_or_create(
             key=key, defaults={**fields, "requested_by": user, "status": Document.Status.QUEUED}
@@ -114,19 +113,22 @@ def _needs_render(document: Document) -> bool:
         return True
     if status == Document.Status.READY:
         return not document.file or not document.file.storage.exists(document.file.name)
-    return document.requested_at < timezone.now() - STALE_AFTER
+    return document.timed_out
 
 
 def _enqueue(document: Document) -> None:
     # robust: if queueing fails the request still succeeds; the document stays queued and
-    # is queued again once it counts as stale
+    # is queued again once it has timed out
     transaction.on_commit(partial(render_document.enqueue, document.pk), robust=True)
 
 
 def queued_ahead(document: Document) -> int:
-    """How many documents wait to be produced before this one."""
+    """How many documents wait to be produced before this one (not counting those that
+    have timed out: no worker is producing them)."""
     if document.status != Document.Status.QUEUED:
         return 0
     return Document.objects.filter(
-        status__in=[Document.Status.QUEUED, Document.Status.RUNNING], requested_at__lt=document.requested_at
+        status__in=[Document.Status.QUEUED, Document.Status.RUNNING],
+        requested_at__lt=document.requested_at,
+        requested_at__gte=render_cutoff(),
     ).count()

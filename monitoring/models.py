@@ -7,13 +7,15 @@ job is to stop a reminder going twice) and ``WorkbookUpload`` (a parsed upload w
 for its preview to be confirmed; applying it writes returns, which have history).
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history import register
 
 from config.text import NOTE_LIMIT, BoundedTextField, single_line
@@ -359,3 +361,15 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.plan}"
+
+    @property
+    def timed_out(self) -> bool:
+        """Still waiting or being produced ``PDF_RENDER_TIMEOUT`` after it was asked for:
+        its worker was killed or none is running, so it counts as failed and asking for it
+        again queues it afresh."""
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING} and self.requested_at < render_cutoff()
+
+
+def render_cutoff() -> datetime:
+    """A document asked for before this and not yet produced has timed out."""
+    return timezone.now() - timedelta(seconds=settings.PDF_RENDER_TIMEOUT)

@@ -1,17 +1,30 @@
 """Background tasks (django-tasks; the database backend in the app, run by
-``manage.py db_worker``)."""
+``manage.py db_worker``).
+
+A worker can die mid-render (killed for memory, its server lost) and django-tasks' database
+backend then leaves the task's row "running" for ever, and the document with it. So a
+document asked for more than ``PDF_RENDER_TIMEOUT`` ago and still not produced counts as
+failed (its page offers to try again), and ``release_lost`` marks such documents, and task
+rows running that long, failed: every render does so first, and ``manage.py
+release_lost_tasks`` can be run from cron. Trying again moves the document's
+``requested_at`` on; a render started for the old request that does finish after all finds
+the document no longer its own, and stores nothing.
+"""
 
 import logging
 from io import BytesIO
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from monitoring import pdf
-from monitoring.models import Document
+from monitoring.models import Document, render_cutoff
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +32,49 @@ FAILED_MESSAGE = (
     "The PDF could not be produced{reason}. Ask for it again; if it fails again, tell the "
     "system administrator that document {pk} failed."
 )
+TIMED_OUT_MESSAGE = (
+    "The PDF was still not produced {minutes} minutes after it was asked for, so it was given up: the "
+    "worker producing it has probably stopped. Ask for it again; if it happens again, tell the system "
+    "administrator that document {pk} took too long."
+)
+
+
+class TaskLost(Exception):
+    """Recorded on a task row still running ``PDF_RENDER_TIMEOUT`` after it started."""
+
+
+class _Superseded(Exception):
+    """The document was asked for again while this render ran (it had timed out)."""
+
+
+def timeout_minutes() -> int:
+    return max(1, settings.PDF_RENDER_TIMEOUT // 60)
+
+
+def release_lost() -> tuple[int, int]:
+    """Mark failed every document still waiting or being produced ``PDF_RENDER_TIMEOUT``
+    after it was asked for, and every render task row still running that long after it
+    started (its worker died: nothing else would ever finish it). Returns how many of each."""
+    cutoff = render_cutoff()
+    lost = Document.objects.filter(
+        status__in=[Document.Status.QUEUED, Document.Status.RUNNING], requested_at__lt=cutoff
+    )
+    documents = 0
+    for pk, status, requested_at in lost.values_list("pk", "status", "requested_at"):
+        documents += Document.objects.filter(pk=pk, status=status, requested_at=requested_at).update(
+            status=Document.Status.FAILED,
+            error=TIMED_OUT_MESSAGE.format(minutes=timeout_minutes(), pk=pk),
+            finished_at=timezone.now(),
+        )
+    rows = DBTaskResult.objects.running().filter(task_path=render_document.module_path, started_at__lt=cutoff)
+    tasks = 0
+    for row in rows:
+        row.set_failed(TaskLost(f"Still running {timeout_minutes()} minutes after it started (took too long): its "
+                                "worker is taken to have died."))  # fmt: skip
+        tasks += 1
+    if documents or tasks:
+        logger.warning("Released %s PDF document(s) and %s task row(s) that took too long", documents, tasks)
+    return documents, tasks
 
 
 @task()
@@ -26,7 +82,8 @@ def render_document(document_id: int) -> str:
     """Render a queued document, store its PDF and mark it ready; or mark it failed with a
     message fit to show the reader (the traceback goes to the log only). A document that
     is not queued (already rendered, or being rendered by another worker) is left alone,
-    so enqueueing twice renders once."""
+    so enqueueing twice renders once. Lost documents and task rows are released first."""
+    release_lost()
     claimed = Document.objects.filter(pk=document_id, status=Document.Status.QUEUED).update(
         status=Document.Status.RUNNING
     )
@@ -35,6 +92,7 @@ def render_document(document_id: int) -> str:
     document = Document.objects.select_related("plan__organisation", "plan__owner", "edition", "period").get(
         pk=document_id
     )
+    mine = Document.objects.filter(pk=document.pk, status=Document.Status.RUNNING, requested_at=document.requested_at)
     try:
         content = _render(document)
         pages = len(PdfReader(BytesIO(content)).pages)
@@ -44,13 +102,19 @@ def render_document(document_id: int) -> str:
         document.error = ""
         document.finished_at = timezone.now()
         # inside the try: a row that cannot be marked ready must not leave its file behind
-        document.save(update_fields=["file", "status", "pages", "error", "finished_at"])
+        with transaction.atomic():
+            if not mine.select_for_update().exists():
+                raise _Superseded
+            document.save(update_fields=["file", "status", "pages", "error", "finished_at"])
+    except _Superseded:
+        document.file.delete(save=False)
+        return "superseded"
     except Exception as error:
         logger.exception("PDF document %s (%s) failed", document.pk, document.key)
         if document.file:
             document.file.delete(save=False)
         reason = f": {error}" if isinstance(error, pdf.RenderError) else ""
-        Document.objects.filter(pk=document.pk).update(
+        mine.update(
             status=Document.Status.FAILED,
             file="",
             pages=None,

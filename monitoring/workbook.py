@@ -7,7 +7,8 @@ the version of each return it was read at. Rows whose return can no longer chang
 (submitted, accepted, or in a locked quarter) are shown greyed and locked.
 
 Upload: ``parse_workbook`` reads the completed file (already passed by
-``monitoring.uploads.check_workbook``) and turns it into changes and problems, each
+``monitoring.uploads.check_workbook``, which bounds the work of reading it: shared
+strings, rows, cells, styles) and turns it into changes and problems, each
 problem named by sheet, row and column. A row is a change only if it differs from
 what is saved now; a row left blank is skipped. A row whose return changed since the
 download (its version differs) is a problem, never an overwrite. Every change is then
@@ -35,7 +36,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from config.forms import parse_id
 from config.spreadsheets import SPREADSHEET_TRIGGERS, set_xlsx_cell
-from monitoring import services
+from monitoring import services, uploads
 from monitoring.access import REPORTED_KINDS, can_fill, is_lead
 from monitoring.forms import ReturnForm
 from monitoring.models import ProgressReturn, ReportingPeriod, WorkbookUpload
@@ -47,7 +48,7 @@ from planning.services import EditConflict
 
 SHEET = "Returns"
 README = "Read me"
-MAX_ROWS = 5000
+MAX_ROWS = uploads.WORKBOOK_MAX_RETURN_ROWS
 MAX_COLUMNS = 60
 Rag = ProgressReturn.Rag
 RAG_BY_LABEL = {label.casefold(): value for value, label in Rag.choices}
@@ -314,11 +315,7 @@ def parse_workbook(uploaded_file, *, user: User, period: ReportingPeriod) -> Par
     openpyxl parses the XML with defusedxml (installed), so entity tricks are refused too.
     Raises ValidationError naming the file if it cannot be read at all."""
     name = os.path.basename(uploaded_file.name or "") or "The file"
-    unreadable = ValidationError(
-        f"{name} could not be read as an Excel workbook. Save it from Excel as an Excel Workbook (.xlsx) "
-        "and upload it again.",
-        code="unreadable",
-    )
+    unreadable = uploads.unreadable(name)
     uploaded_file.seek(0)
     try:
         workbook = load_workbook(uploaded_file, read_only=True, data_only=False, keep_links=False)

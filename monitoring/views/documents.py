@@ -3,8 +3,10 @@
 Asking (``plan-pdf``, ``scorecard-pdf``) is a GET: it names a rendering of data the
 reader may already see, and asking twice gives the same document. The reader goes on to
 the document's page, which says how it is getting on and refreshes itself until the PDF
-is ready (no JavaScript needed), then offers it for download. Who may see a document is
-worked out again on every request from its plan, as for the plan's own pages.
+is ready (no JavaScript needed), then offers it for download; if it has not come in
+``PDF_RENDER_TIMEOUT`` (its worker was killed), the page says it took too long and offers
+to try again. Who may see a document is worked out again on every request from its plan,
+as for the plan's own pages.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -18,7 +20,7 @@ from config.forms import parse_id
 from monitoring import documents
 from monitoring.access import get_monitored_plan, get_period
 from monitoring.models import Document
-from monitoring.tasks import download_name
+from monitoring.tasks import download_name, timeout_minutes
 from partners.models import User
 from planning.access import get_plan_for_user
 
@@ -73,11 +75,13 @@ def _readable_document(user: User, document_id: int) -> Document:
 @require_safe
 def document_status(request: HttpRequest, document_id: int) -> HttpResponse:
     document = _readable_document(request.user, document_id)
-    waiting = document.status in {Document.Status.QUEUED, Document.Status.RUNNING}
+    timed_out = document.timed_out  # its worker was killed or none is running: offer to try again
+    waiting = document.status in {Document.Status.QUEUED, Document.Status.RUNNING} and not timed_out
     if request.GET.get("format") == "json":
         # for the page's script, which checks while the reader waits (no timed refresh:
         # WCAG 2.2.1 — the page never reloads itself)
-        response = JsonResponse({"status": document.status, "label": document.get_status_display()})
+        state = ("failed", "Took too long") if timed_out else (document.status, document.get_status_display())
+        response = JsonResponse(dict(zip(("status", "label"), state, strict=True)))
         response["Cache-Control"] = "no-store"
         return response
     response = render(
@@ -87,6 +91,8 @@ def document_status(request: HttpRequest, document_id: int) -> HttpResponse:
             "document": document,
             "plan": document.plan,
             "waiting": waiting,
+            "timed_out": timed_out,
+            "timeout_minutes": timeout_minutes(),
             "refresh": REFRESH_SECONDS,
             "ahead": documents.queued_ahead(document),
             "waited": int((timezone.now() - document.requested_at).total_seconds()),

@@ -1,7 +1,8 @@
 """PDFs when something fails after WeasyPrint has done its part, and failures the reader
 can act on. ``test_documents.py`` covers WeasyPrint itself raising (a clear message on
 the document page, no file, marked failed, asking again renders it) and a worker lost
-mid-render (queued again after ``STALE_AFTER``)."""
+mid-render (queued again once it has timed out; ``test_worker_killed_mid_render.py``
+kills a real worker)."""
 
 from datetime import UTC, datetime
 
