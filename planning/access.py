@@ -18,6 +18,7 @@ ACTIONS = {
     "change": "planning.change_plan",
     "comment": "planning.comment_plan",
     "approve": "planning.approve_plan",
+    "change_owner": "planning.change_plan_owner",
 }
 
 

@@ -347,6 +347,48 @@ def test_the_matrix(client, db, persona, state, settings, tmp_path):
     assert failures == [], f"{persona} on a {state} plan:\n" + "\n".join(failures)
 
 
+# A field that confers rights is a permission of its own. Naming a plan's owner confers
+# approval and review, so only the owner and admins may change it; officers who may edit
+# the plan's other details are refused beside the field (issue 12, item 5). Outcomes:
+# "changed", "refused" (the form shown again with the error, the owner kept), or as above.
+FIELDS = {
+    # (url name, field): (args, what the field is set to, permission)
+    ("planning:plan-edit", "owner"): (lambda w: [w.plan.slug], lambda w: w.people["other_officer"].pk, "change_owner"),
+}
+OUTCOMES["change_owner"] = {
+    persona: tuple("changed" if o == "ok" else o for o in row) for persona, row in OUTCOMES["approve"].items()
+} | {"owning_officer": ("refused",) * 3}
+
+
+def _plan_form(plan: Plan, **changes) -> dict:
+    fields = {name: getattr(plan, name) for name in Plan.EDITABLE_FIELDS if name not in {"organisation", "owner"}}
+    fields |= {"organisation": plan.organisation_id, "owner": plan.owner_id, "parent": plan.parent_id or ""}
+    return fields | {"version": plan.version, "reason": "Handing over"} | changes
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_fields_that_confer_rights(client, db, persona, state, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    world = World(state)
+    if persona != "anonymous":
+        client.force_login(world.people[persona])
+    failures = []
+    for (name, field), (args, value, permission) in FIELDS.items():
+        expected = OUTCOMES[permission][persona][STATES.index(state)]
+        before = Plan.objects.get(pk=world.plan.pk)
+        response = client.post(reverse(name, args=args(world)), _plan_form(before, **{field: value(world)}))
+        after = Plan.objects.get(pk=world.plan.pk)
+        got = _outcome(response)
+        if got == "ok":
+            got = "changed" if getattr(after, f"{field}_id") == value(world) else "refused"
+        if got == "refused" and (response.status_code != 200 or after.version != before.version):
+            got = f"refused with {response.status_code}, version {before.version} -> {after.version}"
+        if got != expected:
+            failures.append(f"POST {name} {field}: got {got}, expected {expected}")
+    assert failures == [], f"{persona} on a {state} plan:\n" + "\n".join(failures)
+
+
 def _all_url_names(resolver=None, namespace="") -> set[str]:
     names = set()
     for pattern in (resolver or get_resolver()).url_patterns:

@@ -125,6 +125,7 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug, "change")
     form = PlanEditForm(
         request.POST or None,
+        user=request.user,
         instance=plan,
         organisations=_council_organisations_for(request.user) | Organisation.objects.filter(pk=plan.organisation_id),
         parents=plans_for(request.user),
