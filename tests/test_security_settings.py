@@ -50,6 +50,27 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "weak_key",
+    [
+        "x9!Qz",  # five characters, as in the attack pass
+        "k" * 49,  # one short of Django's 50
+        "abcd" * 20,  # long, but 4 distinct characters
+        "django-insecure-" + "k3y-0f-a-d3v3l0p3r-s-laptop-pr0ject-template-xyz",  # startproject's development key
+    ],
+)
+def test_production_refuses_to_start_with_a_weak_secret_key(weak_key):
+    result = _production(f"import os; os.environ['SECRET_KEY'] = {weak_key!r}; import django; django.setup()")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY" in result.stderr
+    assert weak_key not in result.stderr  # the message never repeats the secret
+
+
+def test_production_starts_with_a_key_as_strong_as_the_deploy_check_asks():
+    result = _production("import os; os.environ['SECRET_KEY'] = 'a1b2c' * 10; import django; django.setup()")
+    assert result.returncode == 0, result.stderr
+
+
 def test_every_page_carries_the_content_security_policy_and_framing_headers(client, alice, plan):
     client.force_login(alice)
     response = client.get(plan.get_absolute_url())
