@@ -1,6 +1,5 @@
 """Editions, the plan as it stood at a moment, and comparisons of two moments."""
 
-import csv
 from datetime import datetime, time
 
 from django.contrib import messages
@@ -13,7 +12,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import parse_id
-from config.spreadsheets import spreadsheet_safe
+from config.spreadsheets import csv_response
 from planning import services, snapshots
 from planning.access import can_change, get_plan_for_user
 from planning.forms import EditionForm
@@ -148,11 +147,12 @@ def plan_compare(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _comparison_csv(plan: Plan, before: Moment, after: Moment, differences) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{plan.slug}-comparison.csv"'
-    writer = csv.writer(response)
-    writer.writerow([f"{plan.title}: {before.label} compared with {after.label}"])
-    writer.writerow(["Change", "Reference before", "Reference after", "Level", "Title", "Field", "Before", "After"])
+    """Every cell goes through ``config.spreadsheets`` (the title row too), which escapes
+    text a spreadsheet would run as a formula."""
+    rows = [
+        [f"{plan.title}: {before.label} compared with {after.label}"],
+        ["Change", "Reference before", "Reference after", "Level", "Title", "Field", "Before", "After"],
+    ]
     for difference in differences:
         base = [
             difference.kind,
@@ -162,7 +162,6 @@ def _comparison_csv(plan: Plan, before: Moment, after: Moment, differences) -> H
             difference.title,
         ]
         if not difference.changes:
-            writer.writerow([spreadsheet_safe(v) for v in [*base, "", "", ""]])
-        for change in difference.changes:
-            writer.writerow([spreadsheet_safe(v) for v in [*base, change.label, change.old, change.new]])
-    return response
+            rows.append([*base, "", "", ""])
+        rows.extend([*base, change.label, change.old, change.new] for change in difference.changes)
+    return csv_response(f"{plan.slug}-comparison.csv", rows)
