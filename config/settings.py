@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.nul_bytes.RefuseNulBytesMiddleware",  # before anything that reads a file, a session or the database
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.db_unavailable.DatabaseUnavailableMiddleware",  # before anything that reads the database
     "django.contrib.sessions.middleware.SessionMiddleware",
