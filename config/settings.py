@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.no_store.NoStoreWhenSignedInMiddleware",  # after auth: answers to signed-in people are not cached
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.session_timeouts.SessionTimeoutMiddleware",  # after auth and messages: it signs out and says why
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
