@@ -118,9 +118,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "monitoring:start"  # members land on their scorecards, everyone else on the plans
 LOGOUT_REDIRECT_URL = "login"
 
+# Ten failures lock one username from one address for an hour: the pair, so that no one
+# can lock a colleague out from elsewhere, nor a whole office sharing an address. The
+# address is the client's as the trusted proxies report it (config/client_ip.py).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)  # proxies in front of the app that append X-Forwarded-For
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front of the app.")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
