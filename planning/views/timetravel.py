@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import parse_id
 from config.spreadsheets import csv_response
-from planning import services, snapshots
-from planning.access import can_change, get_plan_for_user
+from planning import selectors, services, snapshots
+from planning.access import can_change, get_plan_for_user, linked_plans_hidden_from
 from planning.forms import EditionForm
 from planning.models import Edition, Plan
 
@@ -98,6 +98,8 @@ def plan_as_of(request: HttpRequest, slug: str) -> HttpResponse:
             status=400,
         )
     snapshot = snapshots.plan_at(plan, moment.when)
+    if snapshot:  # links into plans the reader may not read show without their other end
+        selectors.hide_link_ends(snapshot.rows, linked_plans_hidden_from(request.user, plan))
     return render(
         request,
         "planning/plan_past.html",
