@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_secret_key, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,7 +22,7 @@ PRODUCTION = ENVIRONMENT == "production"
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 if PRODUCTION:
-    SECRET_KEY = env_str("SECRET_KEY")
+    SECRET_KEY = env_secret_key("SECRET_KEY")  # refuses a key Django's deploy check would warn about
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Set ALLOWED_HOSTS (comma-separated) in production.")
@@ -56,12 +56,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.nul_bytes.RefuseNulBytesMiddleware",  # before anything that reads a file, a session or the database
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.db_unavailable.DatabaseUnavailableMiddleware",  # before anything that reads the database
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.no_store.NoStoreWhenSignedInMiddleware",  # after auth: answers to signed-in people are not cached
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.session_timeouts.SessionTimeoutMiddleware",  # after auth and messages: it signs out and says why
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -116,9 +118,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "monitoring:start"  # members land on their scorecards, everyone else on the plans
 LOGOUT_REDIRECT_URL = "login"
 
+# Ten failures lock one username from one address for an hour: the pair, so that no one
+# can lock a colleague out from elsewhere, nor a whole office sharing an address. The
+# address is the client's as the trusted proxies report it (config/client_ip.py).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)  # proxies in front of the app that append X-Forwarded-For
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front of the app.")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

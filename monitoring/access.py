@@ -8,6 +8,12 @@ an admin). Who reads: everyone who may read the plan, and the item's leads even 
 the plan was never shared with their organisation — leading an action is reason enough
 to see it and report on it.
 
+Who reads a return's content (its RAG, values, narrative, evidence, review note): once
+it is submitted or accepted, everyone who may read the item; while it is a draft or has
+been returned for changes, only its authors (whoever may fill it in) and reviewers.
+Everyone else sees that a return exists and its state, as on the scorecard, but not
+what it says (issue 12, item 13; docs/decisions/0009).
+
 Out-of-scope objects are 404; a forbidden action on a visible object is 403.
 """
 
@@ -15,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from config.forms import parse_id
-from monitoring.models import ReportingPeriod
+from monitoring.models import ProgressReturn, ReportingPeriod
 from partners.models import User
 from planning.access import can, get_plan_for_user
 from planning.models import Plan, PlanItem
@@ -40,6 +46,34 @@ def can_fill(user: User, item: PlanItem) -> bool:
 
 def can_review(user: User, plan: Plan) -> bool:
     return user.is_authenticated and can(user, "approve", plan)
+
+
+# what everyone who may read the item reads; drafts and returns sent back stay with their
+# authors and reviewers
+SUBMITTED_STATES = frozenset({ProgressReturn.State.SUBMITTED, ProgressReturn.State.ACCEPTED})
+
+
+def reads_unsubmitted(user: User, item: PlanItem) -> bool:
+    """May ``user`` read ``item``'s returns before they are submitted (or once they are
+    returned for changes)? Its authors and its reviewers may."""
+    return can_fill(user, item) or can_review(user, item.plan)
+
+
+def reads_every_unsubmitted(user: User, plan: Plan) -> bool:
+    """May ``user`` read every unsubmitted return of ``plan``: its reviewers and those who
+    may change it (who may fill in any of its returns)."""
+    return user.is_authenticated and (can(user, "approve", plan) or can(user, "change", plan))
+
+
+def shown_return(user: User, item: PlanItem, ret: ProgressReturn | None) -> ProgressReturn | None:
+    """``ret`` as ``user`` may read it: itself, or, for an unsubmitted return they may not
+    read, a stand-in that holds only its state (no RAG, value, text, evidence, people or
+    review note; ``withheld`` is set), never saved."""
+    if ret is None or ret.state in SUBMITTED_STATES or reads_unsubmitted(user, item):
+        return ret
+    stand_in = ProgressReturn(item_id=ret.item_id, period_id=ret.period_id, state=ret.state, version=ret.version)
+    stand_in.withheld = True
+    return stand_in
 
 
 def get_period(slug: str) -> ReportingPeriod:

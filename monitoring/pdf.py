@@ -33,7 +33,7 @@ from monitoring import scorecards
 from monitoring.models import ReportingPeriod
 from planning import snapshots
 from planning.models import Edition, Plan, PlanItem
-from planning.selectors import OutlineRow, plan_outline
+from planning.selectors import OutlineRow, hide_link_ends, plan_outline
 
 PRINT_CSS = "app/print.css"
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}  # tagged, with the document's language and title
@@ -102,8 +102,23 @@ def html_to_pdf(html: str) -> bytes:
     return document.write_pdf(stylesheets=[_print_stylesheet()], **PDF_OPTIONS)
 
 
-def render_plan(plan: Plan, edition: Edition | None = None) -> bytes:
-    return html_to_pdf(plan_document_html(plan, edition))
+def render_plan(plan: Plan, edition: Edition | None = None, hidden: frozenset[int] = frozenset()) -> bytes:
+    return html_to_pdf(plan_document_html(plan, edition, hidden=hidden))
+
+
+# A plan document is shared by every reader who sees the same of the thread: the plans
+# whose linked items it leaves out (``planning.access.linked_plans_hidden_from``) are named
+# in its key, so the key still says exactly what it shows, and the renderer reads them back.
+HIDING = ":hiding:"
+
+
+def hiding_key(hidden: frozenset[int]) -> str:
+    return f"{HIDING}{','.join(map(str, sorted(hidden)))}" if hidden else ""
+
+
+def hidden_plans(key: str) -> frozenset[int]:
+    _, found, ids = key.partition(HIDING)
+    return frozenset(int(pk) for pk in ids.split(",") if pk.isdigit()) if found else frozenset()
 
 
 def render_scorecard(plan: Plan, period: ReportingPeriod, include_children: bool) -> bytes:
@@ -135,11 +150,13 @@ class PrintRow:
     anchor: str
 
 
-def plan_document_html(plan: Plan, edition: Edition | None = None) -> str:
-    return render_to_string("monitoring/print/plan_document.html", plan_document_context(plan, edition))
+def plan_document_html(plan: Plan, edition: Edition | None = None, *, hidden: frozenset[int] = frozenset()) -> str:
+    return render_to_string("monitoring/print/plan_document.html", plan_document_context(plan, edition, hidden=hidden))
 
 
-def plan_document_context(plan: Plan, edition: Edition | None = None) -> dict:
+def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden: frozenset[int] = frozenset()) -> dict:
+    """``hidden``: plans whose items linked with this plan's are shown without their title
+    (the readers this document is for may not read them)."""
     if edition is not None:
         snapshot = snapshots.plan_at(plan, edition.moment)
         if snapshot is None:
@@ -149,6 +166,7 @@ def plan_document_context(plan: Plan, edition: Edition | None = None) -> dict:
     else:
         shown, rows = plan, plan_outline(plan)
         showing = "The plan as it stands (not a named edition)"
+    hide_link_ends(rows, hidden)
     vision = rows[0] if rows and rows[0].depth == 0 else None
     body = [
         PrintRow(row=row, heading=min(row.depth + 1, 6), anchor=f"item-{row.item.pk}")
@@ -247,6 +265,7 @@ def linked_plans(plan: Plan, shown: Plan, rows: list[OutlineRow]) -> dict:
                         "other_plan": end.plan_title,
                         "url": end.url,
                         "note": end.note,
+                        "hidden": end.hidden,
                     }
                 )
     return {"parent": plan.parent, "children": children, "links": links}

@@ -11,7 +11,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 
 from monitoring import trajectory
-from monitoring.access import REPORTED_KINDS, can_fill
+from monitoring.access import REPORTED_KINDS, can_fill, shown_return
 from monitoring.models import ProgressReturn, ReminderSent, ReportingPeriod
 from partners.models import User
 from planning import selectors as planning_selectors
@@ -156,9 +156,9 @@ class PlanQuarter:
         return counts
 
 
-def plan_quarter(plan: Plan, period: ReportingPeriod) -> PlanQuarter:
-    """Every action and target of ``plan`` with its return and reminders for ``period``
-    (four queries)."""
+def plan_quarter(plan: Plan, period: ReportingPeriod, *, reader: User) -> PlanQuarter:
+    """Every action and target of ``plan`` with its return (as ``reader`` may read it) and
+    reminders for ``period`` (four queries)."""
     items = list(
         PlanItem.objects.filter(plan=plan)
         .select_related("lead_officer", "lead_organisation")
@@ -179,7 +179,7 @@ def plan_quarter(plan: Plan, period: ReportingPeriod) -> PlanQuarter:
     quarter = PlanQuarter(plan, period)
     for item in reported:
         item.plan = plan
-        ret = found.get(item.pk)
+        ret = shown_return(reader, item, found.get(item.pk))
         row = Row(item, refs[item.pk], plan.label_for(item.kind), ret, reminders.get(item.pk, 0))
         if item.is_target:
             row.expected = trajectory.expected_at(item, period.ends_on)
@@ -202,12 +202,15 @@ def plan_periods(plan: Plan) -> list[tuple[ReportingPeriod, Counter]]:
     return [(period, counted[period.pk]) for period in periods]
 
 
-def item_series(item: PlanItem) -> list[trajectory.Point]:
-    """Every quarter covering the item's plan, with its return and, for a target, the
-    trajectory and derived status (two queries)."""
+def item_series(item: PlanItem, *, reader: User) -> list[trajectory.Point]:
+    """Every quarter covering the item's plan, with its return as ``reader`` may read it
+    and, for a target, the trajectory and derived status (two queries)."""
     plan = item.plan
     periods = list(ReportingPeriod.objects.filter(start_year__gte=plan.start_year, start_year__lte=plan.end_year))
-    found = {r.period_id: r for r in ProgressReturn.objects.filter(item=item).select_related("author")}
+    found = {
+        r.period_id: shown_return(reader, item, r)
+        for r in ProgressReturn.objects.filter(item=item).select_related("author")
+    }
     return trajectory.series(item, periods, found)
 
 

@@ -127,7 +127,7 @@ def render_document(document_id: int) -> str:
 
 def _render(document: Document) -> bytes:
     if document.kind == Document.Kind.PLAN:
-        return pdf.render_plan(document.plan, document.edition)
+        return pdf.render_plan(document.plan, document.edition, pdf.hidden_plans(document.key))
     if document.period is None:
         raise pdf.RenderError("no quarter was given for the scorecard")
     return pdf.render_scorecard(document.plan, document.period, document.include_children)

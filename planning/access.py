@@ -6,19 +6,26 @@ on a visible object is 403. The queryset in ``plans_for`` and the predicates in
 to each other.
 """
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from partners.models import User
-from planning.models import Plan, PlanItem
+from planning.models import Link, Plan, PlanItem
 
 ACTIONS = {
     "view": "planning.view_plan",
     "change": "planning.change_plan",
     "comment": "planning.comment_plan",
     "approve": "planning.approve_plan",
+    "change_owner": "planning.change_plan_owner",
 }
+
+
+def reads_every_plan(user: User) -> bool:
+    return user.is_authenticated and user.is_active and (user.is_admin or user.is_council_staff)
 
 
 def plans_for(user: User) -> QuerySet[Plan]:
@@ -26,7 +33,7 @@ def plans_for(user: User) -> QuerySet[Plan]:
     plans = Plan.objects.select_related("organisation", "owner")
     if not user.is_authenticated or not user.is_active:
         return plans.none()
-    if user.is_admin or user.is_council_staff:
+    if reads_every_plan(user):
         return plans
     if user.role == User.Role.PARTNER and user.organisation_id:
         return plans.filter(shares__organisation_id=user.organisation_id).distinct()
@@ -68,3 +75,37 @@ def can(user: User, action: str, plan: Plan) -> bool:
 
 def can_create_plans(user: User) -> bool:
     return user.has_perm("planning.add_plan")
+
+
+# --- the other ends of links ------------------------------------------------------------------
+# An item of a plan the reader may read can link to, or be linked from, an item of a plan
+# they may not. Pages show that such a link exists, never what is at its other end (its
+# title, plan, organisation, note or address): ``planning.selectors.hide_link_ends``
+# blanks the ends in the plans these functions name (issue 12, item 12).
+
+
+def unreadable_plan_ids(user: User, plan_ids: Iterable[int]) -> frozenset[int]:
+    """Which of ``plan_ids`` ``user`` may not read (one query; none for officers and admins)."""
+    wanted = {pk for pk in plan_ids if pk is not None}
+    if not wanted or reads_every_plan(user):
+        return frozenset()
+    readable = set(plans_for(user).filter(pk__in=wanted).values_list("pk", flat=True))
+    return frozenset(wanted - readable)
+
+
+def linked_plans_hidden_from(user: User, plan: Plan) -> frozenset[int]:
+    """The plans ever linked with ``plan``'s items (now or at any past moment, so that past
+    views and editions are covered too) that ``user`` may not read; one query, none for
+    officers and admins. Cached pages and PDFs are keyed by it."""
+    if reads_every_plan(user):
+        return frozenset()
+    ever_here = PlanItem.history.filter(plan_id=plan.pk).values("id")
+    links = Link.history.filter(Q(source_id__in=ever_here) | Q(target_id__in=ever_here))
+    ends = PlanItem.history.filter(Q(id__in=links.values("source_id")) | Q(id__in=links.values("target_id")))
+    hidden = (
+        Plan.objects.filter(pk__in=ends.values("plan_id"))
+        .exclude(pk=plan.pk)
+        .exclude(pk__in=plans_for(user).values("pk"))
+        .values_list("pk", flat=True)
+    )
+    return frozenset(hidden)

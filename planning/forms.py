@@ -5,6 +5,7 @@ from django import forms
 
 from config.forms import GovukForm, GovukModelForm, ModelMultipleChoiceField
 from partners.models import Organisation, User
+from planning.access import can
 from planning.models import Link, Plan, PlanItem
 
 REASON_HELP = "Optional. Recorded in the history beside your change."
@@ -56,13 +57,33 @@ class PlanForm(GovukModelForm):
             self.fields[name].widget.attrs.update({"class": "govuk-input govuk-input--width-4", "inputmode": "numeric"})
 
 
+OWNER_REFUSED = "Only the plan’s owner or an administrator can change its owner."
+
+
 class PlanEditForm(PlanForm):
+    """The plan's details. Naming the owner confers approval and review, so the owner
+    field is offered only to those who may hand the plan over (``change_owner``); for
+    everyone else it is shown disabled, and a posted owner other than the current one is
+    refused beside the field, changing nothing (issue 12, item 5)."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         require_reason_if_approved(self, self.instance)
+        self.current_owner_id = self.instance.owner_id
+        if not can(user, "change_owner", self.instance):
+            self.fields["owner"].disabled = True
+            self.fields["owner"].help_text = OWNER_REFUSED
+
+    def clean_owner(self):
+        owner = self.cleaned_data["owner"]
+        if self.fields["owner"].disabled:
+            posted = self.data.get(self.add_prefix("owner"))
+            if posted not in (None, "", str(self.current_owner_id)):
+                raise forms.ValidationError(OWNER_REFUSED)
+        return owner
 
 
 class ItemForm(GovukModelForm):

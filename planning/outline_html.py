@@ -95,8 +95,12 @@ def _link_list(row) -> str:
         return ""
     entries = "".join(
         f'<li><span class="app-muted">{escape(end.relation[:1].upper() + end.relation[1:])}</span> '
-        f'<a class="govuk-link" href="{escape(end.url)}">{escape(end.title)}</a> '
-        f'<span class="app-muted">({escape(end.plan_title)})</span></li>'
+        + (
+            f"{escape(end.title)}</li>"  # in a plan the reader may not read: no address, no plan
+            if end.hidden
+            else f'<a class="govuk-link" href="{escape(end.url)}">{escape(end.title)}</a> '
+            f'<span class="app-muted">({escape(end.plan_title)})</span></li>'
+        )
         for end in (*row.links_out, *row.links_in)
     )
     return f'<ul class="govuk-list app-links">{entries}</ul>'

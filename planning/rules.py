@@ -86,9 +86,13 @@ can_comment_on_plan = can_view_plan & (
     (is_partner & is_invited_organisation) | (is_member & is_invited_member) | can_change_plan
 )
 can_approve_plan = is_admin | (is_council_staff & is_plan_owner)
+# naming the owner confers approval and review, so the owner hands a plan over and nobody
+# who may only edit it can take it (issue 12, item 5)
+can_change_plan_owner = is_admin | (is_council_staff & is_plan_owner)
 
 rules.add_perm("planning.view_plan", can_view_plan)
 rules.add_perm("planning.change_plan", can_change_plan)
 rules.add_perm("planning.add_plan", can_create_plan)
 rules.add_perm("planning.comment_plan", can_comment_on_plan)
 rules.add_perm("planning.approve_plan", can_approve_plan)
+rules.add_perm("planning.change_plan_owner", can_change_plan_owner)

@@ -12,12 +12,15 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet, Value
 
 from partners.models import Organisation, User
+from planning.access import unreadable_plan_ids
 from planning.models import Comment, Indicator, ItemSupporter, Link, Plan, PlanItem
 
 
 @dataclass
 class LinkEnd:
-    """The other end of a link as a page shows it: "contributes to <title> (<plan>)"."""
+    """The other end of a link as a page shows it: "contributes to <title> (<plan>)".
+    ``hidden``: in a plan the reader may not read, so only the relation is shown (with
+    ``HIDDEN_ITEM`` for its title and no address)."""
 
     relation: str
     title: str
@@ -26,6 +29,8 @@ class LinkEnd:
     note: str = ""
     plan_organisation: str = ""
     link_id: int | None = None
+    plan_id: int | None = None
+    hidden: bool = False
 
 
 @dataclass
@@ -47,6 +52,34 @@ class OutlineRow:
     @property
     def add_links(self) -> list[tuple[str, str]]:
         return [(f"{self.url}add/{kind}/", label) for kind, label in self.child_kinds]
+
+
+HIDDEN_ITEM = "An item in a plan not shared with you"
+HIDDEN_PLANS = "Plans not shared with you"
+
+
+def _hidden(end: LinkEnd) -> LinkEnd:
+    return LinkEnd(
+        relation=end.relation, title=HIDDEN_ITEM, plan_title=HIDDEN_PLANS, url="", link_id=end.link_id, hidden=True
+    )
+
+
+def hide_link_ends(rows: list[OutlineRow], hidden_plans: frozenset[int]) -> list[OutlineRow]:
+    """Blank every link end in ``hidden_plans`` (``planning.access`` names them for a
+    reader): the link's relation stays, so the reader sees that one exists; its title,
+    plan, organisation, note and address go. Rows are changed in place and returned."""
+    if not hidden_plans:
+        return rows
+    for row in rows:
+        row.links_out = [_hidden(end) if end.plan_id in hidden_plans else end for end in row.links_out]
+        row.links_in = [_hidden(end) if end.plan_id in hidden_plans else end for end in row.links_in]
+        row.links_in.sort(key=_back_order)
+    return rows
+
+
+def _back_order(end: LinkEnd) -> tuple:
+    """Links back grouped by plan (the item page groups them so), hidden ones last."""
+    return (end.hidden, end.plan_title, end.title)
 
 
 def references(items: list[PlanItem]) -> dict[int, str]:
@@ -139,8 +172,9 @@ def plan_outline(plan: Plan) -> list[OutlineRow]:
     return rows
 
 
-def item_outline(plan: Plan, item: PlanItem) -> tuple[OutlineRow, list[OutlineRow], list[OutlineRow]]:
-    """An item's row, its ancestors' rows (top first) and its children's, for the item page.
+def item_outline(plan: Plan, item: PlanItem, *, reader: User) -> tuple[OutlineRow, list[OutlineRow], list[OutlineRow]]:
+    """An item's row, its ancestors' rows (top first) and its children's, for the item page,
+    as ``reader`` may see them: links into plans they may not read are hidden.
 
     References count siblings across the whole plan, so the plan's shape is read (ids
     only); the rows themselves are built for those few items alone. Four queries whatever
@@ -165,6 +199,8 @@ def item_outline(plan: Plan, item: PlanItem) -> tuple[OutlineRow, list[OutlineRo
     ordered = [(found[pk], 0) for pk in wanted if pk in found]
     rows = build_rows(plan, ordered, supporters, plan.get_absolute_url(), refs=refs)
     _attach_current_links(rows, plan, Q(source_id__in=wanted) | Q(target_id__in=wanted))
+    ends = {end.plan_id for row in rows for end in (*row.links_out, *row.links_in)}
+    hide_link_ends(rows, unreadable_plan_ids(reader, ends))
     by_id = {row.item.pk: row for row in rows}
     return (
         by_id[item.pk],
@@ -218,7 +254,7 @@ def _attach_current_links(rows: list[OutlineRow], plan: Plan, which: Q | None = 
         if link.target_id in by_id:
             by_id[link.target_id].links_in.append(_link_end(Link.INVERSE_LABELS[link.relation], link.source, link))
     for row in rows:
-        row.links_in.sort(key=lambda end: (end.plan_title, end.title))
+        row.links_in.sort(key=_back_order)
 
 
 def _link_end(label: str, other: PlanItem, link: Link) -> LinkEnd:
@@ -230,6 +266,7 @@ def _link_end(label: str, other: PlanItem, link: Link) -> LinkEnd:
         note=link.note,
         plan_organisation=other.plan.organisation.name,
         link_id=link.pk,
+        plan_id=other.plan_id,
     )
 
 

@@ -168,6 +168,7 @@ def _attach_links(rows: list[OutlineRow], links: list[dict], others: dict[int, d
                         plan_title=ends[other]["plan_title"] or "",
                         url=reverse("planning:item-permalink", args=[other]),
                         note=link["note"],
+                        plan_id=ends[other].get("plan_id"),
                     )
                 )
 

@@ -248,6 +248,32 @@ OUTCOMES["public_wrong_method"] = dict.fromkeys(PERSONAS, (405,) * 3)
 # pages outside the apps' own rules (Django's auth and admin) are tested by their own suites
 NOT_IN_MATRIX = {"login", "logout"}
 
+# Second rows for URLs whose answer depends on the object as well as the person:
+# (url name, which object) -> (args from the world, permission for GET, permission for POST)
+MORE_ROWS = {
+    # a draft's evidence stays with its authors and reviewers (issue 12, item 13): the
+    # target's draft, written by the college (its lead organisation)
+    ("monitoring:return-evidence", "a draft"): (
+        lambda w: [w.plan.slug, w.target.pk, w.periods[0].slug],
+        "read_draft",
+        "wrong_method",
+    ),
+}
+OUTCOMES["read_draft"] = {
+    persona: _NOTHING_YET if persona == "anonymous" else (404, 404, outcome)
+    for persona, outcome in {
+        "anonymous": None,
+        "owner": "ok",  # reviews it
+        "owning_officer": "ok",  # may change the plan, so may fill in any of its returns
+        "other_officer": 404,
+        "invited_partner": "ok",  # the target's lead organisation: its author
+        "uninvited_partner": 404,
+        "invited_member": 404,
+        "other_member": 404,
+        "admin": "ok",
+    }.items()
+}
+
 
 class World:
     """One council, one plan in the requested state, everyone in PERSONAS."""
@@ -315,6 +341,15 @@ class World:
                 submit=True,
             )
             submitted.evidence_file.save("evidence.txt", ContentFile(b"Minutes of the meeting"))
+            draft = monitoring.return_save(
+                item=self.target,
+                period=self.periods[0],
+                user=self.people["invited_partner"],
+                fields={"rag": "amber", "narrative": "Not finished", "actual_value": 80},
+                expected_version=0,
+                submit=False,
+            )
+            draft.evidence_file.save("draft.txt", ContentFile(b"Notes for the draft"))
 
 
 def _outcome(response) -> object:
@@ -334,16 +369,58 @@ def test_the_matrix(client, db, persona, state, settings, tmp_path):
         client.force_login(world.people[persona])
     column = STATES.index(state)
     failures = []
-    for name, (args, get_permission, post_permission) in URLS.items():
-        if name in NOT_IN_MATRIX:
-            continue
-        url = reverse(name, args=args(world))
+    rows = [(name, row) for name, row in URLS.items() if name not in NOT_IN_MATRIX]
+    rows += [(f"{name} ({which})", (args, get, post)) for (name, which), (args, get, post) in MORE_ROWS.items()]
+    for name, (args, get_permission, post_permission) in rows:
+        url = reverse(name.split(" (")[0], args=args(world))
         for method, permission in (("GET", get_permission), ("POST", post_permission)):
             expected = OUTCOMES[permission][persona][column]
             response = client.get(url) if method == "GET" else client.post(url, {})
             got = _outcome(response)
             if got != expected:
                 failures.append(f"{method} {name}: got {got}, expected {expected}")
+    assert failures == [], f"{persona} on a {state} plan:\n" + "\n".join(failures)
+
+
+# A field that confers rights is a permission of its own. Naming a plan's owner confers
+# approval and review, so only the owner and admins may change it; officers who may edit
+# the plan's other details are refused beside the field (issue 12, item 5). Outcomes:
+# "changed", "refused" (the form shown again with the error, the owner kept), or as above.
+FIELDS = {
+    # (url name, field): (args, what the field is set to, permission)
+    ("planning:plan-edit", "owner"): (lambda w: [w.plan.slug], lambda w: w.people["other_officer"].pk, "change_owner"),
+}
+OUTCOMES["change_owner"] = {
+    persona: tuple("changed" if o == "ok" else o for o in row) for persona, row in OUTCOMES["approve"].items()
+} | {"owning_officer": ("refused",) * 3}
+
+
+def _plan_form(plan: Plan, **changes) -> dict:
+    fields = {name: getattr(plan, name) for name in Plan.EDITABLE_FIELDS if name not in {"organisation", "owner"}}
+    fields |= {"organisation": plan.organisation_id, "owner": plan.owner_id, "parent": plan.parent_id or ""}
+    return fields | {"version": plan.version, "reason": "Handing over"} | changes
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_fields_that_confer_rights(client, db, persona, state, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    world = World(state)
+    if persona != "anonymous":
+        client.force_login(world.people[persona])
+    failures = []
+    for (name, field), (args, value, permission) in FIELDS.items():
+        expected = OUTCOMES[permission][persona][STATES.index(state)]
+        before = Plan.objects.get(pk=world.plan.pk)
+        response = client.post(reverse(name, args=args(world)), _plan_form(before, **{field: value(world)}))
+        after = Plan.objects.get(pk=world.plan.pk)
+        got = _outcome(response)
+        if got == "ok":
+            got = "changed" if getattr(after, f"{field}_id") == value(world) else "refused"
+        if got == "refused" and (response.status_code != 200 or after.version != before.version):
+            got = f"refused with {response.status_code}, version {before.version} -> {after.version}"
+        if got != expected:
+            failures.append(f"POST {name} {field}: got {got}, expected {expected}")
     assert failures == [], f"{persona} on a {state} plan:\n" + "\n".join(failures)
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.factories import PASSWORD
@@ -50,6 +51,27 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "weak_key",
+    [
+        "x9!Qz",  # five characters, as in the attack pass
+        "k" * 49,  # one short of Django's 50
+        "abcd" * 20,  # long, but 4 distinct characters
+        "django-insecure-" + "k3y-0f-a-d3v3l0p3r-s-laptop-pr0ject-template-xyz",  # startproject's development key
+    ],
+)
+def test_production_refuses_to_start_with_a_weak_secret_key(weak_key):
+    result = _production(f"import os; os.environ['SECRET_KEY'] = {weak_key!r}; import django; django.setup()")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY" in result.stderr
+    assert weak_key not in result.stderr  # the message never repeats the secret
+
+
+def test_production_starts_with_a_key_as_strong_as_the_deploy_check_asks():
+    result = _production("import os; os.environ['SECRET_KEY'] = 'a1b2c' * 10; import django; django.setup()")
+    assert result.returncode == 0, result.stderr
+
+
 def test_every_page_carries_the_content_security_policy_and_framing_headers(client, alice, plan):
     client.force_login(alice)
     response = client.get(plan.get_absolute_url())
@@ -91,3 +113,100 @@ def test_a_right_password_before_the_limit_signs_in(client, bob, settings):
     response = client.post(reverse("login"), {"username": bob.username, "password": PASSWORD})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(bob.pk)
+
+
+# --- lockout: per person and address, never per person or per address (issue 12, item 6) ---
+
+HOME, ELSEWHERE, PROXY = "203.0.113.5", "198.51.100.7", "10.0.0.2"
+
+
+def _sign_in(client, username: str, password: str, **address):
+    return client.post(reverse("login"), {"username": username, "password": password}, **address)
+
+
+def _fail_ten_times(client, username: str, **address) -> None:
+    for attempt in range(1, 11):
+        status = _sign_in(client, username, "wrong", **address).status_code
+        assert status == (429 if attempt == 10 else 200)  # the tenth failure locks at once
+
+
+def _signed_in_as(client, user, **address) -> bool:
+    response = _sign_in(client, user.username, PASSWORD, **address)
+    signed_in = response.status_code == 302 and client.session.get("_auth_user_id") == str(user.pk)
+    client.logout()
+    return signed_in
+
+
+@pytest.mark.django_db
+def test_ten_failures_lock_that_account_from_that_address(client, bob):
+    _fail_ten_times(client, "bob", REMOTE_ADDR=HOME)
+    assert _sign_in(client, "bob", PASSWORD, REMOTE_ADDR=HOME).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_ten_failures_do_not_lock_that_account_from_another_address(client, bob):
+    _fail_ten_times(client, "bob", REMOTE_ADDR=HOME)
+    assert _signed_in_as(client, bob, REMOTE_ADDR=ELSEWHERE)
+
+
+@pytest.mark.django_db
+def test_ten_failures_do_not_lock_another_account_from_that_address(client, bob, alice):
+    _fail_ten_times(client, "bob", REMOTE_ADDR=HOME)
+    assert _signed_in_as(client, alice, REMOTE_ADDR=HOME)
+
+
+@pytest.mark.django_db
+def test_behind_the_configured_proxy_the_forwarded_clients_address_is_the_one_locked(client, bob, settings):
+    """Everyone arrives from the proxy's address: without this, ten failures by one person
+    would lock that account for the whole council."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    _fail_ten_times(client, "bob", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=HOME)
+    assert _sign_in(client, "bob", PASSWORD, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=HOME).status_code == 429
+    assert _signed_in_as(client, bob, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=ELSEWHERE)
+
+
+@pytest.mark.django_db
+def test_a_forwarded_address_is_ignored_unless_a_proxy_is_trusted(client, bob, settings):
+    """Otherwise an attacker would choose a new address for each guess."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(10):
+        _sign_in(client, "bob", "wrong", REMOTE_ADDR=HOME, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    assert _sign_in(client, "bob", PASSWORD, REMOTE_ADDR=HOME, HTTP_X_FORWARDED_FOR="192.0.2.99").status_code == 429
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_addresses_the_client_put_in_the_header_itself_are_ignored(client, bob, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(10):  # the proxy appends the address it saw; the client's own entries come first
+        _sign_in(client, "bob", "wrong", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, {HOME}")
+    assert _sign_in(client, "bob", PASSWORD, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=HOME).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("trusted", "remote", "forwarded", "client_address"),
+    [
+        (0, HOME, None, HOME),
+        (0, HOME, ELSEWHERE, HOME),  # no proxy trusted: the header is anyone's to write
+        (1, PROXY, HOME, HOME),
+        (1, PROXY, f"{ELSEWHERE}, {HOME}", HOME),  # the client wrote ELSEWHERE; the proxy added HOME
+        (2, PROXY, f"{ELSEWHERE}, {HOME}, 10.0.0.1", HOME),  # two proxies: the second added the first's address
+        (1, PROXY, None, PROXY),  # not through the proxy (a health check): its own address
+        (2, PROXY, HOME, PROXY),  # fewer entries than proxies: not through them all
+        (1, PROXY, "not-an-address", PROXY),
+        (1, PROXY, " 2001:db8::1 ", "2001:db8::1"),
+    ],
+)
+def test_the_client_address_is_taken_from_the_trusted_proxies_only(
+    settings, trusted, remote, forwarded, client_address
+):
+    from config.client_ip import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = trusted
+    headers = {"REMOTE_ADDR": remote} | ({"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {})
+    assert client_ip(RequestFactory().get("/", **headers)) == client_address
+
+
+def test_production_refuses_a_negative_proxy_count():
+    result = _production("import os; os.environ['TRUSTED_PROXY_COUNT'] = '-1'; import django; django.setup()")
+    assert result.returncode != 0 and "TRUSTED_PROXY_COUNT" in result.stderr

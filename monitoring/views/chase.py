@@ -33,7 +33,7 @@ def plan_period(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     the_period = get_period(period)
     if not the_period.covers_plan(plan):
         raise Http404("The plan does not run in this quarter")
-    quarter = selectors.plan_quarter(plan, the_period)
+    quarter = selectors.plan_quarter(plan, the_period, reader=request.user)
     return render(
         request,
         "monitoring/plan_period.html",

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from config.spreadsheets import csv_response, xlsx_response
-from monitoring.access import REPORTED_KINDS, get_monitored_plan, get_period
+from monitoring.access import REPORTED_KINDS, get_monitored_plan, get_period, shown_return
 from monitoring.models import ProgressReturn
 from planning.access import get_plan_for_user
 from planning.models import ItemSupporter, Plan, PlanItem
@@ -155,7 +155,8 @@ def returns_export(request: HttpRequest, slug: str, period: str, fmt: str) -> Ht
     }
     rows = [RETURN_HEADINGS]
     for item in reported:
-        ret = saved.get(item.pk)
+        item.plan = plan
+        ret = shown_return(request.user, item, saved.get(item.pk))  # drafts stay with their authors and reviewers
         lead = ", ".join(str(lead) for lead in (item.lead_officer, item.lead_organisation) if lead is not None)
         facts = [refs[item.pk], plan.label_for(item.kind), item.title, lead, _display(item, "unit")]
         facts += [item.target_value, item.due_date]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from config.forms import add_service_errors
 from monitoring import selectors, services, trajectory
-from monitoring.access import can_fill, can_review, get_period, get_reported_item
+from monitoring.access import can_fill, can_review, get_period, get_reported_item, shown_return
 from monitoring.forms import QuickReturnForm, ReturnForm, ReviewForm
 from monitoring.models import ProgressReturn, ReportingPeriod
 from planning import selectors as planning_selectors
@@ -40,7 +40,7 @@ def _stored(item: PlanItem, period: ReportingPeriod) -> ProgressReturn | None:
 
 
 def _history(ret: ProgressReturn | None) -> list:
-    if ret is None:
+    if ret is None or ret.pk is None:  # none, or withheld from this reader (monitoring.access.shown_return)
         return []
     return list(ret.history.select_related("history_user").order_by("-history_date", "-history_id"))
 
@@ -147,7 +147,7 @@ def return_detail(request: HttpRequest, slug: str, pk: int, period: str) -> Http
     the_period = get_period(period)
     if not the_period.covers_plan(item.plan):
         raise Http404("The plan does not run in this quarter")
-    ret = _stored(item, the_period)
+    ret = shown_return(request.user, item, _stored(item, the_period))
     context = _detail_context(request, item, the_period, ret)
     return render(request, "monitoring/return_detail.html", context)
 
@@ -158,6 +158,7 @@ def _detail_context(request, item, period, ret, review_form=None) -> dict:
     context.update(
         {
             "ret": ret,
+            "withheld": getattr(ret, "withheld", False),
             "history": _history(ret),
             "may_fill": not period.is_locked and can_fill(request.user, item) and (ret is None or ret.is_editable),
             "may_review": may_review and not period.is_locked,
@@ -272,7 +273,7 @@ def return_review(request: HttpRequest, slug: str, pk: int, period: str) -> Http
 def return_evidence(request: HttpRequest, slug: str, pk: int, period: str) -> HttpResponse:
     """The evidence file, to those who may read the return; always as a download."""
     item = get_reported_item(request.user, slug, pk)
-    ret = _stored(item, get_period(period))
+    ret = shown_return(request.user, item, _stored(item, get_period(period)))
     if ret is None or not ret.evidence_file:
         raise Http404("No evidence file")
     try:
@@ -295,7 +296,7 @@ def item_progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     context = _item_context(item)
     context.update(
         {
-            "points": selectors.item_series(item),
+            "points": selectors.item_series(item, reader=request.user),
             "rag_tags": selectors.RAG_TAGS,
             "state_tags": selectors.STATE_TAGS,
         }

@@ -12,7 +12,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from config.forms import add_service_errors, parse_id
 from partners.models import Organisation
 from planning import lifecycle, outline_cache, selectors, services
-from planning.access import can_change, can_create_plans, get_item_for_user, get_plan_for_user, plans_for
+from planning.access import (
+    can_change,
+    can_create_plans,
+    get_item_for_user,
+    get_plan_for_user,
+    linked_plans_hidden_from,
+    plans_for,
+)
 from planning.forms import ItemEditForm, ItemForm, MoveForm, PlanEditForm, PlanForm, ReasonForm
 from planning.models import Comment, PlanItem
 
@@ -95,11 +102,14 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     level = request.GET.get("show") if request.GET.get("show") in LEVELS else "all"
     changeable = can_change(request.user, plan)
+    hidden = linked_plans_hidden_from(request.user, plan)  # what the reader may not see is part of the key
     outline = outline_cache.plan_outline_bytes(
         plan,
-        variant=level,
+        variant=f"{level}:hiding:{','.join(map(str, sorted(hidden)))}",
         can_change=changeable,
-        rows=lambda: [row for row in selectors.plan_outline(plan) if row.item.kind in LEVELS[level]],
+        rows=lambda: selectors.hide_link_ends(
+            [row for row in selectors.plan_outline(plan) if row.item.kind in LEVELS[level]], hidden
+        ),
     )
     return outline_cache.render_with_outline(
         request,
@@ -125,6 +135,7 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug, "change")
     form = PlanEditForm(
         request.POST or None,
+        user=request.user,
         instance=plan,
         organisations=_council_organisations_for(request.user) | Organisation.objects.filter(pk=plan.organisation_id),
         parents=plans_for(request.user),
@@ -173,7 +184,7 @@ def plan_history(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = get_item_for_user(request.user, slug, pk)
-    row, ancestors, children = selectors.item_outline(item.plan, item)
+    row, ancestors, children = selectors.item_outline(item.plan, item, reader=request.user)
     return render(
         request,
         "planning/item_detail.html",

@@ -1,6 +1,5 @@
 """Editions, the plan as it stood at a moment, and comparisons of two moments."""
 
-import csv
 from datetime import datetime, time
 
 from django.contrib import messages
@@ -13,9 +12,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import parse_id
-from config.spreadsheets import spreadsheet_safe
-from planning import services, snapshots
-from planning.access import can_change, get_plan_for_user
+from config.spreadsheets import csv_response
+from planning import selectors, services, snapshots
+from planning.access import can_change, get_plan_for_user, linked_plans_hidden_from
 from planning.forms import EditionForm
 from planning.models import Edition, Plan
 
@@ -99,6 +98,8 @@ def plan_as_of(request: HttpRequest, slug: str) -> HttpResponse:
             status=400,
         )
     snapshot = snapshots.plan_at(plan, moment.when)
+    if snapshot:  # links into plans the reader may not read show without their other end
+        selectors.hide_link_ends(snapshot.rows, linked_plans_hidden_from(request.user, plan))
     return render(
         request,
         "planning/plan_past.html",
@@ -148,11 +149,12 @@ def plan_compare(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _comparison_csv(plan: Plan, before: Moment, after: Moment, differences) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{plan.slug}-comparison.csv"'
-    writer = csv.writer(response)
-    writer.writerow([f"{plan.title}: {before.label} compared with {after.label}"])
-    writer.writerow(["Change", "Reference before", "Reference after", "Level", "Title", "Field", "Before", "After"])
+    """Every cell goes through ``config.spreadsheets`` (the title row too), which escapes
+    text a spreadsheet would run as a formula."""
+    rows = [
+        [f"{plan.title}: {before.label} compared with {after.label}"],
+        ["Change", "Reference before", "Reference after", "Level", "Title", "Field", "Before", "After"],
+    ]
     for difference in differences:
         base = [
             difference.kind,
@@ -162,7 +164,6 @@ def _comparison_csv(plan: Plan, before: Moment, after: Moment, differences) -> H
             difference.title,
         ]
         if not difference.changes:
-            writer.writerow([spreadsheet_safe(v) for v in [*base, "", "", ""]])
-        for change in difference.changes:
-            writer.writerow([spreadsheet_safe(v) for v in [*base, change.label, change.old, change.new]])
-    return response
+            rows.append([*base, "", "", ""])
+        rows.extend([*base, change.label, change.old, change.new] for change in difference.changes)
+    return csv_response(f"{plan.slug}-comparison.csv", rows)

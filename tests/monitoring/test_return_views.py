@@ -102,13 +102,18 @@ def test_evidence_files_are_checked_and_served_as_downloads(client, monitored, q
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
     assert download["Content-Type"] == "application/octet-stream"
-    client.force_login(mel)  # members read approved plans, and so the evidence
-    assert (
-        client.get(
-            reverse("monitoring:return-evidence", args=[monitored.slug, monitored.action.pk, q1.slug])
-        ).status_code
-        == 200
+    evidence = reverse("monitoring:return-evidence", args=[monitored.slug, monitored.action.pk, q1.slug])
+    client.force_login(mel)  # a draft's evidence stays with its authors and reviewers (issue 12, item 13)
+    assert client.get(evidence).status_code == 404
+    client.force_login(bob)
+    ret = ProgressReturn.objects.get()
+    client.post(
+        _edit_url(monitored.action, q1),
+        {"rag": "green", "narrative": "x", "version": ret.version, "action": "submit"},
     )
+    assert ProgressReturn.objects.get().state == ProgressReturn.State.SUBMITTED
+    client.force_login(mel)  # members read approved plans' submitted returns, and so their evidence
+    assert client.get(evidence).status_code == 200
 
 
 def test_the_owner_returns_it_the_author_resubmits_the_owner_accepts(client, monitored, q1, bob, alice):
@@ -302,8 +307,10 @@ def test_only_those_who_may_change_the_plan_chase(client, monitored, q1, carol, 
 
 def test_item_progress_shows_the_trajectory_and_the_derived_status(client, monitored, periods, pat, mel):
     for period, value in zip(periods[:3], ["71", "75", "74"], strict=True):
-        make_return(monitored.target, period, pat, {"rag": "green", "narrative": "x", "actual_value": value})
-    client.force_login(mel)
+        make_return(
+            monitored.target, period, pat, {"rag": "green", "narrative": "x", "actual_value": value}, submit=True
+        )
+    client.force_login(mel)  # members read submitted returns (drafts stay with their authors)
     page = client.get(reverse("monitoring:item-progress", args=[monitored.slug, monitored.target.pk])).content.decode()
     # trajectory 70 → 80 over the year: 72.49 at 30 June, 75.01 at 30 September, 77.53 at 31 December
     for text in ("72.49", "75.01", "77.53", "80.00", "Amber", "Red"):

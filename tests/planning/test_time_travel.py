@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from config.spreadsheets import SPREADSHEET_TRIGGERS
 from planning import services, snapshots
 from planning.models import Edition, PlanItem
 from tests.factories import IndicatorFactory, add_item, build_plan, make_plan, vision_of
@@ -129,6 +130,24 @@ def test_csv_cells_that_look_like_formulas_are_escaped(client, alice, plan):
         reverse("planning:plan-compare", args=[plan.slug]), {"from": f"edition-{draft.pk}", "format": "csv"}
     )
     assert "'=HYPERLINK" in response.content.decode()
+
+
+def test_every_cell_of_the_comparison_csv_is_escaped_the_title_row_too(client, alice, plan):
+    """Issue 12, item 8: the title row (plan title and the names of both moments) was
+    written unescaped."""
+    services.plan_update(
+        plan_id=plan.pk, user=alice, fields={"title": '=HYPERLINK("http://evil")'}, expected_version=plan.version
+    )
+    draft = services.edition_create(plan=plan, name="@SUM(1+1)", user=alice)
+    add_item(plan, vision_of(plan), "priority", title="+Added", description="-1")
+    client.force_login(alice)
+    response = client.get(
+        reverse("planning:plan-compare", args=[plan.slug]), {"from": f"edition-{draft.pk}", "format": "csv"}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ['\'=HYPERLINK("http://evil"): @SUM(1+1) compared with Now']
+    assert ["added", "", "1", plan.label_priority, "'+Added", "", "", ""] in rows
+    assert not [cell for row in rows for cell in row if cell.startswith(SPREADSHEET_TRIGGERS)]
 
 
 def test_only_people_who_may_change_the_plan_name_editions(client, alice, carol, plan):

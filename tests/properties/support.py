@@ -251,6 +251,24 @@ def post(client, url: str, data: dict, **extra):
     return response
 
 
+def holds_nul(*sent) -> bool:
+    """Whether any text in ``sent`` (payloads, queries, addresses; keys too) holds a NUL."""
+    for value in sent:
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict) and holds_nul(*value.keys(), *value.values()):
+            return True
+        if isinstance(value, list | tuple) and holds_nul(*value):
+            return True
+    return False
+
+
+def nul_refused(response, *sent) -> bool:
+    """A NUL anywhere in a request is refused with 400 before any view runs
+    (config/nul_bytes.py; issue 12, item 9), whatever the view would have answered."""
+    return response.status_code == 400 and holds_nul(*sent)
+
+
 def redirected(response) -> bool:
     return response.status_code in (301, 302, 303) and "/accounts/login/" not in response.get("Location", "")
 

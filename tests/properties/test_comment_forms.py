@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from planning import lifecycle
 from planning.models import Comment
 from tests.properties.invariants import submit
-from tests.properties.support import bad_choices, choices, examples, ids, nasty, posts, rolled_back, text
+from tests.properties.support import bad_choices, choices, examples, ids, nasty, nul_refused, posts, rolled_back, text
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_responding_never_fails_and_saves_only_valid_responses(client, consultin
         url = reverse("planning:comment-respond", args=[plan.slug, comment.pk])
         response, saved = submit(client, url, payload, comment)
         if comment in (consulting.reply, consulting.elsewhere_note):
-            assert response.status_code == 404
+            assert response.status_code == 404 or nul_refused(response, payload)
         if saved is not None:
             answered = Comment.objects.get(pk=comment.pk)
             assert answered.state in states and answered.version == 2

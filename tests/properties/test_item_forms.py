@@ -22,6 +22,7 @@ from tests.properties.support import (
     examples,
     ids,
     nasty,
+    nul_refused,
     optional,
     posts,
     rolled_back,
@@ -110,7 +111,7 @@ def test_adding_an_item_never_fails_and_saves_only_valid_items(client, outline, 
         url = reverse("planning:item-add", args=[plan.slug, parent.pk, kind])
         response, saved = submit(client, url, payload, plan, parent)
         if kind not in PlanItem.child_kinds(parent.kind):
-            assert response.status_code == 404
+            assert response.status_code == 404 or nul_refused(response, payload)
         if saved is not None:
             added = [obj for obj in saved if isinstance(obj, PlanItem)]
             assert len(added) == 1 and (added[0].kind, added[0].parent_id) == (kind, parent.pk)
@@ -165,7 +166,7 @@ def test_moving_an_item_never_fails_and_keeps_the_outline_numbered(client, outli
         url = reverse("planning:item-move", args=[plan.slug, item.pk])
         response, saved = submit(client, url, payload, refused=(200, 403, 404))
         if item == outline.far_action:
-            assert response.status_code == 404
+            assert response.status_code == 404 or nul_refused(response, payload)
         if saved is not None:
             _numbered(plan)
             moved = PlanItem.objects.get(pk=item.pk)

@@ -23,6 +23,7 @@ from tests.properties.support import (
     fingerprint,
     ids,
     nasty,
+    nul_refused,
     optional,
     post,
     posts,
@@ -174,7 +175,7 @@ def test_filtering_people_never_fails_and_changes_nothing(client, outline, organ
         query = data.draw(posts(valid, bad={"organisation": ids()}), label="query")
         before = fingerprint()
         response = client.get(reverse("partners:person-list"), query)
-        assert response.status_code == 200
+        assert response.status_code == 200 or nul_refused(response, query)
         assert fingerprint() == before
 
 
@@ -188,6 +189,9 @@ def test_marking_notifications_read_never_fails_and_touches_only_ones_own(client
             Notification.objects.create(recipient=person, subject="Hello", body="")
         payload = data.draw(posts({"id": st.just(str(people.alice.pk))}), label="payload")
         response = client.post(reverse("partners:notification-read-all"), payload)
+        if nul_refused(response, payload):
+            assert Notification.objects.filter(read_at__isnull=True).count() == 2
+            return
         assert response.status_code == 302
         assert not Notification.objects.filter(recipient=people.bob, read_at__isnull=True).exists()
         assert Notification.objects.get(recipient=people.alice).read_at is None
@@ -213,7 +217,7 @@ def test_signing_in_never_fails_and_never_sends_anyone_off_the_site(client, outl
         if response.status_code == 302:
             assert url_has_allowed_host_and_scheme(response["Location"], allowed_hosts={"testserver"})
         else:
-            assert response.status_code == 200
+            assert response.status_code == 200 or nul_refused(response, payload)
             assert_unchanged(before)
         client.logout()
         transaction.set_rollback(True)
