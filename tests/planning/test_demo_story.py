@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from planning import demo_story
+from planning import alignment, demo_story
 from planning.lifecycle import open_consultation
 from planning.models import Comment, Edition, Link, Plan, PlanItem
 from tests.planning.loader.support import table_counts
@@ -121,3 +121,16 @@ def test_load_demo_loads_once_and_names_the_demo_sign_ins(demo_output, db):
     assert "already exist" in again.getvalue()
     assert "Loaded the demo council" not in again.getvalue()
     assert table_counts() == counts
+
+
+def test_the_demo_alignment_report_flags_only_the_real_disagreement(told):
+    """Service plans' annual steps towards a directorate target (the same indicator, an
+    earlier date) are not disagreements; Standards and School Improvement's 80% of
+    primary schools good by summer 2015, where Bold Steps says 85% by then, is."""
+    report = alignment.council_alignment(Plan.objects.all())
+    [group] = report.disagreements
+    assert group.indicator.code == "schools-good-outstanding-primary"
+    assert group.fields == ["target value"]
+    marked = [(row.plan.slug, str(row.item.target_value)) for row in group.rows if row.differs]
+    assert marked == [(demo_story.PLAN_SLUG, "80.00")]
+    assert {row.item.target_date for row in group.rows} == {date(2015, 8, 31)}
