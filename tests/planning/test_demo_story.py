@@ -10,8 +10,9 @@ from datetime import date
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 
-from planning import alignment, demo_story
+from planning import alignment, demo_story, snapshots
 from planning.lifecycle import open_consultation
 from planning.models import Comment, Edition, Link, Plan, PlanItem
 from tests.planning.loader.support import table_counts
@@ -134,3 +135,17 @@ def test_the_demo_alignment_report_flags_only_the_real_disagreement(told):
     marked = [(row.plan.slug, str(row.item.target_value)) for row in group.rows if row.differs]
     assert marked == [(demo_story.PLAN_SLUG, "80.00")]
     assert {row.item.target_date for row in group.rows} == {date(2015, 8, 31)}
+
+
+def test_each_edition_reads_the_status_the_plan_had_at_its_moment(told, client):
+    """The draft was named while the plan was a draft, and the approved edition is the one
+    approval named, so each past view says what the plan was then."""
+    draft, approved = Edition.objects.filter(plan=told).order_by("moment")
+    assert snapshots.plan_at(told, draft.moment).plan.status == Plan.Status.DRAFT
+    assert snapshots.plan_at(told, approved.moment).plan.status == Plan.Status.APPROVED
+    assert (told.status, told.approved_by, told.approved_on) == (Plan.Status.APPROVED, "Cabinet", date(2013, 3, 18))
+    client.force_login(told.owner)
+    page = client.get(reverse("planning:plan-as-of", args=[told.slug]), {"edition": draft.pk}).content.decode()
+    assert "<dt>Status then</dt><dd>Draft</dd>" in page
+    page = client.get(reverse("planning:plan-as-of", args=[told.slug]), {"edition": approved.pk}).content.decode()
+    assert "<dt>Status then</dt><dd>Approved</dd>" in page
