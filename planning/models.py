@@ -17,6 +17,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from simple_history import register
 
 from partners.models import MPTT_COLUMNS, Organisation, User
+from planning.wording import with_article
 
 
 class Indicator(models.Model):
@@ -370,7 +371,7 @@ register(PlanItem, excluded_fields=MPTT_COLUMNS)
 
 def _a(noun: str) -> str:
     """ "an action", "a priority": messages read as sentences."""
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+    return with_article(noun)
 
 
 class ItemSupporter(models.Model):

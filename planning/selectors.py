@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet, Value
 
 from partners.models import Organisation, User
 from planning.models import Comment, Indicator, ItemSupporter, Link, Plan, PlanItem
+from planning.templatetags.planning_tags import field_text
 
 
 @dataclass
@@ -348,7 +349,7 @@ class _Names:
         choices = _choice_labels(self.model, name)
         if choices is not None:
             return choices.get(value, str(value))
-        return str(value)
+        return field_text(self.model, name, value)  # dates and amounts as the pages write them
 
     def who(self, row: dict) -> str:
         return self.users.get(row["history_user_id"], "System") if row["history_user_id"] else "System"

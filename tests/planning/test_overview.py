@@ -24,7 +24,7 @@ def test_the_summary_counts_and_costs_each_priority(client, alice, filled):
     client.force_login(alice)
     page = client.get(reverse("planning:plan-summary", args=[filled.slug])).content.decode()
     assert "Standards" in page and "Inclusion" in page
-    assert "£1,250.00" in page  # the plan's and the first priority's total
+    assert "£1,250" in page  # the plan's and the first priority's total
     assert "85% good or better" in page  # headline target
 
 
