@@ -25,7 +25,7 @@ from monitoring.access import REPORTED_KINDS
 from monitoring.models import ProgressReturn, ReportingPeriod, ScorecardSnapshot
 from planning.models import Plan, PlanItem
 from planning.selectors import references
-from planning.templatetags.planning_tags import measure, pounds
+from planning.templatetags.planning_tags import expected_measure, measure, pounds
 from planning.wording import in_sentence, plural, with_article
 
 State = ProgressReturn.State
@@ -274,7 +274,7 @@ def _target_row(item, row, period, found) -> dict:
         "target": measure(item.target_value, item.unit),
         "target_date": f"{item.target_date:%b %Y}" if item.target_date else "",
         "direction": DIRECTIONS.get(item.direction, ""),
-        "expected": measure(expected, item.unit),
+        "expected": expected_measure(expected, item.unit),
         "actual": measure(actual, item.unit),
         "derived": derived,
         "derived_label": derived.capitalize(),

@@ -104,6 +104,16 @@ def measure(value, unit: str = "") -> str:
 
 
 @register.filter
+def expected_measure(value, unit: str = "") -> str:
+    """A trajectory's value, read off the line between baseline and target: in money to
+    the pound (its pence are the arithmetic's, not an amount anyone set), otherwise as
+    ``measure``."""
+    if unit == PlanItem.Unit.POUNDS and value is not None and value != "":
+        value = _decimal(value).quantize(_WHOLE, rounding=ROUND_HALF_UP)
+    return measure(value, unit)
+
+
+@register.filter
 def long_date(value) -> str:
     """As dates read across the app's prose: "5 December 2026"."""
     return f"{value:%-d %B %Y}" if value else ""

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from planning import wording
-from planning.templatetags.planning_tags import long_date, measure, number, pounds
+from planning.templatetags.planning_tags import expected_measure, long_date, measure, number, pounds
 
 
 @pytest.mark.parametrize(
@@ -61,6 +61,13 @@ def test_numbers_have_thousands_separators_and_no_trailing_zeros(value, shown):
 )
 def test_a_measure_is_shown_in_its_unit(value, unit, shown):
     assert measure(value, unit) == shown
+
+
+def test_a_trajectory_in_pounds_is_shown_to_the_pound():
+    assert expected_measure(Decimal("2773972.60"), "pounds") == "£2,773,973"
+    assert expected_measure(Decimal("2224.91"), "count") == "2,225"
+    assert expected_measure(Decimal("77.33"), "percentage") == "77.33%"
+    assert measure(Decimal("45700.50"), "pounds") == "£45,700.50"  # an amount someone gave keeps its pence
 
 
 def test_dates_read_as_elsewhere():
