@@ -5,12 +5,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.health import health
+from partners.views import SignInView
 
 urlpatterns = [
     path("", include("planning.urls")),
     path("", include("partners.urls")),
     path("", include("monitoring.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("django-admin/", admin.site.urls),
     path("health/", health, name="health"),

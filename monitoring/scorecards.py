@@ -25,6 +25,8 @@ from monitoring.access import REPORTED_KINDS
 from monitoring.models import ProgressReturn, ReportingPeriod, ScorecardSnapshot
 from planning.models import Plan, PlanItem
 from planning.selectors import references
+from planning.templatetags.planning_tags import expected_measure, measure, pounds
+from planning.wording import in_sentence, plural, with_article
 
 State = ProgressReturn.State
 RAG_ORDER = ["red", "amber", "green", "complete", "not_started"]
@@ -34,6 +36,7 @@ RAG_RANK = {"red": 0, "amber": 1, "green": 2, "complete": 3}
 RECEIVED = {State.SUBMITTED, State.ACCEPTED}
 STATE_LABELS = dict(State.choices)
 SCHEMA = 1  # bump when the shape of the data changes; stored snapshots carry it
+LABELLED_KINDS = ("priority", "action", "target", "milestone")  # the levels a scorecard names
 
 
 class Item(NamedTuple):
@@ -90,17 +93,6 @@ def _url_pattern(name: str, slug: str, *rest: str) -> str:
     return reverse(name, args=[slug, marker, *rest]).replace(str(marker), "{}")
 
 
-def _money(value: Decimal) -> str:
-    return f"£{value:,.0f}"
-
-
-def _number(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = f"{value:,.2f}"
-    return text[:-3] if text.endswith(".00") else text
-
-
 def periods_so_far(period: ReportingPeriod) -> list[ReportingPeriod]:
     """The quarters of ``period``'s financial year up to and including it."""
     return list(ReportingPeriod.objects.filter(start_year=period.start_year, quarter__lte=period.quarter))
@@ -137,6 +129,8 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
     previous = periods[-2] if len(periods) > 1 else None
     by_id = {item.pk: item for item in items}
     priority_of = _top_priorities(items, by_id)
+    labels = {kind: plan.label_for(kind) for kind in LABELLED_KINDS}
+    outside = f"Not under {with_article(in_sentence(labels['priority']))}"
 
     rows, targets, exceptions, outstanding = [], [], [], []
     overall: Counter = Counter()
@@ -186,19 +180,20 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         "plan": {"id": plan.pk, "title": plan.title, "slug": plan.slug, "organisation": str(plan.organisation)},
         "period": {"label": period.label, "slug": period.slug, "due": f"{period.due_on:%-d %B %Y}"},
         "include_children": include_children,
+        "labels": labels,  # the plan's own names for its levels, stored with the rest
         "plans": [{"title": p.title, "slug": p.slug, "organisation": str(p.organisation)} for p in plans],
         "generated": timezone.localtime(timezone.now()).strftime("%-d %B %Y %H:%M"),
         "reported": len(rows),
         "received": len(rows) - len(outstanding),
         "rag_counts": _counts(overall),
-        "priorities": _priority_counts(per_priority, by_id, refs, plan_by_id),
+        "priorities": _priority_counts(per_priority, by_id, refs, plan_by_id, outside),
         "movement": {name: movement[name] for name in ("improved", "worsened", "same", "new")},
         "exceptions": exceptions,
         "changes": [row for row in rows if row["change"] in {"improved", "worsened"}],
         "outstanding": outstanding,
         "targets": targets,
         "trend": _trend(rows, periods, found),
-        "costs": _costs(items, priority_of, by_id, refs, plan_by_id),
+        "costs": _costs(items, priority_of, by_id, refs, plan_by_id, outside),
         "rows": rows,
     }
 
@@ -247,14 +242,14 @@ def _counts(counter: Counter) -> list[dict]:
     return rows
 
 
-def _priority_counts(per_priority, by_id, refs, plan_by_id) -> list[dict]:
+def _priority_counts(per_priority, by_id, refs, plan_by_id, outside: str) -> list[dict]:
     result = []
     for priority_id, counter in per_priority.items():
         priority = by_id.get(priority_id)
         result.append(
             {
                 "reference": refs.get(priority_id, ""),
-                "title": priority.title if priority else "Not under a priority",
+                "title": priority.title if priority else outside,
                 "plan": plan_by_id[priority.plan_id].title if priority else "",
                 "url": _item_url(plan_by_id[priority.plan_id], priority) if priority else "",
                 "counts": [counter[rag] for rag in RAG_ORDER] + [counter["none"]],
@@ -275,12 +270,12 @@ def _target_row(item, row, period, found) -> dict:
     return {
         **row,
         "unit": UNITS.get(item.unit, ""),
-        "baseline": _number(item.baseline_value),
-        "target": _number(item.target_value),
+        "baseline": measure(item.baseline_value, item.unit),
+        "target": measure(item.target_value, item.unit),
         "target_date": f"{item.target_date:%b %Y}" if item.target_date else "",
         "direction": DIRECTIONS.get(item.direction, ""),
-        "expected": _number(expected),
-        "actual": _number(actual),
+        "expected": expected_measure(expected, item.unit),
+        "actual": measure(actual, item.unit),
         "derived": derived,
         "derived_label": derived.capitalize(),
         "differs": trajectory.disagrees(row["rag"], derived),
@@ -299,7 +294,7 @@ def _trend(rows: list[dict], periods: list[ReportingPeriod], found) -> list[dict
     return trend
 
 
-def _costs(items, priority_of, by_id, refs, plan_by_id) -> dict:
+def _costs(items, priority_of, by_id, refs, plan_by_id, outside: str) -> dict:
     """Costs of actions and milestones by top-level priority and funding source."""
     table: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     for item in items:
@@ -313,18 +308,18 @@ def _costs(items, priority_of, by_id, refs, plan_by_id) -> dict:
         rows.append(
             {
                 "reference": refs.get(priority_id, ""),
-                "title": priority.title if priority else "Not under a priority",
+                "title": priority.title if priority else outside,
                 "plan": plan_by_id[priority.plan_id].title if priority else "",
-                "amounts": [_money(a) if a else "" for a in amounts],
-                "total": _money(sum(amounts, Decimal(0))),
+                "amounts": [pounds(a) if a else "" for a in amounts],
+                "total": pounds(sum(amounts, Decimal(0))),
             }
         )
     totals = [sum((v for (pid, s), v in table.items() if s == source), Decimal(0)) for source in sources]
     return {
         "sources": sources,
         "rows": rows,
-        "totals": [_money(t) for t in totals],
-        "total": _money(sum(table.values(), Decimal(0))),
+        "totals": [pounds(t) for t in totals],
+        "total": pounds(sum(table.values(), Decimal(0))),
     }
 
 
@@ -335,15 +330,33 @@ def stamp(data: dict, when: datetime) -> dict:
 
 def scorecard_data(plan: Plan, period: ReportingPeriod, *, include_children: bool = False) -> dict:
     """What the scorecard shows: as stored when the quarter was locked, or as it is now."""
+    card = None
     if period.is_locked:
-        stored = (
+        card = (
             ScorecardSnapshot.objects.filter(plan=plan, period=period, include_children=include_children)
             .values_list("data", flat=True)
             .first()
         )
-        if stored is not None:
-            return stored
-    return build(plan, period, include_children=include_children)
+    if card is None:
+        card = build(plan, period, include_children=include_children)
+    # scorecards stored before they kept the plan's level names read with today's
+    card.setdefault("labels", {kind: plan.label_for(kind) for kind in LABELLED_KINDS})
+    card["words"] = words(card["labels"])
+    return card
+
+
+def words(labels: dict) -> dict:
+    """The plan's level names as the scorecard's headings and sentences use them:
+    "Ratings by themed outcome", "Steps and KPIs"."""
+    reported = f"{plural(labels['action'])} and {in_sentence(plural(labels['target']))}"
+    costed = f"{plural(labels['action'])} and {in_sentence(plural(labels['milestone']))}"
+    return {
+        "priority": labels["priority"],
+        "by_priority": in_sentence(labels["priority"]),
+        "Reported": reported,
+        "reported": in_sentence(reported),
+        "costed": in_sentence(costed),
+    }
 
 
 def chart(trend: list[dict], *, width: int = 480, height: int = 200) -> dict:

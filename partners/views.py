@@ -1,14 +1,18 @@
-"""Pages for managing people and organisations (administrators only) and for reading
-one's own notifications (anyone signed in). Each view parses, fetches through
+"""Signing in; pages for managing people and organisations (administrators only) and
+for reading one's own notifications (anyone signed in). Each view parses, fetches through
 ``partners.access``, calls one service or form, and responds."""
+
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +25,24 @@ from partners.models import Notification, Organisation, User
 
 PEOPLE_PER_PAGE = 50
 NOTIFICATIONS_PER_PAGE = 50
+
+
+# --- signing in ------------------------------------------------------------------------
+
+
+class SignInView(LoginView):
+    """Django's sign-in, except that the site's own address is not a destination: someone
+    who opened ``/`` and was sent here to sign in asked for the app, not for the page
+    that happens to live there (the plans), so they land where their role starts
+    (``LOGIN_REDIRECT_URL``: members on the scorecards), exactly as if they had opened
+    this page directly. Any other page they were sent from is returned to."""
+
+    def get_redirect_url(self) -> str:
+        url = super().get_redirect_url()  # "" unless the requested page is on this site
+        parts = urlsplit(url)
+        if url and parts.path == get_script_prefix() and not parts.query:  # the site's own address
+            return ""
+        return url
 
 
 # --- organisations ---------------------------------------------------------------------

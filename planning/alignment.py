@@ -7,7 +7,9 @@ Four findings, for one plan or for every plan a reader may see:
 2. actions that contribute to no higher priority (a top-level action in a plan that has a
    parent plan, with no ``contributes_to`` link to another plan from the action, from
    anything beneath it, or from a priority above it);
-3. targets on one indicator, in two or more plans, whose value, date or unit disagree;
+3. targets on one indicator, in two or more plans, due on the same date and of the same
+   type (floor or aspirational), whose value or unit disagree (a target for an earlier
+   date is a step towards a later one, not a contradiction of it);
 4. the spread of each plan's targets across its top-level priorities.
 
 Each report reads plans, items and links once (a fixed number of queries whatever the
@@ -17,6 +19,7 @@ may see (``planning.access.plans_for``); nothing here decides who sees what.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
@@ -31,8 +34,9 @@ from planning.selectors import references
 SPREAD_THRESHOLD = Decimal("0.30")
 SPREAD_MIN_PRIORITIES = 3
 
-# the measure fields compared across plans, with the words the report uses for them
-COMPARED_FIELDS = {"target_value": "target value", "target_date": "target date", "unit": "unit"}
+# the measure fields compared across plans, with the words the report uses for them; only
+# targets due on the same date and of the same type are compared (see ``_disagreements``)
+COMPARED_FIELDS = {"target_value": "target value", "unit": "unit"}
 
 
 @dataclass
@@ -60,21 +64,24 @@ class TargetRow(ItemRow):
         return "target_value" in self.differs
 
     @property
-    def date_differs(self) -> bool:
-        return "target_date" in self.differs
-
-    @property
     def unit_differs(self) -> bool:
         return "unit" in self.differs
 
 
 @dataclass
 class Disagreement:
-    """Targets in several plans that measure one indicator but do not agree."""
+    """Targets in several plans that measure one indicator, for the same date and of the
+    same type, but do not agree."""
 
     indicator: Indicator
+    due: date
+    target_type: str  # floor, aspirational, or "" (type not stated)
     rows: list[TargetRow]
     fields: list[str]  # the words for the fields that disagree, in column order
+
+    @property
+    def target_type_label(self) -> str:
+        return PlanItem.TargetType(self.target_type).label.lower() if self.target_type else ""
 
     @property
     def fields_text(self) -> str:
@@ -240,15 +247,27 @@ def _unaligned_actions(forest: _Forest, items: list[PlanItem], links) -> list[It
     return found
 
 
+def _due(target: PlanItem) -> date:
+    """The date a target is for: its target date, or the end of its plan (31 March after
+    the plan's last financial year) when it has none."""
+    return target.target_date or date(target.plan.end_year + 1, 3, 31)
+
+
 def _disagreements(forest: _Forest, scope: set[int]) -> list[Disagreement]:
-    """Groups of targets on one indicator, spanning two or more plans with at least one in
-    scope, whose target value, date or unit are not all the same."""
-    groups: dict[int, list[PlanItem]] = defaultdict(list)
+    """Groups of targets on one indicator, due on the same date and of the same type,
+    spanning two or more plans with at least one in scope, whose target value or unit
+    are not all the same.
+
+    Targets for different dates are not compared: a service plan's target for this year
+    is a step towards its directorate's target for three years' time (the demo's twelve
+    "disagreements" were all such steps), and steps need not lie on a straight line from
+    the baseline. Floor and aspirational targets for the same date differ by design."""
+    groups: dict[tuple, list[PlanItem]] = defaultdict(list)
     for item in forest.items:
         if item.kind == PlanItem.Kind.TARGET and item.indicator_id:
-            groups[item.indicator_id].append(item)
+            groups[(item.indicator_id, _due(item), item.target_type)].append(item)
     found = []
-    for targets in groups.values():
+    for (_indicator, due, target_type), targets in groups.items():
         plan_ids = {t.plan_id for t in targets}
         if len(plan_ids) < 2 or not plan_ids & scope:
             continue
@@ -268,9 +287,15 @@ def _disagreements(forest: _Forest, scope: set[int]) -> list[Disagreement]:
             for t in targets
         ]
         found.append(
-            Disagreement(indicator=targets[0].indicator, rows=rows, fields=[COMPARED_FIELDS[n] for n in differing])
+            Disagreement(
+                indicator=targets[0].indicator,
+                due=due,
+                target_type=target_type,
+                rows=rows,
+                fields=[COMPARED_FIELDS[n] for n in differing],
+            )
         )
-    return sorted(found, key=lambda d: d.indicator.name)
+    return sorted(found, key=lambda d: (d.indicator.name, d.due, d.target_type))
 
 
 def _usual(targets: list[PlanItem], name: str):

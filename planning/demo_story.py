@@ -2,11 +2,12 @@
 ``load_demo`` has loaded the fixture.
 
 A fixture can only hold how plans stand; editions, past views and comparisons need a
-plan that has *changed* between two named moments. So the story names an edition of the
-Standards and School Improvement business plan, makes four ordinary changes as its owner,
-each with a reason (an officer would give the same ones), links the new action to Bold
-Steps, and names a second edition. The past view of the first edition then differs from
-the second in an edit, an addition, a move and a deletion.
+plan that has *changed* between two named moments. So the story takes the Standards and
+School Improvement business plan, loaded as a draft, names its draft edition, makes four
+ordinary changes as its owner, each with a reason (an officer would give the same ones),
+links the new action to Bold Steps, and approves it (Cabinet, 18 March 2013), which names
+the second edition. The past view of the first edition then differs from the second in
+an edit, an addition, a move and a deletion, and in its status: Draft, then Approved.
 
 Every change goes through ``planning.services``, so history, locking and validation are
 exactly what an officer's edits produce. Items are found by title: if the demo content
@@ -24,7 +25,8 @@ from planning.models import Comment, Consultation, Edition, Link, Plan, PlanItem
 
 PLAN_SLUG = "standards-school-improvement-2013-14"
 DRAFT = "Draft for consultation"
-APPROVED = "Approved by Cabinet, 18 March 2013"
+APPROVED_BY, APPROVED_ON = "Cabinet", date(2013, 3, 18)
+APPROVED = f"Approved by {APPROVED_BY}, {APPROVED_ON:%-d %B %Y}"  # the edition approval names
 CONSULTATION_REASON = "Revised after consultation with headteachers"
 
 EDITED_TITLE = "Target support on reading, writing and mathematics at Key Stage 2"
@@ -39,13 +41,16 @@ DELETED_MILESTONE = "Buy-back rates reviewed with the Schools Forum"
 
 
 def tell(*, owner: User) -> list[Edition]:
-    """Edition, four changes, edition; returns the two editions, oldest first.
+    """Draft edition, four changes, approval (which names the second edition); returns the
+    two editions, oldest first.
 
     Each step starts only once the database clock has moved past the previous one, so
     every step's history rows carry their own timestamp even on a fast machine with a
     coarse clock, and "between the two editions" means exactly these edits.
     """
     plan = Plan.objects.get(slug=PLAN_SLUG)
+    if plan.status != Plan.Status.DRAFT:
+        raise ValueError(f"{plan} must be loaded as a draft: the story approves it")
     items = PlanItem.objects.filter(plan=plan)
 
     _tick()  # the draft names the plan exactly as loaded
@@ -114,12 +119,7 @@ def tell(*, owner: User) -> list[Edition]:
     )
 
     _tick()
-    approved = services.edition_create(
-        plan=plan,
-        name=APPROVED,
-        note="The plan as approved, with the changes made after consultation.",
-        user=owner,
-    )
+    approved = lifecycle.plan_approve(plan=plan, user=owner, approved_by=APPROVED_BY, approved_on=APPROVED_ON)
     return [draft, approved]
 
 

@@ -1,12 +1,17 @@
 """Forms for plans and items. They validate for the person typing; the services
 validate again under the plan lock before anything is written."""
 
+from datetime import datetime, time
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from config.forms import GovukForm, GovukModelForm, ModelMultipleChoiceField
 from partners.models import Organisation, User
 from planning.access import can
-from planning.models import Link, Plan, PlanItem
+from planning.models import Edition, Link, Plan, PlanItem
 
 REASON_HELP = "Optional. Recorded in the history beside your change."
 
@@ -172,6 +177,112 @@ class EditionForm(GovukForm):
         label="Name of the edition", max_length=200, help_text="For example “Approved by Cabinet, 18 March 2013”."
     )
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def parse_when(raw: str) -> datetime:
+    """A moment typed or sent by a reader: a date means the end of that day, a date and
+    time (2013-03-18T17:30) that minute."""
+    try:
+        day = parse_date(raw)
+        parsed = datetime.combine(day, time.max) if day else parse_datetime(raw)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValidationError(f"“{raw}” is not a date. Enter it as 2013-03-18, or pick it from the calendar.")
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+class CompareForm(GovukForm):
+    """The two moments of a plan to compare. Each is now, one of the plan's editions
+    (offered by name) or a date. Addresses written before the form offered names
+    (``?from=edition-7``, ``?from=2013-03-18``) still work: an edition's code is the
+    value of its choice, and a date in place of a choice is read as that date.
+
+    ``moment(side)`` is what ``planning.views.timetravel.Moment`` reads: "now",
+    "edition-<id>", or the date as typed."""
+
+    SIDES = (("from", "From"), ("to", "To"))
+    DATE = "date"
+
+    def __init__(self, data, *, editions: list[Edition], default_from: str):
+        data = data.copy()
+        data.setdefault("from", default_from)
+        data.setdefault("to", "now")
+        choices = [("now", "Now"), *((f"edition-{e.pk}", e.name) for e in editions), (self.DATE, "On a date")]
+        for side, _ in self.SIDES:
+            raw = (data.get(side) or "").strip()
+            if raw not in dict(choices) and _is_moment(raw):  # an address from before the form offered names
+                data[side], data[f"{side}_date"] = self.DATE, raw
+        super().__init__(data, auto_id="compare-%s")
+        self.editions = {f"edition-{e.pk}": e for e in editions}
+        for side, label in self.SIDES:
+            self.fields[side] = forms.ChoiceField(
+                label=label,
+                choices=choices,
+                widget=_NamedRadios,
+                error_messages={
+                    "invalid_choice": "Choose now, one of this plan’s editions or a date.",
+                    "required": "Choose now, one of this plan’s editions or a date.",
+                },
+            )
+            self.fields[f"{side}_date"] = forms.CharField(
+                label=f"{label}: date", required=False, help_text="The plan as it stood at the end of that day."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for side, label in self.SIDES:
+            if cleaned.get(side) != self.DATE:
+                continue
+            raw = (cleaned.get(f"{side}_date") or "").strip()
+            if not raw:
+                self.add_error(f"{side}_date", f"Enter the date to compare {label.lower()}, for example 2013-03-18.")
+                continue
+            try:
+                parse_when(raw)
+            except ValidationError as error:
+                self.add_error(f"{side}_date", error)
+        return cleaned
+
+    def moment(self, side: str) -> str:
+        chosen = self.cleaned_data[side]
+        return self.cleaned_data[f"{side}_date"].strip() if chosen == self.DATE else chosen
+
+    def sides(self) -> list[dict]:
+        """Each side's radios and date field, with each edition's moment for its hint."""
+        return [
+            {
+                "field": self[side],
+                "date": self[f"{side}_date"],
+                "options": [
+                    {
+                        "value": value,
+                        "label": label,
+                        "edition": self.editions.get(value),
+                        "id": f"compare-{side}-{value}",
+                    }
+                    for value, label in self.fields[side].choices
+                ],
+            }
+            for side, _ in self.SIDES
+        ]
+
+
+class _NamedRadios(forms.RadioSelect):
+    """Radios whose ids name their values ("compare-from-now"), as
+    ``planning/includes/moment_radios.html`` writes them; a label or the error summary
+    points at the first."""
+
+    def id_for_label(self, id_, index=None):
+        return f"{id_}-{self.choices[0][0]}" if id_ and self.choices else id_
+
+
+def _is_moment(raw: str) -> bool:
+    try:
+        parse_when(raw)
+    except ValidationError:
+        return False
+    return True
 
 
 class LinkForm(GovukForm):

@@ -18,6 +18,7 @@ from simple_history import register
 
 from config.text import LONG_TEXT_LIMIT, NOTE_LIMIT, BoundedTextField, single_line
 from partners.models import MPTT_COLUMNS, Organisation, User
+from planning.wording import with_article
 
 
 class Indicator(models.Model):
@@ -379,7 +380,7 @@ register(PlanItem, excluded_fields=MPTT_COLUMNS)
 
 def _a(noun: str) -> str:
     """ "an action", "a priority": messages read as sentences."""
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+    return with_article(noun)
 
 
 class ItemSupporter(models.Model):

@@ -17,11 +17,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from config.markdown import cached_markdown
 from planning.models import PlanItem
-from planning.templatetags.planning_tags import number, pounds
+from planning.templatetags.planning_tags import measure, number, pounds
+from planning.wording import in_sentence
 
 _STATUS = dict(PlanItem.Status.choices)
 _COST_TYPE = {value: label.lower() for value, label in PlanItem.CostType.choices}
-_UNIT = {value: label.lower() for value, label in PlanItem.Unit.choices}
 _DIRECTION = dict(PlanItem.Direction.choices)
 _TARGET_TYPE = {value: label.lower() for value, label in PlanItem.TargetType.choices}
 
@@ -72,21 +72,20 @@ def _target_facts(item: PlanItem) -> str:
     if item.indicator_id and item.indicator:
         parts.append(_fact("Indicator", escape(item.indicator.name)))
     if item.baseline_value is not None:
-        baseline = f"{number(item.baseline_value)}{'%' if item.unit == 'percentage' else ''}"
+        baseline = measure(item.baseline_value, item.unit)
         if item.baseline_date:
             baseline += f" ({month(item.baseline_date)})"
         parts.append(_fact("Baseline", baseline))
-    unit = "%" if item.unit == "percentage" else f" {escape(_UNIT.get(item.unit, item.unit))}"
-    target = f"{number(item.target_value)}{unit}".strip()
+    target = measure(item.target_value, item.unit) or "Not set"
     if item.target_date:
         target += f" by {day(item.target_date)}"
     parts.append(_fact("Target", target))
-    measure = escape(_DIRECTION.get(item.direction, item.direction))
+    how = escape(_DIRECTION.get(item.direction, item.direction))
     if item.target_type:
-        measure += f"; {escape(_TARGET_TYPE.get(item.target_type, item.target_type))}"
+        how += f"; {escape(_TARGET_TYPE.get(item.target_type, item.target_type))}"
     if item.amber_tolerance is not None:
-        measure += f"; amber within {number(item.amber_tolerance)}"
-    parts.append(_fact("Measure", measure))
+        how += f"; amber within {number(item.amber_tolerance)}"
+    parts.append(_fact("Measure", how))
     return "".join(parts)
 
 
@@ -120,14 +119,14 @@ def _change_links(row) -> str:
     item = row.item
     title = escape(item.title)
     url = escape(row.url)
-    label = escape(row.label.lower())
+    label = escape(in_sentence(row.label))
     parts = [
         f'<ul class="govuk-list app-actions" aria-label="Change {label} {escape(row.reference)}">',
         f'<li><a class="govuk-link" href="{url}edit/">Edit<span class="govuk-visually-hidden"> {title}</span></a></li>',
     ]
     for add_url, kind_label in row.add_links:
         parts.append(
-            f'<li><a class="govuk-link" href="{escape(add_url)}">Add {escape(kind_label.lower())}'
+            f'<li><a class="govuk-link" href="{escape(add_url)}">Add {escape(in_sentence(kind_label))}'
             f'<span class="govuk-visually-hidden"> under {title}</span></a></li>'
         )
     if item.parent_id:

@@ -5,10 +5,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from planning.models import Link, Plan, PlanItem
-from planning.selectors import OutlineRow, item_count_by_plan, plan_forest
+from planning.selectors import OutlineRow, count_by, item_count_by_plan, plan_forest
 
 HEADLINE_TARGETS = 12
 
@@ -82,18 +82,15 @@ def plan_map(plans: QuerySet[Plan]) -> list[MapEntry]:
     forest = plan_forest(plans)
     by_id = {plan.pk: plan for plan, _ in forest}
     sizes = item_count_by_plan(list(by_id))
-    pairs = (
-        Link.objects.filter(source__plan_id__in=by_id, target__plan_id__in=by_id)
-        .values("source__plan_id", "target__plan_id")
-        .annotate(n=Count("id"))
+    pairs = count_by(
+        Link.objects.filter(source__plan_id__in=by_id, target__plan_id__in=by_id), "source__plan_id", "target__plan_id"
     )
     links_to: dict[int, list[tuple[Plan, int]]] = defaultdict(list)
     links_from: dict[int, list[tuple[Plan, int]]] = defaultdict(list)
-    for pair in pairs:
-        source, target = pair["source__plan_id"], pair["target__plan_id"]
+    for (source, target), n in pairs.items():
         if source != target:
-            links_to[source].append((by_id[target], pair["n"]))
-            links_from[target].append((by_id[source], pair["n"]))
+            links_to[source].append((by_id[target], n))
+            links_from[target].append((by_id[source], n))
     return [
         MapEntry(
             plan=plan,

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet, Value
 from partners.models import Organisation, User
 from planning.access import unreadable_plan_ids
 from planning.models import Comment, Indicator, ItemSupporter, Link, Plan, PlanItem
+from planning.templatetags.planning_tags import field_text
 
 
 @dataclass
@@ -285,10 +286,23 @@ def plan_forest(plans: QuerySet[Plan]) -> list[tuple[Plan, int]]:
     return result
 
 
+def count_by(queryset: QuerySet, *columns: str) -> dict:
+    """The rows of ``queryset`` counted per value of ``columns`` (one query): ``{value: n}``
+    for one column, ``{(value, value): n}`` for several.
+
+    Every count grouped by a column goes through here, because the queryset's ordering
+    must go first: Django groups by the ordering's columns as well, and django-mptt's
+    managers order every query by ``(tree_id, lft)``, so a plan's items counted by plan
+    came back as one group per item ("1 item" for every plan)."""
+    rows = queryset.order_by().values_list(*columns).annotate(n=Count("pk")).values_list(*columns, "n")
+    if len(columns) == 1:
+        return dict(rows)
+    return {tuple(values): n for *values, n in rows}
+
+
 def item_count_by_plan(plan_ids) -> dict[int, int]:
     """Number of items in each plan (one query)."""
-    rows = PlanItem.objects.filter(plan_id__in=plan_ids).values("plan_id").annotate(n=Count("id"))
-    return {row["plan_id"]: row["n"] for row in rows}
+    return count_by(PlanItem.objects.filter(plan_id__in=plan_ids), "plan_id")
 
 
 # --- history -------------------------------------------------------------------------
@@ -372,7 +386,7 @@ class _Names:
         choices = _choice_labels(self.model, name)
         if choices is not None:
             return choices.get(value, str(value))
-        return str(value)
+        return field_text(self.model, name, value)  # dates and amounts as the pages write them
 
     def who(self, row: dict) -> str:
         return self.users.get(row["history_user_id"], "System") if row["history_user_id"] else "System"

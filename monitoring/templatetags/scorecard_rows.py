@@ -22,6 +22,11 @@ CELL = "<td>"
 ROW = "<tr>"
 
 
+def _rating(rag: str) -> str:
+    """A rating's words ("Not started"), never its code."""
+    return RAG_LABELS.get(rag, rag)
+
+
 def _tag(rag: str, label: str) -> str:
     if not rag:
         return '<span class="app-muted">No return</span>'
@@ -60,7 +65,7 @@ def exception_rows(card: dict) -> str:
     out = []
     for row in card["exceptions"]:
         where = escape(row["lead"]) + (f" · {escape(row['plan'])}" if card["include_children"] else "")
-        was = f"; was {escape(row['previous_rag'])}" if row["previous_rag"] else ""
+        was = f"; was {escape(_rating(row['previous_rag']).lower())}" if row["previous_rag"] else ""
         out.append(
             ROW
             + _item(row, f'<br><span class="govuk-body-s">{where}</span>')
@@ -85,7 +90,7 @@ def change_rows(card: dict) -> str:
         ROW
         + _item(row, "")
         + f"{CELL}{escape(row['change'].capitalize())}</td>"
-        + f"{CELL}{_tag(row['previous_rag'], RAG_LABELS.get(row['previous_rag'], row['previous_rag']))}</td>"
+        + f"{CELL}{_tag(row['previous_rag'], _rating(row['previous_rag']))}</td>"
         + f"{CELL}{_tag(row['rag'], row['rag_label'])}</td></tr>"
         for row in card.get("changes", [])
     ]

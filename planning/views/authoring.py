@@ -22,6 +22,8 @@ from planning.access import (
 )
 from planning.forms import ItemEditForm, ItemForm, MoveForm, PlanEditForm, PlanForm, ReasonForm
 from planning.models import Comment, PlanItem
+from planning.templatetags.planning_tags import field_text
+from planning.wording import in_sentence, with_article
 
 
 def _council_organisations_for(user):
@@ -32,13 +34,20 @@ def _council_organisations_for(user):
 
 
 def _conflict(request, *, stored, form, template_fields, cancel_url) -> HttpResponse:
+    """What is saved beside what the person typed, each written as the pages write it
+    (labels, not codes; dates and amounts formatted; people and organisations by name)."""
+    model = type(stored)
     rows = []
     for name in template_fields:
         if name not in form.fields:
             continue
-        bound = form[name]
-        stored_value = getattr(stored, f"get_{name}_display", lambda n=name: getattr(stored, n))()
-        rows.append({"label": bound.label, "stored": stored_value or "", "mine": bound.value() or ""})
+        rows.append(
+            {
+                "label": form[name].label,
+                "stored": field_text(model, name, getattr(stored, name)),
+                "mine": field_text(model, name, form.cleaned_data.get(name)),
+            }
+        )
     return render(
         request,
         "409.html",
@@ -121,7 +130,7 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "level": level,
             "levels": [
                 ("priorities", f"{plan.label_priority} only"),
-                ("actions", f"{plan.label_priority} and {plan.label_action.lower()}"),
+                ("actions", f"{plan.label_priority} and {in_sentence(plan.label_action)}"),
                 ("all", "Everything"),
             ],
         },
@@ -229,7 +238,7 @@ def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpRespons
             "form": form,
             "plan": plan,
             "parent": parent,
-            "title": f"Add a {plan.label_for(kind).lower()} under “{parent.title}”",
+            "title": f"Add {with_article(in_sentence(plan.label_for(kind)))} under “{parent.title}”",
         },
     )
 
@@ -272,7 +281,7 @@ def item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "form": form,
             "plan": plan,
             "item": item,
-            "title": f"Edit {plan.label_for(item.kind).lower()}",
+            "title": f"Edit {in_sentence(plan.label_for(item.kind))}",
             "reply_to": reply_to,
         },
     )
@@ -356,7 +365,11 @@ def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"“{item.title}” moved.")
             return redirect(f"{plan.get_absolute_url()}#item-{item.pk}")
-    return render(request, "planning/item_move.html", {"form": form, "plan": plan, "item": item})
+    return render(
+        request,
+        "planning/item_move.html",
+        {"form": form, "plan": plan, "item": item, "label": plan.label_for(item.kind)},
+    )
 
 
 @login_required

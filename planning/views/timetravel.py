@@ -1,21 +1,18 @@
 """Editions, the plan as it stood at a moment, and comparisons of two moments."""
 
-from datetime import datetime, time
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import parse_id
 from config.spreadsheets import csv_response
 from planning import selectors, services, snapshots
 from planning.access import can_change, get_plan_for_user, linked_plans_hidden_from
-from planning.forms import EditionForm
+from planning.forms import CompareForm, EditionForm, parse_when
 from planning.models import Edition, Plan
 
 
@@ -37,20 +34,8 @@ class Moment:
                 raise Http404("No such edition")
             self.when, self.label = self.edition.moment, self.edition.name
         else:
-            self.when = _parse_when(self.raw)
+            self.when = parse_when(self.raw)
             self.label = f"As at {timezone.localtime(self.when):%-d %B %Y, %H:%M}"
-
-
-def _parse_when(raw: str) -> datetime:
-    """A date means the end of that day; a date and time (2013-03-18T17:30) that minute."""
-    try:
-        day = parse_date(raw)
-        parsed = datetime.combine(day, time.max) if day else parse_datetime(raw)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise ValidationError(f"“{raw}” is not a date. Use the form 2013-03-18.")
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
 def _moment(request: HttpRequest, plan: Plan, key: str, default: str = "now", editions=None) -> Moment:
@@ -119,16 +104,11 @@ def plan_compare(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     editions = list(plan.editions.all())
     default_from = f"edition-{editions[-1].pk}" if editions else "now"
-    try:
-        before = _moment(request, plan, "from", default_from, editions)
-        after = _moment(request, plan, "to", editions=editions)
-    except ValidationError as error:
-        return render(
-            request,
-            "planning/plan_compare.html",
-            {"plan": plan, "editions": editions, "error": error.messages[0]},
-            status=400,
-        )
+    form = CompareForm(request.GET, editions=editions, default_from=default_from)
+    if not form.is_valid():
+        return render(request, "planning/plan_compare.html", {"plan": plan, "form": form}, status=400)
+    before = Moment(plan, form.moment("from"), editions)
+    after = Moment(plan, form.moment("to"), editions)
     old, new = snapshots.plans_at(plan, [before.when, after.when])  # one query per table for both
     differences = snapshots.compare(old, new) if old and new else []
     if request.GET.get("format") == "csv":
@@ -138,7 +118,7 @@ def plan_compare(request: HttpRequest, slug: str) -> HttpResponse:
         "planning/plan_compare.html",
         {
             "plan": plan,
-            "editions": editions,
+            "form": form,
             "before": before,
             "after": after,
             "missing": old is None or new is None,

@@ -29,7 +29,7 @@ def thread(alice, council):
         action = add_item(service_plan, priority, "action", title=f"{title} action")
         for _ in range(targets):
             add_item(service_plan, action, "target", indicator=indicator, target_value=80,
-                     target_date=datetime.date(2016, 3, 31))  # fmt: skip
+                     target_date=datetime.date(2015, 3, 31))  # fmt: skip  # the same date: a real disagreement
     services.link_add(source_id=action.pk, target_id=aim.pk, relation="contributes_to", user=alice)
     return corporate, service_plan
 

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from planning import services
 from tests.browser.conftest import follow, outline, sign_in, submit, visit
 from tests.factories import add_item, vision_of
 
@@ -57,3 +58,27 @@ def test_keyboard_user_skips_to_main_content_and_moves_an_item_with_enter(live_s
     submit(page, page.get_by_role("button", name=f"Move up {NEW}", exact=True), key="Enter")
     expect(page.locator(".govuk-notification-banner")).to_contain_text(f"“{NEW}” moved up.")
     assert outline(page)[1:] == [("Priority", "1", NEW), ("Priority", "2", EXISTING)]
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_moments_are_compared_by_edition_name_and_by_date_with_or_without_javascript(
+    live_server, new_context, alice, plan, javascript
+):
+    add_item(plan, vision_of(plan), "priority", user=alice, title=EXISTING)
+    services.edition_create(plan=plan, name="Draft for consultation", user=alice)
+    add_item(plan, vision_of(plan), "priority", user=alice, title=NEW)
+    page = new_context(java_script_enabled=javascript).new_page()
+    sign_in(page, alice)
+    visit(page, f"/plans/{plan.slug}/compare/")
+    page.get_by_role("group", name="From").get_by_label("Draft for consultation").check()
+    page.get_by_role("group", name="To").get_by_label("Now").check()
+    submit(page, page.get_by_role("button", name="Compare"))
+    expect(page.get_by_role("heading", level=2, name="Draft for consultation → Now")).to_be_visible()
+    expect(page.locator("table.app-compare-table")).to_contain_text(NEW)
+
+    page.get_by_role("group", name="From").get_by_label("On a date").check()
+    date = page.get_by_label("Date to compare from")
+    expect(date).to_be_visible()
+    date.fill("2013-03-18")
+    submit(page, page.get_by_role("button", name="Compare"))
+    expect(page.get_by_role("heading", level=2)).to_contain_text("As at 18 March 2013")

@@ -130,7 +130,7 @@ def test_a_member_reads_the_latest_scorecard_in_one_click_and_changes_nothing(
     assert headers == ["Target", "Baseline", "Trajectory", "Actual", "Target", "Derived status", "RAG given"]
     [target] = _table(targets)
     assert TARGET in target[0]
-    assert target[1:] == ["70", "75.01", "76", "80 by Mar 2014", "Green", "Green"]
+    assert target[1:] == ["70%", "75.01%", "76%", "80% by Mar 2014", "Green", "Green"]
 
     expect(page.get_by_text("Every return has been received.")).to_be_visible()
 

@@ -27,7 +27,8 @@ def _banner(page):
 
 def _add_under(page, parent_title: str, kind: str):
     follow(page, page.get_by_role("link", name=f"Add {kind} under {parent_title}", exact=True))
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Add a {kind} under “{parent_title}”")
+    article = "an" if kind[0] in "aeiou" else "a"
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Add {article} {kind} under “{parent_title}”")
 
 
 def _save(page):
@@ -107,7 +108,7 @@ def test_officer_creates_a_plan_builds_its_tree_edits_reorders_and_reads_the_his
     ]
     action_pk = PlanItem.objects.get(plan__slug="attendance", title=ACTION).pk
     target_pk = PlanItem.objects.get(plan__slug="attendance", title=TARGET).pk
-    expect(page.locator(f"#item-{action_pk} .app-facts")).to_contain_text("£25,000.00 revenue (Attendance grant)")
+    expect(page.locator(f"#item-{action_pk} .app-facts")).to_contain_text("£25,000 revenue (Attendance grant)")
     target_facts = page.locator(f"#item-{target_pk} .app-facts")
     expect(target_facts).to_contain_text("Baseline93.5%")
     expect(target_facts).to_contain_text("Target96%")

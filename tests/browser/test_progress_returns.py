@@ -211,7 +211,7 @@ def test_a_quarter_of_returns_chased_filled_returned_resubmitted_and_accepted(
     follow(owner, owner.get_by_role("link", name=f"Review {TARGET}"))
     # The college says green; 71 against a trajectory of 72.49 is amber (within 2).
     facts = owner.locator(".govuk-summary-list")
-    expect(facts).to_contain_text("71.00 (trajectory 72.49, target 80")
+    expect(facts).to_contain_text("71% (trajectory 72.49%, target 80%)")
     expect(facts).to_contain_text("Derived status: Amber differs from the RAG given")
     owner.get_by_label("Accept the return").check()
     submit(owner, owner.get_by_role("button", name="Save decision"))
@@ -247,9 +247,9 @@ def test_a_quarter_of_returns_chased_filled_returned_resubmitted_and_accepted(
     )
     first = table.locator("tbody tr").first
     expect(first.locator("th, td")).to_have_text(
-        [Q1, "Accepted", "Green", "72.49", "71.00", "Amber (differs from the RAG given)"]
+        [Q1, "Accepted", "Green", "72.49%", "71%", "Amber (differs from the RAG given)"]
     )
-    expect(table.locator("tbody tr").nth(3).locator("td").nth(2)).to_have_text("80.00")  # Q4: the target itself
+    expect(table.locator("tbody tr").nth(3).locator("td").nth(2)).to_have_text("80%")  # Q4: the target itself
 
     # --- The admin's calendar counts the quarter's returns. ------------------------------------
     follow(admin, admin.get_by_role("link", name="Quarters", exact=True))

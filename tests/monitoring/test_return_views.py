@@ -313,7 +313,7 @@ def test_item_progress_shows_the_trajectory_and_the_derived_status(client, monit
     client.force_login(mel)  # members read submitted returns (drafts stay with their authors)
     page = client.get(reverse("monitoring:item-progress", args=[monitored.slug, monitored.target.pk])).content.decode()
     # trajectory 70 → 80 over the year: 72.49 at 30 June, 75.01 at 30 September, 77.53 at 31 December
-    for text in ("72.49", "75.01", "77.53", "80.00", "Amber", "Red"):
+    for text in ("72.49%", "75.01%", "77.53%", "80%", "Amber", "Red"):
         assert text in page
 
 

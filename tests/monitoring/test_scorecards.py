@@ -24,9 +24,9 @@ def test_the_numbers_agree_with_the_returns(reported, periods):
     assert [(row["title"], row["why"]) for row in card["exceptions"]] == [("Train every maths teacher", "Red")]
     [target] = card["targets"]
     assert (target["baseline"], target["expected"], target["actual"], target["derived"]) == (
-        "70",
-        "75.01",
-        "76",
+        "70%",
+        "75.01%",
+        "76%",
         "green",
     )
     assert [q["counts"] for q in card["trend"]] == [[0, 1, 1, 0, 0, 0], [1, 0, 1, 0, 0, 0]]

@@ -158,26 +158,66 @@ def target(plan, value, *, indicator, date=datetime.date(2015, 3, 31), unit="per
     )
 
 
-def test_targets_on_one_indicator_that_disagree_across_plans_are_reported_with_the_differences_marked(
+def test_targets_on_one_indicator_for_the_same_date_that_disagree_across_plans_are_reported_with_the_differences_marked(
     client, alice, corporate, service_plan, schools_good
 ):
     target(corporate, 85, indicator=schools_good, title="Corporate: 85% good")
-    target(service_plan, 80, indicator=schools_good, title="Service: 80% good", date=datetime.date(2016, 3, 31))
+    target(service_plan, 80, indicator=schools_good, title="Service: 80% good")
     other = make_plan(owner=alice, parent=corporate, title="Fair Access Plan", slug="fap")
     target(other, 85, indicator=schools_good, title="Fair access: 85% good")
     response = council_report(client, alice)
     [group] = response.context["report"].disagreements
     assert group.indicator == schools_good
-    assert group.fields == ["target value", "target date"]
+    assert group.due == datetime.date(2015, 3, 31)
+    assert group.fields == ["target value"]
     assert [(row.item.title, row.plan.slug, row.reference) for row in group.rows] == [
         ("Corporate: 85% good", "council-plan", "1.1.1"),
         ("Fair access: 85% good", "fap", "1.1.1"),
         ("Service: 80% good", "sip", "1.1.1"),
     ]
-    assert [row.differs for row in group.rows] == [set(), set(), {"target_value", "target_date"}]
+    assert [row.differs for row in group.rows] == [set(), set(), {"target_value"}]
     page = response.content.decode()
-    assert page.count(">Differs</strong>") == 2
-    assert "disagree on target value and target date" in page
+    assert page.count(">Differs</strong>") == 1
+    assert "Schools judged good or outstanding, by 31 March 2015: 3 targets in 3 plans disagree on target value" in page
+
+
+def test_annual_steps_towards_another_plan_s_target_are_not_a_disagreement(
+    client, alice, corporate, service_plan, schools_good
+):
+    """A service plan's target for this year on the way to its directorate's three-year
+    target is a step, not a contradiction, whether or not it sits on a straight line."""
+    target(corporate, 85, indicator=schools_good, date=datetime.date(2016, 3, 31), baseline_value=62,
+           baseline_date=datetime.date(2013, 3, 31))  # fmt: skip
+    target(service_plan, 70, indicator=schools_good, date=datetime.date(2014, 3, 31))
+    target(service_plan, 78, indicator=schools_good, date=datetime.date(2015, 3, 31))
+    assert council_report(client, alice).context["report"].disagreements == []
+    assert plan_report(client, alice, service_plan).context["report"].disagreements == []
+
+
+def test_a_floor_and_an_aspirational_target_for_the_same_date_are_not_compared(
+    client, alice, corporate, service_plan, schools_good
+):
+    target(corporate, 81, indicator=schools_good, target_type="floor")
+    target(corporate, 84, indicator=schools_good, target_type="aspirational")
+    target(service_plan, 81, indicator=schools_good, target_type="floor")
+    assert council_report(client, alice).context["report"].disagreements == []
+    target(service_plan, 86, indicator=schools_good, target_type="aspirational")
+    [group] = council_report(client, alice).context["report"].disagreements
+    assert (group.target_type, [str(row.item.target_value) for row in group.rows]) == (
+        "aspirational",
+        ["84.00", "86.00"],
+    )
+
+
+def test_a_target_without_a_date_is_compared_as_due_at_the_end_of_its_plan(
+    client, alice, corporate, service_plan, schools_good
+):
+    # both plans run 2013/14 to 2015/16: an undated target is due by 31 March 2016
+    target(corporate, 85, indicator=schools_good, date=datetime.date(2016, 3, 31))
+    target(service_plan, 80, indicator=schools_good, date=None)
+    [group] = council_report(client, alice).context["report"].disagreements
+    assert group.due == datetime.date(2016, 3, 31)
+    assert "Not set (by the end of the plan)" in council_report(client, alice).content.decode()
 
 
 def test_when_two_plans_disagree_the_plan_lower_in_the_thread_is_marked_however_many_targets_it_has(

@@ -10,8 +10,9 @@ from datetime import date
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 
-from planning import demo_story
+from planning import alignment, demo_story, snapshots
 from planning.lifecycle import open_consultation
 from planning.models import Comment, Edition, Link, Plan, PlanItem
 from tests.planning.loader.support import table_counts
@@ -121,3 +122,30 @@ def test_load_demo_loads_once_and_names_the_demo_sign_ins(demo_output, db):
     assert "already exist" in again.getvalue()
     assert "Loaded the demo council" not in again.getvalue()
     assert table_counts() == counts
+
+
+def test_the_demo_alignment_report_flags_only_the_real_disagreement(told):
+    """Service plans' annual steps towards a directorate target (the same indicator, an
+    earlier date) are not disagreements; Standards and School Improvement's 80% of
+    primary schools good by summer 2015, where Bold Steps says 85% by then, is."""
+    report = alignment.council_alignment(Plan.objects.all())
+    [group] = report.disagreements
+    assert group.indicator.code == "schools-good-outstanding-primary"
+    assert group.fields == ["target value"]
+    marked = [(row.plan.slug, str(row.item.target_value)) for row in group.rows if row.differs]
+    assert marked == [(demo_story.PLAN_SLUG, "80.00")]
+    assert {row.item.target_date for row in group.rows} == {date(2015, 8, 31)}
+
+
+def test_each_edition_reads_the_status_the_plan_had_at_its_moment(told, client):
+    """The draft was named while the plan was a draft, and the approved edition is the one
+    approval named, so each past view says what the plan was then."""
+    draft, approved = Edition.objects.filter(plan=told).order_by("moment")
+    assert snapshots.plan_at(told, draft.moment).plan.status == Plan.Status.DRAFT
+    assert snapshots.plan_at(told, approved.moment).plan.status == Plan.Status.APPROVED
+    assert (told.status, told.approved_by, told.approved_on) == (Plan.Status.APPROVED, "Cabinet", date(2013, 3, 18))
+    client.force_login(told.owner)
+    page = client.get(reverse("planning:plan-as-of", args=[told.slug]), {"edition": draft.pk}).content.decode()
+    assert "<dt>Status then</dt><dd>Draft</dd>" in page
+    page = client.get(reverse("planning:plan-as-of", args=[told.slug]), {"edition": approved.pk}).content.decode()
+    assert "<dt>Status then</dt><dd>Approved</dd>" in page

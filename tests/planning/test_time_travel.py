@@ -215,3 +215,87 @@ def test_an_edition_address_that_is_not_a_number_is_refused_not_a_server_error(c
         (reverse("planning:plan-compare", args=[plan.slug]), {"from": raw}),
     ):
         assert client.get(url, params).status_code in {400, 404}
+
+
+# --- the comparison form: moments by name ------------------------------------------------
+
+
+def compare(client, plan, **params):
+    return client.get(reverse("planning:plan-compare", args=[plan.slug]), params)
+
+
+def test_the_comparison_form_offers_the_plan_s_editions_by_name_now_and_a_date(client, alice, plan, story):
+    draft, approved = story
+    client.force_login(alice)
+    page = compare(client, plan).content.decode()
+    for side, legend in (("from", "From"), ("to", "To")):
+        assert f'<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>' in page
+        for value, name in (
+            ("now", "Now"),
+            (f"edition-{draft.pk}", draft.name),
+            (f"edition-{approved.pk}", approved.name),
+        ):
+            assert f'name="{side}" value="{value}"' in page
+            assert f'for="compare-{side}-{value}">{name}' in page
+        assert f'name="{side}" value="date"' in page
+        assert f'<input class="govuk-input govuk-input--width-10" type="date" name="{side}_date"' in page
+    assert "<code>edition-" not in page and "such as 2013-03-18" not in page
+    # by default the oldest edition is compared with now
+    assert f'id="compare-from-edition-{draft.pk}" name="from" value="edition-{draft.pk}" checked' in page
+    assert 'id="compare-to-now" name="to" value="now" checked' in page
+
+
+def test_two_editions_chosen_by_name_are_compared(client, alice, plan, story):
+    draft, approved = story
+    client.force_login(alice)
+    page = compare(client, plan, **{"from": f"edition-{draft.pk}", "to": f"edition-{approved.pk}"}).content.decode()
+    assert "Draft for consultation → Approved by Cabinet, 18 March 2013" in page
+    assert "Added later" in page
+
+
+def test_a_date_chosen_in_the_form_is_compared(client, alice, plan, story):
+    client.force_login(alice)
+    today = timezone.localdate()
+    response = compare(client, plan, **{"from": "date", "from_date": today.isoformat(), "to": "now"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"As at {today:%-d %B %Y}" in page
+    assert f'type="date" name="from_date" id="compare-from_date" value="{today.isoformat()}"' in page
+    assert 'id="compare-from-date" name="from" value="date" checked' in page
+
+
+def test_choosing_a_date_without_one_is_explained_beside_the_field_and_compares_nothing(client, alice, plan, story):
+    client.force_login(alice)
+    response = compare(client, plan, **{"from": "date", "from_date": "", "to": "now"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="compare-from_date-error"' in page and "Enter the date to compare" in page
+    assert 'href="#compare-from_date"' in page  # the error summary links to the field
+    assert "app-compare-table" not in page
+
+
+def test_a_date_that_is_not_a_date_is_explained_beside_the_field(client, alice, plan):
+    client.force_login(alice)
+    response = compare(client, plan, **{"from": "date", "from_date": "18/03/2013", "to": "now"})
+    assert response.status_code == 400
+    assert "“18/03/2013” is not a date" in response.content.decode()
+
+
+def test_an_edition_of_another_plan_is_refused_beside_the_field(client, alice, plan, corporate_priority):
+    theirs = services.edition_create(plan=corporate_priority.plan, name="Theirs", user=alice)
+    client.force_login(alice)
+    response = compare(client, plan, **{"from": f"edition-{theirs.pk}"})
+    assert response.status_code == 400
+    assert 'id="compare-from-error"' in response.content.decode()
+    assert 'href="#compare-from-now"' in response.content.decode()  # the summary links to the first choice
+    assert "Choose now, one of this plan’s editions or a date" in response.content.decode()
+
+
+def test_old_addresses_with_edition_codes_and_dates_still_work(client, alice, plan, story):
+    draft, _ = story
+    client.force_login(alice)
+    assert "Draft for consultation → Now" in compare(client, plan, **{"from": f"edition-{draft.pk}"}).content.decode()
+    today = timezone.localdate()
+    page = compare(client, plan, **{"from": today.isoformat(), "to": "now"}).content.decode()
+    assert f"As at {today:%-d %B %Y}" in page
+    assert 'id="compare-from-date" name="from" value="date" checked' in page

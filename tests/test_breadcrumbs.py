@@ -1,0 +1,162 @@
+"""Breadcrumbs on every page of the project: the trail ends at the page one level up
+(GOV.UK's pattern: the current page is not in its own trail), so the last crumb must
+link to the page's parent and name it.
+
+Each page the permission matrix knows (``tests.test_permission_matrix.URLS``) is opened
+by a reader who may see it, in the matrix's world with an approved plan. ``PARENTS``
+names the page each one's last crumb leads to (and words the crumb must hold), or
+None for the top-level pages, which have no trail. A page that shows a trail without a
+row here fails, and so does a row whose page shows no trail.
+"""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import resolve, reverse
+
+from tests.test_permission_matrix import URLS, World
+
+PLAN = "Service Plan"
+# url name -> (the url name of the last crumb's page, words in the crumb), or None: no trail
+PARENTS = {
+    "planning:plan-list": None,
+    "planning:search": None,
+    "planning:partner-home": None,
+    "planning:plan-create": ("planning:plan-list", "Plans"),
+    "planning:plan-map": ("planning:plan-list", "Plans"),
+    "planning:council-alignment": ("planning:plan-list", "Plans"),
+    "planning:plan-detail": ("planning:plan-list", "Plans"),
+    "planning:plan-summary": ("planning:plan-detail", PLAN),
+    "planning:plan-history": ("planning:plan-detail", PLAN),
+    "planning:plan-alignment": ("planning:plan-detail", PLAN),
+    "planning:plan-as-of": ("planning:plan-detail", PLAN),
+    "planning:plan-compare": ("planning:plan-detail", PLAN),
+    "planning:plan-editions": ("planning:plan-detail", PLAN),
+    "planning:plan-edit": ("planning:plan-detail", PLAN),
+    "planning:plan-status": ("planning:plan-detail", PLAN),
+    "planning:consultation-open": ("planning:plan-detail", PLAN),
+    "planning:plan-comments": ("planning:plan-detail", PLAN),
+    "planning:consultation-summary": ("planning:plan-detail", PLAN),
+    "planning:comment-respond": ("planning:plan-detail", PLAN),
+    "planning:item-detail": ("planning:item-detail", "Priority"),  # the action's priority
+    # an item's own pages end at the item (its history at the plan: a deleted item has no page)
+    "planning:item-history": ("planning:plan-detail", PLAN),
+    "planning:item-add": ("planning:item-detail", "Priority"),  # under the priority
+    "planning:item-edit": ("planning:item-detail", "Action"),
+    "planning:item-move": ("planning:item-detail", "Action"),
+    "planning:item-delete": ("planning:item-detail", "Action"),
+    "planning:link-add": ("planning:item-detail", "Action"),
+    "planning:item-comment": ("planning:item-detail", "Action"),
+    "partners:organisation-list": ("planning:plan-list", "Plans"),
+    "partners:organisation-create": ("partners:organisation-list", "Organisations"),
+    "partners:organisation-edit": ("partners:organisation-list", "Organisations"),
+    "partners:person-list": ("planning:plan-list", "Plans"),
+    "partners:person-create": ("partners:person-list", "People"),
+    "partners:person-edit": ("partners:person-list", "People"),
+    "partners:notification-list": ("planning:plan-list", "Plans"),
+    "monitoring:period-list": None,
+    "monitoring:year-create": ("monitoring:period-list", "Quarters"),
+    "monitoring:period-edit": ("monitoring:period-list", "Quarters"),
+    "monitoring:my-returns": None,
+    "monitoring:fill-several": ("monitoring:my-returns", "My returns"),
+    "monitoring:members-home": None,
+    "monitoring:plan-monitoring": ("planning:plan-detail", PLAN),
+    "monitoring:plan-period": ("monitoring:plan-monitoring", "Progress returns"),
+    "monitoring:return-detail": ("monitoring:plan-period", "Q1 2013/14 returns"),
+    "monitoring:return-edit": ("monitoring:return-detail", "Target"),
+    "monitoring:item-progress": ("planning:item-detail", "Target"),
+    "monitoring:scorecard": ("planning:plan-detail", PLAN),
+    "monitoring:document-status": ("planning:plan-detail", PLAN),
+    "monitoring:workbook-download": ("monitoring:my-returns", "My returns"),
+    "monitoring:workbook-upload": ("monitoring:workbook-download", "Work in a spreadsheet"),
+    "monitoring:workbook-preview": ("monitoring:workbook-download", "Work in a spreadsheet"),
+    "monitoring:risk-register": ("planning:plan-detail", PLAN),
+    "monitoring:risk-create": ("monitoring:risk-register", "Risk register"),
+    "monitoring:risk-detail": ("monitoring:risk-register", "Risk register"),
+    "monitoring:risk-edit": ("monitoring:risk-detail", "A risk"),
+    "monitoring:risk-review": ("monitoring:risk-detail", "A risk"),
+}
+# pages that are not HTML pages of their own (redirects, downloads)
+NOT_PAGES = {
+    "planning:item-permalink",
+    "planning:plan-permalink",
+    "monitoring:start",
+    "monitoring:plan-pdf",
+    "monitoring:scorecard-pdf",
+    "monitoring:document-download",
+    "monitoring:return-evidence",
+    "monitoring:plan-export",
+    "monitoring:returns-export",
+}
+
+
+class _Trail(HTMLParser):
+    """The breadcrumb links of a page, as (address, text)."""
+
+    def __init__(self):
+        super().__init__()
+        self.crumbs: list[tuple[str, str]] = []
+        self._open: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        if tag == "a" and "govuk-breadcrumbs__link" in (found.get("class") or ""):
+            self._open = [found.get("href") or "", ""]
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._open is not None:
+            self.crumbs.append((self._open[0], " ".join(self._open[1].split())))
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open[1] += data
+
+
+def _pages() -> list[str]:
+    return [
+        name
+        for name, (_args, get_permission, _post) in URLS.items()
+        if get_permission not in {None, "wrong_method", "public"} and name not in NOT_PAGES
+    ]
+
+
+def test_every_page_has_a_row():
+    assert set(_pages()) - set(PARENTS) == set()
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return World("approved")
+
+
+def test_every_page_s_last_breadcrumb_leads_one_level_up_and_names_that_page(client, world):
+    wrong = []
+    for name in _pages():
+        # the owner may open every page but the administrators'; an upload is its uploader's
+        reader = (
+            "admin"
+            if name.startswith("partners:") or name in {"monitoring:year-create", "monitoring:period-edit"}
+            else "owner"
+        )
+        client.force_login(world.people[reader])
+        url = reverse(name, args=URLS[name][0](world))
+        response = client.get(url)
+        assert response.status_code == 200, f"{name}: {response.status_code}"
+        trail = _Trail()
+        trail.feed(response.content.decode())
+        expected = PARENTS[name]
+        if expected is None:
+            if trail.crumbs:
+                wrong.append(f"{name}: a top-level page with a trail ending in {trail.crumbs[-1][1]!r}")
+            continue
+        if not trail.crumbs:
+            wrong.append(f"{name}: no breadcrumbs")
+            continue
+        href, text = trail.crumbs[-1]
+        parent, words = expected
+        got = resolve(href.split("?")[0]).view_name
+        if got != parent or words not in text or href.split("?")[0] == url:
+            wrong.append(f"{name}: last crumb {text!r} leads to {got}, expected {parent} ({words!r})")
+    assert not wrong, "\n".join(wrong)
