@@ -20,7 +20,9 @@ if ENVIRONMENT not in {"development", "production"}:
     raise ImproperlyConfigured("DJANGO_ENV must be 'development' or 'production'.")
 PRODUCTION = ENVIRONMENT == "production"
 
-DEBUG = env_bool("DEBUG", not PRODUCTION)
+# Off unless asked for (DEBUG=1), in development too: `make run` is what a council tries first,
+# and it serves the friendly error pages, not Django's technical ones listing every address.
+DEBUG = env_bool("DEBUG", False)
 if PRODUCTION:
     SECRET_KEY = env_secret_key("SECRET_KEY")  # refuses a key Django's deploy check would warn about
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
@@ -145,6 +147,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# WhiteNoise serves the static files: collected (STATIC_ROOT) in production; straight from the
+# app's folders in development, with DEBUG on or off, and picking up edits.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # Background tasks (PDFs): queued in the database, run by ``manage.py db_worker`` (``make run``
@@ -209,7 +214,18 @@ EMAIL_BACKEND = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "golden-thread@localhost")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)  # seconds: a hung mail server must not hang a request or the sender
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")  # links in emails
+# The address people reach the app at: links in emails and PDFs (which are produced in the
+# background and shared by every reader, so never from one request's Host header). `make run`
+# sets it from HOST and PORT; in production it defaults to https:// and the first of
+# ALLOWED_HOSTS, and must be set when that is a pattern (".example.org", "*").
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
+if not SITE_URL and PRODUCTION:
+    if ALLOWED_HOSTS[0].startswith(".") or "*" in ALLOWED_HOSTS[0]:
+        raise ImproperlyConfigured("Set SITE_URL (the app's public address, https://…) in production.")
+    SITE_URL = f"https://{ALLOWED_HOSTS[0]}"
+SITE_URL = SITE_URL or "http://127.0.0.1:8000"
+if not SITE_URL.startswith(("http://", "https://")) or "/" in SITE_URL.split("://", 1)[1]:
+    raise ImproperlyConfigured(f"SITE_URL must be an address such as https://plans.example.org, not {SITE_URL!r}.")
 
 LOGGING = {
     "version": 1,

@@ -1,10 +1,11 @@
 """Spreadsheets out of the app: every CSV and XLSX export goes through here.
 
-A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return can run
-as a formula when a spreadsheet opens the file (CSV injection), so such text is
-prefixed with a quote, in both formats. Numbers are written as numbers: a Decimal or
-an int cannot hold a formula, and "-5" is a negative number, not an instruction. In
-XLSX, text is always written as a string cell, never as a formula.
+A CSV cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return can
+run as a formula when a spreadsheet opens the file (CSV injection): CSV has no types, so
+such text is prefixed with a quote. XLSX cells are typed: text is always written as a
+string cell (``data_type`` "s"), which no spreadsheet evaluates, so it is written as
+typed, without the quote. Numbers are written as numbers in both: a Decimal or an int
+cannot hold a formula, and "-5" is a negative number, not an instruction.
 """
 
 import csv
@@ -58,8 +59,8 @@ def csv_cell(value) -> str | int | float | Decimal:
 
 
 def xlsx_value(value):
-    """One value as an XLSX cell value: numbers and dates typed, text escaped and stripped
-    of the control characters XML cannot carry."""
+    """One value as an XLSX cell value: numbers and dates typed, text as typed but for the
+    control characters XML cannot carry (``set_xlsx_cell`` makes it a string cell)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -70,11 +71,12 @@ def xlsx_value(value):
         return _local(value)
     if isinstance(value, date):
         return value
-    return spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
 def set_xlsx_cell(cell, value) -> None:
-    """Write ``value`` into an openpyxl cell so that text can never become a formula."""
+    """Write ``value`` into an openpyxl cell so that text can never become a formula:
+    openpyxl takes text starting with "=" for a formula, so the type is set after."""
     cell.value = xlsx_value(value)
     if isinstance(cell.value, str):
         cell.data_type = "s"

@@ -41,7 +41,7 @@ PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}  # tagged, with the document's languag
 SVG_STYLE = (
     "<style>.app-rag-fill--red{fill:#d4351c}.app-rag-fill--amber{fill:#f47738}"
     ".app-rag-fill--green{fill:#00703c}.app-rag-fill--complete{fill:#1d70b8}"
-    ".app-rag-fill--not_started{fill:#505a5f}.app-rag-fill--none{fill:#fff;stroke:#0b0c0c}</style>"
+    ".app-rag-fill--not_started{fill:#505a5f}</style>"
 )
 _SVG_OPEN = re.compile(r"(<svg\b[^>]*>)")
 

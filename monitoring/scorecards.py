@@ -353,6 +353,7 @@ def words(labels: dict) -> dict:
     return {
         "priority": labels["priority"],
         "by_priority": in_sentence(labels["priority"]),
+        "all_priorities": f"All {in_sentence(plural(labels['priority']))}",
         "Reported": reported,
         "reported": in_sentence(reported),
         "costed": in_sentence(costed),
@@ -360,12 +361,14 @@ def words(labels: dict) -> dict:
 
 
 def chart(trend: list[dict], *, width: int = 480, height: int = 200) -> dict:
-    """Geometry for the trend chart: one stacked bar per quarter, a segment per rating
-    (computed here so the template only draws)."""
-    left, bottom, top = 40, 30, 10
+    """Geometry for the trend chart: one stacked bar per quarter, a segment per rating,
+    and a legend entry for each rating the bars show, named as the table's columns are
+    (computed here so the template only draws). Items with no return are a segment of
+    their own, which the template hatches: a bar is as tall as the items reported on."""
+    left, bottom, top, legend_width = 40, 30, 10, 120
     plot_h = height - bottom - top
     most = max((sum(q["counts"]) for q in trend), default=0) or 1
-    slot = (width - left - 10) / max(len(trend), 1)
+    slot = (width - left - 10 - legend_width) / max(len(trend), 1)
     bars = []
     for i, quarter in enumerate(trend):
         x = left + i * slot + slot * 0.2
@@ -385,4 +388,19 @@ def chart(trend: list[dict], *, width: int = 480, height: int = 200) -> dict:
                 "segments": segments,
             }
         )
-    return {"width": width, "height": height, "bars": bars, "axis_y": top + plot_h, "max": most, "left": left}
+    shown = {segment["rag"] for bar in bars for segment in bar["segments"]}
+    labels = {**RAG_LABELS, "none": "No return"}
+    legend = [
+        {"rag": rag, "label": labels[rag], "x": width - legend_width, "y": top + 20 * n}
+        for n, rag in enumerate(rag for rag in [*RAG_ORDER, "none"] if rag in shown)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "legend": legend,
+        "axis_y": top + plot_h,
+        "axis_end": width - legend_width - 10,
+        "max": most,
+        "left": left,
+    }

@@ -389,7 +389,9 @@ def _read(workbook, period: ReportingPeriod) -> tuple[list[tuple[int, dict]], _P
             if cell.value is None:
                 continue
             heading = by_heading.get(headings.get(index, ""), get_column_letter(index + 1))
-            if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.lstrip().startswith("=")):
+            # a formula is a formula cell; text that starts with "=" in a string cell is text
+            # (our downloads write it so; Excel stores '=… typed by hand so) and is never evaluated
+            if cell.data_type == "f":
                 problems.add(SHEET, number, heading, "Formulas are not accepted: type the value itself.")
             elif cell.data_type == "e":
                 problems.add(SHEET, number, heading, f"The cell shows an error ({cell.value}): type the value.")
@@ -606,7 +608,8 @@ _TEXT_LIMITS = {name: ReturnForm.base_fields[name].max_length for name in TEXT_F
 
 
 def _unescape(text: str) -> str:
-    """Take off the quote our downloads put before text that starts like a formula."""
+    """Take off the quote that downloads made before issue 12 put before text that starts
+    like a formula (they now write such text as typed, in a string cell)."""
     return text[1:] if text.startswith("'") and text[1:].startswith(SPREADSHEET_TRIGGERS) else text
 
 

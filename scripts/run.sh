@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python=.venv/bin/python
 address="${1:-127.0.0.1:8000}"
+# links in PDFs and emails point where the app is served, unless told otherwise (`make run` says)
+export SITE_URL="${SITE_URL:-http://$address}"
 
 # Each runs in a process group of its own, so that stopping it also stops the process its
 # autoreloader starts (in development both restart when the code changes).
@@ -16,8 +18,9 @@ stop() {
   wait 2>/dev/null || true
 }
 trap stop EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# Ctrl+C (or a TERM from whoever started it) is how this script is meant to end: both
+# processes are stopped and it exits 0, so `make run` does not end with "Error 130/143"
+trap 'exit 0' INT TERM
 
 setsid "$python" manage.py db_worker &
 groups+=("$!")

@@ -9,22 +9,27 @@ that is not one of the app's own (``src`` under ``/static/``), an iframe, object
 embed, an ``on…`` attribute, a URL attribute that runs (``javascript:``, ``vbscript:``,
 ``data:``), a CSS expression, any other active element (svg, img, style, form, …) whose
 tag and attributes the same page never has with harmless text, a payload with markup
-in it appearing verbatim (unescaped), or a template tag that was evaluated. Spreadsheets
-fail if any text cell starts like a formula."""
+in it appearing verbatim (unescaped), or a template tag that was evaluated. A CSV fails
+if any text cell starts like a formula (it has no types: the quote in front is the only
+defence); an XLSX if any cell is a formula, or holds text that starts like one in a cell
+that is not a string cell."""
 
 import csv
 import io
 import re
+import zipfile
 from datetime import date
 from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
+from config.spreadsheets import set_xlsx_cell
 from config.text import multi_line, one_line
 from monitoring import pdf
 from monitoring import services as monitoring
@@ -230,15 +235,23 @@ def csv_problems(response) -> list[str]:
 
 def xlsx_problems(response) -> list[str]:
     assert response.status_code == 200
-    book = load_workbook(io.BytesIO(response.content))
+    return _xlsx_content_problems(response.content)
+
+
+def _xlsx_content_problems(content: bytes) -> list[str]:
+    book = load_workbook(io.BytesIO(content))
     problems = []
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 if cell.data_type == "f":
                     problems.append(f"formula {cell.coordinate}: {cell.value!r}")
-                elif isinstance(cell.value, str) and cell.value.startswith(TRIGGERS):
-                    problems.append(f"{sheet.title}!{cell.coordinate}: {cell.value!r}")
+                elif isinstance(cell.value, str) and cell.value.startswith(TRIGGERS) and cell.data_type != "s":
+                    problems.append(f"{sheet.title}!{cell.coordinate}: {cell.value!r} as {cell.data_type!r}")
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and re.search(rb"<f[ >]", archive.read(name)):
+                problems.append(f"{name} holds a formula element")
     return problems
 
 
@@ -419,6 +432,19 @@ def test_the_scanner_catches_what_it_should():
         "SSTI-MARKER",
     ]:
         assert html_problems(bad, allowed), bad
+    assert csv_problems(HttpResponse("=cmd|' /C calc'!A0\n", content_type="text/csv"))
+    assert not csv_problems(HttpResponse("'=cmd|' /C calc'!A0\n", content_type="text/csv"))
+    book = Workbook()
+    book.active["A1"] = "=1+1"  # openpyxl makes text starting with = a formula
+    assert _xlsx_content_problems(_saved(book))
+    set_xlsx_cell(book.active["A1"], "=1+1")
+    assert _xlsx_content_problems(_saved(book)) == []
+
+
+def _saved(book) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 class TestTheCorpus:

@@ -59,9 +59,18 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args, live_server):
+def base_url(live_server):
+    """Where the pages are: the live server. Defined here, it also replaces the stand-in
+    pytest-playwright registers when pytest-base-url is not installed, a session fixture
+    written as a method, which pytest deprecates (PytestRemovedIn10Warning) on every run."""
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
     # bypass_csp: the app's CSP (script-src 'self') would otherwise block injecting axe.
-    return {**browser_context_args, "base_url": live_server.url, "bypass_csp": True}
+    # pytest-playwright puts base_url (above) into the arguments.
+    return {**browser_context_args, "bypass_csp": True}
 
 
 @pytest.fixture

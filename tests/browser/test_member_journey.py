@@ -199,7 +199,7 @@ def _bars(chart) -> dict[str, dict[str, int]]:
     return chart.evaluate(
         """svg => {
           const most = Number(svg.querySelector(':scope > text').textContent);
-          const groups = [...svg.querySelectorAll(':scope > g')];
+          const groups = [...svg.querySelectorAll(':scope > g.app-trend__bar')];
           const height = rect => Number(rect.getAttribute('height'));
           const sum = g => [...g.querySelectorAll('rect')].reduce((total, rect) => total + height(rect), 0);
           const tallest = Math.max(...groups.map(sum));
@@ -207,8 +207,7 @@ def _bars(chart) -> dict[str, dict[str, int]]:
           for (const g of groups) {
             const segments = {};
             for (const rect of g.querySelectorAll('rect')) {
-              const fill = [...rect.classList].find(c => c.startsWith('app-rag-fill--'));
-              segments[fill.slice('app-rag-fill--'.length)] = Math.round(height(rect) * most / tallest);
+              segments[rect.dataset.rag] = Math.round(height(rect) * most / tallest);
             }
             bars[g.querySelector('text').textContent.trim()] = segments;
           }

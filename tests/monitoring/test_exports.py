@@ -1,6 +1,7 @@
 """Plans and a quarter's returns as CSV and Excel: rows in reading order with their
-references, for whoever may read the plan, with every cell that starts like a formula
-(=, +, -, @, tab) escaped in both formats."""
+references, for whoever may read the plan. In CSV every cell that starts like a formula
+(=, +, -, @, tab) is escaped with a quote; in XLSX such text is a string cell, shown as
+typed (no quote) and never evaluated."""
 
 import csv
 import io
@@ -28,9 +29,21 @@ def _csv(response) -> list[list[str]]:
 
 
 def _xlsx(response) -> list[tuple]:
+    return [tuple(cell.value for cell in row) for row in _xlsx_cells(response)]
+
+
+def _xlsx_cells(response) -> list[tuple]:
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     book = load_workbook(io.BytesIO(response.content))
-    return list(book.worksheets[0].iter_rows(values_only=True))
+    return list(book.worksheets[0].iter_rows())
+
+
+def _as_typed(cells) -> list:
+    """The cells holding text that starts like a formula: each must be the text as typed,
+    in a string cell."""
+    found = [cell for cell in cells if isinstance(cell.value, str) and cell.value.startswith(TRIGGERS)]
+    assert all(cell.data_type == "s" for cell in found), [(cell.coordinate, cell.data_type) for cell in found]
+    return [cell.value for cell in found]
 
 
 def _no_formulas(response) -> bool:
@@ -88,14 +101,14 @@ def test_the_plan_as_csv_is_in_reading_order_with_references(client, alice, nast
     assert not _unsafe(cell for row in rows for cell in row)
 
 
-def test_the_plan_as_xlsx_escapes_text_and_keeps_numbers_and_dates(client, alice, nasty):
+def test_the_plan_as_xlsx_shows_text_as_typed_in_string_cells_and_keeps_numbers_and_dates(client, alice, nasty):
     client.force_login(alice)
     response = client.get(_plan_url("xlsx"))
     rows = _xlsx(response)
-    assert rows[3][3] == "'" + NASTY[0]
+    assert rows[3][3] == NASTY[0]  # no quote in front: a string cell is never evaluated
+    assert _as_typed(cell for row in _xlsx_cells(response) for cell in row) == [NASTY[0]]
     target = dict(zip(rows[0], rows[4], strict=True))
     assert target["Target value"] == 80 and target["Baseline date"].year == 2013
-    assert not _unsafe(cell for row in rows for cell in row)
     assert _no_formulas(response)
 
 
@@ -149,14 +162,14 @@ def test_the_returns_as_csv_have_every_action_and_target_with_its_return(client,
     assert not _unsafe(cell for row in rows for cell in row)
 
 
-def test_the_returns_as_xlsx_escape_text_and_hold_no_formulas(client, alice, nasty):
+def test_the_returns_as_xlsx_show_text_as_typed_and_hold_no_formulas(client, alice, nasty):
     client.force_login(alice)
     response = client.get(_returns_url("xlsx"))
     rows = _xlsx(response)
     action = dict(zip(rows[0], rows[1], strict=False))
-    assert action["Narrative"] == "'" + NASTY[1] and action["Soft outcomes"] == "'" + NASTY[4]
+    assert action["Narrative"] == NASTY[1] and action["Soft outcomes"] == NASTY[4]
+    assert sorted(_as_typed(cell for row in _xlsx_cells(response) for cell in row)) == sorted(NASTY)
     assert dict(zip(rows[0], rows[2], strict=False))["Actual value"] == 78.5
-    assert not _unsafe(cell for row in rows for cell in row)
     assert _no_formulas(response)
 
 
@@ -185,13 +198,18 @@ def test_returns_of_a_quarter_the_plan_does_not_run_in_are_not_found(client, ali
     assert client.get(_returns_url("csv", period="2020-q1")).status_code == 404
 
 
-def test_the_helpers_escape_text_in_both_formats_but_leave_numbers_alone():
-    from config.spreadsheets import csv_cell, xlsx_value
+def test_the_helpers_escape_csv_text_but_write_xlsx_text_as_typed_in_string_cells():
+    from openpyxl import Workbook
+
+    from config.spreadsheets import csv_cell, set_xlsx_cell, xlsx_value
 
     assert [csv_cell(text) for text in NASTY] == ["'" + text for text in NASTY]
     assert csv_cell("-5") == "'-5" and csv_cell(Decimal("-5")) == Decimal("-5") and csv_cell(None) == ""
-    assert xlsx_value("\x01=cmd") == "'=cmd"  # control characters XML cannot carry go first, then the escape
+    assert xlsx_value("\x01=cmd") == "=cmd"  # control characters XML cannot carry are dropped
     assert xlsx_value(-5) == -5 and xlsx_value("plain") == "plain"
+    cell = Workbook().active["A1"]
+    set_xlsx_cell(cell, "=SUM(A2:A9)")
+    assert cell.value == "=SUM(A2:A9)" and cell.data_type == "s"
 
 
 def test_export_query_counts_do_not_grow_with_the_plan(client, monitored, q1, alice, bob):

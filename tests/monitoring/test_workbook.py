@@ -68,7 +68,7 @@ def test_the_plan_workbook_has_a_row_per_action_and_target_with_what_is_saved(cl
     action, target = rows
     assert action["Reference"] == "1.1" and target["Reference"] == "1.1.1"
     assert action["RAG"] == "Amber" and action["Version"] == 1 and action["Current state"] == "Draft"
-    assert action["Narrative"] == "'- half done"  # escaped: text starting with "-" never runs as a formula
+    assert action["Narrative"] == "- half done"  # as typed: a string cell never runs as a formula
     assert target["Version"] == 0 and target["Unit"] == "Percentage (%)" and target["Target value"] == 80
     assert target["Submit?"] == "No"
 
@@ -91,12 +91,14 @@ def test_a_submitted_return_is_shown_greyed_and_locked(client, alice, bob, monit
     assert not sheet.cell(TARGET_ROW, narrative).protection.locked
 
 
-def test_text_that_looks_like_a_formula_is_escaped_in_the_download(client, alice, monitored, q1):
+def test_text_that_looks_like_a_formula_is_a_string_cell_in_the_download(client, alice, monitored, q1):
     monitored.action.title = '=HYPERLINK("http://evil")'
     monitored.action.save()
     content = _download(client, alice, plan="sip")
-    assert corpus.rows(content)[0]["Item"] == '\'=HYPERLINK("http://evil")'
+    assert corpus.rows(content)[0]["Item"] == '=HYPERLINK("http://evil")'
     book = load_workbook(io.BytesIO(content))
+    item = book["Returns"].cell(2, corpus.headings(book["Returns"])["Item"])
+    assert item.value == '=HYPERLINK("http://evil")' and item.data_type == "s"
     assert all(cell.data_type != "f" for row in book["Returns"].iter_rows() for cell in row)
 
 
@@ -276,6 +278,24 @@ def test_a_formula_row_is_reported_and_not_half_read(client, alice, monitored, q
             "message": "Formulas are not accepted: type the value itself.",
         }
     ]
+
+
+def test_text_starting_with_an_equals_sign_in_a_string_cell_is_read_as_text(client, alice, monitored, q1, workbook):
+    """As Excel stores '=1+1 typed by hand, and as the download writes such text."""
+    book = load_workbook(io.BytesIO(workbook))
+    sheet = book["Returns"]
+    columns = corpus.headings(sheet)
+    sheet.cell(ACTION_ROW, columns["RAG"]).value = "Green"
+    narrative = sheet.cell(ACTION_ROW, columns["Narrative"])
+    narrative.value = "=1+1 is two"
+    narrative.data_type = "s"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _upload(client, "returns.xlsx", buffer.getvalue())
+    upload = WorkbookUpload.objects.get()
+    assert upload.problems == [] and len(upload.changes) == 1
+    assert client.post(_preview_url(upload)).status_code == 302
+    assert ProgressReturn.objects.get(item=monitored.action).narrative == "=1+1 is two"
 
 
 def test_a_return_changed_after_the_preview_stops_the_whole_save(client, alice, bob, monitored, q1, workbook):
