@@ -132,6 +132,7 @@ ENV = {
     "DJANGO_ENV": "production",
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
+    "HISTORY_SEAL_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "127.0.0.1",
     "SECURE_SSL_REDIRECT": "false",
     "DATABASE_URL": DATABASE.url,

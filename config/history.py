@@ -15,7 +15,10 @@ from django.apps import apps
 from django.db import connection
 from django.dispatch import receiver
 from django.utils import timezone
+from simple_history import register
 from simple_history.signals import pre_create_historical_record
+
+from config.history_seal import SealedHistory
 
 
 @dataclass(frozen=True)
@@ -85,3 +88,9 @@ def tracked_models() -> list:
         if history is not None and getattr(history, "model", model) is not model:
             found.append(model)
     return sorted(found, key=lambda model: model._meta.label)
+
+
+def track(model, **options) -> None:
+    """Keep ``model``'s history with django-simple-history, every row sealed
+    (``config.history_seal``): the one way a model is tracked."""
+    register(model, bases=[SealedHistory], **options)

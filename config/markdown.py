@@ -25,6 +25,12 @@ _ALLOWED_TAGS = {
     "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr",
 }  # fmt: skip
 _CLASSES = {"p": "govuk-body", "ul": "govuk-list govuk-list--bullet", "ol": "govuk-list govuk-list--number"}
+# Containers nested deeper than this lose their extra tags (their text stays): ten thousand
+# ">" are ten thousand nested quotes, and the HTML parser in nh3 takes time that grows with
+# the square of the depth (250 ms for 10 KB). cmark's output is well formed and holds no
+# "<" of the text (it is "&lt;"), so its tags are found by a pattern in one pass.
+MAX_DEPTH = 16
+_CONTAINER_TAG = re.compile(r"<(/?)(?:blockquote|ul|ol|li)\b[^>]*>")
 _OPENING_TAG = re.compile(r"<(p|ul|ol)([ >])")  # after nh3, so every "<" of the text is "&lt;"
 
 
@@ -32,13 +38,26 @@ def sanitised_markdown(text: str) -> str:
     """Markdown rendered, then cleaned by nh3: no script, no event handlers, safe links."""
     html = cmarkgfm.markdown_to_html_with_extensions(text or "", options=_OPTIONS, extensions=_EXTENSIONS)
     clean = nh3.clean(
-        html,
+        _within_depth(html),
         tags=_ALLOWED_TAGS,
         attributes={"a": {"href", "title"}, "ol": {"start"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
     return _OPENING_TAG.sub(lambda match: f'<{match[1]} class="{_CLASSES[match[1]]}"{match[2]}', clean)
+
+
+def _within_depth(html: str) -> str:
+    """``html`` with the container tags beyond ``MAX_DEPTH`` levels left out."""
+    kept: list[bool] = []  # one entry per open container: whether its tag was kept
+
+    def tag(match: re.Match) -> str:
+        if match[1]:  # a closing tag closes the innermost open container
+            return match[0] if kept and kept.pop() else ""
+        kept.append(len(kept) < MAX_DEPTH)
+        return match[0] if kept[-1] else ""
+
+    return _CONTAINER_TAG.sub(tag, html)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -25,11 +25,15 @@ PRODUCTION = ENVIRONMENT == "production"
 DEBUG = env_bool("DEBUG", False)
 if PRODUCTION:
     SECRET_KEY = env_secret_key("SECRET_KEY")  # refuses a key Django's deploy check would warn about
+    # seals every history row (config/history_seal.py); kept apart from SECRET_KEY so that
+    # rotating that does not break history, and never stored in the database
+    HISTORY_SEAL_KEY = env_secret_key("HISTORY_SEAL_KEY")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Set ALLOWED_HOSTS (comma-separated) in production.")
 else:
     SECRET_KEY = env_str("SECRET_KEY", "development-only-secret-key-not-for-production-use-0123456789")
+    HISTORY_SEAL_KEY = env_str("HISTORY_SEAL_KEY", "development-only-history-seal-key-" + SECRET_KEY)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
 COUNCIL_NAME = env_str("COUNCIL_NAME", "Northmoor County Council")
@@ -51,6 +55,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "audit",
     "partners",
     "planning",
     "monitoring",

@@ -22,7 +22,7 @@ LONG_TEXT_LIMIT = 20_000  # a plan's summary
 NOTE_LIMIT = 2_000  # a short reason written in a text box
 
 # Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they
-# reorder what follows them on screen, so "Approved ‮Cabinet" can read as something else.
+# reorder what follows them on screen, so a title can be made to read as something else.
 _BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _SINGLE_LINE_REFUSED = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}\u2028\u2029]")
 _TEXT_REFUSED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")

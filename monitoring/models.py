@@ -16,8 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history import register
 
+from config.history import track
 from config.text import NOTE_LIMIT, BoundedTextField, single_line
 from partners.models import Organisation, User
 from planning.models import Plan, PlanItem, financial_year
@@ -86,7 +86,7 @@ class ReportingPeriod(models.Model):
         return plan.start_year <= self.start_year <= plan.end_year
 
 
-register(ReportingPeriod)
+track(ReportingPeriod)
 
 
 class ProgressReturn(models.Model):
@@ -173,7 +173,7 @@ class ProgressReturn(models.Model):
         return self.state in self.EDITABLE_STATES
 
 
-register(ProgressReturn)
+track(ProgressReturn)
 
 
 class ReminderSent(models.Model):
@@ -252,7 +252,7 @@ class Risk(models.Model):
         return None
 
 
-register(Risk)
+track(Risk)
 
 
 class RiskReview(models.Model):
@@ -280,7 +280,7 @@ class RiskReview(models.Model):
         return self.likelihood * self.impact
 
 
-register(RiskReview)
+track(RiskReview)
 
 
 class WorkbookUpload(models.Model):

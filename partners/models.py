@@ -3,9 +3,10 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from mptt.models import MPTTModel, TreeForeignKey
-from simple_history import register
 from simple_history.models import HistoricalRecords
 
+from config.history import track
+from config.history_seal import SealedHistory
 from config.text import single_line
 
 MPTT_COLUMNS = ["lft", "rght", "tree_id", "level"]
@@ -50,7 +51,7 @@ class Organisation(MPTTModel):
         return self.kind in self.COUNCIL_KINDS
 
 
-register(Organisation, excluded_fields=MPTT_COLUMNS)
+track(Organisation, excluded_fields=MPTT_COLUMNS)
 
 
 class User(AbstractUser):
@@ -68,7 +69,7 @@ class User(AbstractUser):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
     )
     job_title = models.CharField(max_length=200, blank=True, validators=[single_line])
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], bases=[SealedHistory])
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

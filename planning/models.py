@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from mptt.models import MPTTModel, TreeForeignKey
-from simple_history import register
 
+from config.history import track
 from config.text import LONG_TEXT_LIMIT, NOTE_LIMIT, BoundedTextField, single_line
 from partners.models import MPTT_COLUMNS, Organisation, User
 from planning.wording import with_article
@@ -36,7 +36,7 @@ class Indicator(models.Model):
         return self.name
 
 
-register(Indicator)
+track(Indicator)
 
 
 class Plan(MPTTModel):
@@ -152,7 +152,7 @@ class Plan(MPTTModel):
             raise ValidationError({"parent": "A plan cannot sit beneath one of its own child plans."})
 
 
-register(Plan, excluded_fields=MPTT_COLUMNS)
+track(Plan, excluded_fields=MPTT_COLUMNS)
 
 
 def financial_year(start: int) -> str:
@@ -174,7 +174,7 @@ class PlanShare(models.Model):
         return f"{self.plan} shared with {self.organisation}"
 
 
-register(PlanShare)
+track(PlanShare)
 
 
 class PlanItem(MPTTModel):
@@ -375,7 +375,7 @@ class PlanItem(MPTTModel):
             errors["target_date"] = "The target date must be after the baseline date."
 
 
-register(PlanItem, excluded_fields=MPTT_COLUMNS)
+track(PlanItem, excluded_fields=MPTT_COLUMNS)
 
 
 def _a(noun: str) -> str:
@@ -396,7 +396,7 @@ class ItemSupporter(models.Model):
         return f"{self.organisation} supports {self.item}"
 
 
-register(ItemSupporter)
+track(ItemSupporter)
 
 
 class Link(models.Model):
@@ -436,7 +436,7 @@ class Link(models.Model):
             raise ValidationError({"target": "An item cannot link to itself."})
 
 
-register(Link)
+track(Link)
 
 
 class Edition(models.Model):
@@ -460,7 +460,7 @@ class Edition(models.Model):
         return reverse("planning:plan-as-of", args=[self.plan.slug]) + f"?edition={self.pk}"
 
 
-register(Edition)
+track(Edition)
 
 
 class Consultation(models.Model):
@@ -494,7 +494,7 @@ class Consultation(models.Model):
         return self.opens_on <= day <= self.closes_on
 
 
-register(Consultation)
+track(Consultation)
 
 
 class ConsultationInvite(models.Model):
@@ -510,7 +510,7 @@ class ConsultationInvite(models.Model):
         return f"{self.organisation} invited to {self.consultation}"
 
 
-register(ConsultationInvite)
+track(ConsultationInvite)
 
 
 class ConsultationMember(models.Model):
@@ -526,7 +526,7 @@ class ConsultationMember(models.Model):
         return f"{self.member} invited to {self.consultation}"
 
 
-register(ConsultationMember)
+track(ConsultationMember)
 
 
 class Comment(models.Model):
@@ -571,4 +571,4 @@ class Comment(models.Model):
         return f"Comment by {self.author} on {self.item_title or self.plan}"
 
 
-register(Comment)
+track(Comment)

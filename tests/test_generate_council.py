@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.urls import reverse
 
+from audit.verify import verify_history
 from config.history import tracked_models
 from monitoring import generator
 from monitoring.access import REPORTED_KINDS
@@ -109,6 +110,8 @@ def test_every_row_has_exactly_one_history_row_holding_what_was_written():
         assert set(per_row.values()) <= {1}, model
         for row in history:
             assert row == rows[row[0]], (model, row)
+    # and every one of them is sealed as the application's own (written in bulk)
+    assert [problem for check in verify_history() for problem in check.problems] == []
 
 
 def _tracked(model) -> list[str]:

@@ -113,3 +113,16 @@ def test_what_is_not_allowed_never_reaches_the_page(text, absent):
 
 def test_raw_html_keeps_its_text_but_not_its_tags():
     assert sanitised_markdown("<span>kept</span> text").strip() == '<p class="govuk-body">kept text</p>'
+
+
+def test_quotes_nested_past_the_limit_keep_their_text_without_their_tags():
+    from config.markdown import MAX_DEPTH
+
+    html = sanitised_markdown(">" * 10_000 + " deep")
+    assert html.count("<blockquote>") == MAX_DEPTH == html.count("</blockquote>")
+    assert "deep" in html
+
+
+def test_nesting_within_the_limit_is_kept_whole():
+    html = sanitised_markdown("> quote\n>\n> - item\n>   - inner\n")
+    assert html.count("<blockquote>") == 1 and html.count("<ul") == 2 and html.count("</li>") == 2

@@ -23,6 +23,7 @@ def _production(code: str) -> subprocess.CompletedProcess:
         **inherited,
         "DJANGO_ENV": "production",
         "SECRET_KEY": "test-" + "k" * 60,
+        "HISTORY_SEAL_KEY": "seal-" + "h" * 60,
         "ALLOWED_HOSTS": "plans.example.org",
         "DATABASE_URL": "postgres://golden_thread:golden_thread@127.0.0.1:5432/golden_thread",
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -210,3 +211,14 @@ def test_the_client_address_is_taken_from_the_trusted_proxies_only(
 def test_production_refuses_a_negative_proxy_count():
     result = _production("import os; os.environ['TRUSTED_PROXY_COUNT'] = '-1'; import django; django.setup()")
     assert result.returncode != 0 and "TRUSTED_PROXY_COUNT" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_history_seal_key():
+    result = _production("import os; os.environ.pop('HISTORY_SEAL_KEY'); import django; django.setup()")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "HISTORY_SEAL_KEY" in result.stderr
+
+
+def test_production_refuses_a_weak_history_seal_key():
+    result = _production("import os; os.environ['HISTORY_SEAL_KEY'] = 'short'; import django; django.setup()")
+    assert result.returncode != 0 and "HISTORY_SEAL_KEY is too weak" in result.stderr

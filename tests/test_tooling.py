@@ -35,6 +35,7 @@ def test_make_security_finds_nothing_and_warns_of_nothing():
             "pyproject.toml",
             "-r",
             "config",
+            "audit",
             "partners",
             "planning",
             "monitoring",

@@ -7,7 +7,8 @@ a careless shell session or an injected query running as the application cannot 
 Migrations run as the role that owns the tables; the app runs as ROLE, a separate role
 that owns nothing, with these grants:
 
-- history tables (django-simple-history's, e.g. ``planning_historicalplan``): SELECT, INSERT;
+- history tables (django-simple-history's, e.g. ``planning_historicalplan``) and the
+  checkpoints of ``verify_history`` (``audit_historycheckpoint``): SELECT, INSERT;
 - ``django_migrations``: SELECT;
 - every other table of an installed app: SELECT, INSERT, UPDATE, DELETE;
 - every sequence: USAGE, SELECT (new ids); the schema: USAGE.
@@ -21,6 +22,7 @@ privileges differ from these, e.g. because it owns the tables or is a member of 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from audit.models import HistoryCheckpoint
 from config.history import tracked_models
 
 READ_WRITE = ("SELECT", "INSERT", "UPDATE", "DELETE")
@@ -30,8 +32,9 @@ ALL_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCE
 
 
 def history_tables() -> set[str]:
-    """Every django-simple-history table (``config.history.tracked_models``)."""
-    return {model.history.model._meta.db_table for model in tracked_models()}
+    """Every django-simple-history table (``config.history.tracked_models``), and the
+    checkpoints that say what those tables held at each check."""
+    return {model.history.model._meta.db_table for model in tracked_models()} | {HistoryCheckpoint._meta.db_table}
 
 
 def table_privileges() -> dict[str, tuple[str, ...]]:
