@@ -36,6 +36,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from config.forms import parse_id
 from config.spreadsheets import SPREADSHEET_TRIGGERS, set_xlsx_cell
+from config.text import multi_line, single_line
 from monitoring import services, uploads
 from monitoring.access import REPORTED_KINDS, can_fill, is_lead
 from monitoring.forms import ReturnForm
@@ -593,6 +594,10 @@ def _cell(field: str, value, number_format: str, item: PlanItem):
     limit = _TEXT_LIMITS.get(field)
     if limit is not None and len(text) > limit:
         raise _Bad(f"This is {len(text):,} characters long; the return form takes at most {limit:,}.")
+    try:  # the characters the return form refuses (config.text)
+        (multi_line if field in TEXT_FIELDS else single_line)(text)
+    except ValidationError as error:
+        raise _Bad(error.messages[0]) from None
     if field == "evidence_url" and text:
         if len(text) > 500:
             raise _Bad("The link is longer than 500 characters.")
