@@ -5,9 +5,9 @@ from django.db import models
 
 
 class HistoryCheckpoint(models.Model):
-    """One history table as a check found it: its rows up to ``last_id`` in blocks of ids
-    (``[first id of the block, rows, digest of their seals]``), sealed with the history key
-    so it cannot be rewritten to agree with a table that lost rows. The application's
+    """One history table as a check found it: the ids of its rows up to ``last_id``, in
+    blocks of 1,000 ids (``[block number, [[first, last], ...]]``, runs of consecutive ids),
+    sealed with the history key so it cannot be rewritten to agree with a table that lost rows. The application's
     database role may add checkpoints but not change or delete them (``grant_app_role``)."""
 
     table = models.CharField(max_length=200)

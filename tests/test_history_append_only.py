@@ -61,10 +61,11 @@ def _refused(sql: str) -> bool:
 def test_every_history_table_takes_inserts_but_refuses_updates_deletes_and_truncation(as_app_role):
     tables = sorted(history_tables())
     assert "planning_historicalplan" in tables and "monitoring_historicalprogressreturn" in tables
+    assert "audit_historycheckpoint" in tables  # what verify_history found, kept as it was found
     for table in tables:
         name = connection.ops.quote_name(table)
         assert not _refused(f"INSERT INTO {name} SELECT * FROM {name} WHERE false"), table  # noqa: S608
-        assert _refused(f"UPDATE {name} SET history_change_reason = 'rewritten'"), table  # noqa: S608
+        assert _refused(f"UPDATE {name} SET id = id"), table  # noqa: S608  # a column every such table has
         assert _refused(f"DELETE FROM {name}"), table  # noqa: S608
         assert _refused(f"TRUNCATE {name}"), table
 
@@ -137,3 +138,26 @@ def test_the_grants_can_be_printed_for_review(granted):
 def test_the_command_refuses_a_database_without_roles(db):
     with pytest.raises(CommandError, match="PostgreSQL"):
         call_command("grant_app_role", APP_ROLE)
+
+
+@postgresql_only
+def test_a_history_row_the_app_role_forges_is_named_by_verify_history(plan, pat, as_app_role):
+    """The issue's attack: as the application's role, a back-dated row attributed to a
+    partner with the reason "Agreed at Cabinet". The role may insert it, and the check
+    names it; the role may also record checkpoints, but only of a clean check."""
+    call_command("verify_history", "--checkpoint", stdout=StringIO())
+    table = connection.ops.quote_name(Plan.history.model._meta.db_table)
+    columns = [f.column for f in Plan.history.model._meta.concrete_fields if f.column != "history_id"]
+    kept = ", ".join(c for c in columns if c not in {"history_user_id", "history_date", "history_change_reason"})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({kept}, history_user_id, history_date, history_change_reason) "  # noqa: S608
+            f"SELECT {kept}, %s, '2013-04-01 09:00+00', 'Agreed at Cabinet' FROM {table} WHERE id = %s "
+            "RETURNING history_id",
+            [pat.pk, plan.pk],
+        )
+        forged = cursor.fetchone()[0]
+    err = StringIO()
+    with pytest.raises(CommandError, match=f"history row {forged}"):
+        call_command("verify_history", "--checkpoint", stdout=StringIO(), stderr=err)
+    assert "Agreed at Cabinet" in err.getvalue() and f"by person {pat.pk}" in err.getvalue()

@@ -9,14 +9,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from audit.models import HistoryCheckpoint
-from audit.verify import BLOCK, verify_history
+from audit.verify import verify_history
 from config.history import tracked_models
 from config.history_seal import SealedHistory, seal_of
 from planning import services
-from planning.models import Indicator, PlanItem
+from planning.models import PlanItem
 from tests.factories import add_item, vision_of
 
 TABLE = PlanItem.history.model._meta.db_table
@@ -130,9 +129,8 @@ def test_a_row_deleted_since_the_checkpoint_is_caught(edited):
     _sql(f"DELETE FROM {TABLE} WHERE history_id = %s", [gone.history_id])  # noqa: S608
     _, err, error = _verify()
     assert error is not None
-    first = max(gone.history_id // BLOCK * BLOCK, 1)
-    assert f"{TABLE}: 1 of the" in err and f"rows with ids {first} to" in err
-    assert f"ids with no row now: {gone.history_id}" in err
+    assert f"{TABLE}, history row {gone.history_id}: it was there at the check of" in err
+    assert err.count("has gone") == 1
 
 
 def test_rows_added_after_a_checkpoint_pass(edited, alice, plan):
@@ -165,20 +163,3 @@ def test_a_different_key_finds_every_row_not_its_own(edited, settings):
 def test_the_demo_council_passes(demo_output, db):
     _, err, error = _verify()
     assert error is None, err
-
-
-@pytest.mark.django_db(transaction=True)
-def test_an_installation_upgrading_has_the_history_it_had_sealed_by_the_migration():
-    before = [("partners", "0003_text_limits_and_characters"), ("planning", "0006_text_limits_and_characters")]
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(before + [("monitoring", "0003_text_limits_and_characters"), ("audit", None)])
-    old = executor.loader.project_state(before).apps
-    old.get_model("planning", "HistoricalIndicator").objects.create(
-        id=7, code="ks2", name="Key stage 2", definition="", history_date="2013-04-01T09:00:00Z", history_type="+"
-    )
-    executor = MigrationExecutor(connection)
-    executor.migrate(latest)
-    sealed = Indicator.history.get(id=7)  # read with the live models again
-    assert sealed.history_seal == seal_of(sealed)
-    assert [problem for check in verify_history() for problem in check.problems] == []
