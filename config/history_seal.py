@@ -8,7 +8,7 @@ HMAC-SHA256, under a key that is not in the database (``HISTORY_SEAL_KEY``), of 
 table's name and every value of the row but its own id. A row written with SQL has no
 valid seal; a row changed afterwards no longer matches its seal; a genuine row copied
 has the seal of the row it copies. ``manage.py verify_history`` finds all three, and
-its checkpoints (``partners.HistoryCheckpoint``) find rows deleted since the last check.
+its checkpoints (``audit.HistoryCheckpoint``) find rows deleted since the last check.
 
 Sealing happens where the historical row is written, so no write path can forget it:
 ``save()`` (every ordinary change, through simple-history's ``create_historical_record``)
@@ -55,15 +55,39 @@ def sealed_fields(model: type[models.Model]) -> list[models.Field]:
     return sorted((f for f in model._meta.concrete_fields if f.attname not in skip), key=lambda f: f.attname)
 
 
+_FIELDS: dict[type[models.Model], list[tuple[models.Field, object]]] = {}
+
+
+def _fields_and_defaults(model: type[models.Model]) -> list[tuple[models.Field, object]]:
+    """``sealed_fields`` with each one's default in canonical form, worked out once per model."""
+    found = _FIELDS.get(model)
+    if found is None:
+        found = _FIELDS[model] = [
+            (f, None if callable(f.default) else _canonical(f, f.get_default())) for f in sealed_fields(model)
+        ]
+    return found
+
+
 def seal(model: type[models.Model], values: dict) -> str:
-    """The seal of a row of ``model`` holding ``values`` (attname -> value)."""
-    payload = [model._meta.db_table, [[f.attname, _canonical(f, values.get(f.attname))] for f in sealed_fields(model)]]
-    message = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str).encode()
-    return hmac.new(settings.HISTORY_SEAL_KEY.encode(), message, hashlib.sha256).hexdigest()
+    """The seal of a row of ``model`` holding ``values`` (attname -> value).
+
+    A column holding its default is left out of what is sealed, so that a column added to a
+    tracked model later (with a default, as Django's migrations fill existing rows) leaves
+    the rows written before it as they were sealed. Nothing is lost by this: a row changed
+    *to* a default no longer has the value it was sealed with, and fails."""
+    pairs = []
+    for field, default in _fields_and_defaults(model):
+        value = _canonical(field, values.get(field.attname))
+        if value != default:
+            pairs.append([field.attname, value])
+    message = json.dumps([model._meta.db_table, pairs], separators=(",", ":"), ensure_ascii=False, default=str)
+    return hmac.new(settings.HISTORY_SEAL_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 def seal_of(instance: models.Model) -> str:
-    return seal(type(instance), {f.attname: getattr(instance, f.attname) for f in sealed_fields(type(instance))})
+    return seal(
+        type(instance), {f.attname: getattr(instance, f.attname) for f, _ in _fields_and_defaults(type(instance))}
+    )
 
 
 def matches(model: type[models.Model], values: dict, stored: str) -> bool:

@@ -47,6 +47,23 @@ class _Superseded(Exception):
     """The document was asked for again while this render ran (it had timed out)."""
 
 
+CHANGED_MESSAGE = "the plan changed while its PDF was waiting to be produced"
+
+
+def _still_current(document: Document) -> bool:
+    """A live plan's document shows the plan as it was when asked for (its key names that
+    moment, and which linked plans its readers may not see). The renderer draws the plan as
+    it is; if it has changed since, the PDF would show what the key does not cover (a link
+    added meanwhile into a plan its readers may not read), so it is not kept: the next
+    request names the new moment. Editions and scorecards are keyed otherwise."""
+    if document.kind != Document.Kind.PLAN or document.edition_id is not None:
+        return True
+    from monitoring.documents import plan_key  # documents queues this task: imported when used
+
+    now = plan_key(document.plan, None)
+    return document.key == now or document.key.startswith(now + pdf.HIDING)
+
+
 def timeout_minutes() -> int:
     return max(1, settings.PDF_RENDER_TIMEOUT // 60)
 
@@ -95,6 +112,8 @@ def render_document(document_id: int) -> str:
     mine = Document.objects.filter(pk=document.pk, status=Document.Status.RUNNING, requested_at=document.requested_at)
     try:
         content = _render(document)
+        if not _still_current(document):
+            raise pdf.RenderError(CHANGED_MESSAGE)
         pages = len(PdfReader(BytesIO(content)).pages)
         document.file.save(download_name(document), ContentFile(content), save=False)
         document.status = Document.Status.READY

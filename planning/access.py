@@ -102,10 +102,11 @@ def linked_plans_hidden_from(user: User, plan: Plan) -> frozenset[int]:
     ever_here = PlanItem.history.filter(plan_id=plan.pk).values("id")
     links = Link.history.filter(Q(source_id__in=ever_here) | Q(target_id__in=ever_here))
     ends = PlanItem.history.filter(Q(id__in=links.values("source_id")) | Q(id__in=links.values("target_id")))
-    hidden = (
-        Plan.objects.filter(pk__in=ends.values("plan_id"))
-        .exclude(pk=plan.pk)
-        .exclude(pk__in=plans_for(user).values("pk"))
-        .values_list("pk", flat=True)
+    hidden = (  # from history, so an end in a plan deleted since is hidden too
+        ends.exclude(plan_id=plan.pk)
+        .exclude(plan_id__in=plans_for(user).values("pk"))
+        .order_by()
+        .values_list("plan_id", flat=True)
+        .distinct()
     )
     return frozenset(hidden)

@@ -12,6 +12,7 @@ from config.forms import GovukForm, GovukModelForm, ModelMultipleChoiceField
 from partners.models import Organisation, User
 from planning.access import can
 from planning.models import Edition, Link, Plan, PlanItem
+from planning.services import OWNER_REFUSED
 
 REASON_HELP = "Optional. Recorded in the history beside your change."
 
@@ -60,9 +61,6 @@ class PlanForm(GovukModelForm):
             )
         for name in ("start_year", "end_year"):
             self.fields[name].widget.attrs.update({"class": "govuk-input govuk-input--width-4", "inputmode": "numeric"})
-
-
-OWNER_REFUSED = "Only the plan’s owner or an administrator can change its owner."
 
 
 class PlanEditForm(PlanForm):

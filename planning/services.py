@@ -17,6 +17,7 @@ from django.db.models import Max
 
 from config.history import change_context, current_change
 from partners.models import Organisation, User
+from planning.access import can
 from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem, PlanShare
 
 # pg_advisory_xact_lock key serialising changes to the tree of plans and new item trees
@@ -85,6 +86,9 @@ def plan_create(*, user: User | None, fields: dict, vision_title: str = "", reas
     return plan
 
 
+OWNER_REFUSED = "Only the plan’s owner or an administrator can change its owner."
+
+
 @transaction.atomic
 def plan_update(*, plan_id: int, user: User | None, fields: dict, expected_version: int, reason: str = "") -> Plan:
     _lock_tree_allocation()  # a new title or parent re-slots the plan in the tree of plans
@@ -93,6 +97,11 @@ def plan_update(*, plan_id: int, user: User | None, fields: dict, expected_versi
         raise EditConflict(plan)
     if plan.status == Plan.Status.APPROVED and not reason.strip():
         raise ValidationError({"reason": "This plan is approved: give a reason for the change."})
+    owner = fields.get("owner", plan.owner)
+    if getattr(owner, "pk", owner) != plan.owner_id and (user is None or not can(user, "change_owner", plan)):
+        # naming the owner confers approval and review: checked here, under the lock, so
+        # that no caller can skip it (issue 12, item 5)
+        raise ValidationError({"owner": OWNER_REFUSED})
     with change_context(reason=reason, user=user):
         for name in PLAN_FIELDS:
             if name in fields:

@@ -8,10 +8,11 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, models
 
 from audit.models import HistoryCheckpoint
 from audit.verify import verify_history
+from config import history_seal
 from config.history import tracked_models
 from config.history_seal import SealedHistory, seal_of
 from planning import services
@@ -163,3 +164,17 @@ def test_a_different_key_finds_every_row_not_its_own(edited, settings):
 def test_the_demo_council_passes(demo_output, db):
     _, err, error = _verify()
     assert error is None, err
+
+
+def test_a_column_added_later_with_a_default_leaves_the_rows_written_before_it_sealed(edited, monkeypatch):
+    """Tracked models will grow fields; a migration gives the existing rows the default."""
+    model = PlanItem.history.model
+    row = model.objects.filter(id=edited.pk).latest("history_id")
+    written_with = history_seal.sealed_fields(model)
+    added = models.CharField(max_length=20, blank=True, default="")
+    added.set_attributes_from_name("colour")
+    monkeypatch.setattr(history_seal, "sealed_fields", lambda m: sorted([*written_with, added], key=lambda f: f.name))
+    monkeypatch.setattr(history_seal, "_FIELDS", {})
+    values = {field.attname: getattr(row, field.attname) for field in written_with}
+    assert history_seal.seal(model, {**values, "colour": ""}) == row.history_seal
+    assert history_seal.seal(model, {**values, "colour": "red"}) != row.history_seal

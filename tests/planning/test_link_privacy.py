@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monitoring import documents, pdf
+from monitoring.models import Document
+from monitoring.tasks import CHANGED_MESSAGE, render_document
 from planning import lifecycle, services
 from planning.models import Plan, PlanShare
 from planning.selectors import HIDDEN_ITEM
@@ -138,3 +140,32 @@ def test_the_other_pages_that_follow_the_thread_show_nothing_of_the_hidden_plan(
         response = client.get(url)
         assert response.status_code == 200, url
         assert _leaks(response.content.decode(), secret, covert) == [], url
+
+
+def test_a_link_added_while_a_partners_pdf_waits_never_reaches_that_pdf(settings, pat, alice, thread):
+    """The PDF's key names what its readers may not see at the moment it was asked for;
+    a render after the plan changed is not kept (the next request names the new moment)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
+    plan, _, action, _, _ = thread
+    document = documents.request_plan_pdf(pat, plan)
+    police = OrganisationFactory(name="Fire Service", slug="fire")
+    other = make_plan(owner=alice, organisation=police, title="Fire Secret Plan", slug="fire-secret")
+    target = add_item(other, vision_of(other), "priority", title="Another hidden priority")
+    services.link_add(source_id=action.pk, target_id=target.pk, relation="contributes_to", note="", user=alice)
+    assert render_document.call(document.pk) == "failed"
+    document.refresh_from_db()
+    assert document.status == Document.Status.FAILED and not document.file
+    assert CHANGED_MESSAGE in document.error
+    again = documents.request_plan_pdf(pat, plan)  # asked again: the new moment, the new plan hidden
+    assert again.pk != document.pk and other.pk in pdf.hidden_plans(again.key)
+
+
+def test_a_link_end_in_a_plan_deleted_since_stays_hidden_in_the_past_view(client, pat, thread):
+    plan, _, _, secret, covert = thread
+    before = timezone.now()
+    Plan.objects.filter(pk=secret.pk).delete()
+    client.force_login(pat)
+    response = client.get(reverse("planning:plan-as-of", args=[plan.slug]), {"at": before.isoformat()})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Raise attainment" in page
+    assert _leaks(page, secret, covert) == []

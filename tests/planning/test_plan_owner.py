@@ -5,9 +5,11 @@ rights: only the owner or an administrator may change it. An officer who may edi
 plan's other details (bob, in the owning service) may not take it over."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from planning import services
 from planning.models import Plan
 
 
@@ -114,3 +116,18 @@ def test_the_new_owner_may_approve_and_the_old_one_no_longer_may(client, plan, a
     assert client.post(approve, form).status_code == 302
     plan.refresh_from_db()
     assert plan.status == Plan.Status.APPROVED
+
+
+@pytest.mark.django_db
+def test_the_service_itself_refuses_an_owner_change_by_anyone_but_the_owner_or_an_admin(plan, alice, bob, ada):
+    """Whatever calls it: the check is made under the plan's lock, not only in the form."""
+    with pytest.raises(ValidationError) as refused:
+        services.plan_update(plan_id=plan.pk, user=bob, fields={"owner": bob}, expected_version=plan.version)
+    assert refused.value.message_dict == {"owner": [services.OWNER_REFUSED]}
+    plan.refresh_from_db()
+    assert plan.owner == alice and plan.history.count() == 1
+    # the same owner posted back is no change; the owner and an admin may hand it over
+    services.plan_update(plan_id=plan.pk, user=bob, fields={"owner": alice, "title": "Renamed"}, expected_version=1)
+    services.plan_update(plan_id=plan.pk, user=ada, fields={"owner": bob}, expected_version=2)
+    plan.refresh_from_db()
+    assert (plan.title, plan.owner) == ("Renamed", bob)
