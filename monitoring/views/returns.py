@@ -17,6 +17,7 @@ from monitoring.access import can_fill, can_review, get_period, get_reported_ite
 from monitoring.forms import QuickReturnForm, ReturnForm, ReviewForm
 from monitoring.models import ProgressReturn, ReportingPeriod
 from planning import selectors as planning_selectors
+from planning.conflicts import conflict_page
 from planning.models import PlanItem
 from planning.services import EditConflict
 
@@ -220,18 +221,8 @@ def return_edit(request: HttpRequest, slug: str, pk: int, period: str) -> HttpRe
 
 def _conflict(request, stored: ProgressReturn, form: ReturnForm, item, period) -> HttpResponse:
     """Someone saved this return since the form was loaded: show both, save nothing."""
-    rows = []
-    for name in ProgressReturn.CONTENT_FIELDS:
-        if name in form.fields:
-            rows.append(
-                {
-                    "label": form.fields[name].label,
-                    "stored": getattr(stored, name) if getattr(stored, name) is not None else "",
-                    "mine": form.cleaned_data.get(name) if form.cleaned_data.get(name) is not None else "",
-                }
-            )
     cancel_url = reverse("monitoring:return-edit", args=[item.plan.slug, item.pk, period.slug])
-    return render(request, "409.html", {"rows": rows, "stored": stored, "cancel_url": cancel_url}, status=409)
+    return conflict_page(request, stored=stored, form=form, fields=ProgressReturn.CONTENT_FIELDS, cancel_url=cancel_url)
 
 
 @login_required

@@ -20,9 +20,9 @@ from planning.access import (
     linked_plans_hidden_from,
     plans_for,
 )
+from planning.conflicts import conflict_page
 from planning.forms import ItemEditForm, ItemForm, MoveForm, PlanEditForm, PlanForm, ReasonForm
 from planning.models import Comment, PlanItem
-from planning.templatetags.planning_tags import field_text
 from planning.wording import in_sentence, with_article
 
 
@@ -31,29 +31,6 @@ def _council_organisations_for(user):
     if user.is_admin or user.organisation is None:
         return orgs if user.is_admin else orgs.none()
     return orgs.filter(pk__in=user.organisation.get_descendants(include_self=True).values("pk"))
-
-
-def _conflict(request, *, stored, form, template_fields, cancel_url) -> HttpResponse:
-    """What is saved beside what the person typed, each written as the pages write it
-    (labels, not codes; dates and amounts formatted; people and organisations by name)."""
-    model = type(stored)
-    rows = []
-    for name in template_fields:
-        if name not in form.fields:
-            continue
-        rows.append(
-            {
-                "label": form[name].label,
-                "stored": field_text(model, name, getattr(stored, name)),
-                "mine": field_text(model, name, form.cleaned_data.get(name)),
-            }
-        )
-    return render(
-        request,
-        "409.html",
-        {"rows": rows, "stored": stored, "cancel_url": cancel_url},
-        status=409,
-    )
 
 
 # --- plans -------------------------------------------------------------------------------
@@ -160,11 +137,11 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except services.EditConflict as conflict:
-            return _conflict(
+            return conflict_page(
                 request,
                 stored=conflict.stored,
                 form=form,
-                template_fields=services.PLAN_FIELDS,
+                fields=services.PLAN_FIELDS,
                 cancel_url=conflict.stored.get_absolute_url(),
             )
         except ValidationError as error:
@@ -260,11 +237,11 @@ def item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except services.EditConflict as conflict:
-            return _conflict(
+            return conflict_page(
                 request,
                 stored=conflict.stored,
                 form=form,
-                template_fields=form.Meta.fields,
+                fields=form.Meta.fields,
                 cancel_url=conflict.stored.get_absolute_url(),
             )
         except ValidationError as error:

@@ -164,6 +164,22 @@ def test_two_people_saving_one_return_get_the_conflict_page(client, monitored, q
     assert ProgressReturn.objects.get().narrative == "Alice first"
 
 
+def test_the_conflict_page_writes_ratings_and_figures_as_the_pages_do(client, monitored, q1, bob, alice):
+    """Labels, not codes; numbers without trailing zeros (issue 12, item 18)."""
+    services.return_save(
+        item=monitored.target, period=q1, user=alice, fields={"rag": "not_started", "actual_value": 70},
+        expected_version=0,
+    )  # fmt: skip
+    client.force_login(bob)
+    response = client.post(
+        _edit_url(monitored.target, q1), {"rag": "amber", "actual_value": "70.5", "version": 0, "action": "draft"}
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Not started" in page and "Amber" in page and "not_started" not in page
+    assert "70.5" in page and "70.00" not in page
+
+
 def test_a_stale_review_is_refused(client, monitored, q1, bob, alice):
     make_return(monitored.action, q1, bob, {"rag": "green", "narrative": "x"}, submit=True)
     client.force_login(alice)
