@@ -34,6 +34,8 @@ from monitoring.models import ReportingPeriod
 from planning import snapshots
 from planning.models import Edition, Plan, PlanItem
 from planning.selectors import OutlineRow, hide_link_ends, plan_outline
+from planning.templatetags.planning_tags import pounds
+from planning.wording import in_sentence, with_article
 
 PRINT_CSS = "app/print.css"
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}  # tagged, with the document's language and title
@@ -173,7 +175,7 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         for row in rows
         if row is not vision
     ]
-    costs = plan_costs(rows)
+    costs = plan_costs(rows, plan)
     linked = linked_plans(plan, shown, rows)
     contents = [Entry("About this plan", "about")] if shown.summary else []
     contents += [Entry(shown.label_vision, "vision")] if vision else []
@@ -199,13 +201,11 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
     }
 
 
-def _money(value: Decimal) -> str:
-    return f"£{value:,.0f}"
-
-
-def plan_costs(rows: list[OutlineRow]) -> dict:
+def plan_costs(rows: list[OutlineRow], plan: Plan) -> dict:
     """Costs of actions and milestones by top-level priority (revenue, capital, total) and
-    by funding source, with the plan's total."""
+    by funding source, with the plan's total; money as the pages write it (``pounds``:
+    pence only where an amount has them)."""
+    outside = f"Not under {with_article(in_sentence(plan.label_for('priority')))}"
     by_priority: dict[int, dict[str, Decimal]] = {}
     titles: dict[int, str] = {}
     by_source: dict[str, Decimal] = defaultdict(Decimal)
@@ -228,18 +228,18 @@ def plan_costs(rows: list[OutlineRow]) -> dict:
         types.append(("not_stated", "Type not stated"))
     table = [
         {
-            "title": titles.get(priority, "Not under a priority"),
-            "amounts": [_money(amounts[key]) if amounts.get(key) else "" for key, _ in types],
-            "total": _money(sum(amounts.values(), Decimal(0))),
+            "title": titles.get(priority, outside),
+            "amounts": [pounds(amounts[key]) if amounts.get(key) else "" for key, _ in types],
+            "total": pounds(sum(amounts.values(), Decimal(0))),
         }
         for priority, amounts in by_priority.items()
     ]
     return {
         "types": [label for _, label in types],
         "rows": table,
-        "totals": [_money(totals[key]) for key, _ in types],
-        "total": _money(sum(totals.values(), Decimal(0))),
-        "sources": [{"name": name, "amount": _money(amount)} for name, amount in sorted(by_source.items())],
+        "totals": [pounds(totals[key]) for key, _ in types],
+        "total": pounds(sum(totals.values(), Decimal(0))),
+        "sources": [{"name": name, "amount": pounds(amount)} for name, amount in sorted(by_source.items())],
         "any": bool(table),
     }
 
@@ -430,12 +430,12 @@ def scorecard_pack_context(plan: Plan, period: ReportingPeriod, include_children
     differs = [row for row in card["targets"] if row.get("differs")]
     appendix = [
         Entry("Summary", "summary-heading", 1),
-        Entry("Ratings by priority", "priorities-heading", 1),
+        Entry(f"Ratings by {card['words']['by_priority']}", "priorities-heading", 1),
         Entry("Trend across the year", "trend-heading", 1),
         Entry("Exceptions: red and newly amber", "exceptions-heading", 1),
         Entry("Targets", "targets-heading", 1),
         Entry("Returns outstanding", "outstanding-heading", 1),
-        Entry("Costs by priority and funding source", "costs-heading", 1),
+        Entry(f"Costs by {card['words']['by_priority']} and funding source", "costs-heading", 1),
     ]
     contents = [
         Entry("1. Purpose of the report", "purpose"),

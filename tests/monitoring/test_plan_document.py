@@ -103,3 +103,17 @@ def test_the_pdf_links_to_the_site_address_whatever_host_name_asked_for_it(
     assert all(address.startswith("https://plans.example.org/") for address in addresses), addresses
     # styled as ever: the print stylesheet's fonts and page furniture came through
     assert "Page 1 of" in reader.pages[0].extract_text()
+
+
+def test_the_costs_keep_the_pence_an_amount_has_and_name_the_plans_own_level(plan):
+    """Money as the pages write it (issue 12, item 18): £12,500.50, not £12,500 or £12,501."""
+    plan.label_priority = "Themed outcome"
+    plan.save()
+    priority = add_item(plan, vision_of(plan), "priority", title="Raise attainment")
+    add_item(plan, priority, "action", title="Train governors", cost_amount=Decimal("12500.50"), cost_type="revenue")
+    costs = pdf.plan_costs(pdf.plan_outline(plan), plan)
+    assert costs["total"] == "£12,500.50" and costs["rows"][0]["total"] == "£12,500.50"
+    assert pdf.plan_costs([], plan)["rows"] == []
+    another = add_item(plan, vision_of(plan), "priority", title="Another")
+    add_item(plan, another, "action", title="Whole pounds", cost_amount=Decimal(3000), cost_type="capital")
+    assert pdf.plan_costs(pdf.plan_outline(plan), plan)["total"] == "£15,500.50"

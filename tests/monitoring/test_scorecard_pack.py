@@ -242,3 +242,13 @@ def test_a_quarter_with_no_returns_is_an_outlined_bar_the_legend_explains(monito
     assert [entry["label"] for entry in chart["legend"]] == ["No return"]
     text = " ".join(_text(pdf.render_scorecard(monitored, periods[0], False)).split())
     assert "No return" in text[text.index("Trend across the year") :]
+
+
+def test_the_packs_contents_name_the_plans_own_levels(reported, periods):
+    """The headings use the plan's level names, and so do the contents that list them."""
+    reported.label_priority = "Themed outcome"
+    reported.save()
+    contents = pdf.scorecard_pack_context(reported, periods[1], include_children=False)["contents"]
+    titles = [entry.text for entry in contents]
+    assert "Ratings by themed outcome" in titles and "Costs by themed outcome and funding source" in titles
+    assert not any("by priority" in title for title in titles)
