@@ -92,5 +92,7 @@ def tracked_models() -> list:
 
 def track(model, **options) -> None:
     """Keep ``model``'s history with django-simple-history, every row sealed
-    (``config.history_seal``): the one way a model is tracked."""
+    (``config.history_seal``): how every model is tracked but the user model, which declares
+    its ``HistoricalRecords`` in its class with the same base (a test checks every tracked
+    model's history is sealed)."""
     register(model, bases=[SealedHistory], **options)

@@ -48,32 +48,26 @@ def can_review(user: User, plan: Plan) -> bool:
     return user.is_authenticated and can(user, "approve", plan)
 
 
-# what everyone who may read the item reads; drafts and returns sent back stay with their
-# authors and reviewers
-SUBMITTED_STATES = frozenset({ProgressReturn.State.SUBMITTED, ProgressReturn.State.ACCEPTED})
-
-
 def reads_unsubmitted(user: User, item: PlanItem) -> bool:
     """May ``user`` read ``item``'s returns before they are submitted (or once they are
     returned for changes)? Its authors and its reviewers may."""
     return can_fill(user, item) or can_review(user, item.plan)
 
 
-def reads_every_unsubmitted(user: User, plan: Plan) -> bool:
-    """May ``user`` read every unsubmitted return of ``plan``: its reviewers and those who
-    may change it (who may fill in any of its returns)."""
-    return user.is_authenticated and (can(user, "approve", plan) or can(user, "change", plan))
-
-
 def shown_return(user: User, item: PlanItem, ret: ProgressReturn | None) -> ProgressReturn | None:
     """``ret`` as ``user`` may read it: itself, or, for an unsubmitted return they may not
     read, a stand-in that holds only its state (no RAG, value, text, evidence, people or
-    review note; ``withheld`` is set), never saved."""
-    if ret is None or ret.state in SUBMITTED_STATES or reads_unsubmitted(user, item):
+    review note; ``withheld`` is set: ``is_withheld``), never saved."""
+    if ret is None or ret.state in ProgressReturn.RECEIVED or reads_unsubmitted(user, item):
         return ret
     stand_in = ProgressReturn(item_id=ret.item_id, period_id=ret.period_id, state=ret.state, version=ret.version)
     stand_in.withheld = True
     return stand_in
+
+
+def is_withheld(ret: ProgressReturn | None) -> bool:
+    """Is ``ret`` the stand-in ``shown_return`` gives a reader who may not read it?"""
+    return getattr(ret, "withheld", False)
 
 
 def get_period(slug: str) -> ReportingPeriod:

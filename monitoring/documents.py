@@ -19,18 +19,18 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from monitoring import pdf, scorecards
+from monitoring import scorecards
 from monitoring.models import Document, ProgressReturn, ReportingPeriod, ScorecardSnapshot, render_cutoff
 from monitoring.tasks import render_document
 from partners.models import User
-from planning.access import linked_plans_hidden_from
+from planning.access import hiding_key, linked_plans_hidden_from
 from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem
 
 
 def request_plan_pdf(user: User, plan: Plan, edition: Edition | None = None) -> Document:
     """The plan document of ``plan`` (as at ``edition``, or as it is now), as ``user`` may
     see the thread: links into plans they may not read are shown without their other end."""
-    key = plan_key(plan, edition) + pdf.hiding_key(linked_plans_hidden_from(user, plan))
+    key = plan_key(plan, edition) + hiding_key(linked_plans_hidden_from(user, plan))
     return _request(user, key, kind=Document.Kind.PLAN, plan=plan, edition=edition)
 
 

@@ -103,6 +103,10 @@ class ProgressReturn(models.Model):
         RETURNED = "returned", "Returned for changes"
         ACCEPTED = "accepted", "Accepted"
 
+    # the states of a return that count: what everyone who may read the item reads, and
+    # what scorecards count; drafts and returns sent back stay with their authors and reviewers
+    RECEIVED = frozenset({State.SUBMITTED, State.ACCEPTED})
+
     class Rag(models.TextChoices):
         RED = "red", "Red"
         AMBER = "amber", "Amber"

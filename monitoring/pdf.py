@@ -108,21 +108,6 @@ def render_plan(plan: Plan, edition: Edition | None = None, hidden: frozenset[in
     return html_to_pdf(plan_document_html(plan, edition, hidden=hidden))
 
 
-# A plan document is shared by every reader who sees the same of the thread: the plans
-# whose linked items it leaves out (``planning.access.linked_plans_hidden_from``) are named
-# in its key, so the key still says exactly what it shows, and the renderer reads them back.
-HIDING = ":hiding:"
-
-
-def hiding_key(hidden: frozenset[int]) -> str:
-    return f"{HIDING}{','.join(map(str, sorted(hidden)))}" if hidden else ""
-
-
-def hidden_plans(key: str) -> frozenset[int]:
-    _, found, ids = key.partition(HIDING)
-    return frozenset(int(pk) for pk in ids.split(",") if pk.isdigit()) if found else frozenset()
-
-
 def render_scorecard(plan: Plan, period: ReportingPeriod, include_children: bool) -> bytes:
     return html_to_pdf(scorecard_pack_html(plan, period, include_children))
 

@@ -33,7 +33,7 @@ RAG_ORDER = ["red", "amber", "green", "complete", "not_started"]
 RAG_LABELS = dict(ProgressReturn.Rag.choices)
 # how good a rating is, for "improved" / "worsened" between quarters
 RAG_RANK = {"red": 0, "amber": 1, "green": 2, "complete": 3}
-RECEIVED = {State.SUBMITTED, State.ACCEPTED}
+RECEIVED = ProgressReturn.RECEIVED
 STATE_LABELS = dict(State.choices)
 SCHEMA = 1  # bump when the shape of the data changes; stored snapshots carry it
 LABELLED_KINDS = ("priority", "action", "target", "milestone")  # the levels a scorecard names

@@ -351,7 +351,7 @@ def reporters(item: PlanItem, people_by_organisation: dict[int, list[User]]) -> 
 def outstanding_items(period: ReportingPeriod, plans=None) -> list[PlanItem]:
     """The actions and targets of approved plans covering ``period`` with no return
     submitted yet (none, a draft, or one returned for changes)."""
-    done = ProgressReturn.objects.filter(period=period, state__in=[State.SUBMITTED, State.ACCEPTED])
+    done = ProgressReturn.objects.filter(period=period, state__in=ProgressReturn.RECEIVED)
     items = (
         PlanItem.objects.filter(
             kind__in=[PlanItem.Kind.ACTION, PlanItem.Kind.TARGET],

@@ -25,6 +25,7 @@ from pypdf import PdfReader
 
 from monitoring import pdf
 from monitoring.models import Document, render_cutoff
+from planning.access import HIDING, hidden_plans
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def _still_current(document: Document) -> bool:
     from monitoring.documents import plan_key  # documents queues this task: imported when used
 
     now = plan_key(document.plan, None)
-    return document.key == now or document.key.startswith(now + pdf.HIDING)
+    return document.key == now or document.key.startswith(now + HIDING)
 
 
 def timeout_minutes() -> int:
@@ -146,7 +147,7 @@ def render_document(document_id: int) -> str:
 
 def _render(document: Document) -> bytes:
     if document.kind == Document.Kind.PLAN:
-        return pdf.render_plan(document.plan, document.edition, pdf.hidden_plans(document.key))
+        return pdf.render_plan(document.plan, document.edition, hidden_plans(document.key))
     if document.period is None:
         raise pdf.RenderError("no quarter was given for the scorecard")
     return pdf.render_scorecard(document.plan, document.period, document.include_children)

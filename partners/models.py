@@ -64,11 +64,15 @@ class User(AbstractUser):
         MEMBER = "member", "Elected member"
         ADMIN = "admin", "Administrator"
 
+    # Django's, with the rule every single-line field has (config.text): names are shown to everyone
+    first_name = models.CharField("first name", max_length=150, blank=True, validators=[single_line])
+    last_name = models.CharField("last name", max_length=150, blank=True, validators=[single_line])
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
     )
     job_title = models.CharField(max_length=200, blank=True, validators=[single_line])
+    # sealed like every other history (config.history.track)
     history = HistoricalRecords(excluded_fields=["password", "last_login"], bases=[SealedHistory])
 
     class Meta:

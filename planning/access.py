@@ -110,3 +110,18 @@ def linked_plans_hidden_from(user: User, plan: Plan) -> frozenset[int]:
         .distinct()
     )
     return frozenset(hidden)
+
+
+# A cached plan page and a plan document are shared by every reader who sees the same of
+# the thread: the plans whose linked items they leave out are named in their keys, so a
+# key says exactly what it shows, and whoever builds the page or PDF reads them back.
+HIDING = ":hiding:"
+
+
+def hiding_key(hidden: frozenset[int]) -> str:
+    return f"{HIDING}{','.join(map(str, sorted(hidden)))}" if hidden else ""
+
+
+def hidden_plans(key: str) -> frozenset[int]:
+    _, found, ids = key.partition(HIDING)
+    return frozenset(int(pk) for pk in ids.split(",") if pk.isdigit()) if found else frozenset()

@@ -324,7 +324,7 @@ class PlanItem(MPTTModel):
             for name in self.COST_FIELDS:
                 if getattr(self, name):
                     errors[name] = (
-                        f"Only actions and milestones carry a cost, not {_a(self.get_kind_display().lower())}."
+                        f"Only actions and milestones carry a cost, not {with_article(self.get_kind_display().lower())}."
                     )
         elif self.cost_amount is not None and not self.cost_type:
             errors["cost_type"] = "Say whether the cost is revenue or capital."
@@ -341,7 +341,9 @@ class PlanItem(MPTTModel):
         allowed = self.ALLOWED_PARENTS.get(self.kind)
         if self.parent_id is None:
             if allowed is not None:
-                errors["parent"] = f"{_a(self.get_kind_display().lower()).capitalize()} must sit under another item."
+                errors["parent"] = (
+                    f"{with_article(self.get_kind_display().lower()).capitalize()} must sit under another item."
+                )
             return
         parent = self.parent
         if allowed is None:
@@ -349,8 +351,8 @@ class PlanItem(MPTTModel):
         elif parent.kind not in allowed:
             names = " or ".join(sorted(self.Kind(k).label.lower() for k in allowed))
             errors["parent"] = (
-                f"{_a(self.get_kind_display().lower()).capitalize()} cannot go under "
-                f"{_a(parent.get_kind_display().lower())}; it goes under {_a(names)}."
+                f"{with_article(self.get_kind_display().lower()).capitalize()} cannot go under "
+                f"{with_article(parent.get_kind_display().lower())}; it goes under {with_article(names)}."
             )
         if parent.plan_id != self.plan_id:
             errors["parent"] = "The parent item belongs to another plan."
@@ -376,11 +378,6 @@ class PlanItem(MPTTModel):
 
 
 track(PlanItem, excluded_fields=MPTT_COLUMNS)
-
-
-def _a(noun: str) -> str:
-    """ "an action", "a priority": messages read as sentences."""
-    return with_article(noun)
 
 
 class ItemSupporter(models.Model):

@@ -23,7 +23,7 @@ from tests.planning.loader.support import history_counts, load_plans, valid_obje
 # to read: they have their own validation (choices, slug, email, URL) or are never typed.
 NOT_FREE_TEXT = {
     "username", "password", "url", "key", "filename", "evidence",
-    "history_change_reason", "history_type", "first_name", "last_name",
+    "history_change_reason", "history_type",
 }  # fmt: skip
 DOMAIN_APPS = {"partners", "planning", "monitoring"}
 # Rows the application writes itself (an outbox, a rendered PDF, an upload's findings)

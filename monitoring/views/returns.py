@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from config.forms import add_service_errors
 from monitoring import selectors, services, trajectory
-from monitoring.access import can_fill, can_review, get_period, get_reported_item, shown_return
+from monitoring.access import can_fill, can_review, get_period, get_reported_item, is_withheld, shown_return
 from monitoring.forms import QuickReturnForm, ReturnForm, ReviewForm
 from monitoring.models import ProgressReturn, ReportingPeriod
 from planning import selectors as planning_selectors
@@ -41,7 +41,7 @@ def _stored(item: PlanItem, period: ReportingPeriod) -> ProgressReturn | None:
 
 
 def _history(ret: ProgressReturn | None) -> list:
-    if ret is None or ret.pk is None:  # none, or withheld from this reader (monitoring.access.shown_return)
+    if ret is None or is_withheld(ret):
         return []
     return list(ret.history.select_related("history_user").order_by("-history_date", "-history_id"))
 
@@ -159,7 +159,7 @@ def _detail_context(request, item, period, ret, review_form=None) -> dict:
     context.update(
         {
             "ret": ret,
-            "withheld": getattr(ret, "withheld", False),
+            "withheld": is_withheld(ret),
             "history": _history(ret),
             "may_fill": not period.is_locked and can_fill(request.user, item) and (ret is None or ret.is_editable),
             "may_review": may_review and not period.is_locked,

@@ -17,6 +17,7 @@ from planning.access import (
     can_create_plans,
     get_item_for_user,
     get_plan_for_user,
+    hiding_key,
     linked_plans_hidden_from,
     plans_for,
 )
@@ -91,7 +92,7 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     hidden = linked_plans_hidden_from(request.user, plan)  # what the reader may not see is part of the key
     outline = outline_cache.plan_outline_bytes(
         plan,
-        variant=f"{level}:hiding:{','.join(map(str, sorted(hidden)))}",
+        variant=f"{level}{hiding_key(hidden)}",
         can_change=changeable,
         rows=lambda: selectors.hide_link_ends(
             [row for row in selectors.plan_outline(plan) if row.item.kind in LEVELS[level]], hidden

@@ -16,6 +16,7 @@ from monitoring import documents, pdf
 from monitoring.models import Document
 from monitoring.tasks import CHANGED_MESSAGE, render_document
 from planning import lifecycle, services
+from planning.access import hidden_plans
 from planning.models import Plan, PlanShare
 from planning.selectors import HIDDEN_ITEM
 from tests.factories import OrganisationFactory, add_item, make_plan, vision_of
@@ -113,9 +114,9 @@ def test_the_plan_pdf_a_partner_gets_hides_the_link_and_an_officers_shows_it(pat
     partners = documents.request_plan_pdf(pat, plan)
     officers = documents.request_plan_pdf(bob, plan)
     assert partners.key != officers.key  # one PDF for each view of the thread
-    html = pdf.plan_document_html(plan, hidden=pdf.hidden_plans(partners.key))
+    html = pdf.plan_document_html(plan, hidden=hidden_plans(partners.key))
     assert _leaks(html, secret, covert) == [] and HIDDEN_ITEM in html
-    assert "Hidden priority" in pdf.plan_document_html(plan, hidden=pdf.hidden_plans(officers.key))
+    assert "Hidden priority" in pdf.plan_document_html(plan, hidden=hidden_plans(officers.key))
 
 
 @pytest.mark.parametrize("reader", ["pat", "mel"])
@@ -157,7 +158,7 @@ def test_a_link_added_while_a_partners_pdf_waits_never_reaches_that_pdf(settings
     assert document.status == Document.Status.FAILED and not document.file
     assert CHANGED_MESSAGE in document.error
     again = documents.request_plan_pdf(pat, plan)  # asked again: the new moment, the new plan hidden
-    assert again.pk != document.pk and other.pk in pdf.hidden_plans(again.key)
+    assert again.pk != document.pk and other.pk in hidden_plans(again.key)
 
 
 def test_a_link_end_in_a_plan_deleted_since_stays_hidden_in_the_past_view(client, pat, thread):
