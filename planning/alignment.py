@@ -85,7 +85,7 @@ class Disagreement:
 
     @property
     def fields_text(self) -> str:
-        """ "target value, target date and unit" """
+        """ "target value and unit" """
         if len(self.fields) == 1:
             return self.fields[0]
         return ", ".join(self.fields[:-1]) + " and " + self.fields[-1]

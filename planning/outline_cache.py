@@ -59,9 +59,10 @@ def _stamp(plan: Plan) -> str:
 def plan_outline_bytes(plan: Plan, *, variant: str, can_change: bool, rows: Callable[[], Iterable]) -> bytes:
     """The outline of ``plan`` as UTF-8; ``rows`` builds its rows on a cache miss.
 
-    ``variant`` names what else decides the rows shown (the levels chosen). Nothing in it
-    belongs to one reader (the move buttons' CSRF token is in the page's one move form),
-    so everyone with the same rights shares it."""
+    ``variant`` names what else decides the rows shown: the levels chosen, and the plans
+    whose linked items the reader may not see (``planning.access.hiding_key``). Nothing in
+    it belongs to one reader (the move buttons' CSRF token is in the page's one move form),
+    so everyone with the same rights and the same view of the thread shares it."""
     key = f"plan-outline:{plan.pk}:{variant}:{int(can_change)}:{_stamp(plan)}"
     html = cache.get(key)
     if html is None:
