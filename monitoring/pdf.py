@@ -32,9 +32,9 @@ from django.utils import timezone
 from monitoring import scorecards
 from monitoring.models import ReportingPeriod
 from planning import snapshots
+from planning.formatting import pounds
 from planning.models import Edition, Plan, PlanItem
 from planning.selectors import OutlineRow, hide_link_ends, plan_outline
-from planning.templatetags.planning_tags import pounds
 from planning.wording import in_sentence, with_article
 
 PRINT_CSS = "app/print.css"

@@ -23,9 +23,9 @@ from django.utils import timezone
 from monitoring import trajectory
 from monitoring.access import REPORTED_KINDS
 from monitoring.models import ProgressReturn, ReportingPeriod, ScorecardSnapshot
+from planning.formatting import expected_measure, measure, pounds
 from planning.models import Plan, PlanItem
 from planning.selectors import references
-from planning.templatetags.planning_tags import expected_measure, measure, pounds
 from planning.wording import in_sentence, plural, with_article
 
 State = ProgressReturn.State

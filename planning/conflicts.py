@@ -6,7 +6,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from planning.templatetags.planning_tags import field_text
+from planning.formatting import field_text
 
 
 def conflict_page(request: HttpRequest, *, stored, form: Form, fields, cancel_url: str) -> HttpResponse:

@@ -16,8 +16,8 @@ from html import escape  # Django's escape is this plus a SafeString wrapper, at
 from django.utils.safestring import SafeString, mark_safe
 
 from config.markdown import cached_markdown
+from planning.formatting import measure, number, pounds
 from planning.models import PlanItem
-from planning.templatetags.planning_tags import measure, number, pounds
 from planning.wording import in_sentence
 
 _STATUS = dict(PlanItem.Status.choices)

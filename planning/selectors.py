@@ -13,8 +13,8 @@ from django.db.models import Count, Q, QuerySet, Value
 
 from partners.models import Organisation, User
 from planning.access import unreadable_plan_ids
+from planning.formatting import field_text
 from planning.models import Comment, Indicator, ItemSupporter, Link, Plan, PlanItem
-from planning.templatetags.planning_tags import field_text
 
 
 @dataclass

@@ -1,16 +1,11 @@
-"""Template helpers for plans. ``markdown`` is the only way user text becomes HTML."""
-
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+"""Template helpers for plans. ``markdown`` is the only way user text becomes HTML; numbers,
+money and dates are written by ``planning.formatting``."""
 
 from django import template
-from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from config.markdown import cached_markdown
-from planning import wording
-from planning.models import PlanItem
+from planning import formatting, wording
 
 register = template.Library()
 
@@ -20,101 +15,11 @@ def markdown_filter(text: str) -> SafeString:
     return cached_markdown(text or "")
 
 
-# --- numbers, money, dates and level names: every page, the PDF and the scorecards ------
-# (exports keep raw numbers, so that spreadsheets can calculate with them)
-
-
-def _decimal(value) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-@register.filter
-def pounds(value) -> str:
-    """Money as people write it: without pence unless the amount has them (design rule):
-    12500 -> "£12,500", 12500.5 -> "£12,500.50"."""
-    if value is None or value == "":
-        return ""
-    amount = _decimal(value)
-    sign, amount = ("-" if amount < 0 else ""), abs(amount)
-    if amount == amount.to_integral_value():
-        return f"{sign}£{amount:,.0f}"
-    return f"{sign}£{amount:,.2f}"
-
-
-@register.filter
-def number(value) -> str:
-    """With thousands separators and without trailing zeros: 2250.00 -> "2,250",
-    12.50 -> "12.5", 2224.91 -> "2,224.91"."""
-    if value is None or value == "":
-        return ""
-    text = f"{_decimal(value):,f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-_WHOLE = Decimal(1)
-
-
-@register.filter
-def measure(value, unit: str = "") -> str:
-    """A target's value (baseline, target, trajectory, actual) in its unit: a count is
-    whole (the trajectory between two counts is rounded: 2,224.91 apprenticeships is
-    2,225), a percentage has "%", pounds are money, days say so."""
-    if value is None or value == "":
-        return ""
-    if unit == PlanItem.Unit.COUNT:
-        return number(_decimal(value).quantize(_WHOLE, rounding=ROUND_HALF_UP))
-    if unit == PlanItem.Unit.PERCENTAGE:
-        return f"{number(value)}%"
-    if unit == PlanItem.Unit.POUNDS:
-        return pounds(value)
-    if unit == PlanItem.Unit.DAYS:
-        return f"{number(value)} day{'' if _decimal(value) == 1 else 's'}"
-    return number(value)
-
-
-@register.filter
-def expected_measure(value, unit: str = "") -> str:
-    """A trajectory's value, read off the line between baseline and target: in money to
-    the pound (its pence are the arithmetic's, not an amount anyone set), otherwise as
-    ``measure``."""
-    if unit == PlanItem.Unit.POUNDS and value is not None and value != "":
-        value = _decimal(value).quantize(_WHOLE, rounding=ROUND_HALF_UP)
-    return measure(value, unit)
-
-
-@register.filter
-def long_date(value) -> str:
-    """As dates read across the app's prose: "5 December 2026"."""
-    return f"{value:%-d %B %Y}" if value else ""
-
-
-MONEY_FIELDS = {"cost_amount"}
-
-
-def field_text(model, name: str, value) -> str:
-    """A stored field's value as the pages write it, for history, comparisons and the
-    conflict page: choices by their labels, dates as "30 September 2013", money and
-    numbers through ``pounds`` and ``number``, related rows by name."""
-    if value is None or value == "":
-        return ""
-    model_field = model._meta.get_field(name)
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if hasattr(value, "all"):  # a many-to-many manager
-        value = value.all()
-    if isinstance(value, QuerySet | list | tuple):
-        return ", ".join(str(each) for each in value)
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime):
-        return f"{timezone.localtime(value):%-d %B %Y, %H:%M}"
-    if isinstance(value, date):
-        return long_date(value)
-    if isinstance(value, Decimal):
-        return pounds(value) if name in MONEY_FIELDS else number(value)
-    return str(value)
-
-
+register.filter("pounds", formatting.pounds)
+register.filter("number", formatting.number)
+register.filter("measure", formatting.measure)
+register.filter("expected_measure", formatting.expected_measure)
+register.filter("long_date", formatting.long_date)
 register.filter("in_sentence", wording.in_sentence)
 register.filter("with_article", wording.with_article)
 register.filter("plural", wording.plural)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from planning import wording
-from planning.templatetags.planning_tags import expected_measure, long_date, measure, number, pounds
+from planning.formatting import expected_measure, long_date, measure, number, pounds
 
 
 @pytest.mark.parametrize(
