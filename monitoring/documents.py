@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from monitoring import scorecards
 from monitoring.models import Document, ProgressReturn, ReportingPeriod, ScorecardSnapshot, render_cutoff
-from monitoring.tasks import render_document
+from monitoring.tasks import is_lost, render_document
 from partners.models import User
 from planning.access import hiding_key, linked_plans_hidden_from
 from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem
@@ -100,6 +100,7 @@ def _request(user: User, key: str, **fields) -> Document:
                 error="",
                 file="",
                 pages=None,
+                started_at=None,
                 finished_at=None,
                 requested_by=user,
                 requested_at=timezone.now(),
@@ -116,7 +117,7 @@ def _needs_render(document: Document) -> bool:
         return True
     if status == Document.Status.READY:
         return not document.file or not document.file.storage.exists(document.file.name)
-    return document.timed_out
+    return is_lost(document)
 
 
 def _enqueue(document: Document) -> None:
@@ -126,12 +127,12 @@ def _enqueue(document: Document) -> None:
 
 
 def queued_ahead(document: Document) -> int:
-    """How many documents wait to be produced before this one (not counting those that
-    have timed out: no worker is producing them)."""
+    """How many documents wait to be produced, or are being produced, before this one (not
+    counting those whose production stalled: no worker is producing them)."""
     if document.status != Document.Status.QUEUED:
         return 0
+    cutoff = render_cutoff()
     return Document.objects.filter(
-        status__in=[Document.Status.QUEUED, Document.Status.RUNNING],
+        Q(status=Document.Status.QUEUED) | Q(status=Document.Status.RUNNING, started_at__gte=cutoff),
         requested_at__lt=document.requested_at,
-        requested_at__gte=render_cutoff(),
     ).count()

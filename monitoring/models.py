@@ -358,6 +358,7 @@ class Document(models.Model):
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When a worker began producing it.")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -367,13 +368,14 @@ class Document(models.Model):
         return f"{self.get_kind_display()}: {self.plan}"
 
     @property
-    def timed_out(self) -> bool:
-        """Still waiting or being produced ``PDF_RENDER_TIMEOUT`` after it was asked for:
-        its worker was killed or none is running, so it counts as failed and asking for it
-        again queues it afresh."""
-        return self.status in {self.Status.QUEUED, self.Status.RUNNING} and self.requested_at < render_cutoff()
+    def stalled(self) -> bool:
+        """Being produced for longer than ``PDF_RENDER_TIMEOUT``: its worker was killed (a
+        render takes seconds to a few minutes). Waiting in the queue is not stalling: a
+        worker takes each document in turn (``monitoring.tasks.is_lost`` says when one
+        waiting has no task left to take it)."""
+        return self.status == self.Status.RUNNING and (self.started_at or self.requested_at) < render_cutoff()
 
 
 def render_cutoff() -> datetime:
-    """A document asked for before this and not yet produced has timed out."""
+    """A document whose production started before this and has not finished has stalled."""
     return timezone.now() - timedelta(seconds=settings.PDF_RENDER_TIMEOUT)

@@ -17,6 +17,7 @@ from io import BytesIO
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks import task
@@ -34,9 +35,9 @@ FAILED_MESSAGE = (
     "system administrator that document {pk} failed."
 )
 TIMED_OUT_MESSAGE = (
-    "The PDF was still not produced {minutes} minutes after it was asked for, so it was given up: the "
-    "worker producing it has probably stopped. Ask for it again; if it happens again, tell the system "
-    "administrator that document {pk} took too long."
+    "The PDF was still not produced after {minutes} minutes, so it was given up: the worker producing it "
+    "has probably stopped. Ask for it again; if it happens again, tell the system administrator that "
+    "document {pk} took too long."
 )
 
 
@@ -69,27 +70,51 @@ def timeout_minutes() -> int:
     return max(1, settings.PDF_RENDER_TIMEOUT // 60)
 
 
-def release_lost() -> tuple[int, int]:
-    """Mark failed every document still waiting or being produced ``PDF_RENDER_TIMEOUT``
-    after it was asked for, and every render task row still running that long after it
-    started (its worker died: nothing else would ever finish it). Returns how many of each."""
-    cutoff = render_cutoff()
-    lost = Document.objects.filter(
-        status__in=[Document.Status.QUEUED, Document.Status.RUNNING], requested_at__lt=cutoff
+def _pending_task(document_pk: int) -> bool:
+    """Is a render task for the document still waiting in the queue or running?"""
+    return DBTaskResult.objects.filter(
+        task_path=render_document.module_path, status__in=["READY", "RUNNING"], args_kwargs__args__0=document_pk
+    ).exists()
+
+
+def is_lost(document: Document) -> bool:
+    """Will nothing ever produce this document? Being produced for longer than
+    ``PDF_RENDER_TIMEOUT`` (its worker was killed), or waiting that long with no task left
+    in the queue to take it (its worker died before claiming it, or queueing failed). A
+    document waiting its turn behind others is not lost, however long the queue."""
+    if document.stalled:
+        return True
+    return (
+        document.status == Document.Status.QUEUED
+        and document.requested_at < render_cutoff()
+        and not _pending_task(document.pk)
     )
-    documents = 0
-    for pk, status, requested_at in lost.values_list("pk", "status", "requested_at"):
-        documents += Document.objects.filter(pk=pk, status=status, requested_at=requested_at).update(
-            status=Document.Status.FAILED,
-            error=TIMED_OUT_MESSAGE.format(minutes=timeout_minutes(), pk=pk),
-            finished_at=timezone.now(),
-        )
+
+
+def release_lost() -> tuple[int, int]:
+    """Mark failed every document that is lost (``is_lost``) and every render task row still
+    running ``PDF_RENDER_TIMEOUT`` after it started (its worker died: nothing else would ever
+    finish it). Returns how many of each."""
+    cutoff = render_cutoff()
     rows = DBTaskResult.objects.running().filter(task_path=render_document.module_path, started_at__lt=cutoff)
     tasks = 0
     for row in rows:
         row.set_failed(TaskLost(f"Still running {timeout_minutes()} minutes after it started (took too long): its "
                                 "worker is taken to have died."))  # fmt: skip
         tasks += 1
+    candidates = Document.objects.filter(
+        Q(status=Document.Status.RUNNING) | Q(status=Document.Status.QUEUED, requested_at__lt=cutoff)
+    )
+    documents = 0
+    for document in candidates:
+        if not is_lost(document):
+            continue
+        pk, status, requested_at = document.pk, document.status, document.requested_at
+        documents += Document.objects.filter(pk=pk, status=status, requested_at=requested_at).update(
+            status=Document.Status.FAILED,
+            error=TIMED_OUT_MESSAGE.format(minutes=timeout_minutes(), pk=pk),
+            finished_at=timezone.now(),
+        )
     if documents or tasks:
         logger.warning("Released %s PDF document(s) and %s task row(s) that took too long", documents, tasks)
     return documents, tasks
@@ -103,7 +128,7 @@ def render_document(document_id: int) -> str:
     so enqueueing twice renders once. Lost documents and task rows are released first."""
     release_lost()
     claimed = Document.objects.filter(pk=document_id, status=Document.Status.QUEUED).update(
-        status=Document.Status.RUNNING
+        status=Document.Status.RUNNING, started_at=timezone.now()
     )
     if not claimed:
         return "skipped"

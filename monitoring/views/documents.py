@@ -20,7 +20,7 @@ from config.forms import parse_id
 from monitoring import documents
 from monitoring.access import get_monitored_plan, get_period
 from monitoring.models import Document
-from monitoring.tasks import download_name, timeout_minutes
+from monitoring.tasks import download_name, is_lost, timeout_minutes
 from partners.models import User
 from planning.access import get_plan_for_user
 
@@ -75,7 +75,7 @@ def _readable_document(user: User, document_id: int) -> Document:
 @require_safe
 def document_status(request: HttpRequest, document_id: int) -> HttpResponse:
     document = _readable_document(request.user, document_id)
-    timed_out = document.timed_out  # its worker was killed or none is running: offer to try again
+    timed_out = is_lost(document)  # its worker was killed, or its task is gone: offer to try again
     waiting = document.status in {Document.Status.QUEUED, Document.Status.RUNNING} and not timed_out
     if request.GET.get("format") == "json":
         # for the page's script, which checks while the reader waits (no timed refresh:
