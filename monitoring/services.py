@@ -197,9 +197,10 @@ def return_check(
     saving would (``EditConflict``, ``ValidationError``), else returns it, unsaved.
 
     ``stored`` is the saved return (None if there is none); it is changed as saving would
-    change it, so pass a copy to keep it as it was. No query: ``return_save`` calls it
-    with what it has read under its locks, the workbook's preview with what it read for
-    every row at once, so both refuse exactly the same things."""
+    change it, so pass a copy to keep it as it was. It makes no query of its own:
+    ``return_save`` calls it with what it has read under its locks, the workbook's
+    preview with what it read for every row at once, so both refuse the same things in
+    the same words."""
     _check_unlocked(period)
     if stored is None:
         if expected_version != 0:
