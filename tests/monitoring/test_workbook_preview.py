@@ -27,10 +27,10 @@ DOWNLOAD = reverse("monitoring:workbook-download")
 UPLOAD = reverse("monitoring:workbook-upload")
 ACTION_ROW, TARGET_ROW = 2, 3
 # the upload page's queries whatever the number of rows: the session and the user, the
-# quarters (the form's choices, then the one chosen), the items with their plans, the
-# plans' shares, the saved returns with their authors, the versions stale rows were
-# downloaded at (two, only when there are such rows), the workbook's plan, the upload row
-PREVIEW_QUERIES = 11
+# quarters (the form's choices, then the one chosen), the items with their leads, their
+# plans, the plans' shares, the saved returns with their authors, the versions stale rows
+# were downloaded at (two, only when there are such rows), the workbook's plan, the upload
+PREVIEW_QUERIES = 12
 
 
 def _download(client, user) -> bytes:
