@@ -77,8 +77,9 @@ def test_the_preview_makes_the_same_number_of_queries_whatever_the_number_of_row
 def test_rows_whose_returns_changed_since_the_download_cost_no_query_each(
     client, alice, bob, sized, q1, django_assert_max_num_queries
 ):
-    """Half the rows changed since, half left alone: the versions they were downloaded at
-    are read for all of them at once."""
+    """bob saved every return again after alice's download; she changed every other row
+    and left the rest alone. The versions the rows were downloaded at are read for all of
+    them at once: the changed rows are conflicts, the rows left alone are nothing."""
     content = _download(client, alice)
     items = [row["Item ID"] for row in corpus.rows(content)]
     for item in sized.items.filter(pk__in=items):
