@@ -155,7 +155,9 @@ def check_actual_value(item: PlanItem, value: Decimal | None) -> str | None:
     return None
 
 
-def _validate(item: PlanItem, ret: ProgressReturn, *, submitting: bool) -> None:
+def return_problems(*, item: PlanItem, ret: ProgressReturn, submitting: bool) -> dict[str, str]:
+    """What is wrong with ``ret`` as it would be saved for ``item``: field name → message,
+    empty when nothing is. Pure (no query), so a caller may check many returns at once."""
     errors: dict[str, str] = {}
     message = check_actual_value(item, ret.actual_value)
     if message:
@@ -179,8 +181,45 @@ def _validate(item: PlanItem, ret: ProgressReturn, *, submitting: bool) -> None:
             errors["narrative"] = "Say what happened this quarter before you submit."
         if item.is_target and ret.actual_value is None and ret.rag not in {ret.Rag.NOT_STARTED}:
             errors["actual_value"] = errors.get("actual_value") or "Give the measured value before you submit."
+    return errors
+
+
+def return_check(
+    *,
+    item: PlanItem,
+    period: ReportingPeriod,
+    stored: ProgressReturn | None,
+    fields: dict,
+    expected_version: int,
+    submit: bool = False,
+) -> ProgressReturn:
+    """The return ``return_save`` would save, made and checked in memory: raises what
+    saving would (``EditConflict``, ``ValidationError``), else returns it, unsaved.
+
+    ``stored`` is the saved return (None if there is none); it is changed as saving would
+    change it, so pass a copy to keep it as it was. It makes no query of its own:
+    ``return_save`` calls it with what it has read under its locks, the workbook's
+    preview with what it read for every row at once, so both refuse the same things in
+    the same words."""
+    _check_unlocked(period)
+    if stored is None:
+        if expected_version != 0:
+            raise ValidationError("This return no longer exists.")
+        ret = ProgressReturn(item=item, period=period)
+    elif stored.version != expected_version:
+        raise EditConflict(stored)
+    elif not stored.is_editable:
+        raise ValidationError(f"This return is {stored.get_state_display().lower()}: it can no longer be changed.")
+    else:
+        ret = stored
+    for name in ProgressReturn.CONTENT_FIELDS:
+        if name in fields:
+            setattr(ret, name, fields[name] if fields[name] is not None or name in _NULLABLE else "")
+    ret.actual_value = _decimal(ret.actual_value)
+    errors = return_problems(item=item, ret=ret, submitting=submit)
     if errors:
         raise ValidationError(errors)
+    return ret
 
 
 def _stored_return(item_id: int, period_id: int) -> ProgressReturn | None:
@@ -217,24 +256,18 @@ def _return_save(item, period, user, fields, expected_version, submit, evidence_
     _check_unlocked(period)
     if not Plan.objects.filter(pk=item.plan_id, status=Plan.Status.APPROVED).exists():
         raise ValidationError("Returns are made on approved plans only.")
-    ret = _stored_return(item.pk, period.pk)
-    if ret is None:
-        if expected_version != 0:
-            raise ValidationError("This return no longer exists.")
-        ret = ProgressReturn(item=item, period=period)
-    elif ret.version != expected_version:
-        raise EditConflict(ret)
-    elif not ret.is_editable:
-        raise ValidationError(f"This return is {ret.get_state_display().lower()}: it can no longer be changed.")
-    for name in ProgressReturn.CONTENT_FIELDS:
-        if name in fields:
-            setattr(ret, name, fields[name] if fields[name] is not None or name in _NULLABLE else "")
-    ret.actual_value = _decimal(ret.actual_value)
+    ret = return_check(
+        item=item,
+        period=period,
+        stored=_stored_return(item.pk, period.pk),
+        fields=fields,
+        expected_version=expected_version,
+        submit=submit,
+    )
     if evidence_file is not None:
         ret.evidence_name = evidence_file.name[-200:]
         evidence_file.name = _storage_name(evidence_file.name)
         ret.evidence_file = evidence_file
-    _validate(item, ret, submitting=submit)
     ret.author = user
     was_returned = ret.state == State.RETURNED
     if submit:

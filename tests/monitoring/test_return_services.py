@@ -198,3 +198,31 @@ def test_a_long_reason_fits_the_history_column_and_the_return_keeps_it_whole(mon
     assert ret.review_note == reason.strip()
     stored = ret.history.first().history_change_reason
     assert len(stored) == 100 and stored.endswith("…")
+
+
+def test_checking_a_return_asks_the_database_nothing_and_refuses_what_saving_refuses(
+    monitored, q1, bob, django_assert_num_queries
+):
+    """``return_check`` is the check ``return_save`` makes; the workbook's preview calls it
+    for every row on what it has already read."""
+    stored = _save(monitored.action, q1, bob, narrative="Bob's words")
+    # as read with what a conflict names: its author, item and quarter
+    stored = ProgressReturn.objects.select_related("author", "item", "period").get(pk=stored.pk)
+    fields = {"rag": "", "narrative": " ", "revised_due_date": date(2014, 1, 31)}
+    with django_assert_num_queries(0):
+        with pytest.raises(ValidationError) as checked:
+            services.return_check(
+                item=monitored.action, period=q1, stored=stored, fields=fields, expected_version=1, submit=True
+            )
+        with pytest.raises(EditConflict):
+            services.return_check(item=monitored.action, period=q1, stored=stored, fields={}, expected_version=0)
+        fine = services.return_check(
+            item=monitored.target, period=q1, stored=None, fields={"actual_value": "71.5"}, expected_version=0
+        )
+    assert fine.pk is None and fine.actual_value == Decimal("71.5")
+    with pytest.raises(ValidationError) as saved:
+        _save(monitored.action, q1, bob, version=1, submit=True, **fields)
+    assert checked.value.message_dict == saved.value.message_dict
+    assert set(saved.value.message_dict) == {"rag", "narrative", "revision_reason"}
+    assert ProgressReturn.objects.get().narrative == "Bob's words"
+    assert not ProgressReturn.objects.filter(item=monitored.target).exists()
