@@ -155,10 +155,18 @@ def check_actual_value(item: PlanItem, value: Decimal | None) -> str | None:
     return None
 
 
+_TEXT_FIELDS = ("narrative", "soft_outcomes", "next_steps", "revision_reason", "evidence_name")
+
+
 def return_problems(*, item: PlanItem, ret: ProgressReturn, submitting: bool) -> dict[str, str]:
     """What is wrong with ``ret`` as it would be saved for ``item``: field name → message,
     empty when nothing is. Pure (no query), so a caller may check many returns at once."""
     errors: dict[str, str] = {}
+    for name in _TEXT_FIELDS:  # the model's own rules for text: its limit, no hidden characters
+        try:
+            ProgressReturn._meta.get_field(name).run_validators(getattr(ret, name))
+        except ValidationError as error:
+            errors[name] = error.messages[0]
     message = check_actual_value(item, ret.actual_value)
     if message:
         errors["actual_value"] = message

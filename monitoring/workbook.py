@@ -40,10 +40,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from config.forms import parse_id
 from config.spreadsheets import SPREADSHEET_TRIGGERS, set_xlsx_cell
-from config.text import multi_line, single_line
 from monitoring import services, uploads
 from monitoring.access import REPORTED_KINDS, can_fill, is_lead
-from monitoring.forms import ReturnForm
 from monitoring.models import ProgressReturn, ReportingPeriod, WorkbookUpload
 from partners.models import Organisation, User
 from planning.access import can
@@ -647,14 +645,7 @@ def _cell(field: str, value, number_format: str, item: PlanItem):
         if answer not in {"", "yes", "no"}:
             raise _Bad(f"“{value}” is not Yes or No.")
         return answer == "yes"
-    text = _text(value)
-    limit = _TEXT_LIMITS.get(field)
-    if limit is not None and len(text) > limit:
-        raise _Bad(f"This is {len(text):,} characters long; the return form takes at most {limit:,}.")
-    try:  # the characters the return form refuses (config.text)
-        (multi_line if field in TEXT_FIELDS else single_line)(text)
-    except ValidationError as error:
-        raise _Bad(error.messages[0]) from None
+    text = _text(value)  # its length and characters are checked with the return (services.return_problems)
     if field == "evidence_url" and text:
         if len(text) > 500:
             raise _Bad("The link is longer than 500 characters.")
@@ -663,10 +654,6 @@ def _cell(field: str, value, number_format: str, item: PlanItem):
         except ValidationError:
             raise _Bad(f"“{text[:100]}” is not a web address: it should start https://") from None
     return text
-
-
-# the same limits as the return form, so a workbook cannot store what the form would refuse
-_TEXT_LIMITS = {name: ReturnForm.base_fields[name].max_length for name in TEXT_FIELDS}
 
 
 def _unescape(text: str) -> str:

@@ -226,3 +226,20 @@ def test_checking_a_return_asks_the_database_nothing_and_refuses_what_saving_ref
     assert set(saved.value.message_dict) == {"rag", "narrative", "revision_reason"}
     assert ProgressReturn.objects.get().narrative == "Bob's words"
     assert not ProgressReturn.objects.filter(item=monitored.target).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("narrative", "x" * 10_001, "at most 10000 characters"),
+        ("next_steps", "Ask \u202eCabinet", "U+202E"),
+        ("soft_outcomes", "Bell\x07", "U+0007"),
+    ],
+)
+def test_saving_refuses_text_the_return_form_refuses_whoever_calls_it(monitored, q1, bob, field, value, message):
+    """The model's text rules hold in the service itself (issue 12, items 2 and 10), not
+    only in the forms and the workbook that call it."""
+    with pytest.raises(ValidationError) as refused:
+        services.return_save(item=monitored.action, period=q1, user=bob, fields={field: value}, expected_version=0)
+    assert message in refused.value.message_dict[field][0]
+    assert not ProgressReturn.objects.exists()
