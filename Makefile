@@ -9,8 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # the address links in PDFs and emails point to: where the app is served (set it when people
 # reach it by another name, e.g. make run HOST=0.0.0.0 SITE_URL=http://plans.local:8000)
+# (given to the app by the run recipe only: exported for every target, it reached the tests)
 SITE_URL ?= http://$(HOST):$(PORT)
-export SITE_URL
 
 .PHONY: run test test-only chromium lint security fixture benchmark benchmark-returns
 
@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --url $(SITE_URL)/
 # the server, and beside it the worker that produces PDFs; Ctrl+C stops both and ends quietly
-	scripts/run.sh $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) scripts/run.sh $(HOST):$(PORT)
 
 chromium:
 	@test -x /usr/bin/chromium || { \
