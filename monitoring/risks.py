@@ -16,16 +16,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from config.history import change_context
 from monitoring.models import ReportingPeriod, Risk, RiskReview
 from partners.models import User
+from planning.conflicts import check_version, share_lock
 from planning.models import Plan, PlanItem
 from planning.selectors import FieldChange, HistoryEntry
-from planning.services import EditConflict
 
 RISK_FIELDS = [
     "item",
@@ -138,8 +138,7 @@ def risk_create(*, plan: Plan, user: User | None, fields: dict) -> Risk:
 def risk_update(*, risk_id: int, user: User | None, fields: dict, expected_version: int, reason: str = "") -> Risk:
     """Save new content; refuse (``EditConflict``) if someone saved the risk since it was loaded."""
     risk = Risk.objects.select_for_update(of=("self",)).select_related("item").get(pk=risk_id)
-    if risk.version != expected_version:
-        raise EditConflict(risk)
+    check_version(risk, expected_version)
     with change_context(reason=reason.strip() or "Risk changed", user=user):
         _apply(risk, fields)
         risk.version += 1
@@ -148,11 +147,9 @@ def risk_update(*, risk_id: int, user: User | None, fields: dict, expected_versi
 
 
 def _period_for_write(period_id: int) -> ReportingPeriod:
-    """The period, read under a share lock on PostgreSQL so that it cannot be locked
-    while a review is written (as ``monitoring.services`` does for returns)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM monitoring_reportingperiod WHERE id = %s FOR SHARE", [period_id])
+    """The period, read under a share lock so that it cannot be locked while a review is
+    written (as ``monitoring.services`` does for returns)."""
+    share_lock(ReportingPeriod, period_id)
     return ReportingPeriod.objects.get(pk=period_id)
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,8 +32,9 @@ from monitoring.models import (
 )
 from partners.models import User
 from partners.services import notify
+from planning.conflicts import EditConflict, check_version, share_lock
 from planning.models import Plan, PlanItem
-from planning.services import EditConflict, plan_write
+from planning.services import plan_write
 
 State = ProgressReturn.State
 
@@ -75,9 +76,7 @@ def _lock_period(period_id: int, *, exclusive: bool) -> ReportingPeriod:
     periods = ReportingPeriod.objects.filter(pk=period_id)
     if exclusive:
         return periods.select_for_update().get()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM monitoring_reportingperiod WHERE id = %s FOR SHARE", [period_id])
+    share_lock(ReportingPeriod, period_id)
     return periods.get()
 
 
@@ -90,8 +89,7 @@ def _check_unlocked(period: ReportingPeriod) -> None:
 def period_update(*, period_id: int, user: User | None, due_on: date, expected_version: int) -> ReportingPeriod:
     period = _lock_period(period_id, exclusive=True)
     _check_unlocked(period)
-    if period.version != expected_version:
-        raise EditConflict(period)
+    check_version(period, expected_version)
     period.due_on = due_on
     period.full_clean()
     period.version += 1
@@ -317,8 +315,7 @@ def _reviewable(return_id: int, expected_version: int) -> ProgressReturn:
     )
     _lock_period(ret.period_id, exclusive=False)
     _check_unlocked(ret.period)
-    if ret.version != expected_version:
-        raise EditConflict(ret)
+    check_version(ret, expected_version)
     if ret.state != State.SUBMITTED:
         raise ValidationError(f"Only a submitted return can be reviewed; this one is {ret.get_state_display()}.")
     return ret

@@ -45,9 +45,9 @@ from monitoring.access import REPORTED_KINDS, can_fill, is_lead
 from monitoring.models import ProgressReturn, ReportingPeriod, WorkbookUpload
 from partners.models import Organisation, User
 from planning.access import can
+from planning.conflicts import EditConflict
 from planning.models import Plan, PlanItem
 from planning.selectors import references
-from planning.services import EditConflict
 
 SHEET = "Returns"
 README = "Read me"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from config.history import current_change
 from partners.models import Organisation, User
 from partners.services import notify
+from planning.conflicts import check_version
 from planning.models import (
     Comment,
     Consultation,
@@ -204,12 +205,6 @@ def comment_add(
     return comment
 
 
-class CommentConflict(Exception):
-    def __init__(self, stored: Comment):
-        super().__init__("comment changed since it was loaded")
-        self.stored = stored
-
-
 def comment_respond(
     *,
     comment_id: int,
@@ -223,8 +218,7 @@ def comment_respond(
     plan_id = Comment.objects.values_list("plan_id", flat=True).get(pk=comment_id)
     with plan_write(plan_id, user=user, reason="Comment answered"):
         comment = Comment.objects.select_related("author", "plan").get(pk=comment_id)
-        if comment.version != expected_version:
-            raise CommentConflict(comment)
+        check_version(comment, expected_version)
         if state == Comment.State.OPEN:
             raise ValidationError({"state": "Choose answered, accepted or declined."})
         comment.response, comment.state = response, state

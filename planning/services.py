@@ -18,18 +18,11 @@ from django.db.models import Max
 from config.history import change_context, current_change
 from partners.models import Organisation, User
 from planning.access import can
+from planning.conflicts import check_version
 from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem, PlanShare
 
 # pg_advisory_xact_lock key serialising changes to the tree of plans and new item trees
 _TREE_ALLOCATION_LOCK = 7_204_913
-
-
-class EditConflict(Exception):
-    """Someone saved the row after the editor loaded it; ``stored`` is what is saved now."""
-
-    def __init__(self, stored):
-        super().__init__(f"{stored!r} changed since it was loaded")
-        self.stored = stored
 
 
 @dataclass
@@ -93,8 +86,7 @@ OWNER_REFUSED = "Only the plan’s owner or an administrator can change its owne
 def plan_update(*, plan_id: int, user: User | None, fields: dict, expected_version: int, reason: str = "") -> Plan:
     _lock_tree_allocation()  # a new title or parent re-slots the plan in the tree of plans
     plan = Plan.objects.select_for_update().get(pk=plan_id)
-    if plan.version != expected_version:
-        raise EditConflict(plan)
+    check_version(plan, expected_version)
     if plan.status == Plan.Status.APPROVED and not reason.strip():
         raise ValidationError({"reason": "This plan is approved: give a reason for the change."})
     owner = fields.get("owner", plan.owner)
@@ -164,8 +156,7 @@ def item_update(
     plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
     with plan_write(plan_id, user=user, reason=reason, content=True):
         item = PlanItem.objects.get(pk=item_id)
-        if item.version != expected_version:
-            raise EditConflict(item)
+        check_version(item, expected_version)
         _apply(item, change)
         item.version += 1
         item.full_clean()

@@ -17,7 +17,7 @@ from monitoring.access import get_period
 from monitoring.forms import PeriodForm, YearForm
 from monitoring.models import ProgressReturn, ReportingPeriod
 from partners.access import require_admin
-from planning.services import EditConflict
+from planning.conflicts import EditConflict
 
 
 @login_required

@@ -17,9 +17,8 @@ from monitoring.access import can_fill, can_review, get_period, get_reported_ite
 from monitoring.forms import QuickReturnForm, ReturnForm, ReviewForm
 from monitoring.models import ProgressReturn, ReportingPeriod
 from planning import selectors as planning_selectors
-from planning.conflicts import conflict_page
+from planning.conflicts import EditConflict, conflict_page
 from planning.models import PlanItem
-from planning.services import EditConflict
 
 
 def _item_context(item: PlanItem, period: ReportingPeriod | None = None) -> dict:

@@ -24,8 +24,8 @@ from monitoring.models import ReportingPeriod, Risk, RiskReview
 from partners.models import User
 from planning import selectors
 from planning.access import can, get_plan_for_user
+from planning.conflicts import EditConflict, conflict_page
 from planning.models import Plan, PlanItem
-from planning.services import EditConflict
 
 STATUS_FILTERS = {"open": Risk.Status.OPEN, "closed": Risk.Status.CLOSED, "all": None}
 STATUS_CHOICES = [("open", "Open risks"), ("closed", "Closed risks"), ("all", "All risks")]
@@ -357,22 +357,14 @@ def risk_edit(request: HttpRequest, slug: str, risk_id: int) -> HttpResponse:
 
 def _conflict(request: HttpRequest, plan: Plan, stored: Risk, form: RiskEditForm) -> HttpResponse:
     """The 409 page: what is saved now beside what the editor typed."""
-    stored = _risk(plan, stored.pk)
-
-    def show(value) -> str:
-        return "" if value is None else str(value)
-
-    statuses = dict(Risk.Status.choices)
-    rows = []
-    for name in register.RISK_FIELDS:
-        saved, mine = getattr(stored, name), form.cleaned_data.get(name)
-        if name == "item":
-            saved, mine = saved or "The plan as a whole", mine or "The plan as a whole"
-        if name == "status":
-            saved, mine = statuses.get(saved, saved), statuses.get(mine, mine)
-        rows.append({"label": form.fields[name].label, "stored": show(saved), "mine": show(mine)})
-    cancel_url = reverse("monitoring:risk-edit", args=[plan.slug, stored.pk])
-    return render(request, "409.html", {"rows": rows, "stored": stored, "cancel_url": cancel_url}, status=409)
+    return conflict_page(
+        request,
+        stored=_risk(plan, stored.pk),
+        form=form,
+        fields=register.RISK_FIELDS,
+        cancel_url=reverse("monitoring:risk-edit", args=[plan.slug, stored.pk]),
+        empty={"item": "The plan as a whole"},
+    )
 
 
 def _initial_period(periods: list[ReportingPeriod]) -> ReportingPeriod | None:

@@ -21,7 +21,7 @@ from planning.access import (
     linked_plans_hidden_from,
     plans_for,
 )
-from planning.conflicts import conflict_page
+from planning.conflicts import EditConflict, conflict_page
 from planning.forms import ItemEditForm, ItemForm, MoveForm, PlanEditForm, PlanForm, ReasonForm
 from planning.models import Comment, PlanItem
 from planning.wording import in_sentence, with_article
@@ -137,7 +137,7 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 reason=form.cleaned_data["reason"],
             )
-        except services.EditConflict as conflict:
+        except EditConflict as conflict:
             return conflict_page(
                 request,
                 stored=conflict.stored,
@@ -237,7 +237,7 @@ def item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 reason=form.cleaned_data["reason"],
             )
-        except services.EditConflict as conflict:
+        except EditConflict as conflict:
             return conflict_page(
                 request,
                 stored=conflict.stored,
@@ -285,7 +285,7 @@ def _accept_comment_with_change(request: HttpRequest, comment: Comment, item: Pl
             change_history_id=change_id,
             expected_version=comment.version,
         )
-    except lifecycle.CommentConflict:
+    except EditConflict:
         messages.success(request, f"“{title}” saved. Someone responded to the comment meanwhile: check it below.")
     else:
         messages.success(request, f"“{title}” saved. The comment from {comment.author} is accepted and links to it.")

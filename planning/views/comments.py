@@ -34,6 +34,7 @@ from config.spreadsheets import spreadsheet_safe
 from config.text import TEXT_LIMIT
 from planning import lifecycle, selectors
 from planning.access import can, get_item_for_user, get_plan_for_user
+from planning.conflicts import EditConflict, conflict_page
 from planning.models import Comment, Consultation, ConsultationMember, Plan, PlanItem
 
 State = Comment.State
@@ -374,8 +375,11 @@ def comment_respond(request: HttpRequest, slug: str, comment_id: int) -> HttpRes
                 state=form.cleaned_data["state"],
                 expected_version=form.cleaned_data["version"],
             )
-        except lifecycle.CommentConflict as conflict:
-            return _conflict(request, stored=conflict.stored, form=form, plan=plan)
+        except EditConflict as conflict:
+            cancel_url = reverse("planning:comment-respond", args=[plan.slug, comment.pk])
+            return conflict_page(
+                request, stored=conflict.stored, form=form, fields=["response", "state"], cancel_url=cancel_url
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -387,17 +391,6 @@ def comment_respond(request: HttpRequest, slug: str, comment_id: int) -> HttpRes
         "planning/comment_respond.html",
         {"plan": plan, "comment": comment, "form": form},
     )
-
-
-def _conflict(request: HttpRequest, *, stored: Comment, form: RespondForm, plan: Plan) -> HttpResponse:
-    """Someone else responded since this form was loaded: show both, save nothing."""
-    labels = dict(State.choices)
-    rows = [
-        {"label": "Response", "stored": stored.response, "mine": form.cleaned_data["response"]},
-        {"label": "Outcome", "stored": stored.get_state_display(), "mine": labels[form.cleaned_data["state"]]},
-    ]
-    cancel_url = reverse("planning:comment-respond", args=[plan.slug, stored.pk])
-    return render(request, "409.html", {"rows": rows, "stored": stored, "cancel_url": cancel_url}, status=409)
 
 
 # --- the consultation summary ----------------------------------------------------------------

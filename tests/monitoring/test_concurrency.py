@@ -9,7 +9,7 @@ from django.db import connection
 
 from monitoring import services
 from monitoring.models import ProgressReturn
-from planning.services import EditConflict
+from planning.conflicts import EditConflict
 from tests.planning.test_concurrency import _run_in_threads
 
 pytestmark = [

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 
 from monitoring import services
 from monitoring.models import ProgressReturn, ReportingPeriod
+from planning.conflicts import EditConflict
 from planning.models import PlanItem
-from planning.services import EditConflict
 
 State = ProgressReturn.State
 

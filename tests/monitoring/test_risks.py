@@ -13,8 +13,8 @@ from django.utils import timezone
 from monitoring import risks as register
 from monitoring.models import Risk, RiskReview
 from monitoring.views.risks import owner_choices
+from planning.conflicts import EditConflict
 from planning.models import Plan, PlanShare
-from planning.services import EditConflict
 from tests.factories import UserFactory, add_item, make_plan, vision_of
 
 

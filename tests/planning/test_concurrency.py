@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 
 from planning import services
+from planning.conflicts import EditConflict
 from planning.models import Plan, PlanItem
 from tests.factories import UserFactory, add_item, make_plan, vision_of
 from tests.planning.test_item_services import assert_tree_is_valid
@@ -111,7 +112,7 @@ def test_eight_editors_of_one_item_lose_no_edit(alice, service):
                         expected_version=stored.version, reason=f"writer {n} edit {k}",
                     )  # fmt: skip
                     break
-                except services.EditConflict:
+                except EditConflict:
                     conflicts[n] += 1
             else:
                 raise AssertionError(f"writer {n}'s edit {k} never landed")

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from planning import services
+from planning.conflicts import EditConflict
 from planning.models import PlanItem
 from planning.selectors import plan_outline
 from tests.factories import add_item, vision_of
@@ -121,7 +122,7 @@ def test_a_stale_update_is_a_conflict_and_writes_nothing(plan, alice, bob, three
         item_id=item.pk, user=alice, change=services.ItemChange({"title": "Alice's"}), expected_version=1
     )
     history_before = PlanItem.history.count()
-    with pytest.raises(services.EditConflict) as conflict:
+    with pytest.raises(EditConflict) as conflict:
         services.item_update(
             item_id=item.pk, user=bob, change=services.ItemChange({"title": "Bob's"}), expected_version=1
         )
