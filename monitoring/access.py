@@ -26,7 +26,7 @@ from partners.models import User
 from planning.access import can, get_plan_for_user
 from planning.models import Plan, PlanItem
 
-REPORTED_KINDS = [PlanItem.Kind.ACTION, PlanItem.Kind.TARGET]
+REPORTED_KINDS = PlanItem.MONITORED_KINDS
 
 
 def is_lead(user: User, item: PlanItem) -> bool:
@@ -88,7 +88,8 @@ def get_reported_item(user: User, slug: str, pk: int, action: str = "view") -> P
     item = (
         PlanItem.objects.select_related("plan__owner", "plan__organisation", "lead_officer", "lead_organisation")
         .prefetch_related("plan__shares")
-        .filter(plan__slug=slug, pk=pk, kind__in=REPORTED_KINDS, plan__status=Plan.Status.APPROVED)
+        .monitored()
+        .filter(plan__slug=slug, pk=pk)
         .first()
     )
     if item is None or not (is_lead(user, item) or can(user, "view", item.plan)):

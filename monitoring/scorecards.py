@@ -102,7 +102,7 @@ def plans_in_scope(plan: Plan, include_children: bool) -> list[Plan]:
     """The plan, and with ``include_children`` every approved plan beneath it."""
     if not include_children:
         return [plan]
-    below = plan.get_descendants().filter(status=Plan.Status.APPROVED).select_related("organisation")
+    below = plan.get_descendants().approved().select_related("organisation")
     return [plan, *below]
 
 

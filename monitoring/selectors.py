@@ -94,11 +94,7 @@ def items_led_by(user: User) -> QuerySet[PlanItem]:
     leads = Q(lead_officer=user)
     if user.organisation_id:
         leads |= Q(lead_organisation_id=user.organisation_id)
-    return (
-        PlanItem.objects.filter(leads, kind__in=REPORTED_KINDS, plan__status=Plan.Status.APPROVED)
-        .select_related("plan")
-        .order_by("plan__title", "tree_id", "lft")
-    )
+    return PlanItem.objects.monitored().filter(leads).select_related("plan").order_by("plan__title", "tree_id", "lft")
 
 
 def dues_for(user: User, today: date, periods: list[ReportingPeriod] | None = None) -> list[Due]:
@@ -159,11 +155,7 @@ class PlanQuarter:
 def plan_quarter(plan: Plan, period: ReportingPeriod, *, reader: User) -> PlanQuarter:
     """Every action and target of ``plan`` with its return (as ``reader`` may read it) and
     reminders for ``period`` (four queries)."""
-    items = list(
-        PlanItem.objects.filter(plan=plan)
-        .select_related("lead_officer", "lead_organisation")
-        .order_by("tree_id", "lft")
-    )
+    items = list(PlanItem.objects.filter(plan=plan).select_related("lead_officer", "lead_organisation").in_tree_order())
     refs = planning_selectors.references(items)
     reported = [item for item in items if item.kind in REPORTED_KINDS]
     found = {

@@ -117,12 +117,12 @@ def _freeze_scorecards(period: ReportingPeriod) -> None:
     """Store every approved plan's scorecard for the quarter as it reads now (and, for a
     plan with approved plans beneath it, the rolled-up one too): what members were shown
     must stay what they are shown."""
-    plans = Plan.objects.filter(
-        status=Plan.Status.APPROVED, start_year__lte=period.start_year, end_year__gte=period.start_year
-    ).select_related("organisation")
-    parents = set(
-        Plan.objects.filter(status=Plan.Status.APPROVED, parent__isnull=False).values_list("parent_id", flat=True)
+    plans = (
+        Plan.objects.approved()
+        .filter(start_year__lte=period.start_year, end_year__gte=period.start_year)
+        .select_related("organisation")
     )
+    parents = set(Plan.objects.approved().filter(parent__isnull=False).values_list("parent_id", flat=True))
     rows = []
     for plan in plans:
         for include_children in [False, True] if plan.pk in parents else [False]:
@@ -260,7 +260,7 @@ def return_save(
 def _return_save(item, period, user, fields, expected_version, submit, evidence_file) -> ProgressReturn:
     period = _lock_period(period.pk, exclusive=False)
     _check_unlocked(period)
-    if not Plan.objects.filter(pk=item.plan_id, status=Plan.Status.APPROVED).exists():
+    if not Plan.objects.approved().filter(pk=item.plan_id).exists():
         raise ValidationError("Returns are made on approved plans only.")
     ret = return_check(
         item=item,
@@ -391,12 +391,8 @@ def outstanding_items(period: ReportingPeriod, plans=None) -> list[PlanItem]:
     submitted yet (none, a draft, or one returned for changes)."""
     done = ProgressReturn.objects.filter(period=period, state__in=ProgressReturn.RECEIVED)
     items = (
-        PlanItem.objects.filter(
-            kind__in=[PlanItem.Kind.ACTION, PlanItem.Kind.TARGET],
-            plan__status=Plan.Status.APPROVED,
-            plan__start_year__lte=period.start_year,
-            plan__end_year__gte=period.start_year,
-        )
+        PlanItem.objects.monitored()
+        .filter(plan__start_year__lte=period.start_year, plan__end_year__gte=period.start_year)
         .exclude(pk__in=done.values("item_id"))
         .select_related("plan__owner", "lead_officer")
         .order_by("plan_id", "tree_id", "lft")

@@ -130,12 +130,7 @@ def scope_items(user: User, scope: Scope) -> list[PlanItem]:
     organisation (as lead organisation, or through its people as lead officers) or in
     the plan, that ``user`` may report on; in plan and reading order."""
     year = scope.period.start_year
-    items = PlanItem.objects.filter(
-        kind__in=REPORTED_KINDS,
-        plan__status=Plan.Status.APPROVED,
-        plan__start_year__lte=year,
-        plan__end_year__gte=year,
-    )
+    items = PlanItem.objects.monitored().filter(plan__start_year__lte=year, plan__end_year__gte=year)
     if scope.plan is not None:
         items = items.filter(plan=scope.plan)
     elif scope.organisation is None:
@@ -155,7 +150,7 @@ def _references(items: list[PlanItem]) -> dict[int, str]:
     plan_ids = {item.plan_id for item in items}
     if not plan_ids:
         return {}
-    everything = PlanItem.objects.filter(plan_id__in=plan_ids).order_by("tree_id", "lft").only("id", "parent_id")
+    everything = PlanItem.objects.filter(plan_id__in=plan_ids).in_tree_order().only("id", "parent_id")
     return references(list(everything))
 
 

@@ -53,7 +53,7 @@ class OrganisationForm(GovukModelForm):
         parents = Organisation.objects.all()
         if self.instance.pk:
             parents = parents.exclude(pk__in=self.instance.get_descendants(include_self=True).values("pk"))
-        self.fields["parent"].queryset = parents.order_by("tree_id", "lft")
+        self.fields["parent"].queryset = parents.in_tree_order()
         self.fields["parent"].empty_label = "None: it stands on its own"
         self.fields["slug"].widget.attrs.update({"class": "govuk-input govuk-input--width-20", "spellcheck": "false"})
         _checkbox(self.fields["is_active"])
@@ -105,7 +105,7 @@ class PersonForm(GovukModelForm):
         organisations = Organisation.objects.filter(is_active=True)
         if self.instance.organisation_id:
             organisations = organisations | Organisation.objects.filter(pk=self.instance.organisation_id)
-        self.fields["organisation"].queryset = organisations.order_by("tree_id", "lft")
+        self.fields["organisation"].queryset = organisations.in_tree_order()
         self.fields["organisation"].empty_label = "None"
         self.order_fields([*self.Meta.fields, "is_active", "password1", "password2"])
 

@@ -2,7 +2,9 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
 from simple_history.models import HistoricalRecords
 
 from config.history import track
@@ -10,6 +12,16 @@ from config.history_seal import SealedHistory
 from config.text import single_line
 
 MPTT_COLUMNS = ["lft", "rght", "tree_id", "level"]
+
+
+class TreeOrderQuerySet(TreeQuerySet):
+    """Reads of a tree model (organisations, plans, plan items) in the tree's order."""
+
+    def in_tree_order(self):
+        """Tree by tree, each depth-first: a plan's items in reading order, organisations and
+        plans each under their parent. django-mptt orders so only through its manager's
+        default, which a later ``order_by`` or ``annotate`` loses; this says it."""
+        return self.order_by("tree_id", "lft")
 
 
 class Organisation(MPTTModel):
@@ -39,6 +51,8 @@ class Organisation(MPTTModel):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     is_active = models.BooleanField(default=True)
+
+    objects = TreeManager.from_queryset(TreeOrderQuerySet)()
 
     class MPTTMeta:
         order_insertion_by = ["name"]

@@ -52,7 +52,7 @@ class SignInView(LoginView):
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
     require_admin(request.user)
-    organisations = list(Organisation.objects.annotate(people_count=Count("people")).order_by("tree_id", "lft"))
+    organisations = list(Organisation.objects.annotate(people_count=Count("people")).in_tree_order())
     council_trees = [org for org in organisations if org.is_council]
     partners = {}
     for org in organisations:

@@ -158,7 +158,7 @@ def plan_alignment(plan: Plan, *, compare_with: QuerySet[Plan] | None = None) ->
 
 def council_alignment(plans: QuerySet[Plan]) -> Alignment:
     """The report across every plan in ``plans`` (three queries)."""
-    ordered = list(plans.order_by("tree_id", "lft"))
+    ordered = list(plans.in_tree_order())
     return _report(ordered, scope={p.pk for p in ordered})
 
 
@@ -175,7 +175,7 @@ class _Forest:
     def __init__(self, plans: list[Plan]):
         self.plans = {p.pk: p for p in plans}
         self.items: list[PlanItem] = list(
-            PlanItem.objects.filter(plan_id__in=list(self.plans)).select_related("indicator").order_by("tree_id", "lft")
+            PlanItem.objects.filter(plan_id__in=list(self.plans)).select_related("indicator").in_tree_order()
         )
         self.by_id = {item.pk: item for item in self.items}
         for item in self.items:

@@ -13,11 +13,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
 from config.history import track
 from config.text import LONG_TEXT_LIMIT, NOTE_LIMIT, BoundedTextField, single_line
-from partners.models import MPTT_COLUMNS, Organisation, User
+from partners.models import MPTT_COLUMNS, Organisation, TreeOrderQuerySet, User
 from planning.wording import with_article
 
 
@@ -37,6 +38,18 @@ class Indicator(models.Model):
 
 
 track(Indicator)
+
+
+class PlanQuerySet(TreeOrderQuerySet):
+    def approved(self):
+        """Plans approved and in force (the ones monitored and reported to members)."""
+        return self.filter(status=Plan.Status.APPROVED)
+
+
+class PlanItemQuerySet(TreeOrderQuerySet):
+    def monitored(self):
+        """The items that report progress every quarter (``PlanItem.is_monitored``)."""
+        return self.filter(kind__in=PlanItem.MONITORED_KINDS, plan__status=Plan.Status.APPROVED)
 
 
 class Plan(MPTTModel):
@@ -119,6 +132,8 @@ class Plan(MPTTModel):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions", verbose_name="revises"
     )
     version = models.PositiveIntegerField(default=1)
+
+    objects = TreeManager.from_queryset(PlanQuerySet)()
 
     class MPTTMeta:
         order_insertion_by = ["title"]
@@ -286,6 +301,11 @@ class PlanItem(MPTTModel):
     )
     version = models.PositiveIntegerField(default=1)
 
+    objects = TreeManager.from_queryset(PlanItemQuerySet)()
+
+    # actions and targets of approved plans report progress every quarter (monitoring)
+    MONITORED_KINDS = frozenset({Kind.ACTION, Kind.TARGET})
+
     class MPTTMeta:
         order_insertion_by = ["position"]
 
@@ -309,6 +329,11 @@ class PlanItem(MPTTModel):
     @property
     def is_target(self) -> bool:
         return self.kind == self.Kind.TARGET
+
+    @property
+    def is_monitored(self) -> bool:
+        """Does it report progress every quarter? Actions and targets of approved plans."""
+        return self.kind in self.MONITORED_KINDS and self.plan.status == Plan.Status.APPROVED
 
     @classmethod
     def child_kinds(cls, kind: str) -> list[str]:

@@ -136,7 +136,7 @@ def search_items(user: User, query: str, limit: int = 50) -> SearchResults:
 
 def _tree(items: QuerySet[PlanItem]) -> list[_Node]:
     """Ids only, in reading order: enough to number every item and walk to its ancestors."""
-    return [_Node(*row) for row in items.order_by("tree_id", "lft").values_list("id", "parent_id", "plan_id")]
+    return [_Node(*row) for row in items.in_tree_order().values_list("id", "parent_id", "plan_id")]
 
 
 def _ancestor_ids(pk: int, parents: dict[int, int | None]) -> list[int]:
@@ -161,7 +161,7 @@ def _plan_trails(user: User, plans: Iterable[Plan]) -> dict[int, list[tuple[str,
     rows = list(
         plans_for(user)
         .filter(tree_id__in={plan.tree_id for plan in plans})
-        .order_by("tree_id", "lft")
+        .in_tree_order()
         .values("slug", "title", "tree_id", "lft", "rght")
     )
     return {

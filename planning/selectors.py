@@ -152,7 +152,7 @@ def attach_names(items: list[PlanItem], names: Names) -> None:
 
 def plan_outline(plan: Plan) -> list[OutlineRow]:
     """The whole plan in reading order, with each item's links out and back (four queries)."""
-    items = list(PlanItem.objects.filter(plan=plan).order_by("tree_id", "lft"))
+    items = list(PlanItem.objects.filter(plan=plan).in_tree_order())
     # leads and indicators: a few hundred distinct ones for thousands of items, so each is
     # made once (one query) rather than once per item by select_related
     names = Names()
@@ -180,9 +180,7 @@ def item_outline(plan: Plan, item: PlanItem, *, reader: User) -> tuple[OutlineRo
     References count siblings across the whole plan, so the plan's shape is read (ids
     only); the rows themselves are built for those few items alone. Four queries whatever
     the size of the plan (a 2,000-item plan's whole outline took 200 ms for one item)."""
-    shape = list(
-        PlanItem.objects.filter(plan=plan).order_by("tree_id", "lft").values_list("pk", "parent_id", named=True)
-    )
+    shape = list(PlanItem.objects.filter(plan=plan).in_tree_order().values_list("pk", "parent_id", named=True))
     refs = references(shape)
     parents = dict(shape)
     ancestor_ids = []
@@ -276,7 +274,7 @@ def plan_forest(plans: QuerySet[Plan]) -> list[tuple[Plan, int]]:
 
     A plan whose parent the reader cannot see is shown at the top level.
     """
-    ordered = list(plans.order_by("tree_id", "lft"))
+    ordered = list(plans.in_tree_order())
     visible = {plan.pk for plan in ordered}
     depth: dict[int, int] = {}
     result = []

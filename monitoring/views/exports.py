@@ -81,7 +81,7 @@ def _ordered_items(plan: Plan) -> tuple[list[PlanItem], dict[int, str]]:
     items = list(
         PlanItem.objects.filter(plan=plan)
         .select_related("lead_officer", "lead_organisation", "indicator")
-        .order_by("tree_id", "lft")
+        .in_tree_order()
     )
     return items, references(items)
 

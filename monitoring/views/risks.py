@@ -104,7 +104,7 @@ class RiskForm(GovukForm):
 
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
-        items = PlanItem.objects.filter(plan=plan).order_by("tree_id", "lft")
+        items = PlanItem.objects.filter(plan=plan).in_tree_order()
         refs = selectors.references(list(items.only("id", "parent_id")))
         self.fields["item"].queryset = items.exclude(kind=PlanItem.Kind.VISION).only("id", "kind", "title")
         self.fields["item"].label_from_instance = lambda item: (
@@ -177,9 +177,7 @@ def _score_from_query(request: HttpRequest, name: str) -> int | None:
 
 
 def _item_refs(plan: Plan) -> dict[int, str]:
-    return selectors.references(
-        list(PlanItem.objects.filter(plan=plan).order_by("tree_id", "lft").only("id", "parent_id"))
-    )
+    return selectors.references(list(PlanItem.objects.filter(plan=plan).in_tree_order().only("id", "parent_id")))
 
 
 # the heat map's drawing: cells of CELL units, the grid's top left corner at (LEFT, TOP)

@@ -11,7 +11,6 @@ from monitoring.access import get_monitored_plan, get_period
 from monitoring.models import ProgressReturn, ReportingPeriod
 from partners.models import User
 from planning.access import plans_for
-from planning.models import Plan
 
 
 @login_required
@@ -41,7 +40,7 @@ def scorecard(request: HttpRequest, slug: str, period: str) -> HttpResponse:
             "period": the_period,
             "card": card,
             "chart": scorecards.chart(card["trend"]),
-            "has_children": plan.get_descendants().filter(status=Plan.Status.APPROVED).exists(),
+            "has_children": plan.get_descendants().approved().exists(),
             "other_periods": year,
         },
     )
@@ -52,7 +51,7 @@ def scorecard(request: HttpRequest, slug: str, period: str) -> HttpResponse:
 def members_home(request: HttpRequest) -> HttpResponse:
     """Approved plans and their scorecards, newest quarter first: any scorecard is one
     click from here."""
-    plans = list(plans_for(request.user).filter(status=Plan.Status.APPROVED).order_by("tree_id", "lft"))
+    plans = list(plans_for(request.user).approved().in_tree_order())
     periods = list(ReportingPeriod.objects.order_by("-start_year", "-quarter"))
     reported = {
         (row["item__plan_id"], row["period_id"])

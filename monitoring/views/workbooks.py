@@ -43,7 +43,7 @@ def _period_choices() -> tuple[list[tuple[str, str]], str]:
 
 
 def _plans_to_change(user: User) -> list[Plan]:
-    plans = plans_for(user).filter(status=Plan.Status.APPROVED).prefetch_related("shares").order_by("title")
+    plans = plans_for(user).approved().prefetch_related("shares").order_by("title")
     return [plan for plan in plans if can(user, "change", plan)]
 
 

@@ -148,7 +148,7 @@ def _threads(plan: Plan) -> list[Entry]:
 def _groups(plan: Plan, threads: list[Entry]) -> list[Group]:
     """Threads under their item, in the plan's reading order; the plan as a whole first,
     then items since deleted (by the title they had)."""
-    items = list(PlanItem.objects.filter(plan=plan).order_by("tree_id", "lft").only("id", "parent_id", "kind", "title"))
+    items = list(PlanItem.objects.filter(plan=plan).in_tree_order().only("id", "parent_id", "kind", "title"))
     refs = selectors.references(items)
     groups: dict[str, Group] = {"plan": Group("plan", "", "", "The plan as a whole")}
     for item in items:
@@ -326,7 +326,7 @@ def item_comment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if comment is not None:
             messages.success(request, "Your reply has been added." if parent else "Your comment has been added.")
             return redirect(_comments_url(plan, comment))
-    items = PlanItem.objects.filter(plan=plan).order_by("tree_id", "lft").only("id", "parent_id")
+    items = PlanItem.objects.filter(plan=plan).in_tree_order().only("id", "parent_id")
     reference = selectors.references(list(items)).get(item.pk, "")
     return render(
         request,
