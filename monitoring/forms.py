@@ -5,9 +5,12 @@ from django import forms
 
 from config.forms import GovukForm
 from config.text import NOTE_LIMIT, TEXT_LIMIT
+from monitoring import risks as register
 from monitoring import services, uploads
-from monitoring.models import ProgressReturn
-from planning.models import PlanItem
+from monitoring.models import ProgressReturn, ReportingPeriod, Risk
+from partners.models import User
+from planning import selectors
+from planning.models import Plan, PlanItem
 
 Rag = ProgressReturn.Rag
 DATE_HELP = "For example, 31 3 2014 or 2014-03-31."
@@ -170,3 +173,133 @@ class PeriodForm(GovukForm):
         widget=forms.DateInput(attrs={"class": "govuk-input govuk-input--width-10"}, format="%Y-%m-%d"),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+# --- risks ----------------------------------------------------------------------------------
+
+
+def _score_field(label: str, names: dict[int, str], *, required: bool = True, hint: str = "") -> forms.Field:
+    choices = [(n, f"{n} – {name}") for n, name in names.items()]
+    if not required:
+        choices = [("", "No target"), *choices]
+    return forms.TypedChoiceField(
+        label=label,
+        choices=choices,
+        coerce=int,
+        required=required,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        help_text=hint,
+        error_messages={
+            "required": f"Choose {'an' if label[0] in 'AEIOU' else 'a'} {label.lower()} from 1 to 5.",
+            "invalid_choice": f"{label} must be a whole number from 1 to 5.",
+        },
+    )
+
+
+class _OwnerChoice(forms.ModelChoiceField):
+    def label_from_instance(self, user: User) -> str:
+        return f"{user} – {user.organisation}" if user.organisation_id else str(user)
+
+
+def owner_choices():
+    """Who may own a risk: any active person but elected members, by name."""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(role=User.Role.MEMBER)
+        .select_related("organisation")
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class RiskForm(GovukForm):
+    title = forms.CharField(
+        label="Risk",
+        max_length=300,
+        help_text="A short name for what might go wrong.",
+        error_messages={"required": "Enter a short name for the risk."},
+    )
+    item = forms.ModelChoiceField(
+        label="What it threatens",
+        queryset=PlanItem.objects.none(),
+        required=False,
+        empty_label="The plan as a whole",
+    )
+    cause = forms.CharField(
+        label="Cause", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    consequence = forms.CharField(
+        label="Consequence", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = _OwnerChoice(label="Risk owner", queryset=User.objects.none(), required=False, empty_label="No owner yet")
+    likelihood = _score_field("Likelihood", register.LIKELIHOOD_LABELS, hint="How likely it is to happen now.")
+    impact = _score_field("Impact", register.IMPACT_LABELS, hint="How bad it would be if it happened.")
+    mitigations = forms.CharField(
+        label="Mitigations",
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What is being done to make it less likely or less harmful.",
+    )
+    target_likelihood = _score_field(
+        "Target likelihood", register.LIKELIHOOD_LABELS, required=False, hint="Once the mitigations work."
+    )
+    target_impact = _score_field("Target impact", register.IMPACT_LABELS, required=False)
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        items = PlanItem.objects.filter(plan=plan).in_tree_order()
+        refs = selectors.references(list(items.only("id", "parent_id")))
+        self.fields["item"].queryset = items.exclude(kind=PlanItem.Kind.VISION).only("id", "kind", "title")
+        self.fields["item"].label_from_instance = lambda item: (
+            f"{refs.get(item.pk, '')} {plan.label_for(item.kind)}: {item.title}".strip()
+        )
+        self.fields["owner"].queryset = owner_choices()
+
+    def risk_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in register.RISK_FIELDS if name in self.cleaned_data}
+
+
+class RiskEditForm(RiskForm):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=Risk.Status.choices,
+        widget=forms.RadioSelect,
+        help_text="Close a risk that has passed or no longer matters. Closed risks keep their history.",
+    )
+    reason = forms.CharField(
+        label="Reason for the change",
+        required=False,
+        max_length=500,
+        help_text="Kept in the risk's history.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class _PeriodChoice(forms.ModelChoiceField):
+    def label_from_instance(self, period: ReportingPeriod) -> str:
+        return f"{period.label} ({period.starts_on:%-d %b %Y} to {period.ends_on:%-d %b %Y})"
+
+
+class RiskReviewForm(GovukForm):
+    period = _PeriodChoice(
+        label="Quarter",
+        queryset=ReportingPeriod.objects.none(),
+        empty_label=None,
+        help_text="Quarters reported to members are locked and not listed. "
+        "Reviewing a quarter again replaces its earlier review.",
+        error_messages={"invalid_choice": "Choose a quarter that is not locked."},
+    )
+    likelihood = _score_field("Likelihood", register.LIKELIHOOD_LABELS)
+    impact = _score_field("Impact", register.IMPACT_LABELS)
+    note = forms.CharField(
+        label="Review note",
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What has changed since the last review, and why the scores are what they are.",
+    )
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = register.open_periods(plan)

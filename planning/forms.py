@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from config.forms import GovukForm, GovukModelForm, ModelMultipleChoiceField
+from config.text import TEXT_LIMIT
 from partners.models import Organisation, User
 from planning.access import can
-from planning.models import Edition, Link, Plan, PlanItem
+from planning.models import Comment, Edition, Link, Plan, PlanItem
 from planning.services import OWNER_REFUSED
 
 REASON_HELP = "Optional. Recorded in the history beside your change."
@@ -411,3 +412,31 @@ class ReviseForm(_OneOfSeveral, GovukModelForm):
         super().__init__(*args, **kwargs)
         for name in ("start_year", "end_year"):
             self.fields[name].widget.attrs.update({"class": "govuk-input govuk-input--width-4", "inputmode": "numeric"})
+
+
+# --- comments -----------------------------------------------------------------------------
+
+
+class CommentForm(GovukForm):
+    body = forms.CharField(
+        label="Your comment",
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Markdown: use blank lines between paragraphs.",
+    )
+
+
+class RespondForm(GovukForm):
+    response = forms.CharField(
+        label="Response",
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What you did with the comment, and why. The person who commented is told, "
+        "and it appears in the consultation summary.",
+    )
+    state = forms.ChoiceField(
+        label="Outcome",
+        choices=[(state.value, state.label) for state in Comment.State if state != Comment.State.OPEN],
+        widget=forms.RadioSelect,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -6,7 +6,6 @@ adds, changes and reviews them, whatever the plan's status (risks are written wh
 plan is drafted as well as while it is delivered).
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,11 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from config.forms import GovukForm, add_service_errors, parse_id
-from config.text import TEXT_LIMIT
+from config.forms import add_service_errors, parse_id
 from monitoring import risks as register
+from monitoring.forms import RiskEditForm, RiskForm, RiskReviewForm
 from monitoring.models import ReportingPeriod, Risk, RiskReview
-from partners.models import User
 from planning import selectors
 from planning.access import can, get_plan_for_user
 from planning.conflicts import EditConflict, conflict_page
@@ -29,136 +27,6 @@ from planning.models import Plan, PlanItem
 
 STATUS_FILTERS = {"open": Risk.Status.OPEN, "closed": Risk.Status.CLOSED, "all": None}
 STATUS_CHOICES = [("open", "Open risks"), ("closed", "Closed risks"), ("all", "All risks")]
-
-
-# --- forms -----------------------------------------------------------------------------------
-
-
-def _score_field(label: str, names: dict[int, str], *, required: bool = True, hint: str = "") -> forms.Field:
-    choices = [(n, f"{n} – {name}") for n, name in names.items()]
-    if not required:
-        choices = [("", "No target"), *choices]
-    return forms.TypedChoiceField(
-        label=label,
-        choices=choices,
-        coerce=int,
-        required=required,
-        empty_value=None,
-        widget=forms.RadioSelect,
-        help_text=hint,
-        error_messages={
-            "required": f"Choose {'an' if label[0] in 'AEIOU' else 'a'} {label.lower()} from 1 to 5.",
-            "invalid_choice": f"{label} must be a whole number from 1 to 5.",
-        },
-    )
-
-
-class _OwnerChoice(forms.ModelChoiceField):
-    def label_from_instance(self, user: User) -> str:
-        return f"{user} – {user.organisation}" if user.organisation_id else str(user)
-
-
-def owner_choices():
-    """Who may own a risk: any active person but elected members, by name."""
-    return (
-        User.objects.filter(is_active=True)
-        .exclude(role=User.Role.MEMBER)
-        .select_related("organisation")
-        .order_by("last_name", "first_name", "username")
-    )
-
-
-class RiskForm(GovukForm):
-    title = forms.CharField(
-        label="Risk",
-        max_length=300,
-        help_text="A short name for what might go wrong.",
-        error_messages={"required": "Enter a short name for the risk."},
-    )
-    item = forms.ModelChoiceField(
-        label="What it threatens",
-        queryset=PlanItem.objects.none(),
-        required=False,
-        empty_label="The plan as a whole",
-    )
-    cause = forms.CharField(
-        label="Cause", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    consequence = forms.CharField(
-        label="Consequence", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    owner = _OwnerChoice(label="Risk owner", queryset=User.objects.none(), required=False, empty_label="No owner yet")
-    likelihood = _score_field("Likelihood", register.LIKELIHOOD_LABELS, hint="How likely it is to happen now.")
-    impact = _score_field("Impact", register.IMPACT_LABELS, hint="How bad it would be if it happened.")
-    mitigations = forms.CharField(
-        label="Mitigations",
-        required=False,
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What is being done to make it less likely or less harmful.",
-    )
-    target_likelihood = _score_field(
-        "Target likelihood", register.LIKELIHOOD_LABELS, required=False, hint="Once the mitigations work."
-    )
-    target_impact = _score_field("Target impact", register.IMPACT_LABELS, required=False)
-
-    def __init__(self, *args, plan: Plan, **kwargs):
-        super().__init__(*args, **kwargs)
-        items = PlanItem.objects.filter(plan=plan).in_tree_order()
-        refs = selectors.references(list(items.only("id", "parent_id")))
-        self.fields["item"].queryset = items.exclude(kind=PlanItem.Kind.VISION).only("id", "kind", "title")
-        self.fields["item"].label_from_instance = lambda item: (
-            f"{refs.get(item.pk, '')} {plan.label_for(item.kind)}: {item.title}".strip()
-        )
-        self.fields["owner"].queryset = owner_choices()
-
-    def risk_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in register.RISK_FIELDS if name in self.cleaned_data}
-
-
-class RiskEditForm(RiskForm):
-    status = forms.ChoiceField(
-        label="Status",
-        choices=Risk.Status.choices,
-        widget=forms.RadioSelect,
-        help_text="Close a risk that has passed or no longer matters. Closed risks keep their history.",
-    )
-    reason = forms.CharField(
-        label="Reason for the change",
-        required=False,
-        max_length=500,
-        help_text="Kept in the risk's history.",
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class _PeriodChoice(forms.ModelChoiceField):
-    def label_from_instance(self, period: ReportingPeriod) -> str:
-        return f"{period.label} ({period.starts_on:%-d %b %Y} to {period.ends_on:%-d %b %Y})"
-
-
-class ReviewForm(GovukForm):
-    period = _PeriodChoice(
-        label="Quarter",
-        queryset=ReportingPeriod.objects.none(),
-        empty_label=None,
-        help_text="Quarters reported to members are locked and not listed. "
-        "Reviewing a quarter again replaces its earlier review.",
-        error_messages={"invalid_choice": "Choose a quarter that is not locked."},
-    )
-    likelihood = _score_field("Likelihood", register.LIKELIHOOD_LABELS)
-    impact = _score_field("Impact", register.IMPACT_LABELS)
-    note = forms.CharField(
-        label="Review note",
-        required=False,
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What has changed since the last review, and why the scores are what they are.",
-    )
-
-    def __init__(self, *args, plan: Plan, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = register.open_periods(plan)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -380,7 +248,7 @@ def risk_review(request: HttpRequest, slug: str, risk_id: int) -> HttpResponse:
     risk = _risk(plan, risk_id)
     periods = list(register.open_periods(plan))
     initial = {"likelihood": risk.likelihood, "impact": risk.impact, "period": _initial_period(periods)}
-    form = ReviewForm(request.POST if request.method == "POST" else None, plan=plan, initial=initial)
+    form = RiskReviewForm(request.POST if request.method == "POST" else None, plan=plan, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

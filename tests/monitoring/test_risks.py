@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monitoring import risks as register
+from monitoring.forms import owner_choices
 from monitoring.models import Risk, RiskReview
-from monitoring.views.risks import owner_choices
 from planning.conflicts import EditConflict
 from planning.models import Plan, PlanShare
 from tests.factories import UserFactory, add_item, make_plan, vision_of

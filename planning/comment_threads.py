@@ -1,0 +1,186 @@
+"""Reads of a plan's comments: its threads (replies nested under the comment they answer),
+grouped under the items they are on in reading order, filtered, with who responded and
+where the consultation stands. The comment pages and the consultation summary show them
+(``planning.views.comments``)."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils import timezone
+
+from planning import selectors
+from planning.models import Comment, Consultation, Plan, PlanItem
+
+State = Comment.State
+
+STATE_TAGS = {
+    State.OPEN: "govuk-tag--yellow",
+    State.ANSWERED: "govuk-tag--blue",
+    State.ACCEPTED: "govuk-tag--green",
+    State.DECLINED: "govuk-tag--red",
+}
+
+
+@dataclass
+class Entry:
+    """A comment as the pages show it, with its replies beneath it."""
+
+    comment: Comment
+    replies: list["Entry"] = field(default_factory=list)
+    tag: str = ""
+    change_url: str = ""
+    reply_url: str = ""
+    respond_url: str = ""
+
+    def walk(self) -> Iterator["Entry"]:
+        """This comment and every reply under it, in reading order."""
+        yield self
+        for reply in self.replies:
+            yield from reply.walk()
+
+    def organisation_ids(self) -> set[int | None]:
+        return {entry.comment.organisation_id for entry in self.walk()}
+
+
+@dataclass
+class Group:
+    """The threads on one item (or on the plan as a whole), under one heading."""
+
+    key: str  # "plan", the item's id, or "gone-<n>" for an item since deleted
+    reference: str
+    label: str
+    title: str
+    url: str = ""
+    threads: list[Entry] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return " ".join(part for part in (self.label, self.reference) if part)
+
+
+def threads(plan: Plan) -> list[Entry]:
+    """Every thread on the plan, oldest first, replies nested (two or three queries)."""
+    comments = list(
+        Comment.objects.filter(plan=plan)
+        .select_related("author__organisation", "organisation", "responded_by")
+        .order_by("created_at", "pk")
+    )
+    entries = {comment.pk: Entry(comment, tag=STATE_TAGS.get(comment.state, "")) for comment in comments}
+    history_ids = [c.change_history_id for c in comments if c.change_history_id]
+    changed_items = (
+        dict(PlanItem.history.filter(history_id__in=history_ids).values_list("history_id", "id")) if history_ids else {}
+    )
+    comments_url = reverse("planning:plan-comments", args=[plan.slug])
+    roots = []
+    for comment in comments:
+        entry = entries[comment.pk]
+        if comment.change_history_id in changed_items:
+            entry.change_url = reverse(
+                "planning:item-history", args=[plan.slug, changed_items[comment.change_history_id]]
+            )
+        if comment.item_id:
+            entry.reply_url = reverse("planning:item-comment", args=[plan.slug, comment.item_id])
+            entry.reply_url += f"?parent={comment.pk}"
+        else:
+            entry.reply_url = f"{comments_url}?parent={comment.pk}#comment-form"
+        if comment.parent_id in entries:
+            entries[comment.parent_id].replies.append(entry)
+        else:
+            entry.respond_url = reverse("planning:comment-respond", args=[plan.slug, comment.pk])
+            roots.append(entry)
+    return roots
+
+
+def groups(plan: Plan, threads: list[Entry]) -> list[Group]:
+    """Threads under their item, in the plan's reading order; the plan as a whole first,
+    then items since deleted (by the title they had)."""
+    items = list(PlanItem.objects.filter(plan=plan).in_tree_order().only("id", "parent_id", "kind", "title"))
+    refs = selectors.references(items)
+    groups: dict[str, Group] = {"plan": Group("plan", "", "", "The plan as a whole")}
+    for item in items:
+        groups[str(item.pk)] = Group(
+            str(item.pk),
+            refs[item.pk],
+            plan.label_for(item.kind),
+            item.title,
+            reverse("planning:item-detail", args=[plan.slug, item.pk]),
+        )
+    gone: dict[str, str] = {}
+    for thread in threads:
+        comment = thread.comment
+        if comment.item_id is None and comment.item_title:
+            key = gone.setdefault(comment.item_title, f"gone-{len(gone) + 1}")
+            groups.setdefault(key, Group(key, "", "Deleted item", comment.item_title))
+        else:
+            key = str(comment.item_id) if comment.item_id else "plan"
+        groups[key].threads.append(thread)
+    return [group for group in groups.values() if group.threads]
+
+
+def filtered(groups: list[Group], chosen: dict[str, str]) -> list[Group]:
+    """The groups with only the threads that match the filters. A thread matches an
+    organisation if anyone from it commented or replied in the thread."""
+    kept = []
+    for group in groups:
+        if chosen["item"] and chosen["item"] != group.key:
+            continue
+        threads = [
+            thread
+            for thread in group.threads
+            if (not chosen["state"] or thread.comment.state == chosen["state"])
+            and (not chosen["organisation"] or organisation_key(chosen["organisation"]) in thread.organisation_ids())
+        ]
+        if threads:
+            kept.append(Group(group.key, group.reference, group.label, group.title, group.url, threads))
+    return kept
+
+
+def organisation_key(value: str) -> int | None:
+    return None if value == "none" else int(value)
+
+
+def filter_choices(groups: list[Group]) -> dict[str, list[tuple[str, str]]]:
+    organisations: dict[str, str] = {}
+    for group in groups:
+        for thread in group.threads:
+            for entry in thread.walk():
+                org = entry.comment.organisation
+                organisations[str(org.pk) if org else "none"] = str(org) if org else "No organisation"
+    return {
+        "item": [(group.key, f"{group.heading} {group.title}".strip()) for group in groups],
+        "organisation": sorted(organisations.items(), key=lambda pair: pair[1].lower()),
+        "state": [(state.value, state.label) for state in State],
+    }
+
+
+def notice(plan: Plan, open_consultation: Consultation | None) -> str:
+    """One sentence on where the consultation stands, for the comment pages."""
+    if open_consultation is not None:
+        return f"The consultation is open until {open_consultation.closes_on:%-d %B %Y}."
+    latest = plan.consultations.first()
+    if latest is None:
+        return "This plan is not out for consultation, so comments cannot be added."
+    if latest.opens_on > timezone.localdate():
+        return f"The consultation opens on {latest.opens_on:%-d %B %Y}. Comments can be added from then."
+    return f"The consultation closed on {latest.closes_on:%-d %B %Y}. Comments can no longer be added."
+
+
+def responded(groups: list[Group]) -> dict[str, dict]:
+    """Organisations and people with at least one comment or reply, with how many.
+    Council staff are left out: only the plan's own officers may comment besides those
+    invited (``planning.rules``), and their replies answer the consultation."""
+    organisations: dict[int, tuple] = {}
+    people: dict[int, tuple] = {}
+    for group in groups:
+        for thread in group.threads:
+            for entry in thread.walk():
+                comment = entry.comment
+                if comment.author.is_council_staff:
+                    continue
+                if comment.organisation is not None:
+                    org, n = organisations.get(comment.organisation_id, (comment.organisation, 0))
+                    organisations[comment.organisation_id] = (org, n + 1)
+                person, n = people.get(comment.author_id, (comment.author, 0))
+                people[comment.author_id] = (person, n + 1)
+    return {"organisations": organisations, "people": people}
