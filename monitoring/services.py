@@ -10,7 +10,8 @@ Nothing in a locked period changes: writers hold a share lock on the period row
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -285,6 +286,47 @@ def _return_save(item, period, user, fields, expected_version, submit, evidence_
     with change_context(reason=reason, user=user):
         ret.save()
     return ret
+
+
+@dataclass(frozen=True)
+class ReturnChange:
+    """One return of several saved together: for ``item``, what to save, on which version."""
+
+    item: PlanItem
+    fields: dict
+    expected_version: int
+
+
+class _RollBack(Exception):
+    """Raised inside the transaction to undo every return when one is refused."""
+
+
+def returns_save_all(
+    *, period: ReportingPeriod, user: User | None, changes: Sequence[ReturnChange], submit: bool
+) -> dict[int, ValidationError | EditConflict]:
+    """Save every change through ``return_save``, or none: each refusal by the change's
+    position (empty when all were saved). Every change is tried, so all refusals are
+    reported at once."""
+    refusals: dict[int, ValidationError | EditConflict] = {}
+    try:
+        with transaction.atomic():
+            for n, change in enumerate(changes):
+                try:
+                    return_save(
+                        item=change.item,
+                        period=period,
+                        user=user,
+                        fields=change.fields,
+                        expected_version=change.expected_version,
+                        submit=submit,
+                    )
+                except (ValidationError, EditConflict) as refusal:
+                    refusals[n] = refusal
+            if refusals:
+                raise _RollBack
+    except _RollBack:
+        pass
+    return refusals
 
 
 _NULLABLE = {"actual_value", "revised_due_date"}

@@ -4,7 +4,6 @@ progress quarter by quarter."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -106,35 +105,20 @@ def _save_several(request, period, rows, submit: bool) -> int | None:
     if not chosen:
         messages.error(request, "Nothing to save: fill in at least one return.")
         return None
-    try:
-        with transaction.atomic():
-            failed = False
-            for due, form in chosen:
-                try:
-                    with transaction.atomic():
-                        services.return_save(
-                            item=due.item,
-                            period=period,
-                            user=request.user,
-                            fields=form.fields_for_service(),
-                            expected_version=form.cleaned_data["version"],
-                            submit=submit,
-                        )
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                    failed = True
-                except EditConflict:
-                    form.add_error(None, "Someone else saved this return since you opened the page. Reload to see it.")
-                    failed = True
-            if failed:
-                raise _RollBack
-    except _RollBack:
-        return None
-    return len(chosen)
-
-
-class _RollBack(Exception):
-    """Raised inside the transaction to undo every row when one fails."""
+    changes = [
+        services.ReturnChange(
+            item=due.item, fields=form.fields_for_service(), expected_version=form.cleaned_data["version"]
+        )
+        for due, form in chosen
+    ]
+    refusals = services.returns_save_all(period=period, user=request.user, changes=changes, submit=submit)
+    for n, refusal in refusals.items():
+        form = chosen[n][1]
+        if isinstance(refusal, EditConflict):
+            form.add_error(None, "Someone else saved this return since you opened the page. Reload to see it.")
+        else:
+            add_service_errors(form, refusal)
+    return None if refusals else len(chosen)
 
 
 # --- one return ----------------------------------------------------------------------------------
