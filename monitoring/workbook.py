@@ -47,7 +47,7 @@ from partners.models import Organisation, User
 from planning.access import can
 from planning.conflicts import EditConflict
 from planning.models import Plan, PlanItem
-from planning.selectors import references
+from planning.selectors import plan_references
 
 SHEET = "Returns"
 README = "Read me"
@@ -145,15 +145,6 @@ def scope_items(user: User, scope: Scope) -> list[PlanItem]:
     return [item for item in items if can_fill(user, item)]
 
 
-def _references(items: list[PlanItem]) -> dict[int, str]:
-    """References need every item of each plan, not only the reported ones (one query)."""
-    plan_ids = {item.plan_id for item in items}
-    if not plan_ids:
-        return {}
-    everything = PlanItem.objects.filter(plan_id__in=plan_ids).in_tree_order().only("id", "parent_id")
-    return references(list(everything))
-
-
 def _lead(item: PlanItem) -> str:
     return ", ".join(str(lead) for lead in (item.lead_officer, item.lead_organisation) if lead is not None)
 
@@ -168,7 +159,7 @@ def _writable(period: ReportingPeriod, ret: ProgressReturn | None) -> bool:
 def build_workbook(user: User, scope: Scope) -> Workbook:
     """The pre-filled return workbook for ``scope``, as ``user`` may fill it."""
     items = scope_items(user, scope)
-    refs = _references(items)
+    refs = plan_references(item.plan_id for item in items)  # every item of each plan counts
     saved = {r.item_id: r for r in ProgressReturn.objects.filter(period=scope.period, item__in=items)}
     workbook = Workbook()
     sheet = workbook.active

@@ -6,6 +6,7 @@ tests pin those counts.
 
 import functools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -99,6 +100,16 @@ def references(items: list[PlanItem]) -> dict[int, str]:
             rank = str(counters[item.parent_id])
             refs[item.pk] = f"{parent_ref}.{rank}" if parent_ref else rank
     return refs
+
+
+def plan_references(plan_ids: Iterable[int]) -> dict[int, str]:
+    """Every item's reference in the plans ``plan_ids``, from their shape alone (ids only,
+    one query): a reference counts siblings across the whole plan, so even a page about one
+    item reads its plan's shape."""
+    ids = set(plan_ids)
+    if not ids:
+        return {}
+    return references(list(PlanItem.objects.filter(plan_id__in=ids).in_tree_order().only("id", "parent_id")))
 
 
 class Names:

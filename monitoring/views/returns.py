@@ -22,8 +22,7 @@ from planning.models import PlanItem
 
 def _item_context(item: PlanItem, period: ReportingPeriod | None = None) -> dict:
     """What every return page shows about the item: its reference and label."""
-    siblings = PlanItem.objects.filter(plan=item.plan).only("id", "parent_id", "kind").in_tree_order()
-    reference = planning_selectors.references(list(siblings)).get(item.pk, "")
+    reference = planning_selectors.plan_references([item.plan_id]).get(item.pk, "")
     context = {"item": item, "plan": item.plan, "reference": reference, "label": item.plan.label_for(item.kind)}
     if period is not None:
         context["period"] = period

@@ -23,7 +23,7 @@ from monitoring.models import ReportingPeriod, Risk, RiskReview
 from planning import selectors
 from planning.access import can, get_plan_for_user
 from planning.conflicts import EditConflict, conflict_page
-from planning.models import Plan, PlanItem
+from planning.models import Plan
 
 STATUS_FILTERS = {"open": Risk.Status.OPEN, "closed": Risk.Status.CLOSED, "all": None}
 STATUS_CHOICES = [("open", "Open risks"), ("closed", "Closed risks"), ("all", "All risks")]
@@ -45,7 +45,7 @@ def _score_from_query(request: HttpRequest, name: str) -> int | None:
 
 
 def _item_refs(plan: Plan) -> dict[int, str]:
-    return selectors.references(list(PlanItem.objects.filter(plan=plan).in_tree_order().only("id", "parent_id")))
+    return selectors.plan_references([plan.pk])
 
 
 # the heat map's drawing: cells of CELL units, the grid's top left corner at (LEFT, TOP)

@@ -30,7 +30,7 @@ from planning import comment_threads, lifecycle, selectors
 from planning.access import can, get_item_for_user, get_plan_for_user
 from planning.conflicts import EditConflict, conflict_page
 from planning.forms import CommentForm, RespondForm
-from planning.models import Comment, Consultation, ConsultationMember, Plan, PlanItem
+from planning.models import Comment, Consultation, ConsultationMember, Plan
 
 State = Comment.State
 
@@ -142,8 +142,7 @@ def item_comment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if comment is not None:
             messages.success(request, "Your reply has been added." if parent else "Your comment has been added.")
             return redirect(_comments_url(plan, comment))
-    items = PlanItem.objects.filter(plan=plan).in_tree_order().only("id", "parent_id")
-    reference = selectors.references(list(items)).get(item.pk, "")
+    reference = selectors.plan_references([plan.pk]).get(item.pk, "")
     return render(
         request,
         "planning/comment_form.html",
