@@ -40,7 +40,10 @@ def share_lock(model: type[models.Model], pk: int) -> None:
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [pk])  # noqa: S608  # a model's table
+            # The table is a model's, quoted; the id is a parameter. (A bare nosec: bandit 1.9
+            # calls a "nosec B608" on an f-string stray and still reports the line.)
+            sql = f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE"  # noqa: S608  # nosec
+            cursor.execute(sql, [pk])
 
 
 def conflict_page(
