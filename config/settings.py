@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "partners",
     "planning",
     "monitoring",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,18 +1,15 @@
 """Top-level URLs: each app owns its namespace."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.health import health
-from partners.views import SignInView
 
 urlpatterns = [
     path("", include("planning.urls")),
     path("", include("partners.urls")),
     path("", include("monitoring.urls")),
-    path("accounts/login/", SignInView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("partners.sign_in_urls")),
     path("django-admin/", admin.site.urls),
     path("health/", health, name="health"),
 ]

@@ -39,6 +39,7 @@ def test_make_security_finds_nothing_and_warns_of_nothing():
             "partners",
             "planning",
             "monitoring",
+            "demo",
             "benchmarks",
             "scripts",
             "-ll",

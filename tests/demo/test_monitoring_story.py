@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring import demo_monitoring, selectors, services
+from demo import monitoring_story
+from monitoring import selectors, services
 from monitoring.access import can_fill, can_review
 from monitoring.models import ProgressReturn, ReminderSent, ReportingPeriod, Risk, RiskReview
 from monitoring.risks import band_for
@@ -38,7 +39,7 @@ def test_four_quarters_of_2013_14_with_q1_and_q2_locked_by_the_admin(demo):
     # Q1–Q3 keep their real due dates; the admin moved Q4's to two weeks after the load
     assert [p.due_on for p in periods[:3]] == [date(2013, 7, 15), date(2013, 10, 15), date(2014, 1, 15)]
     today = timezone.localdate()
-    assert periods[3].due_on == today + timedelta(days=demo_monitoring.Q4_DAYS_TO_GO)
+    assert periods[3].due_on == today + timedelta(days=monitoring_story.Q4_DAYS_TO_GO)
     moved = periods[3].history.get(history_change_reason="Due date changed")
     assert moved.history_user.username == "admin"
 
@@ -57,7 +58,7 @@ def test_returns_in_every_state_and_every_rag(demo):
     assert set(by_quarter[4]) == {State.DRAFT, State.SUBMITTED} and by_quarter[4][State.SUBMITTED] == 1
     assert 5 <= by_quarter[4][State.DRAFT] <= 20
     # and the derived status of a target sometimes differs from the RAG its lead gave
-    differs = [row for plan in Plan.objects.filter(slug=demo_monitoring.OWNER_PLAN) for p in (q1, q2, q3)
+    differs = [row for plan in Plan.objects.filter(slug=monitoring_story.OWNER_PLAN) for p in (q1, q2, q3)
                for row in selectors.plan_quarter(plan, p, reader=plan.owner).rows if row.differs]  # fmt: skip
     assert differs
 
@@ -96,13 +97,13 @@ def test_returned_returns_carry_the_reason_in_the_return_and_its_history(demo):
 
 
 def test_accepted_revised_dates_move_the_items_due_date_with_the_reason_in_its_history(demo):
-    item = PlanItem.objects.get(title=demo_monitoring.REVISED_SSI)
+    item = PlanItem.objects.get(title=monitoring_story.REVISED_SSI)
     assert item.due_date == date(2013, 9, 27)
     revised = item.history.get(history_change_reason__startswith="Due date revised in the Q1 2013/14 return: ")
     assert revised.due_date == date(2013, 9, 27) and revised.history_user.username == "owner"
     assert item.history.earliest("history_date").due_date == date(2013, 7, 19)
 
-    partner_item = PlanItem.objects.get(title=demo_monitoring.REVISED_PARTNER)
+    partner_item = PlanItem.objects.get(title=monitoring_story.REVISED_PARTNER)
     assert partner_item.due_date == date(2014, 1, 31)
     ret = ProgressReturn.objects.get(item=partner_item, period__quarter=2)
     assert (ret.author.username, ret.state, ret.revised_due_date) == ("pquinn", State.ACCEPTED, date(2014, 1, 31))
@@ -138,7 +139,7 @@ def test_risks_reviewed_in_three_quarters_across_the_grid(demo):
 def test_the_owner_can_run_q4_in_the_browser(demo, client):
     owner = User.objects.get(username="owner")
     client.force_login(owner)
-    response = client.get(reverse("monitoring:plan-period", args=[demo_monitoring.OWNER_PLAN, "2013-q4"]))
+    response = client.get(reverse("monitoring:plan-period", args=[monitoring_story.OWNER_PLAN, "2013-q4"]))
     assert response.status_code == 200
     counts = response.context["counts"]
     assert counts[State.SUBMITTED] == 1 and counts[State.DRAFT] >= 1 and counts["missing"] >= 10

@@ -13,12 +13,12 @@ from django.urls import reverse
 
 from audit.verify import verify_history
 from config.history import tracked_models
-from monitoring import generator
+from demo import generator
 from monitoring.access import REPORTED_KINDS
 from monitoring.models import ProgressReturn, ReportingPeriod, ScorecardSnapshot
 from partners.models import Organisation, User
 from planning.models import Link, Plan, PlanItem
-from tests.planning.loader.test_demo_fixture import assert_trees_are_valid
+from tests.demo.test_demo_fixture import assert_trees_are_valid
 
 SMALL = ["--plans", "4", "--items", "300", "--quarters", "2", "--people", "20"]
 

@@ -1,8 +1,8 @@
 """manage.py load_demo: load the demo council into an empty database and print how to sign in.
 
-After loading, it tells the demo's short history (``planning.demo_story``): two named
+After loading, it tells the demo's short history (``demo.planning_story``): two named
 editions of the Standards and School Improvement plan with real changes between them,
-then a year of quarterly returns and risk reviews (``monitoring.demo_monitoring``).
+then a year of quarterly returns and risk reviews (``demo.monitoring_story``).
 Loading and the stories are one transaction, so a failure leaves the database empty.
 
 Safe to run every time ``make run`` starts: it loads nothing if plans already exist.
@@ -16,9 +16,8 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from monitoring import demo_monitoring
+from demo import monitoring_story, planning_story
 from partners.models import User
-from planning import demo_story
 from planning.loader import LoadError, load_plans
 from planning.models import Plan
 
@@ -45,9 +44,9 @@ class Command(BaseCommand):
                     transaction.atomic(),
                 ):
                     load_plans(DEMO_FILE)
-                    editions = demo_story.tell(owner=User.objects.get(username="owner"))
-                    consultation = demo_story.consult()
-                    monitoring = demo_monitoring.tell(today=timezone.localdate())
+                    editions = planning_story.tell(owner=User.objects.get(username="owner"))
+                    consultation = planning_story.consult()
+                    monitoring = monitoring_story.tell(today=timezone.localdate())
             except LoadError as error:
                 raise CommandError("\n".join(error.messages)) from None
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo council from {DEMO_FILE.name}."))

@@ -1,4 +1,4 @@
-"""Build the Northmoor demo fixture from ``fixtures/source/demo_content.py``.
+"""Build the Northmoor demo fixture from ``demo/content.py``.
 
     python manage.py build_demo_fixture [--output fixtures/demo_council.json]
 
@@ -52,7 +52,7 @@ from django.db import models
 from partners.models import Organisation, User
 from planning.models import Indicator, ItemSupporter, Link, Plan, PlanItem, PlanShare
 
-SOURCE = Path(settings.BASE_DIR) / "fixtures" / "source" / "demo_content.py"
+SOURCE = Path(settings.BASE_DIR) / "demo" / "content.py"
 DEFAULT_OUTPUT = Path(settings.BASE_DIR) / "fixtures" / "demo_council.json"
 PASSWORD_SALT = "northmoordemofixedsalt01"  # noqa: S105 - fixed so the fixture is byte-identical (24 characters: Django re-hashes a password whose salt is under 128 bits, and that save would write a history row); not a secret
 DATE_JOINED = datetime(2013, 1, 1, 9, 0, tzinfo=UTC)
@@ -79,7 +79,7 @@ LABEL_KINDS = ["vision", "priority", "action", "target", "milestone"]
 
 
 class Command(BaseCommand):
-    help = "Write the Northmoor demo fixture (fixtures/demo_council.json) from fixtures/source/demo_content.py."
+    help = "Write the Northmoor demo fixture (fixtures/demo_council.json) from demo/content.py."
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -1,6 +1,6 @@
 """``fixtures/demo_council.json``: it loads with ``loaddata`` into valid trees and the
 validating loader accepts it too. That ``load_demo`` loads it once (then tells the demo
-story) and names the demo sign-ins is tested in ``tests/planning/test_demo_story.py``,
+story) and names the demo sign-ins is tested in ``tests/demo/test_planning_story.py``,
 with the one load of the demo that module shares."""
 
 import io
@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from demo.management.commands.build_demo_fixture import SOURCE, FixtureBuilder, load_content
 from partners.models import Organisation, User
-from planning.management.commands.build_demo_fixture import SOURCE, FixtureBuilder, load_content
 from planning.models import Link, Plan, PlanItem
 from tests.planning.loader.support import history_counts, load_plans, table_counts
 
@@ -148,7 +148,7 @@ class TestTheValidatingLoader:
     def test_links_load_between_the_right_items_and_leave_the_planted_gaps(self, demo_objects, run):
         """The loader gives items new keys; each link must still join the items the file
         names. The demo deliberately leaves an orphan action, an empty priority nothing
-        contributes to, and one target that disagrees with Bold Steps (see demo_content.LINKS)."""
+        contributes to, and one target that disagrees with Bold Steps (see demo/content.py, LINKS)."""
         items = {o["pk"]: o["fields"] for o in demo_objects if o["model"] == "planning.planitem"}
         slugs = {o["pk"]: o["fields"]["slug"] for o in demo_objects if o["model"] == "planning.plan"}
 

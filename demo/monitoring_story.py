@@ -1,5 +1,5 @@
 """A year of quarterly monitoring for the demo council, told through the services after
-``load_demo`` has loaded the plans and told planning's story (``planning.demo_story``).
+``load_demo`` has loaded the plans and told planning's story (``demo.planning_story``).
 
 The admin creates the quarters of 2013/14, the year every demo plan starts in. Leads
 then report on every action and target of the approved plans, quarter by quarter, and
@@ -29,7 +29,7 @@ Every write goes through ``monitoring.services`` and ``monitoring.risks``, so hi
 validation and notifications are exactly what people's own actions produce. Authors are
 people allowed to fill the return (``monitoring.access.can_fill``: the lead officer, a
 person in the lead organisation, else the parent action's lead or the plan's owner);
-reviewers are the plan owners. Items are found by title, as in ``planning.demo_story``:
+reviewers are the plan owners. Items are found by title, as in ``demo.planning_story``:
 if the demo content changes so that one is missing, ``tell`` fails loudly.
 
 Dates, the choice made here. Services stamp every change with the real clock, and the
@@ -449,7 +449,7 @@ def tell(*, today: date) -> Told:
 
 def _tick() -> None:
     """Wait until the database clock has moved on, so each step of the year has its own
-    moment in history (as ``planning.demo_story`` does between its steps)."""
+    moment in history (as ``demo.planning_story`` does between its steps)."""
     moment = database_now()
     while database_now() <= moment:
         time.sleep(0.001)

@@ -11,10 +11,10 @@ for the actions and targets in states that fit the time (old quarters accepted a
 with their stored scorecards; the latest a mix of drafts, submissions, acceptances, returns
 sent back and missing ones); risk registers with quarterly reviews.
 
-Why here: it writes to all three apps, and ``monitoring`` is the only app that may import
-both ``planning`` and ``partners`` (design.md §5); the command beside it only parses
-arguments and prints. ``benchmarks/`` is not an installed app, and the command is useful
-beyond benchmarks (trying pages at size by hand).
+Why here: it writes to all three domain apps, and ``demo`` sits on top of them with the
+rest of the made-up data (design.md §6); the command beside it only parses arguments and
+prints. ``benchmarks/`` is not an installed app, and the command is useful beyond
+benchmarks (trying pages at size by hand).
 
 Determinism: everything comes from ``random.Random(seed)``, drawn in a fixed order, and
 from fixed dates: the same seed gives the same titles, values, people, structure,

@@ -1,7 +1,7 @@
 """manage.py generate_council --seed 1: a large council, the same for the same seed.
 
 Builds organisations, people, a tree of approved plans with their items and links, quarters
-of progress returns and risk registers (``monitoring.generator``) into an empty database,
+of progress returns and risk registers (``demo.generator``) into an empty database,
 in one transaction, then prints what it wrote (rows and history rows per model), how long
 each step took and a digest of the content: two runs with the same seed and sizes print the
 same digest, on SQLite or PostgreSQL.
@@ -10,7 +10,7 @@ same digest, on SQLite or PostgreSQL.
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from monitoring.generator import DEFAULT_PASSWORD, GeneratorError, Sizes, generate
+from demo.generator import DEFAULT_PASSWORD, GeneratorError, Sizes, generate
 
 
 class Command(BaseCommand):

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from planning import alignment, demo_story, snapshots
+from demo import planning_story
+from planning import alignment, snapshots
 from planning.lifecycle import open_consultation
 from planning.models import Comment, Edition, Link, Plan, PlanItem
 from tests.planning.loader.support import table_counts
@@ -24,7 +25,7 @@ PASSWORD = "golden-thread-demo"
 
 @pytest.fixture
 def told(demo_output, db) -> Plan:
-    return Plan.objects.get(slug=demo_story.PLAN_SLUG)
+    return Plan.objects.get(slug=planning_story.PLAN_SLUG)
 
 
 def test_the_plan_has_two_editions_in_order(told):
@@ -46,21 +47,21 @@ def test_the_changes_between_the_editions_are_an_edit_an_add_a_move_and_a_delete
     ).select_related("history_user")
 
     by_item = {(row.title, row.history_type): row for row in between}
-    edited = by_item[(demo_story.EDITED_TO, "~")]
-    assert edited.due_date == demo_story.EDITED_DUE == date(2014, 5, 9)
+    edited = by_item[(planning_story.EDITED_TO, "~")]
+    assert edited.due_date == planning_story.EDITED_DUE == date(2014, 5, 9)
     assert edited.history_change_reason == "Revised after consultation with headteachers"
-    added = by_item[(demo_story.NEW_ACTION, "+")]
+    added = by_item[(planning_story.NEW_ACTION, "+")]
     assert (added.kind, str(added.cost_amount), added.cost_type) == ("action", "120000.00", "revenue")
     assert added.history_change_reason.startswith("Added after consultation")
-    moved = by_item[(demo_story.MOVED_UP, "~")]
+    moved = by_item[(planning_story.MOVED_UP, "~")]
     assert moved.position == 1
     assert moved.history_change_reason.startswith("Moved up")
-    deleted = by_item[(demo_story.DELETED_MILESTONE, "-")]
+    deleted = by_item[(planning_story.DELETED_MILESTONE, "-")]
     assert deleted.kind == "milestone"
     assert deleted.history_change_reason.startswith("Removed after consultation")
 
     # the new action is threaded to Bold Steps, in a moment of its own
-    link = Link.objects.get(source__title=demo_story.NEW_ACTION)
+    link = Link.objects.get(source__title=planning_story.NEW_ACTION)
     assert (link.relation, link.target.plan.slug) == ("contributes_to", "bold-steps-for-education-2013-16")
     [linked] = Link.history.filter(id=link.pk)
     assert added.history_date < linked.history_date < moved.history_date
@@ -75,13 +76,13 @@ def test_the_changes_between_the_editions_are_an_edit_an_add_a_move_and_a_delete
 
 def test_the_plan_now_reads_as_changed(told):
     items = PlanItem.objects.filter(plan=told)
-    assert not items.filter(title=demo_story.EDITED_TITLE).exists()
-    assert items.get(title=demo_story.EDITED_TO).due_date == date(2014, 5, 9)
-    new = items.get(title=demo_story.NEW_ACTION)
-    assert new.parent.title == demo_story.NEW_ACTION_UNDER
+    assert not items.filter(title=planning_story.EDITED_TITLE).exists()
+    assert items.get(title=planning_story.EDITED_TO).due_date == date(2014, 5, 9)
+    new = items.get(title=planning_story.NEW_ACTION)
+    assert new.parent.title == planning_story.NEW_ACTION_UNDER
     assert new.position == new.parent.get_children().count()
-    assert items.get(title=demo_story.MOVED_UP).position == 1
-    assert not items.filter(title=demo_story.DELETED_MILESTONE).exists()
+    assert items.get(title=planning_story.MOVED_UP).position == 1
+    assert not items.filter(title=planning_story.DELETED_MILESTONE).exists()
 
 
 def test_load_demo_says_which_plan_has_editions(demo_output, told):
@@ -133,7 +134,7 @@ def test_the_demo_alignment_report_flags_only_the_real_disagreement(told):
     assert group.indicator.code == "schools-good-outstanding-primary"
     assert group.fields == ["target value"]
     marked = [(row.plan.slug, str(row.item.target_value)) for row in group.rows if row.differs]
-    assert marked == [(demo_story.PLAN_SLUG, "80.00")]
+    assert marked == [(planning_story.PLAN_SLUG, "80.00")]
     assert {row.item.target_date for row in group.rows} == {date(2015, 8, 31)}
 
 
