@@ -1185,7 +1185,7 @@ def digest() -> str:
                "indicator_id", "unit", "baseline_value", "baseline_date", "target_value", "target_date", "direction",
                "target_type", "amber_tolerance", "level"]  # fmt: skip
     indicators = dict(Indicator.objects.values_list("pk", "code"))
-    for row in PlanItem.objects.order_by("tree_id", "lft").values_list(*columns):
+    for row in PlanItem.objects.in_tree_order().values_list(*columns):
         pk, parent, plan, position = row[:4]
         keys[pk] = f"{keys[parent]}.{position}" if parent else f"{plans[plan]}:"
         put("item", keys[pk], *row[4:8], users.get(row[8]), orgs.get(row[9]), *row[10:15], indicators.get(row[15]),

@@ -87,7 +87,7 @@ def assert_trees_are_valid() -> None:
         roots = model.objects.filter(parent__isnull=True)
         assert len({root.tree_id for root in roots}) == roots.count(), model
     positions = defaultdict(list)
-    for item in PlanItem.objects.order_by("tree_id", "lft"):
+    for item in PlanItem.objects.in_tree_order():
         positions[(item.plan_id, item.parent_id)].append(item.position)
         item.full_clean()
     for parent, numbers in positions.items():
