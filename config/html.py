@@ -86,7 +86,10 @@ class Pattern:
     value used twice escaped once). Patterns add up to longer ones.
 
     ``edit = Pattern('<a href="{url}">Edit {label}: {title}</a>', label=label)``, then
-    ``edit(url=..., title=item.title)`` for each row. The template is parsed once, when the
+    ``edit(url=..., title=item.title)`` for each row. An ``IdUrl`` given when the pattern is
+    made leaves a hole named ``pk`` for the row's id in the address: the pattern
+    ``Pattern('<a href="{url}">{title}</a>', url=IdUrl(...))`` is filled with
+    ``(pk=item.pk, title=item.title)``. The template is parsed once, when the
     pattern is made: a row costs its values' escaping and one join, where ``str.format``
     would parse a long template again for every row."""
 
@@ -101,7 +104,10 @@ class Pattern:
                 continue
             if not field.isidentifier() or spec or conversion:
                 raise ValueError(f"a pattern's holes are plain names, not {{{field}!{conversion}:{spec}}}")
-            if field in now:
+            if field in now and isinstance(now[field], IdUrl):  # its id is the row's: a hole named pk
+                parts += [escape(now[field].head), _Hole("pk"), escape(now[field].tail)]
+                used.add(field)
+            elif field in now:
                 parts.append(_escaped(now[field]))
                 used.add(field)
             else:

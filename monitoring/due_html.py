@@ -31,15 +31,13 @@ def due_rows(dues: list[Due], bucket: str) -> SafeHtml:
         key = (item.plan_id, period.pk, late)
         pattern = patterns.get(key)
         if pattern is None:
-            url = IdUrl("monitoring:return-detail", item.plan.slug, ID, period.slug)
             pattern = patterns[key] = Pattern(
                 '<tr class="govuk-table__row"><td class="govuk-table__cell">{quarter}</td>'
-                '<td class="govuk-table__cell"><a class="govuk-link" href="{head}{pk}{tail}">{title}</a>{returned}</td>'
+                '<td class="govuk-table__cell"><a class="govuk-link" href="{url}">{title}</a>{returned}</td>'
                 '<td class="govuk-table__cell">{plan}</td>'
                 '<td class="govuk-table__cell"><time datetime="{datetime}">{due}</time>{late}</td></tr>',
                 quarter=period.label,
-                head=url.head,
-                tail=url.tail,
+                url=IdUrl("monitoring:return-detail", item.plan.slug, ID, period.slug),
                 plan=item.plan.title,
                 datetime=period.due_on.isoformat(),
                 due=short_date(period.due_on),

@@ -164,8 +164,8 @@ class _ChangeLinks:
     (``IdUrl``) and its level's words made once, then filled in for every item."""
 
     def __init__(self, slug: str) -> None:
-        self.slug = slug
         self.urls = {name: IdUrl(f"planning:item-{name}", slug, ID) for name in ("edit", "move", "delete", "history")}
+        self.add_urls = {kind: IdUrl("planning:item-add", slug, ID, kind) for kind in PlanItem.Kind.values}
         self.patterns: dict[tuple, Pattern] = {}
 
     def _pattern(self, row) -> Pattern:
@@ -177,57 +177,41 @@ class _ChangeLinks:
         return found
 
     def _make(self, label: str, child_kinds: list, has_parent: bool, is_first: bool, is_last: bool) -> Pattern:
-        edit, move, delete, history = (self.urls[name] for name in ("edit", "move", "delete", "history"))
         links = Pattern(
             '<ul class="govuk-list app-actions" aria-label="Change {label} {reference}">'
-            '<li><a class="govuk-link" href="{head}{pk}{tail}">Edit<span class="govuk-visually-hidden"> {title}</span>'
-            "</a></li>",
+            '<li><a class="govuk-link" href="{edit}">Edit<span class="govuk-visually-hidden"> {title}</span></a></li>',
             label=in_sentence(label),
-            head=edit.head,
-            tail=edit.tail,
+            edit=self.urls["edit"],
         )
         for kind, kind_label in child_kinds:
-            add = IdUrl("planning:item-add", self.slug, ID, kind)
             links += Pattern(
-                '<li><a class="govuk-link" href="{head}{pk}{tail}">Add {label}'
+                '<li><a class="govuk-link" href="{add}">Add {label}'
                 '<span class="govuk-visually-hidden"> under {title}</span></a></li>',
-                head=add.head,
-                tail=add.tail,
+                add=self.add_urls[kind],
                 label=in_sentence(kind_label),
             )
         if has_parent:
-            # the move buttons submit the page's one move form (MOVE_FORM_ID)
-            if not is_first:
-                links += Pattern(
-                    '<li><button class="app-link-button" form="{form}" formaction="{head}{pk}{tail}" name="direction" '
-                    'value="up">Move up<span class="govuk-visually-hidden"> {title}</span></button></li>',
-                    form=MOVE_FORM_ID,
-                    head=move.head,
-                    tail=move.tail,
-                )
-            if not is_last:
-                links += Pattern(
-                    '<li><button class="app-link-button" form="{form}" formaction="{head}{pk}{tail}" name="direction" '
-                    'value="down">Move down<span class="govuk-visually-hidden"> {title}</span></button></li>',
-                    form=MOVE_FORM_ID,
-                    head=move.head,
-                    tail=move.tail,
-                )
+            for shown, direction, text in ((not is_first, "up", "Move up"), (not is_last, "down", "Move down")):
+                if shown:  # the move buttons submit the page's one move form
+                    links += Pattern(
+                        '<li><button class="app-link-button" form="{form}" formaction="{move}" name="direction" '
+                        'value="{direction}">{text}<span class="govuk-visually-hidden"> {title}</span></button></li>',
+                        form=MOVE_FORM_ID,
+                        move=self.urls["move"],
+                        direction=direction,
+                        text=text,
+                    )
             links += Pattern(
-                '<li><a class="govuk-link" href="{move_head}{pk}{move_tail}">Move to…'
-                '<span class="govuk-visually-hidden"> {title}</span></a></li>'
-                '<li><a class="govuk-link app-link-warning" href="{delete_head}{pk}{delete_tail}">Delete'
+                '<li><a class="govuk-link" href="{move}">Move to…<span class="govuk-visually-hidden"> {title}</span></a></li>'
+                '<li><a class="govuk-link app-link-warning" href="{delete}">Delete'
                 '<span class="govuk-visually-hidden"> {title}</span></a></li>',
-                move_head=move.head,
-                move_tail=move.tail,
-                delete_head=delete.head,
-                delete_tail=delete.tail,
+                move=self.urls["move"],
+                delete=self.urls["delete"],
             )
         return links + Pattern(
-            '<li><a class="govuk-link" href="{head}{pk}{tail}">History<span class="govuk-visually-hidden"> of {title}'
-            "</span></a></li></ul>",
-            head=history.head,
-            tail=history.tail,
+            '<li><a class="govuk-link" href="{history}">History<span class="govuk-visually-hidden"> of {title}</span>'
+            "</a></li></ul>",
+            history=self.urls["history"],
         )
 
     def __call__(self, row) -> SafeHtml:
