@@ -15,7 +15,9 @@ import re
 import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from config.html import sanitised
 
 _EXTENSIONS = ["table", "autolink"]
 _OPTIONS = Options.CMARK_OPT_VALIDATE_UTF8  # safe mode (raw HTML omitted) is cmark's default
@@ -65,4 +67,4 @@ def cached_markdown(text: str) -> SafeString:
     """``sanitised_markdown`` remembered per text: a plan page shows every item's
     description, and rendering plus nh3 is most of the cost of each (docs/performance.md).
     Keyed by the text itself, so an edited description is simply a new entry."""
-    return mark_safe(sanitised_markdown(text))  # nosec B308, B703  # nh3 has removed everything unsafe
+    return sanitised(sanitised_markdown(text))  # nh3 has removed everything unsafe (config.html's one mark_safe)

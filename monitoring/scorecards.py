@@ -20,10 +20,11 @@ from typing import NamedTuple
 from django.urls import reverse
 from django.utils import timezone
 
+from config.html import ID, IdUrl
 from monitoring import trajectory
 from monitoring.access import REPORTED_KINDS
 from monitoring.models import ProgressReturn, ReportingPeriod, ScorecardSnapshot
-from planning.formatting import expected_measure, measure, pounds
+from planning.formatting import expected_measure, measure, month_year, pounds, short_date
 from planning.models import Plan, PlanItem
 from planning.selectors import references
 from planning.wording import in_sentence, plural, with_article
@@ -86,13 +87,6 @@ class Ret(NamedTuple):
     narrative: str
 
 
-def _url_pattern(name: str, slug: str, *rest: str) -> str:
-    """``name``'s address with a ``{}`` where the item's id goes: reversed once per plan
-    rather than once per row (thousands of rows)."""
-    marker = 987654321
-    return reverse(name, args=[slug, marker, *rest]).replace(str(marker), "{}")
-
-
 def periods_so_far(period: ReportingPeriod) -> list[ReportingPeriod]:
     """The quarters of ``period``'s financial year up to and including it."""
     return list(ReportingPeriod.objects.filter(start_year=period.start_year, quarter__lte=period.quarter))
@@ -125,7 +119,8 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             item__plan__in=plans, period__in=periods
         ).values_list("item_id", "period_id", "state", "rag", "actual_value", "narrative")
     }
-    detail_urls = {p.pk: _url_pattern("monitoring:return-detail", p.slug, period.slug) for p in plans}
+    # each plan's return address reversed once, not once per row (thousands of rows)
+    detail_urls = {p.pk: IdUrl("monitoring:return-detail", p.slug, ID, period.slug) for p in plans}
     previous = periods[-2] if len(periods) > 1 else None
     by_id = {item.pk: item for item in items}
     priority_of = _top_priorities(items, by_id)
@@ -145,7 +140,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         before = found.get((item.pk, previous.pk)) if previous else None
         before_rag = before.rag if before and before.state in RECEIVED else ""
         change = _change(before_rag, rag)
-        url = detail_urls[owner.pk].format(item.pk)
+        url = detail_urls[owner.pk](item.pk)
         row = {
             "id": item.pk,
             "plan": owner.title,
@@ -168,7 +163,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             movement[change] += 1
         if not ret or ret.state not in RECEIVED:
             outstanding.append(
-                {**row, "state": STATE_LABELS[ret.state] if ret else "Not started", "due": f"{period.due_on:%-d %b %Y}"}
+                {**row, "state": STATE_LABELS[ret.state] if ret else "Not started", "due": short_date(period.due_on)}
             )
         if rag == "red" or (rag == "amber" and before_rag not in {"amber", "red"}):
             exceptions.append({**row, "why": "Red" if rag == "red" else "Newly amber"})
@@ -272,7 +267,7 @@ def _target_row(item, row, period, found) -> dict:
         "unit": UNITS.get(item.unit, ""),
         "baseline": measure(item.baseline_value, item.unit),
         "target": measure(item.target_value, item.unit),
-        "target_date": f"{item.target_date:%b %Y}" if item.target_date else "",
+        "target_date": month_year(item.target_date) if item.target_date else "",
         "direction": DIRECTIONS.get(item.direction, ""),
         "expected": expected_measure(expected, item.unit),
         "actual": measure(actual, item.unit),

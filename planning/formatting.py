@@ -65,6 +65,16 @@ def expected_measure(value, unit: str = "") -> str:
     return measure(value, unit)
 
 
+def short_date(value: date) -> str:
+    """As tables and the outline write a day: "1 Apr 2013"."""
+    return f"{value:%-d %b %Y}"
+
+
+def month_year(value: date) -> str:
+    """A month: "Apr 2013" (a baseline's date)."""
+    return f"{value:%b %Y}"
+
+
 def long_date(value) -> str:
     """As dates read across the app's prose: "5 December 2026"."""
     return f"{value:%-d %B %Y}" if value else ""

@@ -66,7 +66,7 @@ def plan_outline_bytes(plan: Plan, *, variant: str, can_change: bool, rows: Call
     key = f"plan-outline:{plan.pk}:{variant}:{int(can_change)}:{_stamp(plan)}"
     html = cache.get(key)
     if html is None:
-        html = outline_html.outline(rows(), plan_title=plan.title, can_change=can_change).encode()
+        html = outline_html.outline(rows(), plan_title=plan.title, plan_slug=plan.slug, can_change=can_change).encode()
         cache.set(key, html, TIMEOUT)
     return html
 

@@ -3,20 +3,17 @@
 A plan of 2,000 items has some 60 values per item to show; through template tags and
 filters each value costs a context lookup, a filter call and an escape, which made the
 plan page grow to 50 times a plain 500-row page (docs/performance.md). Here each value is
-formatted once by plain functions and every piece of user text goes through
-``html.escape`` with quotes (what Django's ``escape`` calls; descriptions through the sanitising Markdown renderer), so
-the page is safe by construction: constant markup plus escaped values. The outline,
-the item page, the past views and the PDF all use these functions, so they agree.
+formatted once by plain functions and put into constant markup by ``config.html``, which
+escapes every value that is not already markup (descriptions come as markup from the
+sanitising Markdown renderer). Addresses come from patterns reversed once per outline. The
+outline, the item page, the past views and the PDF all use these functions, so they agree.
 """
 
 from collections.abc import Iterable
-from datetime import date
-from html import escape  # Django's escape is this plus a SafeString wrapper, at twice the cost
 
-from django.utils.safestring import SafeString, mark_safe
-
+from config.html import ID, IdUrl, Pattern, SafeHtml, html, join
 from config.markdown import cached_markdown
-from planning.formatting import measure, number, pounds
+from planning.formatting import measure, month_year, number, pounds, short_date
 from planning.models import PlanItem
 from planning.wording import in_sentence
 
@@ -24,153 +21,252 @@ _STATUS = dict(PlanItem.Status.choices)
 _COST_TYPE = {value: label.lower() for value, label in PlanItem.CostType.choices}
 _DIRECTION = dict(PlanItem.Direction.choices)
 _TARGET_TYPE = {value: label.lower() for value, label in PlanItem.TargetType.choices}
+_NOTHING = html("")
+_END_OF_LIST = html("</ol>")
 
 
-def day(value: date) -> str:
-    """As the ``date:"j M Y"`` filter: 1 Apr 2013."""
-    return f"{value:%-d %b %Y}"
+# each term as markup once, not escaped again for every item
+_TERMS = {
+    term: html("{}", term)
+    for term in (
+        "Lead officer", "Lead organisation", "Supported by", "Start", "Due", "Status", "Cost",
+        "Indicator", "Baseline", "Target", "Measure",
+    )
+}  # fmt: skip
+_FACTS_START = html('<dl class="app-facts">')
+_FACTS_END = html("</dl>")
 
 
-def month(value: date) -> str:
-    """As the ``date:"M Y"`` filter: Apr 2013."""
-    return f"{value:%b %Y}"
+def _cost(item: PlanItem) -> str:
+    cost = f"{pounds(item.cost_amount)} {_COST_TYPE.get(item.cost_type, item.cost_type)}".rstrip()
+    return f"{cost} ({item.funding_source})" if item.funding_source else cost
 
 
-def _fact(term: str, definition: str) -> str:
-    return f"<div><dt>{term}</dt><dd>{definition}</dd></div>"
+def _baseline(item: PlanItem) -> str:
+    baseline = measure(item.baseline_value, item.unit)
+    return f"{baseline} ({month_year(item.baseline_date)})" if item.baseline_date else baseline
 
 
-def facts(item: PlanItem, supporters: Iterable) -> str:
-    """The item's facts list (lead, dates, status, cost, target): escaped HTML."""
-    parts = ['<dl class="app-facts">']
-    if item.lead_officer_id and item.lead_officer:
-        parts.append(_fact("Lead officer", escape(str(item.lead_officer))))
-    if item.lead_organisation_id and item.lead_organisation:
-        parts.append(_fact("Lead organisation", escape(item.lead_organisation.name)))
-    names = ", ".join(escape(str(organisation)) for organisation in supporters)
-    if names:
-        parts.append(_fact("Supported by", names))
-    if item.start_date:
-        parts.append(_fact("Start", day(item.start_date)))
-    if item.due_date:
-        parts.append(_fact("Due", day(item.due_date)))
-    if item.kind != PlanItem.Kind.VISION:
-        parts.append(_fact("Status", escape(_STATUS.get(item.status, item.status))))
-    if item.cost_amount is not None:
-        cost = f"{pounds(item.cost_amount)} {_COST_TYPE.get(item.cost_type, escape(item.cost_type))}".rstrip()
-        if item.funding_source:
-            cost += f" ({escape(item.funding_source)})"
-        parts.append(_fact("Cost", cost))
-    if item.kind == PlanItem.Kind.TARGET:
-        parts.append(_target_facts(item))
-    parts.append("</dl>")
-    return "".join(parts)
-
-
-def _target_facts(item: PlanItem) -> str:
-    parts = []
-    if item.indicator_id and item.indicator:
-        parts.append(_fact("Indicator", escape(item.indicator.name)))
-    if item.baseline_value is not None:
-        baseline = measure(item.baseline_value, item.unit)
-        if item.baseline_date:
-            baseline += f" ({month(item.baseline_date)})"
-        parts.append(_fact("Baseline", baseline))
+def _target(item: PlanItem) -> str:
     target = measure(item.target_value, item.unit) or "Not set"
-    if item.target_date:
-        target += f" by {day(item.target_date)}"
-    parts.append(_fact("Target", target))
-    how = escape(_DIRECTION.get(item.direction, item.direction))
+    return f"{target} by {short_date(item.target_date)}" if item.target_date else target
+
+
+def _how(item: PlanItem) -> str:
+    how = _DIRECTION.get(item.direction, item.direction)
     if item.target_type:
-        how += f"; {escape(_TARGET_TYPE.get(item.target_type, item.target_type))}"
+        how += f"; {_TARGET_TYPE.get(item.target_type, item.target_type)}"
     if item.amber_tolerance is not None:
         how += f"; amber within {number(item.amber_tolerance)}"
-    parts.append(_fact("Measure", how))
-    return "".join(parts)
+    return how
 
 
-def _link_list(row) -> str:
+class _Facts:
+    """The facts lists of one outline's items. Items share their leads, dates, statuses and
+    measures, so each fact is made once per outline, keyed by what it is made from, and
+    reused: 2,000 items make a few thousand facts, not some 12,000."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple, SafeHtml] = {}
+
+    def _make(self, key: tuple, text: str) -> SafeHtml:
+        made = self._made[key] = html("<div><dt>{}</dt><dd>{}</dd></div>", _TERMS[key[0]], text)
+        return made
+
+    def __call__(self, item: PlanItem, supporters: Iterable) -> SafeHtml:
+        # each fact: found by its key, or made from its text (worked out only then)
+        made, make = self._made, self._make
+        parts = [_FACTS_START]
+        if item.lead_officer_id and item.lead_officer:
+            key = ("Lead officer", item.lead_officer_id)
+            parts.append(made.get(key) or make(key, str(item.lead_officer)))
+        if item.lead_organisation_id and item.lead_organisation:
+            key = ("Lead organisation", item.lead_organisation_id)
+            parts.append(made.get(key) or make(key, item.lead_organisation.name))
+        if supporters:
+            names = ", ".join(str(organisation) for organisation in supporters)
+            if names:
+                key = ("Supported by", names)
+                parts.append(made.get(key) or make(key, names))
+        if item.start_date:
+            key = ("Start", item.start_date)
+            parts.append(made.get(key) or make(key, short_date(item.start_date)))
+        if item.due_date:
+            key = ("Due", item.due_date)
+            parts.append(made.get(key) or make(key, short_date(item.due_date)))
+        if item.kind != PlanItem.Kind.VISION:
+            key = ("Status", item.status)
+            parts.append(made.get(key) or make(key, _STATUS.get(item.status, item.status)))
+        if item.cost_amount is not None:
+            key = ("Cost", item.cost_amount, item.cost_type, item.funding_source)
+            parts.append(made.get(key) or make(key, _cost(item)))
+        if item.kind == PlanItem.Kind.TARGET:
+            if item.indicator_id and item.indicator:
+                key = ("Indicator", item.indicator_id)
+                parts.append(made.get(key) or make(key, item.indicator.name))
+            if item.baseline_value is not None:
+                key = ("Baseline", item.baseline_value, item.unit, item.baseline_date)
+                parts.append(made.get(key) or make(key, _baseline(item)))
+            key = ("Target", item.target_value, item.unit, item.target_date)
+            parts.append(made.get(key) or make(key, _target(item)))
+            key = ("Measure", item.direction, item.target_type, item.amber_tolerance)
+            parts.append(made.get(key) or make(key, _how(item)))
+        parts.append(_FACTS_END)
+        return join(parts)
+
+
+def facts(item: PlanItem, supporters: Iterable) -> SafeHtml:
+    """The item's facts list (lead, dates, status, cost, target)."""
+    return _Facts()(item, supporters)
+
+
+def _link_list(row) -> SafeHtml:
     if not (row.links_out or row.links_in):
-        return ""
-    entries = "".join(
-        f'<li><span class="app-muted">{escape(end.relation[:1].upper() + end.relation[1:])}</span> '
-        + (
-            f"{escape(end.title)}</li>"  # in a plan the reader may not read: no address, no plan
+        return _NOTHING
+    entries = [
+        html(
+            '<li><span class="app-muted">{}</span> {}</li>',
+            end.relation[:1].upper() + end.relation[1:],
+            # in a plan the reader may not read: no address, no plan
+            end.title
             if end.hidden
-            else f'<a class="govuk-link" href="{escape(end.url)}">{escape(end.title)}</a> '
-            f'<span class="app-muted">({escape(end.plan_title)})</span></li>'
+            else html(
+                '<a class="govuk-link" href="{}">{}</a> <span class="app-muted">({})</span>',
+                end.url,
+                end.title,
+                end.plan_title,
+            ),
         )
         for end in (*row.links_out, *row.links_in)
-    )
-    return f'<ul class="govuk-list app-links">{entries}</ul>'
+    ]
+    return html('<ul class="govuk-list app-links">{}</ul>', join(entries))
 
 
 MOVE_FORM_ID = "move-form"  # the page's one form for the move buttons (outline_move_form)
 
 
-def move_form(csrf_input: str) -> str:
+def move_form(csrf_token: str) -> SafeHtml:
     """The one form every "Move up/down" button of the outline submits (``form=`` and
     ``formaction`` on the button): the CSRF token is on the page once, not in every row,
     so the rows hold nothing that belongs to one reader."""
-    return f'<form id="{MOVE_FORM_ID}" method="post" class="app-inline-form">{csrf_input}</form>'
-
-
-def _change_links(row) -> str:
-    item = row.item
-    title = escape(item.title)
-    url = escape(row.url)
-    label = escape(in_sentence(row.label))
-    parts = [
-        f'<ul class="govuk-list app-actions" aria-label="Change {label} {escape(row.reference)}">',
-        f'<li><a class="govuk-link" href="{url}edit/">Edit<span class="govuk-visually-hidden"> {title}</span></a></li>',
-    ]
-    for add_url, kind_label in row.add_links:
-        parts.append(
-            f'<li><a class="govuk-link" href="{escape(add_url)}">Add {escape(in_sentence(kind_label))}'
-            f'<span class="govuk-visually-hidden"> under {title}</span></a></li>'
-        )
-    if item.parent_id:
-        for shown, direction, text in ((not row.is_first, "up", "Move up"), (not row.is_last, "down", "Move down")):
-            if shown:
-                parts.append(
-                    f'<li><button class="app-link-button" form="{MOVE_FORM_ID}" formaction="{url}move/" '
-                    f'name="direction" value="{direction}">{text}'
-                    f'<span class="govuk-visually-hidden"> {title}</span></button></li>'
-                )
-        parts.append(
-            f'<li><a class="govuk-link" href="{url}move/">Move to…<span class="govuk-visually-hidden"> {title}</span></a></li>'
-            f'<li><a class="govuk-link app-link-warning" href="{url}delete/">Delete'
-            f'<span class="govuk-visually-hidden"> {title}</span></a></li>'
-        )
-    parts.append(
-        f'<li><a class="govuk-link" href="{url}history/">History<span class="govuk-visually-hidden"> of {title}</span></a></li>'
-        "</ul>"
+    return html(
+        '<form id="{}" method="post" class="app-inline-form">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}"></form>',
+        MOVE_FORM_ID,
+        csrf_token,
     )
-    return "".join(parts)
 
 
-def outline(rows: Iterable, *, plan_title: str, can_change: bool) -> SafeString:
-    """The whole outline list; with ``can_change``, each item's change links and move
-    buttons (which need ``move_form`` on the page)."""
-    parts = [f'<ol class="app-tree" aria-label="{escape(plan_title)}: items in reading order">']
-    for row in rows:
+class _ChangeLinks:
+    """Each item's change links and move buttons. Items of one level in the same place
+    among their siblings have the same links but for their id, title and reference, so
+    each such set is made into a ``Pattern`` once per outline, its addresses reversed once
+    (``IdUrl``) and its level's words made once, then filled in for every item."""
+
+    def __init__(self, slug: str) -> None:
+        self.urls = {name: IdUrl(f"planning:item-{name}", slug, ID) for name in ("edit", "move", "delete", "history")}
+        self.add_urls = {kind: IdUrl("planning:item-add", slug, ID, kind) for kind in PlanItem.Kind.values}
+        self.patterns: dict[tuple, Pattern] = {}
+
+    def _pattern(self, row) -> Pattern:
+        # the rows of one plan: its level names, so a level's children and their names, are the same
+        key = (row.item.kind, row.label, bool(row.item.parent_id), row.is_first, row.is_last)
+        found = self.patterns.get(key)
+        if found is None:
+            found = self.patterns[key] = self._make(row.label, row.child_kinds, *key[2:])
+        return found
+
+    def _make(self, label: str, child_kinds: list, has_parent: bool, is_first: bool, is_last: bool) -> Pattern:
+        links = Pattern(
+            '<ul class="govuk-list app-actions" aria-label="Change {label} {reference}">'
+            '<li><a class="govuk-link" href="{edit}">Edit<span class="govuk-visually-hidden"> {title}</span></a></li>',
+            label=in_sentence(label),
+            edit=self.urls["edit"],
+        )
+        for kind, kind_label in child_kinds:
+            links += Pattern(
+                '<li><a class="govuk-link" href="{add}">Add {label}'
+                '<span class="govuk-visually-hidden"> under {title}</span></a></li>',
+                add=self.add_urls[kind],
+                label=in_sentence(kind_label),
+            )
+        if has_parent:
+            for shown, direction, text in ((not is_first, "up", "Move up"), (not is_last, "down", "Move down")):
+                if shown:  # the move buttons submit the page's one move form
+                    links += Pattern(
+                        '<li><button class="app-link-button" form="{form}" formaction="{move}" name="direction" '
+                        'value="{direction}">{text}<span class="govuk-visually-hidden"> {title}</span></button></li>',
+                        form=MOVE_FORM_ID,
+                        move=self.urls["move"],
+                        direction=direction,
+                        text=text,
+                    )
+            links += Pattern(
+                '<li><a class="govuk-link" href="{move}">Move to…<span class="govuk-visually-hidden"> {title}</span></a></li>'
+                '<li><a class="govuk-link app-link-warning" href="{delete}">Delete'
+                '<span class="govuk-visually-hidden"> {title}</span></a></li>',
+                move=self.urls["move"],
+                delete=self.urls["delete"],
+            )
+        return links + Pattern(
+            '<li><a class="govuk-link" href="{history}">History<span class="govuk-visually-hidden"> of {title}</span>'
+            "</a></li></ul>",
+            history=self.urls["history"],
+        )
+
+    def __call__(self, row) -> SafeHtml:
+        return self._pattern(row)(pk=int(row.item.pk), title=row.item.title, reference=row.reference)
+
+
+class _Items:
+    """Each item's list entry: its heading, description, facts, links and change links.
+    Items of one level at one depth share their classes and level name, so their markup is
+    made into a ``Pattern`` once per outline and filled in for each item."""
+
+    def __init__(self, change_links: _ChangeLinks | None) -> None:
+        self.change_links = change_links
+        self.facts = _Facts()
+        self.patterns: dict[tuple, Pattern] = {}
+
+    def _pattern(self, row) -> Pattern:
+        key = (row.item.kind, row.depth, row.label, bool(row.reference), bool(row.item.description))
+        found = self.patterns.get(key)
+        if found is None:
+            kind, depth, label, has_reference, has_description = key
+            found = Pattern(
+                '<li class="app-item app-item--{kind} app-depth-{depth}" id="item-{pk}">'
+                '<h3 class="govuk-heading-s app-item__heading"><span class="app-item__kind">{label}</span> ',
+                kind=kind,
+                depth=int(depth),
+                label=label,
+            )
+            if has_reference:
+                found += Pattern('<span class="app-item__ref">{reference}</span> ')
+            found += Pattern('<a class="govuk-link govuk-link--no-visited-state" href="{url}">{title}</a></h3>')
+            if has_description:
+                found += Pattern('<div class="app-markdown app-item__description">{description}</div>')
+            found = self.patterns[key] = found + Pattern("{facts}{links}{changes}</li>")
+        return found
+
+    def __call__(self, row) -> SafeHtml:
         item = row.item
-        parts.append(
-            f'<li class="app-item app-item--{escape(item.kind)} app-depth-{int(row.depth)}" id="item-{int(item.pk)}">'
-            f'<h3 class="govuk-heading-s app-item__heading"><span class="app-item__kind">{escape(row.label)}</span> '
+        return self._pattern(row)(
+            pk=int(item.pk),
+            reference=row.reference,
+            url=row.url,
+            title=item.title,
+            description=cached_markdown(item.description) if item.description else _NOTHING,
+            facts=self.facts(item, row.supporters),
+            links=_link_list(row),
+            changes=self.change_links(row) if self.change_links else _NOTHING,
         )
-        if row.reference:
-            parts.append(f'<span class="app-item__ref">{escape(row.reference)}</span> ')
-        parts.append(
-            f'<a class="govuk-link govuk-link--no-visited-state" href="{escape(row.url)}">{escape(item.title)}</a></h3>'
-        )
-        if item.description:
-            parts.append(f'<div class="app-markdown app-item__description">{cached_markdown(item.description)}</div>')
-        parts.append(facts(item, row.supporters))
-        parts.append(_link_list(row))
-        if can_change:
-            parts.append(_change_links(row))
-        parts.append("</li>")
-    parts.append("</ol>")
-    # Constant markup around values that were each escaped above (or sanitised Markdown).
-    return mark_safe("".join(parts))  # nosec B308, B703
+
+
+def outline(rows: Iterable, *, plan_title: str, plan_slug: str, can_change: bool) -> SafeHtml:
+    """The whole outline list; with ``can_change``, each item's change links and move
+    buttons (which need ``move_form`` on the page; ``plan_slug`` gives their addresses)."""
+    entry = _Items(_ChangeLinks(plan_slug) if can_change else None)
+    items = [html('<ol class="app-tree" aria-label="{}: items in reading order">', plan_title)]
+    items.extend(entry(row) for row in rows)
+    items.append(_END_OF_LIST)
+    return join(items)

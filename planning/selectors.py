@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet, Value
 
+from config.html import ID, IdUrl
 from partners.models import Organisation, User
 from planning.access import unreadable_plan_ids
 from planning.formatting import field_text
@@ -47,13 +48,9 @@ class OutlineRow:
     child_kinds: list[tuple[str, str]] = field(default_factory=list)
     is_first: bool = False
     is_last: bool = False
-    url: str = ""  # the item's page; its actions are sub-paths ("edit/", "move/"), built once here not per link
+    url: str = ""  # the item's page
     links_out: list[LinkEnd] = field(default_factory=list)
     links_in: list[LinkEnd] = field(default_factory=list)
-
-    @property
-    def add_links(self) -> list[tuple[str, str]]:
-        return [(f"{self.url}add/{kind}/", label) for kind, label in self.child_kinds]
 
 
 HIDDEN_ITEM = "An item in a plan not shared with you"
@@ -179,7 +176,7 @@ def plan_outline(plan: Plan) -> list[OutlineRow]:
     ):
         supporters[row.item_id].append(row.organisation)
     root_level = items[0].level if items else 0
-    rows = build_rows(plan, [(item, item.level - root_level) for item in items], supporters, plan.get_absolute_url())
+    rows = build_rows(plan, [(item, item.level - root_level) for item in items], supporters, plan.slug)
     _attach_current_links(rows, plan)
     return rows
 
@@ -207,7 +204,7 @@ def item_outline(plan: Plan, item: PlanItem, *, reader: User) -> tuple[OutlineRo
     ):
         supporters[row.item_id].append(row.organisation)
     ordered = [(found[pk], 0) for pk in wanted if pk in found]
-    rows = build_rows(plan, ordered, supporters, plan.get_absolute_url(), refs=refs)
+    rows = build_rows(plan, ordered, supporters, plan.slug, refs=refs)
     _attach_current_links(rows, plan, Q(source_id__in=wanted) | Q(target_id__in=wanted))
     ends = {end.plan_id for row in rows for end in (*row.links_out, *row.links_in)}
     hide_link_ends(rows, unreadable_plan_ids(reader, ends))
@@ -223,13 +220,15 @@ def build_rows(
     plan: Plan,
     ordered: list[tuple[PlanItem, int]],
     supporters: dict[int, list[Organisation]],
-    url_prefix: str,
+    slug: str,
     refs: dict[int, str] | None = None,
 ) -> list[OutlineRow]:
     """Outline rows from items already in reading order with their depths; shared by the
     present plan page, past views and the item page (which passes ``refs`` counted on the
-    whole plan, since it builds rows for a few items only)."""
+    whole plan, since it builds rows for a few items only). Items link to their pages in
+    the plan ``slug`` names (a past view's items link to the plan as it is now)."""
     refs = refs if refs is not None else references([item for item, _ in ordered])
+    item_url = IdUrl("planning:item-detail", slug, ID)
     sibling_counts: dict[int | None, int] = defaultdict(int)
     ranks: dict[int, int] = {}
     for item, _ in ordered:
@@ -248,7 +247,7 @@ def build_rows(
                 child_kinds=[(kind, plan.label_for(kind)) for kind in PlanItem.child_kinds(item.kind)],
                 is_first=ranks[item.pk] == 1,
                 is_last=ranks[item.pk] == sibling_counts[item.parent_id],
-                url=f"{url_prefix}items/{item.pk}/",
+                url=item_url(item.pk),
             )
         )
     return rows
@@ -258,21 +257,27 @@ def _attach_current_links(rows: list[OutlineRow], plan: Plan, which: Q | None = 
     by_id = {row.item.pk: row for row in rows}
     which = which if which is not None else Q(source__plan=plan) | Q(target__plan=plan)
     links = Link.objects.filter(which).select_related("source__plan__organisation", "target__plan__organisation")
+    item_urls: dict[str, IdUrl] = {}  # one pattern per plan at the links' other ends
     for link in links:
         if link.source_id in by_id:
-            by_id[link.source_id].links_out.append(_link_end(link.get_relation_display(), link.target, link))
+            by_id[link.source_id].links_out.append(_link_end(link.get_relation_display(), link.target, link, item_urls))
         if link.target_id in by_id:
-            by_id[link.target_id].links_in.append(_link_end(Link.INVERSE_LABELS[link.relation], link.source, link))
+            by_id[link.target_id].links_in.append(
+                _link_end(Link.INVERSE_LABELS[link.relation], link.source, link, item_urls)
+            )
     for row in rows:
         row.links_in.sort(key=_back_order)
 
 
-def _link_end(label: str, other: PlanItem, link: Link) -> LinkEnd:
+def _link_end(label: str, other: PlanItem, link: Link, item_urls: dict[str, IdUrl]) -> LinkEnd:
+    slug = other.plan.slug
+    if slug not in item_urls:
+        item_urls[slug] = IdUrl("planning:item-detail", slug, ID)
     return LinkEnd(
         relation=label,
         title=other.title,
         plan_title=other.plan.title,
-        url=f"{other.plan.get_absolute_url()}items/{other.pk}/",
+        url=item_urls[slug](other.pk),
         note=link.note,
         plan_organisation=other.plan.organisation.name,
         link_id=link.pk,

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from django.db.models import F, Q, Value, Window
 from django.db.models.functions import RowNumber
-from django.urls import reverse
 
+from config.html import ID, IdUrl
 from partners.models import Organisation, User
 from planning.models import Indicator, ItemSupporter, Link, Plan, PlanItem
 from planning.selectors import (
@@ -114,7 +114,7 @@ def plans_at(plan: Plan, moments: list[datetime]) -> list[Snapshot | None]:
         past_plan = Plan(**{k: v for k, v in plan_rows[index][0].items() if k in _PLAN_FIELDS})
         past_plan.parent = plan.parent
         supporters = _supporters(supporter_rows[index], names.found[Organisation])
-        rows = build_rows(past_plan, _reading_order(items[index]), supporters, url_prefix=plan.get_absolute_url())
+        rows = build_rows(past_plan, _reading_order(items[index]), supporters, slug=plan.slug)
         others = {row["id"]: row for row in item_rows[index] if row["plan_id"] != plan.pk}
         _attach_links(rows, links[index], others, past_plan.title)
         snapshots.append(Snapshot(plan=past_plan, when=when, rows=rows, by_id={row.item.pk: row for row in rows}))
@@ -152,6 +152,7 @@ def _attach_links(rows: list[OutlineRow], links: list[dict], others: dict[int, d
     if not links:
         return
     by_id = {row.item.pk: row for row in rows}
+    permalink = IdUrl("planning:item-permalink", ID)
     ends = dict(others)
     ends.update({pk: {"title": row.item.title, "plan_title": own_title} for pk, row in by_id.items()})
     for link in links:
@@ -166,7 +167,7 @@ def _attach_links(rows: list[OutlineRow], links: list[dict], others: dict[int, d
                         relation=label,
                         title=ends[other]["title"],
                         plan_title=ends[other]["plan_title"] or "",
-                        url=reverse("planning:item-permalink", args=[other]),
+                        url=permalink(other),
                         note=link["note"],
                         plan_id=ends[other].get("plan_id"),
                     )

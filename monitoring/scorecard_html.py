@@ -1,0 +1,169 @@
+"""The long tables of a scorecard, written in Python.
+
+A large plan's scorecard has thousands of rows (every target, every exception); made
+with template tags and filters per cell, rendering them was most of the page's time.
+These functions write the same markup directly, with ``config.html``: constant markup
+around values it escapes, so what a lead typed can never become markup. The rows come
+from ``monitoring.scorecards.build`` (or a locked quarter's stored copy of it), addresses
+included; ``templatetags/scorecard_rows`` makes them template tags.
+"""
+
+from config.html import SafeHtml, html, join
+from monitoring.scorecards import RAG_LABELS
+
+# plain cells: the table's class styles them (app.css, print.css), which keeps a
+# 2,000-row scorecard a third smaller than a class on every cell
+_NO_RETURN = html('<span class="app-muted">No return</span>')
+_NOTHING = html("")
+_DIFFERS = html(' <span class="govuk-body-s">differs</span>')
+
+
+def _rating(rag: str) -> str:
+    """A rating's words ("Not started"), never its code."""
+    return RAG_LABELS.get(rag, rag)
+
+
+def _tag(rag: str, label: str) -> SafeHtml:
+    if not rag:
+        return _NO_RETURN
+    return html('<strong class="govuk-tag app-rag app-rag--{}">{}</strong>', rag, label)
+
+
+def _item(row: dict, extra: SafeHtml) -> SafeHtml:
+    return html(
+        '<th scope="row"><a class="govuk-link" href="{}">{} {}</a>{}</th>',
+        row["url"],
+        row["reference"],
+        row["title"],
+        extra,
+    )
+
+
+def _under(text: str) -> SafeHtml:
+    """A line of small print under the item (its unit, lead, plan)."""
+    return html('<br><span class="govuk-body-s">{}</span>', text)
+
+
+def _in_plan(card: dict, row: dict) -> SafeHtml:
+    """In a rolled-up scorecard, the plan an item belongs to (two plans both have a 1.3)."""
+    return _under(row["plan"]) if card["include_children"] else _NOTHING
+
+
+def target_rows(card: dict) -> SafeHtml:
+    out = []
+    for row in card["targets"]:
+        unit = row["unit"] + (f", {row['direction'].lower()}" if row["direction"] else "")
+        unit += f" · {row['plan']}" if card["include_children"] else ""
+        target = row["target"] + (f" by {row['target_date']}" if row["target_date"] else "")
+        derived = (
+            _tag(row["derived"], row.get("derived_label") or row["derived"].capitalize())
+            if row["derived"]
+            else _NOTHING
+        )
+        out.append(
+            html(
+                '<tr>{}<td class="app-num">{}</td><td class="app-num">{}</td><td class="app-num">{}</td>'
+                '<td class="app-num">{}</td><td>{}</td><td>{}{}</td></tr>',
+                _item(row, _under(unit)),
+                row["baseline"],
+                row["expected"],
+                row["actual"],
+                target,
+                derived,
+                _tag(row["rag"], row["rag_label"]),
+                _DIFFERS if row["differs"] else _NOTHING,
+            )
+        )
+    return join(out, "\n")
+
+
+def exception_rows(card: dict) -> SafeHtml:
+    out = []
+    for row in card["exceptions"]:
+        where = row["lead"] + (f" · {row['plan']}" if card["include_children"] else "")
+        was = f"; was {_rating(row['previous_rag']).lower()}" if row["previous_rag"] else ""
+        out.append(
+            html(
+                '<tr>{}<td>{}<br><span class="govuk-body-s">{}{}</span></td><td class="app-pre">{}</td></tr>',
+                _item(row, _under(where)),
+                _tag(row["rag"], row["rag_label"]),
+                row["why"],
+                was,
+                row["narrative"],
+            )
+        )
+    return join(out, "\n")
+
+
+def outstanding_rows(card: dict) -> SafeHtml:
+    return join(
+        [
+            html("<tr>{}<td>{}</td><td>{}</td></tr>", _item(row, _in_plan(card, row)), row["lead"], row["state"])
+            for row in card["outstanding"]
+        ],
+        "\n",
+    )
+
+
+def change_rows(card: dict) -> SafeHtml:
+    return join(
+        [
+            html(
+                "<tr>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
+                _item(row, _in_plan(card, row)),
+                row["change"].capitalize(),
+                _tag(row["previous_rag"], _rating(row["previous_rag"])),
+                _tag(row["rag"], row["rag_label"]),
+            )
+            for row in card.get("changes", [])
+        ],
+        "\n",
+    )
+
+
+def cost_rows(card: dict) -> SafeHtml:
+    """The costs as a long table, one group of rows (a ``tbody``) per priority: each
+    funding source it draws on with its amount, then its total; and last, when there is
+    more than one priority, every source's total across them. More sources make the table
+    longer, never wider, so it fits the page and the screen whatever their number."""
+    costs = card["costs"]
+    groups = [
+        (
+            html("{}{}", f"{row['reference']} {row['title']}".strip(), _in_plan(card, row)),
+            list(zip(costs["sources"], row["amounts"], strict=True)),
+            row["total"],
+        )
+        for row in costs["rows"]
+    ]
+    if len(groups) > 1:
+        groups.append(
+            (
+                html("{}", card["words"]["all_priorities"]),
+                list(zip(costs["sources"], costs["totals"], strict=True)),
+                costs["total"],
+            )
+        )
+    out = []
+    for name, amounts, total in groups:
+        # a funding source's name under its priority: regular weight and set in (app.css makes every
+        # row header bold; the GOV.UK override classes do this on screen, print.css on paper)
+        sources = [
+            html(
+                '<tr><th scope="row" class="app-cost-source govuk-!-font-weight-regular govuk-!-padding-left-4">{}</th>'
+                '<td class="app-num">{}</td></tr>',
+                source,
+                amount,
+            )
+            for source, amount in amounts
+            if amount
+        ]
+        out.append(
+            html(
+                '<tbody class="govuk-table__body"><tr class="app-cost-group"><th scope="rowgroup" colspan="2">{}</th></tr>'
+                '{}<tr class="app-cost-total"><th scope="row">Total</th><td class="app-num">{}</td></tr></tbody>',
+                name,
+                join(sources),
+                total,
+            )
+        )
+    return join(out, "\n")
