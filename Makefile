@@ -64,8 +64,10 @@ templates: $(STAMP)
 	$(BIN)/djhtml $(TEMPLATE_DIRS)
 
 # regenerate both locks from pyproject.toml after changing a dependency there; existing pins
-# are kept unless pyproject.toml rules them out (add --upgrade-package NAME to move one on)
-PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --generate-hashes --no-emit-index-url --no-emit-find-links
+# are kept unless pyproject.toml rules them out (make lock LOCK_ARGS="--upgrade-package NAME"
+# moves one package on, LOCK_ARGS=--upgrade every one)
+PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --generate-hashes \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
 lock: $(STAMP)
 	$(PIP_COMPILE) --output-file requirements.txt pyproject.toml
 	$(PIP_COMPILE) --extra test --extra dev --output-file requirements-dev.txt pyproject.toml
