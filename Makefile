@@ -4,7 +4,11 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+# what make installs: the development lock (runtime, test and dev tools, every package pinned
+# with its hashes), generated from pyproject.toml by `make lock`; production installs the
+# runtime lock, requirements.txt (docs/deployment.md)
+LOCK := requirements-dev.txt
+STAMP := $(VENV)/.installed-$(shell cat $(LOCK) | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # the address links in PDFs and emails point to: where the app is served (set it when people
@@ -12,12 +16,20 @@ PORT ?= 8000
 # (given to the app by the run recipe only: exported for every target, it reached the tests)
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test test-only chromium lint security fixture benchmark benchmark-returns
+# the suite runs on this many processes (pytest-xdist; auto: one per CPU). The browser tests
+# share one of them (xdist_group "browser", tests/browser/conftest.py); TEST_WORKERS=0 runs
+# everything in one process
+TEST_WORKERS ?= auto
+# djhtml indents these
+TEMPLATE_DIRS := templates $(wildcard */templates)
 
-$(STAMP): requirements.txt
+.PHONY: run test test-only chromium lint types templates lock security fixture benchmark benchmark-returns
+
+# --require-hashes: nothing is installed that the lock does not name with its hash (the lock
+# pins pip itself too, so the venv's pip is replaced by the locked one in the same step)
+$(STAMP): $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	rm -f $(VENV)/.installed-* && touch $@
 
 run: $(STAMP)
@@ -35,11 +47,30 @@ chromium:
 test: $(STAMP) chromium test-only
 
 test-only:
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) types
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check $(TEMPLATE_DIRS)
+
+# mypy with django-stubs on every app's services, selectors and access modules (the files
+# pyproject.toml's [tool.mypy] names)
+types: $(STAMP)
+	$(BIN)/mypy
+
+# re-indent the templates (make lint checks them)
+templates: $(STAMP)
+	$(BIN)/djhtml $(TEMPLATE_DIRS)
+
+# regenerate both locks from pyproject.toml after changing a dependency there; existing pins
+# are kept unless pyproject.toml rules them out (make lock LOCK_ARGS="--upgrade-package NAME"
+# moves one package on, LOCK_ARGS=--upgrade every one)
+PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --generate-hashes \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: $(STAMP)
+	$(PIP_COMPILE) --output-file requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra test --extra dev --output-file requirements-dev.txt pyproject.toml
 
 # bandit, medium and high findings only: exits nonzero on any not reviewed (docs/security.md)
 security: $(STAMP)

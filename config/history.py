@@ -10,9 +10,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.apps import apps
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.db.models import Model
 from django.dispatch import receiver
 from django.utils import timezone
 from simple_history import register
@@ -25,7 +29,7 @@ from config.history_seal import SealedHistory
 class Change:
     reason: str
     when: datetime
-    user: object | None
+    user: AbstractBaseUser | AnonymousUser | None
 
 
 _current: ContextVar[Change | None] = ContextVar("current_change", default=None)
@@ -42,7 +46,9 @@ def database_now() -> datetime:
 
 
 @contextmanager
-def change_context(*, reason: str = "", user=None, when: datetime | None = None) -> Iterator[Change]:
+def change_context(
+    *, reason: str = "", user: AbstractBaseUser | AnonymousUser | None = None, when: datetime | None = None
+) -> Iterator[Change]:
     change = Change(reason=fit_reason(reason.strip()), when=when or database_now(), user=user)
     token = _current.set(change)
     try:
@@ -53,6 +59,14 @@ def change_context(*, reason: str = "", user=None, when: datetime | None = None)
 
 def current_change() -> Change | None:
     return _current.get()
+
+
+def change_time() -> datetime:
+    """The time of the change being written; only inside ``change_context``."""
+    change = _current.get()
+    if change is None:
+        raise RuntimeError("change_time() is only known inside change_context()")
+    return change.when
 
 
 # simple-history's history_change_reason column is a varchar(100)
@@ -67,7 +81,7 @@ def fit_reason(reason: str) -> str:
 
 
 @receiver(pre_create_historical_record)
-def _stamp_history_row(sender, instance, history_instance, **kwargs) -> None:
+def _stamp_history_row(sender: type[Model], instance: Model, history_instance: Any, **kwargs: Any) -> None:
     change = _current.get()
     if change is None:
         return
@@ -78,7 +92,7 @@ def _stamp_history_row(sender, instance, history_instance, **kwargs) -> None:
         history_instance.history_user_id = change.user.pk
 
 
-def tracked_models() -> list:
+def tracked_models() -> list[type[Model]]:
     """Every model with a django-simple-history table, in a fixed order: found from the
     models, so a newly tracked model is never left out of what relies on this (the app
     role's grants, the generated council's counts, the load test's history check)."""
@@ -90,7 +104,7 @@ def tracked_models() -> list:
     return sorted(found, key=lambda model: model._meta.label)
 
 
-def track(model, **options) -> None:
+def track(model: type[Model], **options: Any) -> None:
     """Keep ``model``'s history with django-simple-history, every row sealed
     (``config.history_seal``): how every model is tracked but the user model, which declares
     its ``HistoricalRecords`` in its class with the same base (a test checks every tracked

@@ -61,7 +61,7 @@ def shown_return(user: User, item: PlanItem, ret: ProgressReturn | None) -> Prog
     if ret is None or ret.state in ProgressReturn.RECEIVED or reads_unsubmitted(user, item):
         return ret
     stand_in = ProgressReturn(item_id=ret.item_id, period_id=ret.period_id, state=ret.state, version=ret.version)
-    stand_in.withheld = True
+    stand_in.withheld = True  # type: ignore[attr-defined]  # the stand-in's mark, not a field: is_withheld
     return stand_in
 
 
@@ -72,8 +72,8 @@ def is_withheld(ret: ProgressReturn | None) -> bool:
 
 def get_period(slug: str) -> ReportingPeriod:
     """``2013-q2`` → the period, or 404."""
-    year, _, quarter = slug.partition("-q")
-    year, quarter = parse_id(year), parse_id(quarter)
+    year_text, _, quarter_text = slug.partition("-q")
+    year, quarter = parse_id(year_text), parse_id(quarter_text)
     if year is None or quarter is None:
         raise Http404("No such quarter")
     try:

@@ -5,6 +5,7 @@ the pages built on them keep their query counts (pinned in tests).
 """
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,7 +40,9 @@ def open_periods(today: date) -> list[ReportingPeriod]:
     return list(ReportingPeriod.objects.filter(locked_at__isnull=True, starts_on__lte=today))
 
 
-def returns_by_key(items, periods) -> dict[tuple[int, int], ProgressReturn]:
+def returns_by_key(
+    items: Sequence[PlanItem], periods: Sequence[ReportingPeriod]
+) -> dict[tuple[int, int], ProgressReturn]:
     """(item id, period id) → return, in one query."""
     if not items or not periods:
         return {}
@@ -135,7 +138,7 @@ class Row:
 
     @property
     def differs(self) -> bool:
-        return bool(self.progress_return) and trajectory.disagrees(self.progress_return.rag, self.derived)
+        return self.progress_return is not None and trajectory.disagrees(self.progress_return.rag, self.derived)
 
 
 @dataclass

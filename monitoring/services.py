@@ -14,10 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Field, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -124,13 +127,16 @@ def _freeze_scorecards(period: ReportingPeriod) -> None:
         .select_related("organisation")
     )
     parents = set(Plan.objects.approved().filter(parent__isnull=False).values_list("parent_id", flat=True))
+    locked_at = period.locked_at
+    if locked_at is None:
+        raise ValueError(f"{period} is not locked: only a locked quarter's scorecards are stored")
     rows = []
     for plan in plans:
         for include_children in [False, True] if plan.pk in parents else [False]:
-            data = scorecards.stamp(scorecards.build(plan, period, include_children=include_children), period.locked_at)
+            data = scorecards.stamp(scorecards.build(plan, period, include_children=include_children), locked_at)
             rows.append(
                 ScorecardSnapshot(
-                    plan=plan, period=period, include_children=include_children, data=data, created_at=period.locked_at
+                    plan=plan, period=period, include_children=include_children, data=data, created_at=locked_at
                 )
             )
     ScorecardSnapshot.objects.bulk_create(rows)
@@ -163,7 +169,7 @@ def return_problems(*, item: PlanItem, ret: ProgressReturn, submitting: bool) ->
     errors: dict[str, str] = {}
     for name in _TEXT_FIELDS:  # the model's own rules for text: its limit, no hidden characters
         try:
-            ProgressReturn._meta.get_field(name).run_validators(getattr(ret, name))
+            cast(Field, ProgressReturn._meta.get_field(name)).run_validators(getattr(ret, name))
         except ValidationError as error:
             errors[name] = error.messages[0]
     message = check_actual_value(item, ret.actual_value)
@@ -241,7 +247,7 @@ def return_save(
     fields: dict,
     expected_version: int,
     submit: bool = False,
-    evidence_file=None,
+    evidence_file: File | None = None,
 ) -> ProgressReturn:
     """Save (and with ``submit`` submit) ``user``'s return for ``item`` in ``period``.
 
@@ -258,7 +264,15 @@ def return_save(
         raise EditConflict(stored) from None
 
 
-def _return_save(item, period, user, fields, expected_version, submit, evidence_file) -> ProgressReturn:
+def _return_save(
+    item: PlanItem,
+    period: ReportingPeriod,
+    user: User | None,
+    fields: dict,
+    expected_version: int,
+    submit: bool,
+    evidence_file: File | None,
+) -> ProgressReturn:
     period = _lock_period(period.pk, exclusive=False)
     _check_unlocked(period)
     if not Plan.objects.approved().filter(pk=item.plan_id).exists():
@@ -272,8 +286,9 @@ def _return_save(item, period, user, fields, expected_version, submit, evidence_
         submit=submit,
     )
     if evidence_file is not None:
-        ret.evidence_name = evidence_file.name[-200:]
-        evidence_file.name = _storage_name(evidence_file.name)
+        name = evidence_file.name or ""  # an upload always has one; a File made in code may not
+        ret.evidence_name = name[-200:]
+        evidence_file.name = _storage_name(name)
         ret.evidence_file = evidence_file
     ret.author = user
     was_returned = ret.state == State.RETURNED
@@ -339,7 +354,7 @@ def _storage_name(name: str) -> str:
     return (stem.encode()[:100].decode(errors="ignore") or "evidence") + extension.encode()[:16].decode(errors="ignore")
 
 
-def _decimal(value) -> Decimal | None:
+def _decimal(value: object) -> Decimal | None:
     """Callers other than forms (the workbook, scripts) may hand over text or floats."""
     if value is None or isinstance(value, Decimal):
         return value
@@ -363,7 +378,9 @@ def _reviewable(return_id: int, expected_version: int) -> ProgressReturn:
     return ret
 
 
-def _review(return_id: int, expected_version: int, user: User | None, state: str, *, note: str, reason: str):
+def _review(
+    return_id: int, expected_version: int, user: User | None, state: str, *, note: str, reason: str
+) -> ProgressReturn:
     """The reviewer's decision on a submitted return, with who, when and why."""
     ret = _reviewable(return_id, expected_version)
     ret.state = state
@@ -416,10 +433,10 @@ def _tell_author(ret: ProgressReturn, subject: str, body: str) -> None:
 # --- reminders -------------------------------------------------------------------------------
 
 
-def reporters(item: PlanItem, people_by_organisation: dict[int, list[User]]) -> list[User]:
+def reporters(item: PlanItem, people_by_organisation: dict[int | None, list[User]]) -> list[User]:
     """Who is reminded about an item's return: its lead officer, else the active people
     of its lead organisation, else the plan's owner."""
-    if item.lead_officer_id and item.lead_officer.is_active:
+    if item.lead_officer is not None and item.lead_officer.is_active:
         return [item.lead_officer]
     people = people_by_organisation.get(item.lead_organisation_id, []) if item.lead_organisation_id else []
     if people:
@@ -428,7 +445,7 @@ def reporters(item: PlanItem, people_by_organisation: dict[int, list[User]]) -> 
     return [owner] if owner is not None and owner.is_active else []
 
 
-def outstanding_items(period: ReportingPeriod, plans=None) -> list[PlanItem]:
+def outstanding_items(period: ReportingPeriod, plans: Iterable[Plan] | QuerySet[Plan] | None = None) -> list[PlanItem]:
     """The actions and targets of approved plans covering ``period`` with no return
     submitted yet (none, a draft, or one returned for changes)."""
     done = ProgressReturn.objects.filter(period=period, state__in=ProgressReturn.RECEIVED)
@@ -444,9 +461,9 @@ def outstanding_items(period: ReportingPeriod, plans=None) -> list[PlanItem]:
     return list(items)
 
 
-def _people_by_organisation(items: Iterable[PlanItem]) -> dict[int, list[User]]:
+def _people_by_organisation(items: Iterable[PlanItem]) -> dict[int | None, list[User]]:
     org_ids = {item.lead_organisation_id for item in items if item.lead_organisation_id}
-    people: dict[int, list[User]] = defaultdict(list)
+    people: dict[int | None, list[User]] = defaultdict(list)
     for person in User.objects.filter(organisation_id__in=org_ids, is_active=True).exclude(role=User.Role.MEMBER):
         people[person.organisation_id].append(person)
     return people
@@ -516,7 +533,8 @@ def scheduled_reminders_send(*, today: date) -> dict[str, int]:
             people = _people_by_organisation(items)
             already = set(ReminderSent.objects.filter(period=period, kind=kind).values_list("item_id", "recipient_id"))
             now = timezone.now()
-            rows, by_recipient = [], {}
+            rows: list[ReminderSent] = []
+            by_recipient: dict[int, tuple[User, list[PlanItem]]] = {}
             for item in items:
                 for person in reporters(item, people):
                     if (item.pk, person.pk) in already:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from simple_history.utils import get_history_manager_for_model
 
 from partners.models import User
 from planning.models import Link, Plan, PlanItem
@@ -84,8 +85,9 @@ def can_create_plans(user: User) -> bool:
 # blanks the ends in the plans these functions name (issue 12, item 12).
 
 
-def unreadable_plan_ids(user: User, plan_ids: Iterable[int]) -> frozenset[int]:
-    """Which of ``plan_ids`` ``user`` may not read (one query; none for officers and admins)."""
+def unreadable_plan_ids(user: User, plan_ids: Iterable[int | None]) -> frozenset[int]:
+    """Which of ``plan_ids`` ``user`` may not read (one query; none for officers and admins);
+    ``None`` (a link end with no plan) is passed over."""
     wanted = {pk for pk in plan_ids if pk is not None}
     if not wanted or reads_every_plan(user):
         return frozenset()
@@ -100,7 +102,7 @@ def linked_plans_hidden_from(user: User, plan: Plan) -> frozenset[int]:
     if reads_every_plan(user):
         return frozenset()
     ever_here = PlanItem.history.filter(plan_id=plan.pk).values("id")
-    links = Link.history.filter(Q(source_id__in=ever_here) | Q(target_id__in=ever_here))
+    links = get_history_manager_for_model(Link).filter(Q(source_id__in=ever_here) | Q(target_id__in=ever_here))
     ends = PlanItem.history.filter(Q(id__in=links.values("source_id")) | Q(id__in=links.values("target_id")))
     hidden = (  # from history, so an end in a plan deleted since is hidden too
         ends.exclude(plan_id=plan.pk)

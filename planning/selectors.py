@@ -6,11 +6,13 @@ tests pin those counts.
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, Field, Model, Q, QuerySet, Value
+from simple_history.utils import get_history_manager_for_model
 
 from config.html import ID, IdUrl
 from partners.models import Organisation, User
@@ -109,18 +111,21 @@ def plan_references(plan_ids: Iterable[int]) -> dict[int, str]:
     return references(list(PlanItem.objects.filter(plan_id__in=ids).in_tree_order().only("id", "parent_id")))
 
 
+_NamedModel = type[User] | type[Organisation] | type[Indicator]
+
+
 class Names:
     """People, organisations and indicators by id, looked up together in one query: the
     names shown are today's (a person's name is not plan content). Each comes back as an
     unsaved instance holding what pages show of it (``str()``, ``name``)."""
 
     def __init__(self) -> None:
-        self.found: dict[type, dict] = {User: {}, Organisation: {}, Indicator: {}}
+        self.found: dict[_NamedModel, dict[int, Model]] = {User: {}, Organisation: {}, Indicator: {}}
 
-    def load(self, wanted: dict[type, set]) -> None:
+    def load(self, wanted: dict[_NamedModel, set[int | None]]) -> None:
         parts = []
         for model, ids in wanted.items():
-            missing = set(ids) - self.found[model].keys() - {None}
+            missing = {pk for pk in ids if pk is not None} - self.found[model].keys()
             if missing:
                 parts.append(_NAME_COLUMNS[model](model.objects.filter(pk__in=missing).order_by()))
         if not parts:
@@ -128,14 +133,14 @@ class Names:
         query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
         for kind, pk, first, second, third in query:
             model = _NAME_KINDS[kind]
-            if model is User:
+            if issubclass(model, User):
                 self.found[User][pk] = User(pk=pk, username=first, first_name=second, last_name=third)
             else:
                 self.found[model][pk] = model(pk=pk, name=first)
 
 
-_NAME_KINDS = {"user": User, "organisation": Organisation, "indicator": Indicator}
-_NAME_COLUMNS = {
+_NAME_KINDS: dict[str, _NamedModel] = {"user": User, "organisation": Organisation, "indicator": Indicator}
+_NAME_COLUMNS: dict[_NamedModel, Callable[[QuerySet], QuerySet]] = {
     User: lambda qs: qs.annotate(name_kind=Value("user")).values_list(
         "name_kind", "pk", "username", "first_name", "last_name"
     ),
@@ -263,7 +268,7 @@ def _attach_current_links(rows: list[OutlineRow], plan: Plan, which: Q | None = 
             by_id[link.source_id].links_out.append(_link_end(link.get_relation_display(), link.target, link, item_urls))
         if link.target_id in by_id:
             by_id[link.target_id].links_in.append(
-                _link_end(Link.INVERSE_LABELS[link.relation], link.source, link, item_urls)
+                _link_end(Link.INVERSE_LABELS[Link.Relation(link.relation)], link.source, link, item_urls)
             )
     for row in rows:
         row.links_in.sort(key=_back_order)
@@ -314,7 +319,7 @@ def count_by(queryset: QuerySet, *columns: str) -> dict:
     return {tuple(values): n for *values, n in rows}
 
 
-def item_count_by_plan(plan_ids) -> dict[int, int]:
+def item_count_by_plan(plan_ids: Iterable[int]) -> dict[int, int]:
     """Number of items in each plan (one query)."""
     return count_by(PlanItem.objects.filter(plan_id__in=plan_ids), "plan_id")
 
@@ -330,7 +335,7 @@ ITEM_DIFF_FIELDS = [
     *PlanItem.MEASURE_FIELDS,
 ]
 PLAN_DIFF_FIELDS = [*Plan.EDITABLE_FIELDS, "status"]
-_FK_MODELS = {
+_FK_MODELS: dict[str, _NamedModel] = {
     "lead_officer": User,
     "owner": User,
     "lead_organisation": Organisation,
@@ -364,9 +369,15 @@ class _Names:
     """Display names for the foreign keys and choices seen in a set of history rows,
     fetched with one query per related model."""
 
-    def __init__(self, model, rows: list[dict], fields: list[str], known: dict[str, dict] | None = None):
+    def __init__(
+        self,
+        model: type[Plan] | type[PlanItem],
+        rows: list[dict],
+        fields: list[str],
+        known: dict[str, dict] | None = None,
+    ) -> None:
         """``known``: display names already at hand, by field (no query for those fields)."""
-        self.model = model
+        self.model: type[Model] = model
         self.lookup: dict[str, dict] = dict(known or {})
         for name in fields:
             related = _FK_MODELS.get(name)
@@ -407,17 +418,19 @@ class _Names:
 
 
 @functools.cache
-def _choice_labels(model, name: str) -> dict | None:
+def _choice_labels(model: type[Model], name: str) -> dict | None:
     """A field's choice labels, built once per field rather than once per cell."""
-    model_field = model._meta.get_field(name)
+    model_field = cast(Field, model._meta.get_field(name))  # a column: never a reverse relation
     return {key: str(label) for key, label in model_field.flatchoices} if model_field.choices else None
 
 
-def _field_label(model, name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name).capitalize()
+def _field_label(model: type[Model], name: str) -> str:
+    return str(cast(Field, model._meta.get_field(name)).verbose_name).capitalize()
 
 
-def _entries(model, rows: list[dict], fields: list[str], previous: dict[int, dict | None]) -> list[HistoryEntry]:
+def _entries(
+    model: type[Plan] | type[PlanItem], rows: list[dict], fields: list[str], previous: dict[int, dict | None]
+) -> list[HistoryEntry]:
     names = _Names(model, rows + [p for p in previous.values() if p], fields)
     entries = []
     for row in rows:
@@ -462,7 +475,7 @@ def item_history(plan: Plan, item_id: int) -> list[HistoryEntry]:
     """Every recorded version of one item, newest first, even after it was deleted."""
     rows = list(PlanItem.history.filter(id=item_id, plan_id=plan.pk).order_by("history_date", "history_id").values())
     entries = _entries(PlanItem, rows, ITEM_DIFF_FIELDS, _with_previous(rows))
-    entries.extend(_supporter_entries(ItemSupporter.history.filter(item_id=item_id)))
+    entries.extend(_supporter_entries(get_history_manager_for_model(ItemSupporter).filter(item_id=item_id)))
     return sorted(entries, key=lambda e: e.when, reverse=True)
 
 
@@ -511,7 +524,12 @@ _COMMENT_ACTIONS = {"+": "Comment added on", "~": "Comment updated on", "-": "Co
 def _comment_entries(plan: Plan, limit: int) -> list[HistoryEntry]:
     """Consultation comments and responses as they happened: who commented or responded,
     when, the outcome, on which item (one query)."""
-    rows = Comment.history.filter(plan_id=plan.pk).select_related("history_user").order_by("-history_date")[:limit]
+    rows = (
+        get_history_manager_for_model(Comment)
+        .filter(plan_id=plan.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
     return [
         HistoryEntry(
             when=row.history_date,

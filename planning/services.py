@@ -10,12 +10,14 @@ write those siblings' history rows themselves (``bulk_history_create``).
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 
-from config.history import change_context, current_change
+from config.history import change_context, change_time, current_change
 from partners.models import Organisation, User
 from planning.access import can
 from planning.conflicts import check_version
@@ -184,7 +186,7 @@ def _shift(siblings: list[PlanItem], by: int) -> None:
     )
 
 
-def _siblings(parent_id: int, **position_filter) -> list[PlanItem]:
+def _siblings(parent_id: int, **position_filter: Any) -> list[PlanItem]:
     return list(
         PlanItem.objects.select_for_update().filter(parent_id=parent_id, **position_filter).order_by("position")
     )
@@ -257,10 +259,12 @@ def link_delete(*, link_id: int, user: User | None, reason: str = "") -> None:
         Link.objects.get(pk=link_id).delete()
 
 
-def edition_create(*, plan: Plan, name: str, note: str = "", user: User | None, when=None) -> Edition:
+def edition_create(
+    *, plan: Plan, name: str, note: str = "", user: User | None, when: datetime | None = None
+) -> Edition:
     """Name the plan as it stands now (or at ``when``): a later past view rebuilds it from history."""
     with plan_write(plan.pk, user=user, reason=f"Edition “{name}” named") as locked:
-        edition = Edition(plan=locked, name=name, note=note, created_by=user, moment=when or current_change().when)
+        edition = Edition(plan=locked, name=name, note=note, created_by=user, moment=when or change_time())
         edition.full_clean()
         edition.save()
     return edition
