@@ -18,7 +18,7 @@ from config.html import ID, IdUrl
 from partners.models import Organisation, User
 from planning.access import unreadable_plan_ids
 from planning.formatting import field_text
-from planning.models import Comment, Indicator, ItemSupporter, Link, Plan, PlanItem
+from planning.models import Comment, Indicator, ItemSupporter, Link, Plan, PlanQuerySet, PlanItem
 
 
 @dataclass
@@ -290,7 +290,7 @@ def _link_end(label: str, other: PlanItem, link: Link, item_urls: dict[str, IdUr
     )
 
 
-def plan_forest(plans: QuerySet[Plan]) -> list[tuple[Plan, int]]:
+def plan_forest(plans: PlanQuerySet) -> list[tuple[Plan, int]]:
     """Visible plans in tree order with their depth among the visible ones.
 
     A plan whose parent the reader cannot see is shown at the top level.
