@@ -18,7 +18,7 @@ from config.html import ID, IdUrl
 from partners.models import Organisation, User
 from planning.access import unreadable_plan_ids
 from planning.formatting import field_text
-from planning.models import Comment, Indicator, ItemSupporter, Link, Plan, PlanQuerySet, PlanItem
+from planning.models import Comment, Indicator, ItemSupporter, Link, Plan, PlanItem, PlanQuerySet
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max, Model
+from django.db.models import Max
 
 from config.history import change_context, change_time, current_change
 from partners.models import Organisation, User
