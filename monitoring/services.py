@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.history import change_context
+from config.storage import stored_unless_failed
 from monitoring import scorecards
 from monitoring.models import (
     DEFAULT_DAYS_TO_RETURN,
@@ -247,10 +248,12 @@ def return_save(
     """Save (and with ``submit`` submit) ``user``'s return for ``item`` in ``period``.
 
     ``expected_version`` is the version the author loaded: 0 for a return not yet
-    started. ``fields`` holds any of ``ProgressReturn.CONTENT_FIELDS``."""
+    started. ``fields`` holds any of ``ProgressReturn.CONTENT_FIELDS``. An evidence file
+    is stored before the row is written and deleted again if the row is not: a store that
+    refuses it refuses the save (ValidationError on ``evidence_file``)."""
     try:
-        with transaction.atomic():
-            return _return_save(item, period, user, fields, expected_version, submit, evidence_file)
+        with stored_unless_failed() as stored, transaction.atomic():
+            return _return_save(item, period, user, fields, expected_version, submit, evidence_file, stored)
     except IntegrityError:
         # someone else created the return between our read and our insert
         stored = ProgressReturn.objects.filter(item_id=item.pk, period_id=period.pk).first()
@@ -259,7 +262,7 @@ def return_save(
         raise EditConflict(stored) from None
 
 
-def _return_save(item, period, user, fields, expected_version, submit, evidence_file) -> ProgressReturn:
+def _return_save(item, period, user, fields, expected_version, submit, evidence_file, stored) -> ProgressReturn:
     period = _lock_period(period.pk, exclusive=False)
     _check_unlocked(period)
     if not Plan.objects.filter(pk=item.plan_id, status=Plan.Status.APPROVED).exists():
@@ -274,8 +277,7 @@ def _return_save(item, period, user, fields, expected_version, submit, evidence_
     )
     if evidence_file is not None:
         ret.evidence_name = evidence_file.name[-200:]
-        evidence_file.name = _storage_name(evidence_file.name)
-        ret.evidence_file = evidence_file
+        stored.store(ret.evidence_file, _storage_name(evidence_file.name), evidence_file, field="evidence_file")
     ret.author = user
     was_returned = ret.state == State.RETURNED
     if submit:
