@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config import cache, storage
 from config.env import env_bool, env_int, env_list, env_secret_key, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -145,8 +146,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Evidence files and PDFs: the local disk (MEDIA_ROOT) unless FILE_STORAGE=s3 or azure asks
+# for object storage, which several app servers and the worker share (config/storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage.default_storage(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -157,6 +160,9 @@ STORAGES = {
 # app's folders in development, with DEBUG on or off, and picking up edits.
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Each process's memory unless CACHE_URL (or REDIS_URL) names a Redis server that several app
+# servers share (config/cache.py). Sessions stay in the database either way.
+CACHES = cache.caches()
 
 # Background tasks (PDFs): queued in the database, run by ``manage.py db_worker`` (``make run``
 # starts one beside the server). TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.history import change_context
+from config.storage import StoredFiles, stored_unless_failed
 from monitoring import scorecards
 from monitoring.models import (
     DEFAULT_DAYS_TO_RETURN,
@@ -252,10 +253,12 @@ def return_save(
     """Save (and with ``submit`` submit) ``user``'s return for ``item`` in ``period``.
 
     ``expected_version`` is the version the author loaded: 0 for a return not yet
-    started. ``fields`` holds any of ``ProgressReturn.CONTENT_FIELDS``."""
+    started. ``fields`` holds any of ``ProgressReturn.CONTENT_FIELDS``. An evidence file
+    is stored before the row is written and deleted again if the row is not: a store that
+    refuses it refuses the save (ValidationError on ``evidence_file``)."""
     try:
-        with transaction.atomic():
-            return _return_save(item, period, user, fields, expected_version, submit, evidence_file)
+        with stored_unless_failed() as stored, transaction.atomic():
+            return _return_save(item, period, user, fields, expected_version, submit, evidence_file, stored)
     except IntegrityError:
         # someone else created the return between our read and our insert
         stored = ProgressReturn.objects.filter(item_id=item.pk, period_id=period.pk).first()
@@ -272,6 +275,7 @@ def _return_save(
     expected_version: int,
     submit: bool,
     evidence_file: File | None,
+    stored: StoredFiles,
 ) -> ProgressReturn:
     period = _lock_period(period.pk, exclusive=False)
     _check_unlocked(period)
@@ -288,8 +292,7 @@ def _return_save(
     if evidence_file is not None:
         name = evidence_file.name or ""  # an upload always has one; a File made in code may not
         ret.evidence_name = name[-200:]
-        evidence_file.name = _storage_name(name)
-        ret.evidence_file = evidence_file
+        stored.store(ret.evidence_file, _storage_name(name), evidence_file, field="evidence_file")
     ret.author = user
     was_returned = ret.state == State.RETURNED
     if submit:

@@ -15,18 +15,22 @@ which is coarser than needed but cannot miss a change; old entries age out of th
 
 The cached outline holds nothing that belongs to one reader: the move buttons submit the
 page's one move form, which carries the reader's CSRF token and is rendered every time.
+
+The cache is each process's memory, or a Redis server that every app server shares
+(``CACHE_URL``, config/cache.py): the key is made from the database, so no server can serve
+another's stale outline. A cache that does not answer is a slower page, not a failed one.
 """
 
 import functools
 import hashlib
 from collections.abc import Callable, Iterable
 
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from config.cache import cache_get, cache_set
 from partners.models import Organisation, User
 from planning import outline_html
 from planning.models import Indicator, ItemSupporter, Link, Plan, PlanItem
@@ -64,10 +68,10 @@ def plan_outline_bytes(plan: Plan, *, variant: str, can_change: bool, rows: Call
     it belongs to one reader (the move buttons' CSRF token is in the page's one move form),
     so everyone with the same rights and the same view of the thread shares it."""
     key = f"plan-outline:{plan.pk}:{variant}:{int(can_change)}:{_stamp(plan)}"
-    html = cache.get(key)
+    html = cache_get(key)
     if html is None:
         html = outline_html.outline(rows(), plan_title=plan.title, plan_slug=plan.slug, can_change=can_change).encode()
-        cache.set(key, html, TIMEOUT)
+        cache_set(key, html, TIMEOUT)
     return html
 
 

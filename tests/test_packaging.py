@@ -35,6 +35,12 @@ USED_WITHOUT_IMPORT = {
     "mypy": "make types",
     "pip-tools": "make lock",
     "ruff": "make lint",
+    "django-storages": "named in STORAGES when FILE_STORAGE is s3 or azure (config/storage.py)",
+    "boto3": "django-storages' S3 backend (FILE_STORAGE=s3)",
+    "azure-storage-blob": "django-storages' Azure backend (FILE_STORAGE=azure)",
+    "redis": "Django's Redis cache backend (CACHE_URL, config/cache.py)",
+    "flask": "moto's server mode, the tests' S3-compatible server (tests/backing.py)",
+    "flask-cors": "moto's server mode, the tests' S3-compatible server (tests/backing.py)",
 }
 
 
@@ -88,8 +94,10 @@ def test_every_locked_package_carries_its_hashes():
 
 
 def test_a_production_install_carries_no_test_browser_or_lint_tool():
-    # setuptools and packaging are libraries, not tools (django-csp needs packaging at run time)
-    tools = {canonicalize_name(r.name) for r in EXTRAS["test"] + EXTRAS["dev"]} - {"setuptools", "packaging"}
+    # setuptools, packaging and requests are libraries, not tools (django-csp needs packaging
+    # at run time, azure-core's HTTP client is requests)
+    libraries = {"setuptools", "packaging", "requests"}
+    tools = {canonicalize_name(r.name) for r in EXTRAS["test"] + EXTRAS["dev"]} - libraries
     tools |= {"playwright", "pytest", "hypothesis", "faker", "greenlet"}  # what they bring with them
     assert sorted(tools & _lock("requirements.txt").keys()) == []
 

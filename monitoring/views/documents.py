@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from config.forms import parse_id
+from config.storage import open_stored
 from monitoring import documents
 from monitoring.access import get_monitored_plan, get_period
 from monitoring.models import Document
@@ -112,7 +113,7 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
     if document.status != Document.Status.READY or not document.file:
         return redirect("monitoring:document-status", document_id=document.pk)
     try:
-        file = document.file.storage.open(document.file.name, "rb")
+        file = open_stored(document.file)
     except FileNotFoundError:
         return redirect(_again_url(document))  # gone from storage: asking again produces it anew
     return FileResponse(file, as_attachment=True, filename=download_name(document), content_type="application/pdf")

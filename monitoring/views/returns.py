@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import add_service_errors
+from config.storage import open_stored
 from monitoring import selectors, services, trajectory
 from monitoring.access import can_fill, can_review, get_period, get_reported_item, is_withheld, shown_return
 from monitoring.forms import QuickReturnForm, ReturnForm, ReviewForm
@@ -250,7 +251,7 @@ def return_evidence(request: HttpRequest, slug: str, pk: int, period: str) -> Ht
     if ret is None or not ret.evidence_file:
         raise Http404("No evidence file")
     try:
-        handle = ret.evidence_file.open("rb")
+        handle = open_stored(ret.evidence_file)
     except FileNotFoundError:
         raise Http404("The evidence file is missing from storage") from None
     response = FileResponse(
