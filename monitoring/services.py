@@ -257,8 +257,8 @@ def return_save(
     is stored before the row is written and deleted again if the row is not: a store that
     refuses it refuses the save (ValidationError on ``evidence_file``)."""
     try:
-        with stored_unless_failed() as stored, transaction.atomic():
-            return _return_save(item, period, user, fields, expected_version, submit, evidence_file, stored)
+        with stored_unless_failed() as files, transaction.atomic():
+            return _return_save(item, period, user, fields, expected_version, submit, evidence_file, files)
     except IntegrityError:
         # someone else created the return between our read and our insert
         stored = ProgressReturn.objects.filter(item_id=item.pk, period_id=period.pk).first()
@@ -275,7 +275,7 @@ def _return_save(
     expected_version: int,
     submit: bool,
     evidence_file: File | None,
-    stored: StoredFiles,
+    files: StoredFiles,
 ) -> ProgressReturn:
     period = _lock_period(period.pk, exclusive=False)
     _check_unlocked(period)
@@ -292,7 +292,7 @@ def _return_save(
     if evidence_file is not None:
         name = evidence_file.name or ""  # an upload always has one; a File made in code may not
         ret.evidence_name = name[-200:]
-        stored.store(ret.evidence_file, _storage_name(name), evidence_file, field="evidence_file")
+        files.store(ret.evidence_file, _storage_name(name), evidence_file, field="evidence_file")
     ret.author = user
     was_returned = ret.state == State.RETURNED
     if submit:
