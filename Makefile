@@ -23,7 +23,7 @@ TEST_WORKERS ?= auto
 # djhtml indents these
 TEMPLATE_DIRS := templates $(wildcard */templates)
 
-.PHONY: run test test-only chromium lint types templates lock security fixture benchmark benchmark-returns
+.PHONY: run test test-only test-services lint types templates lock security fixture benchmark benchmark-returns
 
 # --require-hashes: nothing is installed that the lock does not name with its hash (the lock
 # pins pip itself too, so the venv's pip is replaced by the locked one in the same step)
@@ -38,13 +38,17 @@ run: $(STAMP)
 # the server, and beside it the worker that produces PDFs; Ctrl+C stops both and ends quietly
 	SITE_URL=$(SITE_URL) scripts/run.sh $(HOST):$(PORT)
 
-chromium:
-	@test -x /usr/bin/chromium || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+# what the tests start besides Python: Debian's chromium (browser tests) and redis-server
+# (the shared cache's tests), installed when missing
+test-services:
+	@missing=""; test -x /usr/bin/chromium || missing="chromium"; \
+	  command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	  [ -z "$$missing" ] || { \
+	  echo "Installing Debian's$$missing for the tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; }
 
-test: $(STAMP) chromium test-only
+test: $(STAMP) test-services test-only
 
 test-only:
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
