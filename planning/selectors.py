@@ -8,17 +8,27 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
-from django.db.models import Count, Field, Model, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, Field, Model, OuterRef, Q, QuerySet, Value
 from simple_history.utils import get_history_manager_for_model
 
 from config.html import ID, IdUrl
 from partners.models import Organisation, User
-from planning.access import unreadable_plan_ids
+from planning.access import plans_for, unreadable_plan_ids
 from planning.formatting import field_text
-from planning.models import Comment, Indicator, ItemSupporter, Link, Plan, PlanItem, PlanQuerySet
+from planning.models import (
+    Comment,
+    Consultation,
+    Indicator,
+    ItemSupporter,
+    Link,
+    Plan,
+    PlanItem,
+    PlanQuerySet,
+    PlanShare,
+)
 
 
 @dataclass
@@ -543,3 +553,70 @@ def _comment_entries(plan: Plan, limit: int) -> list[HistoryEntry]:
         )
         for row in rows
     ]
+
+
+# --- an organisation's home ------------------------------------------------------------------
+# Built for partners, and just as useful to an officer (their own service's plans and led
+# items). Each list is one query, whatever the number of plans or items.
+
+
+@dataclass
+class WorkRow:
+    item: PlanItem
+    label: str  # the plan's own name for the item's level ("Action", "Recommendation")
+    leads: bool
+
+
+def _home_plans(user: User, organisation: Organisation) -> list[Plan]:
+    shared = PlanShare.objects.filter(organisation=organisation).values("plan_id")
+    return list(
+        plans_for(user).filter(Q(pk__in=shared) | Q(organisation=organisation)).order_by("-start_year", "title")
+    )
+
+
+def _open_consultations(user: User, organisation: Organisation, today: date) -> list[Consultation]:
+    readable = plans_for(user).values("pk")
+    return list(
+        Consultation.objects.filter(plan__in=readable, opens_on__lte=today, closes_on__gte=today)
+        .filter(plan__status=Plan.Status.CONSULTATION)  # approval or going back to draft ends it
+        .filter(
+            Q(pk__in=Consultation.objects.filter(invites__organisation=organisation).values("pk"))
+            | Q(pk__in=Consultation.objects.filter(member_invites__member=user).values("pk"))
+        )
+        .select_related("plan")
+        .order_by("closes_on", "plan__title")
+    )
+
+
+def _home_work(user: User, organisation: Organisation) -> list[WorkRow]:
+    readable = plans_for(user).values("pk")
+    supports = ItemSupporter.objects.filter(item=OuterRef("pk"), organisation=organisation)
+    items = (
+        PlanItem.objects.filter(plan__in=readable)
+        .exclude(kind=PlanItem.Kind.VISION)
+        .filter(Q(lead_organisation=organisation) | Q(Exists(supports)))
+        .select_related("plan")
+        .order_by(F("due_date").asc(nulls_last=True), "plan__title", "tree_id", "lft")
+    )
+    return [
+        WorkRow(item=item, label=item.plan.label_for(item.kind), leads=item.lead_organisation_id == organisation.pk)
+        for item in items
+    ]
+
+
+@dataclass
+class OrganisationHome:
+    plans: list[Plan]
+    consultations: list[Consultation]
+    work: list[WorkRow]
+
+
+def organisation_home(user: User, organisation: Organisation, today: date) -> OrganisationHome:
+    """What ``organisation`` is part of, as ``user`` may read it: the plans it owns or that
+    are shared with it, the consultations open ``today`` that it or ``user`` is invited
+    to, and the items it leads or supports (soonest due first)."""
+    return OrganisationHome(
+        plans=_home_plans(user, organisation),
+        consultations=_open_consultations(user, organisation, today),
+        work=_home_work(user, organisation),
+    )
