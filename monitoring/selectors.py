@@ -16,7 +16,7 @@ from monitoring.access import REPORTED_KINDS, can_fill, shown_return
 from monitoring.models import ProgressReturn, ReminderSent, ReportingPeriod
 from partners.models import User
 from planning import selectors as planning_selectors
-from planning.models import Plan, PlanItem
+from planning.models import Plan, PlanItem, PlanQuerySet
 
 State = ProgressReturn.State
 
@@ -221,3 +221,36 @@ def fillable(user: User, dues: list[Due]) -> list[Due]:
 def reported_count(plan: Plan) -> int:
     """How many actions and targets of ``plan`` make a return each quarter."""
     return PlanItem.objects.filter(plan=plan, kind__in=REPORTED_KINDS).count()
+
+
+def quarters_by_year() -> list[tuple[int, list[tuple[ReportingPeriod, dict[str, int]]]]]:
+    """Every quarter with its count of returns by state (and ``received``: submitted or
+    accepted), grouped by financial year, newest year first; two queries."""
+    periods = list(ReportingPeriod.objects.select_related("locked_by"))
+    counts: dict[int, dict[str, int]] = {p.pk: {} for p in periods}
+    for row in ProgressReturn.objects.values("period_id", "state").annotate(n=Count("pk")):
+        counts[row["period_id"]][row["state"]] = row["n"]
+    for found in counts.values():
+        found["received"] = found.get("submitted", 0) + found.get("accepted", 0)
+    years: dict[int, list[tuple[ReportingPeriod, dict[str, int]]]] = {}
+    for period in periods:
+        years.setdefault(period.start_year, []).append((period, counts[period.pk]))
+    return sorted(years.items(), reverse=True)
+
+
+def members_home_rows(readable: PlanQuerySet) -> list[dict]:
+    """Each approved plan of ``readable`` in tree order with the quarters it has returns in
+    (newest first) and the latest of them: what members land on; three queries."""
+    plans = list(readable.approved().in_tree_order())
+    periods = list(ReportingPeriod.objects.order_by("-start_year", "-quarter"))
+    reported = {
+        (row["item__plan_id"], row["period_id"])
+        for row in ProgressReturn.objects.filter(item__plan__in=plans)
+        .values("item__plan_id", "period_id")
+        .annotate(n=Count("pk"))
+    }
+    rows = []
+    for plan in plans:
+        quarters = [p for p in periods if p.covers_plan(plan) and (plan.pk, p.pk) in reported]
+        rows.append({"plan": plan, "quarters": quarters, "latest": quarters[0] if quarters else None})
+    return rows

@@ -5,17 +5,15 @@ quarters once they have been reported to members."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import add_service_errors
-from monitoring import services
+from monitoring import selectors, services
 from monitoring.access import get_period
 from monitoring.forms import PeriodForm, YearForm
-from monitoring.models import ProgressReturn, ReportingPeriod
 from partners.access import require_admin
 from planning.conflicts import EditConflict
 
@@ -23,19 +21,10 @@ from planning.conflicts import EditConflict
 @login_required
 @require_safe
 def period_list(request: HttpRequest) -> HttpResponse:
-    periods = list(ReportingPeriod.objects.select_related("locked_by"))
-    counts: dict[int, dict[str, int]] = {p.pk: {} for p in periods}
-    for row in ProgressReturn.objects.values("period_id", "state").annotate(n=Count("pk")):
-        counts[row["period_id"]][row["state"]] = row["n"]
-    for found in counts.values():
-        found["received"] = found.get("submitted", 0) + found.get("accepted", 0)
-    years: dict[int, list] = {}
-    for period in periods:
-        years.setdefault(period.start_year, []).append((period, counts[period.pk]))
     return render(
         request,
         "monitoring/period_list.html",
-        {"years": sorted(years.items(), reverse=True), "form": YearForm() if request.user.is_admin else None},
+        {"years": selectors.quarters_by_year(), "form": YearForm() if request.user.is_admin else None},
     )
 
 

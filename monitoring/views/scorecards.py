@@ -1,14 +1,12 @@
 """Scorecards and the members' home: what elected members read, read-only."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from monitoring import scorecards
+from monitoring import scorecards, selectors
 from monitoring.access import get_monitored_plan, get_period
-from monitoring.models import ProgressReturn, ReportingPeriod
 from partners.models import User
 from planning.access import plans_for
 
@@ -51,16 +49,5 @@ def scorecard(request: HttpRequest, slug: str, period: str) -> HttpResponse:
 def members_home(request: HttpRequest) -> HttpResponse:
     """Approved plans and their scorecards, newest quarter first: any scorecard is one
     click from here."""
-    plans = list(plans_for(request.user).approved().in_tree_order())
-    periods = list(ReportingPeriod.objects.order_by("-start_year", "-quarter"))
-    reported = {
-        (row["item__plan_id"], row["period_id"])
-        for row in ProgressReturn.objects.filter(item__plan__in=plans)
-        .values("item__plan_id", "period_id")
-        .annotate(n=Count("pk"))
-    }
-    rows = []
-    for plan in plans:
-        quarters = [p for p in periods if p.covers_plan(plan) and (plan.pk, p.pk) in reported]
-        rows.append({"plan": plan, "quarters": quarters, "latest": quarters[0] if quarters else None})
+    rows = selectors.members_home_rows(plans_for(request.user))
     return render(request, "monitoring/members_home.html", {"rows": rows})
