@@ -44,7 +44,7 @@ from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from benchmarks.measure import median, page, timed  # noqa: E402
-from monitoring import pdf  # noqa: E402
+from monitoring import scorecard_pack  # noqa: E402
 from monitoring.models import ProgressReturn, ReportingPeriod  # noqa: E402
 from partners.models import User  # noqa: E402
 from planning.models import Edition, Plan, PlanItem  # noqa: E402
@@ -119,13 +119,13 @@ def _measure(size: str) -> dict:
             results["plan page (outline built afresh)"] = (*timed(afresh), base)
     sizes["my returns (busiest lead)"] = _kb(lead, reverse("monitoring:my-returns"))
     results["my returns (busiest lead)"] = (*timed(lambda: page(lead, reverse("monitoring:my-returns"))), base)
-    html = pdf.scorecard_pack_html(plan, period, False)
+    html = scorecard_pack.scorecard_pack_html(plan, period, False)
     bare = median(lambda: weasyprint.HTML(string=html, base_url=settings.SITE_URL).write_pdf(), PDF_REPEAT)
     results["baseline: bare WeasyPrint, same HTML"] = (bare, 0, bare)
     pack_queries = []
     with connection.execute_wrapper(lambda run, sql, *a: pack_queries.append(sql) or run(sql, *a)):
-        pdf.render_scorecard(plan, period, False)
-    ours = median(lambda: pdf.render_scorecard(plan, period, False), PDF_REPEAT)
+        scorecard_pack.render_scorecard(plan, period, False)
+    ours = median(lambda: scorecard_pack.render_scorecard(plan, period, False), PDF_REPEAT)
     results["scorecard pack PDF"] = (ours, len(pack_queries), bare)
     returns = ProgressReturn.objects.count()
     print(

@@ -41,7 +41,7 @@ from django.utils import timezone  # noqa: E402
 
 from benchmarks.measure import build, median, page, timed  # noqa: E402
 from config.history import change_context  # noqa: E402
-from monitoring import documents, pdf, tasks  # noqa: E402
+from monitoring import documents, scorecard_pack, tasks  # noqa: E402
 from monitoring import services as monitoring  # noqa: E402
 from monitoring.models import ProgressReturn  # noqa: E402
 from partners.models import Organisation, User  # noqa: E402
@@ -115,10 +115,10 @@ def main() -> None:
         if os.environ.get("BENCHMARK_PDF", "1") == "0":  # the page only, for quick runs
             return _print(plan, items, returns, built, results)
         # (b) the scorecard pack: our render against bare WeasyPrint on the very same HTML
-        html = pdf.scorecard_pack_html(plan, q4, False)
+        html = scorecard_pack.scorecard_pack_html(plan, q4, False)
         bare = median(lambda: weasyprint.HTML(string=html, base_url=settings.SITE_URL).write_pdf(), repeat=PDF_REPEAT)
         results.append(("baseline: bare WeasyPrint, same HTML", bare, 0, bare))
-        ours = median(lambda: pdf.render_scorecard(plan, q4, False), repeat=PDF_REPEAT)
+        ours = median(lambda: scorecard_pack.render_scorecard(plan, q4, False), repeat=PDF_REPEAT)
         results.append(("(b) scorecard pack PDF (tagged PDF/UA)", ours, 0, bare))
 
         # (c) a locked quarter's pack, produced once, then served from storage

@@ -22,6 +22,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 SPREADSHEET_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = {"csv", "xlsx"}  # what an export URL's ``<fmt>`` may be
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _NUMBERS = (int, float, Decimal)
 _BAD_SHEET_TITLE_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
@@ -137,3 +138,11 @@ def xlsx_response(filename: str, sheets: Mapping[str, Iterable[Sequence]]) -> Ht
     if not workbook.worksheets:
         workbook.create_sheet("Sheet")
     return workbook_response(filename, workbook)
+
+
+def spreadsheet_response(fmt: str, filename: str, title: str, rows: list[list]) -> HttpResponse:
+    """``rows`` as ``<filename>.csv`` or as ``<filename>.xlsx`` with one sheet ``title``:
+    what an export URL answers for a ``fmt`` of ``FORMATS``."""
+    if fmt == "csv":
+        return csv_response(f"{filename}.csv", rows)
+    return xlsx_response(f"{filename}.xlsx", {title: rows})

@@ -24,9 +24,11 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
-from monitoring import pdf
+from config.pdf import RenderError
 from monitoring.models import Document, render_cutoff
+from monitoring.scorecard_pack import render_scorecard
 from planning.access import HIDING, hidden_plans
+from planning.plan_document import render_plan
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +141,7 @@ def render_document(document_id: int) -> str:
     try:
         content = _render(document)
         if not _still_current(document):
-            raise pdf.RenderError(CHANGED_MESSAGE)
+            raise RenderError(CHANGED_MESSAGE)
         pages = len(PdfReader(BytesIO(content)).pages)
         document.file.save(download_name(document), ContentFile(content), save=False)
         document.status = Document.Status.READY
@@ -158,7 +160,7 @@ def render_document(document_id: int) -> str:
         logger.exception("PDF document %s (%s) failed", document.pk, document.key)
         if document.file:
             document.file.delete(save=False)
-        reason = f": {error}" if isinstance(error, pdf.RenderError) else ""
+        reason = f": {error}" if isinstance(error, RenderError) else ""
         mine.update(
             status=Document.Status.FAILED,
             file="",
@@ -172,10 +174,10 @@ def render_document(document_id: int) -> str:
 
 def _render(document: Document) -> bytes:
     if document.kind == Document.Kind.PLAN:
-        return pdf.render_plan(document.plan, document.edition, hidden_plans(document.key))
+        return render_plan(document.plan, document.edition, hidden_plans(document.key))
     if document.period is None:
-        raise pdf.RenderError("no quarter was given for the scorecard")
-    return pdf.render_scorecard(document.plan, document.period, document.include_children)
+        raise RenderError("no quarter was given for the scorecard")
+    return render_scorecard(document.plan, document.period, document.include_children)
 
 
 def download_name(document: Document) -> str:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from monitoring.views import chase, documents, exports, periods, returns, risks, scorecards, workbooks
+from planning.views import exports as plan_exports
 
 app_name = "monitoring"
 
@@ -44,6 +45,7 @@ urlpatterns = [
     path("monitoring/workbook/", workbooks.workbook_download, name="workbook-download"),
     path("monitoring/workbook/upload/", workbooks.workbook_upload, name="workbook-upload"),
     path("monitoring/workbook/uploads/<int:upload_id>/", workbooks.workbook_preview, name="workbook-preview"),
-    path("plans/<slug:slug>/export/<str:fmt>/", exports.plan_export, name="plan-export"),
+    # the plan export lives with the plan; its URL keeps the name every page reverses (docs/decisions/0011)
+    path("plans/<slug:slug>/export/<str:fmt>/", plan_exports.plan_export, name="plan-export"),
     path("plans/<slug:slug>/monitoring/<str:period>/export/<str:fmt>/", exports.returns_export, name="returns-export"),
 ]

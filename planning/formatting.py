@@ -105,3 +105,9 @@ def field_text(model, name: str, value) -> str:
     if isinstance(value, Decimal):
         return pounds(value) if name in MONEY_FIELDS else number(value)
     return str(value)
+
+
+def choice_label(item: PlanItem, name: str) -> str:
+    """The label of an item's choice field (``unit``, ``cost_type``…), blank when unset."""
+    value = getattr(item, name)
+    return getattr(item, f"get_{name}_display")() if value else ""

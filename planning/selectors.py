@@ -111,6 +111,17 @@ def references(items: list[PlanItem]) -> dict[int, str]:
     return refs
 
 
+def items_with_references(plan: Plan) -> tuple[list[PlanItem], dict[int, str]]:
+    """The plan's items in reading order, with their lead officer, lead organisation and
+    indicator, and each item's reference: the rows of the plan and returns exports."""
+    items = list(
+        PlanItem.objects.filter(plan=plan)
+        .select_related("lead_officer", "lead_organisation", "indicator")
+        .in_tree_order()
+    )
+    return items, references(items)
+
+
 def plan_references(plan_ids: Iterable[int]) -> dict[int, str]:
     """Every item's reference in the plans ``plan_ids``, from their shape alone (ids only,
     one query): a reference counts siblings across the whole plan, so even a page about one

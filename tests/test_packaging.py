@@ -191,5 +191,5 @@ def test_pip_builds_a_wheel_holding_every_app_with_its_templates_and_migrations(
     assert sorted(packaged - expected) == [], "files in the wheel that are not the apps'"
     assert {
         "planning/migrations/0001_initial.py",
-        "monitoring/templates/monitoring/print/plan_document.html",
+        "planning/templates/planning/print/plan_document.html",
     } < packaged

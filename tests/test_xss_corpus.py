@@ -31,11 +31,11 @@ from openpyxl import Workbook, load_workbook
 
 from config.spreadsheets import set_xlsx_cell
 from config.text import multi_line, one_line
-from monitoring import pdf
+from monitoring import scorecard_pack
 from monitoring import services as monitoring
 from monitoring.risks import risk_create
 from partners.models import Organisation, User
-from planning import lifecycle, services
+from planning import lifecycle, plan_document, services
 from planning.models import Plan, PlanItem
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, make_return
 from tests.monitoring import conftest as monitoring_fixtures
@@ -280,8 +280,8 @@ def _html_urls(plan: Plan, period, items: list[PlanItem], risks) -> list[str]:
 
 def _documents(plan: Plan, period) -> dict[str, str]:
     return {
-        "plan PDF": pdf.plan_document_html(plan),
-        "scorecard PDF": pdf.scorecard_pack_html(plan, period, False),
+        "plan PDF": plan_document.plan_document_html(plan),
+        "scorecard PDF": scorecard_pack.scorecard_pack_html(plan, period, False),
     }
 
 

@@ -175,8 +175,9 @@ def test_load_demo_prints_the_state_of_monitoring(demo):
 def test_a_member_reads_every_scorecard_of_the_demo_and_gets_both_pdfs(demo, client):
     """Issue 6's "done": every approved plan's scorecard in every quarter with returns
     opens for the demo's member, the locked quarters as reported, and both PDFs render."""
-    from monitoring import pdf
+    from monitoring import scorecard_pack
     from monitoring.models import ScorecardSnapshot
+    from planning import plan_document
 
     member = User.objects.get(username="member")
     client.force_login(member)
@@ -195,5 +196,5 @@ def test_a_member_reads_every_scorecard_of_the_demo_and_gets_both_pdfs(demo, cli
     assert opened >= 30
     assert ScorecardSnapshot.objects.filter(period__quarter__in=[1, 2]).count() >= 18
     plan = Plan.objects.get(slug="bold-steps-for-education-2013-16")
-    assert pdf.render_plan(plan).startswith(b"%PDF")
-    assert pdf.render_scorecard(plan, quarters()[1], True).startswith(b"%PDF")
+    assert plan_document.render_plan(plan).startswith(b"%PDF")
+    assert scorecard_pack.render_scorecard(plan, quarters()[1], True).startswith(b"%PDF")

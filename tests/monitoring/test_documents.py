@@ -23,10 +23,12 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
-from monitoring import documents, pdf
+from config import pdf
+from monitoring import documents, scorecard_pack
 from monitoring import services as monitoring
 from monitoring.models import Document
 from partners.models import User
+from planning import plan_document
 from planning import services as planning
 from planning.models import Plan, PlanShare
 from tests.factories import UserFactory, add_item, make_plan, make_return, vision_of
@@ -107,7 +109,7 @@ def _ask(client, django_capture_on_commit_callbacks, url):
 
 
 def test_the_plan_document_has_contents_with_page_numbers_every_priority_and_the_costs(costed):
-    pages = _pages(pdf.render_plan(costed))
+    pages = _pages(plan_document.render_plan(costed))
     text = "\n".join(pages)
     contents = pages[1]
     assert "Contents" in contents
@@ -130,7 +132,7 @@ def test_the_plan_document_has_contents_with_page_numbers_every_priority_and_the
 
 
 def test_every_page_says_page_n_of_m_and_what_it_shows(costed):
-    pages = _pages(pdf.render_plan(costed))
+    pages = _pages(plan_document.render_plan(costed))
     total = len(pages)
     assert total >= 4
     for number, page in enumerate(pages, start=1):
@@ -139,7 +141,7 @@ def test_every_page_says_page_n_of_m_and_what_it_shows(costed):
 
 
 def test_the_pdf_is_tagged_with_bookmarks_that_follow_the_headings_and_working_links(costed):
-    reader = PdfReader(BytesIO(pdf.render_plan(costed)))
+    reader = PdfReader(BytesIO(plan_document.render_plan(costed)))
     catalog = reader.trailer["/Root"]
     assert bool(catalog["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in catalog and catalog["/Lang"] == "en-GB"
@@ -170,14 +172,14 @@ def test_an_editions_document_shows_the_plan_as_it_stood(costed, alice):
         expected_version=1,
         reason="Renamed",
     )
-    text = "\n".join(_pages(pdf.render_plan(costed, edition)))
+    text = "\n".join(_pages(plan_document.render_plan(costed, edition)))
     assert "Train every maths teacher" in text and "Renamed after the edition" not in text
     assert "Edition: Approved by Cabinet" in text
 
 
 def test_the_scorecard_pack_reads_as_a_committee_report(reported, periods, ada):
     q2 = monitoring.period_lock(period_id=periods[1].pk, user=ada)
-    pages = _pages(pdf.render_scorecard(reported, q2, False))
+    pages = _pages(scorecard_pack.render_scorecard(reported, q2, False))
     text = "\n".join(pages)
     for heading in (
         "1. Purpose of the report",
@@ -481,9 +483,9 @@ def test_the_pdfs_read_in_a_fixed_number_of_queries_whatever_the_plan_size(repor
 
     def counts() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as plan_queries:
-            pdf.plan_document_html(reported)
+            plan_document.plan_document_html(reported)
         with CaptureQueriesContext(connection) as pack_queries:
-            pdf.scorecard_pack_html(reported, periods[1], False)
+            scorecard_pack.scorecard_pack_html(reported, periods[1], False)
         return len(plan_queries), len(pack_queries)
 
     small = counts()

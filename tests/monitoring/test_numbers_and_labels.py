@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from monitoring import pdf
+from monitoring import scorecard_pack
 from planning.models import PlanItem
 from tests.factories import add_item, make_return
 
@@ -68,7 +68,7 @@ def test_the_scorecard_and_its_pack_use_the_plan_s_own_level_names(client, repor
     q2 = periods[1]
     client.force_login(mel)
     page = client.get(reverse("monitoring:scorecard", args=[reported.slug, q2.slug])).content.decode()
-    pack = pdf.scorecard_pack_html(reported, q2, include_children=False)
+    pack = scorecard_pack.scorecard_pack_html(reported, q2, include_children=False)
     for html in (page, pack):
         html = _the_sections(html)
         assert "Ratings by themed outcome" in html
@@ -79,7 +79,7 @@ def test_the_scorecard_and_its_pack_use_the_plan_s_own_level_names(client, repor
 
 def _the_sections(html: str) -> str:
     """The page or pack without its contents list (the pack's is written by
-    monitoring/pdf.py, which words its entries itself)."""
+    monitoring/scorecard_pack.py, which words its entries itself)."""
     return re.sub(r'<nav class="pdf-contents".*?</nav>', "", html, flags=re.S)
 
 

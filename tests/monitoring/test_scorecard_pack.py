@@ -12,7 +12,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from monitoring import pdf, scorecards
+from config import pdf
+from monitoring import scorecard_pack, scorecards
+from planning import plan_document
 from planning.models import Plan
 from tests.factories import add_item, make_plan, make_return, vision_of
 
@@ -79,7 +81,7 @@ def _text_starts(page) -> list[tuple[float, str]]:
 
 def test_the_costs_table_fits_the_page_at_twenty_funding_sources(reported, periods):
     _costed_by(reported, 20)
-    content = pdf.render_scorecard(reported, periods[1], False)
+    content = scorecard_pack.render_scorecard(reported, periods[1], False)
     for number, page in enumerate(_reader(content).pages, start=1):
         edge = float(page.mediabox.width) - RIGHT_MARGIN
         beyond = [text for x, text in _text_starts(page) if x > edge]
@@ -110,7 +112,7 @@ def test_the_costs_table_gives_each_priority_its_sources_and_each_source_its_tot
         cost_type="capital",
         funding_source="Capital grant",
     )
-    html = pdf.scorecard_pack_html(rolled_up, periods[1], True)
+    html = scorecard_pack.scorecard_pack_html(rolled_up, periods[1], True)
     costs = html[html.index('id="costs-heading"') :]
     cells = [re.sub(r"<[^>]+>", " ", cell).split() for cell in re.findall(r"<tr[^>]*>(.*?)</tr>", costs, re.S)]
     lines = [" ".join(words) for words in cells]
@@ -140,18 +142,18 @@ def test_the_costs_table_gives_each_priority_its_sources_and_each_source_its_tot
 
 
 def test_a_rolled_up_pack_names_the_plan_of_every_exception(rolled_up, periods):
-    flat = _report_section(_text(pdf.render_scorecard(rolled_up, periods[1], True)), 4)
+    flat = _report_section(_text(scorecard_pack.render_scorecard(rolled_up, periods[1], True)), 4)
     assert "1.1 Train every maths teacher (School Improvement Business Plan 2013-14): red" in flat
     assert "1.1 Run maths clubs (Maths service plan): red" in flat
 
 
 def test_a_pack_of_one_plan_does_not_repeat_its_name_on_every_line(reported, periods):
-    report = _report_section(_text(pdf.render_scorecard(reported, periods[1], False)), 4)
+    report = _report_section(_text(scorecard_pack.render_scorecard(reported, periods[1], False)), 4)
     assert "1.1 Train every maths teacher: red" in report
 
 
 def test_a_rolled_up_scorecard_names_the_plan_in_every_table_of_items(client, rolled_up, periods, mel):
-    html = pdf.scorecard_pack_html(rolled_up, periods[1], True)
+    html = scorecard_pack.scorecard_pack_html(rolled_up, periods[1], True)
     appendix = html[html.index('id="appendix"') :]
     for heading, end in (
         ("changes-heading", "targets-heading"),
@@ -170,7 +172,7 @@ def test_a_rolled_up_scorecard_names_the_plan_in_every_table_of_items(client, ro
 
 
 def test_table_captions_are_read_in_place_above_their_tables(reported, periods):
-    text = _text(pdf.render_scorecard(reported, periods[1], False))
+    text = _text(scorecard_pack.render_scorecard(reported, periods[1], False))
     for caption, header in (
         ("Number of actions and targets with each rating, by priority", "Priority Red"),
         ("Actions and targets rated red, or amber for the first time, with what their leads said", "Item Rating"),
@@ -182,7 +184,7 @@ def test_table_captions_are_read_in_place_above_their_tables(reported, periods):
 def test_list_markers_are_read_with_the_items_they_mark(reported, periods):
     """WeasyPrint draws a list's outside markers after the page's text: they came out as
     stray bullets and numbers at the foot of the page."""
-    text = _text(pdf.render_scorecard(reported, periods[1], False))
+    text = _text(scorecard_pack.render_scorecard(reported, periods[1], False))
     assert "• 1.1 Train every maths teacher: red" in text
     assert re.search(r"^1\. note progress in Q2 2013/14", text, re.M)
     assert not re.search(r"^(•|\d+\.)\s*$", text, re.M)  # no marker on a line of its own
@@ -191,7 +193,7 @@ def test_list_markers_are_read_with_the_items_they_mark(reported, periods):
 def test_nothing_in_the_pdfs_is_clipped_out_of_sight(reported, periods):
     """Text hidden by clipping (the screen's visually hidden pattern) would still be
     copied and extracted, out of order: on paper nothing is hidden that way."""
-    html = pdf.scorecard_pack_html(reported, periods[1], False) + pdf.plan_document_html(reported)
+    html = scorecard_pack.scorecard_pack_html(reported, periods[1], False) + plan_document.plan_document_html(reported)
     document = pdf.weasyprint.HTML(string=html, base_url="http://testserver/", url_fetcher=pdf.LocalFetcher())
     rendered = document.render(stylesheets=[pdf._print_stylesheet()])
 
@@ -214,7 +216,7 @@ def test_the_trend_chart_draws_no_return_hatched_with_a_legend_in_step_with_its_
     add_item(reported, reported.action, "target", title="Not reported on")
     card = scorecards.build(reported, periods[1])
     chart = scorecards.chart(card["trend"])
-    html = pdf.scorecard_pack_html(reported, periods[1], False)
+    html = scorecard_pack.scorecard_pack_html(reported, periods[1], False)
     svg = html[html.index("<svg") : html.index("</svg>")]
     # no white segment standing for missing returns
     assert "app-rag-fill--none" not in svg
@@ -240,7 +242,7 @@ def test_a_quarter_with_no_returns_is_an_outlined_bar_the_legend_explains(monito
     [bar] = chart["bars"]
     assert [segment["rag"] for segment in bar["segments"]] == ["none"]
     assert [entry["label"] for entry in chart["legend"]] == ["No return"]
-    text = " ".join(_text(pdf.render_scorecard(monitored, periods[0], False)).split())
+    text = " ".join(_text(scorecard_pack.render_scorecard(monitored, periods[0], False)).split())
     assert "No return" in text[text.index("Trend across the year") :]
 
 
@@ -248,7 +250,7 @@ def test_the_packs_contents_name_the_plans_own_levels(reported, periods):
     """The headings use the plan's level names, and so do the contents that list them."""
     reported.label_priority = "Themed outcome"
     reported.save()
-    contents = pdf.scorecard_pack_context(reported, periods[1], include_children=False)["contents"]
+    contents = scorecard_pack.scorecard_pack_context(reported, periods[1], include_children=False)["contents"]
     titles = [entry.text for entry in contents]
     assert "Ratings by themed outcome" in titles and "Costs by themed outcome and funding source" in titles
     assert not any("by priority" in title for title in titles)

@@ -29,7 +29,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from monitoring import documents, pdf
+from config import pdf
+from monitoring import documents
 from monitoring.models import Document
 from monitoring.tasks import release_lost, render_document
 

@@ -18,7 +18,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from monitoring import pdf  # noqa: E402
+from config import pdf  # noqa: E402
 
 
 def _started_then_wait(html: str) -> bytes:

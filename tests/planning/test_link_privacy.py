@@ -12,10 +12,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring import documents, pdf
+from monitoring import documents
 from monitoring.models import Document
 from monitoring.tasks import CHANGED_MESSAGE, render_document
-from planning import lifecycle, services
+from planning import lifecycle, plan_document, services
 from planning.access import hidden_plans
 from planning.models import Plan, PlanShare
 from planning.selectors import HIDDEN_ITEM
@@ -114,9 +114,9 @@ def test_the_plan_pdf_a_partner_gets_hides_the_link_and_an_officers_shows_it(pat
     partners = documents.request_plan_pdf(pat, plan)
     officers = documents.request_plan_pdf(bob, plan)
     assert partners.key != officers.key  # one PDF for each view of the thread
-    html = pdf.plan_document_html(plan, hidden=hidden_plans(partners.key))
+    html = plan_document.plan_document_html(plan, hidden=hidden_plans(partners.key))
     assert _leaks(html, secret, covert) == [] and HIDDEN_ITEM in html
-    assert "Hidden priority" in pdf.plan_document_html(plan, hidden=hidden_plans(officers.key))
+    assert "Hidden priority" in plan_document.plan_document_html(plan, hidden=hidden_plans(officers.key))
 
 
 @pytest.mark.parametrize("reader", ["pat", "mel"])

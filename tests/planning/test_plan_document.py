@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from monitoring import pdf
 from monitoring.models import Document
+from planning import plan_document
+from planning.selectors import plan_outline
 from tests.factories import add_item, make_plan, vision_of
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -37,7 +38,7 @@ def test_short_top_level_items_follow_on_instead_of_each_starting_a_page(plan):
     for n in range(1, 4):
         priority = add_item(plan, vision_of(plan), "priority", title=f"Short priority {n}")
         add_item(plan, priority, "action", title=f"The one action of priority {n}")
-    pages = _pages(pdf.render_plan(plan))
+    pages = _pages(plan_document.render_plan(plan))
     first, second, third = (_page_of(pages, f"Short priority {n}") for n in range(1, 4))
     assert first == second == third == 3  # after the cover and the contents, one page for all three
 
@@ -59,7 +60,7 @@ def test_no_page_ends_with_a_heading_its_content_is_not_on(plan, bob):
                 funding_source="Dedicated Schools Grant",
             )
             add_item(plan, action, "target", title=f"Target under action {n}.{m}")
-    reader = PdfReader(BytesIO(pdf.render_plan(plan)))
+    reader = PdfReader(BytesIO(plan_document.render_plan(plan)))
     headings = [" ".join(title.split()) for title in _titles(reader.outline)]
     for number, page in enumerate(reader.pages[2:], start=3):
         lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
@@ -111,9 +112,9 @@ def test_the_costs_keep_the_pence_an_amount_has_and_name_the_plans_own_level(pla
     plan.save()
     priority = add_item(plan, vision_of(plan), "priority", title="Raise attainment")
     add_item(plan, priority, "action", title="Train governors", cost_amount=Decimal("12500.50"), cost_type="revenue")
-    costs = pdf.plan_costs(pdf.plan_outline(plan), plan)
+    costs = plan_document.plan_costs(plan_outline(plan), plan)
     assert costs["total"] == "£12,500.50" and costs["rows"][0]["total"] == "£12,500.50"
-    assert pdf.plan_costs([], plan)["rows"] == []
+    assert plan_document.plan_costs([], plan)["rows"] == []
     another = add_item(plan, vision_of(plan), "priority", title="Another")
     add_item(plan, another, "action", title="Whole pounds", cost_amount=Decimal(3000), cost_type="capital")
-    assert pdf.plan_costs(pdf.plan_outline(plan), plan)["total"] == "£15,500.50"
+    assert plan_document.plan_costs(plan_outline(plan), plan)["total"] == "£15,500.50"

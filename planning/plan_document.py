@@ -1,131 +1,33 @@
-"""PDFs rendered by WeasyPrint from the app's own templates: the plan document (the plan
-now, or as at an edition) and the quarterly scorecard pack (a committee report with the
-scorecard page's own sections as its appendix).
+"""The plan document: a plan (as it is now, or as at an edition) printed as a PDF, with a
+contents list, its vision and items in reading order, a costs summary, the plans linked
+with it and a glossary of the terms and acronyms it uses.
 
-Every PDF is tagged (PDF/UA-1), has bookmarks that follow its headings (h1 > h2 > h3…),
-a contents list whose page numbers and links are the PDF's own, and "Page N of M" with
-what it shows (the edition or the quarter) and the day it was produced on every page.
-
-Nothing is fetched over the network: the print stylesheet is parsed once per process
-and handed to WeasyPrint, and the URL fetcher serves ``/static/`` from the app's own
-static files and refuses everything else. Relative links in the pages (``/plans/…``)
-resolve against ``SITE_URL``, so a link in the PDF opens the app.
+It reads only the plan (``planning``), so it lives with the plan; turning its HTML into a
+PDF is ``config.pdf``, which the quarterly scorecard pack (``monitoring.scorecard_pack``)
+shares. Asking for it, producing it in the background and storing it is
+``monitoring.documents`` and ``monitoring.tasks``, the one home of stored PDFs of both
+kinds (docs/decisions/0011-house-in-order.md, "One home for PDFs and exports").
 """
 
-import mimetypes
-import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
-from urllib.parse import unquote, urlsplit
 
-import weasyprint
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
-from django.utils import timezone
 
-from monitoring import scorecards
-from monitoring.models import ReportingPeriod
+from config import pdf
+from config.pdf import Entry, RenderError, produced_on
 from planning import snapshots
 from planning.formatting import pounds
 from planning.models import Edition, Plan, PlanItem
 from planning.selectors import OutlineRow, hide_link_ends, plan_outline
 from planning.wording import in_sentence, with_article
 
-PRINT_CSS = "app/print.css"
-PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}  # tagged, with the document's language and title
-# the trend chart's colours: WeasyPrint draws inline SVG with the SVG's own styles only
-SVG_STYLE = (
-    "<style>.app-rag-fill--red{fill:#d4351c}.app-rag-fill--amber{fill:#f47738}"
-    ".app-rag-fill--green{fill:#00703c}.app-rag-fill--complete{fill:#1d70b8}"
-    ".app-rag-fill--not_started{fill:#505a5f}</style>"
-)
-_SVG_OPEN = re.compile(r"(<svg\b[^>]*>)")
-
-
-class RenderError(Exception):
-    """A PDF that cannot be produced for a reason the reader can be told."""
-
-
-# --- rendering -------------------------------------------------------------------------------
-
-
-class LocalFetcher(weasyprint.URLFetcher):
-    """Serves ``<SITE_URL>/static/…`` (what ``/static/…`` in a print page resolves to) from
-    the static files on disk; refuses every other address, so rendering never reaches the
-    network, the media files or anything outside the static files."""
-
-    def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        site = urlsplit(settings.SITE_URL)
-        local = parts.scheme in {"http", "https"} and parts.netloc == site.netloc
-        if local and parts.path.startswith(settings.STATIC_URL):
-            path = _static_path(unquote(parts.path[len(settings.STATIC_URL) :]))
-            if path:
-                with open(path, "rb") as file:
-                    body = file.read()
-                content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-                return weasyprint.urls.URLFetcherResponse(url, body, {"Content-Type": content_type})
-        raise ValueError(f"Not fetched while rendering a PDF: {url}")
-
-
-def _static_path(name: str) -> str | None:
-    """The file behind a static name: collected (production) or in the app (development);
-    None for a name outside the static files ("../settings.py")."""
-    try:
-        if staticfiles_storage.exists(name):
-            return staticfiles_storage.path(name)
-        return finders.find(name)
-    except (SuspiciousFileOperation, NotImplementedError, ValueError):
-        return None
-
-
-def _print_stylesheet() -> weasyprint.CSS:
-    """The print stylesheet, parsed once (it is the same for every PDF) and again only
-    when the file changes."""
-    path = _static_path(PRINT_CSS)
-    return _parsed_stylesheet(path, os.stat(path).st_mtime_ns)
-
-
-@lru_cache(maxsize=2)
-def _parsed_stylesheet(path: str, modified: int) -> weasyprint.CSS:
-    return weasyprint.CSS(filename=path, url_fetcher=LocalFetcher())
-
-
-def html_to_pdf(html: str) -> bytes:
-    """The PDF of a print page's HTML."""
-    html = _SVG_OPEN.sub(lambda match: match.group(1) + SVG_STYLE, html)
-    document = weasyprint.HTML(string=html, base_url=settings.SITE_URL, url_fetcher=LocalFetcher())
-    return document.write_pdf(stylesheets=[_print_stylesheet()], **PDF_OPTIONS)
-
 
 def render_plan(plan: Plan, edition: Edition | None = None, hidden: frozenset[int] = frozenset()) -> bytes:
-    return html_to_pdf(plan_document_html(plan, edition, hidden=hidden))
-
-
-def render_scorecard(plan: Plan, period: ReportingPeriod, include_children: bool) -> bytes:
-    return html_to_pdf(scorecard_pack_html(plan, period, include_children))
-
-
-def _produced() -> str:
-    return f"{timezone.localdate():%-d %B %Y}"
-
-
-# --- the plan document -----------------------------------------------------------------------
-
-
-@dataclass
-class Entry:
-    """A line of a contents list: its text, the heading it links to, how far it is indented."""
-
-    text: str
-    anchor: str
-    indent: int = 0
+    return pdf.html_to_pdf(plan_document_html(plan, edition, hidden=hidden))
 
 
 @dataclass
@@ -138,7 +40,7 @@ class PrintRow:
 
 
 def plan_document_html(plan: Plan, edition: Edition | None = None, *, hidden: frozenset[int] = frozenset()) -> str:
-    return render_to_string("monitoring/print/plan_document.html", plan_document_context(plan, edition, hidden=hidden))
+    return render_to_string("planning/print/plan_document.html", plan_document_context(plan, edition, hidden=hidden))
 
 
 def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden: frozenset[int] = frozenset()) -> dict:
@@ -175,7 +77,7 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         "live_plan": plan,
         "edition": edition,
         "showing": showing,
-        "produced": _produced(),
+        "produced": produced_on(),
         "vision": vision,
         "rows": body,
         "contents": contents,
@@ -395,88 +297,3 @@ def glossary(plan: Plan, rows: list[OutlineRow], *, edition: Edition | None = No
     for acronym, meaning in acronyms_in(texts):
         entries.setdefault(acronym, meaning)
     return sorted(entries.items(), key=lambda entry: entry[0].casefold())
-
-
-# --- the scorecard pack ----------------------------------------------------------------------
-
-
-def scorecard_pack_html(plan: Plan, period: ReportingPeriod, include_children: bool) -> str:
-    return render_to_string(
-        "monitoring/print/scorecard_pack.html", scorecard_pack_context(plan, period, include_children)
-    )
-
-
-def scorecard_pack_context(plan: Plan, period: ReportingPeriod, include_children: bool) -> dict:
-    if not period.covers_plan(plan):
-        raise RenderError("the plan does not run in this quarter")
-    card = scorecards.scorecard_data(plan, period, include_children=include_children)
-    counts = {row["rag"] or "none": row["count"] for row in card["rag_counts"]}
-    rated = sum(count for rag, count in counts.items() if rag != "none")
-    differs = [row for row in card["targets"] if row.get("differs")]
-    appendix = [
-        Entry("Summary", "summary-heading", 1),
-        Entry(f"Ratings by {card['words']['by_priority']}", "priorities-heading", 1),
-        Entry("Trend across the year", "trend-heading", 1),
-        Entry("Exceptions: red and newly amber", "exceptions-heading", 1),
-        Entry("Targets", "targets-heading", 1),
-        Entry("Returns outstanding", "outstanding-heading", 1),
-        Entry(f"Costs by {card['words']['by_priority']} and funding source", "costs-heading", 1),
-    ]
-    contents = [
-        Entry("1. Purpose of the report", "purpose"),
-        Entry("2. Summary", "report-summary"),
-        Entry("3. RAG summary", "rag-summary"),
-        Entry("4. Exceptions", "report-exceptions"),
-        Entry("5. Financial implications", "financial-implications"),
-        Entry("6. Recommendations", "recommendations"),
-        Entry(f"Appendix A: the {card['period']['label']} scorecard", "appendix"),
-        *appendix,
-    ]
-    return {
-        "plan": plan,
-        "period": period,
-        "card": card,
-        "chart": scorecards.chart(card["trend"]),
-        "contents": contents,
-        "produced": _produced(),
-        "starts": f"{period.starts_on:%-d %B %Y}",
-        "ends": f"{period.ends_on:%-d %B %Y}",
-        "counts": counts,
-        "rated": rated,
-        "red": counts.get("red", 0),
-        "amber": counts.get("amber", 0),
-        "green": counts.get("green", 0) + counts.get("complete", 0),
-        "differs": differs,
-        "funding": list(zip(card["costs"]["sources"], card["costs"]["totals"], strict=True)),
-        "recommendations": recommendations(card, differs),
-        "council_name": settings.COUNCIL_NAME,
-    }
-
-
-def recommendations(card: dict, differs: list[dict]) -> list[str]:
-    """What members are asked to do, composed from the scorecard."""
-    label = card["period"]["label"]
-    asks = [
-        f"note progress in {label}: {card['received']} of {card['reported']} returns received, "
-        f"{card['movement']['improved']} improved and {card['movement']['worsened']} worsened since last quarter;"
-    ]
-    if card["exceptions"]:
-        count = len(card["exceptions"])
-        asks.append(
-            f"scrutinise the {count} exception{'s' if count != 1 else ''} in section 4 and ask the leads "
-            "concerned what will bring them back on track, and by when;"
-        )
-    else:
-        asks.append("note that nothing is red or newly amber this quarter;")
-    if differs:
-        asks.append(
-            f"ask why the rating given differs from the status its figures show for {len(differs)} "
-            f"target{'s' if len(differs) != 1 else ''};"
-        )
-    if card["outstanding"]:
-        count = len(card["outstanding"])
-        asks.append(
-            f"ask that the {count} outstanding return{'s' if count != 1 else ''} be received before the next meeting;"
-        )
-    asks.append("agree any changes to the plan that members wish to see, to be brought back as a revision of the plan.")
-    return asks

@@ -1,0 +1,87 @@
+"""A plan as a spreadsheet (CSV or Excel), one row per item, for whoever may read the plan.
+
+It goes through ``config.spreadsheets``, which escapes text that a spreadsheet would run
+as a formula, as the quarter's returns export does (``monitoring.views.exports``). Rows
+come in the plan's reading order with their references, as on the plan page. The URL
+stays ``monitoring:plan-export`` (registered in ``monitoring/urls.py``): the pages and
+links that name it keep working unchanged (docs/decisions/0011-house-in-order.md).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
+
+from config.spreadsheets import FORMATS, spreadsheet_response
+from planning.access import get_plan_for_user
+from planning.formatting import choice_label
+from planning.models import ItemSupporter
+from planning.selectors import items_with_references
+
+PLAN_HEADINGS = [
+    "Reference",
+    "Level",
+    "Kind",
+    "Title",
+    "Description",
+    "Status",
+    "Lead officer",
+    "Lead organisation",
+    "Supporting organisations",
+    "Start date",
+    "Due date",
+    "Cost (£)",
+    "Cost type",
+    "Funding source",
+    "Indicator",
+    "Unit",
+    "Baseline value",
+    "Baseline date",
+    "Target value",
+    "Target date",
+    "Direction",
+    "Target type",
+    "Amber tolerance",
+]
+
+
+@login_required
+@require_safe
+def plan_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The whole plan, one row per item: for anyone who may read the plan."""
+    if fmt not in FORMATS:
+        raise Http404("No such format")
+    plan = get_plan_for_user(request.user, slug)
+    items, refs = items_with_references(plan)
+    supporters: dict[int, list[str]] = {}
+    for row in ItemSupporter.objects.filter(item__plan=plan).select_related("organisation"):
+        supporters.setdefault(row.item_id, []).append(row.organisation.name)
+    rows = [PLAN_HEADINGS]
+    for item in items:
+        rows.append(
+            [
+                refs[item.pk],
+                plan.label_for(item.kind),
+                item.get_kind_display(),
+                item.title,
+                item.description,
+                item.get_status_display(),
+                item.lead_officer,
+                item.lead_organisation,
+                "; ".join(sorted(supporters.get(item.pk, []))),
+                item.start_date,
+                item.due_date,
+                item.cost_amount,
+                choice_label(item, "cost_type"),
+                item.funding_source,
+                item.indicator,
+                choice_label(item, "unit"),
+                item.baseline_value,
+                item.baseline_date,
+                item.target_value,
+                item.target_date,
+                choice_label(item, "direction"),
+                choice_label(item, "target_type"),
+                item.amber_tolerance,
+            ]
+        )
+    return spreadsheet_response(fmt, plan.slug, "Plan", rows)
