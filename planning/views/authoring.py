@@ -91,12 +91,7 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     changeable = can_change(request.user, plan)
     hidden = linked_plans_hidden_from(request.user, plan)  # what the reader may not see is part of the key
     outline = outline_cache.plan_outline_bytes(
-        plan,
-        variant=f"{level}{hiding_key(hidden)}",
-        can_change=changeable,
-        rows=lambda: selectors.hide_link_ends(
-            [row for row in selectors.plan_outline(plan) if row.item.kind in LEVELS[level]], hidden
-        ),
+        plan, variant=f"{level}{hiding_key(hidden)}", can_change=changeable, kinds=LEVELS[level], hidden=hidden
     )
     return outline_cache.render_with_outline(
         request,
