@@ -98,12 +98,9 @@ def _checked(
 ) -> bytes:
     """The outline with each run checked against the plan's shape, the changed ones built."""
     shape = selectors.plan_shape(plan)
+    fingerprint = outline_fragments.Fingerprints(plan, shape, kinds)
     runs = [
-        (
-            run[0].pk,
-            outline_fragments.fingerprint(plan, shape, run, kinds),
-            [row.pk for row in run if row.kind in kinds],
-        )
+        (run[0].pk, fingerprint(run), [row.pk for row in run if row.kind in kinds])
         for run in outline_fragments.runs(shape)
     ]
     runs = [run for run in runs if run[2]]  # a run with no row of the levels shown shows nothing

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import cast
+from typing import NamedTuple, cast
 
 from django.db.models import Count, Exists, F, Field, Model, OuterRef, Q, QuerySet, Value
 from simple_history.utils import get_history_manager_for_model
@@ -207,31 +207,31 @@ def plan_outline(plan: Plan) -> list[OutlineRow]:
     return rows
 
 
-@dataclass
-class ShapeRow:
+class ShapeRow(NamedTuple):
     """One item of a plan as far as knowing whether its outline row has changed needs: its
-    place, its ``version`` (every write of an item raises it: ``planning.conflicts``) and
-    today's names of its lead officer, lead organisation and indicator (a rename writes no
-    item)."""
+    place (reference, first or last among its siblings), its ``version`` (every write of an
+    item raises it: ``planning.conflicts``) and the ids of the people, organisation and
+    indicator it names. A tuple: 2,000 of them are made for every check."""
 
     pk: int
     parent_id: int | None
     version: int
     kind: str
     depth: int
-    names: tuple
+    named: tuple[int | None, int | None, int | None]  # lead officer, lead organisation, indicator
+    reference: str
+    is_first: bool
+    is_last: bool
 
 
 @dataclass
 class PlanShape:
     """A plan's items in reading order with what their outline rows show besides the items'
-    own columns: references, first/last among siblings, supporters and link ends (as today's
-    names and titles), and the names ``attach_names`` needs. Read by ``plan_shape`` in three
-    queries, so the outline cache can tell which parts changed without building any row."""
+    own columns: supporters and link ends (with today's names and titles), and today's names
+    of the leads and indicators (``attach_names``). Read by ``plan_shape`` in three queries,
+    so the outline cache can tell which parts changed without building any row."""
 
     rows: list[ShapeRow]
-    references: dict[int, str]
-    edges: dict[int, tuple[bool, bool]]  # is first, is last among its siblings
     supporters: dict[int, list[Organisation]]
     links_out: dict[int, list[LinkEnd]]
     links_in: dict[int, list[LinkEnd]]
@@ -254,34 +254,43 @@ def plan_shape(plan: Plan) -> PlanShape:
     """The plan's ``PlanShape`` (three queries of a few columns each; no model is built for
     an item, which is what made ``plan_outline`` cost 100 ms and more at 2,000 items)."""
     names = Names()
-    rows = []
-    root_level = None
-    for pk, parent_id, version, kind, level, *people in (
-        PlanItem.objects.filter(plan=plan).in_tree_order().values_list(*_SHAPE_COLUMNS)
-    ):
-        officer, username, first, last, organisation, organisation_name, indicator, indicator_name = people
-        root_level = level if root_level is None else root_level
-        if officer is not None:
-            names.found[User][officer] = User(pk=officer, username=username, first_name=first, last_name=last)
-        if organisation is not None:
-            names.found[Organisation][organisation] = Organisation(pk=organisation, name=organisation_name)
-        if indicator is not None:
-            names.found[Indicator][indicator] = Indicator(pk=indicator, name=indicator_name)
-        shown = (officer, username, first, last, organisation, organisation_name, indicator, indicator_name)
-        rows.append(ShapeRow(pk, parent_id, version, kind, level - root_level, shown))
+    people, organisations, indicators = names.found[User], names.found[Organisation], names.found[Indicator]
+    rows: list[ShapeRow] = []
+    refs: dict[int | None, str] = {}
     counts: dict[int | None, int] = defaultdict(int)
-    ranks = {}
-    for row in rows:
-        counts[row.parent_id] += 1
-        ranks[row.pk] = counts[row.parent_id]
-    edges = {row.pk: (ranks[row.pk] == 1, ranks[row.pk] == counts[row.parent_id]) for row in rows}
+    last: dict[int | None, int] = {}  # each parent's last child, by index in ``rows``
+    root_level = None
+    for (
+        pk, parent_id, version, kind, level, officer, username, first, last_name, organisation, organisation_name,
+        indicator, indicator_name,
+    ) in PlanItem.objects.filter(plan=plan).in_tree_order().values_list(*_SHAPE_COLUMNS):  # fmt: skip
+        # each person, organisation and indicator made once: a model costs more than its row
+        if officer is not None and officer not in people:
+            people[officer] = User(pk=officer, username=username, first_name=first, last_name=last_name)
+        if organisation is not None and organisation not in organisations:
+            organisations[organisation] = Organisation(pk=organisation, name=organisation_name)
+        if indicator is not None and indicator not in indicators:
+            indicators[indicator] = Indicator(pk=indicator, name=indicator_name)
+        root_level = level if root_level is None else root_level
+        counts[parent_id] += 1
+        rank = counts[parent_id]  # as ``references`` counts: the vision has none, its children 1, 2...
+        parent_ref = refs.get(parent_id, "")
+        refs[pk] = "" if parent_id is None else f"{parent_ref}.{rank}" if parent_ref else str(rank)
+        last[parent_id] = len(rows)
+        named = (officer, organisation, indicator)
+        rows.append(ShapeRow(pk, parent_id, version, kind, level - root_level, named, refs[pk], rank == 1, False))
+    for index in last.values():
+        rows[index] = rows[index]._replace(is_last=True)
     supporters: dict[int, list[Organisation]] = defaultdict(list)
+    supporting: dict[int, Organisation] = {}  # not the leads' (a name could change between the queries)
     for item_id, organisation_id, name in (
         ItemSupporter.objects.filter(item__plan=plan)
         .order_by("organisation__name", "organisation_id")
         .values_list("item_id", "organisation_id", "organisation__name")
     ):
-        supporters[item_id].append(Organisation(pk=organisation_id, name=name))
+        if organisation_id not in supporting:
+            supporting[organisation_id] = Organisation(pk=organisation_id, name=name)
+        supporters[item_id].append(supporting[organisation_id])
     links_out: dict[int, list[LinkEnd]] = defaultdict(list)
     links_in: dict[int, list[LinkEnd]] = defaultdict(list)
     item_urls: dict[str, IdUrl] = {}
@@ -296,7 +305,7 @@ def plan_shape(plan: Plan) -> PlanShape:
         )
     for ends_in in links_in.values():
         ends_in.sort(key=_back_order)
-    return PlanShape(rows, references(cast(list, rows)), edges, supporters, links_out, links_in, names)
+    return PlanShape(rows, supporters, links_out, links_in, names)
 
 
 def _shape_end(label: str, other: list, link_id: int, note: str, item_urls: dict[str, IdUrl]) -> LinkEnd:
@@ -316,11 +325,15 @@ def outline_rows(plan: Plan, shape: PlanShape, pks: list[int]) -> list[OutlineRo
     found = PlanItem.objects.in_bulk(pks)
     items = [found[pk] for pk in pks if pk in found]
     attach_names(items, shape.names)
-    depths = {row.pk: row.depth for row in shape.rows}
+    by_id = {row.pk: row for row in shape.rows}
     rows = build_rows(
-        plan, [(item, depths[item.pk]) for item in items], shape.supporters, plan.slug, refs=shape.references,
-        edges=shape.edges,
-    )  # fmt: skip
+        plan,
+        [(item, by_id[item.pk].depth) for item in items],
+        shape.supporters,
+        plan.slug,
+        refs={pk: by_id[pk].reference for pk in pks},
+        edges={pk: (by_id[pk].is_first, by_id[pk].is_last) for pk in pks},
+    )
     for row in rows:
         row.links_out = list(shape.links_out.get(row.item.pk, ()))
         row.links_in = list(shape.links_in.get(row.item.pk, ()))
