@@ -33,15 +33,18 @@ answer is a slower page, not a failed one.
 import functools
 import hashlib
 from collections.abc import Collection
+from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from config.html import join
 from config.cache import bytes_held, cache_delete_many, cache_get, cache_get_many, cache_set, cache_set_many
 from partners.models import Organisation, User
 from planning import outline_fragments, outline_html, selectors
+from planning.access import hiding_key
 from planning.models import Indicator, ItemSupporter, Link, Plan, PlanItem
 
 TIMEOUT = 60 * 60  # seconds; a changed run is overwritten at once, this only frees memory
@@ -72,63 +75,113 @@ def _stamp(plan: Plan) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def plan_outline_bytes(
-    plan: Plan, *, variant: str, can_change: bool, kinds: Collection[str], hidden: frozenset[int]
-) -> bytes:
-    """The outline of ``plan``'s items of ``kinds`` as UTF-8, link ends in the plans
-    ``hidden`` blanked (``selectors.hide_link_ends``).
+ALL_KINDS = frozenset(PlanItem.Kind.values)
+CLOSED_OVER = 400  # items: a longer plan's page opens at its top items, each opened on demand
 
-    ``variant`` names what else decides the rows shown: the levels chosen, and the plans
-    whose linked items the reader may not see (``planning.access.hiding_key``). Nothing in
-    it belongs to one reader, so everyone with the same rights and the same view of the
-    thread shares it."""
-    index_key = f"{PREFIX}{plan.pk}:{variant}:{int(can_change)}"
+
+class Outline(NamedTuple):
+    html: bytes
+    items: int  # in the whole plan
+    closed: bool  # only the top items shown, each with a link that opens it (and ``opened`` open)
+
+
+class _Piece(NamedTuple):
+    key: str
+    mark: str  # fingerprint of what it shows
+    pks: list[int]  # its rows, in reading order
+    beneath: int | None  # a closed top item: the rows beneath it (its link says how many)
+
+
+def plan_outline(
+    plan: Plan,
+    *,
+    level: str,
+    can_change: bool,
+    kinds: Collection[str] = ALL_KINDS,
+    hidden: frozenset[int] = frozenset(),
+    closable: bool = False,
+    opened: int | None = None,
+) -> Outline:
+    """The outline of ``plan``'s items of ``kinds`` as UTF-8, link ends in the plans
+    ``hidden`` blanked (``selectors.hide_link_ends``). With ``closable`` a plan of more than
+    ``CLOSED_OVER`` items shows its top items closed but the one that holds the item
+    ``opened``.
+
+    ``level`` names the levels chosen (``kinds``); the keys name it, the plans whose linked
+    items the reader may not see (``planning.access.hiding_key``) and ``can_change``.
+    Nothing in the outline belongs to one reader, so everyone with the same rights and the
+    same view of the thread shares it."""
+    hiding = hiding_key(hidden)
+    index_key = f"{PREFIX}{plan.pk}:{level}{hiding}:{int(can_change)}:{opened if closable and opened else ''}"
     stamp = _stamp(plan)  # before the shape is read: a change in between is seen next time
     index = cache_get(index_key)
     if index is not None and index[0] == stamp:
-        held = cache_get_many([f"{index_key}:{root}" for root, _ in index[1]])
-        parts = [held.get(f"{index_key}:{root}") for root, _ in index[1]]
-        if all(part is not None and part[0] == mark for part, (_, mark) in zip(parts, index[1], strict=True)):
-            return _whole(plan, [part[1] for part in parts if part is not None])
-    return _checked(plan, index_key, index, stamp, can_change=can_change, kinds=kinds, hidden=hidden)
-
-
-def _checked(
-    plan: Plan, index_key: str, index, stamp: str, *, can_change: bool, kinds: Collection[str], hidden: frozenset[int]
-) -> bytes:
-    """The outline with each run checked against the plan's shape, the changed ones built."""
+        marks, items, closed = index[1:]
+        held = cache_get_many(list(marks))
+        if all((held.get(key) or ("",))[0] == mark for key, mark in marks.items()):
+            return Outline(_whole(plan, [held[key][1] for key in marks]), items, closed)
     shape = selectors.plan_shape(plan)
-    fingerprint = outline_fragments.Fingerprints(plan, shape, kinds)
-    runs = [
-        (run[0].pk, fingerprint(run), [row.pk for row in run if row.kind in kinds])
-        for run in outline_fragments.runs(shape)
-    ]
-    runs = [run for run in runs if run[2]]  # a run with no row of the levels shown shows nothing
-    held = cache_get_many([f"{index_key}:{root}" for root, _, _ in runs])
-    made: dict[str, tuple[str, bytes]] = {}
-    stale = [run for run in runs if (held.get(f"{index_key}:{run[0]}") or ("", b""))[0] != run[1]]
+    closed = closable and len(shape.rows) > CLOSED_OVER
+    base = f"{PREFIX}{plan.pk}:{hiding}:{int(can_change)}"
+    pieces = _pieces(plan, shape, base, kinds, closed, opened)
+    parts = _parts(plan, shape, pieces, can_change=can_change, hidden=hidden)
+    if index is not None:  # pieces the plan no longer has: freed now, not when they age out
+        cache_delete_many(list(set(index[1]) - {piece.key for piece in pieces}))
+    cache_set(index_key, (stamp, {piece.key: piece.mark for piece in pieces}, len(shape.rows), closed), TIMEOUT)
+    return Outline(_whole(plan, parts), len(shape.rows), closed)
+
+
+def _pieces(
+    plan: Plan, shape: selectors.PlanShape, base: str, kinds: Collection[str], closed: bool, opened: int | None
+) -> list[_Piece]:
+    """What the outline is made of: runs of rows (outline_fragments.runs) of ``kinds``; on a
+    closed page, each top item alone with its link, but the runs of the one holding
+    ``opened``. A run's key names the levels it shows, not the page: the page that shows
+    everything and the page with one top item open share that item's runs."""
+    fingerprint = outline_fragments.Fingerprints(plan, shape)
+    code = "".join(sorted(kind[0] for kind in (ALL_KINDS if closed else kinds)))
+    top: dict[int | None, int | None] = {}  # each row's top item (the vision's child it is under)
+    for row in shape.rows:
+        top[row.pk] = row.pk if row.depth == 1 else top.get(row.parent_id)
+    open_top = top.get(opened) if closed and opened is not None else None
+    sizes = outline_fragments.subtree_sizes(shape.rows) if closed else {}
+    pieces = []
+    for run in outline_fragments.runs(shape):
+        head = run[0]
+        if closed and head.depth >= 1 and top[head.pk] != open_top:
+            if head.depth == 1:  # closed: its row and its link alone; the rest of its runs left out
+                mark = f"{fingerprint([head], ALL_KINDS)}+{sizes[head.pk]}"
+                pieces.append(_Piece(f"{base}:closed:{head.pk}", mark, [head.pk], sizes[head.pk] - 1))
+            continue
+        pks = [row.pk for row in run if row.kind in kinds or closed]
+        if pks:  # a run with no row of the levels shown shows nothing
+            pieces.append(_Piece(f"{base}:{code}:{head.pk}", fingerprint(run, ALL_KINDS if closed else kinds), pks, None))
+    return pieces
+
+
+def _parts(
+    plan: Plan, shape: selectors.PlanShape, pieces: list[_Piece], *, can_change: bool, hidden: frozenset[int]
+) -> list[bytes]:
+    """Each piece's HTML: from the cache where its slot holds its fingerprint, built (one
+    query for all of them) and written over its slot where not."""
+    held = cache_get_many([piece.key for piece in pieces])
+    stale = [piece for piece in pieces if (held.get(piece.key) or ("",))[0] != piece.mark]
     if stale:
-        rows = selectors.hide_link_ends(
-            selectors.outline_rows(plan, shape, [pk for _, _, pks in stale for pk in pks]), hidden
-        )
-        by_id = {row.item.pk: row for row in rows}
-        for root, mark, pks in stale:
-            html = outline_html.outline_items(
-                [by_id[pk] for pk in pks if pk in by_id], plan_slug=plan.slug, can_change=can_change
-            )
-            made[f"{index_key}:{root}"] = (mark, str(html).encode())
+        rows = selectors.outline_rows(plan, shape, [pk for piece in stale for pk in piece.pks])
+        by_id = {row.item.pk: row for row in selectors.hide_link_ends(rows, hidden)}
+        made = {}
+        for piece in stale:
+            shown = [by_id[pk] for pk in piece.pks if pk in by_id]
+            html = outline_html.outline_items(shown, plan_slug=plan.slug, can_change=can_change)
+            if piece.beneath and shown:
+                html = join([html, outline_html.closed(shown[0], piece.beneath)])
+            made[piece.key] = held[piece.key] = (piece.mark, str(html).encode())
         cache_set_many(made, TIMEOUT)
-    gone = {root for root, _ in index[1]} - {root for root, _, _ in runs} if index is not None else set()
-    if gone:  # runs the plan no longer has: freed now, not when they age out
-        cache_delete_many([f"{index_key}:{root}" for root in gone])
-    cache_set(index_key, (stamp, [(root, mark) for root, mark, _ in runs]), TIMEOUT)
-    return _whole(plan, [(made.get(key) or held[key])[1] for key in (f"{index_key}:{run[0]}" for run in runs)])
+    return [held[piece.key][1] for piece in pieces]
 
 
 def _whole(plan: Plan, parts: list[bytes]) -> bytes:
-    return b"".join(
-        [str(outline_html.outline_start(plan.title)).encode(), *parts, str(outline_html.OUTLINE_END).encode()]
-    )
+    return b"".join([str(outline_html.outline_start(plan.title)).encode(), *parts, str(outline_html.OUTLINE_END).encode()])
 
 
 def held_bytes() -> int:

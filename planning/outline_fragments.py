@@ -29,14 +29,22 @@ from planning.selectors import PlanShape, ShapeRow
 ROWS = 48  # rows in a run at most: ~3 ms to build, ~110 KB of page; 2,000 items make ~80 runs
 
 
-def runs(shape: PlanShape, limit: int = ROWS) -> list[list[ShapeRow]]:
-    """The plan's rows in reading order cut into runs (see the module's docstring)."""
-    rows = shape.rows
+def subtree_sizes(rows: list[ShapeRow]) -> dict[int, int]:
+    """Each item's number of rows: itself and everything beneath it."""
     sizes: dict[int, int] = {}
     for row in reversed(rows):  # children come after their parent: sizes add up backwards
         sizes[row.pk] = sizes.get(row.pk, 0) + 1
         if row.parent_id is not None:
             sizes[row.parent_id] = sizes.get(row.parent_id, 0) + sizes[row.pk]
+    return sizes
+
+
+def runs(shape: PlanShape, limit: int = ROWS) -> list[list[ShapeRow]]:
+    """The plan's rows in reading order cut into runs (see the module's docstring). The top
+    items (the vision's children) are never packed together, so each begins a run of its
+    own: the page that shows them closed can leave out everything beneath them by runs."""
+    rows = shape.rows
+    sizes = subtree_sizes(rows)
     found: list[list[ShapeRow]] = []
     current: list[ShapeRow] = []
     current_parent = None
@@ -50,7 +58,7 @@ def runs(shape: PlanShape, limit: int = ROWS) -> list[list[ShapeRow]]:
             found.append([row])
             current, index = [], index + 1
             continue
-        if not current or current_parent != row.parent_id or len(current) + size > limit:
+        if not current or row.depth <= 1 or current_parent != row.parent_id or len(current) + size > limit:
             if current:
                 found.append(current)
             current, current_parent = [], row.parent_id
@@ -62,7 +70,7 @@ def runs(shape: PlanShape, limit: int = ROWS) -> list[list[ShapeRow]]:
 
 
 class Fingerprints:
-    """Each run's fingerprint (see the module's docstring) for the rows of ``kinds``; what
+    """Each run's fingerprint (see the module's docstring) for its rows of ``kinds``; what
     the reader may see (hidden link ends, change links) is in the cache key instead.
 
     What all runs share is made once: the plan's level names and address, and today's names
@@ -70,8 +78,7 @@ class Fingerprints:
     renames are rare, and this keeps the check of 2,000 rows to one pass). Supporters and
     link ends, which few rows have, are looked up for those rows alone."""
 
-    def __init__(self, plan: Plan, shape: PlanShape, kinds: Collection[str]) -> None:
-        self.kinds = kinds
+    def __init__(self, plan: Plan, shape: PlanShape) -> None:
         found = shape.names.found
         self.common = repr((
             plan.slug, plan.label_vision, plan.label_priority, plan.label_action, plan.label_target,
@@ -88,8 +95,8 @@ class Fingerprints:
                  for end in (*shape.links_out.get(pk, ()), *shape.links_in.get(pk, ()))],
             )  # fmt: skip
 
-    def __call__(self, run: list[ShapeRow]) -> str:
-        kinds, extras = self.kinds, self.extras
+    def __call__(self, run: list[ShapeRow], kinds: Collection[str]) -> str:
+        extras = self.extras
         shown = [row for row in run if row.kind in kinds]
         digest = hashlib.blake2b(self.common, digest_size=16)
         digest.update("".join(map(tuple.__repr__, shown)).encode())  # a named tuple's own repr is slower

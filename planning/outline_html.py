@@ -278,6 +278,22 @@ def outline_items(rows: Iterable, *, plan_slug: str, can_change: bool) -> SafeHt
     return join([entry(row) for row in rows])
 
 
+def closed(row, beneath: int) -> SafeHtml:
+    """The entry after a closed top item (a long plan's page opens at its top items): the
+    link that opens it, server-side (``?open=``), so it works without JavaScript."""
+    return html(
+        '<li class="app-item app-item--closed app-depth-{}"><a class="govuk-link" href="?open={}#item-{}">'
+        'Show the {} {} under {}<span class="govuk-visually-hidden"> {}</span></a></li>',
+        int(row.depth),
+        int(row.item.pk),
+        int(row.item.pk),
+        f"{beneath:,}",
+        "item" if beneath == 1 else "items",
+        row.reference or row.item.title,
+        row.item.title if row.reference else "",
+    )
+
+
 def outline(rows: Iterable, *, plan_title: str, plan_slug: str, can_change: bool) -> SafeHtml:
     """The whole outline list; with ``can_change``, each item's change links and move
     buttons (which need ``move_form`` on the page; ``plan_slug`` gives their addresses)."""
