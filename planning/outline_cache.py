@@ -40,8 +40,8 @@ from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from config.html import join
 from config.cache import bytes_held, cache_delete_many, cache_get, cache_get_many, cache_set, cache_set_many
+from config.html import join
 from partners.models import Organisation, User
 from planning import outline_fragments, outline_html, selectors
 from planning.access import hiding_key
@@ -120,15 +120,15 @@ def plan_outline(
         held = cache_get_many(list(marks))
         if all((held.get(key) or ("",))[0] == mark for key, mark in marks.items()):
             return Outline(_whole(plan, [held[key][1] for key in marks]), items, closed)
-    shape = selectors.plan_shape(plan)
-    closed = closable and len(shape.rows) > CLOSED_OVER
+    shape = selectors.plan_shape(plan, top_over=CLOSED_OVER if closable else None, opened=opened)
+    closed = closable and shape.items > CLOSED_OVER
     base = f"{PREFIX}{plan.pk}:{hiding}:{int(can_change)}"
     pieces = _pieces(plan, shape, base, kinds, closed, opened)
     parts = _parts(plan, shape, pieces, can_change=can_change, hidden=hidden)
     if index is not None:  # pieces the plan no longer has: freed now, not when they age out
         cache_delete_many(list(set(index[1]) - {piece.key for piece in pieces}))
-    cache_set(index_key, (stamp, {piece.key: piece.mark for piece in pieces}, len(shape.rows), closed), TIMEOUT)
-    return Outline(_whole(plan, parts), len(shape.rows), closed)
+    cache_set(index_key, (stamp, {piece.key: piece.mark for piece in pieces}, shape.items, closed), TIMEOUT)
+    return Outline(_whole(plan, parts), shape.items, closed)
 
 
 def _pieces(
@@ -144,18 +144,19 @@ def _pieces(
     for row in shape.rows:
         top[row.pk] = row.pk if row.depth == 1 else top.get(row.parent_id)
     open_top = top.get(opened) if closed and opened is not None else None
-    sizes = outline_fragments.subtree_sizes(shape.rows) if closed else {}
     pieces = []
     for run in outline_fragments.runs(shape):
         head = run[0]
         if closed and head.depth >= 1 and top[head.pk] != open_top:
             if head.depth == 1:  # closed: its row and its link alone; the rest of its runs left out
-                mark = f"{fingerprint([head], ALL_KINDS)}+{sizes[head.pk]}"
-                pieces.append(_Piece(f"{base}:closed:{head.pk}", mark, [head.pk], sizes[head.pk] - 1))
+                mark = fingerprint([head], ALL_KINDS)  # its row holds how many items are beneath it
+                pieces.append(_Piece(f"{base}:closed:{head.pk}", mark, [head.pk], head.beneath))
             continue
         pks = [row.pk for row in run if row.kind in kinds or closed]
         if pks:  # a run with no row of the levels shown shows nothing
-            pieces.append(_Piece(f"{base}:{code}:{head.pk}", fingerprint(run, ALL_KINDS if closed else kinds), pks, None))
+            pieces.append(
+                _Piece(f"{base}:{code}:{head.pk}", fingerprint(run, ALL_KINDS if closed else kinds), pks, None)
+            )
     return pieces
 
 
@@ -181,7 +182,9 @@ def _parts(
 
 
 def _whole(plan: Plan, parts: list[bytes]) -> bytes:
-    return b"".join([str(outline_html.outline_start(plan.title)).encode(), *parts, str(outline_html.OUTLINE_END).encode()])
+    return b"".join(
+        [str(outline_html.outline_start(plan.title)).encode(), *parts, str(outline_html.OUTLINE_END).encode()]
+    )
 
 
 def held_bytes() -> int:

@@ -52,7 +52,7 @@ def runs(shape: PlanShape, limit: int = ROWS) -> list[list[ShapeRow]]:
     while index < len(rows):
         row = rows[index]
         size = sizes[row.pk]
-        if size > limit:  # too big to be one run: its own row, then its children's runs
+        if size > limit or row.depth == 0:  # too big to be one run: its own row, then its children's runs
             if current:
                 found.append(current)
             found.append([row])

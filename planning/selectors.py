@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple, cast
 
-from django.db.models import Count, Exists, F, Field, Model, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, Field, Model, OuterRef, Q, QuerySet, Subquery, Value
 from simple_history.utils import get_history_manager_for_model
 
 from config.html import ID, IdUrl
@@ -222,6 +222,7 @@ class ShapeRow(NamedTuple):
     reference: str
     is_first: bool
     is_last: bool
+    beneath: int  # items beneath it, read or not
 
 
 @dataclass
@@ -232,6 +233,7 @@ class PlanShape:
     so the outline cache can tell which parts changed without building any row."""
 
     rows: list[ShapeRow]
+    items: int  # in the whole plan, read or not
     supporters: dict[int, list[Organisation]]
     links_out: dict[int, list[LinkEnd]]
     links_in: dict[int, list[LinkEnd]]
@@ -241,7 +243,7 @@ class PlanShape:
 _SHAPE_COLUMNS = (
     "pk", "parent_id", "version", "kind", "level",
     "lead_officer_id", "lead_officer__username", "lead_officer__first_name", "lead_officer__last_name",
-    "lead_organisation_id", "lead_organisation__name", "indicator_id", "indicator__name",
+    "lead_organisation_id", "lead_organisation__name", "indicator_id", "indicator__name", "lft", "rght",
 )  # fmt: skip
 _LINK_COLUMNS = (
     "pk", "relation", "note",
@@ -250,9 +252,25 @@ _LINK_COLUMNS = (
 )  # fmt: skip
 
 
-def plan_shape(plan: Plan) -> PlanShape:
+def plan_shape(plan: Plan, *, top_over: int | None = None, opened: int | None = None) -> PlanShape:
     """The plan's ``PlanShape`` (three queries of a few columns each; no model is built for
-    an item, which is what made ``plan_outline`` cost 100 ms and more at 2,000 items)."""
+    an item, which is what made ``plan_outline`` cost 100 ms and more at 2,000 items).
+
+    With ``top_over``, a plan of more items is read only as far as its top items (the
+    vision's children: a long plan's page opens at those) and everything under the top item
+    that holds the item ``opened``; ``items`` still counts the whole plan."""
+    items = PlanItem.objects.filter(plan=plan)
+    if top_over is not None:
+        plans_items = PlanItem.objects.filter(plan=plan).order_by()
+        whole = plans_items.filter(level=0, rght__lte=2 * top_over).values("pk")  # mptt numbers: 2 per item
+        shown = Q(level__lte=1) | Q(Exists(whole))
+        if opened is not None:
+            held = plans_items.filter(pk=opened)
+            top = plans_items.filter(
+                level=1, lft__lte=Subquery(held.values("lft")), rght__gte=Subquery(held.values("rght"))
+            )
+            shown |= Q(lft__gt=Subquery(top.values("lft")), rght__lt=Subquery(top.values("rght")))
+        items = items.filter(shown)
     names = Names()
     people, organisations, indicators = names.found[User], names.found[Organisation], names.found[Indicator]
     rows: list[ShapeRow] = []
@@ -262,8 +280,8 @@ def plan_shape(plan: Plan) -> PlanShape:
     root_level = None
     for (
         pk, parent_id, version, kind, level, officer, username, first, last_name, organisation, organisation_name,
-        indicator, indicator_name,
-    ) in PlanItem.objects.filter(plan=plan).in_tree_order().values_list(*_SHAPE_COLUMNS):  # fmt: skip
+        indicator, indicator_name, lft, rght,
+    ) in items.in_tree_order().values_list(*_SHAPE_COLUMNS):  # fmt: skip
         # each person, organisation and indicator made once: a model costs more than its row
         if officer is not None and officer not in people:
             people[officer] = User(pk=officer, username=username, first_name=first, last_name=last_name)
@@ -278,13 +296,20 @@ def plan_shape(plan: Plan) -> PlanShape:
         refs[pk] = "" if parent_id is None else f"{parent_ref}.{rank}" if parent_ref else str(rank)
         last[parent_id] = len(rows)
         named = (officer, organisation, indicator)
-        rows.append(ShapeRow(pk, parent_id, version, kind, level - root_level, named, refs[pk], rank == 1, False))
+        beneath = (rght - lft - 1) // 2  # mptt's numbers: two for each item
+        rows.append(
+            ShapeRow(pk, parent_id, version, kind, level - root_level, named, refs[pk], rank == 1, False, beneath)
+        )
     for index in last.values():
         rows[index] = rows[index]._replace(is_last=True)
+    # supporters and links of the rows read: by plan when that is all of them, else by id
+    whole_plan = not rows or len(rows) == rows[0].beneath + 1
+    pks = [row.pk for row in rows]
+    read = Q(item__plan=plan) if whole_plan else Q(item_id__in=pks)
     supporters: dict[int, list[Organisation]] = defaultdict(list)
     supporting: dict[int, Organisation] = {}  # not the leads' (a name could change between the queries)
     for item_id, organisation_id, name in (
-        ItemSupporter.objects.filter(item__plan=plan)
+        ItemSupporter.objects.filter(read)
         .order_by("organisation__name", "organisation_id")
         .values_list("item_id", "organisation_id", "organisation__name")
     ):
@@ -296,7 +321,11 @@ def plan_shape(plan: Plan) -> PlanShape:
     item_urls: dict[str, IdUrl] = {}
     labels = dict(Link.Relation.choices)
     for pk, relation, note, *ends in (
-        Link.objects.filter(Q(source__plan=plan) | Q(target__plan=plan)).order_by("pk").values_list(*_LINK_COLUMNS)
+        Link.objects.filter(
+            Q(source__plan=plan) | Q(target__plan=plan) if whole_plan else Q(source__in=pks) | Q(target__in=pks)
+        )
+        .order_by("pk")
+        .values_list(*_LINK_COLUMNS)
     ):
         source, target = ends[:5], ends[5:]
         links_out[source[0]].append(_shape_end(str(labels[relation]), target, pk, note, item_urls))
@@ -305,7 +334,7 @@ def plan_shape(plan: Plan) -> PlanShape:
         )
     for ends_in in links_in.values():
         ends_in.sort(key=_back_order)
-    return PlanShape(rows, supporters, links_out, links_in, names)
+    return PlanShape(rows, rows[0].beneath + 1 if rows else 0, supporters, links_out, links_in, names)
 
 
 def _shape_end(label: str, other: list, link_id: int, note: str, item_urls: dict[str, IdUrl]) -> LinkEnd:
