@@ -127,7 +127,10 @@ def plan_outline(
     parts = _parts(plan, shape, pieces, can_change=can_change, hidden=hidden)
     if index is not None:  # pieces the plan no longer has: freed now, not when they age out
         cache_delete_many(list(set(index[1]) - {piece.key for piece in pieces}))
-    cache_set(index_key, (stamp, {piece.key: piece.mark for piece in pieces}, shape.items, closed), TIMEOUT)
+    # an index for each top item opened, not for every item an address can name (the pieces
+    # are shared all the same): what the cache holds stays bounded by the plan's shape
+    if not (closed and opened is not None and not any(row.pk == opened and row.depth == 1 for row in shape.rows)):
+        cache_set(index_key, (stamp, {piece.key: piece.mark for piece in pieces}, shape.items, closed), TIMEOUT)
     return Outline(_whole(plan, parts), shape.items, closed)
 
 

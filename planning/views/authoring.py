@@ -106,7 +106,7 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "unanswered_comments": lifecycle.unanswered_count(plan),
             "level": None if outline.closed else chosen or "all",
             "closed": outline.closed,
-            "item_count": outline.items,
+            "item_count": f"{outline.items:,}",
             "levels": [
                 ("priorities", f"{plan.label_priority} only"),
                 ("actions", f"{plan.label_priority} and {in_sentence(plan.label_action)}"),
