@@ -73,3 +73,51 @@ def cache_set(key: str, value, timeout: int) -> None:
         cache.set(key, value, timeout)
     except Exception:
         logger.warning("The cache could not be written; carrying on without it", exc_info=True)
+
+
+def cache_get_many(keys: list[str]) -> dict:
+    """The cached values of ``keys`` that are there; none when the cache does not answer."""
+    from django.core.cache import cache
+
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        logger.warning("The cache could not be read; carrying on without it", exc_info=True)
+        return {}
+
+
+def cache_set_many(values: dict, timeout: int) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.set_many(values, timeout)
+    except Exception:
+        logger.warning("The cache could not be written; carrying on without it", exc_info=True)
+
+
+def cache_delete_many(keys: list[str]) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.delete_many(keys)
+    except Exception:
+        logger.warning("The cache could not be written; carrying on without it", exc_info=True)
+
+
+def bytes_held(prefix: str) -> int:
+    """Bytes the cache holds under keys that start with ``prefix``: for the benchmark, to
+    show that what is cached stays bounded. Each process's memory (LocMemCache: the pickled
+    values) or the Redis server's own count for each key (``MEMORY USAGE``)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    full = cache.make_key(prefix)
+    if isinstance(cache, LocMemCache):
+        with cache._lock:
+            return sum(len(value) for key, value in cache._cache.items() if key.startswith(full))
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(None)
+        return sum(client.memory_usage(key) or 0 for key in client.scan_iter(match=f"{full}*", count=1000))
+    raise NotImplementedError(f"bytes_held does not know {type(cache).__name__}")

@@ -262,11 +262,41 @@ class _Items:
         )
 
 
+def outline_start(plan_title: str) -> SafeHtml:
+    """The outline list's opening tag (``outline_items`` fill it, ``OUTLINE_END`` closes it)."""
+    return html('<ol class="app-tree" aria-label="{}: items in reading order">', plan_title)
+
+
+OUTLINE_END = _END_OF_LIST
+
+
+def outline_items(rows: Iterable, *, plan_slug: str, can_change: bool) -> SafeHtml:
+    """The outline's list entries for ``rows``, a whole plan or a run of it: each row's
+    entry depends on that row alone (its reference and place among its siblings are in the
+    row), so runs made apart and joined read the same as the whole made at once."""
+    entry = _Items(_ChangeLinks(plan_slug) if can_change else None)
+    return join([entry(row) for row in rows])
+
+
+def closed(row, beneath: int) -> SafeHtml:
+    """The entry after a closed top item (a long plan's page opens at its top items): the
+    link that opens it, server-side (``?open=``), so it works without JavaScript."""
+    return html(
+        '<li class="app-item app-item--closed app-depth-{}"><a class="govuk-link" href="?open={}#item-{}">'
+        'Show the {} {} under {}<span class="govuk-visually-hidden"> {}</span></a></li>',
+        int(row.depth),
+        int(row.item.pk),
+        int(row.item.pk),
+        f"{beneath:,}",
+        "item" if beneath == 1 else "items",
+        row.reference or row.item.title,
+        row.item.title if row.reference else "",
+    )
+
+
 def outline(rows: Iterable, *, plan_title: str, plan_slug: str, can_change: bool) -> SafeHtml:
     """The whole outline list; with ``can_change``, each item's change links and move
     buttons (which need ``move_form`` on the page; ``plan_slug`` gives their addresses)."""
-    entry = _Items(_ChangeLinks(plan_slug) if can_change else None)
-    items = [html('<ol class="app-tree" aria-label="{}: items in reading order">', plan_title)]
-    items.extend(entry(row) for row in rows)
-    items.append(_END_OF_LIST)
-    return join(items)
+    return join(
+        [outline_start(plan_title), outline_items(rows, plan_slug=plan_slug, can_change=can_change), OUTLINE_END]
+    )

@@ -17,7 +17,6 @@ from planning.access import (
     can_create_plans,
     get_item_for_user,
     get_plan_for_user,
-    hiding_key,
     linked_plans_hidden_from,
     plans_for,
 )
@@ -87,16 +86,16 @@ LEVELS = {
 @require_safe
 def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
-    level = request.GET.get("show") if request.GET.get("show") in LEVELS else "all"
+    chosen = request.GET.get("show") if request.GET.get("show") in LEVELS else None
     changeable = can_change(request.user, plan)
-    hidden = linked_plans_hidden_from(request.user, plan)  # what the reader may not see is part of the key
-    outline = outline_cache.plan_outline_bytes(
+    outline = outline_cache.plan_outline(
         plan,
-        variant=f"{level}{hiding_key(hidden)}",
+        level=chosen or "default",
+        kinds=LEVELS[chosen or "all"],
         can_change=changeable,
-        rows=lambda: selectors.hide_link_ends(
-            [row for row in selectors.plan_outline(plan) if row.item.kind in LEVELS[level]], hidden
-        ),
+        hidden=linked_plans_hidden_from(request.user, plan),  # what the reader may not see is part of the key
+        closable=chosen is None,  # a long plan opens at its top items unless a level is chosen
+        opened=parse_id(request.GET.get("open")),
     )
     return outline_cache.render_with_outline(
         request,
@@ -105,14 +104,16 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "plan": plan,
             "can_change": changeable,
             "unanswered_comments": lifecycle.unanswered_count(plan),
-            "level": level,
+            "level": None if outline.closed else chosen or "all",
+            "closed": outline.closed,
+            "item_count": f"{outline.items:,}",
             "levels": [
                 ("priorities", f"{plan.label_priority} only"),
                 ("actions", f"{plan.label_priority} and {in_sentence(plan.label_action)}"),
                 ("all", "Everything"),
             ],
         },
-        outline,
+        outline.html,
     )
 
 
