@@ -100,7 +100,9 @@ def test_a_top_level_action_in_a_child_plan_without_a_link_up_is_reported(client
     response = plan_report(client, alice, service_plan)
     [row] = response.context["report"].unaligned_actions
     assert (row.item.title, row.reference, row.plan) == ("Reading recovery", "1.1", service_plan)
-    assert f'href="{row.item.get_absolute_url()}"' in response.content.decode()
+    assert (
+        f'href="{reverse("planning:item-detail", args=[service_plan.slug, row.item.pk])}"' in response.content.decode()
+    )
 
 
 def test_an_action_contributing_to_a_parent_plan_priority_is_not_reported(client, alice, corporate, service_plan):
@@ -417,7 +419,8 @@ def test_the_plan_and_council_reports_query_counts_do_not_grow_with_the_plans(
     assert len(response.context["report"].spreads) == 2
 
 
-# session, user, plan (with its ancestors, for the breadcrumbs), shares, plans to compare with, items, links
-PLAN_REPORT_QUERIES = 7
+# session, user, plan (with its ancestors, for the breadcrumbs), shares, plans to compare with, the plan's
+# items, the other plans' targets on its indicators, the other plans' shape (for references), links
+PLAN_REPORT_QUERIES = 9
 # session, user, plans, items, links
 COUNCIL_REPORT_QUERIES = 5
