@@ -60,19 +60,21 @@ class Node(NamedTuple):
     kind: str
     title: str
     lft: int
-    indicator_id: int | None
-    indicator_name: str | None
-    target_value: Decimal | None
-    target_date: date | None
-    target_type: str
-    unit: str
+    # a target's measure: read only for the targets compared (see TARGET_COLUMNS)
+    indicator_id: int | None = None
+    indicator_name: str | None = None
+    target_value: Decimal | None = None
+    target_date: date | None = None
+    target_type: str = ""
+    unit: str = ""
 
     def get_unit_display(self) -> str:
         return UNITS.get(self.unit, self.unit)
 
 
-NODE_COLUMNS = ("pk", "plan_id", "parent_id", "kind", "title", "lft", "indicator_id", "indicator__name",
-                "target_value", "target_date", "target_type", "unit")  # fmt: skip
+SHAPE_COLUMNS = ("pk", "plan_id", "parent_id", "kind", "title", "lft")
+TARGET_COLUMNS = (*SHAPE_COLUMNS, "indicator_id", "indicator__name", "target_value", "target_date", "target_type",
+                  "unit")  # fmt: skip
 UNITS = dict(PlanItem.Unit.choices)
 
 
@@ -213,7 +215,7 @@ class Alignment:
 
 
 def plan_alignment(plan: Plan, *, compare_with: QuerySet[Plan] | None = None, opened: str = "") -> Alignment:
-    """The report for one plan (five queries).
+    """The report for one plan (six queries).
 
     ``compare_with`` is the set of plans whose targets the plan's targets are compared
     with (the reader's ``plans_for``); without it no other plan is read, so section 3
@@ -232,22 +234,19 @@ def plan_alignment(plan: Plan, *, compare_with: QuerySet[Plan] | None = None, op
         )
     forest = _Forest([plan])
     other_ids = [p.pk for p in others]
-    # the other plans' targets on the plan's indicators, and their plans' shape for references
-    compared = [
-        Node(*values)
-        for values in PlanItem.objects.filter(
-            plan_id__in=other_ids, kind=PlanItem.Kind.TARGET, indicator_id__in=indicators
-        ).values_list(*NODE_COLUMNS)
-    ]
+    # the targets compared: this plan's and the other plans' on its indicators; and the
+    # other plans' shape, for the references of their targets
+    compared = _targets(PlanItem.objects.filter(plan_id__in=[plan.pk, *other_ids], indicator_id__in=indicators))
     refs = {**forest.refs, **_references(other_ids)}
     plans = sorted([plan, *others], key=_tree_order)
-    return _report(forest, {p.pk: p for p in plans}, [*forest.items, *compared], refs, opened)
+    return _report(forest, {p.pk: p for p in plans}, compared, refs, opened)
 
 
 def council_alignment(plans: QuerySet[Plan], *, opened: str = "") -> Alignment:
-    """The report across every plan in ``plans`` (three queries)."""
+    """The report across every plan in ``plans`` (four queries)."""
     forest = _Forest(list(plans.in_tree_order()))
-    return _report(forest, forest.plans, forest.items, forest.refs, opened)
+    compared = _targets(PlanItem.objects.filter(plan_id__in=list(forest.plans), indicator__isnull=False))
+    return _report(forest, forest.plans, compared, forest.refs, opened)
 
 
 # --- the work --------------------------------------------------------------------------
@@ -255,6 +254,11 @@ def council_alignment(plans: QuerySet[Plan], *, opened: str = "") -> Alignment:
 
 def _tree_order(plan: Plan) -> tuple[int, int]:
     return (plan.tree_id, plan.lft)
+
+
+def _targets(items: QuerySet[PlanItem]) -> list[Node]:
+    """The targets among ``items`` with their measures (one query)."""
+    return [Node(*values) for values in items.filter(kind=PlanItem.Kind.TARGET).values_list(*TARGET_COLUMNS)]
 
 
 def _references(plan_ids: list[int]) -> dict[int, str]:
@@ -279,7 +283,7 @@ class _Forest:
             Node(*values)
             for values in PlanItem.objects.filter(plan_id__in=list(self.plans))
             .order_by("tree_id", "lft")
-            .values_list(*NODE_COLUMNS)
+            .values_list(*SHAPE_COLUMNS)
         ]
         self.by_id = {item.pk: item for item in self.items}
         self.refs = references(self.items)
