@@ -17,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.db.models import Case, Q, TextField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,12 +113,21 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         .values_list(*ITEM_COLUMNS)
     ]
     refs = references(items)
-    # plain tuples, not model instances: a year of a large plan is thousands of returns
+    # plain tuples, not model instances: a year of a large plan is thousands of returns; the
+    # value and narrative only for this quarter (earlier ones are counted, never shown)
+    this_quarter = Q(period=period)
     found: dict[tuple[int, int], Ret] = {
         (item_id, period_id): Ret(*values)
         for item_id, period_id, *values in ProgressReturn.objects.filter(
             item__plan__in=plans, period__in=periods
-        ).values_list("item_id", "period_id", "state", "rag", "actual_value", "narrative")
+        ).values_list(
+            "item_id",
+            "period_id",
+            "state",
+            "rag",
+            Case(When(this_quarter, then="actual_value"), output_field=ProgressReturn._meta.get_field("actual_value")),
+            Case(When(this_quarter, then="narrative"), default=Value(""), output_field=TextField()),
+        )
     }
     # each plan's return address reversed once, not once per row (thousands of rows)
     detail_urls = {p.pk: IdUrl("monitoring:return-detail", p.slug, ID, period.slug) for p in plans}
@@ -279,12 +289,15 @@ def _target_row(item, row, period, found) -> dict:
 
 def _trend(rows: list[dict], periods: list[ReportingPeriod], found) -> list[dict]:
     """RAG counts for each quarter so far, for the chart and the table beside it."""
+    reported = {row["id"] for row in rows}
+    counters: dict[int, Counter] = {period.pk: Counter() for period in periods}
+    for (item_id, period_id), ret in found.items():  # each return once, not each row in each quarter
+        if item_id in reported and ret.state in RECEIVED and ret.rag and period_id in counters:
+            counters[period_id][ret.rag] += 1
     trend = []
     for period in periods:
-        counter: Counter = Counter()
-        for row in rows:
-            ret = found.get((row["id"], period.pk))
-            counter[ret.rag if ret and ret.state in RECEIVED and ret.rag else "none"] += 1
+        counter = counters[period.pk]
+        counter["none"] = len(rows) - sum(counter.values())
         trend.append({"period": period.label, "counts": [counter[rag] for rag in RAG_ORDER] + [counter["none"]]})
     return trend
 
