@@ -162,13 +162,20 @@ class Disagreement:
             plans.setdefault(row.plan.pk, []).append(row)
         found = []
         for rows in plans.values():
-            values = {shown_value(row.item): row.value_differs for row in rows}
+            # each distinct value formatted once: a plan's 100 targets use two or three
+            values = {(row.item.target_value, row.item.unit): row.value_differs for row in rows}
             units = {row.item.get_unit_display() or "Not set": row.unit_differs for row in rows}
-            found.append(PlanValues(rows[0].plan, len(rows), list(values.items()), list(units.items())))
+            shown = [(shown_value(_Measure(value, unit)), differs) for (value, unit), differs in values.items()]
+            found.append(PlanValues(rows[0].plan, len(rows), list(dict(shown).items()), list(units.items())))
         return found
 
 
-def shown_value(item: Node) -> str:
+class _Measure(NamedTuple):
+    target_value: Decimal | None
+    unit: str
+
+
+def shown_value(item: "Node | _Measure") -> str:
     """A target's value in its unit, as the report shows it."""
     return measure(item.target_value, item.unit) if item.target_value is not None else "Not set"
 
@@ -209,6 +216,7 @@ class Alignment:
     threshold_percent: int = int(SPREAD_THRESHOLD * 100)
     min_priorities: int = SPREAD_MIN_PRIORITIES
     folded_over: int = FOLDED_OVER
+    links: object = None  # the page's plan and item addresses, made once (alignment_html.links_for)
 
 
 # --- entry points ----------------------------------------------------------------------

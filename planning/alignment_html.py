@@ -8,7 +8,7 @@ reversed once (``IdUrl``). ``templatetags/alignment_rows`` makes them template t
 """
 
 from config.html import ID, IdUrl, SafeHtml, html, join
-from planning.alignment import Disagreement, ItemRow, shown_value
+from planning.alignment import Alignment, Disagreement, ItemRow, shown_value
 from planning.formatting import long_date
 from planning.models import Plan
 
@@ -38,9 +38,15 @@ class _Links:
         return url(row.item.pk)
 
 
-def item_rows(rows: list[ItemRow]) -> SafeHtml:
+def links_for(report: Alignment) -> _Links:
+    """The report's links, made once for all its tables (a plan is in many of them)."""
+    if report.links is None:
+        report.links = _Links()
+    return report.links
+
+
+def item_rows(rows: list[ItemRow], links: _Links) -> SafeHtml:
     """Reference, item (linked) and plan (linked): the rows of sections 1 and 2."""
-    links = _Links()
     return join(
         [
             html(
@@ -59,9 +65,8 @@ def item_rows(rows: list[ItemRow]) -> SafeHtml:
     )
 
 
-def target_rows(group: Disagreement) -> SafeHtml:
+def target_rows(group: Disagreement, links: _Links) -> SafeHtml:
     """Every target of a group that disagrees, its differing values marked."""
-    links = _Links()
     out = []
     for row in group.rows:
         item = row.item
@@ -87,10 +92,9 @@ def target_rows(group: Disagreement) -> SafeHtml:
     return join(out, "\n")
 
 
-def plan_value_rows(group: Disagreement) -> SafeHtml:
+def plan_value_rows(group: Disagreement, links: _Links) -> SafeHtml:
     """A folded group: each plan with how many of its targets are in the group and the
     values and units they use, marked where they are not the group's usual ones."""
-    links = _Links()
     out = []
     for found in group.by_plan:
         out.append(

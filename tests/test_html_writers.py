@@ -136,7 +136,8 @@ def test_every_value_of_the_alignment_report_is_text():
 
     plans = [_hostile_plan(1), _hostile_plan(2)]
     action = alignment.Node(pk=7, plan_id=1, parent_id=5, kind="action", title=HOSTILE, lft=3)
-    out = alignment_html.item_rows([alignment.ItemRow(item=action, reference=HOSTILE, plan=plans[0])])
+    links = alignment_html._Links()
+    out = alignment_html.item_rows([alignment.ItemRow(item=action, reference=HOSTILE, plan=plans[0])], links)
     _no_markup_from(out, 4)  # label, reference, title, plan title
     assert 'href="/plans/plan-1/items/7/"' in out
 
@@ -148,5 +149,5 @@ def test_every_value_of_the_alignment_report_is_text():
     [group] = alignment._disagreements(
         [target(20, plans[0], 85), target(21, plans[1], 80)], {p.pk: p for p in plans}, {20: "1", 21: "2"}, {1}
     )
-    _no_markup_from(alignment_html.target_rows(group), 2 * 3)  # plan title, label, title
-    _no_markup_from(alignment_html.plan_value_rows(group), 2)  # plan title
+    _no_markup_from(alignment_html.target_rows(group, links), 2 * 3)  # plan title, label, title
+    _no_markup_from(alignment_html.plan_value_rows(group, links), 2)  # plan title
