@@ -294,7 +294,7 @@ def _target_row(item, row, period, ret, measures: _Measures) -> dict:
     on the target's own progress page). ``ret`` is its return for ``period``, if any."""
     actual = ret.actual_value if ret and ret.state in RECEIVED else None
     expected = trajectory.expected_at(item, period.ends_on)
-    derived = trajectory.derived_status(item, actual, period.ends_on) or ""
+    derived = trajectory.derived_status(item, actual, period.ends_on, expected) or ""
     unit = item.unit
     return {
         **row,
