@@ -1,9 +1,9 @@
-"""The three writers of HTML in Python (the plan outline and item facts, the scorecard's
-long tables, "My returns") put every value they show through config/html.py: with a hostile
-text in every field each can show, none of it comes out as markup, and each field's text
-is there, escaped. (tests/test_xss_corpus.py sends payloads through the pages; this reaches
-the fields the corpus cannot type: level names, names of people and organisations, funding
-sources, a rolled-up scorecard's plans.)"""
+"""The writers of HTML in Python (the plan outline and item facts, the scorecard's long
+tables, "My returns", the alignment report's tables) put every value they show through
+config/html.py: with a hostile text in every field each can show, none of it comes out
+as markup, and each field's text is there, escaped. (tests/test_xss_corpus.py sends
+payloads through the pages; this reaches the fields the corpus cannot type: level names,
+names of people and organisations, funding sources, a rolled-up scorecard's plans.)"""
 
 from datetime import date, datetime
 from decimal import Decimal
