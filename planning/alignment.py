@@ -62,6 +62,7 @@ class Node(NamedTuple):
     lft: int
     # a target's measure: read only for the targets compared (see TARGET_COLUMNS)
     indicator_id: int | None = None
+    indicator_code: str | None = None
     indicator_name: str | None = None
     target_value: Decimal | None = None
     target_date: date | None = None
@@ -73,8 +74,8 @@ class Node(NamedTuple):
 
 
 SHAPE_COLUMNS = ("pk", "plan_id", "parent_id", "kind", "title", "lft")
-TARGET_COLUMNS = (*SHAPE_COLUMNS, "indicator_id", "indicator__name", "target_value", "target_date", "target_type",
-                  "unit")  # fmt: skip
+TARGET_COLUMNS = (*SHAPE_COLUMNS, "indicator_id", "indicator__code", "indicator__name", "target_value", "target_date",
+                  "target_type", "unit")  # fmt: skip
 UNITS = dict(PlanItem.Unit.choices)
 
 
@@ -127,7 +128,7 @@ class Disagreement:
     """Targets in several plans that measure one indicator, for the same date and of the
     same type, but do not agree."""
 
-    indicator: Indicator
+    indicator: Indicator  # its id, code and name (read with the targets, not as a row of its own)
     due: date
     target_type: str  # floor, aspirational, or "" (type not stated)
     rows: list[TargetRow]
@@ -412,7 +413,7 @@ def _disagreements(
         ]
         found.append(
             Disagreement(
-                indicator=Indicator(pk=indicator_id, name=group[0].indicator_name),
+                indicator=Indicator(pk=indicator_id, code=group[0].indicator_code, name=group[0].indicator_name),
                 due=due,
                 target_type=target_type,
                 rows=rows,
