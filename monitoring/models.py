@@ -8,6 +8,7 @@ for its preview to be confirmed; applying it writes returns, which have history)
 """
 
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +36,16 @@ def quarter_dates(start_year: int, quarter: int) -> tuple[date, date]:
     starts = date(year, first_month, 1)
     after = date(year + 1, 1, 1) if last_month == 12 else date(year, last_month + 1, 1)
     return starts, after - timedelta(days=1)
+
+
+class PlanYears(Protocol):
+    """What ``ReportingPeriod.covers_plan`` reads of a plan (a plan, or a row read as a tuple)."""
+
+    @property
+    def start_year(self) -> int: ...
+
+    @property
+    def end_year(self) -> int: ...
 
 
 class ReportingPeriod(models.Model):
@@ -82,7 +93,7 @@ class ReportingPeriod(models.Model):
         if self.due_on and self.ends_on and self.due_on < self.ends_on:
             raise ValidationError({"due_on": "Returns cannot be due before the quarter ends."})
 
-    def covers_plan(self, plan: Plan) -> bool:
+    def covers_plan(self, plan: "Plan | PlanYears") -> bool:
         return plan.start_year <= self.start_year <= plan.end_year
 
 

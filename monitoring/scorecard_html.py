@@ -49,9 +49,10 @@ def _in_plan(card: dict, row: dict) -> SafeHtml:
     return _under(row["plan"]) if card["include_children"] else _NOTHING
 
 
-def target_rows(card: dict) -> SafeHtml:
+def target_rows(card: dict, rows: list[dict] | None = None) -> SafeHtml:
+    """The targets' rows: ``rows`` (one priority's, on a folded page) or all of them."""
     out = []
-    for row in card["targets"]:
+    for row in card["targets"] if rows is None else rows:
         unit = row["unit"] + (f", {row['direction'].lower()}" if row["direction"] else "")
         unit += f" · {row['plan']}" if card["include_children"] else ""
         target = row["target"] + (f" by {row['target_date']}" if row["target_date"] else "")
@@ -95,11 +96,12 @@ def exception_rows(card: dict) -> SafeHtml:
     return join(out, "\n")
 
 
-def outstanding_rows(card: dict) -> SafeHtml:
+def outstanding_rows(card: dict, rows: list[dict] | None = None) -> SafeHtml:
+    """The returns not received: ``rows`` (one priority's, on a folded page) or all of them."""
     return join(
         [
             html("<tr>{}<td>{}</td><td>{}</td></tr>", _item(row, _in_plan(card, row)), row["lead"], row["state"])
-            for row in card["outstanding"]
+            for row in (card["outstanding"] if rows is None else rows)
         ],
         "\n",
     )

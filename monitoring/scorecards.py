@@ -17,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.db.models import Case, Q, TextField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,12 +113,21 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         .values_list(*ITEM_COLUMNS)
     ]
     refs = references(items)
-    # plain tuples, not model instances: a year of a large plan is thousands of returns
+    # plain tuples, not model instances: a year of a large plan is thousands of returns; the
+    # value and narrative only for this quarter (earlier ones are counted, never shown)
+    this_quarter = Q(period=period)
     found: dict[tuple[int, int], Ret] = {
         (item_id, period_id): Ret(*values)
         for item_id, period_id, *values in ProgressReturn.objects.filter(
             item__plan__in=plans, period__in=periods
-        ).values_list("item_id", "period_id", "state", "rag", "actual_value", "narrative")
+        ).values_list(
+            "item_id",
+            "period_id",
+            "state",
+            "rag",
+            Case(When(this_quarter, then="actual_value"), output_field=ProgressReturn._meta.get_field("actual_value")),
+            Case(When(this_quarter, then="narrative"), default=Value(""), output_field=TextField()),
+        )
     }
     # each plan's return address reversed once, not once per row (thousands of rows)
     detail_urls = {p.pk: IdUrl("monitoring:return-detail", p.slug, ID, period.slug) for p in plans}
@@ -131,13 +141,18 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
     overall: Counter = Counter()
     per_priority: dict[int, Counter] = defaultdict(Counter)
     movement: Counter = Counter()
+    # read once, not once per row: a model's pk is a property, and many rows share a lead,
+    # a unit and a value
+    now_id, before_id, due = period.pk, previous.pk if previous else None, short_date(period.due_on)
+    leads = _Leads()
+    measures = _Measures()
     for item in items:
         if item.kind not in REPORTED_KINDS:
             continue
         owner = plan_by_id[item.plan_id]
-        ret = found.get((item.pk, period.pk))
+        ret = found.get((item.pk, now_id))
         rag = ret.rag if ret and ret.state in RECEIVED else ""
-        before = found.get((item.pk, previous.pk)) if previous else None
+        before = found.get((item.pk, before_id)) if before_id else None
         before_rag = before.rag if before and before.state in RECEIVED else ""
         change = _change(before_rag, rag)
         url = detail_urls[owner.pk](item.pk)
@@ -148,7 +163,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             "label": owner.label_for(item.kind),
             "title": item.title,
             "url": url,
-            "lead": _lead(item),
+            "lead": leads[item.officer_first, item.officer_last, item.officer_username, item.organisation_name],
             "rag": rag,
             "rag_label": RAG_LABELS.get(rag, "No return"),
             "previous_rag": before_rag,
@@ -162,13 +177,11 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         if change:
             movement[change] += 1
         if not ret or ret.state not in RECEIVED:
-            outstanding.append(
-                {**row, "state": STATE_LABELS[ret.state] if ret else "Not started", "due": short_date(period.due_on)}
-            )
+            outstanding.append({**row, "state": STATE_LABELS[ret.state] if ret else "Not started", "due": due})
         if rag == "red" or (rag == "amber" and before_rag not in {"amber", "red"}):
             exceptions.append({**row, "why": "Red" if rag == "red" else "Newly amber"})
         if item.is_target:
-            targets.append(_target_row(item, row, period, found))
+            targets.append(_target_row(item, row, period, ret, measures))
 
     return {
         "schema": SCHEMA,
@@ -195,11 +208,6 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
 
 def _item_url(plan: Plan, item: "Item") -> str:
     return reverse("planning:item-detail", args=[plan.slug, item.pk])
-
-
-def _lead(item: "Item") -> str:
-    officer = " ".join(part for part in (item.officer_first, item.officer_last) if part) or item.officer_username
-    return ", ".join(part for part in (officer, item.organisation_name) if part)
 
 
 def _change(before: str, now: str) -> str:
@@ -254,23 +262,49 @@ def _priority_counts(per_priority, by_id, refs, plan_by_id, outside: str) -> lis
     return result
 
 
-def _target_row(item, row, period, found) -> dict:
+class _Leads(dict):
+    """Each lead's words ("Ann Lee, Human Resources") made once per scorecard."""
+
+    def __missing__(self, key: tuple) -> str:
+        first, last, username, organisation = key
+        officer = " ".join(part for part in (first, last) if part) or username
+        text = self[key] = ", ".join(part for part in (officer, organisation) if part)
+        return text
+
+
+class _Measures(dict):
+    """``measure`` and ``month_year`` remembered for one scorecard: a plan's targets share
+    a few values and dates (85%, March 2016), and formatting a number costs more than a lookup."""
+
+    def __missing__(self, key: tuple) -> str:
+        kind, value, unit = key
+        text = self[key] = (
+            month_year(value)
+            if kind == "month"
+            else expected_measure(value, unit)
+            if kind == "expected"
+            else measure(value, unit)
+        )
+        return text
+
+
+def _target_row(item, row, period, ret, measures: _Measures) -> dict:
     """The target in ``period``: baseline, the trajectory's value at the quarter's end,
     the actual value and the status derived from them (the quarter-by-quarter series is
-    on the target's own progress page)."""
-    ret = found.get((item.pk, period.pk))
+    on the target's own progress page). ``ret`` is its return for ``period``, if any."""
     actual = ret.actual_value if ret and ret.state in RECEIVED else None
     expected = trajectory.expected_at(item, period.ends_on)
-    derived = trajectory.derived_status(item, actual, period.ends_on) or ""
+    derived = trajectory.derived_status(item, actual, period.ends_on, expected) or ""
+    unit = item.unit
     return {
         **row,
-        "unit": UNITS.get(item.unit, ""),
-        "baseline": measure(item.baseline_value, item.unit),
-        "target": measure(item.target_value, item.unit),
-        "target_date": month_year(item.target_date) if item.target_date else "",
+        "unit": UNITS.get(unit, ""),
+        "baseline": measures["measure", item.baseline_value, unit],
+        "target": measures["measure", item.target_value, unit],
+        "target_date": measures["month", item.target_date, ""] if item.target_date else "",
         "direction": DIRECTIONS.get(item.direction, ""),
-        "expected": expected_measure(expected, item.unit),
-        "actual": measure(actual, item.unit),
+        "expected": measures["expected", expected, unit],
+        "actual": measures["measure", actual, unit],
         "derived": derived,
         "derived_label": derived.capitalize(),
         "differs": trajectory.disagrees(row["rag"], derived),
@@ -279,12 +313,15 @@ def _target_row(item, row, period, found) -> dict:
 
 def _trend(rows: list[dict], periods: list[ReportingPeriod], found) -> list[dict]:
     """RAG counts for each quarter so far, for the chart and the table beside it."""
+    reported = {row["id"] for row in rows}
+    counters: dict[int, Counter] = {period.pk: Counter() for period in periods}
+    for (item_id, period_id), ret in found.items():  # each return once, not each row in each quarter
+        if item_id in reported and ret.state in RECEIVED and ret.rag and period_id in counters:
+            counters[period_id][ret.rag] += 1
     trend = []
     for period in periods:
-        counter: Counter = Counter()
-        for row in rows:
-            ret = found.get((row["id"], period.pk))
-            counter[ret.rag if ret and ret.state in RECEIVED and ret.rag else "none"] += 1
+        counter = counters[period.pk]
+        counter["none"] = len(rows) - sum(counter.values())
         trend.append({"period": period.label, "counts": [counter[rag] for rag in RAG_ORDER] + [counter["none"]]})
     return trend
 

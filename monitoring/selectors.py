@@ -5,9 +5,10 @@ the pages built on them keep their query counts (pinned in tests).
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 
@@ -54,9 +55,9 @@ def returns_by_key(
 class Due:
     """One return someone owes (or has made) for one item in one quarter."""
 
-    item: PlanItem
+    item: "PlanItem | LedItem"
     period: ReportingPeriod
-    progress_return: ProgressReturn | None
+    progress_return: "ProgressReturn | LedReturn | None"
     today: date
 
     @property
@@ -104,12 +105,117 @@ def dues_for(user: User, today: date, periods: list[ReportingPeriod] | None = No
     """Every return ``user`` owes or has made in the open quarters (three queries)."""
     periods = open_periods(today) if periods is None else periods
     items = list(items_led_by(user))
-    found = returns_by_key(items, periods)
+    return _dues(items, periods, returns_by_key(items, periods), today)
+
+
+class LedPlan(NamedTuple):
+    """The plan of an item on "My returns": what its rows link to and name."""
+
+    pk: int
+    slug: str
+    title: str
+    start_year: int
+    end_year: int
+
+
+class LedItem(NamedTuple):
+    """An item on "My returns": one tuple per row, not a model instance (a lead
+    organisation can lead over a thousand items; instances cost most of the page)."""
+
+    pk: int
+    plan_id: int
+    title: str
+    plan: LedPlan
+
+
+class LedReturn(NamedTuple):
+    """A return as "My returns" reads it: its state, and what the page says about it."""
+
+    state: str
+    submitted_at: datetime | None
+    review_note: str
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in ProgressReturn.EDITABLE_STATES
+
+
+def my_dues(user: User, today: date, periods: list[ReportingPeriod]) -> list[Due]:
+    """What ``dues_for`` gives, read as tuples for the "My returns" page (two queries):
+    the items and plans ``user`` leads, and their returns in ``periods``. The page only
+    lists them; the forms that write returns read the full rows (``dues_for``)."""
+    if not periods:
+        return []
+    led = items_led_by(user)
+    plans: dict[int, LedPlan] = {}
+    items = []
+    for pk, plan_id, title, *plan in led.values_list(
+        "pk", "plan_id", "title", "plan__slug", "plan__title", "plan__start_year", "plan__end_year"
+    ):
+        owner = plans.get(plan_id) or plans.setdefault(plan_id, LedPlan(plan_id, *plan))
+        items.append(LedItem(pk, plan_id, title, owner))
+    found = {
+        (item_id, period_id): LedReturn(state, submitted_at, note)
+        for item_id, period_id, state, submitted_at, note in ProgressReturn.objects.filter(
+            item__in=led.values("pk"), period__in=periods
+        ).values_list("item_id", "period_id", "state", "submitted_at", "review_note")
+    }
+    return _dues(items, periods, found, today)
+
+
+def _dues(
+    items: Sequence[PlanItem | LedItem],
+    periods: list[ReportingPeriod],
+    found: Mapping[tuple[int, int], ProgressReturn | LedReturn],
+    today: date,
+) -> list[Due]:
     return [
         Due(item, period, found.get((item.pk, period.pk)), today)
         for period in periods
         for item in items
         if period.covers_plan(item.plan)
+    ]
+
+
+def fillable_periods(user: User, dues: list[Due]) -> list[ReportingPeriod]:
+    """The quarters with a return ``user`` may still write among their own ``dues``
+    (items they lead, so ``can_fill`` comes down to who they are)."""
+    if not user.is_active or user.role == User.Role.MEMBER:
+        return []
+    periods: dict[int, ReportingPeriod] = {}
+    for due in dues:
+        if due.progress_return is None or due.progress_return.is_editable:
+            periods.setdefault(due.period.pk, due.period)
+    return sorted(periods.values(), key=lambda p: (p.start_year, p.quarter))
+
+
+# buckets a reader has nothing left to do in: listed in full only when asked for, once
+# longer than FOLDED_OVER rows (the busiest lead organisation has 1,600 accepted returns)
+FOLDABLE = ("awaiting", "done")
+FOLDED_OVER = 20
+
+
+@dataclass
+class Bucket:
+    """One table of "My returns": its rows, or when folded its rows counted by plan and quarter."""
+
+    key: str
+    label: str
+    dues: list[Due]
+    folded: bool = False
+
+    @property
+    def by_plan_and_quarter(self) -> list[tuple[LedPlan | Plan, ReportingPeriod, int]]:
+        counts = Counter((due.item.plan, due.period) for due in self.dues)
+        return [(plan, period, n) for (plan, period), n in counts.items()]
+
+
+def buckets(dues: list[Due], opened: str = "") -> list[Bucket]:
+    """The page's tables in order; long tables of returns that need nothing more from the
+    reader are folded unless ``opened`` names them."""
+    return [
+        Bucket(key, label, rows, folded=key in FOLDABLE and key != opened and len(rows) > FOLDED_OVER)
+        for key, label, rows in grouped(dues)
     ]
 
 
@@ -214,7 +320,9 @@ def fillable(user: User, dues: list[Due]) -> list[Due]:
     return [
         due
         for due in dues
-        if (due.progress_return is None or due.progress_return.is_editable) and can_fill(user, due.item)
+        if (due.progress_return is None or due.progress_return.is_editable)
+        and isinstance(due.item, PlanItem)  # dues_for's rows; "My returns" uses fillable_periods
+        and can_fill(user, due.item)
     ]
 
 

@@ -37,10 +37,14 @@ def expected_at(item: PlanItem, on: date) -> Decimal | None:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def derived_status(item: PlanItem, actual: Decimal | None, on: date) -> str | None:
-    """green, amber or red for ``actual`` measured on ``on``; None without a value."""
-    expected = expected_at(item, on)
-    if actual is None or expected is None or not item.direction:
+def derived_status(item: PlanItem, actual: Decimal | None, on: date, expected: Decimal | None = None) -> str | None:
+    """green, amber or red for ``actual`` measured on ``on``; None without a value.
+    ``expected`` is the trajectory's value on ``on`` when the caller has worked it out."""
+    if actual is None:
+        return None
+    if expected is None:
+        expected = expected_at(item, on)
+    if expected is None or not item.direction:
         return None
     higher = item.direction == PlanItem.Direction.HIGHER
     shortfall = (expected - actual) if higher else (actual - expected)

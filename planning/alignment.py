@@ -13,17 +13,25 @@ Four findings, for one plan or for every plan a reader may see:
 4. the spread of each plan's targets across its top-level priorities.
 
 Each report reads plans, items and links once (a fixed number of queries whatever the
-size of the plans) and works the rest out in Python. Callers pass the plans the reader
-may see (``planning.access.plans_for``); nothing here decides who sees what.
+size of the plans) and works the rest out in Python. Items are read as tuples of the
+columns the report uses, not model instances (instances of a 2,000-item plan and the
+plans it is compared with were half of the page's time), and the plan report reads of
+the other plans only the targets it compares and the shape that gives their references.
+Callers pass the plans the reader may see (``planning.access.plans_for``); nothing here
+decides who sees what.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
+from planning.formatting import measure
 from planning.models import Indicator, Link, Plan, PlanItem
 from planning.selectors import references
 
@@ -38,18 +46,54 @@ SPREAD_MIN_PRIORITIES = 3
 # targets due on the same date and of the same type are compared (see ``_disagreements``)
 COMPARED_FIELDS = {"target_value": "target value", "unit": "unit"}
 
+# a group of disagreeing targets longer than this is shown as its plans' values, with its
+# targets one link away (``?group=``): the largest plan's groups run to 111 targets
+FOLDED_OVER = 20
+
+
+class Node(NamedTuple):
+    """An item as the report reads it: the columns it uses, one tuple per row."""
+
+    pk: int
+    plan_id: int
+    parent_id: int | None
+    kind: str
+    title: str
+    lft: int
+    # a target's measure: read only for the targets compared (see TARGET_COLUMNS)
+    indicator_id: int | None = None
+    indicator_code: str | None = None
+    indicator_name: str | None = None
+    target_value: Decimal | None = None
+    target_date: date | None = None
+    target_type: str = ""
+    unit: str = ""
+
+    def get_unit_display(self) -> str:
+        return UNITS.get(self.unit, self.unit)
+
+
+SHAPE_COLUMNS = ("pk", "plan_id", "parent_id", "kind", "title", "lft")
+TARGET_COLUMNS = (*SHAPE_COLUMNS, "indicator_id", "indicator__code", "indicator__name", "target_value", "target_date",
+                  "target_type", "unit")  # fmt: skip
+UNITS = dict(PlanItem.Unit.choices)
+
 
 @dataclass
 class ItemRow:
     """One item as the report shows it: linked, with its derived reference and its plan."""
 
-    item: PlanItem
+    item: Node
     reference: str
     plan: Plan
 
     @property
     def label(self) -> str:
         return self.plan.label_for(self.item.kind)
+
+    @property
+    def url(self) -> str:
+        return reverse("planning:item-detail", args=[self.plan.slug, self.item.pk])
 
 
 @dataclass
@@ -69,15 +113,32 @@ class TargetRow(ItemRow):
 
 
 @dataclass
+class PlanValues:
+    """A plan's targets in a folded group: how many, and the values and units they use,
+    each marked when it is not the group's usual one."""
+
+    plan: Plan
+    targets: int
+    values: list[tuple[str, bool]]  # (target value as shown, differs)
+    units: list[tuple[str, bool]]
+
+
+@dataclass
 class Disagreement:
     """Targets in several plans that measure one indicator, for the same date and of the
     same type, but do not agree."""
 
-    indicator: Indicator
+    indicator: Indicator  # its id, code and name (read with the targets, not as a row of its own)
     due: date
     target_type: str  # floor, aspirational, or "" (type not stated)
     rows: list[TargetRow]
     fields: list[str]  # the words for the fields that disagree, in column order
+    folded: bool = False  # shown as ``by_plan``, its rows one link away
+
+    @property
+    def key(self) -> str:
+        """What names the group in the page's address (``?group=``) and as an anchor."""
+        return f"targets-{self.indicator.pk}-{self.due:%Y%m%d}-{self.target_type or 'any'}"
 
     @property
     def target_type_label(self) -> str:
@@ -93,6 +154,31 @@ class Disagreement:
     @property
     def plan_count(self) -> int:
         return len({row.plan.pk for row in self.rows})
+
+    @property
+    def by_plan(self) -> list[PlanValues]:
+        """Each plan's targets in the group (in the group's order: plans in tree order)."""
+        plans: dict[int, list[TargetRow]] = {}
+        for row in self.rows:
+            plans.setdefault(row.plan.pk, []).append(row)
+        found = []
+        for rows in plans.values():
+            # each distinct value formatted once: a plan's 100 targets use two or three
+            values = {(row.item.target_value, row.item.unit): row.value_differs for row in rows}
+            units = {row.item.get_unit_display() or "Not set": row.unit_differs for row in rows}
+            shown = [(shown_value(_Measure(value, unit)), differs) for (value, unit), differs in values.items()]
+            found.append(PlanValues(rows[0].plan, len(rows), list(dict(shown).items()), list(units.items())))
+        return found
+
+
+class _Measure(NamedTuple):
+    target_value: Decimal | None
+    unit: str
+
+
+def shown_value(item: "Node | _Measure") -> str:
+    """A target's value in its unit, as the report shows it."""
+    return measure(item.target_value, item.unit) if item.target_value is not None else "Not set"
 
 
 @dataclass
@@ -130,36 +216,46 @@ class Alignment:
     spreads: list[PlanSpread]
     threshold_percent: int = int(SPREAD_THRESHOLD * 100)
     min_priorities: int = SPREAD_MIN_PRIORITIES
+    folded_over: int = FOLDED_OVER
+    links: object = None  # the page's plan and item addresses, made once (alignment_html.links_for)
 
 
 # --- entry points ----------------------------------------------------------------------
 
 
-def plan_alignment(plan: Plan, *, compare_with: QuerySet[Plan] | None = None) -> Alignment:
-    """The report for one plan (three queries).
+def plan_alignment(plan: Plan, *, compare_with: QuerySet[Plan] | None = None, opened: str = "") -> Alignment:
+    """The report for one plan (six queries).
 
     ``compare_with`` is the set of plans whose targets the plan's targets are compared
     with (the reader's ``plans_for``); without it no other plan is read, so section 3
-    stays empty rather than show targets the reader may not see.
+    stays empty rather than show targets the reader may not see. ``opened`` is the key
+    of a folded group of targets to show in full.
     """
     others: list[Plan] = []
+    indicators = PlanItem.objects.filter(plan=plan, kind=PlanItem.Kind.TARGET, indicator__isnull=False).values(
+        "indicator_id"
+    )
     if compare_with is not None:
-        indicators = PlanItem.objects.filter(plan=plan, kind=PlanItem.Kind.TARGET, indicator__isnull=False).values(
-            "indicator_id"
-        )
         others = list(
             compare_with.filter(items__kind=PlanItem.Kind.TARGET, items__indicator_id__in=indicators)
             .exclude(pk=plan.pk)
             .distinct()
         )
+    forest = _Forest([plan])
+    other_ids = [p.pk for p in others]
+    # the targets compared: this plan's and the other plans' on its indicators; and the
+    # other plans' shape, for the references of their targets
+    compared = _targets(PlanItem.objects.filter(plan_id__in=[plan.pk, *other_ids], indicator_id__in=indicators))
+    refs = {**forest.refs, **_references(other_ids)}
     plans = sorted([plan, *others], key=_tree_order)
-    return _report(plans, scope={plan.pk})
+    return _report(forest, {p.pk: p for p in plans}, compared, refs, opened)
 
 
-def council_alignment(plans: QuerySet[Plan]) -> Alignment:
-    """The report across every plan in ``plans`` (three queries)."""
-    ordered = list(plans.in_tree_order())
-    return _report(ordered, scope={p.pk for p in ordered})
+def council_alignment(plans: QuerySet[Plan], *, opened: str = "") -> Alignment:
+    """The report across every plan in ``plans`` (four queries)."""
+    forest = _Forest(list(plans.in_tree_order()))
+    compared = _targets(PlanItem.objects.filter(plan_id__in=list(forest.plans), indicator__isnull=False))
+    return _report(forest, forest.plans, compared, forest.refs, opened)
 
 
 # --- the work --------------------------------------------------------------------------
@@ -169,47 +265,74 @@ def _tree_order(plan: Plan) -> tuple[int, int]:
     return (plan.tree_id, plan.lft)
 
 
+def _targets(items: QuerySet[PlanItem]) -> list[Node]:
+    """The targets among ``items`` with their measures (one query)."""
+    return [Node(*values) for values in items.filter(kind=PlanItem.Kind.TARGET).values_list(*TARGET_COLUMNS)]
+
+
+def _references(plan_ids: list[int]) -> dict[int, str]:
+    """Every item's reference in the plans ``plan_ids``, from their shape (one query)."""
+    if not plan_ids:
+        return {}
+    shape = PlanItem.objects.filter(plan_id__in=plan_ids).order_by("tree_id", "lft").values_list("pk", "parent_id")
+    return references([_Shape(pk, parent_id) for pk, parent_id in shape])
+
+
+class _Shape(NamedTuple):
+    pk: int
+    parent_id: int | None
+
+
 class _Forest:
-    """Every item of the plans read, with its parent, reference and plan at hand."""
+    """Every item of the plans reported on, with its parent and reference at hand."""
 
     def __init__(self, plans: list[Plan]):
         self.plans = {p.pk: p for p in plans}
-        self.items: list[PlanItem] = list(
-            PlanItem.objects.filter(plan_id__in=list(self.plans)).select_related("indicator").in_tree_order()
-        )
+        self.items: list[Node] = [
+            Node(*values)
+            for values in PlanItem.objects.filter(plan_id__in=list(self.plans))
+            .order_by("tree_id", "lft")
+            .values_list(*SHAPE_COLUMNS)
+        ]
         self.by_id = {item.pk: item for item in self.items}
-        for item in self.items:
-            item.plan = self.plans[item.plan_id]  # get_absolute_url needs the slug, not a query
         self.refs = references(self.items)
 
-    def ancestors(self, item: PlanItem):
-        parent = self.by_id.get(item.parent_id)
+    def ancestors(self, item: Node):
+        parent = self.by_id.get(item.parent_id) if item.parent_id else None
         while parent is not None:
             yield parent
-            parent = self.by_id.get(parent.parent_id)
+            parent = self.by_id.get(parent.parent_id) if parent.parent_id else None
 
-    def row(self, item: PlanItem) -> ItemRow:
-        return ItemRow(item=item, reference=self.refs[item.pk], plan=item.plan)
+    def row(self, item: Node) -> ItemRow:
+        return ItemRow(item=item, reference=self.refs[item.pk], plan=self.plans[item.plan_id])
 
 
-def _report(plans: list[Plan], *, scope: set[int]) -> Alignment:
-    forest = _Forest(plans)
+def _report(
+    forest: _Forest, plans: dict[int, Plan], targets: list[Node], refs: dict[int, str], opened: str
+) -> Alignment:
+    """The four findings for the plans in ``forest`` (the scope), comparing their targets
+    with ``targets`` (theirs and, for one plan's report, the other plans')."""
+    scope = set(forest.plans)
     links = list(
         Link.objects.filter(relation=Link.Relation.CONTRIBUTES_TO)
         .filter(Q(source__plan_id__in=sorted(scope)) | Q(target__plan_id__in=sorted(scope)))
         .values_list("source_id", "target_id", "source__plan_id", "target__plan_id")
     )
-    in_scope = [item for item in forest.items if item.plan_id in scope]
+    in_scope = forest.items
+    disagreements = _disagreements(targets, plans, refs, scope)
+    for group in disagreements:
+        group.folded = len(group.rows) > FOLDED_OVER and group.key != opened
+    ordered = sorted(forest.plans.values(), key=_tree_order)
     return Alignment(
-        plans=[p for p in plans if p.pk in scope],
+        plans=ordered,
         unsupported_priorities=_unsupported_priorities(forest, in_scope, links),
         unaligned_actions=_unaligned_actions(forest, in_scope, links),
-        disagreements=_disagreements(forest, scope),
-        spreads=[_spread(forest, p, in_scope) for p in plans if p.pk in scope],
+        disagreements=disagreements,
+        spreads=[_spread(forest, p, in_scope) for p in ordered],
     )
 
 
-def _unsupported_priorities(forest: _Forest, items: list[PlanItem], links) -> list[ItemRow]:
+def _unsupported_priorities(forest: _Forest, items: list[Node], links) -> list[ItemRow]:
     """Priorities with no action anywhere beneath them and no ``contributes_to`` link into
     them or into a priority beneath them (from any item, in any plan)."""
     served: set[int] = set()
@@ -224,7 +347,7 @@ def _unsupported_priorities(forest: _Forest, items: list[PlanItem], links) -> li
     return [forest.row(i) for i in items if i.kind == PlanItem.Kind.PRIORITY and i.pk not in served]
 
 
-def _unaligned_actions(forest: _Forest, items: list[PlanItem], links) -> list[ItemRow]:
+def _unaligned_actions(forest: _Forest, items: list[Node], links) -> list[ItemRow]:
     """Top-level actions of plans that deliver a parent plan, with no ``contributes_to``
     link to another plan from the action, anything beneath it, or a priority above it.
     A root plan's actions serve its own priorities, so they are never reported."""
@@ -236,7 +359,7 @@ def _unaligned_actions(forest: _Forest, items: list[PlanItem], links) -> list[It
             covered.update(a.pk for a in forest.ancestors(source))
     found = []
     for item in items:
-        if item.kind != PlanItem.Kind.ACTION or item.plan.parent_id is None:
+        if item.kind != PlanItem.Kind.ACTION or forest.plans[item.plan_id].parent_id is None:
             continue
         parent = forest.by_id.get(item.parent_id)
         if parent is None or parent.kind != PlanItem.Kind.PRIORITY:
@@ -247,13 +370,15 @@ def _unaligned_actions(forest: _Forest, items: list[PlanItem], links) -> list[It
     return found
 
 
-def _due(target: PlanItem) -> date:
+def _due(target: Node, plan: Plan) -> date:
     """The date a target is for: its target date, or the end of its plan (31 March after
     the plan's last financial year) when it has none."""
-    return target.target_date or date(target.plan.end_year + 1, 3, 31)
+    return target.target_date or date(plan.end_year + 1, 3, 31)
 
 
-def _disagreements(forest: _Forest, scope: set[int]) -> list[Disagreement]:
+def _disagreements(
+    targets: Iterable[Node], plans: dict[int, Plan], refs: dict[int, str], scope: set[int]
+) -> list[Disagreement]:
     """Groups of targets on one indicator, due on the same date and of the same type,
     spanning two or more plans with at least one in scope, whose target value or unit
     are not all the same.
@@ -262,33 +387,33 @@ def _disagreements(forest: _Forest, scope: set[int]) -> list[Disagreement]:
     is a step towards its directorate's target for three years' time (the demo's twelve
     "disagreements" were all such steps), and steps need not lie on a straight line from
     the baseline. Floor and aspirational targets for the same date differ by design."""
-    groups: dict[tuple, list[PlanItem]] = defaultdict(list)
-    for item in forest.items:
+    groups: dict[tuple, list[Node]] = defaultdict(list)
+    for item in targets:
         if item.kind == PlanItem.Kind.TARGET and item.indicator_id:
-            groups[(item.indicator_id, _due(item), item.target_type)].append(item)
+            groups[(item.indicator_id, _due(item, plans[item.plan_id]), item.target_type)].append(item)
     found = []
-    for (_indicator, due, target_type), targets in groups.items():
-        plan_ids = {t.plan_id for t in targets}
+    for (indicator_id, due, target_type), group in groups.items():
+        plan_ids = {t.plan_id for t in group}
         if len(plan_ids) < 2 or not plan_ids & scope:
             continue
         # plans in tree order, so that ties go to the plan nearest the top of the thread
-        targets.sort(key=lambda t: (_tree_order(t.plan), t.lft))
-        usual = {name: _usual(targets, name) for name in COMPARED_FIELDS}
-        differing = [name for name in COMPARED_FIELDS if len({getattr(t, name) for t in targets}) > 1]
+        group.sort(key=lambda t: (_tree_order(plans[t.plan_id]), t.lft))
+        usual = {name: _usual(group, name) for name in COMPARED_FIELDS}
+        differing = [name for name in COMPARED_FIELDS if len({getattr(t, name) for t in group}) > 1]
         if not differing:
             continue
         rows = [
             TargetRow(
                 item=t,
-                reference=forest.refs[t.pk],
-                plan=t.plan,
+                reference=refs[t.pk],
+                plan=plans[t.plan_id],
                 differs={name for name in differing if getattr(t, name) != usual[name]},
             )
-            for t in targets
+            for t in group
         ]
         found.append(
             Disagreement(
-                indicator=targets[0].indicator,
+                indicator=Indicator(pk=indicator_id, code=group[0].indicator_code, name=group[0].indicator_name),
                 due=due,
                 target_type=target_type,
                 rows=rows,
@@ -298,7 +423,7 @@ def _disagreements(forest: _Forest, scope: set[int]) -> list[Disagreement]:
     return sorted(found, key=lambda d: (d.indicator.name, d.due, d.target_type))
 
 
-def _usual(targets: list[PlanItem], name: str):
+def _usual(targets: list[Node], name: str):
     """The value most plans use (each plan counts once, however many targets it has on the
     indicator); ties go to the plan nearest the top of the tree of plans, so a service
     plan is marked as differing from its corporate plan rather than the other way round."""
@@ -306,7 +431,7 @@ def _usual(targets: list[PlanItem], name: str):
     return Counter(value for _plan, value in votes).most_common(1)[0][0]
 
 
-def _spread(forest: _Forest, plan: Plan, items: list[PlanItem]) -> PlanSpread:
+def _spread(forest: _Forest, plan: Plan, items: list[Node]) -> PlanSpread:
     """The plan's targets counted under each top-level priority (each child of the vision)."""
     plan_items = [i for i in items if i.plan_id == plan.pk]
     vision_ids = {i.pk for i in plan_items if i.parent_id is None}

@@ -1,9 +1,9 @@
-"""The three writers of HTML in Python (the plan outline and item facts, the scorecard's
-long tables, "My returns") put every value they show through config/html.py: with a hostile
-text in every field each can show, none of it comes out as markup, and each field's text
-is there, escaped. (tests/test_xss_corpus.py sends payloads through the pages; this reaches
-the fields the corpus cannot type: level names, names of people and organisations, funding
-sources, a rolled-up scorecard's plans.)"""
+"""The writers of HTML in Python (the plan outline and item facts, the scorecard's long
+tables, "My returns", the alignment report's tables) put every value they show through
+config/html.py: with a hostile text in every field each can show, none of it comes out
+as markup, and each field's text is there, escaped. (tests/test_xss_corpus.py sends
+payloads through the pages; this reaches the fields the corpus cannot type: level names,
+names of people and organisations, funding sources, a rolled-up scorecard's plans.)"""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -125,3 +125,29 @@ def test_every_value_of_my_returns_is_text():
     assert (
         '<time datetime="2013-07-31">31 Jul 2013</time> <strong class="govuk-tag govuk-tag--red">Late</strong>' in out
     )
+
+
+def _hostile_plan(pk: int) -> Plan:
+    return Plan(pk=pk, slug=f"plan-{pk}", title=HOSTILE, label_action=HOSTILE, label_target=HOSTILE, tree_id=pk, lft=1)
+
+
+def test_every_value_of_the_alignment_report_is_text():
+    from planning import alignment, alignment_html
+
+    plans = [_hostile_plan(1), _hostile_plan(2)]
+    action = alignment.Node(pk=7, plan_id=1, parent_id=5, kind="action", title=HOSTILE, lft=3)
+    links = alignment_html._Links()
+    out = alignment_html.item_rows([alignment.ItemRow(item=action, reference=HOSTILE, plan=plans[0])], links)
+    _no_markup_from(out, 4)  # label, reference, title, plan title
+    assert 'href="/plans/plan-1/items/7/"' in out
+
+    def target(pk, plan, value):
+        return alignment.Node(pk=pk, plan_id=plan.pk, parent_id=7, kind="target", title=HOSTILE, lft=pk,
+                              indicator_id=3, indicator_name=HOSTILE, target_value=Decimal(value),
+                              target_date=date(2015, 3, 31), unit="percentage")  # fmt: skip
+
+    [group] = alignment._disagreements(
+        [target(20, plans[0], 85), target(21, plans[1], 80)], {p.pk: p for p in plans}, {20: "1", 21: "2"}, {1}
+    )
+    _no_markup_from(alignment_html.target_rows(group, links), 2 * 3)  # plan title, label, title
+    _no_markup_from(alignment_html.plan_value_rows(group, links), 2)  # plan title

@@ -6,13 +6,19 @@ from django.utils.safestring import SafeString
 
 from config.html import as_safe_string
 from monitoring import scorecard_html
+from monitoring.scorecard_folds import Fold
 
 register = template.Library()
 
 
+def _rows(fold) -> list[dict] | None:
+    """The rows a folded page lists; ``None`` (every row) where nothing is folded (the PDF)."""
+    return fold.rows if isinstance(fold, Fold) else None
+
+
 @register.simple_tag
-def target_rows(card: dict) -> SafeString:
-    return as_safe_string(scorecard_html.target_rows(card))
+def target_rows(card: dict, fold: Fold | str = "") -> SafeString:
+    return as_safe_string(scorecard_html.target_rows(card, _rows(fold)))
 
 
 @register.simple_tag
@@ -21,8 +27,8 @@ def exception_rows(card: dict) -> SafeString:
 
 
 @register.simple_tag
-def outstanding_rows(card: dict) -> SafeString:
-    return as_safe_string(scorecard_html.outstanding_rows(card))
+def outstanding_rows(card: dict, fold: Fold | str = "") -> SafeString:
+    return as_safe_string(scorecard_html.outstanding_rows(card, _rows(fold)))
 
 
 @register.simple_tag

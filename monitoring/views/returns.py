@@ -52,14 +52,13 @@ def _history(ret: ProgressReturn | None) -> list:
 def my_returns(request: HttpRequest) -> HttpResponse:
     """What is due from me, overdue, returned to me and done, across all plans."""
     today = timezone.localdate()
-    periods = selectors.open_periods(today)
-    dues = selectors.dues_for(request.user, today, periods)
+    dues = selectors.my_dues(request.user, today, selectors.open_periods(today))
     return render(
         request,
         "monitoring/my_returns.html",
         {
-            "groups": selectors.grouped(dues),
-            "periods": [p for p in periods if any(d.period == p for d in selectors.fillable(request.user, dues))],
+            "buckets": selectors.buckets(dues, opened=request.GET.get("show", "")),
+            "periods": selectors.fillable_periods(request.user, dues),
             "total": len(dues),
         },
     )

@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from monitoring import scorecards, selectors
+from monitoring import scorecard_folds, scorecards, selectors
 from monitoring.access import get_monitored_plan, get_period
 from partners.models import User
 from planning.access import plans_for
@@ -30,6 +30,7 @@ def scorecard(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     include_children = request.GET.get("children") == "1"
     card = scorecards.scorecard_data(plan, the_period, include_children=include_children)
     year = [p for p in scorecards.periods_so_far(the_period) if p.pk != the_period.pk]
+    folds = {name: scorecard_folds.fold(card, name, request.GET.get(name, "")) for name in scorecard_folds.TABLES}
     return render(
         request,
         "monitoring/scorecard.html",
@@ -40,6 +41,8 @@ def scorecard(request: HttpRequest, slug: str, period: str) -> HttpResponse:
             "chart": scorecards.chart(card["trend"]),
             "has_children": plan.get_descendants().approved().exists(),
             "other_periods": year,
+            "folds": folds,
+            "query": "?children=1&" if include_children else "?",
         },
     )
 

@@ -13,12 +13,13 @@ from planning.access import get_plan_for_user, plans_for
 @require_safe
 def plan_alignment(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
-    report = alignment.plan_alignment(plan, compare_with=plans_for(request.user))
+    opened = request.GET.get("group", "")
+    report = alignment.plan_alignment(plan, compare_with=plans_for(request.user), opened=opened)
     return render(request, "planning/alignment.html", {"plan": plan, "report": report})
 
 
 @login_required
 @require_safe
 def council_alignment(request: HttpRequest) -> HttpResponse:
-    report = alignment.council_alignment(plans_for(request.user))
+    report = alignment.council_alignment(plans_for(request.user), opened=request.GET.get("group", ""))
     return render(request, "planning/alignment.html", {"plan": None, "report": report})

@@ -381,3 +381,27 @@ def test_the_revised_date_reaches_the_plan_via_the_pages(client, monitored, q1, 
     client.force_login(alice)
     client.post(_review_url(monitored.action, q1), {"decision": "accept", "version": 1})
     assert PlanItem.objects.get(pk=monitored.action.pk).due_date == date(2014, 2, 28)
+
+
+def test_my_returns_folds_a_long_list_of_submitted_returns_by_plan_and_quarter(
+    client, monitored, open_quarter, bob, django_assert_num_queries
+):
+    """Returns that need nothing more from the lead are counted by plan and quarter once
+    there are more than FOLDED_OVER; every row is one link away, without JavaScript."""
+    extra = [
+        add_item(monitored, monitored.priority, "action", title=f"Folded {n}", lead_officer=bob) for n in range(21)
+    ]
+    for item in [monitored.action, *extra[:20]]:
+        make_return(item, open_quarter, bob, submit=True)
+    client.force_login(bob)
+    with django_assert_num_queries(5):  # folded or not, the same reads
+        page = client.get(reverse("monitoring:my-returns")).content.decode()
+    assert "Submitted, awaiting review (21)" in page and "Due (1)" in page
+    assert "Folded 20" in page  # the one still due is listed in full
+    assert "Folded 3" not in page  # the submitted ones are counted, not listed
+    assert f"{monitored.title}</th>" in page and ">21</td>" in page
+    assert "?show=awaiting#awaiting" in page
+    with django_assert_num_queries(5):
+        opened = client.get(reverse("monitoring:my-returns") + "?show=awaiting").content.decode()
+    assert "Folded 3" in opened and "Submitted, awaiting review (21)" in opened
+    assert "?show=awaiting" not in opened

@@ -179,3 +179,35 @@ def test_the_items_that_improved_or_worsened_are_listed(client, reported, period
     client.force_login(mel)
     page = client.get(reverse("monitoring:scorecard", args=[reported.slug, periods[1].slug])).content.decode()
     assert "Changed since last quarter" in page and "Worsened" in page and "Improved" in page
+
+
+def test_a_long_targets_table_is_counted_by_priority_on_the_page_and_listed_in_full_in_the_pack(
+    client, monitored, periods, mel, django_assert_num_queries
+):
+    """More than FOLDED_OVER targets: the page counts them under each top-level priority,
+    each priority's targets (or all) one link away without JavaScript; the PDF lists every one."""
+    from monitoring import scorecard_folds, scorecard_pack
+
+    second = add_item(monitored, vision_of(monitored), "priority", title="Close the gap")
+    action = add_item(monitored, second, "action", title="Mentoring")
+    for n in range(scorecard_folds.FOLDED_OVER):
+        add_item(monitored, action, "target", title=f"Gap target {n}")
+    q1 = periods[0]
+    url = reverse("monitoring:scorecard", args=[monitored.slug, q1.slug])
+    client.force_login(mel)
+    with django_assert_num_queries(9) as folded:
+        page = client.get(url).content.decode()
+    assert "51 targets by priority" in page
+    assert "Gap target 7" not in page and "Pupils reaching level 4 in maths" not in page.split("targets-heading")[1]
+    assert "?targets=0-2#targets-heading" in page and ">50</td>" in page  # the second priority's 50 targets
+    assert "?outstanding=0-2#outstanding-heading" in page  # 51 of 52 returns outstanding: folded too
+    with django_assert_num_queries(len(folded.captured_queries)):
+        opened = client.get(url, {"targets": "0-2"}).content.decode()
+    targets = opened.split('id="targets-heading"')[1].split('id="outstanding-heading"')[0]
+    assert "Gap target 7" in targets and "Pupils reaching level 4 in maths" not in targets
+    assert "The 50 targets under 2 Close the gap, of 51" in targets
+    everything = client.get(url, {"targets": "all"}).content.decode()
+    targets = everything.split('id="targets-heading"')[1].split('id="outstanding-heading"')[0]
+    assert "Gap target 7" in targets and "Pupils reaching level 4 in maths" in targets
+    pack = scorecard_pack.scorecard_pack_html(monitored, q1, False)
+    assert all(f"Gap target {n}<" in pack for n in range(scorecard_folds.FOLDED_OVER))

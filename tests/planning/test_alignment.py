@@ -100,7 +100,9 @@ def test_a_top_level_action_in_a_child_plan_without_a_link_up_is_reported(client
     response = plan_report(client, alice, service_plan)
     [row] = response.context["report"].unaligned_actions
     assert (row.item.title, row.reference, row.plan) == ("Reading recovery", "1.1", service_plan)
-    assert f'href="{row.item.get_absolute_url()}"' in response.content.decode()
+    assert (
+        f'href="{reverse("planning:item-detail", args=[service_plan.slug, row.item.pk])}"' in response.content.decode()
+    )
 
 
 def test_an_action_contributing_to_a_parent_plan_priority_is_not_reported(client, alice, corporate, service_plan):
@@ -382,6 +384,33 @@ def test_the_plan_page_and_plan_list_link_to_the_reports(client, alice, corporat
     assert reverse("planning:council-alignment") in client.get(reverse("planning:plan-list")).content.decode()
 
 
+def test_a_long_group_of_disagreeing_targets_shows_each_plan_s_values_and_lists_its_targets_on_request(
+    client, alice, corporate, service_plan, schools_good, django_assert_num_queries
+):
+    """More than FOLDED_OVER targets in a group: each plan's count, values and units, the
+    differing ones marked, and every target one link away (no JavaScript needed)."""
+    target(corporate, 85, indicator=schools_good, title="Corporate: 85% good")
+    action = service_plan.items.get(pk=target(service_plan, 80, indicator=schools_good, title="Service 0").parent_id)
+    for n in range(1, 21):
+        add_item(service_plan, action, "target", indicator=schools_good, target_value=80, title=f"Service {n}",
+                 target_date=datetime.date(2015, 3, 31), unit="percentage")  # fmt: skip
+    client.force_login(alice)
+    url = reverse("planning:plan-alignment", args=[service_plan.slug])
+    with django_assert_num_queries(PLAN_REPORT_QUERIES):
+        page = client.get(url).content.decode()
+    [group] = client.get(url).context["report"].disagreements
+    assert group.folded and len(group.rows) == 22
+    assert "22 targets in 2 plans disagree on target value" in page
+    assert "Service 7" not in page  # listed one link away
+    assert ">21</td>" in page and ">1</td>" in page  # each plan's count of targets
+    assert page.count(">Differs</strong>") == 1  # 80%, the service plan's value, marked once (tie: the top plan wins)
+    assert f"?group={group.key}#{group.key}" in page
+    with django_assert_num_queries(PLAN_REPORT_QUERIES):
+        opened = client.get(url, {"group": group.key}).content.decode()
+    assert "Service 7" in opened and opened.count(">Differs</strong>") == 21
+    assert f"?group={group.key}" not in opened
+
+
 # --- queries do not grow with the plans ----------------------------------------------------
 
 
@@ -417,7 +446,8 @@ def test_the_plan_and_council_reports_query_counts_do_not_grow_with_the_plans(
     assert len(response.context["report"].spreads) == 2
 
 
-# session, user, plan (with its ancestors, for the breadcrumbs), shares, plans to compare with, items, links
-PLAN_REPORT_QUERIES = 7
-# session, user, plans, items, links
-COUNCIL_REPORT_QUERIES = 5
+# session, user, plan (with its ancestors, for the breadcrumbs), shares, plans to compare with, the plan's
+# items, the other plans' targets on its indicators, the other plans' shape (for references), links
+PLAN_REPORT_QUERIES = 9
+# session, user, plans, items, targets with an indicator, links
+COUNCIL_REPORT_QUERIES = 6
