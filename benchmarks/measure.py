@@ -1,9 +1,12 @@
-"""What the benchmark scripts share: timing with query counts, and building a plan
-through the services (as officers would, with every history row)."""
+"""What the benchmark scripts share: timing with query counts, a page measured in pairs
+interleaved with its baseline, and building a plan through the services (as officers
+would, with every history row)."""
 
 import os
 import statistics
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.test import Client
@@ -86,3 +89,77 @@ def interleaved(cases: dict, repeat: int = REPEAT) -> dict[str, float]:
             cases[name]()
             samples[name].append(time.perf_counter() - start)
     return {name: statistics.median(times) for name, times in samples.items()}
+
+
+# --- pairs: a page against its baseline, interleaved -------------------------------------------
+#
+# Measuring all of one thing and then all of the other lets a machine that gets busier in
+# between decide the ratio (issue 14: a 1.11x PDF read as 1.84x). So each sample of the page is
+# paired with a sample of the baseline taken next to it, the order alternating pair by pair,
+# and the figure reported is the median of the pairs' ratios: a slow moment spoils one pair,
+# not the result.
+
+
+def pair_orders(pairs: int) -> list[tuple[str, str]]:
+    """Which of the two goes first in each pair: the baseline in even pairs, the page in odd ones."""
+    return [("baseline", "page") if n % 2 == 0 else ("page", "baseline") for n in range(pairs)]
+
+
+@dataclass
+class Pairs:
+    """Seconds of each pair's baseline and page sample (``baseline[n]`` is paired with ``page[n]``)."""
+
+    baseline: list[float] = field(default_factory=list)
+    page: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        """Median of the pairs' ratios (page / baseline), not the ratio of the medians."""
+        return statistics.median(page / base for base, page in zip(self.baseline, self.page, strict=True))
+
+    @property
+    def page_median(self) -> float:
+        return statistics.median(self.page)
+
+    @property
+    def baseline_median(self) -> float:
+        return statistics.median(self.baseline)
+
+
+def paired(
+    baseline: Callable[[], object],
+    page: Callable[[], object],
+    pairs: int = REPEAT,
+    *,
+    prepare: Callable[[], object] | None = None,
+    warm: bool = True,
+    clock: Callable[[], float] = time.perf_counter,
+) -> Pairs:
+    """``pairs`` samples of ``page`` each beside one of ``baseline``, in the order of
+    ``pair_orders``. ``prepare`` runs, untimed, before every sample of the page (and before
+    the warm-up): the edit that makes a "cold" view cold. ``warm``: one untimed call of each
+    first (imports, template compilation, the database's page cache)."""
+    if warm:
+        baseline()
+        if prepare is not None:
+            prepare()
+        page()
+    result = Pairs()
+    cases = {"baseline": (baseline, result.baseline), "page": (page, result.page)}
+    for order in pair_orders(pairs):
+        for which in order:
+            fn, samples = cases[which]
+            if which == "page" and prepare is not None:
+                prepare()
+            start = clock()
+            fn()
+            samples.append(clock() - start)
+    return result
+
+
+def count_queries(fn: Callable[[], object]) -> list[str]:
+    """The SQL of every query ``fn`` runs."""
+    queries: list[str] = []
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+        fn()
+    return queries
