@@ -35,6 +35,9 @@ _TERMS = {
 }  # fmt: skip
 _FACTS_START = html('<dl class="app-facts">')
 _FACTS_END = html("</dl>")
+_FACT = "<div><dt>{}</dt><dd>{}</dd></div>"
+_FACTS_LINE_START = html('<p class="pdf-facts">')
+_FACTS_LINE_END = html("</p>")
 
 
 def _cost(item: PlanItem) -> str:
@@ -66,17 +69,19 @@ class _Facts:
     measures, so each fact is made once per outline, keyed by what it is made from, and
     reused: 2,000 items make a few thousand facts, not some 12,000."""
 
-    def __init__(self) -> None:
+    def __init__(self, fact: str = _FACT, start: SafeHtml = _FACTS_START, end: SafeHtml = _FACTS_END,
+                 separator: str = "", omit_empty: bool = False) -> None:  # fmt: skip
         self._made: dict[tuple, SafeHtml] = {}
+        self.fact, self.start, self.end, self.separator, self.omit_empty = fact, start, end, separator, omit_empty
 
     def _make(self, key: tuple, text: str) -> SafeHtml:
-        made = self._made[key] = html("<div><dt>{}</dt><dd>{}</dd></div>", _TERMS[key[0]], text)
+        made = self._made[key] = html(self.fact, _TERMS[key[0]], text)
         return made
 
     def __call__(self, item: PlanItem, supporters: Iterable) -> SafeHtml:
         # each fact: found by its key, or made from its text (worked out only then)
         made, make = self._made, self._make
-        parts = [_FACTS_START]
+        parts: list[SafeHtml] = []
         if item.lead_officer_id and item.lead_officer:
             key = ("Lead officer", item.lead_officer_id)
             parts.append(made.get(key) or make(key, str(item.lead_officer)))
@@ -111,13 +116,24 @@ class _Facts:
             parts.append(made.get(key) or make(key, _target(item)))
             key = ("Measure", item.direction, item.target_type, item.amber_tolerance)
             parts.append(made.get(key) or make(key, _how(item)))
-        parts.append(_FACTS_END)
-        return join(parts)
+        if not parts and self.omit_empty:
+            return _NOTHING
+        return join([self.start, join(parts, self.separator), self.end])
 
 
 def facts(item: PlanItem, supporters: Iterable) -> SafeHtml:
     """The item's facts list (lead, dates, status, cost, target)."""
     return _Facts()(item, supporters)
+
+
+def facts_line_maker() -> _Facts:
+    """The items' facts as the plan document prints them: one paragraph of plain text per
+    item, "Lead officer: Zoe Clarke · Status: In progress · …", the same facts as the
+    page's list. A box per fact (``inline-block``, or even ``dt`` and ``dd`` inline)
+    made 12,000 boxes at 2,000 items, most of WeasyPrint's layout and tagging time; one
+    run of text is a few boxes per item (docs/decisions/0012). One maker per document,
+    so each fact is made once."""
+    return _Facts(fact="{}: {}", start=_FACTS_LINE_START, end=_FACTS_LINE_END, separator=" · ", omit_empty=True)
 
 
 def _link_list(row) -> SafeHtml:
