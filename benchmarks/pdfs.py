@@ -22,6 +22,8 @@ one: it is migrated, then only read) to skip that generation. ``BENCHMARK_SCALE=
 measures the small council only.
 """
 
+import ctypes
+import ctypes.util
 import json
 import os
 import statistics
@@ -131,17 +133,36 @@ def _slug(name: str) -> str:
     return name.replace(" ", "-")
 
 
+def _adopt_orphans() -> None:
+    """Makes this process the one that reaps its descendants when their parent exits first
+    (Linux ``PR_SET_CHILD_SUBREAPER``): Chromium's browser process may exit before its
+    renderer, whose CPU would otherwise be counted by nobody."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
 def _child(args: list[str], env: dict | None = None) -> dict:
-    """Runs ``args`` as a child process; its CPU seconds, peak MB and wall seconds."""
+    """Runs ``args`` as a child process and waits for it and every process it left behind;
+    their CPU seconds (summed), peak MB (the largest single process) and wall seconds."""
     start = time.perf_counter()
     process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603 (our own commands)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    errors = process.stderr.read().decode(errors="replace")
+    errors = process.stderr.read().decode(errors="replace")  # until it closes: no pipe fills up
     process.stderr.close()
+    cpu, peak, status = 0.0, 0, 0
+    while True:
+        try:
+            pid, code, usage = os.wait4(-1, 0)
+        except ChildProcessError:
+            break
+        cpu += usage.ru_utime + usage.ru_stime
+        peak = max(peak, usage.ru_maxrss)
+        if pid == process.pid:
+            status = code
+    process.returncode = status  # reaped here, not by subprocess
+    wall = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"{args[:4]} failed ({status}):\n{errors[-2000:]}")
-    return {"cpu": usage.ru_utime + usage.ru_stime, "mb": usage.ru_maxrss / 1024, "wall": wall}
+    return {"cpu": cpu, "mb": peak / 1024, "wall": wall}
 
 
 def _pages(path: Path) -> int:
@@ -213,6 +234,7 @@ def _verdict(large: dict) -> list[str]:
 def main() -> None:
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is not installed (Debian's chromium; BENCHMARK_CHROMIUM for another)")
+    _adopt_orphans()
     with tempfile.TemporaryDirectory(prefix="gt-pdfs-") as tmp:
         results = {}
         scale = os.environ.get("BENCHMARK_SCALE", "large")
