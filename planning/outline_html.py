@@ -35,7 +35,6 @@ _TERMS = {
 }  # fmt: skip
 _FACTS_START = html('<dl class="app-facts">')
 _FACTS_END = html("</dl>")
-_FACT = "<div><dt>{}</dt><dd>{}</dd></div>"
 _FACTS_LINE_START = html('<p class="pdf-facts">')
 _FACTS_LINE_END = html("</p>")
 
@@ -69,13 +68,13 @@ class _Facts:
     measures, so each fact is made once per outline, keyed by what it is made from, and
     reused: 2,000 items make a few thousand facts, not some 12,000."""
 
-    def __init__(self, fact: str = _FACT, start: SafeHtml = _FACTS_START, end: SafeHtml = _FACTS_END,
-                 separator: str = "", omit_empty: bool = False) -> None:  # fmt: skip
+    start, end, separator, omit_empty = _FACTS_START, _FACTS_END, "", False
+
+    def __init__(self) -> None:
         self._made: dict[tuple, SafeHtml] = {}
-        self.fact, self.start, self.end, self.separator, self.omit_empty = fact, start, end, separator, omit_empty
 
     def _make(self, key: tuple, text: str) -> SafeHtml:
-        made = self._made[key] = html(self.fact, _TERMS[key[0]], text)
+        made = self._made[key] = html("<div><dt>{}</dt><dd>{}</dd></div>", _TERMS[key[0]], text)
         return made
 
     def __call__(self, item: PlanItem, supporters: Iterable) -> SafeHtml:
@@ -126,14 +125,24 @@ def facts(item: PlanItem, supporters: Iterable) -> SafeHtml:
     return _Facts()(item, supporters)
 
 
-def facts_line_maker() -> _Facts:
+class FactsLine(_Facts):
     """The items' facts as the plan document prints them: one paragraph of plain text per
     item, "Lead officer: Zoe Clarke · Status: In progress · …", the same facts as the
-    page's list. A box per fact (``inline-block``, or even ``dt`` and ``dd`` inline)
-    made 12,000 boxes at 2,000 items, most of WeasyPrint's layout and tagging time; one
-    run of text is a few boxes per item (docs/decisions/0012). One maker per document,
+    page's list. A box per fact (``inline-block``; even ``dt`` and ``dd`` inline) made
+    12,000 boxes at 2,000 items, most of WeasyPrint's layout and tagging time; one run of
+    text is a box per line (docs/decisions/0012). A short fact's spaces do not break, so
+    "Status: In progress" stays on one line; a long one wraps as text. One per document,
     so each fact is made once."""
-    return _Facts(fact="{}: {}", start=_FACTS_LINE_START, end=_FACTS_LINE_END, separator=" · ", omit_empty=True)
+
+    start, end, separator, omit_empty = _FACTS_LINE_START, _FACTS_LINE_END, "\u00a0· ", True
+    KEEP_TOGETHER = 32  # characters: dates, statuses, names, amounts; not lists or measures
+
+    def _make(self, key: tuple, text: str) -> SafeHtml:
+        fact = f"{key[0]}: {text}"
+        if len(fact) <= self.KEEP_TOGETHER:
+            fact = fact.replace(" ", "\u00a0")
+        made = self._made[key] = html("{}", fact)
+        return made
 
 
 def _link_list(row) -> SafeHtml:

@@ -39,7 +39,7 @@ class PrintRow:
     row: OutlineRow
     heading: int  # 2 for a top-level priority, 3 beneath it, … at most 6
     anchor: str
-    facts: SafeString  # one line of text (outline_html.facts_line_maker): cheap to lay out
+    facts: SafeString  # one run of text (outline_html.FactsLine): cheap to lay out
 
 
 def plan_document_html(plan: Plan, edition: Edition | None = None, *, hidden: frozenset[int] = frozenset()) -> str:
@@ -60,7 +60,7 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         showing = "The plan as it stands (not a named edition)"
     hide_link_ends(rows, hidden)
     vision = rows[0] if rows and rows[0].depth == 0 else None
-    facts = outline_html.facts_line_maker()
+    facts = outline_html.FactsLine()
     body = [
         PrintRow(
             row=row,

@@ -79,9 +79,11 @@ def test_an_items_facts_are_laid_out_as_one_run_of_text_not_a_box_per_fact(full_
 
 
 def test_the_reader_still_gets_every_fact_of_an_item(full_plan):
-    text = "\n".join(
-        page.extract_text() for page in PdfReader(BytesIO(plan_document.render_plan(full_plan))).pages
-    ).replace("\n", " ")
+    text = (
+        "\n".join(page.extract_text() for page in PdfReader(BytesIO(plan_document.render_plan(full_plan))).pages)
+        .replace("\n", " ")
+        .replace("\u00a0", " ")
+    )
     for fact in (
         "Lead officer: Bob Officer",
         "Start: 1 Apr 2013",
@@ -93,3 +95,4 @@ def test_the_reader_still_gets_every_fact_of_an_item(full_plan):
     ):
         assert fact in text
     assert " · Status: " in text  # the facts are told apart by a separator, not by boxes
+    assert "Lead officer: Bob Officer · Lead organisation: " in text
