@@ -97,9 +97,18 @@ def _parsed_stylesheet(path: str, modified: int) -> weasyprint.CSS:
 def html_to_pdf(html: str) -> bytes:
     """The PDF of a print page's HTML. Callers reach it as ``pdf.html_to_pdf`` (``from
     config import pdf``), so a test can stand in for it once for every kind of PDF."""
+    return _document(html).write_pdf(stylesheets=[_print_stylesheet()], **PDF_OPTIONS)
+
+
+def layout(html: str) -> weasyprint.Document:
+    """A print page's HTML laid out in pages, as ``html_to_pdf`` lays it out before writing
+    it: what tests count the boxes of (a PDF's time and memory grow with its boxes)."""
+    return _document(html).render(stylesheets=[_print_stylesheet()], **PDF_OPTIONS)
+
+
+def _document(html: str) -> weasyprint.HTML:
     html = _SVG_OPEN.sub(lambda match: match.group(1) + SVG_STYLE, html)
-    document = weasyprint.HTML(string=html, base_url=settings.SITE_URL, url_fetcher=LocalFetcher())
-    return document.write_pdf(stylesheets=[_print_stylesheet()], **PDF_OPTIONS)
+    return weasyprint.HTML(string=html, base_url=settings.SITE_URL, url_fetcher=LocalFetcher())
 
 
 def produced_on() -> str:

@@ -16,10 +16,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from config import pdf
+from config.html import as_safe_string
 from config.pdf import Entry, RenderError, produced_on
-from planning import snapshots
+from planning import outline_html, snapshots
 from planning.formatting import pounds
 from planning.models import Edition, Plan, PlanItem
 from planning.selectors import OutlineRow, hide_link_ends, plan_outline
@@ -37,6 +39,7 @@ class PrintRow:
     row: OutlineRow
     heading: int  # 2 for a top-level priority, 3 beneath it, … at most 6
     anchor: str
+    facts: SafeString  # one run of text (outline_html.FactsLine): cheap to lay out
 
 
 def plan_document_html(plan: Plan, edition: Edition | None = None, *, hidden: frozenset[int] = frozenset()) -> str:
@@ -57,8 +60,14 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         showing = "The plan as it stands (not a named edition)"
     hide_link_ends(rows, hidden)
     vision = rows[0] if rows and rows[0].depth == 0 else None
+    facts = outline_html.FactsLine()
     body = [
-        PrintRow(row=row, heading=min(row.depth + 1, 6), anchor=f"item-{row.item.pk}")
+        PrintRow(
+            row=row,
+            heading=min(row.depth + 1, 6),
+            anchor=f"item-{row.item.pk}",
+            facts=as_safe_string(facts(row.item, row.supporters)),
+        )
         for row in rows
         if row is not vision
     ]
@@ -79,6 +88,7 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         "showing": showing,
         "produced": produced_on(),
         "vision": vision,
+        "vision_facts": as_safe_string(facts(vision.item, vision.supporters)) if vision else "",
         "rows": body,
         "contents": contents,
         "costs": costs,
