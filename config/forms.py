@@ -104,13 +104,12 @@ class LongSelect(forms.Select):
                 wanted = set()  # one selected, as Django's single select
             else:
                 options.append(_OPTION(value=text, label=str(label)))
-        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         attributes = join(
             html(" {}", key) if val is True else html(' {}="{}"', key, val)
-            for key, val in final.items()
+            for key, val in self.build_attrs(self.attrs, attrs).items()
             if val is not False and val is not None
         )
-        return as_safe_string(html("<select{}>\n{}\n</select>", attributes, join(options, "\n")))
+        return as_safe_string(html('<select name="{}"{}>\n{}\n</select>', name, attributes, join(options, "\n")))
 
 
 class GovukForm(GovukFormMixin, forms.Form):
