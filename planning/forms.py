@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from config.forms import GovukForm, GovukModelForm, LongSelect, ModelMultipleChoiceField
+from config.forms import GovukForm, GovukModelForm, LongCheckboxes, LongSelect, ModelMultipleChoiceField
 from config.text import TEXT_LIMIT
 from partners.models import Organisation, User
 from planning.access import can
@@ -98,7 +98,7 @@ class ItemForm(GovukModelForm):
     supporting_organisations = ModelMultipleChoiceField(
         queryset=Organisation.objects.filter(is_active=True).order_by("name"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=LongCheckboxes,
         help_text="Organisations that help deliver this.",
     )
 
