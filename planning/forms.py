@@ -167,9 +167,10 @@ class ParentField(forms.TypedChoiceField):
         if self.is_allowed is None:
             return super().valid_value(value)
         try:
-            return self.is_allowed(int(value))
-        except (TypeError, ValueError, OverflowError):
+            pk = int(value)
+        except (TypeError, ValueError):
             return False
+        return 0 < pk < 2**63 and self.is_allowed(pk)  # a key too large for any database is no choice
 
 
 class MoveForm(GovukForm):
