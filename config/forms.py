@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
+from config.html import Pattern, SafeHtml, as_safe_string, html, join
 from config.text import multi_line, single_line
 
 _WIDGET_CLASSES = {
@@ -78,6 +79,71 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
             raise ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice", params={"value": too_large[:20]}
             ) from None
+
+
+_OPTION = Pattern('<option value="{value}">{label}</option>')
+_SELECTED = Pattern('<option value="{value}" selected>{label}</option>')
+
+
+class LongSelect(forms.Select):
+    """A drop-down of hundreds of options (people, the places an item may move to), written
+    in Python with ``config.html``: Django renders a template for every option, which made a
+    form with a few hundred options 4 to 6 times the 500-row baseline page (issue 14). The
+    markup is Django's (same attributes, the first matching option selected); grouped
+    choices fall back to Django's templates."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        wanted = set(self.format_value(value))
+        options = []
+        for option_value, label in self.choices:  # iterated, not list(): a model field's would count its rows first
+            if isinstance(label, (list, tuple)):
+                return super().render(name, value, attrs, renderer)
+            text = "" if option_value is None else str(option_value)
+            if text in wanted:
+                options.append(_SELECTED(value=text, label=str(label)))
+                wanted = set()  # one selected, as Django's single select
+            else:
+                options.append(_OPTION(value=text, label=str(label)))
+        attributes = _attributes(self.build_attrs(self.attrs, attrs))
+        return as_safe_string(html('<select name="{}"{}>\n{}\n</select>', name, attributes, join(options, "\n")))
+
+
+_CHECKBOX = Pattern(
+    '<div class="govuk-checkboxes__item">\n<input type="checkbox" name="{name}" value="{value}"{attributes}>\n'
+    '<label class="govuk-label govuk-checkboxes__label" for="{id}">{label}</label>\n</div>'
+)
+
+
+class LongCheckboxes(forms.CheckboxSelectMultiple):
+    """GOV.UK checkboxes for a long list (the organisations supporting an item), each box
+    and its label written in Python with ``config.html``: ``templates/forms/field.html``
+    rendered two templates per box, which cost an item's edit form more than the rest of
+    the page (issue 14). Django still decides each box's id, ``checked`` and attributes
+    (``subwidgets``); the markup is the loop field.html writes for other checkboxes."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return as_safe_string(
+            join(
+                _CHECKBOX(
+                    name=box["name"],
+                    value=str(box["value"]),
+                    attributes=_attributes(box["attrs"]),
+                    id=box["attrs"].get("id", ""),
+                    label=str(box["label"]),
+                )
+                for box in self.subwidgets(name, value, attrs)
+            )
+        )
+
+
+def _attributes(attrs: dict) -> SafeHtml:
+    """HTML attributes as Django's ``attrs.html`` writes them: ``True`` as the bare name,
+    ``False`` (and ``None``) left out."""
+    return join(
+        html(" {}", key) if val is True else html(' {}="{}"', key, val)
+        for key, val in attrs.items()
+        if val is not False and val is not None
+    )
 
 
 class GovukForm(GovukFormMixin, forms.Form):

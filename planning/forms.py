@@ -1,6 +1,8 @@
 """Forms for plans and items. They validate for the person typing; the services
 validate again under the plan lock before anything is written."""
 
+import functools
+from collections.abc import Callable
 from datetime import datetime, time
 
 from django import forms
@@ -8,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from config.forms import GovukForm, GovukModelForm, ModelMultipleChoiceField
+from config.forms import GovukForm, GovukModelForm, LongCheckboxes, LongSelect, ModelMultipleChoiceField
 from config.text import TEXT_LIMIT
 from partners.models import Organisation, User
 from planning.access import can
@@ -96,7 +98,7 @@ class ItemForm(GovukModelForm):
     supporting_organisations = ModelMultipleChoiceField(
         queryset=Organisation.objects.filter(is_active=True).order_by("name"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=LongCheckboxes,
         help_text="Organisations that help deliver this.",
     )
 
@@ -105,6 +107,7 @@ class ItemForm(GovukModelForm):
         fields = [*PlanItem.COMMON_FIELDS, *PlanItem.COST_FIELDS, *PlanItem.MEASURE_FIELDS]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
+            **dict.fromkeys(("lead_officer", "lead_organisation", "indicator"), LongSelect),
             **{
                 name: forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # ISO, or browsers show blank
                 for name in ("start_date", "due_date", "baseline_date", "target_date")
@@ -151,15 +154,44 @@ class ItemEditForm(ItemForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class ParentField(forms.TypedChoiceField):
+    """ "Move under": the choices are listed only when the form is shown; a posted parent
+    is checked on its own by ``is_allowed`` (one query), not by listing every allowed parent
+    of a 2,000-item plan to look it up (issue 14)."""
+
+    def __init__(self, *args, is_allowed: Callable[[int], bool] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.is_allowed = is_allowed
+
+    def valid_value(self, value) -> bool:
+        if self.is_allowed is None:
+            return super().valid_value(value)
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            return False
+        return 0 < pk < 2**63 and self.is_allowed(pk)  # a key too large for any database is no choice
+
+
 class MoveForm(GovukForm):
-    parent = forms.TypedChoiceField(label="Move under", coerce=int)
+    parent = ParentField(label="Move under", coerce=int, widget=LongSelect)
     position = forms.IntegerField(label="Position among its new siblings", min_value=1, help_text="1 is the first.")
     reason = forms.CharField(label="Reason for the move", required=False, max_length=250, help_text=REASON_HELP)
 
-    def __init__(self, *args, choices: list[tuple[int, str]], plan: Plan | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        choices: Callable[[], list[tuple[int, str]]],
+        is_allowed: Callable[[int], bool] | None = None,
+        plan: Plan | None = None,
+        **kwargs,
+    ):
+        """``choices`` is called only if the form is shown; ``is_allowed`` (when given)
+        validates a posted parent without it."""
         super().__init__(*args, **kwargs)
         require_reason_if_approved(self, plan)
-        self.fields["parent"].choices = choices
+        self.fields["parent"].choices = functools.cache(choices)
+        self.fields["parent"].is_allowed = is_allowed
         self.fields["position"].widget.attrs["class"] = "govuk-input govuk-input--width-3"
 
 

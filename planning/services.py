@@ -168,13 +168,18 @@ def item_update(
     return item
 
 
-def _shift(siblings: list[PlanItem], by: int) -> None:
-    """Renumber siblings in bulk and write their history rows (bulk_update writes none)."""
+def _shift(*groups: tuple[list[PlanItem], int]) -> None:
+    """Renumber siblings, each group by its own step, in one bulk update, and write their
+    history rows (bulk_update writes none). A move between parents shifts two groups: one
+    update and one insert of history rows for both, not two of each."""
+    siblings = []
+    for group, by in groups:
+        for sibling in group:
+            sibling.position += by
+            sibling.version += 1
+        siblings += group
     if not siblings:
         return
-    for sibling in siblings:
-        sibling.position += by
-        sibling.version += 1
     PlanItem.objects.bulk_update(siblings, ["position", "version"])
     change = current_change()
     PlanItem.history.bulk_history_create(
@@ -212,14 +217,19 @@ def item_move(*, item_id: int, user: User | None, new_parent_id: int, new_positi
         if same_parent and new_position == old_position:
             return item
         item.parent = new_parent
-        item.full_clean(exclude=["position"])  # nesting rules for the new parent
+        # the nesting rules for the new parent (and the item's other rules): a move changes
+        # only the parent and position, so full_clean's field checks and its lookups of every
+        # row the item names (five queries) would re-check what the move leaves as it was
+        item.clean()
         if same_parent and new_position < old_position:
-            _shift(_siblings(old_parent_id, position__gte=new_position, position__lt=old_position), +1)
+            _shift((_siblings(old_parent_id, position__gte=new_position, position__lt=old_position), +1))
         elif same_parent:
-            _shift(_siblings(old_parent_id, position__gt=old_position, position__lte=new_position), -1)
+            _shift((_siblings(old_parent_id, position__gt=old_position, position__lte=new_position), -1))
         else:
-            _shift(_siblings(old_parent_id, position__gt=old_position), -1)
-            _shift(_siblings(new_parent.pk, position__gte=new_position), +1)
+            _shift(
+                (_siblings(old_parent_id, position__gt=old_position), -1),
+                (_siblings(new_parent.pk, position__gte=new_position), +1),
+            )
         item.position = new_position
         item.version += 1
         item.save()
@@ -236,7 +246,7 @@ def item_delete(*, item_id: int, user: User | None, reason: str = "") -> list[Pl
         removed = list(item.get_descendants(include_self=True))
         parent_id, position = item.parent_id, item.position
         item.delete()
-        _shift(_siblings(parent_id, position__gt=position), -1)
+        _shift((_siblings(parent_id, position__gt=position), -1))
     return removed
 
 

@@ -293,17 +293,6 @@ def _accept_comment_with_change(request: HttpRequest, comment: Comment, item: Pl
     return redirect(f"{reverse('planning:plan-comments', args=[item.plan.slug])}#comment-{comment.pk}")
 
 
-def _move_choices(plan, item) -> list[tuple[int, str]]:
-    rows = selectors.plan_outline(plan)
-    moving = {d.pk for d in item.get_descendants(include_self=True)}
-    allowed = PlanItem.ALLOWED_PARENTS[item.kind] or set()
-    return [
-        (row.item.pk, f"{row.reference} {row.label}: {row.item.title}".strip())
-        for row in rows
-        if row.item.kind in allowed and row.item.pk not in moving
-    ]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -327,7 +316,8 @@ def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = MoveForm(
         request.POST or None,
         plan=plan,
-        choices=_move_choices(plan, item),
+        choices=lambda: selectors.move_choices(plan, item),
+        is_allowed=lambda parent_id: selectors.is_allowed_parent(item, parent_id),
         initial={"parent": item.parent_id, "position": item.position},
     )
     if request.method == "POST" and form.is_valid():
@@ -363,7 +353,7 @@ def item_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         removed = services.item_delete(item_id=item.pk, user=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, f"Deleted “{item.title}” and {len(removed) - 1} item(s) under it.")
         return redirect(plan)
-    rows = [row for row in selectors.plan_outline(plan) if row.item.is_descendant_of(item, include_self=True)]
+    rows = selectors.subtree_rows(plan, item)
     return render(request, "planning/item_delete.html", {"form": form, "plan": plan, "item": item, "rows": rows})
 
 

@@ -83,6 +83,25 @@ def test_it_moves_an_action_with_its_subtree_to_another_priority(plan, alice, th
     assert_tree_is_valid(plan)
 
 
+def test_a_move_between_parents_writes_a_history_row_for_every_sibling_renumbered(plan, alice, three_priorities):
+    first, _, third = three_priorities
+    leaving = [add_item(plan, first, "action", title=f"Leaving side {n}") for n in range(3)]
+    arriving = [add_item(plan, third, "action", title=f"Arriving side {n}") for n in range(2)]
+    before = PlanItem.history.count()
+    services.item_move(item_id=leaving[0].pk, user=alice, new_parent_id=third.pk, new_position=1, reason="Regroup")
+    rows = list(PlanItem.history.order_by("-history_id")[: PlanItem.history.count() - before])
+    # the item itself, the two after it under the old parent, the two now after it under the new one
+    assert sorted(r.id for r in rows) == sorted(i.pk for i in [*leaving, *arriving])
+    assert {(r.id, r.position) for r in rows} == {
+        (leaving[0].pk, 1), (leaving[1].pk, 1), (leaving[2].pk, 2), (arriving[0].pk, 2), (arriving[1].pk, 3),
+    }  # fmt: skip
+    assert {r.history_change_reason for r in rows} == {"Regroup"} and len({r.history_date for r in rows}) == 1
+    for row in rows:  # each history row is the item as it now stands
+        assert PlanItem.objects.get(pk=row.id).position == row.position
+        assert PlanItem.objects.get(pk=row.id).version == row.version
+    assert_tree_is_valid(plan)
+
+
 def test_it_refuses_a_move_that_breaks_the_nesting_rules(plan, alice, three_priorities):
     action = add_item(plan, three_priorities[0], "action")
     milestone = add_item(plan, action, "milestone")
