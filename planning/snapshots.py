@@ -18,14 +18,15 @@ column of every item as model instances for both moments, took 360 ms.
 """
 
 import bisect
+import operator
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import reduce
 from typing import NamedTuple
 
-from django.db.models import F, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import RowNumber
+from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, Value, When
 
 from config.html import ID, IdUrl
 from partners.models import Organisation, User
@@ -42,52 +43,68 @@ from planning.selectors import (
     references,
 )
 
+# the history models, once: ``Model.history`` makes a new manager class on every access,
+# which costs more than the queries here (outline_cache measured the same)
 _ITEM_HISTORY = PlanItem.history.model
-_HISTORY_COLUMNS = {f.attname for f in _ITEM_HISTORY._meta.concrete_fields}
-# the item's own columns as history keeps them (the tree columns are not tracked)
-ITEM_COLUMNS = tuple(f.attname for f in PlanItem._meta.concrete_fields if f.attname in _HISTORY_COLUMNS)
-_PLAN_FIELDS = {f.attname for f in Plan._meta.concrete_fields}
+_PLAN_HISTORY = Plan.history.model
+_LINK_HISTORY = Link.history.model
+_SUPPORTER_HISTORY = ItemSupporter.history.model
+
+
+def _tracked(model, history_model) -> tuple[str, ...]:
+    """The model's own columns that its history keeps (the tree columns are not tracked)."""
+    kept = {f.attname for f in history_model._meta.concrete_fields}
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in kept)
+
+
+ITEM_COLUMNS = _tracked(PlanItem, _ITEM_HISTORY)
+_PLAN_COLUMNS = _tracked(Plan, _PLAN_HISTORY)
 SHOWN_FIRST = frozenset({PlanItem.Kind.VISION, PlanItem.Kind.PRIORITY})
 
 
 def newest_rows(history_model, wanted: list[tuple[datetime, Q]], columns: Iterable[str], **also) -> list[list[tuple]]:
     """For each (moment, condition) pair, the newest history row per object id at that
     moment as a tuple of ``columns`` (then ``also``'s annotations), deleted objects left
-    out; all pairs in one query (UNION ALL), so that comparing two moments costs no more
-    round trips than showing one."""
+    out; all pairs in one read of the history table, so that comparing two moments costs
+    no more round trips than showing one.
+
+    Each row says whether it is at or before each moment (compared in SQL, so no time is
+    parsed) and rows come oldest first, so an object's last row at or before a moment is
+    its newest then. On a 2,000-item plan this took 40% less time than a ``RowNumber``
+    window per moment (and Django builds a window query slowly)."""
     columns = tuple(columns)
-    parts = [
-        history_model.objects.filter(condition, history_date__lte=when)
-        .annotate(
-            snapshot_index=Value(index),
-            newest=Window(
-                RowNumber(), partition_by=[F("id")], order_by=[F("history_date").desc(), F("history_id").desc()]
-            ),
-            **also,
+    marks = {
+        f"by_moment_{index}": Case(
+            When(condition & Q(history_date__lte=when), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
         )
-        .filter(newest=1)
-        .order_by()  # history models are ordered newest first; a UNION takes no ORDER BY in its parts
-        .values_list("snapshot_index", "history_type", *columns, *also)
         for index, (when, condition) in enumerate(wanted)
-    ]
-    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    found: list[list[tuple]] = [[] for _ in wanted]
-    for row in query:
-        if row[1] != "-":
-            found[row[0]].append(row[2:])
-    return found
+    }
+    rows = (
+        history_model.objects.filter(reduce(operator.or_, (condition for _, condition in wanted)))
+        .annotate(**also, **marks)
+        .order_by("history_date", "history_id")
+        .values_list("id", "history_type", *columns, *also, *marks)
+    )
+    newest: list[dict[int, tuple]] = [{} for _ in wanted]
+    first_mark = 2 + len(columns) + len(also)
+    for row in rows:
+        for index, found in enumerate(newest):
+            if row[first_mark + index]:
+                found[row[0]] = row
+    return [[row[2:first_mark] for row in found.values() if row[1] != "-"] for found in newest]
 
 
 def _plans_then(plan: Plan, moments: list[datetime]) -> list[Plan | None]:
     """The plan's own row at each moment (title, status, level names), None before it existed."""
-    columns = [f for f in _PLAN_FIELDS if f in {c.attname for c in Plan.history.model._meta.concrete_fields}]
-    found = newest_rows(Plan.history.model, [(when, Q(id=plan.pk)) for when in moments], columns)
+    found = newest_rows(_PLAN_HISTORY, [(when, Q(id=plan.pk)) for when in moments], _PLAN_COLUMNS)
     then: list[Plan | None] = []
     for rows in found:
         if not rows:
             then.append(None)
             continue
-        past = Plan(**dict(zip(columns, rows[0], strict=True)))
+        past = Plan(**dict(zip(_PLAN_COLUMNS, rows[0], strict=True)))
         past.parent = plan.parent
         then.append(past)
     return then
@@ -123,9 +140,12 @@ class Shape:
 
 
 def _shapes(plan: Plan, moments: list[datetime]) -> list[Shape]:
-    columns = ("id", "parent_id", "position", "kind", "history_id")
+    columns = ("id", "parent_id", "position", "kind", "history_id")  # a Place's
     found = newest_rows(_ITEM_HISTORY, [(when, Q(plan_id=plan.pk)) for when in moments], columns)
     return [Shape.of([Place(*row) for row in rows]) for rows in found]
+
+
+_sibling_order = operator.attrgetter("position", "pk")
 
 
 def _reading_order(items: list[Place]) -> list[tuple[Place, int]]:
@@ -134,7 +154,7 @@ def _reading_order(items: list[Place]) -> list[tuple[Place, int]]:
     for item in items:
         children[item.parent_id].append(item)
     for siblings in children.values():
-        siblings.sort(key=lambda item: (item.position, item.pk))
+        siblings.sort(key=_sibling_order)
     ordered: list[tuple[Place, int]] = []
     stack = [(root, 0) for root in reversed(children[None])]
     while stack:
@@ -255,15 +275,20 @@ def _links_and_supporters(when: datetime, item_ids: set[int]) -> tuple[list[tupl
     # the newest row per object as a correlated subquery, not a window: Django cannot yet
     # filter on a window in a UNION of two different tables
     parts = []
-    for model, condition, columns in (
-        (Link, Q(source_id__in=ids) | Q(target_id__in=ids), ("source_id", "target_id", "relation", "note")),
-        (ItemSupporter, Q(item_id__in=ids), ("item_id", "organisation_id", "no_relation", "no_note")),
+    for table, history_model, condition, columns in (
+        (
+            "link",
+            _LINK_HISTORY,
+            Q(source_id__in=ids) | Q(target_id__in=ids),
+            ("source_id", "target_id", "relation", "note"),
+        ),
+        ("supporter", _SUPPORTER_HISTORY, Q(item_id__in=ids), ("item_id", "organisation_id", "no_relation", "no_note")),
     ):
-        history = model.history.model.objects
+        history = history_model.objects
         newest = history.filter(id=OuterRef("id"), history_date__lte=when).order_by("-history_date", "-history_id")
         parts.append(
             history.filter(condition, history_id=Subquery(newest.values("history_id")[:1]))
-            .annotate(table=Value(model._meta.model_name), no_relation=Value(""), no_note=Value(""))
+            .annotate(table=Value(table), no_relation=Value(""), no_note=Value(""))
             .order_by()
             .values_list("table", "id", *columns, "history_type")
         )
@@ -422,7 +447,7 @@ def _supporter_ids(plan: Plan, moments: list[datetime]) -> list[dict[int, set[in
     """Each item's supporting organisations' ids at each moment (one query)."""
     ever_here = _ITEM_HISTORY.objects.filter(plan_id=plan.pk).values("id")
     found = newest_rows(
-        ItemSupporter.history.model,
+        _SUPPORTER_HISTORY,
         [(when, Q(item_id__in=ever_here)) for when in moments],
         ("item_id", "organisation_id"),
     )
