@@ -388,8 +388,7 @@ def compare(plan: Plan, before: datetime, after: datetime) -> list[ItemDifferenc
         Indicator: {row["indicator_id"] for row in full.values()},
     })  # fmt: skip
     known = {name: {pk: str(obj) for pk, obj in names.found[model].items()} for name, model in _NAMED.items()}
-    rows = [{**row, "history_user_id": None} for row in full.values()]
-    shown = _Names(PlanItem, rows, COMPARED_FIELDS, known=known)
+    shown = _Names(PlanItem, known=known)  # every name it needs is known: no query
     organisations = names.found[Organisation]
 
     def supporter_names(side: dict[int, set[int]], pk: int) -> list[str]:
