@@ -478,6 +478,12 @@ def _choice_labels(model: type[Model], name: str) -> dict | None:
     return {key: str(label) for key, label in model_field.flatchoices} if model_field.choices else None
 
 
+@functools.cache
+def _column(model: type[Model], name: str) -> str:
+    """The field's column in a history row (``lead_officer_id`` for ``lead_officer``)."""
+    return cast(Field, model._meta.get_field(name)).attname
+
+
 def _field_label(model: type[Model], name: str) -> str:
     return str(cast(Field, model._meta.get_field(name)).verbose_name).capitalize()
 
@@ -493,18 +499,23 @@ def _entries(
     if names is None:
         names = _Names.for_rows([(model, rows + [p for p in previous.values() if p], fields)])[0]
     entries = []
+    columns = [(name, _column(model, name)) for name in fields]
     for row in rows:
         before = previous.get(row["history_id"])
         changes = []
         if row["history_type"] == "~" and before is not None:
-            for name in fields:
+            for name, column in columns:
+                if before.get(column) == row.get(column):
+                    continue  # the same stored value shows the same
                 old, new = names.display(name, before), names.display(name, row)
                 if old != new:
                     changes.append(FieldChange(name, _field_label(model, name), old, new))
         elif row["history_type"] == "+":
-            for name in fields:
+            for name, column in columns:
+                if name == "position" or (row.get(column) in (None, "") and name != "parent"):
+                    continue  # nothing to show (an item at the top shows "(top of plan)")
                 new = names.display(name, row)
-                if new and name not in {"position"}:
+                if new:
                     changes.append(FieldChange(name, _field_label(model, name), "", new))
         entries.append(
             HistoryEntry(
