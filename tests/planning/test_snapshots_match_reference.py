@@ -130,8 +130,12 @@ def test_priorities_first_shows_the_same_rows_as_every_item_does(plan, moments):
                     owner[row.item.pk] = row.item.pk
                 else:
                     owner[row.item.pk] = owner[row.item.parent_id]
-            expected = [row for row in whole.rows if row.item.kind in snapshots.SHOWN_FIRST or owner[row.item.pk] in opened]
-            assert [row_key(row, places=False) for row in folded.rows] == [row_key(row, places=False) for row in expected]
+            expected = [
+                row for row in whole.rows if row.item.kind in snapshots.SHOWN_FIRST or owner[row.item.pk] in opened
+            ]
+            assert [row_key(row, places=False) for row in folded.rows] == [
+                row_key(row, places=False) for row in expected
+            ]
             assert set(folded.folded) | set(folded.opened) <= set(priorities)
             assert sum(folded.folded.values()) + sum(folded.opened.values()) + len(priorities) + 1 == len(whole.rows)
 
