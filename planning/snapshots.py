@@ -26,7 +26,7 @@ from datetime import datetime
 from functools import reduce
 from typing import NamedTuple
 
-from django.db.models import BooleanField, Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from config.html import ID, IdUrl
 from partners.models import Organisation, User
@@ -221,7 +221,10 @@ def plan_at(
                 opened_counts[priority] = len(items)
             else:
                 folded[priority] = len(items)
-    links, supporter_rows = _links_and_supporters(when, shown_ids)
+    # every item shown: the plan's items as a subquery (2,000 ids as parameters cost more)
+    links, supporter_rows = _links_and_supporters(
+        when, shown_ids if priorities_first else _ITEM_HISTORY.objects.filter(plan_id=plan.pk).values("id")
+    )
     ends = {pk for link in links for pk in link[1:3]} - shown_ids
     own = shown_ids | {pk for pk in ends if pk in shape.by_id}
     others = ends - own
@@ -267,11 +270,11 @@ def plan_at(
     )
 
 
-def _links_and_supporters(when: datetime, item_ids: set[int]) -> tuple[list[tuple], list[tuple]]:
+def _links_and_supporters(when: datetime, item_ids: set[int] | QuerySet) -> tuple[list[tuple], list[tuple]]:
     """The links to and from ``item_ids`` and their supporters at ``when``, in one query
     (both are small tables; a union of the two keeps the page within its query count).
     Links: (id, source, target, relation, note); supporters: (id, item, organisation)."""
-    ids = list(item_ids)
+    ids = list(item_ids) if isinstance(item_ids, set) else item_ids
     # the newest row per object as a correlated subquery, not a window: Django cannot yet
     # filter on a window in a UNION of two different tables
     parts = []

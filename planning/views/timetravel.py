@@ -106,6 +106,7 @@ def plan_as_of(request: HttpRequest, slug: str) -> HttpResponse:
             "show_all_url": _with(request, show="all", open=[]),
             "priorities_first_url": _with(request, show=None, open=[]),
             "large": bool(snapshot) and snapshot.size > PRIORITIES_FIRST_ABOVE,
+            "size": f"{snapshot.size:,}" if snapshot else "",
             "editions": plan.editions.all(),
         },
     )
