@@ -26,7 +26,7 @@ from datetime import datetime
 from functools import reduce
 from typing import NamedTuple
 
-from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 
 from config.html import ID, IdUrl
 from partners.models import Organisation, User
@@ -75,9 +75,9 @@ def newest_rows(history_model, wanted: list[tuple[datetime, Q]], columns: Iterab
     columns = tuple(columns)
     marks = {
         f"by_moment_{index}": Case(
-            When(condition & Q(history_date__lte=when), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
+            When(condition & Q(history_date__lte=when), then=Value("y")),
+            default=Value(""),
+            output_field=CharField(),  # "y" or "": a boolean or a number is converted row by row
         )
         for index, (when, condition) in enumerate(wanted)
     }
@@ -142,7 +142,29 @@ class Shape:
 def _shapes(plan: Plan, moments: list[datetime]) -> list[Shape]:
     columns = ("id", "parent_id", "position", "kind", "history_id")  # a Place's
     found = newest_rows(_ITEM_HISTORY, [(when, Q(plan_id=plan.pk)) for when in moments], columns)
-    return [Shape.of([Place(*row) for row in rows]) for rows in found]
+    shapes: list[Shape] = []
+    for rows in found:
+        places = [Place(*row) for row in rows]
+        same = shapes and _same_layout(shapes[-1], places)
+        if same:  # the commonest comparison: a few items edited, none added, moved or removed
+            by_id = {place.pk: place for place in places}
+            last = shapes[-1]
+            shapes.append(Shape([(by_id[p.pk], depth) for p, depth in last.ordered], last.refs, by_id, last.rank))
+        else:
+            shapes.append(Shape.of(places))
+    return shapes
+
+
+def _same_layout(shape: Shape, places: list[Place]) -> bool:
+    """Are ``places`` the items of ``shape`` under the same parents at the same positions?"""
+    if len(places) != len(shape.by_id):
+        return False
+    by_id = shape.by_id
+    for place in places:
+        was = by_id.get(place.pk)
+        if was is None or was.parent_id != place.parent_id or was.position != place.position:
+            return False
+    return True
 
 
 _sibling_order = operator.attrgetter("position", "pk")
@@ -275,28 +297,23 @@ def _links_and_supporters(when: datetime, item_ids: set[int] | QuerySet) -> tupl
     (both are small tables; a union of the two keeps the page within its query count).
     Links: (id, source, target, relation, note); supporters: (id, item, organisation)."""
     ids = list(item_ids) if isinstance(item_ids, set) else item_ids
-    # the newest row per object as a correlated subquery, not a window: Django cannot yet
-    # filter on a window in a UNION of two different tables
-    parts = []
-    for table, history_model, condition, columns in (
-        (
-            "link",
-            _LINK_HISTORY,
-            Q(source_id__in=ids) | Q(target_id__in=ids),
-            ("source_id", "target_id", "relation", "note"),
-        ),
-        ("supporter", _SUPPORTER_HISTORY, Q(item_id__in=ids), ("item_id", "organisation_id", "no_relation", "no_note")),
-    ):
-        history = history_model.objects
-        newest = history.filter(id=OuterRef("id"), history_date__lte=when).order_by("-history_date", "-history_id")
-        parts.append(
-            history.filter(condition, history_id=Subquery(newest.values("history_id")[:1]))
-            .annotate(table=Value(table), no_relation=Value(""), no_note=Value(""))
-            .order_by()
-            .values_list("table", "id", *columns, "history_type")
+    parts = [  # oldest first, so an object's last row is its newest at ``when``
+        history_model.objects.filter(condition, history_date__lte=when)
+        .annotate(table=Value(table), no_relation=Value(""), no_note=Value(""))
+        .order_by()
+        .values_list("table", "id", *columns, "history_type", "history_date", "history_id")
+        for table, history_model, condition, columns in (
+            ("link", _LINK_HISTORY, Q(source_id__in=ids) | Q(target_id__in=ids),
+             ("source_id", "target_id", "relation", "note")),
+            ("supporter", _SUPPORTER_HISTORY, Q(item_id__in=ids),
+             ("item_id", "organisation_id", "no_relation", "no_note")),
         )
+    ]  # fmt: skip
+    newest: dict[tuple[str, int], tuple] = {}
+    for row in parts[0].union(parts[1], all=True).order_by("history_date", "history_id"):
+        newest[row[:2]] = row
     links, supporters = [], []
-    for table, pk, first, second, relation, note, history_type in parts[0].union(parts[1], all=True):
+    for table, pk, first, second, relation, note, history_type, _, _ in newest.values():
         if history_type == "-":
             continue
         if table == "link":
