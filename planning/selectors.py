@@ -499,7 +499,7 @@ def _entries(
     if names is None:
         names = _Names.for_rows([(model, rows + [p for p in previous.values() if p], fields)])[0]
     entries = []
-    columns = [(name, _column(model, name)) for name in fields]
+    columns = [(name, _column(cast(type[Model], model), name)) for name in fields]
     for row in rows:
         before = previous.get(row["history_id"])
         changes = []
