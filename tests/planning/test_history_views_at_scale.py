@@ -95,7 +95,7 @@ def test_a_large_past_view_opens_at_its_priorities_and_each_priority_s_items_a_l
     assert first.title in tree and second.title in tree
     assert not re.search(r"app-item--(action|target)", tree)
     assert "The plan had 11 items then" in page
-    show = re.search(r'href="([^"]+)">Show the 4 items under Priority 1<', page)
+    show = re.search(r'href="([^"]+)">Show the 4 items under Priority 1:', page)
     assert show, "a link to each priority's items"
     opened = client.get(reverse("planning:plan-as-of", args=[plan.slug]) + show.group(1).replace("&amp;", "&"))
     tree = opened.content.decode().split("The plan</h2>")[1]
