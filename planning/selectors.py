@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import cast
 
 from django.db.models import Count, Exists, F, Field, Model, OuterRef, Q, QuerySet, Value
+from django.utils.translation import get_language
 from simple_history.utils import get_history_manager_for_model
 
 from config.html import ID, IdUrl
@@ -412,6 +413,7 @@ class _Names:
         self.lookup: dict[str, dict] = dict(known or {})
         self.users = users or {}
         self.parents = parents or {}
+        self._shown: dict[tuple, str] = {}
         if rows is not None and fields is not None:  # on its own: load what these rows name
             loaded = _Names.for_rows([(model, rows, fields)], known=known)[0]
             self.lookup, self.users, self.parents = loaded.lookup, loaded.users, loaded.parents
@@ -462,10 +464,13 @@ class _Names:
         value = row.get(name)
         if value is None or value == "":
             return ""
-        choices = _choice_labels(self.model, name)
-        if choices is not None:
-            return choices.get(value, str(value))
-        return field_text(self.model, name, value)  # dates and amounts as the pages write them
+        key = (name, value)  # rows repeat their dates, amounts and statuses: each written once
+        shown = self._shown.get(key)
+        if shown is None:
+            choices = _choice_labels(self.model, name)  # else dates and amounts as the pages write them
+            shown = choices.get(value, str(value)) if choices is not None else field_text(self.model, name, value)
+            self._shown[key] = shown
+        return shown
 
     def who(self, row: dict) -> str:
         return self.users.get(row["history_user_id"], "System") if row["history_user_id"] else "System"
@@ -485,6 +490,12 @@ def _column(model: type[Model], name: str) -> str:
 
 
 def _field_label(model: type[Model], name: str) -> str:
+    return _label_in(model, name, get_language())
+
+
+@functools.cache
+def _label_in(model: type[Model], name: str, language: str | None) -> str:
+    """A field's label in a language, made once (a page of history writes thousands)."""
     return str(cast(Field, model._meta.get_field(name)).verbose_name).capitalize()
 
 
