@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import NamedTuple, cast
 
 from django.db.models import Count, Exists, F, Field, Model, OuterRef, Q, QuerySet, Subquery, Value
+from django.utils.translation import get_language
 from simple_history.utils import get_history_manager_for_model
 
 from config.html import ID, IdUrl
@@ -183,7 +184,7 @@ def subtree_rows(plan: Plan, item: PlanItem) -> list[OutlineRow]:
     ]
 
 
-_NamedModel = type[User] | type[Organisation] | type[Indicator]
+_NamedModel = type[User] | type[Organisation] | type[Indicator] | type[Plan]
 
 
 class Names:
@@ -192,7 +193,7 @@ class Names:
     unsaved instance holding what pages show of it (``str()``, ``name``)."""
 
     def __init__(self) -> None:
-        self.found: dict[_NamedModel, dict[int, Model]] = {User: {}, Organisation: {}, Indicator: {}}
+        self.found: dict[_NamedModel, dict[int, Model]] = {User: {}, Organisation: {}, Indicator: {}, Plan: {}}
 
     def load(self, wanted: dict[_NamedModel, set[int | None]]) -> None:
         parts = []
@@ -207,11 +208,13 @@ class Names:
             model = _NAME_KINDS[kind]
             if issubclass(model, User):
                 self.found[User][pk] = User(pk=pk, username=first, first_name=second, last_name=third)
+            elif issubclass(model, Plan):
+                self.found[Plan][pk] = Plan(pk=pk, title=first)
             else:
                 self.found[model][pk] = model(pk=pk, name=first)
 
 
-_NAME_KINDS: dict[str, _NamedModel] = {"user": User, "organisation": Organisation, "indicator": Indicator}
+_NAME_KINDS: dict[str, _NamedModel] = {"user": User, "organisation": Organisation, "indicator": Indicator, "plan": Plan}
 _NAME_COLUMNS: dict[_NamedModel, Callable[[QuerySet], QuerySet]] = {
     User: lambda qs: qs.annotate(name_kind=Value("user")).values_list(
         "name_kind", "pk", "username", "first_name", "last_name"
@@ -221,6 +224,9 @@ _NAME_COLUMNS: dict[_NamedModel, Callable[[QuerySet], QuerySet]] = {
     ),
     Indicator: lambda qs: qs.annotate(name_kind=Value("indicator"), a=Value(""), b=Value("")).values_list(
         "name_kind", "pk", "name", "a", "b"
+    ),
+    Plan: lambda qs: qs.annotate(name_kind=Value("plan"), a=Value(""), b=Value("")).values_list(
+        "name_kind", "pk", "title", "a", "b"
     ),
 }
 
@@ -602,37 +608,66 @@ class HistoryEntry:
 
 
 class _Names:
-    """Display names for the foreign keys and choices seen in a set of history rows,
-    fetched with one query per related model."""
+    """Display names for the foreign keys and choices seen in sets of history rows: every
+    person, organisation, indicator and plan named in one query (``Names``), the titles of
+    items' parents in a second (from history, so a deleted parent keeps its title). A page
+    of several models' history (a plan's and its items') loads them together, ``for_rows``;
+    with ``known`` names (a comparison has them already) it makes no query at all."""
 
     def __init__(
         self,
         model: type[Plan] | type[PlanItem],
-        rows: list[dict],
-        fields: list[str],
+        rows: list[dict] | None = None,
+        fields: list[str] | None = None,
         known: dict[str, dict] | None = None,
+        *,
+        users: dict[int, str] | None = None,
+        parents: dict[int, str] | None = None,
     ) -> None:
-        """``known``: display names already at hand, by field (no query for those fields)."""
         self.model: type[Model] = model
         self.lookup: dict[str, dict] = dict(known or {})
-        for name in fields:
-            related = _FK_MODELS.get(name)
-            if related is not None and name not in self.lookup:
-                ids = {row[f"{name}_id"] for row in rows if row.get(f"{name}_id")}
-                self.lookup[name] = {obj.pk: str(obj) for obj in related.objects.filter(pk__in=ids)} if ids else {}
-        parent_ids = {row["parent_id"] for row in rows if row.get("parent_id")}
-        self.parents: dict[int, str] = {}
-        if parent_ids and "parent" in fields:
-            target = model.history.model if model is PlanItem else None
-            if target is not None:
-                for row in (
-                    target.objects.filter(id__in=parent_ids).order_by("id", "history_date").values("id", "title")
-                ):
-                    self.parents[row["id"]] = row["title"]
+        self.users = users or {}
+        self.parents = parents or {}
+        self._shown: dict[tuple, str] = {}
+        if rows is not None and fields is not None:  # on its own: load what these rows name
+            loaded = _Names.for_rows([(model, rows, fields)], known=known)[0]
+            self.lookup, self.users, self.parents = loaded.lookup, loaded.users, loaded.parents
+
+    @classmethod
+    def for_rows(
+        cls,
+        groups: list[tuple[type[Plan] | type[PlanItem], list[dict], list[str]]],
+        known: dict[str, dict] | None = None,
+    ) -> list["_Names"]:
+        """A ``_Names`` for each (model, rows, fields) group, loaded in two queries at most."""
+        known = known or {}
+        wanted: dict[_NamedModel, set[int | None]] = defaultdict(set)
+        item_parents: set[int] = set()
+        for model, rows, fields in groups:
+            for name in fields:
+                related = _FK_MODELS.get(name)
+                if related is not None and name not in known:
+                    wanted[related].update(row[f"{name}_id"] for row in rows if row.get(f"{name}_id"))
+            parent_ids = {row["parent_id"] for row in rows if row.get("parent_id")} if "parent" in fields else set()
+            if model is PlanItem:
+                item_parents |= parent_ids
             else:
-                self.parents = {p.pk: str(p) for p in model.objects.filter(pk__in=parent_ids)}
-        user_ids = {row["history_user_id"] for row in rows if row["history_user_id"]}
-        self.users = {user.pk: str(user) for user in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+                wanted[Plan] |= parent_ids
+            wanted[User].update(row["history_user_id"] for row in rows if row["history_user_id"])
+        names = Names()
+        names.load(dict(wanted))
+        found = {model: {pk: str(obj) for pk, obj in objects.items()} for model, objects in names.found.items()}
+        titles: dict[int, str] = {}
+        if item_parents:  # each parent's newest title, even if it was deleted since
+            for row in (
+                PlanItem.history.filter(id__in=item_parents).order_by("id", "history_date").values("id", "title")
+            ):
+                titles[row["id"]] = row["title"]
+        lookup = {name: found[model] for name, model in _FK_MODELS.items()} | known
+        return [
+            cls(model, known=lookup, users=found[User], parents=titles if model is PlanItem else found[Plan])
+            for model, _, _ in groups
+        ]
 
     def display(self, name: str, row: dict) -> str:
         if name == "parent":
@@ -644,10 +679,13 @@ class _Names:
         value = row.get(name)
         if value is None or value == "":
             return ""
-        choices = _choice_labels(self.model, name)
-        if choices is not None:
-            return choices.get(value, str(value))
-        return field_text(self.model, name, value)  # dates and amounts as the pages write them
+        key = (name, value)  # rows repeat their dates, amounts and statuses: each written once
+        shown = self._shown.get(key)
+        if shown is None:
+            choices = _choice_labels(self.model, name)  # else dates and amounts as the pages write them
+            shown = choices.get(value, str(value)) if choices is not None else field_text(self.model, name, value)
+            self._shown[key] = shown
+        return shown
 
     def who(self, row: dict) -> str:
         return self.users.get(row["history_user_id"], "System") if row["history_user_id"] else "System"
@@ -660,27 +698,50 @@ def _choice_labels(model: type[Model], name: str) -> dict | None:
     return {key: str(label) for key, label in model_field.flatchoices} if model_field.choices else None
 
 
+@functools.cache
+def _column(model: type[Model], name: str) -> str:
+    """The field's column in a history row (``lead_officer_id`` for ``lead_officer``)."""
+    return cast(Field, model._meta.get_field(name)).attname
+
+
 def _field_label(model: type[Model], name: str) -> str:
+    return _label_in(model, name, get_language())
+
+
+@functools.cache
+def _label_in(model: type[Model], name: str, language: str | None) -> str:
+    """A field's label in a language, made once (a page of history writes thousands)."""
     return str(cast(Field, model._meta.get_field(name)).verbose_name).capitalize()
 
 
 def _entries(
-    model: type[Plan] | type[PlanItem], rows: list[dict], fields: list[str], previous: dict[int, dict | None]
+    model: type[Plan] | type[PlanItem],
+    rows: list[dict],
+    fields: list[str],
+    previous: dict[int, dict | None],
+    names: "_Names | None" = None,
 ) -> list[HistoryEntry]:
-    names = _Names(model, rows + [p for p in previous.values() if p], fields)
+    """``names``: loaded already with another model's rows (``_Names.for_rows``)."""
+    if names is None:
+        names = _Names.for_rows([(model, rows + [p for p in previous.values() if p], fields)])[0]
     entries = []
+    columns = [(name, _column(cast(type[Model], model), name)) for name in fields]
     for row in rows:
         before = previous.get(row["history_id"])
         changes = []
         if row["history_type"] == "~" and before is not None:
-            for name in fields:
+            for name, column in columns:
+                if before.get(column) == row.get(column):
+                    continue  # the same stored value shows the same
                 old, new = names.display(name, before), names.display(name, row)
                 if old != new:
                     changes.append(FieldChange(name, _field_label(model, name), old, new))
         elif row["history_type"] == "+":
-            for name in fields:
+            for name, column in columns:
+                if name == "position" or (row.get(column) in (None, "") and name != "parent"):
+                    continue  # nothing to show (an item at the top shows "(top of plan)")
                 new = names.display(name, row)
-                if new and name not in {"position"}:
+                if new:
                     changes.append(FieldChange(name, _field_label(model, name), "", new))
         entries.append(
             HistoryEntry(
@@ -745,9 +806,13 @@ def plan_recent_changes(plan: Plan, limit: int = 200) -> list[HistoryEntry]:
             .values()
         )
     previous = _with_previous(recent + earlier)
-    entries = _entries(PlanItem, recent, ITEM_DIFF_FIELDS, previous)
     plan_rows = list(plan.history.order_by("history_date", "history_id").values())
-    entries.extend(_entries(Plan, plan_rows, PLAN_DIFF_FIELDS, _with_previous(plan_rows)))
+    item_names, plan_names = _Names.for_rows([  # the names both name, in one query
+        (PlanItem, recent + [p for p in previous.values() if p], ITEM_DIFF_FIELDS),
+        (Plan, plan_rows, PLAN_DIFF_FIELDS),
+    ])  # fmt: skip
+    entries = _entries(PlanItem, recent, ITEM_DIFF_FIELDS, previous, item_names)
+    entries.extend(_entries(Plan, plan_rows, PLAN_DIFF_FIELDS, _with_previous(plan_rows), plan_names))
     for entry in entries[len(recent) :]:
         entry.object_kind = "Plan"
     entries.extend(_comment_entries(plan, limit))

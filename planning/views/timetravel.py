@@ -15,6 +15,11 @@ from planning.access import can_change, get_plan_for_user, linked_plans_hidden_f
 from planning.forms import CompareForm, EditionForm, parse_when
 from planning.models import Edition, Plan
 
+# A past view of a plan with more items than this opens at its vision and priorities, each
+# priority's items a link away (working without JavaScript): 2,000 items are 1.5 MB of HTML
+# that take longer to write than the whole page may (decision 0012). ``?show=all`` shows all.
+PRIORITIES_FIRST_ABOVE = 500
+
 
 class Moment:
     """A point in a plan's life chosen by the reader: an edition, a date, or now."""
@@ -82,7 +87,11 @@ def plan_as_of(request: HttpRequest, slug: str) -> HttpResponse:
             {"plan": plan, "error": error.messages[0], "editions": plan.editions.all()},
             status=400,
         )
-    snapshot = snapshots.plan_at(plan, moment.when)
+    show_all = request.GET.get("show") == "all"
+    opened = [pk for pk in map(parse_id, request.GET.getlist("open")) if pk is not None]
+    snapshot = snapshots.plan_at(
+        plan, moment.when, fold_above=None if show_all else PRIORITIES_FIRST_ABOVE, opened=opened
+    )
     if snapshot:  # links into plans the reader may not read show without their other end
         selectors.hide_link_ends(snapshot.rows, linked_plans_hidden_from(request.user, plan))
     return render(
@@ -93,9 +102,43 @@ def plan_as_of(request: HttpRequest, slug: str) -> HttpResponse:
             "moment": moment,
             "snapshot": snapshot,
             "rows": snapshot.rows if snapshot else [],
+            "folds": _folds(request, snapshot) if snapshot and snapshot.priorities_first else [],
+            "show_all_url": _with(request, show="all", open=[]),
+            "priorities_first_url": _with(request, show=None, open=[]),
+            "large": bool(snapshot) and snapshot.size > PRIORITIES_FIRST_ABOVE,
+            "size": f"{snapshot.size:,}" if snapshot else "",
             "editions": plan.editions.all(),
         },
     )
+
+
+class Fold:
+    """A priority whose items a priorities-first past view shows on demand: the link that
+    shows them (or hides them again)."""
+
+    def __init__(self, row: selectors.OutlineRow, count: int, is_open: bool, url: str):
+        self.row, self.count, self.is_open, self.url = row, count, is_open, url
+
+
+def _folds(request: HttpRequest, snapshot: snapshots.Snapshot) -> list[Fold]:
+    opened = set(snapshot.opened)
+    folds = []
+    for row in snapshot.rows:
+        pk = row.item.pk
+        if pk in snapshot.opened:
+            folds.append(Fold(row, snapshot.opened[pk], True, _with(request, open=sorted(opened - {pk}))))
+        elif snapshot.folded.get(pk):
+            url = _with(request, open=sorted(opened | {pk})) + f"#item-{pk}"
+            folds.append(Fold(row, snapshot.folded[pk], False, url))
+    return folds
+
+
+def _with(request: HttpRequest, **changes) -> str:
+    """This page's address with some of its query's values changed (None or [] drops one)."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        query.setlist(key, [str(v) for v in value] if isinstance(value, list) else [] if value is None else [value])
+    return f"?{query.urlencode()}"
 
 
 @login_required
@@ -109,8 +152,8 @@ def plan_compare(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "planning/plan_compare.html", {"plan": plan, "form": form}, status=400)
     before = Moment(plan, form.moment("from"), editions)
     after = Moment(plan, form.moment("to"), editions)
-    old, new = snapshots.plans_at(plan, [before.when, after.when])  # one query per table for both
-    differences = snapshots.compare(old, new) if old and new else []
+    found = snapshots.compare(plan, before.when, after.when)
+    differences = found or []
     if request.GET.get("format") == "csv":
         return _comparison_csv(plan, before, after, differences)
     return render(
@@ -121,7 +164,7 @@ def plan_compare(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "before": before,
             "after": after,
-            "missing": old is None or new is None,
+            "missing": found is None,
             "differences": differences,
             "query": request.GET.urlencode(),
         },

@@ -73,7 +73,7 @@ def test_before_the_plan_existed_there_is_nothing(plan):
 
 def test_comparing_two_editions(plan, story):
     draft, approved = story
-    differences = snapshots.compare(snapshots.plan_at(plan, draft.moment), snapshots.plan_at(plan, approved.moment))
+    differences = snapshots.compare(plan, draft.moment, approved.moment)
     found = {(d.kind, d.title) for d in differences}
     assert ("added", "Added later") in found
     assert ("removed", "Doomed") in found
