@@ -82,6 +82,14 @@ LEVELS = {
 }
 
 
+def _plan_at(item: PlanItem) -> str:
+    """The plan page at ``item``, where an officer goes back to after adding, changing or
+    moving it. ``?open=`` opens the part that holds it on a long plan, whose page otherwise
+    opens at its top items (outline_cache.CLOSED_OVER): the script that opens a part for
+    ``#item-N`` does not run without JavaScript. A short plan ignores it."""
+    return f"{item.plan.get_absolute_url()}?open={item.pk}#item-{item.pk}"
+
+
 @login_required
 @require_safe
 def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -209,7 +217,7 @@ def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpRespons
             add_service_errors(form, error)
         else:
             messages.success(request, f"{plan.label_for(kind)} “{item.title}” added.")
-            return redirect(f"{plan.get_absolute_url()}#item-{item.pk}")
+            return redirect(_plan_at(item))
     return render(
         request,
         "planning/item_form.html",
@@ -252,7 +260,7 @@ def item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             if reply_to is not None:
                 return _accept_comment_with_change(request, reply_to, item, form.cleaned_data["title"])
             messages.success(request, f"“{form.cleaned_data['title']}” saved.")
-            return redirect(f"{plan.get_absolute_url()}#item-{item.pk}")
+            return redirect(_plan_at(item))
     return render(
         request,
         "planning/item_form.html",
@@ -312,7 +320,7 @@ def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             new_position=item.position + (-1 if direction == "up" else 1),
         )
         messages.success(request, f"“{item.title}” moved {direction}.")
-        return redirect(f"{plan.get_absolute_url()}#item-{item.pk}")
+        return redirect(_plan_at(item))
     form = MoveForm(
         request.POST or None,
         plan=plan,
@@ -333,7 +341,7 @@ def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, f"“{item.title}” moved.")
-            return redirect(f"{plan.get_absolute_url()}#item-{item.pk}")
+            return redirect(_plan_at(item))
     return render(
         request,
         "planning/item_move.html",

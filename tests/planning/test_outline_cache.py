@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 
 from partners.models import Organisation
 from planning import outline_cache, outline_fragments, outline_html, selectors, services
@@ -292,3 +293,20 @@ def test_a_short_plan_shows_everything(client, alice, plan, priority):
     client.force_login(alice)
     page = _page(client, plan)
     assert "Tutoring" in page and "?open=" not in page
+
+
+def test_after_an_edit_a_long_plan_opens_at_the_part_that_holds_the_item_without_javascript(
+    client, alice, plan, long_plan
+):
+    """The edit form sends the officer back to the plan at the item: on a long plan, whose
+    page opens closed, the address itself must open the item's part (the script that opens
+    it from ``#item-N`` does not run without JavaScript)."""
+    (x, x_actions), _ = long_plan
+    client.force_login(alice)
+    item = x_actions[1]
+    url = reverse("planning:item-edit", args=[plan.slug, item.pk])
+    item.refresh_from_db()
+    response = client.post(url, {"title": "Action X1 retitled", "status": item.status, "version": item.version})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.url.endswith(f"?open={item.pk}#item-{item.pk}")
+    assert "Action X1 retitled" in client.get(response.url.split("#")[0]).content.decode()
