@@ -417,7 +417,7 @@ def test_the_plan_and_council_reports_query_counts_do_not_grow_with_the_plans(
     assert len(response.context["report"].spreads) == 2
 
 
-# session, user, plan (with its ancestors, for the breadcrumbs), shares, plans to compare with, items, links
-PLAN_REPORT_QUERIES = 7
+# session, user, plan (with its ancestors, for the breadcrumbs), plans to compare with, items, links
+PLAN_REPORT_QUERIES = 6
 # session, user, plans, items, links
 COUNCIL_REPORT_QUERIES = 5
