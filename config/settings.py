@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.nul_bytes.RefuseNulBytesMiddleware",  # before anything that reads a file, a session or the database
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.health.HealthCheckMiddleware",  # before sessions: /health/ reads no session and no user
+    "config.compression.CompressPagesMiddleware",  # gzip for pages over 1 KB; sees every response body last
     "config.db_unavailable.DatabaseUnavailableMiddleware",  # before anything that reads the database
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
