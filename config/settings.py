@@ -117,7 +117,7 @@ AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "config.auth_backend.PeopleBackend",  # ModelBackend, reading the signed-in person in one plain statement
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -191,6 +191,7 @@ if SESSION_IDLE_TIMEOUT < 120:  # the activity stamp is refreshed once a minute
     raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT must be at least 120 seconds.")
 if SESSION_ABSOLUTE_TIMEOUT < SESSION_IDLE_TIMEOUT:
     raise ImproperlyConfigured("SESSION_ABSOLUTE_TIMEOUT must be at least SESSION_IDLE_TIMEOUT.")
+SESSION_ENGINE = "config.sessions"  # database sessions, read in one plain statement
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", SESSION_ABSOLUTE_TIMEOUT)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
