@@ -1,5 +1,14 @@
 """``/health/`` for load balancers: 200 "ok" when the database answers ``SELECT 1``, 503
-otherwise. No sign-in, no session read or written, never cached."""
+otherwise. No sign-in, no session read or written, never cached.
+
+``HealthCheckMiddleware`` answers it before ``SessionMiddleware``: a probe that carries a
+session cookie (a person checking the address in a signed-in browser, a monitor replaying
+one) would otherwise have its session and its user read by the middleware further in (the
+session timeouts, no-store), two queries and a possible session write on a request that
+must cost one ``SELECT 1``, and would fail when only the session table is unreachable. The
+URL stays in ``config/urls.py`` so that ``reverse("health")`` and the permission matrix
+still know it.
+"""
 
 import logging
 
@@ -10,6 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 log = logging.getLogger(__name__)
+
+PATH = "/health/"  # config/urls.py routes it here too, for reverse("health")
 
 
 @never_cache
@@ -23,3 +34,16 @@ def health(request: HttpRequest) -> HttpResponse:
         log.warning("Health check failed: %s", error)
         return HttpResponse("database unavailable", status=503, content_type="text/plain; charset=utf-8")
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+class HealthCheckMiddleware:
+    """Place it before ``SessionMiddleware`` (and after ``SecurityMiddleware``, whose
+    ``SECURE_REDIRECT_EXEMPT`` lets load balancers probe over plain HTTP)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == PATH:
+            return health(request)
+        return self.get_response(request)

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.nul_bytes.RefuseNulBytesMiddleware",  # before anything that reads a file, a session or the database
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.health.HealthCheckMiddleware",  # before sessions: /health/ reads no session and no user
+    "config.compression.CompressPagesMiddleware",  # gzip for pages over 1 KB; sees every response body last
     "config.db_unavailable.DatabaseUnavailableMiddleware",  # before anything that reads the database
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,6 +117,9 @@ AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
+    "config.auth_backend.PeopleBackend",  # ModelBackend, reading the signed-in person in one plain statement
+    # sessions signed in before PeopleBackend came still name ModelBackend: listed after it, so
+    # those people stay signed in (it never signs anyone in while PeopleBackend answers first)
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -189,6 +194,7 @@ if SESSION_IDLE_TIMEOUT < 120:  # the activity stamp is refreshed once a minute
     raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT must be at least 120 seconds.")
 if SESSION_ABSOLUTE_TIMEOUT < SESSION_IDLE_TIMEOUT:
     raise ImproperlyConfigured("SESSION_ABSOLUTE_TIMEOUT must be at least SESSION_IDLE_TIMEOUT.")
+SESSION_ENGINE = "config.sessions"  # database sessions, read in one plain statement
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", SESSION_ABSOLUTE_TIMEOUT)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

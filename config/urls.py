@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import PATH as HEALTH_PATH
 from config.health import health
 
 urlpatterns = [
@@ -11,7 +12,7 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("accounts/", include("partners.sign_in_urls")),
     path("django-admin/", admin.site.urls),
-    path("health/", health, name="health"),
+    path(HEALTH_PATH.lstrip("/"), health, name="health"),
 ]
 
 handler400 = "config.views.bad_request"

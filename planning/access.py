@@ -9,12 +9,13 @@ to each other.
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from simple_history.utils import get_history_manager_for_model
 
-from partners.models import User
-from planning.models import Link, Plan, PlanItem
+from partners.models import Organisation, User
+from planning.models import Consultation, Link, Plan, PlanItem, PlanShare
+from planning.rules import READER_FACTS
 
 ACTIONS = {
     "view": "planning.view_plan",
@@ -46,12 +47,37 @@ def plans_for(user: User) -> QuerySet[Plan]:
 
 def get_plan_for_user(user: User, slug: str, action: str = "view") -> Plan:
     try:
-        plan = plans_for(user).select_related("parent__parent__parent").prefetch_related("shares").get(slug=slug)
+        plan = plans_for(user).select_related("parent__parent__parent").annotate(**_reader_facts(user)).get(slug=slug)
     except Plan.DoesNotExist:
         raise Http404("No such plan") from None
+    setattr(plan, READER_FACTS, {"reader": user.pk} | {fact: getattr(plan, fact) for fact in _reader_facts(user)})
     if not user.has_perm(ACTIONS[action], plan):
         raise PermissionDenied
     return plan
+
+
+def _reader_facts(user: User) -> dict[str, Exists]:
+    """What ``planning.rules`` needs to know about the reader and the plan beyond the two
+    rows, asked in the query that fetches the plan: otherwise each is a query of its own
+    for some persona (the officer's organisation, the partner's share, the member's
+    invitation), and the page's query count would depend on who reads it (issue 14)."""
+    if not user.is_authenticated or user.is_admin:  # admins may do anything: nothing to ask
+        return {}
+    if user.is_council_staff and user.organisation_id is not None:
+        in_owning = Organisation.objects.filter(
+            pk=user.organisation_id,
+            tree_id=OuterRef("organisation__tree_id"),
+            lft__lte=OuterRef("organisation__lft"),
+            rght__gte=OuterRef("organisation__rght"),
+        )
+        return {"in_owning_organisation": Exists(in_owning)}
+    if user.role == User.Role.PARTNER and user.organisation_id is not None:
+        shared = PlanShare.objects.filter(plan=OuterRef("pk"), organisation_id=user.organisation_id)
+        return {"shared_with_organisation": Exists(shared)}
+    if user.role == User.Role.MEMBER:
+        invited = Consultation.objects.filter(plan=OuterRef("pk"), member_invites__member=user)
+        return {"invited_member": Exists(invited)}
+    return {}
 
 
 def get_item_for_user(user: User, slug: str, pk: int, action: str = "view") -> PlanItem:

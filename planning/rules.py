@@ -8,6 +8,18 @@ import rules
 
 from planning.models import Plan
 
+# What ``planning.access.get_plan_for_user`` learnt about the reader in the query that
+# fetched the plan: {"reader": user pk, fact name: bool}. A predicate uses a fact when it
+# is there for this user and asks the database otherwise (a plan fetched some other way).
+READER_FACTS = "_reader_facts"
+
+
+def _known(user, plan: Plan, fact: str) -> bool | None:
+    facts = getattr(plan, READER_FACTS, None)
+    if facts is None or facts.get("reader") != user.pk:
+        return None
+    return facts.get(fact)
+
 
 @rules.predicate
 def is_admin(user, plan=None) -> bool:
@@ -27,20 +39,24 @@ def is_plan_owner(user, plan: Plan) -> bool:
 @rules.predicate
 def belongs_to_owning_organisation(user, plan: Plan) -> bool:
     """Officers change plans owned by their organisation or any unit beneath it."""
-    org = user.organisation
-    if plan is None or org is None:
+    if plan is None or user.organisation_id is None:
         return False
+    known = _known(user, plan, "in_owning_organisation")
+    if known is not None:
+        return known
+    org = user.organisation
     owning = plan.organisation
     return owning.tree_id == org.tree_id and org.lft <= owning.lft and owning.rght <= org.rght
 
 
 @rules.predicate
 def is_shared_with_users_organisation(user, plan: Plan) -> bool:
-    return (
-        plan is not None
-        and user.organisation_id is not None
-        and any(share.organisation_id == user.organisation_id for share in plan.shares.all())
-    )
+    if plan is None or user.organisation_id is None:
+        return False
+    known = _known(user, plan, "shared_with_organisation")
+    if known is not None:
+        return known
+    return any(share.organisation_id == user.organisation_id for share in plan.shares.all())
 
 
 @rules.predicate
@@ -61,7 +77,12 @@ def is_partner(user, plan=None) -> bool:
 @rules.predicate
 def is_invited_member(user, plan: Plan) -> bool:
     """An elected member invited to any consultation on the plan (pre-scrutiny)."""
-    return plan is not None and plan.consultations.filter(member_invites__member=user).exists()
+    if plan is None:
+        return False
+    known = _known(user, plan, "invited_member")
+    if known is not None:
+        return known
+    return plan.consultations.filter(member_invites__member=user).exists()
 
 
 @rules.predicate

@@ -183,6 +183,26 @@ def test_health_says_503_when_the_database_does_not_answer(client, db, error):
     assert response.status_code == 503 and response.content == b"database unavailable"
 
 
+def test_health_reads_no_session_and_no_user_for_a_signed_in_browser(client, bob, django_assert_num_queries):
+    """A probe that carries a session cookie costs the same one query (issue 14)."""
+    client.force_login(bob)
+    before = client.session.session_key
+    with django_assert_num_queries(1):  # SELECT 1: no session row, no person
+        response = client.get(reverse("health"))
+    assert response.status_code == 200 and response.content == b"ok"
+    assert not response.cookies  # no session written, no CSRF or messages cookie
+    assert "no-store" in response["Cache-Control"]
+    assert client.session.session_key == before
+
+
+def test_health_says_ok_when_only_the_session_table_does_not_answer(client, bob):
+    client.force_login(bob)
+    engine = import_module(settings.SESSION_ENGINE)
+    with mock.patch.object(engine.SessionStore, "load", side_effect=OperationalError("no such table: django_session")):
+        response = client.get(reverse("health"))
+    assert response.status_code == 200 and response.content == b"ok"
+
+
 def test_health_answers_only_get_and_head(client):
     assert client.post(reverse("health")).status_code == 405
 

@@ -120,3 +120,18 @@ def test_static_files_stay_cacheable_for_signed_in_people(alice, settings):
     assert response.status_code == 200
     assert not _no_store(response)
     assert "max-age" in response["Cache-Control"]
+
+
+def test_the_headers_say_what_djangos_never_cache_says(client, alice):
+    """Written as constants (config/no_store.py) for speed; the same directives, and an
+    Expires in the past."""
+    from django.http import HttpResponse
+    from django.utils.cache import add_never_cache_headers
+    from django.utils.http import parse_http_date
+
+    client.force_login(alice)
+    response = client.get(reverse("planning:plan-list"))
+    django_says = HttpResponse()
+    add_never_cache_headers(django_says)
+    assert response["Cache-Control"] == django_says["Cache-Control"]
+    assert parse_http_date(response["Expires"]) < parse_http_date(django_says["Expires"])

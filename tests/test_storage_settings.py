@@ -167,7 +167,7 @@ def test_production_with_object_storage_and_redis_starts_and_passes_the_deployme
     assert result.stdout.split()[-3:] == [
         "storages.backends.s3.S3Storage",
         "django.core.cache.backends.redis.RedisCache",
-        "django.contrib.sessions.backends.db",
+        "config.sessions",  # database sessions
     ]
 
 

@@ -446,8 +446,9 @@ def test_the_plan_and_council_reports_query_counts_do_not_grow_with_the_plans(
     assert len(response.context["report"].spreads) == 2
 
 
-# session, user, plan (with its ancestors, for the breadcrumbs), shares, plans to compare with, the plan's
-# items, the other plans' targets on its indicators, the other plans' shape (for references), links
-PLAN_REPORT_QUERIES = 9
+# session, user, plan (with its ancestors, for the breadcrumbs, and what the rules need about the
+# reader), plans to compare with, the plan's items, the other plans' targets on its indicators, the
+# other plans' shape (for references), links
+PLAN_REPORT_QUERIES = 8
 # session, user, plans, items, targets with an indicator, links
 COUNCIL_REPORT_QUERIES = 6

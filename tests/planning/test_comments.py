@@ -241,7 +241,7 @@ def test_the_comments_page_query_count_is_fixed(
         assert client.get(_urls(plan, action)[0]).status_code == 200
 
 
-COMMENTS_PAGE_QUERIES = 9  # session, user, plan+shares, open consultation, latest, comments, history, items, unanswered
+COMMENTS_PAGE_QUERIES = 8  # session, user, plan, open consultation, latest, comments, history, items, unanswered
 
 
 # --- responding ---------------------------------------------------------------------------------

@@ -141,15 +141,15 @@ def test_the_status_page_query_count_does_not_grow(
             ConsultationInvite.objects.create(consultation=consultation, organisation=org)
         ConsultationMember.objects.create(consultation=consultation, member=mel)
 
-    # session, user, plan, shares, revisions, consultations, their organisations, their members, unanswered
+    # session, user, plan, revisions, consultations, their organisations, their members, unanswered
     client.force_login(alice)
     consult(1)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(status_url(plan)).status_code == 200
     consult(8)
     consult(15)
     lifecycle.comment_add(plan=plan, user=alice, body="A note to self")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert "15 January 2013" in client.get(status_url(plan)).content.decode()
 
 

@@ -188,10 +188,10 @@ def test_the_plan_page_query_count_does_not_grow_with_the_plan(client, alice, si
     assert response.status_code == 200
 
 
-# session, user, plan, shares, the outline's cache stamp, items, the leads and indicators they name,
+# session, user, plan, the outline's cache stamp, items, the leads and indicators they name,
 # supporters, links, unanswered comments
-PLAN_PAGE_QUERIES = 10
-PLAN_PAGE_QUERIES_CACHED = 6  # the same without items, names, supporters and links
+PLAN_PAGE_QUERIES = 9
+PLAN_PAGE_QUERIES_CACHED = 5  # the same without items, names, supporters and links
 
 
 def test_a_stale_plan_edit_gets_the_conflict_page(client, alice, bob, plan, service):

@@ -1,0 +1,90 @@
+"""Each main page reads in a fixed number of queries for every persona who may read it,
+and the same number whatever the plan's size (issue 14).
+
+One plan, approved and shared with the college, read by: its owner; another officer of
+the owning service; an officer of another service; a partner at the college; an elected
+member; an administrator. Each page is read with a small plan (4 items) and a larger one
+(about 30): the counts must be the same, and at most ``LIMIT``. The benchmark holds the
+same pages to the same counts at 2,000 items.
+
+Why a pin per persona: the owner's count was pinned and the others drifted (another
+officer of the owning service took 11, for the permission check reading their
+organisation).
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from monitoring import services as monitoring
+from planning import services
+from planning.models import Plan, PlanItem
+from tests.factories import add_item, make_return, vision_of
+
+LIMIT = 10
+
+PERSONAS = [
+    "alice",
+    "bob",
+    "carol",
+    "pat",
+    "mel",
+    "ada",
+]  # owner, owning officer, other officer, partner, member, admin
+
+# persona -> page -> queries; the plan page is read twice, with the outline built and then cached
+EXPECTED = {
+    persona: {"plan": 9, "plan cached": 5, "item": 8, "scorecard": 8} for persona in ["alice", "bob", "carol", "ada"]
+} | {  # one more: which linked plans they may not read (officers and admins read every plan)
+    persona: {"plan": 10, "plan cached": 6, "item": 8, "scorecard": 8} for persona in ["pat", "mel"]
+}
+
+
+def _build(plan: Plan, size: int, bob, college, period) -> PlanItem:
+    """``size`` priorities, each with an action led by bob and a target led by the
+    college, each action reported on; returns the first action."""
+    first = None
+    for n in range(size):
+        priority = add_item(plan, vision_of(plan), "priority", title=f"Priority {n}")
+        action = add_item(plan, priority, "action", title=f"Action {n}", lead_officer=bob)
+        add_item(plan, action, "target", title=f"Target {n}", lead_organisation=college)
+        first = first or action
+    services.plan_share_set(plan=plan, organisations=[college])
+    plan.status = Plan.Status.APPROVED
+    plan.save()
+    for action in plan.items.filter(kind="action", returns__isnull=True):
+        make_return(action, period, bob, {"rag": "green", "narrative": "On track"}, submit=True)
+    return first
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_persona_reads_the_main_pages_in_a_fixed_number_of_queries(
+    client, request, persona, plan, bob, carol, pat, mel, ada, college
+):
+    period = monitoring.financial_year_create(start_year=2013, user=None)[0]
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    counts = {}
+    for size in (1, 10):  # 4 items, then 34
+        action = _build(plan, size, bob, college, period)
+        plan.refresh_from_db()
+        urls = {
+            "plan": plan.get_absolute_url(),
+            "plan cached": plan.get_absolute_url(),
+            "item": reverse("planning:item-detail", args=[plan.slug, action.pk]),
+            "scorecard": reverse("monitoring:scorecard", args=[plan.slug, period.slug]),
+        }
+        counts[size] = {page: _count(client, url) for page, url in urls.items()}
+        plan.status = Plan.Status.DRAFT  # so the next round may add items
+        plan.save()
+    assert plan.items.count() == 34
+    assert (counts[1], counts[10]) == (EXPECTED[persona], EXPECTED[persona])
+    assert max(EXPECTED[persona].values()) <= LIMIT
