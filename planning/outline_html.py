@@ -63,12 +63,15 @@ def _how(item: PlanItem) -> str:
     return how
 
 
+_FACTS_LINE_SEPARATOR = "\u00a0· "  # between the facts of one line of text (FactsLine)
+
+
 class _Facts:
     """The facts lists of one outline's items. Items share their leads, dates, statuses and
     measures, so each fact is made once per outline, keyed by what it is made from, and
     reused: 2,000 items make a few thousand facts, not some 12,000."""
 
-    start, end, separator, omit_empty = _FACTS_START, _FACTS_END, "", False
+    start, end, omit_empty = _FACTS_START, _FACTS_END, False
 
     def __init__(self) -> None:
         self._made: dict[tuple, SafeHtml] = {}
@@ -117,7 +120,10 @@ class _Facts:
             parts.append(made.get(key) or make(key, _how(item)))
         if not parts and self.omit_empty:
             return _NOTHING
-        return join([self.start, join(parts, self.separator), self.end])
+        return join([self.start, self._between(parts), self.end])
+
+    def _between(self, parts: list) -> SafeHtml:
+        return join(parts)
 
 
 def facts(item: PlanItem, supporters: Iterable) -> SafeHtml:
@@ -134,7 +140,11 @@ class FactsLine(_Facts):
     "Status: In progress" stays on one line; a long one wraps as text. One per document,
     so each fact is made once."""
 
-    start, end, separator, omit_empty = _FACTS_LINE_START, _FACTS_LINE_END, "\u00a0· ", True
+    start, end, omit_empty = _FACTS_LINE_START, _FACTS_LINE_END, True
+
+    def _between(self, parts: list) -> SafeHtml:
+        return join(parts, _FACTS_LINE_SEPARATOR)
+
     KEEP_TOGETHER = 32  # characters: dates, statuses, names, amounts; not lists or measures
 
     def _make(self, key: tuple, text: str) -> SafeHtml:
