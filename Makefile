@@ -8,7 +8,12 @@ BIN := $(VENV)/bin
 # with its hashes), generated from pyproject.toml by `make lock`; production installs the
 # runtime lock, requirements.txt (docs/deployment.md)
 LOCK := requirements-dev.txt
-STAMP := $(VENV)/.installed-$(shell cat $(LOCK) | cksum | cut -d' ' -f1)
+# pip itself, pinned with its hashes (make lock copies it from the lock): installed first, because
+# the pip a new venv starts with (23.2 on Python 3.11) refuses a hashed lock in which a package
+# asks for another's extra (weasyprint needs fonttools[woff]) once a newer release of that package
+# is published ("all requirements must have their versions pinned with ==")
+PIP_LOCK := requirements-pip.txt
+STAMP := $(VENV)/.installed-$(shell cat $(PIP_LOCK) $(LOCK) | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # the address links in PDFs and emails point to: where the app is served (set it when people
@@ -25,10 +30,11 @@ TEMPLATE_DIRS := templates $(wildcard */templates)
 
 .PHONY: run test test-only test-services lint types templates lock security fixture benchmark benchmark-returns
 
-# --require-hashes: nothing is installed that the lock does not name with its hash (the lock
-# pins pip itself too, so the venv's pip is replaced by the locked one in the same step)
-$(STAMP): $(LOCK)
+# --require-hashes: nothing is installed that the locks do not name with its hash; the locked pip
+# replaces the venv's own before anything else is installed
+$(STAMP): $(PIP_LOCK) $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(PIP_LOCK)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	rm -f $(VENV)/.installed-* && touch $@
 
@@ -75,6 +81,8 @@ PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --generat
 lock: $(STAMP)
 	$(PIP_COMPILE) --output-file requirements.txt pyproject.toml
 	$(PIP_COMPILE) --extra test --extra dev --output-file requirements-dev.txt pyproject.toml
+	{ echo "# pip, pinned with its hashes: installed before either lock (copied from requirements-dev.txt by make lock)"; \
+	  awk '/^pip==/ {p = 1; print; next} p && /^ +--hash/ {print; next} p {exit}' requirements-dev.txt; } > $(PIP_LOCK)
 
 # bandit, medium and high findings only: exits nonzero on any not reviewed (docs/security.md)
 security: $(STAMP)

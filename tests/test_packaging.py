@@ -93,6 +93,26 @@ def test_every_locked_package_carries_its_hashes():
         assert [package for package, (_, hashes) in _lock(name).items() if hashes == 0] == [], name
 
 
+def _pin_with_hashes(name: str, package: str) -> list[str]:
+    """The lines that pin one package in a lock: its `name==version` and its hashes."""
+    lines = (ROOT / name).read_text().splitlines()
+    start = next(number for number, line in enumerate(lines) if line.startswith(f"{package}=="))
+    block = [lines[start]]
+    for line in lines[start + 1 :]:
+        if not line.strip().startswith("--hash="):
+            break
+        block.append(line)
+    return [line.strip(" \\") for line in block]
+
+
+def test_pip_is_installed_first_at_the_version_and_with_the_hashes_the_development_lock_names():
+    # the venv's own pip (23.2) refuses the lock once fonttools publishes a release newer than
+    # the one pinned (weasyprint asks for fonttools[woff]); make installs requirements-pip.txt first
+    pip_lock = _pin_with_hashes("requirements-pip.txt", "pip")
+    assert len(pip_lock) >= 2
+    assert pip_lock == _pin_with_hashes("requirements-dev.txt", "pip"), "run `make lock`"
+
+
 def test_a_production_install_carries_no_test_browser_or_lint_tool():
     # setuptools, packaging and requests are libraries, not tools (django-csp needs packaging
     # at run time, azure-core's HTTP client is requests)
