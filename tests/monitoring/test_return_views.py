@@ -301,7 +301,7 @@ def test_the_owners_quarter_page_and_chase(client, monitored, q1, alice, bob, pa
     make_return(monitored.target, q1, pat, {"rag": "green", "narrative": "x", "actual_value": 71})
     client.force_login(alice)
     url = reverse("monitoring:plan-period", args=[monitored.slug, q1.slug])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         page = client.get(url).content.decode()
     assert "<strong>1</strong> received of 2" in page
     assert "Send reminders for the 1 outstanding return" in page

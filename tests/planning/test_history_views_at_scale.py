@@ -12,11 +12,11 @@ from planning.models import PlanItem
 from planning.views import timetravel
 from tests.factories import IndicatorFactory, add_item, build_plan, make_plan, vision_of
 
-# session, user, plan (with its ancestors), shares, then the page's own reads:
-PAST_VIEW_QUERIES = 10  # + edition; plan, shape, links and supporters, items, names
-COMPARE_QUERIES = 10  # + editions; plan, shapes, rows that differ, supporters, names
-PLAN_HISTORY_QUERIES = 10  # recent item rows, their predecessors, plan rows, names, parents, comments
-ITEM_HISTORY_QUERIES = 9  # rows, names, parents, supporters, whether it still exists
+# session, user, plan (with its ancestors and who may edit it), then the page's own reads:
+PAST_VIEW_QUERIES = 9  # + edition; plan, shape, links and supporters, items, names
+COMPARE_QUERIES = 9  # + editions; plan, shapes, rows that differ, supporters, names
+PLAN_HISTORY_QUERIES = 9  # recent item rows, their predecessors, plan rows, names, parents, comments
+ITEM_HISTORY_QUERIES = 8  # rows, names, parents, supporters, whether it still exists
 
 
 @pytest.fixture

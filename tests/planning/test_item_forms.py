@@ -120,22 +120,22 @@ def test_the_delete_form_lists_the_item_and_everything_under_it_with_references(
 # --- queries: the same for a plan of 21 items and of 501 -------------------------------
 
 
-# session, user, plan + shares, item, the plan's shape with kinds and titles (the choices)
-MOVE_FORM_QUERIES = 6
-# session, user, plan + shares, item, the posted parent checked; then the service: the item's
+# session, user, plan with who may edit it, item, the plan's shape with kinds and titles (the choices)
+MOVE_FORM_QUERIES = 5
+# session, user, plan with who may edit it, item, the posted parent checked; then the service: the item's
 # plan, savepoint, lock, item, new parent, new siblings counted, both parents' siblings read,
 # one update and one insert of history rows for them, mptt's move, the item and its history row
-MOVE_POST_QUERIES = 23
-# session, user, plan + shares, item, its supporters, people, organisations (drop-down and boxes)
-EDIT_FORM_QUERIES = 9
+MOVE_POST_QUERIES = 22
+# session, user, plan with who may edit it, item, its supporters, people, organisations (drop-down and boxes)
+EDIT_FORM_QUERIES = 8
 # the form's reads as above, the lead officer checked, then the service's lock, reads, checks,
 # the item saved, its history row and its supporters
-EDIT_POST_QUERIES = 27
-# session, user, plan + shares, item, the plan's shape, the item's subtree
-DELETE_FORM_QUERIES = 7
-# session, user, plan + shares, item, the plan's shape, the rows (items, supporters, links),
+EDIT_POST_QUERIES = 26
+# session, user, plan with who may edit it, item, the plan's shape, the item's subtree
+DELETE_FORM_QUERIES = 6
+# session, user, plan with who may edit it, item, the plan's shape, the rows (items, supporters, links),
 # the breadcrumb plans
-ITEM_PAGE_QUERIES = 9
+ITEM_PAGE_QUERIES = 8
 
 
 @pytest.mark.parametrize("size", ["small", "large"])
