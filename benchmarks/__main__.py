@@ -16,7 +16,7 @@ and the ratio is the median of the pairs' ratios (BENCHMARK_REPEAT pairs, 7 by d
   the same plan: before each sample an action's title is changed through
   ``planning.services.item_update``, with its history row, alternating between two actions).
 - The officer's loop as one unit each: "edit then see" (the item edit form posted through the
-  client, then the plan page) and "move" (the move form got and posted, to a real new parent).
+  client, then the page it redirects to: the plan opened at the item's part) and "move" (the move form got and posted, to a real new parent).
 - Query counts per persona (owner, another officer of the organisation, a partner the plan is
   shared with, an elected member, an administrator) at both sizes.
 - What the cache holds after 30 edits and views; a signed-in request against an anonymous one;
@@ -297,6 +297,9 @@ def _pages(s: Subjects, clients: dict[str, Client]) -> dict[str, tuple[Client, s
     owner, slug, action = clients["owner"], s.plan.slug, s.action.pk
     return {
         "plan page": (owner, reverse("planning:plan-detail", args=[slug])),
+        # where an officer lands after editing that action: its part opened (?open=); the
+        # action is one of the two the cold samples edit in turn
+        "plan page opened at an action": (owner, reverse("planning:plan-detail", args=[slug]) + f"?open={action}"),
         "item page": (owner, reverse("planning:item-detail", args=[slug, action])),
         "item edit form (GET)": (owner, reverse("planning:item-edit", args=[slug, action])),
         "alignment report": (owner, reverse("planning:plan-alignment", args=[slug])),
@@ -326,14 +329,19 @@ def _measure_pages(pages: dict, base, editor: Editor, timings: bool) -> dict[str
         view()
         queries_cached = len(_request_queries(view))
         queries_cold = len(_request_queries(view, before=editor))
-        shows_edit = name == "plan page" or name == "item page" and editor.last_pk == editor.order[0]
+        shows_edit = (
+            name == "plan page"
+            or name.startswith("plan page opened")
+            or (name == "item page" and editor.last_pk == editor.order[0])
+        )
         stale = shows_edit and editor.stale(view().body.decode())
         results[name] = PageResult(cached, cold, queries_cached, queries_cold, *_sizes(client, url), stale=stale)
     return results
 
 
 def _edit_then_see(owner: Client, plan_url: str, base, editor: Editor) -> Pairs:
-    """POST of the item edit form, then the plan page: one unit."""
+    """POST of the item edit form, then the page it sends the officer to (the plan opened at
+    the edited item's part, ``?open=``): one unit."""
     pending = {}
 
     def prepare():
@@ -344,7 +352,10 @@ def _edit_then_see(owner: Client, plan_url: str, base, editor: Editor) -> Pairs:
         if response.status_code != 302:
             errors = getattr(response.context.get("form"), "errors", "") if response.context else ""
             raise SystemExit(f"the item edit form answered {response.status_code}: {errors}")
-        _ok(owner, plan_url)
+        landing = response["Location"]
+        if not landing.startswith(plan_url):
+            raise SystemExit(f"the item edit form sent the officer to {landing}, not the plan")
+        _ok(owner, landing)
 
     return paired(base, unit, REPEAT, prepare=prepare)
 
