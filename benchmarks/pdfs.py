@@ -33,19 +33,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.browser.chromium import CHROMIUM as DEBIAN_CHROMIUM
+from tests.browser.chromium import CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("BENCHMARK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-pdf-header-footer",
-]
+CHROMIUM = os.environ.get("BENCHMARK_CHROMIUM", DEBIAN_CHROMIUM)
+CHROMIUM_FLAGS = ["--headless", *CHROMIUM_ARGS, "--no-pdf-header-footer"]  # the browser tests' flags
 REPEAT = int(os.environ.get("BENCHMARK_PDF_REPEAT", "2"))
 SIZES = {
     "small": {"plans": 4, "items": 500, "quarters": 2, "people": 30},

@@ -97,6 +97,49 @@ def build_plan(plan: Plan, *, priorities: int, actions: int, targets: int, miles
                 add_item(plan, action, "milestone")
 
 
+def sized_plan(size: str, *, owner: User) -> Plan:
+    """A regular plan of 21 items with the vision ("small") or 501 ("large"), for tests that
+    hold a page's query count the same at both sizes."""
+    plan = make_plan(owner=owner)
+    if size == "small":
+        build_plan(plan, priorities=2, actions=3, targets=1, milestones=1)
+    else:
+        build_plan(plan, priorities=10, actions=7, targets=3, milestones=3)
+    return plan
+
+
+def edited_plan(size: str, *, owner: User, other_owner: User, organisation: Organisation):
+    """A plan whose items have leads, supporters, indicators and links to another plan,
+    named as an edition and then changed (its first action renamed): what the history views
+    read. ``size``: "small" (about 20 items) or "large" (about 200). Returns the plan, the
+    edition and the renamed action."""
+    plan = make_plan(owner=owner)
+    if size == "small":
+        build_plan(plan, priorities=2, actions=2, targets=1, milestones=1)
+    else:
+        build_plan(plan, priorities=6, actions=6, targets=2, milestones=2)
+    other = make_plan(owner=other_owner, slug="corporate")
+    theirs = add_item(other, vision_of(other), "priority", user=other_owner, title="Their priority")
+    indicator = IndicatorFactory()
+    for n, item in enumerate(PlanItem.objects.filter(plan=plan).exclude(kind="vision").order_by("lft")):
+        fields = {"lead_officer": (owner, other_owner)[n % 2], "lead_organisation": organisation}
+        if item.kind == "target":
+            fields["indicator"] = indicator
+        services.item_update(
+            item_id=item.pk, user=owner, change=services.ItemChange(fields, supporting_organisations=[organisation]),
+            expected_version=item.version,
+        )  # fmt: skip
+        if item.kind == "action":
+            services.link_add(source_id=item.pk, target_id=theirs.pk, relation="contributes_to", user=owner)
+    edition = services.edition_create(plan=plan, name="Named", user=owner)
+    action = PlanItem.objects.filter(plan=plan, kind="action").order_by("lft").first()
+    services.item_update(
+        item_id=action.pk, user=owner, change=services.ItemChange({"title": "Renamed"}),
+        expected_version=action.version,
+    )  # fmt: skip
+    return plan, edition, action
+
+
 def make_return(
     item: PlanItem, period, user: User, fields: dict | None = None, *, submit: bool = False, version: int = 0
 ):

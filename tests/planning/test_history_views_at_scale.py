@@ -10,7 +10,7 @@ from django.urls import reverse
 from planning import services
 from planning.models import PlanItem
 from planning.views import timetravel
-from tests.factories import IndicatorFactory, add_item, build_plan, make_plan, vision_of
+from tests.factories import build_plan, edited_plan
 
 # session, user, plan (with its ancestors and who may edit it), then the page's own reads:
 PAST_VIEW_QUERIES = 9  # + edition; plan, shape, links and supporters, items, names
@@ -21,37 +21,7 @@ ITEM_HISTORY_QUERIES = 8  # rows, names, parents, supporters, whether it still e
 
 @pytest.fixture
 def edited(alice, bob, college):
-    """A plan with leads, supporters, indicators and links to another plan, named as an
-    edition and then changed."""
-
-    def build(size: str):
-        plan = make_plan(owner=alice)
-        if size == "small":
-            build_plan(plan, priorities=2, actions=2, targets=1, milestones=1)
-        else:
-            build_plan(plan, priorities=6, actions=6, targets=2, milestones=2)
-        other = make_plan(owner=bob, slug="corporate")
-        theirs = add_item(other, vision_of(other), "priority", user=bob, title="Their priority")
-        indicator = IndicatorFactory()
-        for n, item in enumerate(PlanItem.objects.filter(plan=plan).exclude(kind="vision").order_by("lft")):
-            fields = {"lead_officer": (alice, bob)[n % 2], "lead_organisation": college}
-            if item.kind == "target":
-                fields["indicator"] = indicator
-            services.item_update(
-                item_id=item.pk, user=alice, change=services.ItemChange(fields, supporting_organisations=[college]),
-                expected_version=item.version,
-            )  # fmt: skip
-            if item.kind == "action":
-                services.link_add(source_id=item.pk, target_id=theirs.pk, relation="contributes_to", user=alice)
-        edition = services.edition_create(plan=plan, name="Named", user=alice)
-        action = PlanItem.objects.filter(plan=plan, kind="action").order_by("lft").first()
-        services.item_update(
-            item_id=action.pk, user=alice, change=services.ItemChange({"title": "Renamed"}),
-            expected_version=action.version,
-        )  # fmt: skip
-        return plan, edition, action
-
-    return build
+    return lambda size: edited_plan(size, owner=alice, other_owner=bob, organisation=college)
 
 
 def past(client, plan, **query):

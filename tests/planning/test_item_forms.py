@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from planning import services
 from planning.models import PlanItem
-from tests.factories import add_item, build_plan, make_plan, vision_of
+from tests.factories import add_item, make_plan, sized_plan, vision_of
 
 
 def _options(page: str) -> list[tuple[int, str, bool]]:
@@ -143,11 +143,7 @@ ITEM_PAGE_QUERIES = 8
 
 @pytest.mark.parametrize("size", ["small", "large"])
 def test_the_item_forms_query_counts_do_not_grow_with_the_plan(client, alice, size, django_assert_num_queries):
-    plan = make_plan(owner=alice)
-    if size == "small":
-        build_plan(plan, priorities=2, actions=3, targets=1, milestones=1)  # 20 items with the vision
-    else:
-        build_plan(plan, priorities=10, actions=7, targets=3, milestones=3)  # 500+ items
+    plan = sized_plan(size, owner=alice)
     assert plan.items.count() == (21 if size == "small" else 501)
     first, second = plan.items.filter(kind="priority").order_by("lft")[:2]
     action = first.get_children()[1]

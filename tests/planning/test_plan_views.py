@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from planning import services
 from planning.models import Plan, PlanItem
-from tests.factories import add_item, build_plan, make_plan, vision_of
+from tests.factories import add_item, sized_plan, vision_of
 
 
 def test_creating_a_plan_creates_its_vision_and_history(client, alice, service):
@@ -166,11 +166,7 @@ def test_descriptions_are_rendered_as_sanitised_markdown(client, alice, plan):
 
 @pytest.mark.parametrize("size", ["small", "large"])
 def test_the_plan_page_query_count_does_not_grow_with_the_plan(client, alice, size, django_assert_num_queries):
-    plan = make_plan(owner=alice)
-    if size == "small":
-        build_plan(plan, priorities=2, actions=3, targets=1, milestones=1)  # 20 items with the vision
-    else:
-        build_plan(plan, priorities=10, actions=7, targets=3, milestones=3)  # 500+ items
+    plan = sized_plan(size, owner=alice)
     assert plan.items.count() == (21 if size == "small" else 501)
     first = plan.items.filter(kind="priority").order_by("lft").first()
     services.item_update(

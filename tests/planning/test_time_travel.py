@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from config.spreadsheets import SPREADSHEET_TRIGGERS
 from planning import services, snapshots
-from planning.models import Edition, PlanItem
-from tests.factories import IndicatorFactory, add_item, build_plan, make_plan, vision_of
+from planning.models import Edition
+from tests.factories import add_item, edited_plan, make_plan, vision_of
 
 
 def titles(snapshot):
@@ -166,29 +166,7 @@ def test_only_people_who_may_change_the_plan_name_editions(client, alice, carol,
 def test_the_past_view_and_comparison_query_counts_do_not_grow_with_the_plan(
     client, alice, bob, college, size, django_assert_num_queries
 ):
-    plan = make_plan(owner=alice)
-    if size == "small":
-        build_plan(plan, priorities=2, actions=2, targets=1, milestones=1)
-    else:
-        build_plan(plan, priorities=6, actions=6, targets=2, milestones=2)
-    other = make_plan(owner=bob, slug="corporate")
-    theirs = add_item(other, vision_of(other), "priority", user=bob, title="Their priority")
-    indicator = IndicatorFactory()
-    for n, item in enumerate(PlanItem.objects.filter(plan=plan).exclude(kind="vision").order_by("lft")):
-        fields = {"lead_officer": (alice, bob)[n % 2], "lead_organisation": college}
-        if item.kind == "target":
-            fields["indicator"] = indicator
-        services.item_update(
-            item_id=item.pk, user=alice, change=services.ItemChange(fields, supporting_organisations=[college]),
-            expected_version=item.version,
-        )  # fmt: skip
-        if item.kind == "action":
-            services.link_add(source_id=item.pk, target_id=theirs.pk, relation="contributes_to", user=alice)
-    edition = services.edition_create(plan=plan, name="Now", user=alice)
-    action = PlanItem.objects.filter(plan=plan, kind="action").first()
-    services.item_update(
-        item_id=action.pk, user=alice, change=services.ItemChange({"title": "x"}), expected_version=action.version
-    )
+    plan, edition, _ = edited_plan(size, owner=alice, other_owner=bob, organisation=college)
     client.force_login(alice)
     client.get(reverse("planning:plan-list"))  # the session's first request stamps it (a write)
     with django_assert_num_queries(PAST_VIEW_QUERIES):
