@@ -18,11 +18,20 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router
 
 
 class PeopleBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            # ModelBackend, listed next only for sessions from before, would look the person
+            # up and hash the password again; refusing here ends the attempt, and Django
+            # reports the failure once (user_login_failed, which django-axes counts)
+            raise PermissionDenied
+        return user
+
     def get_user(self, user_id):
         model = get_user_model()
         try:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from config.auth_backend import PeopleBackend
 from config.sessions import SessionStore
 from partners.models import User
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +73,19 @@ def test_a_session_reads_back_what_was_saved_and_an_expired_one_starts_afresh():
     expired = SessionStore(key)
     assert expired.load() == {} and expired.session_key is None
     assert SessionStore("no-such-key").load() == {}
+
+
+def test_a_failed_sign_in_checks_the_password_once_and_is_counted_once(client, bob, monkeypatch):
+    # ModelBackend stays listed after PeopleBackend (sessions from before): it must not hash
+    # a refused password a second time
+    checked, failures = [], []
+    check = User.check_password
+    monkeypatch.setattr(User, "check_password", lambda user, raw: checked.append(raw) or check(user, raw))
+    user_login_failed.connect(lambda **signal: failures.append(signal), dispatch_uid="count-failures", weak=False)
+    try:
+        response = client.post(reverse("login"), {"username": bob.username, "password": "not the password"})
+    finally:
+        user_login_failed.disconnect(dispatch_uid="count-failures")
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert checked == ["not the password"] and len(failures) == 1
+    assert client.post(reverse("login"), {"username": bob.username, "password": PASSWORD}).status_code == 302
