@@ -46,11 +46,12 @@ def plans_for(user: User) -> QuerySet[Plan]:
 
 
 def get_plan_for_user(user: User, slug: str, action: str = "view") -> Plan:
+    facts = _reader_facts(user)
     try:
-        plan = plans_for(user).select_related("parent__parent__parent").annotate(**_reader_facts(user)).get(slug=slug)
+        plan = plans_for(user).select_related("parent__parent__parent").annotate(**facts).get(slug=slug)
     except Plan.DoesNotExist:
         raise Http404("No such plan") from None
-    setattr(plan, READER_FACTS, {"reader": user.pk} | {fact: getattr(plan, fact) for fact in _reader_facts(user)})
+    setattr(plan, READER_FACTS, {"reader": user.pk} | {fact: getattr(plan, fact) for fact in facts})
     if not user.has_perm(ACTIONS[action], plan):
         raise PermissionDenied
     return plan

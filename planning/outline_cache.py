@@ -40,7 +40,7 @@ from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from config.cache import bytes_held, cache_delete_many, cache_get, cache_get_many, cache_set, cache_set_many
+from config.cache import bytes_held, cache_delete_many, cache_get_many, cache_set, cache_set_many
 from config.html import join
 from partners.models import Organisation, User
 from planning import outline_fragments, outline_html, selectors
@@ -112,9 +112,15 @@ def plan_outline(
     Nothing in the outline belongs to one reader, so everyone with the same rights and the
     same view of the thread shares it."""
     hiding = hiding_key(hidden)
-    index_key = f"{PREFIX}{plan.pk}:{level}{hiding}:{int(can_change)}:{opened if closable and opened else ''}"
+    # a plan that is not closed looks the same whatever is opened: one index for it (the
+    # plain key); a closed plan's page depends on the part opened, so each has its own
+    plain_key = f"{PREFIX}{plan.pk}:{level}{hiding}:{int(can_change)}:"
+    index_key = f"{plain_key}{opened if closable and opened else ''}"
     stamp = _stamp(plan)  # before the shape is read: a change in between is seen next time
-    index = cache_get(index_key)
+    indexes = cache_get_many([plain_key, index_key])
+    index = indexes.get(plain_key)
+    if index is None or index[3]:  # not known to be open throughout
+        index = indexes.get(index_key)
     if index is not None and index[0] == stamp:
         marks, items, closed = index[1:]
         held = cache_get_many(list(marks))
@@ -130,7 +136,8 @@ def plan_outline(
     # an index for each top item opened, not for every item an address can name (the pieces
     # are shared all the same): what the cache holds stays bounded by the plan's shape
     if not (closed and opened is not None and not any(row.pk == opened and row.depth == 1 for row in shape.rows)):
-        cache_set(index_key, (stamp, {piece.key: piece.mark for piece in pieces}, shape.items, closed), TIMEOUT)
+        key = index_key if closed else plain_key
+        cache_set(key, (stamp, {piece.key: piece.mark for piece in pieces}, shape.items, closed), TIMEOUT)
     return Outline(_whole(plan, parts), shape.items, closed)
 
 
@@ -142,11 +149,14 @@ def _pieces(
     ``opened``. A run's key names the levels it shows, not the page: the page that shows
     everything and the page with one top item open share that item's runs."""
     fingerprint = outline_fragments.Fingerprints(plan, shape)
-    code = "".join(sorted(kind[0] for kind in (ALL_KINDS if closed else kinds)))
+    if closed:  # a closed page shows every level of the part it opens
+        kinds = ALL_KINDS
+    code = "".join(sorted(kind[0] for kind in kinds))
     top: dict[int | None, int | None] = {}  # each row's top item (the vision's child it is under)
-    for row in shape.rows:
-        top[row.pk] = row.pk if row.depth == 1 else top.get(row.parent_id)
-    open_top = top.get(opened) if closed and opened is not None else None
+    if closed:
+        for row in shape.rows:
+            top[row.pk] = row.pk if row.depth == 1 else top.get(row.parent_id)
+    open_top = top.get(opened) if opened is not None else None
     pieces = []
     for run in outline_fragments.runs(shape):
         head = run[0]
@@ -155,11 +165,9 @@ def _pieces(
                 mark = fingerprint([head], ALL_KINDS)  # its row holds how many items are beneath it
                 pieces.append(_Piece(f"{base}:closed:{head.pk}", mark, [head.pk], head.beneath))
             continue
-        pks = [row.pk for row in run if row.kind in kinds or closed]
+        pks = [row.pk for row in run if row.kind in kinds]
         if pks:  # a run with no row of the levels shown shows nothing
-            pieces.append(
-                _Piece(f"{base}:{code}:{head.pk}", fingerprint(run, ALL_KINDS if closed else kinds), pks, None)
-            )
+            pieces.append(_Piece(f"{base}:{code}:{head.pk}", fingerprint(run, kinds), pks, None))
     return pieces
 
 

@@ -714,6 +714,21 @@ def _label_in(model: type[Model], name: str, language: str | None) -> str:
     return str(cast(Field, model._meta.get_field(name)).verbose_name).capitalize()
 
 
+def _field_changes(
+    model: type[Model], names: "_Names", columns: list[tuple[str, str]], before: dict, after: dict
+) -> list[FieldChange]:
+    """The fields that read differently in two rows of ``model`` (a stored value that is the
+    same shows the same, so it is not displayed to be compared)."""
+    changes = []
+    for name, column in columns:
+        if before.get(column) == after.get(column):
+            continue
+        old, new = names.display(name, before), names.display(name, after)
+        if old != new:
+            changes.append(FieldChange(name, _field_label(model, name), old, new))
+    return changes
+
+
 def _entries(
     model: type[Plan] | type[PlanItem],
     rows: list[dict],
@@ -730,12 +745,7 @@ def _entries(
         before = previous.get(row["history_id"])
         changes = []
         if row["history_type"] == "~" and before is not None:
-            for name, column in columns:
-                if before.get(column) == row.get(column):
-                    continue  # the same stored value shows the same
-                old, new = names.display(name, before), names.display(name, row)
-                if old != new:
-                    changes.append(FieldChange(name, _field_label(model, name), old, new))
+            changes = _field_changes(cast(type[Model], model), names, columns, before, row)
         elif row["history_type"] == "+":
             for name, column in columns:
                 if name == "position" or (row.get(column) in (None, "") and name != "parent"):

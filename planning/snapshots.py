@@ -38,6 +38,7 @@ from planning.selectors import (
     LinkEnd,
     Names,
     OutlineRow,
+    _field_changes,
     _Names,
     attach_names,
     build_rows,
@@ -210,7 +211,6 @@ class Snapshot:
     plan: Plan
     when: datetime
     rows: list[OutlineRow]
-    by_id: dict[int, OutlineRow] = field(default_factory=dict)
     size: int = 0  # items in the plan then
     priorities_first: bool = False
     # shown priorities first: the number of items under each priority, folded or opened
@@ -285,7 +285,6 @@ def plan_at(
         plan=past_plan,
         when=when,
         rows=rows,
-        by_id={row.item.pk: row for row in rows},
         size=len(shape.by_id),
         priorities_first=priorities_first,
         folded=folded,
@@ -425,15 +424,7 @@ def compare(plan: Plan, before: datetime, after: datetime) -> list[ItemDifferenc
             continue
         changes = []
         if was.history_id != place.history_id:
-            old_row = full[was.history_id]
-            for name, column in _COMPARED_COLUMNS:
-                if old_row[column] == row[column]:
-                    continue  # the same stored value shows the same
-                a, b = shown.display(name, old_row), shown.display(name, row)
-                if a != b:
-                    changes.append(
-                        FieldChange(name, str(PlanItem._meta.get_field(name).verbose_name).capitalize(), a, b)
-                    )
+            changes = _field_changes(PlanItem, shown, _COMPARED_COLUMNS, full[was.history_id], row)
         if pk in differing:
             old_names, new_names = supporter_names(supporters[0], pk), supporter_names(supporters[1], pk)
             if old_names != new_names:
