@@ -31,7 +31,6 @@ class Group:
     reference: str
     title: str
     plan: str
-    url: str
     rows: list[dict] = field(default_factory=list)
 
     @property
@@ -45,7 +44,6 @@ class Group:
 class Fold:
     """What the page shows of one table: every row, one priority's rows, or the groups."""
 
-    name: str  # the table's query parameter: targets or outstanding
     total: int
     rows: list[dict]  # the rows listed (none when folded)
     groups: list[Group]  # every priority, for the folded summary and the "list" links
@@ -59,14 +57,14 @@ def fold(card: dict, name: str, opened: str = "") -> Fold:
     ``all``, or empty."""
     rows = card.get(name, [])
     if len(rows) <= FOLDED_OVER:
-        return Fold(name, len(rows), rows, [])
+        return Fold(len(rows), rows, [])
     groups = _groups(card, rows)
     if opened == ALL:
-        return Fold(name, len(rows), rows, groups, showing_all=True)
+        return Fold(len(rows), rows, groups, showing_all=True)
     chosen = next((group for group in groups if group.key == opened), None)
     if chosen is not None:
-        return Fold(name, len(rows), chosen.rows, groups, opened=chosen)
-    return Fold(name, len(rows), [], groups, folded=True)
+        return Fold(len(rows), chosen.rows, groups, opened=chosen)
+    return Fold(len(rows), [], groups, folded=True)
 
 
 def _groups(card: dict, rows: list[dict]) -> list[Group]:
@@ -84,7 +82,6 @@ def _groups(card: dict, rows: list[dict]) -> list[Group]:
                 reference=top,
                 title=priority.get("title", ""),
                 plan=row["plan"],
-                url=priority.get("url", ""),
             )
         group.rows.append(row)
     return list(groups.values())

@@ -284,7 +284,9 @@ def plan_quarter(plan: Plan, period: ReportingPeriod, *, reader: User) -> PlanQu
         row = Row(item, refs[item.pk], plan.label_for(item.kind), ret, reminders.get(item.pk, 0))
         if item.is_target:
             row.expected = trajectory.expected_at(item, period.ends_on)
-            row.derived = trajectory.derived_status(item, ret.actual_value if ret else None, period.ends_on)
+            row.derived = trajectory.derived_status(
+                item, ret.actual_value if ret else None, period.ends_on, row.expected
+            )
         quarter.rows.append(row)
     return quarter
 

@@ -85,12 +85,13 @@ def series(item: PlanItem, periods, returns_by_period: dict) -> list[Point]:
     for period in periods:
         ret = returns_by_period.get(period.pk)
         actual = ret.actual_value if ret else None
+        expected = expected_at(item, period.ends_on)
         points.append(
             Point(
                 period=period,
-                expected=expected_at(item, period.ends_on),
+                expected=expected,
                 actual=actual,
-                derived=derived_status(item, actual, period.ends_on),
+                derived=derived_status(item, actual, period.ends_on, expected),
                 given=ret.rag if ret else "",
                 progress_return=ret,
             )

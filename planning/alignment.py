@@ -33,7 +33,7 @@ from django.urls import reverse
 
 from planning.formatting import measure
 from planning.models import Indicator, Link, Plan, PlanItem
-from planning.selectors import references
+from planning.selectors import plan_references, references
 
 # A priority holding more than this share of its plan's targets is flagged, when the plan
 # has at least SPREAD_MIN_PRIORITIES top-level priorities and the share is above an even split
@@ -246,7 +246,7 @@ def plan_alignment(plan: Plan, *, compare_with: QuerySet[Plan] | None = None, op
     # the targets compared: this plan's and the other plans' on its indicators; and the
     # other plans' shape, for the references of their targets
     compared = _targets(PlanItem.objects.filter(plan_id__in=[plan.pk, *other_ids], indicator_id__in=indicators))
-    refs = {**forest.refs, **_references(other_ids)}
+    refs = {**forest.refs, **plan_references(other_ids)}
     plans = sorted([plan, *others], key=_tree_order)
     return _report(forest, {p.pk: p for p in plans}, compared, refs, opened)
 
@@ -270,19 +270,6 @@ def _targets(items: QuerySet[PlanItem]) -> list[Node]:
     return [Node(*values) for values in items.filter(kind=PlanItem.Kind.TARGET).values_list(*TARGET_COLUMNS)]
 
 
-def _references(plan_ids: list[int]) -> dict[int, str]:
-    """Every item's reference in the plans ``plan_ids``, from their shape (one query)."""
-    if not plan_ids:
-        return {}
-    shape = PlanItem.objects.filter(plan_id__in=plan_ids).order_by("tree_id", "lft").values_list("pk", "parent_id")
-    return references([_Shape(pk, parent_id) for pk, parent_id in shape])
-
-
-class _Shape(NamedTuple):
-    pk: int
-    parent_id: int | None
-
-
 class _Forest:
     """Every item of the plans reported on, with its parent and reference at hand."""
 
@@ -291,7 +278,7 @@ class _Forest:
         self.items: list[Node] = [
             Node(*values)
             for values in PlanItem.objects.filter(plan_id__in=list(self.plans))
-            .order_by("tree_id", "lft")
+            .in_tree_order()
             .values_list(*SHAPE_COLUMNS)
         ]
         self.by_id = {item.pk: item for item in self.items}

@@ -130,7 +130,8 @@ def plan_references(plan_ids: Iterable[int]) -> dict[int, str]:
     ids = set(plan_ids)
     if not ids:
         return {}
-    return references(list(PlanItem.objects.filter(plan_id__in=ids).in_tree_order().only("id", "parent_id")))
+    shape = PlanItem.objects.filter(plan_id__in=ids).in_tree_order().values_list("pk", "parent_id", named=True)
+    return references(list(shape))
 
 
 def _plan_shape(plan: Plan, *columns: str) -> list:
@@ -174,7 +175,7 @@ def subtree_rows(plan: Plan, item: PlanItem) -> list[OutlineRow]:
     """``item`` and everything under it, in reading order, with references and labels: the
     delete confirmation's list. References count siblings across the whole plan, so the
     plan's shape is read (ids only); titles and kinds only for the subtree (two queries)."""
-    refs = references(_plan_shape(plan))
+    refs = plan_references([plan.pk])
     items = list(
         item.get_descendants(include_self=True).only("id", "parent_id", "kind", "title", "tree_id", "lft", "level")
     )
