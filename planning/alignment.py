@@ -305,25 +305,24 @@ def _report(
         .filter(Q(source__plan_id__in=sorted(scope)) | Q(target__plan_id__in=sorted(scope)))
         .values_list("source_id", "target_id", "source__plan_id", "target__plan_id")
     )
-    in_scope = forest.items
     disagreements = _disagreements(targets, plans, refs, scope)
     for group in disagreements:
         group.folded = len(group.rows) > FOLDED_OVER and group.key != opened
     ordered = sorted(forest.plans.values(), key=_tree_order)
     return Alignment(
         plans=ordered,
-        unsupported_priorities=_unsupported_priorities(forest, in_scope, links),
-        unaligned_actions=_unaligned_actions(forest, in_scope, links),
+        unsupported_priorities=_unsupported_priorities(forest, links),
+        unaligned_actions=_unaligned_actions(forest, links),
         disagreements=disagreements,
-        spreads=[_spread(forest, p, in_scope) for p in ordered],
+        spreads=[_spread(forest, p) for p in ordered],
     )
 
 
-def _unsupported_priorities(forest: _Forest, items: list[Node], links) -> list[ItemRow]:
+def _unsupported_priorities(forest: _Forest, links) -> list[ItemRow]:
     """Priorities with no action anywhere beneath them and no ``contributes_to`` link into
     them or into a priority beneath them (from any item, in any plan)."""
     served: set[int] = set()
-    for item in items:
+    for item in forest.items:
         if item.kind == PlanItem.Kind.ACTION:
             served.update(a.pk for a in forest.ancestors(item) if a.kind == PlanItem.Kind.PRIORITY)
     for _source, target_id, _source_plan, _target_plan in links:
@@ -331,10 +330,10 @@ def _unsupported_priorities(forest: _Forest, items: list[Node], links) -> list[I
         if target is not None and target.kind == PlanItem.Kind.PRIORITY:
             served.add(target.pk)
             served.update(a.pk for a in forest.ancestors(target) if a.kind == PlanItem.Kind.PRIORITY)
-    return [forest.row(i) for i in items if i.kind == PlanItem.Kind.PRIORITY and i.pk not in served]
+    return [forest.row(i) for i in forest.items if i.kind == PlanItem.Kind.PRIORITY and i.pk not in served]
 
 
-def _unaligned_actions(forest: _Forest, items: list[Node], links) -> list[ItemRow]:
+def _unaligned_actions(forest: _Forest, links) -> list[ItemRow]:
     """Top-level actions of plans that deliver a parent plan, with no ``contributes_to``
     link to another plan from the action, anything beneath it, or a priority above it.
     A root plan's actions serve its own priorities, so they are never reported."""
@@ -345,7 +344,7 @@ def _unaligned_actions(forest: _Forest, items: list[Node], links) -> list[ItemRo
         if source is not None:
             covered.update(a.pk for a in forest.ancestors(source))
     found = []
-    for item in items:
+    for item in forest.items:
         if item.kind != PlanItem.Kind.ACTION or forest.plans[item.plan_id].parent_id is None:
             continue
         parent = forest.by_id.get(item.parent_id)
@@ -418,9 +417,9 @@ def _usual(targets: list[Node], name: str):
     return Counter(value for _plan, value in votes).most_common(1)[0][0]
 
 
-def _spread(forest: _Forest, plan: Plan, items: list[Node]) -> PlanSpread:
+def _spread(forest: _Forest, plan: Plan) -> PlanSpread:
     """The plan's targets counted under each top-level priority (each child of the vision)."""
-    plan_items = [i for i in items if i.plan_id == plan.pk]
+    plan_items = [i for i in forest.items if i.plan_id == plan.pk]
     vision_ids = {i.pk for i in plan_items if i.parent_id is None}
     top = [i for i in plan_items if i.kind == PlanItem.Kind.PRIORITY and i.parent_id in vision_ids]
     top_ids = {p.pk for p in top}

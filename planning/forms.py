@@ -157,15 +157,11 @@ class ItemEditForm(ItemForm):
 class ParentField(forms.TypedChoiceField):
     """ "Move under": the choices are listed only when the form is shown; a posted parent
     is checked on its own by ``is_allowed`` (one query), not by listing every allowed parent
-    of a 2,000-item plan to look it up (issue 14)."""
+    of a 2,000-item plan to look it up (issue 14). The form sets ``is_allowed``."""
 
-    def __init__(self, *args, is_allowed: Callable[[int], bool] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.is_allowed = is_allowed
+    is_allowed: Callable[[int], bool]
 
     def valid_value(self, value) -> bool:
-        if self.is_allowed is None:
-            return super().valid_value(value)
         try:
             pk = int(value)
         except (TypeError, ValueError):
@@ -182,12 +178,12 @@ class MoveForm(GovukForm):
         self,
         *args,
         choices: Callable[[], list[tuple[int, str]]],
-        is_allowed: Callable[[int], bool] | None = None,
+        is_allowed: Callable[[int], bool],
         plan: Plan | None = None,
         **kwargs,
     ):
-        """``choices`` is called only if the form is shown; ``is_allowed`` (when given)
-        validates a posted parent without it."""
+        """``choices`` is called only if the form is shown; ``is_allowed`` validates a
+        posted parent without it."""
         super().__init__(*args, **kwargs)
         require_reason_if_approved(self, plan)
         self.fields["parent"].choices = functools.cache(choices)
