@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from config.history import track
 from config.history_seal import SealedHistory
-from config.text import single_line
+from config.text import NOTE_LIMIT, BoundedTextField, single_line
 
 MPTT_COLUMNS = ["lft", "rght", "tree_id", "level"]
 
@@ -102,6 +102,64 @@ class User(AbstractUser):
     @property
     def is_council_staff(self) -> bool:
         return self.role in {self.Role.OFFICER, self.Role.ADMIN}
+
+
+class Partnership(models.Model):
+    """A named body of several organisations that owns plans together: a Local Service
+    Board, a Children and Young People's Partnership. Each member organisation names the
+    people who lead its part in the partnership's plans (``PartnershipLead``): they read and
+    change those plans and sign them off for their organisation (issue 15)."""
+
+    name = models.CharField(max_length=200, validators=[single_line])
+    slug = models.SlugField(max_length=100, unique=True)
+    description = BoundedTextField(max_length=NOTE_LIMIT, blank=True)
+    organisations = models.ManyToManyField(
+        Organisation, through="PartnershipMember", blank=True, related_name="partnerships"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+track(Partnership)
+
+
+class PartnershipMember(models.Model):
+    """An organisation in a partnership (its own row, so joining and leaving have history)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="members")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partnership_memberships")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partnership", "organisation"], name="partnership_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.partnership}"
+
+
+track(PartnershipMember)
+
+
+class PartnershipLead(models.Model):
+    """A named plan lead: a person who speaks for their organisation in the partnership's
+    plans. The organisation is stored with the lead, so a lead who later moves to another
+    organisation no longer signs for the one they left (``is_current``)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="leads")
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="partnership_leads")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partnership", "person"], name="partnership_lead_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person} leads for {self.organisation} in {self.partnership}"
+
+
+track(PartnershipLead)
 
 
 class Notification(models.Model):

@@ -9,13 +9,13 @@ to each other.
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from simple_history.utils import get_history_manager_for_model
 
-from partners.models import Organisation, User
-from planning.models import Consultation, Link, Plan, PlanItem, PlanShare
-from planning.rules import READER_FACTS
+from partners.models import Organisation, PartnershipLead, PartnershipMember, User
+from planning.models import Consultation, DraftingGroupMember, Link, Plan, PlanItem, PlanShare
+from planning.rules import READER_FACTS, leading
 
 ACTIONS = {
     "view": "planning.view_plan",
@@ -23,6 +23,8 @@ ACTIONS = {
     "comment": "planning.comment_plan",
     "approve": "planning.approve_plan",
     "change_owner": "planning.change_plan_owner",
+    "manage_drafting": "planning.manage_drafting",
+    "sign_off": "planning.sign_off_plan",
 }
 
 
@@ -37,12 +39,21 @@ def plans_for(user: User) -> QuerySet[Plan]:
         return plans.none()
     if reads_every_plan(user):
         return plans
+    # a plan lead of the owning partnership, or someone drafting a part, reads it whatever their role
+    drafting = DraftingGroupMember.objects.filter(person=user).values("group__plan_id")
+    readable = Q(pk__in=drafting)
+    if user.organisation_id:
+        readable |= Q(
+            partnership__in=PartnershipLead.objects.filter(leading(F("partnership_id"), user)).values("partnership_id")
+        )
     if user.role == User.Role.PARTNER and user.organisation_id:
-        return plans.filter(shares__organisation_id=user.organisation_id).distinct()
+        shared = PlanShare.objects.filter(organisation_id=user.organisation_id).values("plan_id")
+        owning = PartnershipMember.objects.filter(organisation_id=user.organisation_id).values("partnership_id")
+        return plans.filter(readable | Q(pk__in=shared) | Q(partnership__in=owning))
     if user.role == User.Role.MEMBER:
         invited = Plan.objects.filter(consultations__member_invites__member=user).values("pk")
-        return plans.filter(Q(status__in=Plan.PUBLISHED_STATUSES) | Q(pk__in=invited))
-    return plans.none()
+        return plans.filter(readable | Q(status__in=Plan.PUBLISHED_STATUSES) | Q(pk__in=invited))
+    return plans.filter(readable)
 
 
 def get_plan_for_user(user: User, slug: str, action: str = "view") -> Plan:
@@ -61,9 +72,13 @@ def _reader_facts(user: User) -> dict[str, Exists]:
     """What ``planning.rules`` needs to know about the reader and the plan beyond the two
     rows, asked in the query that fetches the plan: otherwise each is a query of its own
     for some persona (the officer's organisation, the partner's share, the member's
-    invitation), and the page's query count would depend on who reads it (issue 14)."""
+    invitation, a plan lead's partnership, a drafting group), and the page's query count
+    would depend on who reads it (issue 14)."""
     if not user.is_authenticated or user.is_admin:  # admins may do anything: nothing to ask
         return {}
+    facts = {"drafting_member": Exists(DraftingGroupMember.objects.filter(group__plan=OuterRef("pk"), person=user))}
+    if user.organisation_id is not None:
+        facts["partnership_lead"] = Exists(PartnershipLead.objects.filter(leading(OuterRef("partnership_id"), user)))
     if user.is_council_staff and user.organisation_id is not None:
         in_owning = Organisation.objects.filter(
             pk=user.organisation_id,
@@ -71,18 +86,25 @@ def _reader_facts(user: User) -> dict[str, Exists]:
             lft__lte=OuterRef("organisation__lft"),
             rght__gte=OuterRef("organisation__rght"),
         )
-        return {"in_owning_organisation": Exists(in_owning)}
-    if user.role == User.Role.PARTNER and user.organisation_id is not None:
+        facts["in_owning_organisation"] = Exists(in_owning)
+    elif user.role == User.Role.PARTNER and user.organisation_id is not None:
         shared = PlanShare.objects.filter(plan=OuterRef("pk"), organisation_id=user.organisation_id)
-        return {"shared_with_organisation": Exists(shared)}
-    if user.role == User.Role.MEMBER:
+        facts["shared_with_organisation"] = Exists(shared)
+        owning = PartnershipMember.objects.filter(
+            partnership_id=OuterRef("partnership_id"), organisation_id=user.organisation_id
+        )
+        facts["in_partnership"] = Exists(owning)
+    elif user.role == User.Role.MEMBER:
         invited = Consultation.objects.filter(plan=OuterRef("pk"), member_invites__member=user)
-        return {"invited_member": Exists(invited)}
-    return {}
+        facts["invited_member"] = Exists(invited)
+    return facts
 
 
 def get_item_for_user(user: User, slug: str, pk: int, action: str = "view") -> PlanItem:
-    plan = get_plan_for_user(user, slug, action)
+    """The item, if ``user`` may do ``action`` to its plan. ``draft`` (write the item's
+    content: add under it, edit, move or delete it) is allowed to whoever may change the
+    plan, and to a drafting group's members inside their part while the plan is a draft."""
+    plan = get_plan_for_user(user, slug, "view" if action == "draft" else action)
     try:
         item = PlanItem.objects.select_related("parent", "lead_officer", "lead_organisation", "indicator").get(
             pk=pk, plan=plan
@@ -90,7 +112,32 @@ def get_item_for_user(user: User, slug: str, pk: int, action: str = "view") -> P
     except PlanItem.DoesNotExist:
         raise Http404("No such item") from None
     item.plan = plan
+    if action == "draft" and not can_change(user, plan) and drafting_part(user, plan, item) is None:
+        raise PermissionDenied
     return item
+
+
+def drafting_part(user: User, plan: Plan, item: PlanItem) -> PlanItem | None:
+    """The root of the part ``user`` drafts that holds ``item`` (the item itself, or one
+    above it), or None: they are in no drafting group of the plan for that part, or the plan
+    is no longer a draft. One query; services call it again under the plan's lock."""
+    if not user.is_authenticated or not user.is_active or plan.status != Plan.Status.DRAFT:
+        return None
+    return (
+        PlanItem.objects.filter(
+            plan=plan,
+            tree_id=item.tree_id,
+            lft__lte=item.lft,
+            rght__gte=item.rght,
+            drafting_groups__memberships__person=user,
+        )
+        .order_by("lft")
+        .first()
+    )
+
+
+def may_draft(user: User, plan: Plan, item: PlanItem) -> bool:
+    return can_change(user, plan) or drafting_part(user, plan, item) is not None
 
 
 def can_change(user: User, plan: Plan) -> bool:

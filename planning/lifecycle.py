@@ -16,6 +16,7 @@ from django.utils import timezone
 from config.history import current_change
 from partners.models import Organisation, User
 from partners.services import notify
+from planning import co_writing
 from planning.conflicts import check_version
 from planning.models import (
     Comment,
@@ -113,8 +114,19 @@ def plan_approve(*, plan: Plan, user: User, approved_by: str, approved_on: date,
         locked.approved_by, locked.approved_on = approved_by.strip(), approved_on
         if not locked.approved_by:
             raise ValidationError({"approved_by": "Say which body approved the plan."})
+        if missing := co_writing.missing_sign_offs(locked):
+            names = ", ".join(str(org) for org in missing)
+            raise ValidationError(
+                f"Each organisation that owns this plan signs it off before approval: waiting for {names}."
+            )
         _move(locked, Status.APPROVED)
-        edition = Edition(plan=locked, name=name, moment=current_change().when, created_by=user)
+        edition = Edition(
+            plan=locked,
+            name=name,
+            moment=current_change().when,
+            created_by=user,
+            note=co_writing.sign_off_record(locked),
+        )
         edition.full_clean()
         edition.save()
     return edition

@@ -18,7 +18,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 
 from config.history import track
 from config.text import LONG_TEXT_LIMIT, NOTE_LIMIT, BoundedTextField, single_line
-from partners.models import MPTT_COLUMNS, Organisation, TreeOrderQuerySet, User
+from partners.models import MPTT_COLUMNS, Organisation, Partnership, TreeOrderQuerySet, User
 from planning.wording import with_article
 
 
@@ -79,6 +79,7 @@ class Plan(MPTTModel):
         "kind",
         "organisation",
         "owner",
+        "partnership",
         "parent",
         "start_year",
         "end_year",
@@ -97,6 +98,15 @@ class Plan(MPTTModel):
         Organisation, on_delete=models.PROTECT, related_name="plans", verbose_name="owning organisation"
     )
     owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_plans", verbose_name="plan owner")
+    partnership = models.ForeignKey(
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name="owning partnership",
+        help_text="A plan the partnership's organisations own together: their plan leads change it and sign it off.",
+    )
     parent = TreeForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="parent plan"
     )
@@ -594,3 +604,84 @@ class Comment(models.Model):
 
 
 track(Comment)
+
+
+class DraftingGroup(models.Model):
+    """People from any organisations who write one part of a draft plan: a priority and
+    everything under it. While the plan is a draft, members add, edit, move and delete the
+    items in their part, and only there (``planning.rules.can_draft_item``)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="drafting_groups")
+    item = models.ForeignKey(
+        PlanItem, on_delete=models.CASCADE, related_name="drafting_groups", verbose_name="part of the plan"
+    )
+    name = models.CharField(max_length=200, validators=[single_line])
+    members = models.ManyToManyField(User, through="DraftingGroupMember", blank=True, related_name="drafting_groups")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["item"], name="one_drafting_group_per_part")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.item_id and self.plan_id and self.item.plan_id != self.plan_id:
+            raise ValidationError({"item": "Choose a part of this plan."})
+        if self.item_id and self.item.kind != PlanItem.Kind.PRIORITY:
+            raise ValidationError({"item": "A drafting group writes a priority and everything under it."})
+
+
+track(DraftingGroup)
+
+
+class DraftingGroupMember(models.Model):
+    """A person in a drafting group (its own row: joining and removal have history)."""
+
+    group = models.ForeignKey(DraftingGroup, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="drafting_memberships")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "person"], name="drafting_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.group}"
+
+
+track(DraftingGroupMember)
+
+
+class SignOff(models.Model):
+    """One owning organisation's agreement to a partnership plan, given by its plan lead
+    before the approving body decides: who, when, and any condition. A sign-off withdrawn
+    while the plan is a draft keeps its row, with who withdrew it, when and why."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sign_offs")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+    condition = BoundedTextField(
+        max_length=NOTE_LIMIT, blank=True, help_text="Any condition your organisation attaches to its agreement."
+    )
+    withdrawn_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = BoundedTextField(max_length=NOTE_LIMIT, blank=True)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "organisation"], condition=Q(withdrawn_at__isnull=True), name="one_sign_off_standing"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} signed off {self.plan}"
+
+    @property
+    def is_standing(self) -> bool:
+        return self.withdrawn_at is None
+
+
+track(SignOff)

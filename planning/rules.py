@@ -5,7 +5,9 @@ the object and applies the rule in one place.
 """
 
 import rules
+from django.db.models import Q
 
+from partners.models import PartnershipLead, PartnershipMember
 from planning.models import Plan
 
 # What ``planning.access.get_plan_for_user`` learnt about the reader in the query that
@@ -94,19 +96,73 @@ def is_invited_organisation(user, plan: Plan) -> bool:
     )
 
 
+@rules.predicate
+def is_partnership_lead(user, plan: Plan) -> bool:
+    """A named plan lead of an organisation in the partnership that owns the plan, still
+    at that organisation (issue 15): a co-owner of the plan."""
+    if plan is None or plan.partnership_id is None or user.organisation_id is None or not user.is_active:
+        return False
+    known = _known(user, plan, "partnership_lead")
+    if known is not None:
+        return known
+    return PartnershipLead.objects.filter(leading(plan.partnership_id, user)).exists()
+
+
+@rules.predicate
+def is_in_owning_partnership(user, plan: Plan) -> bool:
+    """The reader's organisation is one of those that own the plan together."""
+    if plan is None or plan.partnership_id is None or user.organisation_id is None:
+        return False
+    known = _known(user, plan, "in_partnership")
+    if known is not None:
+        return known
+    return PartnershipMember.objects.filter(
+        partnership_id=plan.partnership_id, organisation_id=user.organisation_id
+    ).exists()
+
+
+@rules.predicate
+def is_drafting_member(user, plan: Plan) -> bool:
+    """In a drafting group of the plan: they read it, and write their part while it is a draft."""
+    if plan is None or not user.is_authenticated:
+        return False
+    known = _known(user, plan, "drafting_member")
+    if known is not None:
+        return known
+    return plan.drafting_groups.filter(memberships__person=user).exists()
+
+
+def leading(partnership_id, user) -> Q:
+    """The ``PartnershipLead`` rows that make ``user`` a plan lead of the partnership now:
+    named for the organisation they are still at, which is still in the partnership.
+    ``partnership_id`` may be an ``OuterRef``."""
+    return Q(
+        partnership_id=partnership_id,
+        person_id=user.pk,
+        organisation_id=user.organisation_id,
+        organisation__partnership_memberships__partnership_id=partnership_id,
+    )
+
+
 can_view_plan = (
     is_admin
     | is_council_staff
-    | (is_partner & is_shared_with_users_organisation)
+    | is_partnership_lead
+    | is_drafting_member
+    | (is_partner & (is_shared_with_users_organisation | is_in_owning_partnership))
     | (is_member & (is_published | is_invited_member))
 )
-can_change_plan = is_admin | (is_council_staff & (is_plan_owner | belongs_to_owning_organisation))
+can_change_plan = is_admin | (is_council_staff & (is_plan_owner | belongs_to_owning_organisation)) | is_partnership_lead
 can_create_plan = is_admin | is_council_staff
 # invitees comment while a consultation is open; those who may change the plan reply
 can_comment_on_plan = can_view_plan & (
     (is_partner & is_invited_organisation) | (is_member & is_invited_member) | can_change_plan
 )
 can_approve_plan = is_admin | (is_council_staff & is_plan_owner)
+# the owner says who drafts which part (and invites partners' people to a partnership plan)
+can_manage_drafting = is_admin | is_plan_owner
+# a plan lead signs off (and withdraws a sign-off) for their own organisation
+can_sign_off = is_partnership_lead
 # naming the owner confers approval and review, so the owner hands a plan over and nobody
 # who may only edit it can take it (issue 12, item 5)
 can_change_plan_owner = is_admin | (is_council_staff & is_plan_owner)
@@ -117,3 +173,5 @@ rules.add_perm("planning.add_plan", can_create_plan)
 rules.add_perm("planning.comment_plan", can_comment_on_plan)
 rules.add_perm("planning.approve_plan", can_approve_plan)
 rules.add_perm("planning.change_plan_owner", can_change_plan_owner)
+rules.add_perm("planning.manage_drafting", can_manage_drafting)
+rules.add_perm("planning.sign_off_plan", can_sign_off)

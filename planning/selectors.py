@@ -140,35 +140,38 @@ def _plan_shape(plan: Plan, *columns: str) -> list:
     return list(PlanItem.objects.filter(plan=plan).in_tree_order().values_list("pk", "parent_id", *columns, named=True))
 
 
-def move_choices(plan: Plan, item: PlanItem) -> list[tuple[int, str]]:
+def move_choices(plan: Plan, item: PlanItem, within: PlanItem | None = None) -> list[tuple[int, str]]:
     """Where ``item`` may move, in reading order: "1.3 Priority: Title" for each item of a
-    kind allowed above it that is neither the item nor under it. Read from the plan's shape
-    with titles (one query): the move form offered these by building the whole outline, at
-    350 ms for a 2,000-item plan (issue 14)."""
+    kind allowed above it that is neither the item nor under it (and, for a drafting group's
+    member, inside their part ``within``). Read from the plan's shape with titles (one
+    query): the move form offered these by building the whole outline, at 350 ms for a
+    2,000-item plan (issue 14)."""
     shape = _plan_shape(plan, "kind", "title")
     refs = references(shape)
     allowed = PlanItem.ALLOWED_PARENTS[item.kind] or set()
     moving = {item.pk}
+    inside = {row.pk for row in shape} if within is None else {within.pk}
     choices = []
     for row in shape:  # reading order: a parent comes before everything under it
+        if row.parent_id in inside:
+            inside.add(row.pk)
         if row.parent_id in moving:
             moving.add(row.pk)
-        elif row.kind in allowed and row.pk not in moving:
+        elif row.kind in allowed and row.pk not in moving and row.pk in inside:
             choices.append((row.pk, f"{refs[row.pk]} {plan.label_for(row.kind)}: {row.title}".strip()))
     return choices
 
 
-def is_allowed_parent(item: PlanItem, parent_id: int) -> bool:
+def is_allowed_parent(item: PlanItem, parent_id: int, within: PlanItem | None = None) -> bool:
     """Whether ``item`` may move under ``parent_id`` (one query, whatever the plan's size):
-    in the same plan, of a kind allowed above it, and not the item or under it. The move
-    form checks the one parent posted instead of listing every choice; the service checks
-    again under the plan's lock."""
+    in the same plan, of a kind allowed above it, not the item or under it, and inside the
+    drafting part ``within`` when given. The move form checks the one parent posted instead
+    of listing every choice; the service checks again under the plan's lock."""
     allowed = PlanItem.ALLOWED_PARENTS[item.kind] or set()
-    return (
-        PlanItem.objects.filter(pk=parent_id, plan_id=item.plan_id, kind__in=allowed)
-        .exclude(tree_id=item.tree_id, lft__gte=item.lft, lft__lte=item.rght)
-        .exists()
-    )
+    parents = PlanItem.objects.filter(pk=parent_id, plan_id=item.plan_id, kind__in=allowed)
+    if within is not None:
+        parents = parents.filter(lft__gte=within.lft, rght__lte=within.rght)
+    return parents.exclude(tree_id=item.tree_id, lft__gte=item.lft, lft__lte=item.rght).exists()
 
 
 def subtree_rows(plan: Plan, item: PlanItem) -> list[OutlineRow]:

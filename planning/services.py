@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 
 from config.history import change_context, change_time, current_change
 from partners.models import Organisation, User
-from planning.access import can
+from planning.access import can, drafting_part
 from planning.conflicts import check_version
 from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem, PlanShare
 
@@ -119,6 +119,27 @@ def plan_share_set(*, plan: Plan, organisations: Iterable[Organisation]) -> None
 
 # --- items -----------------------------------------------------------------------------
 
+OUTSIDE_PART = "You draft “{part}”: this change would reach outside it."
+
+
+def _check_drafting(
+    locked: Plan, user: User | None, item: PlanItem, *, whole_item: bool = False, new_parent: PlanItem | None = None
+) -> None:
+    """Whoever may change the plan writes anywhere in it; a drafting group's member writes
+    inside their part only, and only while the plan is a draft (issue 15). Checked here,
+    under the plan's lock, so the plan's status is current and no caller skips it.
+    ``whole_item``: the write moves or deletes ``item`` and everything under it, which a
+    member may do inside the part but not to the part itself (the owner's structure)."""
+    if user is None or can(user, "change", locked):
+        return
+    part = drafting_part(user, locked, item)
+    if part is None or (whole_item and part.pk == item.pk):
+        raise PermissionDenied("Only the plan’s owners or the drafting group of this part can change it.")
+    if new_parent is not None and not (
+        new_parent.tree_id == part.tree_id and part.lft <= new_parent.lft and new_parent.rght <= part.rght
+    ):
+        raise ValidationError({"parent": OUTSIDE_PART.format(part=part.title)})
+
 
 def _set_supporters(item: PlanItem, organisations: Iterable[Organisation]) -> None:
     wanted = {org.pk for org in organisations}
@@ -141,6 +162,7 @@ def item_add(
     """Add ``kind`` as the last child of ``parent_id``."""
     with plan_write(plan.pk, user=user, reason=reason, content=True) as locked:
         parent = PlanItem.objects.get(pk=parent_id, plan=locked)
+        _check_drafting(locked, user, parent)
         last = parent.get_children().aggregate(last=Max("position"))["last"] or 0
         item = PlanItem(plan=locked, parent=parent, kind=kind, position=last + 1)
         _apply(item, change)
@@ -156,8 +178,9 @@ def item_update(
 ) -> PlanItem:
     """Save new content; refuse (``EditConflict``) if someone saved the item since it was loaded."""
     plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
-    with plan_write(plan_id, user=user, reason=reason, content=True):
+    with plan_write(plan_id, user=user, reason=reason, content=True) as locked:
         item = PlanItem.objects.get(pk=item_id)
+        _check_drafting(locked, user, item)
         check_version(item, expected_version)
         _apply(item, change)
         item.version += 1
@@ -203,11 +226,12 @@ def item_move(*, item_id: int, user: User | None, new_parent_id: int, new_positi
     Positions are clamped to the siblings' range, so "up" from the top is a no-op.
     """
     plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
-    with plan_write(plan_id, user=user, reason=reason, content=True):
+    with plan_write(plan_id, user=user, reason=reason, content=True) as locked:
         item = PlanItem.objects.get(pk=item_id)  # re-read under the lock: mptt needs fresh columns
         if item.parent_id is None:
             raise ValidationError({"parent": "The vision is the top of the plan and cannot move."})
         new_parent = PlanItem.objects.get(pk=new_parent_id, plan_id=plan_id)
+        _check_drafting(locked, user, item, whole_item=True, new_parent=new_parent)
         if new_parent.pk == item.pk or new_parent.is_descendant_of(item):
             raise ValidationError({"parent": "An item cannot move under itself or one of its own items."})
         old_parent_id, old_position = item.parent_id, item.position
@@ -239,10 +263,11 @@ def item_move(*, item_id: int, user: User | None, new_parent_id: int, new_positi
 def item_delete(*, item_id: int, user: User | None, reason: str = "") -> list[PlanItem]:
     """Delete an item and everything under it; later siblings close the gap."""
     plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
-    with plan_write(plan_id, user=user, reason=reason, content=True):
+    with plan_write(plan_id, user=user, reason=reason, content=True) as locked:
         item = PlanItem.objects.get(pk=item_id)
         if item.parent_id is None:
             raise ValidationError({"kind": "A plan's vision cannot be deleted."})
+        _check_drafting(locked, user, item, whole_item=True)
         removed = list(item.get_descendants(include_self=True))
         parent_id, position = item.parent_id, item.position
         item.delete()

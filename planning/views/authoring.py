@@ -15,6 +15,7 @@ from planning import lifecycle, outline_cache, selectors, services
 from planning.access import (
     can_change,
     can_create_plans,
+    drafting_part,
     get_item_for_user,
     get_plan_for_user,
     linked_plans_hidden_from,
@@ -181,6 +182,8 @@ def plan_history(request: HttpRequest, slug: str) -> HttpResponse:
 def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = get_item_for_user(request.user, slug, pk)
     row, ancestors, children = selectors.item_outline(item.plan, item, reader=request.user)
+    changeable = can_change(request.user, item.plan)
+    part = None if changeable else drafting_part(request.user, item.plan, item)
     return render(
         request,
         "planning/item_detail.html",
@@ -190,7 +193,12 @@ def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "item": row.item,
             "ancestors": ancestors,
             "children": children,
-            "can_change": can_change(request.user, item.plan),
+            "can_change": changeable,
+            # a drafting group's member writes here: their part's top or anything under it
+            "part": part,
+            "can_draft": changeable or part is not None,
+            "can_move": item.parent_id is not None and (changeable or (part is not None and part.pk != item.pk)),
+            "child_kinds": [(kind, item.plan.label_for(kind)) for kind in PlanItem.child_kinds(item.kind)],
         },
     )
 
@@ -198,7 +206,7 @@ def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpResponse:
-    parent = get_item_for_user(request.user, slug, pk, "change")
+    parent = get_item_for_user(request.user, slug, pk, "draft")
     plan = parent.plan
     if kind not in PlanItem.child_kinds(parent.kind):
         raise Http404("That kind of item cannot go here")
@@ -233,9 +241,9 @@ def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpRespons
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    item = get_item_for_user(request.user, slug, pk, "change")
+    item = get_item_for_user(request.user, slug, pk, "draft")
     plan = item.plan
-    reply_to = _comment_replied_to(request, plan)
+    reply_to = _comment_replied_to(request, plan) if can_change(request.user, plan) else None
     form = ItemEditForm(request.POST or None, kind=item.kind, instance=item, initial={"version": item.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -301,13 +309,26 @@ def _accept_comment_with_change(request: HttpRequest, comment: Comment, item: Pl
     return redirect(f"{reverse('planning:plan-comments', args=[item.plan.slug])}#comment-{comment.pk}")
 
 
+def _part_below(user, item: PlanItem) -> PlanItem | None:
+    """Moving or deleting ``item`` takes everything under it along: nobody does that to the
+    vision, and a drafting group's member does it only below the top of their part (403).
+    Returns that part (None for whoever may change the whole plan), for the move's choices."""
+    if item.parent_id is None:
+        raise PermissionDenied
+    if can_change(user, item.plan):
+        return None
+    part = drafting_part(user, item.plan, item)
+    if part is None or part.pk == item.pk:
+        raise PermissionDenied
+    return part
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    item = get_item_for_user(request.user, slug, pk, "change")
+    item = get_item_for_user(request.user, slug, pk, "draft")
     plan = item.plan
-    if item.parent_id is None:
-        raise PermissionDenied
+    part = _part_below(request.user, item)
     direction = request.POST.get("direction")
     if request.method == "POST" and direction in {"up", "down"}:
         if plan.status == plan.Status.APPROVED:
@@ -324,8 +345,8 @@ def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = MoveForm(
         request.POST or None,
         plan=plan,
-        choices=lambda: selectors.move_choices(plan, item),
-        is_allowed=lambda parent_id: selectors.is_allowed_parent(item, parent_id),
+        choices=lambda: selectors.move_choices(plan, item, within=part),
+        is_allowed=lambda parent_id: selectors.is_allowed_parent(item, parent_id, within=part),
         initial={"parent": item.parent_id, "position": item.position},
     )
     if request.method == "POST" and form.is_valid():
@@ -352,10 +373,9 @@ def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    item = get_item_for_user(request.user, slug, pk, "change")
+    item = get_item_for_user(request.user, slug, pk, "draft")
     plan = item.plan
-    if item.parent_id is None:
-        raise PermissionDenied
+    _part_below(request.user, item)
     form = ReasonForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         removed = services.item_delete(item_id=item.pk, user=request.user, reason=form.cleaned_data["reason"])
