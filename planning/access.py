@@ -34,7 +34,7 @@ def reads_every_plan(user: User) -> bool:
 
 def plans_for(user: User) -> QuerySet[Plan]:
     """Every plan ``user`` may read."""
-    plans = Plan.objects.select_related("organisation", "owner")
+    plans = Plan.objects.select_related("organisation", "owner", "partnership")
     if not user.is_authenticated or not user.is_active:
         return plans.none()
     if reads_every_plan(user):

@@ -15,7 +15,7 @@ from config.text import TEXT_LIMIT
 from partners.models import Organisation, User
 from planning.access import can
 from planning.models import Comment, Edition, Link, Plan, PlanItem
-from planning.services import OWNER_REFUSED
+from planning.services import RIGHTS_FIELDS, RIGHTS_REFUSED
 
 REASON_HELP = "Optional. Recorded in the history beside your change."
 
@@ -58,6 +58,7 @@ class PlanForm(GovukModelForm):
         self.fields["parent"].queryset = parents if parents is not None else Plan.objects.all()
         self.fields["parent"].required = False
         self.fields["parent"].empty_label = "None: this is a top-level plan"
+        self.fields["partnership"].empty_label = "None: the council’s own plan"
         if self.instance.pk:
             self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
                 pk__in=self.instance.get_descendants(include_self=True).values("pk")
@@ -78,18 +79,25 @@ class PlanEditForm(PlanForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         require_reason_if_approved(self, self.instance)
-        self.current_owner_id = self.instance.owner_id
         if not can(user, "change_owner", self.instance):
-            self.fields["owner"].disabled = True
-            self.fields["owner"].help_text = OWNER_REFUSED
+            for name in RIGHTS_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = RIGHTS_REFUSED[name]
+
+    def _kept(self, name: str):
+        """A disabled field keeps its value; a different one posted is refused beside it."""
+        value = self.cleaned_data[name]
+        if self.fields[name].disabled:
+            posted = self.data.get(self.add_prefix(name))
+            if posted not in (None, "", str(getattr(self.instance, f"{name}_id") or "")):
+                raise forms.ValidationError(RIGHTS_REFUSED[name])
+        return value
 
     def clean_owner(self):
-        owner = self.cleaned_data["owner"]
-        if self.fields["owner"].disabled:
-            posted = self.data.get(self.add_prefix("owner"))
-            if posted not in (None, "", str(self.current_owner_id)):
-                raise forms.ValidationError(OWNER_REFUSED)
-        return owner
+        return self._kept("owner")
+
+    def clean_partnership(self):
+        return self._kept("partnership")
 
 
 class ItemForm(GovukModelForm):
@@ -468,3 +476,48 @@ class RespondForm(GovukForm):
         widget=forms.RadioSelect,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+# --- writing together (issue 15) --------------------------------------------------------------
+
+
+class DraftingGroupForm(GovukForm):
+    name = forms.CharField(
+        label="Name of the group", max_length=200, help_text="For example “Healthy communities sub-group”."
+    )
+    item = forms.TypedChoiceField(
+        label="The part it writes",
+        coerce=int,
+        help_text="A priority and everything under it. Its members write it while the plan is a draft.",
+    )
+
+    def __init__(self, *args, parts: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [("", "Choose a priority"), *parts]
+
+
+class DraftingMemberForm(GovukForm):
+    email = forms.EmailField(
+        label="Email address of the person to add",
+        max_length=254,
+        help_text="Anyone with an account, from any organisation. Invite people who have none first.",
+    )
+
+
+class SignOffForm(GovukForm):
+    condition = forms.CharField(
+        label="Condition (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Anything your organisation’s agreement depends on. It is named in the approved edition.",
+    )
+
+
+class WithdrawForm(GovukForm):
+    reason = forms.CharField(
+        label="Why is the sign-off withdrawn?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the plan and told to its owner.",
+    )

@@ -11,17 +11,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple, cast
 
-from django.db.models import Count, Exists, F, Field, Model, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, Field, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.utils.translation import get_language
 from simple_history.utils import get_history_manager_for_model
 
 from config.html import ID, IdUrl
-from partners.models import Organisation, User
+from partners.models import Organisation, PartnershipLead, PartnershipMember, User
 from planning.access import plans_for, unreadable_plan_ids
 from planning.formatting import field_text
 from planning.models import (
     Comment,
     Consultation,
+    DraftingGroup,
+    DraftingGroupMember,
     Indicator,
     ItemSupporter,
     Link,
@@ -29,6 +31,7 @@ from planning.models import (
     PlanItem,
     PlanQuerySet,
     PlanShare,
+    SignOff,
 )
 
 
@@ -925,3 +928,83 @@ def organisation_home(user: User, organisation: Organisation, today: date) -> Or
         consultations=_open_consultations(user, organisation, today),
         work=_home_work(user, organisation),
     )
+
+
+# --- writing together (issue 15) --------------------------------------------------------------
+
+
+class OwnerRow(NamedTuple):
+    """One organisation that owns a partnership plan: its plan leads and whether it has signed."""
+
+    organisation: Organisation
+    leads: list[User]
+    signed: bool
+
+
+@dataclass
+class DraftingPage:
+    """What the plan's "Drafting and sign-off" page shows: the partnership that owns the
+    plan (organisations, plan leads, who has signed), its drafting groups with their parts
+    (``group.reference``) and members, every sign-off given or withdrawn, and the
+    priorities that have no group yet."""
+
+    owners: list[OwnerRow]
+    groups: list[DraftingGroup]
+    sign_offs: list[SignOff]
+    parts: list[tuple[int, str]]
+
+    @property
+    def waiting_for(self) -> list[Organisation]:
+        return [row.organisation for row in self.owners if not row.signed]
+
+
+def drafting_page(plan: Plan) -> DraftingPage:
+    """At most six queries whatever the number of groups, members or sign-offs."""
+    shape = _plan_shape(plan, "kind", "title")
+    refs = references(shape)
+    order = {row.pk: index for index, row in enumerate(shape)}
+    groups = sorted(
+        DraftingGroup.objects.filter(plan=plan)
+        .select_related("item")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                DraftingGroupMember.objects.select_related("person__organisation").order_by(
+                    "person__last_name", "person__first_name"
+                ),
+            )
+        ),
+        key=lambda group: order[group.item_id],
+    )
+    for group in groups:
+        group.reference = refs[group.item_id]
+    taken = {group.item_id for group in groups}
+    parts = [
+        (row.pk, f"{refs[row.pk]} {row.title}")
+        for row in shape
+        if row.kind == PlanItem.Kind.PRIORITY and row.pk not in taken
+    ]
+    sign_offs = list(
+        SignOff.objects.filter(plan=plan)
+        .select_related("organisation", "signed_by", "withdrawn_by")
+        .order_by("signed_at", "pk")
+    )
+    owners = []
+    if plan.partnership_id is not None:
+        signed = {row.organisation_id for row in sign_offs if row.is_standing}
+        leads = defaultdict(list)
+        for lead in PartnershipLead.objects.filter(partnership_id=plan.partnership_id).select_related("person"):
+            leads[lead.organisation_id].append(lead.person)
+        members = PartnershipMember.objects.filter(partnership_id=plan.partnership_id).select_related("organisation")
+        owners = [
+            OwnerRow(row.organisation, leads.get(row.organisation_id, []), row.organisation_id in signed)
+            for row in sorted(members, key=lambda row: row.organisation.name)
+        ]
+    return DraftingPage(owners=owners, groups=groups, sign_offs=sign_offs, parts=parts)
+
+
+def drafting_parts_of(user: User, plan: Plan) -> list:
+    """The parts of ``plan`` that ``user`` drafts (their plan page points them there)."""
+    if not user.is_authenticated or plan.status != Plan.Status.DRAFT:
+        return []
+    return list(DraftingGroup.objects.filter(plan=plan, memberships__person=user).select_related("item"))

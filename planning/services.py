@@ -82,6 +82,12 @@ def plan_create(*, user: User | None, fields: dict, vision_title: str = "", reas
 
 
 OWNER_REFUSED = "Only the plan’s owner or an administrator can change its owner."
+# the plan's fields that give people rights over it: changed only by ``change_owner``
+RIGHTS_FIELDS = ("owner", "partnership")
+RIGHTS_REFUSED = {
+    "owner": OWNER_REFUSED,
+    "partnership": "Only the plan’s owner or an administrator can change the partnership that owns it.",
+}
 
 
 @transaction.atomic
@@ -91,11 +97,15 @@ def plan_update(*, plan_id: int, user: User | None, fields: dict, expected_versi
     check_version(plan, expected_version)
     if plan.status == Plan.Status.APPROVED and not reason.strip():
         raise ValidationError({"reason": "This plan is approved: give a reason for the change."})
-    owner = fields.get("owner", plan.owner)
-    if getattr(owner, "pk", owner) != plan.owner_id and (user is None or not can(user, "change_owner", plan)):
-        # naming the owner confers approval and review: checked here, under the lock, so
-        # that no caller can skip it (issue 12, item 5)
-        raise ValidationError({"owner": OWNER_REFUSED})
+    for name in RIGHTS_FIELDS:
+        value = fields.get(name, getattr(plan, name))
+        if getattr(value, "pk", value) != getattr(plan, f"{name}_id") and (
+            user is None or not can(user, "change_owner", plan)
+        ):
+            # naming the owner confers approval and review, the owning partnership its leads'
+            # editing and sign-off: checked here, under the lock, so that no caller can skip it
+            # (issue 12, item 5; issue 15)
+            raise ValidationError({name: RIGHTS_REFUSED[name]})
     with change_context(reason=reason, user=user):
         for name in PLAN_FIELDS:
             if name in fields:

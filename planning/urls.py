@@ -1,6 +1,6 @@
 from django.urls import path
 
-from planning.views import alignment, comments, home, lifecycle, links, overview, search, timetravel
+from planning.views import alignment, co_writing, comments, home, lifecycle, links, overview, search, timetravel
 from planning.views import authoring as views
 
 app_name = "planning"
@@ -39,4 +39,21 @@ urlpatterns = [
     path("plans/<slug:slug>/status/revise/", lifecycle.plan_revise, name="plan-revise"),
     path("plans/<slug:slug>/consultation/new/", lifecycle.consultation_open, name="consultation-open"),
     path("partners/home/", home.partner_home, name="partner-home"),
+    path("plans/<slug:slug>/drafting/", co_writing.plan_drafting, name="plan-drafting"),
+    path("plans/<slug:slug>/drafting/groups/new/", co_writing.drafting_group_create, name="drafting-group-create"),
+    path("plans/<slug:slug>/drafting/groups/<int:group_id>/", co_writing.drafting_group, name="drafting-group"),
+    path(
+        "plans/<slug:slug>/drafting/groups/<int:group_id>/delete/",
+        co_writing.drafting_group_delete,
+        name="drafting-group-delete",
+    ),
+    path(
+        "plans/<slug:slug>/drafting/groups/<int:group_id>/members/<int:membership_id>/remove/",
+        co_writing.drafting_member_remove,
+        name="drafting-member-remove",
+    ),
+    path("plans/<slug:slug>/sign-off/", co_writing.sign_off, name="sign-off"),
+    path(
+        "plans/<slug:slug>/sign-off/<int:sign_off_id>/withdraw/", co_writing.sign_off_withdraw, name="sign-off-withdraw"
+    ),
 ]

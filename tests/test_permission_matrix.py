@@ -396,8 +396,9 @@ OUTCOMES["change_owner"] = {
 
 
 def _plan_form(plan: Plan, **changes) -> dict:
-    fields = {name: getattr(plan, name) for name in Plan.EDITABLE_FIELDS if name not in {"organisation", "owner"}}
-    fields |= {"organisation": plan.organisation_id, "owner": plan.owner_id, "parent": plan.parent_id or ""}
+    keys = {"organisation", "owner", "partnership", "parent"}
+    fields = {name: getattr(plan, name) for name in Plan.EDITABLE_FIELDS if name not in keys}
+    fields |= {name: getattr(plan, f"{name}_id") or "" for name in keys}
     return fields | {"version": plan.version, "reason": "Handing over"} | changes
 
 

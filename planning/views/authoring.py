@@ -113,6 +113,7 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "plan": plan,
             "can_change": changeable,
             "unanswered_comments": lifecycle.unanswered_count(plan),
+            "drafting": [] if changeable else selectors.drafting_parts_of(request.user, plan),
             "level": None if outline.closed else chosen or "all",
             "closed": outline.closed,
             "item_count": f"{outline.items:,}",
