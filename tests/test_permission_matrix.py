@@ -19,8 +19,8 @@ from django.utils import timezone
 from monitoring import risks
 from monitoring import services as monitoring
 from monitoring.models import Document, WorkbookUpload
-from partners.models import Organisation, User
-from planning import lifecycle, services
+from partners.models import Organisation, Partnership, PartnershipLead, PartnershipMember, User
+from planning import co_writing, lifecycle, services
 from planning.models import Plan
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, vision_of
 
@@ -34,6 +34,9 @@ PERSONAS = [
     "invited_member",  # mel, invited to pre-scrutiny
     "other_member",  # a councillor not invited
     "admin",  # ada
+    "plan_lead",  # hal, the health board's plan lead: the plan is the partnership's (issue 15)
+    "drafter",  # dee, at a charity, in the drafting group that writes the plan's priority
+    "former_drafter",  # fay, at the charity, removed from that group
 ]
 STATES = ["draft", "consultation", "approved"]
 
@@ -49,6 +52,9 @@ OUTCOMES = {
         "invited_member": (404, "ok", "ok"),
         "other_member": (404, 404, "ok"),
         "admin": ("ok", "ok", "ok"),
+        "plan_lead": ("ok", "ok", "ok"),
+        "drafter": ("ok", "ok", "ok"),
+        "former_drafter": (404, 404, 404),
     },
     "change": {
         "anonymous": ("login", "login", "login"),
@@ -60,6 +66,9 @@ OUTCOMES = {
         "invited_member": (404, 403, 403),
         "other_member": (404, 404, 403),
         "admin": ("ok", "ok", "ok"),
+        "plan_lead": ("ok", "ok", "ok"),
+        "drafter": (403, 403, 403),
+        "former_drafter": (404, 404, 404),
     },
     "comment": {
         "anonymous": ("login", "login", "login"),
@@ -71,6 +80,9 @@ OUTCOMES = {
         "invited_member": (404, "ok", "ok"),
         "other_member": (404, 404, 403),
         "admin": ("ok", "ok", "ok"),
+        "plan_lead": ("ok", "ok", "ok"),
+        "drafter": (403, 403, 403),
+        "former_drafter": (404, 404, 404),
     },
     "approve": {
         "anonymous": ("login", "login", "login"),
@@ -82,6 +94,9 @@ OUTCOMES = {
         "invited_member": (404, 403, 403),
         "other_member": (404, 404, 403),
         "admin": ("ok", "ok", "ok"),
+        "plan_lead": (403, 403, 403),
+        "drafter": (403, 403, 403),
+        "former_drafter": (404, 404, 404),
     },
     "signed_in": {persona: ("login",) * 3 if persona == "anonymous" else ("ok",) * 3 for persona in PERSONAS},
     "admin_only": {
@@ -90,6 +105,15 @@ OUTCOMES = {
     },
     "wrong_method": {persona: ("login",) * 3 if persona == "anonymous" else (405,) * 3 for persona in PERSONAS},
 }
+# writing an item's content: whoever may change the plan, and a drafting group's member in
+# their part while the plan is a draft (the drafter's part is the priority and all under it)
+OUTCOMES["draft"] = OUTCOMES["change"] | {"drafter": ("ok", 403, 403)}
+# setting up drafting groups: the owner and admins (anyone else who reads the plan: 403)
+OUTCOMES["manage_drafting"] = OUTCOMES["approve"]
+# signing off: the plan leads of the owning partnership (alice for the service, hal for health)
+OUTCOMES["sign_off"] = OUTCOMES["approve"] | {"plan_lead": ("ok",) * 3, "admin": (403,) * 3}
+# withdrawing the health board's sign-off: its plan lead only (alice leads for another organisation)
+OUTCOMES["withdraw_health"] = OUTCOMES["sign_off"] | {"owner": (403,) * 3}
 
 # url name -> (args from the world, permission for GET, permission for POST)
 URLS = {
@@ -111,10 +135,10 @@ URLS = {
     "planning:plan-edit": (lambda w: [w.plan.slug], "change", "change"),
     "planning:item-detail": (lambda w: [w.plan.slug, w.action.pk], "read", "wrong_method"),
     "planning:item-history": (lambda w: [w.plan.slug, w.action.pk], "read", "wrong_method"),
-    "planning:item-add": (lambda w: [w.plan.slug, w.priority.pk, "action"], "change", "change"),
-    "planning:item-edit": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
-    "planning:item-move": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
-    "planning:item-delete": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
+    "planning:item-add": (lambda w: [w.plan.slug, w.priority.pk, "action"], "draft", "draft"),
+    "planning:item-edit": (lambda w: [w.plan.slug, w.action.pk], "draft", "draft"),
+    "planning:item-move": (lambda w: [w.plan.slug, w.action.pk], "draft", "draft"),
+    "planning:item-delete": (lambda w: [w.plan.slug, w.action.pk], "draft", "draft"),
     "planning:link-add": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
     "planning:link-delete": (lambda w: [w.plan.slug, w.action.pk, w.link.pk], "wrong_method", "change"),
     "planning:item-permalink": (lambda w: [w.action.pk], "read", "wrong_method"),
@@ -137,6 +161,18 @@ URLS = {
     "planning:consultation-summary": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:comment-respond": (lambda w: [w.plan.slug, w.comment.pk], "change", "change"),
     "planning:plan-permalink": (lambda w: [w.plan.pk], "read", "wrong_method"),
+    # writing together (issue 15); the spare group's member is removed, then the group ended
+    "planning:plan-drafting": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "planning:drafting-group-create": (lambda w: [w.plan.slug], "wrong_method", "manage_drafting"),
+    "planning:drafting-group": (lambda w: [w.plan.slug, w.group.pk], "read", "manage_drafting"),
+    "planning:drafting-member-remove": (
+        lambda w: [w.plan.slug, w.spare_group.pk, w.spare_membership.pk],
+        "wrong_method",
+        "manage_drafting",
+    ),
+    "planning:drafting-group-delete": (lambda w: [w.plan.slug, w.spare_group.pk], "wrong_method", "manage_drafting"),
+    "planning:sign-off": (lambda w: [w.plan.slug], "wrong_method", "sign_off"),
+    "planning:sign-off-withdraw": (lambda w: [w.plan.slug, w.health_sign_off.pk], "wrong_method", "withdraw_health"),
     # monitoring: returns exist only on approved plans (404 before approval)
     "monitoring:period-list": (lambda w: [], "signed_in", "wrong_method"),
     "monitoring:year-create": (lambda w: [], "admin_only", "admin_only"),
@@ -216,6 +252,9 @@ OUTCOMES["fill"] = {
         "invited_member": 403,
         "other_member": 403,
         "admin": "ok",
+        "plan_lead": "ok",  # may change the plan
+        "drafter": 403,
+        "former_drafter": 404,
     }.items()
 }
 OUTCOMES["review"] = {
@@ -230,6 +269,9 @@ OUTCOMES["review"] = {
         "invited_member": 403,
         "other_member": 403,
         "admin": "ok",
+        "plan_lead": 403,
+        "drafter": 403,
+        "former_drafter": 404,
     }.items()
 }
 OUTCOMES["reporter"] = {
@@ -251,6 +293,13 @@ NOT_IN_MATRIX = {"login", "logout"}
 # Second rows for URLs whose answer depends on the object as well as the person:
 # (url name, which object) -> (args from the world, permission for GET, permission for POST)
 MORE_ROWS = {
+    # a drafting group's member writes their part only: another priority is refused (403)
+    ("planning:item-edit", "outside the drafter's part"): (lambda w: [w.plan.slug, w.elsewhere.pk], "change", "change"),
+    ("planning:item-add", "outside the drafter's part"): (
+        lambda w: [w.plan.slug, w.elsewhere.pk, "action"],
+        "change",
+        "change",
+    ),
     # a draft's evidence stays with its authors and reviewers (issue 12, item 13): the
     # target's draft, written by the college (its lead organisation)
     ("monitoring:return-evidence", "a draft"): (
@@ -271,6 +320,9 @@ OUTCOMES["read_draft"] = {
         "invited_member": 404,
         "other_member": 404,
         "admin": "ok",
+        "plan_lead": "ok",  # may change the plan, so may fill in any of its returns
+        "drafter": 404,
+        "former_drafter": 404,
     }.items()
 }
 
@@ -284,6 +336,8 @@ class World:
         other = OrganisationFactory(name="Fair Access", slug="fa", parent=council)
         college = OrganisationFactory(name="College", slug="college", kind=Organisation.Kind.COLLEGE)
         police = OrganisationFactory(name="Police", slug="police", kind=Organisation.Kind.POLICE)
+        health = OrganisationFactory(name="Health Board", slug="health", kind=Organisation.Kind.HEALTH)
+        charity = OrganisationFactory(name="Charity", slug="charity", kind=Organisation.Kind.VOLUNTARY)
         self.people = {
             "owner": UserFactory(username="alice", organisation=service),
             "owning_officer": UserFactory(username="bob", organisation=service),
@@ -293,6 +347,9 @@ class World:
             "invited_member": UserFactory(username="mel", organisation=council, role=User.Role.MEMBER),
             "other_member": UserFactory(username="max", organisation=council, role=User.Role.MEMBER),
             "admin": UserFactory(username="ada", organisation=council, role=User.Role.ADMIN),
+            "plan_lead": UserFactory(username="hal", organisation=health, role=User.Role.PARTNER),
+            "drafter": UserFactory(username="dee", organisation=charity, role=User.Role.PARTNER),
+            "former_drafter": UserFactory(username="fay", organisation=charity, role=User.Role.PARTNER),
         }
         owner = self.people["owner"]
         corporate = make_plan(owner=owner, organisation=council, title="Council Plan", slug="council-plan")
@@ -305,6 +362,8 @@ class World:
             self.plan, self.priority, "action", title="Action", lead_officer=self.people["owning_officer"]
         )
         self.target = add_item(self.plan, self.action, "target", title="Target", lead_organisation=college)
+        self.elsewhere = add_item(self.plan, vision_of(self.plan), "priority", title="Elsewhere")
+        self._partnership(owner, service, health)
         self.periods = monitoring.financial_year_create(start_year=2013, user=None)
         self.plan_document = Document.objects.create(kind="plan", plan=self.plan, key="plan:matrix", requested_by=owner)
         self.upload = WorkbookUpload.objects.create(uploaded_by=owner, period=self.periods[0], filename="returns.xlsx")
@@ -325,6 +384,8 @@ class World:
                 organisations=[college],
                 members=[self.people["invited_member"]],
             )
+        if state != "draft":
+            co_writing.sign_off_give(plan=self.plan, user=owner)  # both sign before approval
         # a comment to respond to (made by the owner, who may always comment)
         self.comment = lifecycle.comment_add(plan=self.plan, user=owner, body="A comment", item=self.action)
         if state == "approved":
@@ -350,6 +411,32 @@ class World:
                 submit=False,
             )
             draft.evidence_file.save("draft.txt", ContentFile(b"Notes for the draft"))
+
+    def _partnership(self, owner, service, health):
+        """The plan is owned by a partnership of the service and the health board, whose
+        plan leads are alice and hal; hal has signed off; dee drafts the priority, fay did."""
+        board = Partnership.objects.create(name="Board", slug="board")
+        self.other_partnership = Partnership.objects.create(name="Other board", slug="other-board")
+        for org in (service, health):
+            PartnershipMember.objects.create(partnership=board, organisation=org)
+        PartnershipLead.objects.create(partnership=board, person=owner, organisation=service)
+        PartnershipLead.objects.create(partnership=board, person=self.people["plan_lead"], organisation=health)
+        self.plan.partnership = board
+        self.plan.save()
+        self.group = co_writing.drafting_group_create(
+            plan=self.plan, user=owner, name="Writers", item_id=self.priority.pk
+        )
+        for who in ("drafter", "former_drafter"):
+            co_writing.drafting_member_add(group=self.group, user=owner, email=self.people[who].email)
+        former = self.group.memberships.get(person=self.people["former_drafter"])
+        co_writing.drafting_member_remove(group=self.group, user=owner, membership_id=former.pk)
+        self.spare_group = co_writing.drafting_group_create(
+            plan=self.plan, user=owner, name="Spare", item_id=self.elsewhere.pk
+        )
+        self.spare_membership = co_writing.drafting_member_add(
+            group=self.spare_group, user=owner, email=self.people["owning_officer"].email
+        )
+        self.health_sign_off = co_writing.sign_off_give(plan=self.plan, user=self.people["plan_lead"])
 
 
 def _outcome(response) -> object:
@@ -388,11 +475,14 @@ def test_the_matrix(client, db, persona, state, settings, tmp_path):
 # "changed", "refused" (the form shown again with the error, the owner kept), or as above.
 FIELDS = {
     # (url name, field): (args, what the field is set to, permission)
+    # the owning partnership makes its plan leads co-owners (issue 15); before the
+    # owner changes, while alice is still the owner
+    ("planning:plan-edit", "partnership"): (lambda w: [w.plan.slug], lambda w: w.other_partnership.pk, "change_owner"),
     ("planning:plan-edit", "owner"): (lambda w: [w.plan.slug], lambda w: w.people["other_officer"].pk, "change_owner"),
 }
 OUTCOMES["change_owner"] = {
     persona: tuple("changed" if o == "ok" else o for o in row) for persona, row in OUTCOMES["approve"].items()
-} | {"owning_officer": ("refused",) * 3}
+} | {"owning_officer": ("refused",) * 3, "plan_lead": ("refused",) * 3}
 
 
 def _plan_form(plan: Plan, **changes) -> dict:
