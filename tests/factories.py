@@ -155,3 +155,15 @@ def make_return(
         expected_version=version,
         submit=submit,
     )
+
+
+def make_partnership(name: str, leads: dict, *, slug: str | None = None):
+    """A partnership of the organisations in ``leads`` (organisation -> its plan leads)."""
+    from partners.models import Partnership, PartnershipLead, PartnershipMember
+
+    partnership = Partnership.objects.create(name=name, slug=slug or name.lower().replace(" ", "-"))
+    for organisation, people in leads.items():
+        PartnershipMember.objects.create(partnership=partnership, organisation=organisation)
+        for person in people:
+            PartnershipLead.objects.create(partnership=partnership, person=person, organisation=organisation)
+    return partnership
