@@ -7,8 +7,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from mptt.forms import TreeNodeChoiceField
 
-from config.forms import GovukForm, GovukModelForm
-from partners.models import Organisation, User
+from config.forms import GovukForm, GovukModelForm, LongCheckboxes, ModelMultipleChoiceField
+from partners.models import Organisation, Partnership, User
 
 CHECKBOX_TEMPLATE = "partners/checkbox_field.html"
 INDENT = "\u00a0\u00a0\u00a0"  # options cannot be styled; no-break spaces show the tree
@@ -173,3 +173,39 @@ class PersonFilterForm(GovukForm):
         if data["active"]:
             people = people.filter(is_active=data["active"] == "yes")
         return people
+
+
+# --- partnerships (issue 15) ---------------------------------------------------------------
+
+
+class PartnershipForm(GovukModelForm):
+    organisations = ModelMultipleChoiceField(
+        queryset=Organisation.objects.none(),
+        widget=LongCheckboxes,
+        label="Organisations in the partnership",
+        help_text="Every organisation that owns the partnership’s plans together and signs them off.",
+    )
+    leads = forms.CharField(
+        label="Plan leads",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+        help_text="Email addresses, one per line, of the people who lead for their organisation: they change "
+        "the partnership’s plans and sign them off for their organisation.",
+    )
+
+    class Meta:
+        model = Partnership
+        fields = ["name", "slug", "description"]
+        labels = {"slug": "Short name"}
+        help_texts = {"slug": "Used in web addresses: lower-case letters, numbers and hyphens."}
+        error_messages = {"slug": {"unique": "Another partnership already has this short name."}}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.filter(is_active=True).in_tree_order()
+        if self.instance.pk:
+            self.initial.setdefault("organisations", list(self.instance.organisations.values_list("pk", flat=True)))
+            emails = self.instance.leads.select_related("person").order_by("person__last_name")
+            self.initial.setdefault("leads", "\n".join(lead.person.email for lead in emails))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import views
+from partners import partnership_views, views
 
 app_name = "partners"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/read/", views.notification_read_all, name="notification-read-all"),
+    path("partnerships/", partnership_views.partnership_list, name="partnership-list"),
+    path("partnerships/new/", partnership_views.partnership_create, name="partnership-create"),
+    path("partnerships/<int:pk>/edit/", partnership_views.partnership_edit, name="partnership-edit"),
 ]
