@@ -16,7 +16,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from demo import monitoring_story, planning_story
+from demo import monitoring_story, partnership_story, planning_story
 from partners.models import User
 from planning.loader import LoadError, load_plans
 from planning.models import Plan
@@ -47,6 +47,7 @@ class Command(BaseCommand):
                     editions = planning_story.tell(owner=User.objects.get(username="owner"))
                     consultation = planning_story.consult()
                     monitoring = monitoring_story.tell(today=timezone.localdate())
+                    partnership = partnership_story.tell()
             except LoadError as error:
                 raise CommandError("\n".join(error.messages)) from None
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo council from {DEMO_FILE.name}."))
@@ -54,6 +55,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{editions[0].plan} has two editions to compare: {names}.")
             self.stdout.write(f"{consultation.plan} is out to consultation until {consultation.closes_on:%-d %B %Y}.")
             self.stdout.write(f"Quarterly monitoring: {monitoring.summary()}")
+            self.stdout.write(
+                f"{partnership} is the {partnership.partnership}'s draft: two drafting groups are writing their parts."
+            )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Golden Thread is starting at {url}"))
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
