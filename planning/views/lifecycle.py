@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import add_service_errors
-from planning import lifecycle
+from planning import co_writing, lifecycle
 from planning.access import can, get_plan_for_user, plans_for
 from planning.forms import ApproveForm, ConsultationForm, ReviseForm, StatusForm
 from planning.models import ConsultationInvite, ConsultationMember, Plan
@@ -73,6 +73,7 @@ def _status_page(request: HttpRequest, plan: Plan, *, error_form=None, **bound_f
                 (c, consulting and c.is_open_on(today), consulting and c.opens_on > today) for c in consultations
             ],
             "unanswered": lifecycle.unanswered_count(plan),
+            "waiting_for": co_writing.missing_sign_offs(plan) if may_approve and plan.partnership_id else [],
             "may_consult": may_approve and Status.CONSULTATION in next_statuses,
             "may_approve": may_approve and Status.APPROVED in next_statuses,
             "may_revise": may_approve,
