@@ -876,9 +876,20 @@ class WorkRow:
 
 
 def _home_plans(user: User, organisation: Organisation) -> list[Plan]:
+    """Plans the organisation owns, owns with a partnership, is shared, or drafts a part of."""
     shared = PlanShare.objects.filter(organisation=organisation).values("plan_id")
+    partnerships = PartnershipMember.objects.filter(organisation=organisation).values("partnership_id")
+    drafting = DraftingGroupMember.objects.filter(person=user).values("group__plan_id")
     return list(
-        plans_for(user).filter(Q(pk__in=shared) | Q(organisation=organisation)).order_by("-start_year", "title")
+        plans_for(user)
+        .filter(
+            Q(pk__in=shared) | Q(organisation=organisation) | Q(partnership__in=partnerships) | Q(pk__in=drafting)
+        )
+        .annotate(
+            in_partnership=Exists(partnerships.filter(partnership_id=OuterRef("partnership_id"))),
+            drafting_here=Exists(drafting.filter(group__plan_id=OuterRef("pk"))),
+        )
+        .order_by("-start_year", "title")
     )
 
 

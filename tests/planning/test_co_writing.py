@@ -240,3 +240,12 @@ def test_the_sign_off_page_for_a_lead_and_the_owner_told(world, client):
     assert response.status_code == 400
     assert "This field is required" in response.content.decode() or "Enter" in response.content.decode()
     assert SignOff.objects.get(pk=given.pk).is_standing
+
+
+def test_the_partners_home_lists_the_partnership_plan_and_the_part_they_draft(world, client):
+    client.force_login(world.nurse)
+    page = client.get(reverse("planning:partner-home")).content.decode()
+    assert "Owns it with Local Service Board" in page
+    client.force_login(world.outsider)
+    page = client.get(reverse("planning:partner-home")).content.decode()
+    assert world.plan.title in page and "you draft part of it" in page
