@@ -142,6 +142,11 @@ def _check_drafting(
     member may do inside the part but not to the part itself (the owner's structure)."""
     if user is None or can(user, "change", locked):
         return
+    # asked again of the person as stored: an organisation held in memory keeps the tree
+    # columns it was read with, which a later change to the organisation tree makes stale
+    user = User.objects.select_related("organisation").get(pk=user.pk)
+    if can(user, "change", locked):
+        return
     part = drafting_part(user, locked, item)
     if part is None or (whole_item and part.pk == item.pk):
         raise PermissionDenied("Only the plan’s owners or the drafting group of this part can change it.")

@@ -249,3 +249,13 @@ def test_the_partners_home_lists_the_partnership_plan_and_the_part_they_draft(wo
     client.force_login(world.outsider)
     page = client.get(reverse("planning:partner-home")).content.decode()
     assert world.plan.title in page and "you draft part of it" in page
+
+
+def test_an_officer_held_in_memory_across_a_change_to_the_organisation_tree_still_writes(bob, plan):
+    """The services' drafting check asks whether the writer may change the plan; an
+    organisation held in memory keeps tree columns that a new council re-slots (found
+    merging the suggestions: bob, an owning officer, was refused)."""
+    action = add_item(plan, add_item(plan, vision_of(plan), "priority"), "action", title="Before")
+    OrganisationFactory(name="Aardvark Council", slug="aardvark", kind=Organisation.Kind.COUNCIL)
+    services.item_update(item_id=action.pk, user=bob, change=_change("After"), expected_version=action.version)
+    assert PlanItem.objects.get(pk=action.pk).title == "After"
