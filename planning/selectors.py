@@ -882,9 +882,7 @@ def _home_plans(user: User, organisation: Organisation) -> list[Plan]:
     drafting = DraftingGroupMember.objects.filter(person=user).values("group__plan_id")
     return list(
         plans_for(user)
-        .filter(
-            Q(pk__in=shared) | Q(organisation=organisation) | Q(partnership__in=partnerships) | Q(pk__in=drafting)
-        )
+        .filter(Q(pk__in=shared) | Q(organisation=organisation) | Q(partnership__in=partnerships) | Q(pk__in=drafting))
         .annotate(
             in_partnership=Exists(partnerships.filter(partnership_id=OuterRef("partnership_id"))),
             drafting_here=Exists(drafting.filter(group__plan_id=OuterRef("pk"))),

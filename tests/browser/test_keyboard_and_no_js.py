@@ -52,7 +52,7 @@ def test_keyboard_user_skips_to_main_content_and_moves_an_item_with_enter(live_s
     expect(page.locator("main#main-content")).to_be_focused()
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
-    expect(page.get_by_role("link", name="Draft")).to_be_focused()  # the status tag, first in <main>
+    expect(page.get_by_role("link", name="Draft", exact=True)).to_be_focused()  # the status tag, first in <main>
 
     # The "Move up" control is a real button: Enter on it sends the form.
     submit(page, page.get_by_role("button", name=f"Move up {NEW}", exact=True), key="Enter")

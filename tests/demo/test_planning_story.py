@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from demo import planning_story
+from demo import partnership_story, planning_story
 from planning import alignment, snapshots
 from planning.lifecycle import open_consultation
 from planning.models import Comment, Edition, Link, Plan, PlanItem
@@ -110,9 +110,14 @@ def test_load_demo_loads_once_and_names_the_demo_sign_ins(demo_output, db):
     lines = demo_output.splitlines()
     for username in PERSONAS:
         assert any(line.strip().startswith(username + " ") for line in lines), (username, demo_output)
-    assert Plan.objects.count() == in_file.count("planning.plan")
-    # the demo story then adds one action (with a link) and deletes one milestone
-    assert PlanItem.objects.count() == in_file.count("planning.planitem") + 1 - 1
+    # the partnership story revises the single integrated plan into the Board's next draft
+    assert Plan.objects.count() == in_file.count("planning.plan") + 1
+    draft = Plan.objects.get(slug=partnership_story.DRAFT_SLUG)
+    approved = Plan.objects.get(slug=partnership_story.APPROVED_SLUG)
+    # the demo story then adds one action (with a link) and deletes one milestone; the
+    # draft copies the approved plan's items and its two drafting groups add one each
+    assert PlanItem.objects.exclude(plan=draft).count() == in_file.count("planning.planitem") + 1 - 1
+    assert PlanItem.objects.filter(plan=draft).count() == PlanItem.objects.filter(plan=approved).count() + 2
     assert Link.objects.count() == in_file.count("planning.link") + 1
     assert Edition.objects.count() == 2
     counts = table_counts()

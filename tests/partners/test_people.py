@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from partners import services
-from partners.models import Notification, Organisation, User
+from partners.models import Notification, Organisation, Partnership, User
 from partners.sessions import sessions_end
-from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory, make_partnership
 
 # --- who may use each partners URL --------------------------------------------------------
 
@@ -78,6 +78,27 @@ OUTCOMES = {
         "mel": (405, 302),
         "ada": (405, 302),
     },
+    "partners:partnership-list": {
+        "anonymous": (LOGIN, LOGIN),
+        "bob": (403, 405),
+        "pat": (403, 405),
+        "mel": (403, 405),
+        "ada": (200, 405),
+    },
+    "partners:partnership-create": {
+        "anonymous": (LOGIN, LOGIN),
+        "bob": (403, 403),
+        "pat": (403, 403),
+        "mel": (403, 403),
+        "ada": (200, 302),
+    },
+    "partners:partnership-edit": {
+        "anonymous": (LOGIN, LOGIN),
+        "bob": (403, 403),
+        "pat": (403, 403),
+        "mel": (403, 403),
+        "ada": (200, 302),
+    },
 }
 
 
@@ -92,7 +113,19 @@ def _requests(name, *, college, carol, service, me):
     def all_read():
         return not Notification.objects.filter(read_at__isnull=True, recipient=me).exists() if me else False
 
+    board = make_partnership("Board", {service: [], college: []}) if name == "partners:partnership-edit" else None
     return {
+        "partners:partnership-list": ([], {}, lambda: False),
+        "partners:partnership-create": (
+            [],
+            {"name": "Local Service Board", "slug": "lsb", "organisations": [service.pk, college.pk], "leads": ""},
+            lambda: Partnership.objects.filter(slug="lsb").exists(),
+        ),
+        "partners:partnership-edit": (
+            [board.pk] if board else [],
+            {"name": "Renamed Board", "slug": "board", "organisations": [service.pk, college.pk], "leads": ""},
+            lambda: Partnership.objects.filter(name="Renamed Board").exists(),
+        ),
         "partners:organisation-list": ([], {}, lambda: False),
         "partners:organisation-create": (
             [],

@@ -144,6 +144,14 @@ def test_every_planning_url_has_a_row_in_this_table():
         "planning:partner-home",
         "planning:item-comment",
         "planning:comment-respond",
+        # writing together (issue 15): every persona and plan state in tests/test_permission_matrix.py
+        "planning:plan-drafting",
+        "planning:drafting-group-create",
+        "planning:drafting-group",
+        "planning:drafting-member-remove",
+        "planning:drafting-group-delete",
+        "planning:sign-off",
+        "planning:sign-off-withdraw",
     }
     names = {f"planning:{pattern.name}" for pattern in urlpatterns}
     assert names - set(URLS) - covered_elsewhere == set()
