@@ -23,6 +23,7 @@ from planning.access import (
 from planning.conflicts import EditConflict, conflict_page
 from planning.forms import ItemEditForm, ItemForm, MoveForm, PlanEditForm, PlanForm, ReasonForm
 from planning.models import Comment, PlanItem
+from planning.suggestions import suggestible_kinds
 from planning.wording import in_sentence, with_article
 
 
@@ -191,6 +192,7 @@ def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "ancestors": ancestors,
             "children": children,
             "can_change": can_change(request.user, item.plan),
+            "suggest_under": bool(suggestible_kinds(item)),  # "Suggest a new item under this" (issue 15)
         },
     )
 
@@ -279,7 +281,11 @@ def _comment_replied_to(request: HttpRequest, plan) -> Comment | None:
     pk = parse_id(request.POST.get("comment") or request.GET.get("comment"))
     if pk is None:
         return None
-    return Comment.objects.select_related("author").filter(pk=pk, plan=plan, parent__isnull=True).first()
+    return (
+        Comment.objects.select_related("author")
+        .filter(pk=pk, plan=plan, parent__isnull=True, kind=Comment.Kind.COMMENT)  # a suggestion has its own
+        .first()
+    )
 
 
 def _accept_comment_with_change(request: HttpRequest, comment: Comment, item: PlanItem, title: str) -> HttpResponse:

@@ -115,6 +115,7 @@ def plan_comments(request: HttpRequest, slug: str) -> HttpResponse:
             "shown": sum(len(group.threads) for group in shown),
             "total": sum(len(group.threads) for group in groups),
             "unanswered": lifecycle.unanswered_count(plan),
+            "suggestion_count": sum(g.suggestion_count for g in groups),
             "choices": choices,
             "chosen": chosen,
             "filtered": any(chosen.values()),
@@ -171,6 +172,8 @@ def comment_respond(request: HttpRequest, slug: str, comment_id: int) -> HttpRes
     )
     if comment is None:
         raise Http404("No such comment")
+    if comment.is_suggestion:  # its outcome is the change itself: accepted or declined there
+        return redirect("planning:suggestion-accept", slug=plan.slug, suggestion_id=comment.pk)
     if comment.item is not None:
         comment.item.plan = plan
     form = RespondForm(
@@ -225,31 +228,53 @@ def consultation_summary(request: HttpRequest, slug: str) -> HttpResponse:
     invited_members = ConsultationMember.objects.filter(consultation__plan=plan).select_related("member")
     for row in invited_members.order_by("member__last_name", "member__first_name"):
         members_by_consultation.setdefault(row.consultation_id, []).append(row.member)
-    responded = comment_threads.responded(groups)
+    invited = [invite.organisation for consultation in consultations for invite in consultation.invites.all()]
+    responded = comment_threads.responded(groups, invited)
+    by_organisation = responded["suggestions"]
     for consultation in consultations:
         consultation.invited_organisations = sorted(
             (invite.organisation for invite in consultation.invites.all()), key=lambda org: org.name.lower()
         )
         for org in consultation.invited_organisations:
-            org.comment_count = responded["organisations"].get(org.pk, (org, 0))[1]
+            # an invited council unit answers for the units beneath it (issue 15)
+            within = [
+                pk
+                for pk, (other, _) in responded["organisations"].items()
+                if pk == org.pk or (org.is_council and comment_threads.within(other, [org]))
+            ]
+            org.comment_count = sum(responded["organisations"][pk][1] for pk in within)
+            org.suggestions = sum(
+                (by_organisation.get(pk, comment_threads.Suggestions()) for pk in within), comment_threads.Suggestions()
+            )
         consultation.invited_members = members_by_consultation.get(consultation.pk, [])
         for member in consultation.invited_members:
             member.comment_count = responded["people"].get(member.pk, (member, 0))[1]
     threads = [thread for group in groups for thread in group.threads]
     outcomes = dict.fromkeys(State, 0)
+    suggested = comment_threads.Suggestions()
     for thread in threads:
-        outcomes[State(thread.comment.state)] += 1
+        if thread.comment.is_suggestion:
+            suggested.add(thread.comment.state)
+        else:
+            outcomes[State(thread.comment.state)] += 1
     return render(
         request,
         "planning/consultation_summary.html",
         {
             "plan": plan,
             "consultations": consultations,
-            "organisations": sorted(responded["organisations"].values(), key=lambda pair: str(pair[0]).lower()),
+            "organisations": sorted(
+                (
+                    (org, count, by_organisation.get(org.pk, comment_threads.Suggestions()))
+                    for org, count in responded["organisations"].values()
+                ),
+                key=lambda row: str(row[0]).lower(),
+            ),
             "people": sorted(responded["people"].values(), key=lambda pair: str(pair[0]).lower()),
             "groups": groups,
-            "total": len(threads),
+            "total": len(threads) - suggested.total,
             "outcomes": [(state.label, count) for state, count in outcomes.items()],
+            "suggested": suggested,
             "today": timezone.localdate(),
         },
     )
@@ -269,7 +294,12 @@ CSV_HEADINGS = [
     "Response",
     "Responded by",
     "Date of response",
+    "Kind",
+    "Suggested: kind of new item",
+    "Suggested: title",
+    "Suggested: description",
 ]
+SUGGESTION_HEADINGS = ["Organisation", "Suggestions", "Open", "Accepted", "Declined"]
 
 
 def _summary_csv(plan: Plan, groups: list[comment_threads.Group]) -> HttpResponse:
@@ -293,6 +323,24 @@ def _summary_csv(plan: Plan, groups: list[comment_threads.Group]) -> HttpRespons
                         c.response,
                         c.responded_by or "",
                         c.responded_at,
+                        c.get_kind_display() if c.parent_id is None else "Reply",
+                        c.get_proposed_kind_display(),
+                        c.proposed_title,
+                        c.proposed_description,
                     ]
                 )
+    # the suggestions each organisation made and what became of them, under the comments
+    rows += [[], ["Suggested changes by organisation"], SUGGESTION_HEADINGS]
+    organisations = {}
+    for group in groups:
+        for thread in group.threads:
+            c = thread.comment
+            if c.is_suggestion:
+                key = str(c.organisation or "No organisation")
+                organisations.setdefault(key, comment_threads.Suggestions()).add(c.state)
+    total = comment_threads.Suggestions()
+    for name, counts in sorted(organisations.items(), key=lambda pair: pair[0].lower()):
+        rows.append([name, counts.total, counts.open, counts.accepted, counts.declined])
+        total = total + counts
+    rows.append(["All organisations", total.total, total.open, total.accepted, total.declined])
     return csv_response(f"{plan.slug}-consultation.csv", rows)
