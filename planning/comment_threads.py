@@ -196,8 +196,9 @@ class Suggestions:
 
 
 def responded(groups: list[Group], invited: list | None = None) -> dict[str, dict]:
-    """Organisations and people with at least one comment or reply, with how many, and
-    the suggestions each organisation made by outcome. Council staff are left out unless
+    """Organisations and people with at least one comment, reply or suggestion: how many
+    comments and replies each organisation made, and its suggestions by outcome; how many
+    of all three each person made. Council staff are left out unless
     their unit is within one of the ``invited`` organisations (officers of other services
     can be invited, issue 15): otherwise only the plan's own officers comment besides those
     invited (``planning.rules``), and their replies answer the consultation."""
@@ -212,12 +213,13 @@ def responded(groups: list[Group], invited: list | None = None) -> dict[str, dic
                 org = comment.organisation
                 if comment.author.is_council_staff and not (org is not None and within(org, units)):
                     continue
-                if org is not None:
+                suggested = comment.is_suggestion and comment.parent_id is None
+                if org is not None:  # suggestions are counted on their own, below
                     org, n = organisations.get(comment.organisation_id, (org, 0))
-                    organisations[comment.organisation_id] = (org, n + 1)
+                    organisations[comment.organisation_id] = (org, n + (0 if suggested else 1))
                 person, n = people.get(comment.author_id, (comment.author, 0))
                 people[comment.author_id] = (person, n + 1)
-                if comment.is_suggestion and comment.parent_id is None:
+                if suggested:
                     suggestions.setdefault(comment.organisation_id, Suggestions()).add(comment.state)
     return {"organisations": organisations, "people": people, "suggestions": suggestions}
 

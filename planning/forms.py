@@ -379,8 +379,8 @@ class ConsultationForm(GovukForm):
         self.fields["organisations"].queryset = (
             Organisation.objects.filter(is_active=True).exclude(kind=Organisation.Kind.COUNCIL).order_by("name")
         )
-        self.fields["organisations"].label_from_instance = (
-            lambda org: f"{org} ({org.get_kind_display().lower()})" if org.is_council else str(org)
+        self.fields["organisations"].label_from_instance = lambda org: (
+            f"{org} ({org.get_kind_display().lower()})" if org.is_council else str(org)
         )
         self.fields["members"].queryset = User.objects.filter(is_active=True, role=User.Role.MEMBER).order_by(
             "last_name", "first_name"

@@ -20,7 +20,7 @@ from monitoring import risks
 from monitoring import services as monitoring
 from monitoring.models import Document, WorkbookUpload
 from partners.models import Organisation, User
-from planning import lifecycle, services
+from planning import lifecycle, services, suggestions
 from planning.models import Plan
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, vision_of
 
@@ -29,6 +29,7 @@ PERSONAS = [
     "owner",  # alice, the plan owner
     "owning_officer",  # bob, an officer of the owning service
     "other_officer",  # carol, an officer of another service
+    "invited_officer",  # ian, an officer of another service invited to the consultation (issue 15)
     "invited_partner",  # pat, at the college invited to the consultation
     "uninvited_partner",  # a police partner the plan is never shared with
     "invited_member",  # mel, invited to pre-scrutiny
@@ -44,6 +45,7 @@ OUTCOMES = {
         "owner": ("ok", "ok", "ok"),
         "owning_officer": ("ok", "ok", "ok"),
         "other_officer": ("ok", "ok", "ok"),
+        "invited_officer": ("ok", "ok", "ok"),
         "invited_partner": (404, "ok", "ok"),
         "uninvited_partner": (404, 404, 404),
         "invited_member": (404, "ok", "ok"),
@@ -55,6 +57,7 @@ OUTCOMES = {
         "owner": ("ok", "ok", "ok"),
         "owning_officer": ("ok", "ok", "ok"),
         "other_officer": (403, 403, 403),
+        "invited_officer": (403, 403, 403),
         "invited_partner": (404, 403, 403),
         "uninvited_partner": (404, 404, 404),
         "invited_member": (404, 403, 403),
@@ -66,6 +69,7 @@ OUTCOMES = {
         "owner": ("ok", "ok", "ok"),
         "owning_officer": ("ok", "ok", "ok"),
         "other_officer": (403, 403, 403),
+        "invited_officer": (403, "ok", "ok"),  # invited with the consultation; after it, the page says it closed
         "invited_partner": (404, "ok", "ok"),
         "uninvited_partner": (404, 404, 404),
         "invited_member": (404, "ok", "ok"),
@@ -77,6 +81,7 @@ OUTCOMES = {
         "owner": ("ok", "ok", "ok"),
         "owning_officer": (403, 403, 403),
         "other_officer": (403, 403, 403),
+        "invited_officer": (403, 403, 403),
         "invited_partner": (404, 403, 403),
         "uninvited_partner": (404, 404, 404),
         "invited_member": (404, 403, 403),
@@ -136,6 +141,12 @@ URLS = {
     "planning:item-comment": (lambda w: [w.plan.slug, w.action.pk], "comment", "comment"),
     "planning:consultation-summary": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:comment-respond": (lambda w: [w.plan.slug, w.comment.pk], "change", "change"),
+    # suggested changes (issue 15): suggested by those who may comment, decided by those who
+    # may change the item (an approved plan's page says it can no longer be accepted)
+    "planning:item-suggest": (lambda w: [w.plan.slug, w.action.pk], "comment", "comment"),
+    "planning:item-suggest-new": (lambda w: [w.plan.slug, w.action.pk], "comment", "comment"),
+    "planning:suggestion-accept": (lambda w: [w.plan.slug, w.suggestion.pk], "change", "change"),
+    "planning:suggestion-decline": (lambda w: [w.plan.slug, w.suggestion.pk], "change", "change"),
     "planning:plan-permalink": (lambda w: [w.plan.pk], "read", "wrong_method"),
     # monitoring: returns exist only on approved plans (404 before approval)
     "monitoring:period-list": (lambda w: [], "signed_in", "wrong_method"),
@@ -186,7 +197,11 @@ URLS = {
 OUTCOMES["signed_in_staff"] = {
     persona: ("login",) * 3
     if persona == "anonymous"
-    else (("ok",) * 3 if persona in {"owner", "owning_officer", "other_officer", "admin"} else (403,) * 3)
+    else (
+        ("ok",) * 3
+        if persona in {"owner", "owning_officer", "other_officer", "invited_officer", "admin"}
+        else (403,) * 3
+    )
     for persona in PERSONAS
 }
 
@@ -211,6 +226,7 @@ OUTCOMES["fill"] = {
         "owner": "ok",
         "owning_officer": "ok",
         "other_officer": 403,
+        "invited_officer": 403,
         "invited_partner": "ok",  # the target's lead organisation
         "uninvited_partner": 404,
         "invited_member": 403,
@@ -225,6 +241,7 @@ OUTCOMES["review"] = {
         "owner": "ok",
         "owning_officer": 403,
         "other_officer": 403,
+        "invited_officer": 403,
         "invited_partner": 403,
         "uninvited_partner": 404,
         "invited_member": 403,
@@ -266,6 +283,7 @@ OUTCOMES["read_draft"] = {
         "owner": "ok",  # reviews it
         "owning_officer": "ok",  # may change the plan, so may fill in any of its returns
         "other_officer": 404,
+        "invited_officer": 404,
         "invited_partner": "ok",  # the target's lead organisation: its author
         "uninvited_partner": 404,
         "invited_member": 404,
@@ -282,12 +300,14 @@ class World:
         council = OrganisationFactory(name="Council", slug="council", kind=Organisation.Kind.COUNCIL)
         service = OrganisationFactory(name="School Improvement", slug="si", parent=council)
         other = OrganisationFactory(name="Fair Access", slug="fa", parent=council)
+        youth = OrganisationFactory(name="Youth Service", slug="youth", parent=council)
         college = OrganisationFactory(name="College", slug="college", kind=Organisation.Kind.COLLEGE)
         police = OrganisationFactory(name="Police", slug="police", kind=Organisation.Kind.POLICE)
         self.people = {
             "owner": UserFactory(username="alice", organisation=service),
             "owning_officer": UserFactory(username="bob", organisation=service),
             "other_officer": UserFactory(username="carol", organisation=other),
+            "invited_officer": UserFactory(username="ian", organisation=youth),
             "invited_partner": UserFactory(username="pat", organisation=college, role=User.Role.PARTNER),
             "uninvited_partner": UserFactory(username="pc", organisation=police, role=User.Role.PARTNER),
             "invited_member": UserFactory(username="mel", organisation=council, role=User.Role.MEMBER),
@@ -322,11 +342,15 @@ class World:
                 opens_on=today - timedelta(days=1),
                 closes_on=today + timedelta(days=10),
                 note="",
-                organisations=[college],
+                organisations=[college, youth],
                 members=[self.people["invited_member"]],
             )
         # a comment to respond to (made by the owner, who may always comment)
         self.comment = lifecycle.comment_add(plan=self.plan, user=owner, body="A comment", item=self.action)
+        # a suggestion to accept or decline (the owner may suggest at any time, as they may comment)
+        self.suggestion = suggestions.suggestion_add(
+            plan=self.plan, user=owner, item=self.action, body="Why", proposed_title="Action, reworded"
+        )
         if state == "approved":
             lifecycle.plan_approve(plan=self.plan, user=owner, approved_by="Cabinet", approved_on=today)
         self.plan.refresh_from_db()
