@@ -479,23 +479,25 @@ class RespondForm(GovukForm):
 # --- suggested changes (issue 15) -----------------------------------------------------------
 
 
+def _text_box(label: str, *, rows: int, help_text: str, required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+    )
+
+
+MARKDOWN_HELP = "Markdown: use blank lines between paragraphs."
+
+
 class SuggestWordingForm(GovukForm):
     """New wording for an item, prefilled with its current wording."""
 
     proposed_title = forms.CharField(label="Title you suggest", max_length=300)
-    proposed_description = forms.CharField(
-        label="Description you suggest",
-        required=False,
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Markdown: use blank lines between paragraphs.",
-    )
-    body = forms.CharField(
-        label="Why do you suggest this?",
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Whoever decides reads this beside your wording.",
-    )
+    proposed_description = _text_box("Description you suggest", rows=6, help_text=MARKDOWN_HELP, required=False)
+    body = _text_box("Why do you suggest this?", rows=4, help_text="Whoever decides reads this beside your wording.")
 
 
 class SuggestItemForm(SuggestWordingForm):
@@ -515,27 +517,19 @@ class AcceptSuggestionForm(GovukForm):
     """The wording to make, prefilled with the proposal: the accepter may adjust it."""
 
     title = forms.CharField(label="Title", max_length=300)
-    description = forms.CharField(
-        label="Description",
-        required=False,
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Markdown: use blank lines between paragraphs.",
-    )
-    response = forms.CharField(
-        label="Note to the person who suggested it",
-        required=False,
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    description = _text_box("Description", rows=6, help_text=MARKDOWN_HELP, required=False)
+    response = _text_box(
+        "Note to the person who suggested it",
+        rows=3,
         help_text="Optional. They are told the suggestion was accepted, with this note.",
+        required=False,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
 
 class DeclineSuggestionForm(GovukForm):
-    reason = forms.CharField(
-        label="Reason for declining",
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    reason = _text_box(
+        "Reason for declining",
+        rows=4,
         help_text="Required. The person who suggested it is told, and it appears in the consultation summary.",
     )
