@@ -619,5 +619,19 @@ class Comment(models.Model):
     def suggests_new_item(self) -> bool:
         return self.is_suggestion and bool(self.proposed_kind)
 
+    @property
+    def changes_title(self) -> bool:
+        """Does the suggested wording change the item's title as it is now?"""
+        return self.item is None or self.proposed_title.strip() != self.item.title.strip()
+
+    @property
+    def changes_description(self) -> bool:
+        """...its description? Line endings aside: a browser sends a text box's as CRLF."""
+        return self.item is None or _lines(self.proposed_description) != _lines(self.item.description)
+
+
+def _lines(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
 
 track(Comment)

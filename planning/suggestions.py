@@ -73,10 +73,7 @@ def suggestion_add(
                 raise ValidationError({"proposed_kind": _kinds_message(locked, current)})
         else:
             suggestion.item_version = current.version
-            if (suggestion.proposed_title, suggestion.proposed_description) == (
-                current.title,
-                current.description.strip(),
-            ):
+            if not suggestion.changes_title and not suggestion.changes_description:
                 raise ValidationError({"proposed_title": SAME_WORDING})
         if not suggestion.proposed_title:
             raise ValidationError({"proposed_title": "Enter the title you suggest."})

@@ -7,7 +7,8 @@ partners' comments as well as their own organisation's earlier ones; one rule
 (``view``) is simpler to keep right than a second visibility rule per comment.
 
 Who writes what: ``comment`` lets a person comment while a consultation is open
-(``lifecycle.comment_add`` also lets council staff add a note after it closes);
+(``lifecycle.comment_add`` also lets those who may change the plan add a note after it
+closes); those invited include officers of invited council services (issue 15);
 ``change`` lets an officer respond.
 
 Threads: a reply hangs under the comment it answers, at any depth. Only a thread's
@@ -49,7 +50,7 @@ def _chosen_filters(request: HttpRequest, choices: dict[str, list[tuple[str, str
 
 def _accepting(user, plan: Plan, open_consultation: Consultation | None) -> bool:
     """Show the comment form: to those who may comment while a consultation is open, and
-    at any time to officers who may change the plan (``comment_add`` lets staff add notes)."""
+    at any time to officers who may change the plan (``comment_add`` lets them add notes)."""
     return can(user, "comment", plan) and (open_consultation is not None or can(user, "change", plan))
 
 

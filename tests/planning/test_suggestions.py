@@ -14,7 +14,7 @@ from django.utils import timezone
 from partners.models import Notification, User
 from planning import lifecycle, services, suggestions
 from planning.models import Comment, Plan, PlanItem, PlanShare
-from tests.factories import UserFactory, add_item, vision_of
+from tests.factories import OrganisationFactory, UserFactory, add_item, vision_of
 
 ACTION = "Challenge programme"
 
@@ -153,7 +153,6 @@ def test_an_officer_not_invited_is_refused(client, carol, alice, college, plan, 
 
 
 def test_a_partner_not_shared_with_gets_404_and_one_shared_with_but_not_invited_403(client, plan, action, consultation):
-    from tests.factories import OrganisationFactory
 
     police = OrganisationFactory(name="Police", slug="police", kind="police")
     constable = UserFactory(username="pc", organisation=police, role=User.Role.PARTNER)
@@ -188,6 +187,16 @@ def test_a_suggestion_identical_to_the_current_wording_is_refused_beside_the_fie
     assert not Comment.objects.exists()
 
 
+def test_line_endings_alone_are_not_new_wording(client, pat, plan, priority, consultation):
+    item = add_item(plan, priority, "action", title="Two paragraphs", description="Line one.\n\nLine two.")
+    client.force_login(pat)
+    response = client.post(_wording_url(plan, item), _wording("Two paragraphs", "Line one.\r\n\r\nLine two."))
+    assert response.status_code == 200 and "wording already" in response.content.decode()
+    assert client.post(_wording_url(plan, item), _wording("Two paragraphs", "Line one.")).status_code == 302
+    page = client.get(reverse("planning:plan-comments", args=[plan.slug])).content.decode()
+    assert '<td class="govuk-table__cell">Two paragraphs</td>' in page  # the title: unchanged, not struck
+
+
 def test_an_empty_suggestion_is_refused_beside_its_fields(client, pat, plan, action, consultation):
     client.force_login(pat)
     response = client.post(_wording_url(plan, action), {"proposed_title": "", "body": ""})
@@ -197,18 +206,22 @@ def test_an_empty_suggestion_is_refused_beside_its_fields(client, pat, plan, act
 
 
 def test_the_item_and_comments_pages_offer_suggesting_only_to_those_who_may_comment_now(
-    client, pat, bob, plan, action, consultation
+    client, pat, carol, plan, action, consultation
 ):
-    PlanShare.objects.filter(plan=plan).exists()
+
     client.force_login(pat)
     item_page = client.get(action.get_absolute_url()).content.decode()
     assert _wording_url(plan, action) in item_page and _new_url(plan, action) in item_page
     _suggest(plan, pat, action)
     comments = client.get(reverse("planning:plan-comments", args=[plan.slug])).content.decode()
-    assert "Suggest new wording" in comments
-    other = UserFactory(username="fred", organisation=None, role=User.Role.PARTNER)
-    client.force_login(other)
-    assert client.get(action.get_absolute_url()).status_code == 404
+    assert _wording_url(plan, action) in comments
+    libraries = OrganisationFactory(name="Libraries", slug="libraries", parent=carol.organisation.parent)
+    client.force_login(UserFactory(username="olga", organisation=libraries))  # an officer not invited
+    assert "Suggest new wording" not in client.get(action.get_absolute_url()).content.decode()
+    assert (
+        _wording_url(plan, action)
+        not in client.get(reverse("planning:plan-comments", args=[plan.slug])).content.decode()
+    )
 
 
 def test_no_suggest_links_on_a_draft(client, alice, plan, action):
@@ -307,7 +320,6 @@ def test_only_those_who_may_change_the_item_accept_or_decline(client, pat, carol
 
 def test_a_stranger_gets_404(client, plan, action, pat, consultation):
     suggestion = _suggest(plan, pat, action)
-    from tests.factories import OrganisationFactory
 
     police = OrganisationFactory(name="Police", slug="police", kind="police")
     client.force_login(UserFactory(username="pc", organisation=police, role=User.Role.PARTNER))
