@@ -10,7 +10,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from config.history import current_change
@@ -108,16 +108,17 @@ def plan_consultation_open(
     return consultation
 
 
-def _council_units_within(organisations: list[Organisation]) -> list[int]:
+def _council_units_within(organisations: list[Organisation]):
     """The council units invited and every unit beneath them: their officers are invited
-    (``planning.rules.is_invited_council_unit``)."""
-    units = [org for org in organisations if org.is_council]
-    if not units:
-        return []
-    within = Q()
-    for org in units:
-        within |= Q(tree_id=org.tree_id, lft__gte=org.lft, rght__lte=org.rght)
-    return list(Organisation.objects.filter(within).values_list("pk", flat=True))
+    (``planning.rules.is_invited_council_unit``). Read from the database: an organisation
+    in hand may carry tree columns made stale by a later insertion."""
+    invited = Organisation.objects.filter(
+        pk__in=[org.pk for org in organisations if org.is_council],
+        tree_id=OuterRef("tree_id"),
+        lft__lte=OuterRef("lft"),
+        rght__gte=OuterRef("rght"),
+    )
+    return Organisation.objects.filter(Exists(invited)).values("pk")
 
 
 def plan_approve(*, plan: Plan, user: User, approved_by: str, approved_on: date, reason: str = "") -> Edition:

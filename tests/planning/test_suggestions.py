@@ -132,6 +132,8 @@ def test_an_invited_member_and_an_officer_of_an_invited_service_suggest(client, 
         client.force_login(user)
         assert client.post(_wording_url(plan, action), _wording(f"By {user.username}")).status_code == 302, user
     assert sorted(Comment.objects.values_list("author__username", flat=True)) == ["carol", "mel"]
+    assert Notification.objects.filter(recipient=carol, subject=f"Consultation: {plan.title}").count() == 1
+    assert not PlanShare.objects.filter(plan=plan, organisation=carol.organisation).exists()  # officers read anyway
 
 
 def test_an_officer_of_a_unit_beneath_an_invited_directorate_is_invited(
