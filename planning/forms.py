@@ -460,22 +460,6 @@ class CommentForm(GovukForm):
     )
 
 
-class RespondForm(GovukForm):
-    response = forms.CharField(
-        label="Response",
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What you did with the comment, and why. The person who commented is told, "
-        "and it appears in the consultation summary.",
-    )
-    state = forms.ChoiceField(
-        label="Outcome",
-        choices=[(state.value, state.label) for state in Comment.State if state != Comment.State.OPEN],
-        widget=forms.RadioSelect,
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
 # --- suggested changes (issue 15) -----------------------------------------------------------
 
 
@@ -533,3 +517,19 @@ class DeclineSuggestionForm(GovukForm):
         rows=4,
         help_text="Required. The person who suggested it is told, and it appears in the consultation summary.",
     )
+
+
+class RespondForm(GovukForm):
+    response = forms.CharField(
+        label="Response",
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What you did with the comment, and why. The person who commented is told, "
+        "and it appears in the consultation summary.",
+    )
+    state = forms.ChoiceField(
+        label="Outcome",
+        choices=[(state.value, state.label) for state in Comment.State if state != Comment.State.OPEN],
+        widget=forms.RadioSelect,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -75,26 +75,6 @@ def is_partner(user, plan=None) -> bool:
 
 
 @rules.predicate
-def is_invited_member(user, plan: Plan) -> bool:
-    """An elected member invited to any consultation on the plan (pre-scrutiny)."""
-    if plan is None:
-        return False
-    known = _known(user, plan, "invited_member")
-    if known is not None:
-        return known
-    return plan.consultations.filter(member_invites__member=user).exists()
-
-
-@rules.predicate
-def is_invited_organisation(user, plan: Plan) -> bool:
-    return (
-        plan is not None
-        and user.organisation_id is not None
-        and plan.consultations.filter(invites__organisation_id=user.organisation_id).exists()
-    )
-
-
-@rules.predicate
 def is_invited_council_unit(user, plan: Plan) -> bool:
     """Officers of other council services may be invited (issue 15): an invitation to a
     council unit covers its officers and those of every unit beneath it (inviting a
@@ -114,6 +94,26 @@ def is_invited_council_unit(user, plan: Plan) -> bool:
         rght__lte=OuterRef("organisation__rght"),
     )
     return ConsultationInvite.objects.filter(consultation__plan=plan).filter(Exists(within)).exists()
+
+
+@rules.predicate
+def is_invited_member(user, plan: Plan) -> bool:
+    """An elected member invited to any consultation on the plan (pre-scrutiny)."""
+    if plan is None:
+        return False
+    known = _known(user, plan, "invited_member")
+    if known is not None:
+        return known
+    return plan.consultations.filter(member_invites__member=user).exists()
+
+
+@rules.predicate
+def is_invited_organisation(user, plan: Plan) -> bool:
+    return (
+        plan is not None
+        and user.organisation_id is not None
+        and plan.consultations.filter(invites__organisation_id=user.organisation_id).exists()
+    )
 
 
 can_view_plan = (

@@ -23,7 +23,7 @@ from partners.services import notify
 from planning import services
 from planning.access import can
 from planning.lifecycle import open_consultation
-from planning.models import Comment, Plan, PlanItem
+from planning.models import Comment, Consultation, Plan, PlanItem
 
 State = Comment.State
 
@@ -87,6 +87,20 @@ def suggestion_add(
             url=thread_url(suggestion, locked),
         )
     return suggestion
+
+
+def may_suggest_now(user: User, plan: Plan, consultation: Consultation | None) -> bool:
+    """As for comments: those who may comment, while ``consultation`` (the open one) is
+    open; those who may change the plan, at any time."""
+    return can(user, "comment", plan) and (consultation is not None or can(user, "change", plan))
+
+
+def suggesting_here(user: User, item: PlanItem) -> dict[str, bool]:
+    """What the item page offers: suggesting while the plan is out to consultation (no
+    queries on a plan that is not)."""
+    plan = item.plan
+    may = plan.status == Plan.Status.CONSULTATION and may_suggest_now(user, plan, open_consultation(plan))
+    return {"may_suggest": may, "suggest_under": may and bool(suggestible_kinds(item))}
 
 
 def suggestible_kinds(item: PlanItem) -> list[str]:

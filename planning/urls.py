@@ -1,7 +1,8 @@
 from django.urls import path
 
-from planning.views import alignment, comments, home, lifecycle, links, overview, search, suggestions, timetravel
+from planning.views import alignment, comments, home, lifecycle, links, overview, search, timetravel
 from planning.views import authoring as views
+from planning.views import suggestions as suggesting
 
 app_name = "planning"
 
@@ -33,16 +34,16 @@ urlpatterns = [
     path("plans/<slug:slug>/items/<int:pk>/comments/new/", comments.item_comment, name="item-comment"),
     path("plans/<slug:slug>/comments/<int:comment_id>/respond/", comments.comment_respond, name="comment-respond"),
     path("plans/<slug:slug>/consultation/summary/", comments.consultation_summary, name="consultation-summary"),
-    path("plans/<slug:slug>/items/<int:pk>/suggest/", suggestions.item_suggest, name="item-suggest"),
-    path("plans/<slug:slug>/items/<int:pk>/suggest/new/", suggestions.item_suggest_new, name="item-suggest-new"),
+    path("plans/<slug:slug>/items/<int:pk>/suggest/", suggesting.item_suggest, name="item-suggest"),
+    path("plans/<slug:slug>/items/<int:pk>/suggest/new/", suggesting.item_suggest_new, name="item-suggest-new"),
     path(
         "plans/<slug:slug>/suggestions/<int:suggestion_id>/accept/",
-        suggestions.suggestion_accept,
+        suggesting.suggestion_accept,
         name="suggestion-accept",
     ),
     path(
         "plans/<slug:slug>/suggestions/<int:suggestion_id>/decline/",
-        suggestions.suggestion_decline,
+        suggesting.suggestion_decline,
         name="suggestion-decline",
     ),
     path("plans/<slug:slug>/status/", lifecycle.plan_status, name="plan-status"),

@@ -20,8 +20,9 @@ from monitoring import risks
 from monitoring import services as monitoring
 from monitoring.models import Document, WorkbookUpload
 from partners.models import Organisation, User
-from planning import lifecycle, services, suggestions
+from planning import lifecycle, services
 from planning.models import Plan
+from planning.suggestions import suggestion_add
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, vision_of
 
 PERSONAS = [
@@ -348,7 +349,7 @@ class World:
         # a comment to respond to (made by the owner, who may always comment)
         self.comment = lifecycle.comment_add(plan=self.plan, user=owner, body="A comment", item=self.action)
         # a suggestion to accept or decline (the owner may suggest at any time, as they may comment)
-        self.suggestion = suggestions.suggestion_add(
+        self.suggestion = suggestion_add(
             plan=self.plan, user=owner, item=self.action, body="Why", proposed_title="Action, reworded"
         )
         if state == "approved":

@@ -23,7 +23,7 @@ from planning.access import (
 from planning.conflicts import EditConflict, conflict_page
 from planning.forms import ItemEditForm, ItemForm, MoveForm, PlanEditForm, PlanForm, ReasonForm
 from planning.models import Comment, PlanItem
-from planning.suggestions import suggestible_kinds
+from planning.suggestions import suggesting_here
 from planning.wording import in_sentence, with_article
 
 
@@ -186,13 +186,13 @@ def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         "planning/item_detail.html",
         {
+            **suggesting_here(request.user, item),  # issue 15: "Suggest new wording", "Suggest a new item"
             "plan": item.plan,
             "row": row,
             "item": row.item,
             "ancestors": ancestors,
             "children": children,
             "can_change": can_change(request.user, item.plan),
-            "suggest_under": bool(suggestible_kinds(item)),  # "Suggest a new item under this" (issue 15)
         },
     )
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from config.forms import add_service_errors
 from planning import comment_threads, lifecycle, selectors, suggestions
-from planning.access import can, get_item_for_user, get_plan_for_user
+from planning.access import get_item_for_user, get_plan_for_user
 from planning.conflicts import EditConflict, conflict_page
 from planning.forms import AcceptSuggestionForm, DeclineSuggestionForm, SuggestItemForm, SuggestWordingForm
 from planning.models import Comment, Plan, PlanItem
@@ -22,8 +22,7 @@ def _may_suggest_now(user, plan: Plan) -> tuple[bool, str]:
     """Whether to show the form (as for comments: while a consultation is open, and at any
     time to those who may change the plan), and where the consultation stands."""
     consultation = lifecycle.open_consultation(plan)
-    accepting = can(user, "comment", plan) and (consultation is not None or can(user, "change", plan))
-    return accepting, comment_threads.notice(plan, consultation)
+    return suggestions.may_suggest_now(user, plan, consultation), comment_threads.notice(plan, consultation)
 
 
 def _suggest(request: HttpRequest, item: PlanItem, form, *, new: bool) -> HttpResponse:
