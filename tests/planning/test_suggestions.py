@@ -334,9 +334,9 @@ def test_a_stale_accept_shows_the_difference_and_the_conflict_and_overwrites_not
     client, pat, alice, bob, plan, action, consultation
 ):
     suggestion = _suggest(plan, pat, action)
-    services.item_update(
+    services.item_update(  # someone else changes the item meanwhile
         item_id=action.pk,
-        user=bob,
+        user=User.objects.get(pk=bob.pk),  # as a request loads him (the fixture's organisation is stale)
         change=services.ItemChange({"title": "Bob's programme", "description": "Bob's words."}),
         expected_version=1,
     )
