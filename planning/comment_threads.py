@@ -195,13 +195,13 @@ class Suggestions:
         setattr(self, name, getattr(self, name) + 1)
 
 
-def responded(groups: list[Group], invited: list | None = None) -> dict[str, dict]:
+def responded(groups: list[Group], invited: list | None = None, plan: Plan | None = None) -> dict[str, dict]:
     """Organisations and people with at least one comment, reply or suggestion: how many
     comments and replies each organisation made, and its suggestions by outcome; how many
-    of all three each person made. Council staff are left out unless
-    their unit is within one of the ``invited`` organisations (officers of other services
-    can be invited, issue 15): otherwise only the plan's own officers comment besides those
-    invited (``planning.rules``), and their replies answer the consultation."""
+    of all three each person made. Council staff are left out unless their unit is within
+    one of the ``invited`` organisations (officers of other services can be invited, issue
+    15) and they are not ``plan``'s own officers (its owner, or of its organisation or one
+    above it): those answer the consultation rather than respond to it."""
     organisations: dict[int, tuple] = {}
     people: dict[int, tuple] = {}
     suggestions: dict[int | None, Suggestions] = {}
@@ -211,7 +211,9 @@ def responded(groups: list[Group], invited: list | None = None) -> dict[str, dic
             for entry in thread.walk():
                 comment = entry.comment
                 org = comment.organisation
-                if comment.author.is_council_staff and not (org is not None and within(org, units)):
+                if comment.author.is_council_staff and not (
+                    org is not None and within(org, units) and not _owns(comment, plan)
+                ):
                     continue
                 suggested = comment.is_suggestion and comment.parent_id is None
                 if org is not None:  # suggestions are counted on their own, below
@@ -222,6 +224,13 @@ def responded(groups: list[Group], invited: list | None = None) -> dict[str, dic
                 if suggested:
                     suggestions.setdefault(comment.organisation_id, Suggestions()).add(comment.state)
     return {"organisations": organisations, "people": people, "suggestions": suggestions}
+
+
+def _owns(comment: Comment, plan: Plan | None) -> bool:
+    """Is the comment's author one of the plan's own officers (``rules.can_change_plan``)?"""
+    if plan is None:
+        return False
+    return comment.author_id == plan.owner_id or within(plan.organisation, [comment.organisation])
 
 
 def within(org, units: list) -> bool:

@@ -230,7 +230,7 @@ def consultation_summary(request: HttpRequest, slug: str) -> HttpResponse:
     for row in invited_members.order_by("member__last_name", "member__first_name"):
         members_by_consultation.setdefault(row.consultation_id, []).append(row.member)
     invited = [invite.organisation for consultation in consultations for invite in consultation.invites.all()]
-    responded = comment_threads.responded(groups, invited)
+    responded = comment_threads.responded(groups, invited, plan)
     by_organisation = responded["suggestions"]
     for consultation in consultations:
         consultation.invited_organisations = sorted(

@@ -480,6 +480,29 @@ def test_the_summary_counts_suggestions_and_outcomes_per_organisation(
     ]
 
 
+def test_an_invited_directorate_answers_for_its_services_in_the_summary(
+    client, alice, carol, plan, action, directorate
+):
+    """Carol's Fair Access is beneath the invited directorate: her suggestion counts for it.
+    Alice's reply does not: the plan's own officers answer the consultation."""
+    _consult(plan, alice, [directorate], [])
+    suggestion = _suggest(plan, carol, action)
+    lifecycle.comment_add(plan=plan, user=alice, body="Thank you", parent=suggestion)
+    client.force_login(alice)
+    page = client.get(reverse("planning:consultation-summary", args=[plan.slug])).content.decode()
+    invited = page[page.index("Who was invited") : page.index("Who responded")]
+    row = invited[invited.index("Education") :].split("</tr>")[0]
+    assert [cell.split(">")[-1] for cell in row.split("</td>")[:-1]] == [
+        "Council directorate",
+        "None",
+        "1",
+        "0",
+        "0",
+    ]
+    responded = page[page.index("Who responded") : page.index("Comments, responses and outcomes")]
+    assert "Carol Elsewhere" in responded and "Alice Owner" not in responded
+
+
 def test_the_suggestion_and_its_outcome_are_in_the_history(pat, alice, plan, action, consultation):
     suggestion = _suggest(plan, pat, action)
     suggestions.suggestion_decline(suggestion_id=suggestion.pk, user=alice, reason="No")
