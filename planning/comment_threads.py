@@ -226,6 +226,18 @@ def responded(groups: list[Group], invited: list | None = None, plan: Plan | Non
     return {"organisations": organisations, "people": people, "suggestions": suggestions}
 
 
+def answered_for(invited, responded: dict[str, dict]) -> tuple[int, Suggestions]:
+    """An invited organisation's comments and replies, and its suggestions, from
+    ``responded``; an invited council unit answers for the units beneath it (issue 15)."""
+    pks = [
+        pk
+        for pk, (org, _) in responded["organisations"].items()
+        if pk == invited.pk or (invited.is_council and within(org, [invited]))
+    ]
+    comments = sum(responded["organisations"][pk][1] for pk in pks)
+    return comments, sum((responded["suggestions"].get(pk, Suggestions()) for pk in pks), Suggestions())
+
+
 def _owns(comment: Comment, plan: Plan | None) -> bool:
     """Is the comment's author one of the plan's own officers (``rules.can_change_plan``)?"""
     if plan is None:

@@ -231,22 +231,12 @@ def consultation_summary(request: HttpRequest, slug: str) -> HttpResponse:
         members_by_consultation.setdefault(row.consultation_id, []).append(row.member)
     invited = [invite.organisation for consultation in consultations for invite in consultation.invites.all()]
     responded = comment_threads.responded(groups, invited, plan)
-    by_organisation = responded["suggestions"]
     for consultation in consultations:
         consultation.invited_organisations = sorted(
             (invite.organisation for invite in consultation.invites.all()), key=lambda org: org.name.lower()
         )
         for org in consultation.invited_organisations:
-            # an invited council unit answers for the units beneath it (issue 15)
-            within = [
-                pk
-                for pk, (other, _) in responded["organisations"].items()
-                if pk == org.pk or (org.is_council and comment_threads.within(other, [org]))
-            ]
-            org.comment_count = sum(responded["organisations"][pk][1] for pk in within)
-            org.suggestions = sum(
-                (by_organisation.get(pk, comment_threads.Suggestions()) for pk in within), comment_threads.Suggestions()
-            )
+            org.comment_count, org.suggestions = comment_threads.answered_for(org, responded)
         consultation.invited_members = members_by_consultation.get(consultation.pk, [])
         for member in consultation.invited_members:
             member.comment_count = responded["people"].get(member.pk, (member, 0))[1]
@@ -266,7 +256,7 @@ def consultation_summary(request: HttpRequest, slug: str) -> HttpResponse:
             "consultations": consultations,
             "organisations": sorted(
                 (
-                    (org, count, by_organisation.get(org.pk, comment_threads.Suggestions()))
+                    (org, count, responded["suggestions"].get(org.pk, comment_threads.Suggestions()))
                     for org, count in responded["organisations"].values()
                 ),
                 key=lambda row: str(row[0]).lower(),
