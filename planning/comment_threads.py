@@ -32,6 +32,9 @@ class Entry:
     change_url: str = ""
     reply_url: str = ""
     respond_url: str = ""
+    accept_url: str = ""
+    may_decide: bool = False  # the reader may accept or decline this suggestion
+    decline_url: str = ""
 
     def walk(self) -> Iterator["Entry"]:
         """This comment and every reply under it, in reading order."""
@@ -55,6 +58,10 @@ class Group:
     threads: list[Entry] = field(default_factory=list)
 
     @property
+    def suggestion_count(self) -> int:
+        return sum(1 for thread in self.threads if thread.comment.is_suggestion)
+
+    @property
     def heading(self) -> str:
         return " ".join(part for part in (self.label, self.reference) if part)
 
@@ -63,7 +70,7 @@ def threads(plan: Plan) -> list[Entry]:
     """Every thread on the plan, oldest first, replies nested (two or three queries)."""
     comments = list(
         Comment.objects.filter(plan=plan)
-        .select_related("author__organisation", "organisation", "responded_by")
+        .select_related("author__organisation", "organisation", "responded_by", "item")
         .order_by("created_at", "pk")
     )
     entries = {comment.pk: Entry(comment, tag=STATE_TAGS.get(comment.state, "")) for comment in comments}
@@ -88,8 +95,26 @@ def threads(plan: Plan) -> list[Entry]:
             entries[comment.parent_id].replies.append(entry)
         else:
             entry.respond_url = reverse("planning:comment-respond", args=[plan.slug, comment.pk])
+            if comment.is_suggestion:
+                entry.accept_url = reverse("planning:suggestion-accept", args=[plan.slug, comment.pk])
+                entry.decline_url = reverse("planning:suggestion-decline", args=[plan.slug, comment.pk])
             roots.append(entry)
     return roots
+
+
+def mark_deciders(threads: list[Entry], *, can_change: bool, parts: list) -> None:
+    """Which suggestions the reader may accept or decline: all of them if they may change
+    the plan; those on (or adding under) an item in a part they draft otherwise (issue 15).
+    ``parts``: the drafting groups' top items, read once."""
+    for entry in threads:
+        item = entry.comment.item
+        entry.may_decide = entry.comment.is_suggestion and (
+            can_change
+            or (
+                item is not None
+                and any(top.tree_id == item.tree_id and top.lft <= item.lft and item.rght <= top.rght for top in parts)
+            )
+        )
 
 
 def groups(plan: Plan, threads: list[Entry]) -> list[Group]:
@@ -166,21 +191,75 @@ def notice(plan: Plan, open_consultation: Consultation | None) -> str:
     return f"The consultation closed on {latest.closes_on:%-d %B %Y}. Comments can no longer be added."
 
 
-def responded(groups: list[Group]) -> dict[str, dict]:
-    """Organisations and people with at least one comment or reply, with how many.
-    Council staff are left out: only the plan's own officers may comment besides those
-    invited (``planning.rules``), and their replies answer the consultation."""
+@dataclass
+class Suggestions:
+    """How many suggestions someone made, and what became of them."""
+
+    open: int = 0
+    accepted: int = 0
+    declined: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.open + self.accepted + self.declined
+
+    def __add__(self, other: "Suggestions") -> "Suggestions":
+        return Suggestions(self.open + other.open, self.accepted + other.accepted, self.declined + other.declined)
+
+    def add(self, state: str) -> None:
+        name = state if state in {State.ACCEPTED, State.DECLINED} else "open"
+        setattr(self, name, getattr(self, name) + 1)
+
+
+def responded(groups: list[Group], invited: list | None = None, plan: Plan | None = None) -> dict[str, dict]:
+    """Organisations and people with at least one comment, reply or suggestion: how many
+    comments and replies each organisation made, and its suggestions by outcome; how many
+    of all three each person made. Council staff are left out unless their unit is within
+    one of the ``invited`` organisations (officers of other services can be invited, issue
+    15) and they are not ``plan``'s own officers (its owner, or of its organisation or one
+    above it): those answer the consultation rather than respond to it."""
     organisations: dict[int, tuple] = {}
     people: dict[int, tuple] = {}
+    suggestions: dict[int | None, Suggestions] = {}
+    units = [org for org in invited or [] if org.is_council]
     for group in groups:
         for thread in group.threads:
             for entry in thread.walk():
                 comment = entry.comment
-                if comment.author.is_council_staff:
+                org = comment.organisation
+                if comment.author.is_council_staff and not (
+                    org is not None and within(org, units) and not _owns(comment, plan)
+                ):
                     continue
-                if comment.organisation is not None:
-                    org, n = organisations.get(comment.organisation_id, (comment.organisation, 0))
-                    organisations[comment.organisation_id] = (org, n + 1)
+                suggested = comment.is_suggestion and comment.parent_id is None
+                if org is not None:  # suggestions are counted on their own, below
+                    org, n = organisations.get(comment.organisation_id, (org, 0))
+                    organisations[comment.organisation_id] = (org, n + (0 if suggested else 1))
                 person, n = people.get(comment.author_id, (comment.author, 0))
                 people[comment.author_id] = (person, n + 1)
-    return {"organisations": organisations, "people": people}
+                if suggested:
+                    suggestions.setdefault(comment.organisation_id, Suggestions()).add(comment.state)
+    return {"organisations": organisations, "people": people, "suggestions": suggestions}
+
+
+def answered_for(invited, responded: dict[str, dict]) -> tuple[int, Suggestions]:
+    """An invited organisation's comments and replies, and its suggestions, from
+    ``responded``; an invited council unit answers for the units beneath it (issue 15)."""
+    pks = [
+        pk
+        for pk, (org, _) in responded["organisations"].items()
+        if pk == invited.pk or (invited.is_council and within(org, [invited]))
+    ]
+    comments = sum(responded["organisations"][pk][1] for pk in pks)
+    return comments, sum((responded["suggestions"].get(pk, Suggestions()) for pk in pks), Suggestions())
+
+
+def _owns(comment: Comment, plan: Plan | None) -> bool:
+    """Is the comment's author one of the plan's own officers (``rules.can_change_plan``)?"""
+    if plan is None:
+        return False
+    return comment.author_id == plan.owner_id or within(plan.organisation, [comment.organisation])
+
+
+def within(org, units: list) -> bool:
+    return any(org.tree_id == unit.tree_id and unit.lft <= org.lft and org.rght <= unit.rght for unit in units)

@@ -365,11 +365,13 @@ class ConsultationForm(GovukForm):
         help_text="Markdown: what you would like comments on. It goes in the invitation.",
     )
     organisations = ModelMultipleChoiceField(
-        label="Invite partner organisations",
+        label="Invite organisations and council services",
         queryset=Organisation.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Their people can read the draft from now on and are told by email.",
+        help_text="Partners’ people can read the draft from now on; they and the officers of a council "
+        "service or directorate invited (and of the services beneath it) can comment and suggest changes. "
+        "All are told by email.",
     )
     members = ModelMultipleChoiceField(
         label="Invite elected members",
@@ -381,8 +383,12 @@ class ConsultationForm(GovukForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # officers of other council services can be invited (issue 15); not the whole council
         self.fields["organisations"].queryset = (
-            Organisation.objects.filter(is_active=True).exclude(kind__in=Organisation.COUNCIL_KINDS).order_by("name")
+            Organisation.objects.filter(is_active=True).exclude(kind=Organisation.Kind.COUNCIL).order_by("name")
+        )
+        self.fields["organisations"].label_from_instance = lambda org: (
+            f"{org} ({org.get_kind_display().lower()})" if org.is_council else str(org)
         )
         self.fields["members"].queryset = User.objects.filter(is_active=True, role=User.Role.MEMBER).order_by(
             "last_name", "first_name"
@@ -459,6 +465,65 @@ class CommentForm(GovukForm):
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Markdown: use blank lines between paragraphs.",
+    )
+
+
+# --- suggested changes (issue 15) -----------------------------------------------------------
+
+
+def _text_box(label: str, *, rows: int, help_text: str, required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+    )
+
+
+MARKDOWN_HELP = "Markdown: use blank lines between paragraphs."
+
+
+class SuggestWordingForm(GovukForm):
+    """New wording for an item, prefilled with its current wording."""
+
+    proposed_title = forms.CharField(label="Title you suggest", max_length=300)
+    proposed_description = _text_box("Description you suggest", rows=6, help_text=MARKDOWN_HELP, required=False)
+    body = _text_box("Why do you suggest this?", rows=4, help_text="Whoever decides reads this beside your wording.")
+
+
+class SuggestItemForm(SuggestWordingForm):
+    """A new item under an item: the kinds that may go there, by the plan's own labels."""
+
+    proposed_kind = forms.ChoiceField(label="What to add", widget=forms.RadioSelect)
+    field_order = ["proposed_kind", "proposed_title", "proposed_description", "body"]
+
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposed_kind"].choices = kinds
+        if len(kinds) == 1:
+            self.fields["proposed_kind"].initial = kinds[0][0]
+
+
+class AcceptSuggestionForm(GovukForm):
+    """The wording to make, prefilled with the proposal: the accepter may adjust it."""
+
+    title = forms.CharField(label="Title", max_length=300)
+    description = _text_box("Description", rows=6, help_text=MARKDOWN_HELP, required=False)
+    response = _text_box(
+        "Note to the person who suggested it",
+        rows=3,
+        help_text="Optional. They are told the suggestion was accepted, with this note.",
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+
+class DeclineSuggestionForm(GovukForm):
+    reason = _text_box(
+        "Reason for declining",
+        rows=4,
+        help_text="Required. The person who suggested it is told, and it appears in the consultation summary.",
     )
 
 

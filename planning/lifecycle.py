@@ -10,7 +10,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from config.history import current_change
@@ -86,12 +86,14 @@ def plan_consultation_open(
         shared = set(locked.shares.values_list("organisation_id", flat=True))
         for org in organisations:
             ConsultationInvite.objects.create(consultation=consultation, organisation=org)
-            if org.pk not in shared:
+            if org.pk not in shared and not org.is_council:  # council staff read every plan already
                 PlanShare.objects.create(plan=locked, organisation=org)
         for member in members:
             ConsultationMember.objects.create(consultation=consultation, member=member)
         people = User.objects.filter(
-            Q(organisation__in=organisations, role=User.Role.PARTNER) | Q(pk__in=[m.pk for m in members]),
+            Q(organisation__in=organisations, role=User.Role.PARTNER)
+            | Q(organisation__in=_council_units_within(organisations), role=User.Role.OFFICER)
+            | Q(pk__in=[m.pk for m in members]),
             is_active=True,
         )
         notify(
@@ -104,6 +106,19 @@ def plan_consultation_open(
             url=locked.get_absolute_url(),
         )
     return consultation
+
+
+def _council_units_within(organisations: list[Organisation]):
+    """The council units invited and every unit beneath them: their officers are invited
+    (``planning.rules.is_invited_council_unit``). Read from the database: an organisation
+    in hand may carry tree columns made stale by a later insertion."""
+    invited = Organisation.objects.filter(
+        pk__in=[org.pk for org in organisations if org.is_council],
+        tree_id=OuterRef("tree_id"),
+        lft__lte=OuterRef("lft"),
+        rght__gte=OuterRef("rght"),
+    )
+    return Organisation.objects.filter(Exists(invited)).values("pk")
 
 
 def plan_approve(*, plan: Plan, user: User, approved_by: str, approved_on: date, reason: str = "") -> Edition:
@@ -187,7 +202,7 @@ def comment_add(
     """Comment on the plan or one item, or reply in a thread, while a consultation is open."""
     with plan_write(plan.pk, user=user, reason="Comment added") as locked:
         consultation = open_consultation(locked)  # read under the lock: the status is current
-        if consultation is None and not user.is_council_staff:
+        if consultation is None and not user.has_perm("planning.change_plan", locked):  # invited officers too
             raise ValidationError({"body": "The consultation on this plan is closed."})
         if parent is not None:
             item = parent.item
@@ -231,6 +246,8 @@ def comment_respond(
     with plan_write(plan_id, user=user, reason="Comment answered"):
         comment = Comment.objects.select_related("author", "plan").get(pk=comment_id)
         check_version(comment, expected_version)
+        if comment.is_suggestion:  # its outcome is the change itself (planning.suggestions)
+            raise ValidationError({"state": "Accept or decline a suggested change from the suggestion itself."})
         if state == Comment.State.OPEN:
             raise ValidationError({"state": "Choose answered, accepted or declined."})
         comment.response, comment.state = response, state

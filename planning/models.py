@@ -572,7 +572,14 @@ class Comment(models.Model):
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
 
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        SUGGESTION = "suggestion", "Suggested change"
+
     UNANSWERED = {State.OPEN}
+    # the kinds of item a suggestion may propose: a target needs a measure, which is an
+    # officer's to set, so a new target is suggested in words (decision 0015)
+    SUGGESTED_KINDS = {PlanItem.Kind.PRIORITY, PlanItem.Kind.ACTION, PlanItem.Kind.MILESTONE}
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
     consultation = models.ForeignKey(
@@ -595,12 +602,46 @@ class Comment(models.Model):
         null=True, blank=True, help_text="The history row of the item change made in reply to this comment."
     )
     version = models.PositiveIntegerField(default=1)
+    # A suggested change (issue 15) is a thread's opening comment that proposes wording: new
+    # wording for ``item`` or, with ``proposed_kind``, a new item under ``item``. Accepting
+    # it makes the change; ``change_history_id`` points at the history row written.
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMMENT)
+    proposed_kind = models.CharField("kind of new item", max_length=20, choices=PlanItem.Kind.choices, blank=True)
+    proposed_title = models.CharField("proposed title", max_length=300, blank=True, validators=[single_line])
+    proposed_description = BoundedTextField("proposed description", blank=True)
+    item_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The item's version when the suggestion was made (new wording only)."
+    )
+    accepted_with_changes = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"Comment by {self.author} on {self.item_title or self.plan}"
+        what = "Suggestion" if self.is_suggestion else "Comment"
+        return f"{what} by {self.author} on {self.item_title or self.plan}"
+
+    @property
+    def is_suggestion(self) -> bool:
+        return self.kind == self.Kind.SUGGESTION
+
+    @property
+    def suggests_new_item(self) -> bool:
+        return self.is_suggestion and bool(self.proposed_kind)
+
+    @property
+    def changes_title(self) -> bool:
+        """Does the suggested wording change the item's title as it is now?"""
+        return self.item is None or self.proposed_title.strip() != self.item.title.strip()
+
+    @property
+    def changes_description(self) -> bool:
+        """...its description? Line endings aside: a browser sends a text box's as CRLF."""
+        return self.item is None or _lines(self.proposed_description) != _lines(self.item.description)
+
+
+def _lines(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
 track(Comment)

@@ -77,6 +77,28 @@ def is_partner(user, plan=None) -> bool:
 
 
 @rules.predicate
+def is_invited_council_unit(user, plan: Plan) -> bool:
+    """Officers of other council services may be invited (issue 15): an invitation to a
+    council unit covers its officers and those of every unit beneath it (inviting a
+    directorate invites its services), as an officer of a directorate changes the plans of
+    the services beneath it (decision 0015)."""
+    if plan is None or user.organisation_id is None:
+        return False
+    from django.db.models import Exists, OuterRef  # here, to keep this change in one hunk
+
+    from partners.models import Organisation
+    from planning.models import ConsultationInvite
+
+    within = Organisation.objects.filter(
+        pk=user.organisation_id,
+        tree_id=OuterRef("organisation__tree_id"),
+        lft__gte=OuterRef("organisation__lft"),
+        rght__lte=OuterRef("organisation__rght"),
+    )
+    return ConsultationInvite.objects.filter(consultation__plan=plan).filter(Exists(within)).exists()
+
+
+@rules.predicate
 def is_invited_member(user, plan: Plan) -> bool:
     """An elected member invited to any consultation on the plan (pre-scrutiny)."""
     if plan is None:
@@ -156,7 +178,10 @@ can_change_plan = is_admin | (is_council_staff & (is_plan_owner | belongs_to_own
 can_create_plan = is_admin | is_council_staff
 # invitees comment while a consultation is open; those who may change the plan reply
 can_comment_on_plan = can_view_plan & (
-    (is_partner & is_invited_organisation) | (is_member & is_invited_member) | can_change_plan
+    (is_partner & is_invited_organisation)
+    | (is_member & is_invited_member)
+    | can_change_plan
+    | (is_council_staff & is_invited_council_unit)
 )
 can_approve_plan = is_admin | (is_council_staff & is_plan_owner)
 # the owner says who drafts which part (and invites partners' people to a partnership plan)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from planning.views import alignment, co_writing, comments, home, lifecycle, links, overview, search, timetravel
 from planning.views import authoring as views
+from planning.views import suggestions as suggesting
 
 app_name = "planning"
 
@@ -33,6 +34,18 @@ urlpatterns = [
     path("plans/<slug:slug>/items/<int:pk>/comments/new/", comments.item_comment, name="item-comment"),
     path("plans/<slug:slug>/comments/<int:comment_id>/respond/", comments.comment_respond, name="comment-respond"),
     path("plans/<slug:slug>/consultation/summary/", comments.consultation_summary, name="consultation-summary"),
+    path("plans/<slug:slug>/items/<int:pk>/suggest/", suggesting.item_suggest, name="item-suggest"),
+    path("plans/<slug:slug>/items/<int:pk>/suggest/new/", suggesting.item_suggest_new, name="item-suggest-new"),
+    path(
+        "plans/<slug:slug>/suggestions/<int:suggestion_id>/accept/",
+        suggesting.suggestion_accept,
+        name="suggestion-accept",
+    ),
+    path(
+        "plans/<slug:slug>/suggestions/<int:suggestion_id>/decline/",
+        suggesting.suggestion_decline,
+        name="suggestion-decline",
+    ),
     path("plans/<slug:slug>/status/", lifecycle.plan_status, name="plan-status"),
     path("plans/<slug:slug>/status/approve/", lifecycle.plan_approve, name="plan-approve"),
     path("plans/<slug:slug>/status/set/", lifecycle.plan_status_set, name="plan-status-set"),

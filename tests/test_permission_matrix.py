@@ -22,6 +22,7 @@ from monitoring.models import Document, WorkbookUpload
 from partners.models import Organisation, Partnership, PartnershipLead, PartnershipMember, User
 from planning import co_writing, lifecycle, services
 from planning.models import Plan
+from planning.suggestions import suggestion_add
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, vision_of
 
 PERSONAS = [
@@ -29,6 +30,7 @@ PERSONAS = [
     "owner",  # alice, the plan owner
     "owning_officer",  # bob, an officer of the owning service
     "other_officer",  # carol, an officer of another service
+    "invited_officer",  # ian, an officer of another service invited to the consultation (issue 15)
     "invited_partner",  # pat, at the college invited to the consultation
     "uninvited_partner",  # a police partner the plan is never shared with
     "invited_member",  # mel, invited to pre-scrutiny
@@ -47,6 +49,7 @@ OUTCOMES = {
         "owner": ("ok", "ok", "ok"),
         "owning_officer": ("ok", "ok", "ok"),
         "other_officer": ("ok", "ok", "ok"),
+        "invited_officer": ("ok", "ok", "ok"),
         "invited_partner": (404, "ok", "ok"),
         "uninvited_partner": (404, 404, 404),
         "invited_member": (404, "ok", "ok"),
@@ -61,6 +64,7 @@ OUTCOMES = {
         "owner": ("ok", "ok", "ok"),
         "owning_officer": ("ok", "ok", "ok"),
         "other_officer": (403, 403, 403),
+        "invited_officer": (403, 403, 403),
         "invited_partner": (404, 403, 403),
         "uninvited_partner": (404, 404, 404),
         "invited_member": (404, 403, 403),
@@ -75,6 +79,7 @@ OUTCOMES = {
         "owner": ("ok", "ok", "ok"),
         "owning_officer": ("ok", "ok", "ok"),
         "other_officer": (403, 403, 403),
+        "invited_officer": (403, "ok", "ok"),  # invited with the consultation; after it, the page says it closed
         "invited_partner": (404, "ok", "ok"),
         "uninvited_partner": (404, 404, 404),
         "invited_member": (404, "ok", "ok"),
@@ -89,6 +94,7 @@ OUTCOMES = {
         "owner": ("ok", "ok", "ok"),
         "owning_officer": (403, 403, 403),
         "other_officer": (403, 403, 403),
+        "invited_officer": (403, 403, 403),
         "invited_partner": (404, 403, 403),
         "uninvited_partner": (404, 404, 404),
         "invited_member": (404, 403, 403),
@@ -163,6 +169,13 @@ URLS = {
     "planning:item-comment": (lambda w: [w.plan.slug, w.action.pk], "comment", "comment"),
     "planning:consultation-summary": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:comment-respond": (lambda w: [w.plan.slug, w.comment.pk], "change", "change"),
+    # suggested changes (issue 15): suggested by those who may comment, decided by those who
+    # may change the item and by the drafting group of its part while the plan is a draft (an
+    # approved plan's page says it can no longer be accepted)
+    "planning:item-suggest": (lambda w: [w.plan.slug, w.action.pk], "comment", "comment"),
+    "planning:item-suggest-new": (lambda w: [w.plan.slug, w.action.pk], "comment", "comment"),
+    "planning:suggestion-accept": (lambda w: [w.plan.slug, w.suggestion.pk], "draft", "draft"),
+    "planning:suggestion-decline": (lambda w: [w.plan.slug, w.suggestion.pk], "draft", "draft"),
     "planning:plan-permalink": (lambda w: [w.plan.pk], "read", "wrong_method"),
     # writing together (issue 15); the spare group's member is removed, then the group ended
     "planning:plan-drafting": (lambda w: [w.plan.slug], "read", "wrong_method"),
@@ -225,7 +238,11 @@ URLS = {
 OUTCOMES["signed_in_staff"] = {
     persona: ("login",) * 3
     if persona == "anonymous"
-    else (("ok",) * 3 if persona in {"owner", "owning_officer", "other_officer", "admin"} else (403,) * 3)
+    else (
+        ("ok",) * 3
+        if persona in {"owner", "owning_officer", "other_officer", "invited_officer", "admin"}
+        else (403,) * 3
+    )
     for persona in PERSONAS
 }
 
@@ -250,6 +267,7 @@ OUTCOMES["fill"] = {
         "owner": "ok",
         "owning_officer": "ok",
         "other_officer": 403,
+        "invited_officer": 403,
         "invited_partner": "ok",  # the target's lead organisation
         "uninvited_partner": 404,
         "invited_member": 403,
@@ -267,6 +285,7 @@ OUTCOMES["review"] = {
         "owner": "ok",
         "owning_officer": 403,
         "other_officer": 403,
+        "invited_officer": 403,
         "invited_partner": 403,
         "uninvited_partner": 404,
         "invited_member": 403,
@@ -296,6 +315,12 @@ NOT_IN_MATRIX = {"login", "logout"}
 # Second rows for URLs whose answer depends on the object as well as the person:
 # (url name, which object) -> (args from the world, permission for GET, permission for POST)
 MORE_ROWS = {
+    # the drafting group decides suggestions in its part only
+    ("planning:suggestion-accept", "outside the drafter's part"): (
+        lambda w: [w.plan.slug, w.suggestion_elsewhere.pk],
+        "change",
+        "change",
+    ),
     # a drafting group's member writes their part only: another priority is refused (403)
     ("planning:item-edit", "outside the drafter's part"): (lambda w: [w.plan.slug, w.elsewhere.pk], "change", "change"),
     ("planning:item-add", "outside the drafter's part"): (
@@ -318,6 +343,7 @@ OUTCOMES["read_draft"] = {
         "owner": "ok",  # reviews it
         "owning_officer": "ok",  # may change the plan, so may fill in any of its returns
         "other_officer": 404,
+        "invited_officer": 404,
         "invited_partner": "ok",  # the target's lead organisation: its author
         "uninvited_partner": 404,
         "invited_member": 404,
@@ -337,6 +363,7 @@ class World:
         council = OrganisationFactory(name="Council", slug="council", kind=Organisation.Kind.COUNCIL)
         service = OrganisationFactory(name="School Improvement", slug="si", parent=council)
         other = OrganisationFactory(name="Fair Access", slug="fa", parent=council)
+        youth = OrganisationFactory(name="Youth Service", slug="youth", parent=council)
         college = OrganisationFactory(name="College", slug="college", kind=Organisation.Kind.COLLEGE)
         police = OrganisationFactory(name="Police", slug="police", kind=Organisation.Kind.POLICE)
         health = OrganisationFactory(name="Health Board", slug="health", kind=Organisation.Kind.HEALTH)
@@ -345,6 +372,7 @@ class World:
             "owner": UserFactory(username="alice", organisation=service),
             "owning_officer": UserFactory(username="bob", organisation=service),
             "other_officer": UserFactory(username="carol", organisation=other),
+            "invited_officer": UserFactory(username="ian", organisation=youth),
             "invited_partner": UserFactory(username="pat", organisation=college, role=User.Role.PARTNER),
             "uninvited_partner": UserFactory(username="pc", organisation=police, role=User.Role.PARTNER),
             "invited_member": UserFactory(username="mel", organisation=council, role=User.Role.MEMBER),
@@ -384,13 +412,20 @@ class World:
                 opens_on=today - timedelta(days=1),
                 closes_on=today + timedelta(days=10),
                 note="",
-                organisations=[college],
+                organisations=[college, youth],
                 members=[self.people["invited_member"]],
             )
         if state != "draft":
             co_writing.sign_off_give(plan=self.plan, user=owner)  # both sign before approval
         # a comment to respond to (made by the owner, who may always comment)
         self.comment = lifecycle.comment_add(plan=self.plan, user=owner, body="A comment", item=self.action)
+        # a suggestion to accept or decline (the owner may suggest at any time, as they may comment)
+        self.suggestion = suggestion_add(
+            plan=self.plan, user=owner, item=self.action, body="Why", proposed_title="Action, reworded"
+        )
+        self.suggestion_elsewhere = suggestion_add(
+            plan=self.plan, user=owner, item=self.elsewhere, body="Why", proposed_title="Elsewhere, reworded"
+        )
         if state == "approved":
             lifecycle.plan_approve(plan=self.plan, user=owner, approved_by="Cabinet", approved_on=today)
         self.plan.refresh_from_db()

@@ -35,8 +35,8 @@ from monitoring import scorecard_pack
 from monitoring import services as monitoring
 from monitoring.risks import risk_create
 from partners.models import Organisation, User
-from planning import lifecycle, plan_document, services
-from planning.models import Plan, PlanItem
+from planning import lifecycle, plan_document, services, suggestions
+from planning.models import Comment, Plan, PlanItem
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, make_return
 from tests.monitoring import conftest as monitoring_fixtures
 
@@ -264,6 +264,7 @@ def _html_urls(plan: Plan, period, items: list[PlanItem], risks) -> list[str]:
         reverse("planning:plan-detail", args=[slug]),
         reverse("planning:plan-history", args=[slug]),
         reverse("planning:plan-comments", args=[slug]),
+        reverse("planning:consultation-summary", args=[slug]),
         reverse("monitoring:plan-period", args=[slug, period.slug]),
         reverse("monitoring:scorecard", args=[slug, period.slug]),
         reverse("monitoring:risk-register", args=[slug]),
@@ -275,6 +276,9 @@ def _html_urls(plan: Plan, period, items: list[PlanItem], risks) -> list[str]:
             reverse("monitoring:return-detail", args=[slug, item.pk, period.slug]),
         ]
     urls += [reverse("monitoring:risk-detail", args=[slug, risk.pk]) for risk in risks]
+    # suggested changes (issue 15): the proposal beside the item's wording, where it is decided
+    suggested = Comment.objects.filter(item__in=items, kind=Comment.Kind.SUGGESTION).order_by("pk")
+    urls += [reverse("planning:suggestion-accept", args=[slug, suggestion.pk]) for suggestion in suggested]
     return urls
 
 
@@ -324,6 +328,14 @@ def _build_corpus(client):
     lifecycle.comment_add(
         plan=monitored, user=alice, body="A *harmless* [comment](https://example.org)", item=monitored.action
     )
+    suggestions.suggestion_add(
+        plan=monitored,
+        user=alice,
+        item=monitored.action,
+        body="A *harmless* reason",
+        proposed_title="A harmless title",
+        proposed_description="A *harmless* [description](https://example.org)",
+    )
     add_item(monitored, monitored.priority, "action", title="A second action, so items can move", lead_officer=bob)
     allowed: set[tuple] = set()
     for url in _html_urls(monitored, q1, [monitored.action], [calm_risk]):
@@ -363,6 +375,14 @@ def _build_corpus(client):
         )
         items.append(item)
         lifecycle.comment_add(plan=monitored, user=alice, body=text(payload), item=item)
+        suggestions.suggestion_add(
+            plan=monitored,
+            user=alice,
+            item=item,
+            body=text(payload),
+            proposed_title=line(payload + " (suggested)"),
+            proposed_description=text(payload + " (suggested)"),
+        )
         fields = {
             "rag": "amber",
             "narrative": text(payload),
@@ -490,6 +510,10 @@ class TestTheCorpus:
         check = csv_problems if fmt == "csv" else xlsx_problems
         plan_export = client.get(reverse("monitoring:plan-export", args=[plan.slug, fmt]))
         returns_export = client.get(reverse("monitoring:returns-export", args=[plan.slug, period.slug, fmt]))
+        if fmt == "csv":  # the consultation summary: comments and suggested wording
+            summary = client.get(reverse("planning:consultation-summary", args=[plan.slug]), {"format": "csv"})
+            assert "=cmd|" in summary.content.decode("utf-8-sig")
+            assert check(summary) == []
         assert "=cmd|" in (plan_export.content.decode("utf-8-sig") if fmt == "csv" else "=cmd|")  # payloads are there
         assert check(plan_export) == []
         assert check(returns_export) == []

@@ -24,6 +24,7 @@ from planning.access import (
 from planning.conflicts import EditConflict, conflict_page
 from planning.forms import ItemEditForm, ItemForm, MoveForm, PlanEditForm, PlanForm, ReasonForm
 from planning.models import Comment, PlanItem
+from planning.suggestions import suggesting_here
 from planning.wording import in_sentence, with_article
 
 
@@ -189,6 +190,7 @@ def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request,
         "planning/item_detail.html",
         {
+            **suggesting_here(request.user, item),  # issue 15: "Suggest new wording", "Suggest a new item"
             "plan": item.plan,
             "row": row,
             "item": row.item,
@@ -288,7 +290,11 @@ def _comment_replied_to(request: HttpRequest, plan) -> Comment | None:
     pk = parse_id(request.POST.get("comment") or request.GET.get("comment"))
     if pk is None:
         return None
-    return Comment.objects.select_related("author").filter(pk=pk, plan=plan, parent__isnull=True).first()
+    return (
+        Comment.objects.select_related("author")
+        .filter(pk=pk, plan=plan, parent__isnull=True, kind=Comment.Kind.COMMENT)  # a suggestion has its own
+        .first()
+    )
 
 
 def _accept_comment_with_change(request: HttpRequest, comment: Comment, item: PlanItem, title: str) -> HttpResponse:

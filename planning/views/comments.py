@@ -7,7 +7,8 @@ partners' comments as well as their own organisation's earlier ones; one rule
 (``view``) is simpler to keep right than a second visibility rule per comment.
 
 Who writes what: ``comment`` lets a person comment while a consultation is open
-(``lifecycle.comment_add`` also lets council staff add a note after it closes);
+(``lifecycle.comment_add`` also lets those who may change the plan add a note after it
+closes); those invited include officers of invited council services (issue 15);
 ``change`` lets an officer respond.
 
 Threads: a reply hangs under the comment it answers, at any depth. Only a thread's
@@ -49,7 +50,7 @@ def _chosen_filters(request: HttpRequest, choices: dict[str, list[tuple[str, str
 
 def _accepting(user, plan: Plan, open_consultation: Consultation | None) -> bool:
     """Show the comment form: to those who may comment while a consultation is open, and
-    at any time to officers who may change the plan (``comment_add`` lets staff add notes)."""
+    at any time to officers who may change the plan (``comment_add`` lets them add notes)."""
     return can(user, "comment", plan) and (open_consultation is not None or can(user, "change", plan))
 
 
@@ -102,7 +103,11 @@ def plan_comments(request: HttpRequest, slug: str) -> HttpResponse:
         if comment is not None:
             messages.success(request, "Your reply has been added." if parent else "Your comment has been added.")
             return redirect(_comments_url(plan, comment))
-    groups = comment_threads.groups(plan, comment_threads.threads(plan))
+    threads = comment_threads.threads(plan)
+    changeable = can(request.user, "change", plan)
+    parts = [] if changeable else [group.item for group in selectors.drafting_parts_of(request.user, plan)]
+    comment_threads.mark_deciders(threads, can_change=changeable, parts=parts)
+    groups = comment_threads.groups(plan, threads)
     choices = comment_threads.filter_choices(groups)
     chosen = _chosen_filters(request, choices)
     shown = comment_threads.filtered(groups, chosen)
@@ -115,13 +120,14 @@ def plan_comments(request: HttpRequest, slug: str) -> HttpResponse:
             "shown": sum(len(group.threads) for group in shown),
             "total": sum(len(group.threads) for group in groups),
             "unanswered": lifecycle.unanswered_count(plan),
+            "suggestion_count": sum(g.suggestion_count for g in groups),
             "choices": choices,
             "chosen": chosen,
             "filtered": any(chosen.values()),
             "form": form,
             "parent": parent,
             "accepting": accepting,
-            "can_change": can(request.user, "change", plan),
+            "can_change": changeable,
             "notice": comment_threads.notice(plan, consultation),
         },
     )
@@ -171,6 +177,8 @@ def comment_respond(request: HttpRequest, slug: str, comment_id: int) -> HttpRes
     )
     if comment is None:
         raise Http404("No such comment")
+    if comment.is_suggestion:  # its outcome is the change itself: accepted or declined there
+        return redirect("planning:suggestion-accept", slug=plan.slug, suggestion_id=comment.pk)
     if comment.item is not None:
         comment.item.plan = plan
     form = RespondForm(
@@ -225,31 +233,43 @@ def consultation_summary(request: HttpRequest, slug: str) -> HttpResponse:
     invited_members = ConsultationMember.objects.filter(consultation__plan=plan).select_related("member")
     for row in invited_members.order_by("member__last_name", "member__first_name"):
         members_by_consultation.setdefault(row.consultation_id, []).append(row.member)
-    responded = comment_threads.responded(groups)
+    invited = [invite.organisation for consultation in consultations for invite in consultation.invites.all()]
+    responded = comment_threads.responded(groups, invited, plan)
     for consultation in consultations:
         consultation.invited_organisations = sorted(
             (invite.organisation for invite in consultation.invites.all()), key=lambda org: org.name.lower()
         )
         for org in consultation.invited_organisations:
-            org.comment_count = responded["organisations"].get(org.pk, (org, 0))[1]
+            org.comment_count, org.suggestions = comment_threads.answered_for(org, responded)
         consultation.invited_members = members_by_consultation.get(consultation.pk, [])
         for member in consultation.invited_members:
             member.comment_count = responded["people"].get(member.pk, (member, 0))[1]
     threads = [thread for group in groups for thread in group.threads]
     outcomes = dict.fromkeys(State, 0)
+    suggested = comment_threads.Suggestions()
     for thread in threads:
-        outcomes[State(thread.comment.state)] += 1
+        if thread.comment.is_suggestion:
+            suggested.add(thread.comment.state)
+        else:
+            outcomes[State(thread.comment.state)] += 1
     return render(
         request,
         "planning/consultation_summary.html",
         {
             "plan": plan,
             "consultations": consultations,
-            "organisations": sorted(responded["organisations"].values(), key=lambda pair: str(pair[0]).lower()),
+            "organisations": sorted(
+                (
+                    (org, count, responded["suggestions"].get(org.pk, comment_threads.Suggestions()))
+                    for org, count in responded["organisations"].values()
+                ),
+                key=lambda row: str(row[0]).lower(),
+            ),
             "people": sorted(responded["people"].values(), key=lambda pair: str(pair[0]).lower()),
             "groups": groups,
-            "total": len(threads),
+            "total": len(threads) - suggested.total,
             "outcomes": [(state.label, count) for state, count in outcomes.items()],
+            "suggested": suggested,
             "today": timezone.localdate(),
         },
     )
@@ -269,7 +289,12 @@ CSV_HEADINGS = [
     "Response",
     "Responded by",
     "Date of response",
+    "Kind",
+    "Suggested: kind of new item",
+    "Suggested: title",
+    "Suggested: description",
 ]
+SUGGESTION_HEADINGS = ["Organisation", "Suggestions", "Open", "Accepted", "Declined"]
 
 
 def _summary_csv(plan: Plan, groups: list[comment_threads.Group]) -> HttpResponse:
@@ -293,6 +318,24 @@ def _summary_csv(plan: Plan, groups: list[comment_threads.Group]) -> HttpRespons
                         c.response,
                         c.responded_by or "",
                         c.responded_at,
+                        c.get_kind_display() if c.parent_id is None else "Reply",
+                        c.get_proposed_kind_display(),
+                        c.proposed_title,
+                        c.proposed_description,
                     ]
                 )
+    # the suggestions each organisation made and what became of them, under the comments
+    rows += [[], ["Suggested changes by organisation"], SUGGESTION_HEADINGS]
+    organisations = {}
+    for group in groups:
+        for thread in group.threads:
+            c = thread.comment
+            if c.is_suggestion:
+                key = str(c.organisation or "No organisation")
+                organisations.setdefault(key, comment_threads.Suggestions()).add(c.state)
+    total = comment_threads.Suggestions()
+    for name, counts in sorted(organisations.items(), key=lambda pair: pair[0].lower()):
+        rows.append([name, counts.total, counts.open, counts.accepted, counts.declined])
+        total = total + counts
+    rows.append(["All organisations", total.total, total.open, total.accepted, total.declined])
     return csv_response(f"{plan.slug}-consultation.csv", rows)

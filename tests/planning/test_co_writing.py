@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from partners.models import Notification, Organisation, User
-from planning import co_writing, lifecycle, services
+from planning import co_writing, lifecycle, services, suggestions
 from planning.models import DraftingGroupMember, Plan, PlanItem, SignOff
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_partnership, make_plan, vision_of
 
@@ -259,3 +259,34 @@ def test_an_officer_held_in_memory_across_a_change_to_the_organisation_tree_stil
     OrganisationFactory(name="Aardvark Council", slug="aardvark", kind=Organisation.Kind.COUNCIL)
     services.item_update(item_id=action.pk, user=bob, change=_change("After"), expected_version=action.version)
     assert PlanItem.objects.get(pk=action.pk).title == "After"
+
+
+def test_the_parts_drafting_group_decides_the_suggestions_on_it_once_the_plan_is_a_draft_again(world, client):
+    """ "The owner or the part's drafting group accepts": a member accepts a suggestion on an
+    item in their part, sees the links to do so, and is refused one outside it."""
+    lifecycle.plan_consultation_open(
+        plan=world.plan,
+        user=world.owner,
+        opens_on=date.today(),
+        closes_on=date.today(),
+        note="",
+        organisations=[world.police],
+        members=[],
+    )
+    inside = suggestions.suggestion_add(
+        plan=world.plan, user=world.sergeant, item=world.action, body="Clearer", proposed_title="Fewer smokers, sooner"
+    )
+    outside = suggestions.suggestion_add(
+        plan=world.plan, user=world.sergeant, item=world.safe, body="Wider", proposed_title="Safe and green communities"
+    )
+    lifecycle.plan_status_set(plan=world.plan, user=world.owner, status="draft", reason="Back to the sub-groups")
+    client.force_login(world.outsider)
+    page = client.get(reverse("planning:plan-comments", args=[world.plan.slug])).content.decode()
+    accept = reverse("planning:suggestion-accept", args=[world.plan.slug, inside.pk])
+    assert accept in page
+    assert reverse("planning:suggestion-accept", args=[world.plan.slug, outside.pk]) not in page
+    assert client.get(reverse("planning:suggestion-accept", args=[world.plan.slug, outside.pk])).status_code == 403
+    response = client.post(accept, {"title": "Fewer smokers, sooner", "description": "", "version": 1})
+    assert response.status_code == 302
+    assert PlanItem.objects.get(pk=world.action.pk).title == "Fewer smokers, sooner"
+    assert PlanItem.history.filter(id=world.action.pk).latest("history_id").history_user_id == world.outsider.pk

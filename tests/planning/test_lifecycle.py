@@ -399,10 +399,16 @@ def test_a_mail_server_failure_leaves_the_notification_pending_until_send_notifi
     assert notification.sent_at is not None and notification.attempts == 2 and notification.last_error == ""
 
 
-def test_the_form_offers_partner_organisations_and_members_only(client, alice, college, police, mel, bob, plan):
+def test_the_form_offers_partner_organisations_council_services_and_members(
+    client, alice, college, police, mel, bob, plan, service, directorate, council
+):
     client.force_login(alice)
-    form = client.get(status_url(plan, "consultation-open")).context["form"]
-    assert list(form.fields["organisations"].queryset) == [college, police]
+    response = client.get(status_url(plan, "consultation-open"))
+    form = response.context["form"]
+    # officers of other council services can be invited (issue 15); the whole council cannot
+    assert list(form.fields["organisations"].queryset) == [directorate, college, police, service]
+    assert council not in form.fields["organisations"].queryset
+    assert "School Improvement (service)" in response.content.decode()
     assert list(form.fields["members"].queryset) == [mel]
 
 

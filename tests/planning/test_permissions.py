@@ -152,6 +152,11 @@ def test_every_planning_url_has_a_row_in_this_table():
         "planning:drafting-group-delete",
         "planning:sign-off",
         "planning:sign-off-withdraw",
+        # suggested changes: the matrix, and both ways in tests/planning/test_suggestions.py
+        "planning:item-suggest",
+        "planning:item-suggest-new",
+        "planning:suggestion-accept",
+        "planning:suggestion-decline",
     }
     names = {f"planning:{pattern.name}" for pattern in urlpatterns}
     assert names - set(URLS) - covered_elsewhere == set()
