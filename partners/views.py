@@ -45,6 +45,8 @@ class SignInView(LoginView):
             **super().get_context_data(**kwargs),
             "sign_on": sign_on.enabled(),
             "provider_name": sign_on.provider_name(),
+            # the password was right but the organisation signs in through single sign-on only
+            "sign_on_only": getattr(self.request, "password_sign_in_refused", None) is not None,
         }
 
     def get_redirect_url(self) -> str:
