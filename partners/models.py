@@ -194,6 +194,7 @@ class OrganisationDomain(models.Model):
     domain = models.CharField(
         max_length=253,
         unique=True,
+        error_messages={"unique": "This domain is mapped already: each domain belongs to one organisation."},
         validators=[
             single_line,
             RegexValidator(
