@@ -474,3 +474,16 @@ def test_signing_in_records_the_time_without_a_history_row(client, bob):
     bob.refresh_from_db()
     assert bob.last_login is not None
     assert bob.history.count() == before
+
+
+def test_the_invite_form_costs_the_same_queries_for_many_organisations(
+    client, ada, django_assert_max_num_queries
+):
+    client.force_login(ada)
+    for _ in range(30):
+        OrganisationFactory()
+    # session, user, the organisations to choose from
+    with django_assert_max_num_queries(3):
+        response = client.get(reverse("partners:person-create"))
+    assert response.status_code == 200
+    assert response.content.decode().count("<option") >= 31
