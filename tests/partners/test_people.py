@@ -476,9 +476,7 @@ def test_signing_in_records_the_time_without_a_history_row(client, bob):
     assert bob.history.count() == before
 
 
-def test_the_invite_form_costs_the_same_queries_for_many_organisations(
-    client, ada, django_assert_max_num_queries
-):
+def test_the_invite_form_costs_the_same_queries_for_many_organisations(client, ada, django_assert_max_num_queries):
     client.force_login(ada)
     for _ in range(30):
         OrganisationFactory()
