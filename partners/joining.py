@@ -107,7 +107,7 @@ def sign_on_start(request: HttpRequest) -> HttpResponse:
     try:
         return sign_on.start(request, settings.SITE_URL + reverse("sign-on-callback"))
     except sign_on.SignOnFailed as failed:
-        return _sign_on_failed(request, str(failed), 502)
+        return _sign_on_failed(request, str(failed), failed.status)
 
 
 @require_GET
@@ -118,7 +118,7 @@ def sign_on_callback(request: HttpRequest) -> HttpResponse:
     try:
         claims = sign_on.finish(request)
     except sign_on.SignOnFailed as failed:
-        return _sign_on_failed(request, str(failed), 400)
+        return _sign_on_failed(request, str(failed), failed.status)
     try:
         person = services.sign_on_person(claims=claims)
     except services.SignOnRefused as refused:

@@ -28,7 +28,12 @@ TIMEOUT = 10  # seconds for each call to the provider: a provider that hangs mus
 
 
 class SignOnFailed(Exception):
-    """The exchange with the provider failed; the message tells the person what to do."""
+    """The exchange with the provider failed; the message tells the person what to do.
+    ``status``: 400 for an answer refused, 502 for a provider that cannot be reached."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
 
 
 def enabled() -> bool:
@@ -64,16 +69,25 @@ def _claims_options(app: DjangoOAuth2App) -> dict:
     }
 
 
+# what calling the provider raises when it is down or answers with something other than JSON
+UNREACHABLE = (requests.RequestException, ValueError, KeyError)
+
+
+def _unreachable(error: Exception, what: str) -> SignOnFailed:
+    log.error("single sign-on: %s: %r", what, error)
+    return SignOnFailed(
+        f"The sign-in service ({provider_name()}) cannot be reached just now. Try again in a few minutes, or "
+        "sign in with your password if you have one. If it keeps happening, tell an administrator.",
+        status=502,
+    )
+
+
 def start(request: HttpRequest, redirect_uri: str) -> HttpResponse:
     """Send the person to the provider; raises ``SignOnFailed`` if it cannot be reached."""
     try:
         return client().authorize_redirect(request, redirect_uri)
-    except (requests.RequestException, ValueError, KeyError) as error:
-        log.error("single sign-on: the provider's discovery document could not be read: %r", error)
-        raise SignOnFailed(
-            f"{provider_name().capitalize()} cannot be reached just now. Try again in a few minutes, or sign in "
-            "with your password if you have one. If it keeps happening, tell an administrator."
-        ) from None
+    except UNREACHABLE as error:
+        raise _unreachable(error, "the provider's discovery document could not be read") from None
 
 
 def finish(request: HttpRequest) -> dict:
@@ -105,12 +119,8 @@ def finish(request: HttpRequest) -> dict:
             "The sign-in service's answer could not be checked, so you have not been signed in. "
             "Start again; if it keeps happening, tell an administrator."
         ) from None
-    except (requests.RequestException, ValueError, KeyError) as error:
-        log.error("single sign-on: the provider could not be reached or answered oddly: %r", error)
-        raise SignOnFailed(
-            f"{provider_name().capitalize()} cannot be reached just now. Try again in a few minutes. "
-            "If it keeps happening, tell an administrator."
-        ) from None
+    except UNREACHABLE as error:
+        raise _unreachable(error, "the provider could not be reached or answered oddly") from None
     claims = token.get("userinfo")
     if not claims:
         log.warning("single sign-on: the provider's answer held no ID token")

@@ -214,6 +214,18 @@ def test_a_provider_that_cannot_be_reached_gets_a_friendly_page_and_a_log_line(c
     assert "discovery document could not be read" in caplog.text
 
 
+def test_a_provider_that_goes_down_before_the_callback_gets_a_friendly_page(client, settings, bob, caplog):
+    with running_provider() as provider:
+        use_provider(settings, provider)
+        provider.set_person("bob-down", email="bob@example.org", email_verified=True)
+        callback = local_path(provider.authorise(_start(client), "bob-down"))
+    with caplog.at_level(logging.ERROR, logger="partners.sign_on"):
+        response = client.get(callback)  # the token endpoint no longer answers
+    _refused(response, 502, "cannot be reached just now")
+    assert "could not be reached" in caplog.text
+    assert _signed_in_as(client) is None
+
+
 def test_a_safe_next_page_is_returned_to_and_another_site_is_not(client, sso, bob):
     sso.set_person("bob-next", email="bob@example.org", email_verified=True)
     response = _sign_on(client, sso, "bob-next", next_url=reverse("planning:plan-map"))
