@@ -1,0 +1,134 @@
+"""Joining and signing in, in a real browser: an administrator invites someone, who opens
+the emailed link and sets a password; someone who forgot their password resets it from the
+emailed link; someone signs in through a real OpenID Connect provider. Every page of the
+app on the way is checked with axe (the provider's own page is the provider's, not ours,
+and is only filled in)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from partners import services
+from partners.models import Invitation, User
+from tests.browser.conftest import assert_accessible, follow, sign_in, submit, visit
+from tests.factories import PASSWORD
+from tests.oidc_provider import PROVIDER_NAME, running_provider, use_provider
+
+pytestmark = pytest.mark.browser
+
+NEW_PASSWORD = "a-long-and-unusual-passphrase"
+
+
+def _h1(page):
+    return page.get_by_role("heading", level=1)
+
+
+def _link_in(body: str, base: str) -> str:
+    url = re.search(rf"^({re.escape(base)}/accounts/\S+/)$", body, re.MULTILINE).group(1)
+    return url.removeprefix(base)
+
+
+def test_an_admin_invites_someone_who_sets_a_password_and_is_signed_in(
+    live_server, page, new_context, settings, mailoutbox, ada, service
+):
+    settings.SITE_URL = live_server.url
+    sign_in(page, ada)
+    follow(page, page.get_by_role("link", name="People and organisations"))
+    follow(page, page.get_by_role("link", name="Invite a person"))
+    expect(_h1(page)).to_have_text("Invite a person")
+    expect(page.locator('input[type="password"]')).to_have_count(0)
+
+    # a mistake is pointed out beside the field
+    page.get_by_label("First name").fill("Nia")
+    page.get_by_label("Last name").fill("Newcomer")
+    page.get_by_label("Email address").fill("nia@example")
+    page.get_by_label("Role", exact=True).select_option(label="Council officer")
+    page.get_by_label("Organisation (optional)", exact=True).select_option(value=str(service.pk))
+    submit(page, page.get_by_role("button", name="Send invitation"))
+    expect(page.locator("#id_email-error")).to_contain_text("Enter a valid email address.")
+    assert not Invitation.objects.exists()
+
+    page.get_by_label("Email address").fill("nia@example.org")
+    submit(page, page.get_by_role("button", name="Send invitation"))
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Invitation sent to nia@example.org.")
+    assert [message.to for message in mailoutbox] == [["nia@example.org"]]
+    link = _link_in(mailoutbox[0].body, live_server.url)
+
+    # Nia, on her own computer, opens the link from her email
+    hers = new_context().new_page()
+    visit(hers, link)
+    expect(_h1(hers)).to_have_text("Welcome to Golden Thread")
+    hers.get_by_label("New password", exact=True).fill("password")
+    hers.get_by_label("New password confirmation").fill("password")
+    submit(hers, hers.get_by_role("button", name="Set password and sign in"))
+    expect(hers.locator("#id_new_password2-error")).to_contain_text("This password is too common.")
+
+    hers.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    hers.get_by_label("New password confirmation").fill(NEW_PASSWORD)
+    submit(hers, hers.get_by_role("button", name="Set password and sign in"))
+    expect(_h1(hers)).to_have_text("Plans")
+    expect(hers.locator(".govuk-notification-banner")).to_contain_text("Welcome, Nia Newcomer.")
+    nia = User.objects.get(email="nia@example.org")
+    assert (nia.organisation_id, nia.role) == (service.pk, "officer")
+
+    # the link has done its work
+    visit(hers, link, status=410)
+    expect(_h1(hers)).to_have_text("This invitation has been used")
+
+
+def test_a_forgotten_password_is_reset_from_the_emailed_link(live_server, page, settings, mailoutbox, bob):
+    settings.SITE_URL = live_server.url
+    visit(page, "/accounts/login/")
+    follow(page, page.get_by_role("link", name="Forgotten your password?"))
+    expect(_h1(page)).to_have_text("Reset your password")
+    page.get_by_label("Email").fill("bob@example.org")
+    submit(page, page.get_by_role("button", name="Send the link"))
+    expect(_h1(page)).to_have_text("Check your email")
+    link = _link_in(mailoutbox[0].body, live_server.url)
+
+    visit(page, link)  # Django moves the token into the session and lands on the form
+    expect(_h1(page)).to_have_text("Choose a new password")
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("New password confirmation").fill("not the same")
+    submit(page, page.get_by_role("button", name="Save the new password"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("didn’t match")
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("New password confirmation").fill(NEW_PASSWORD)
+    submit(page, page.get_by_role("button", name="Save the new password"))
+    expect(_h1(page)).to_have_text("Your password has been changed")
+
+    follow(page, page.get_by_role("link", name="Sign in with your new password"))
+    page.get_by_label("Username").fill("bob")
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    submit(page, page.get_by_role("button", name="Sign in"))
+    expect(_h1(page)).to_have_text("Plans")
+    bob.refresh_from_db()
+    assert not bob.check_password(PASSWORD)
+
+
+def test_someone_signs_in_through_the_openid_connect_provider(live_server, page, settings, ada, service):
+    settings.SITE_URL = live_server.url
+    services.domain_add(organisation=service, domain="northmoor.gov.uk", role="officer", user=ada)
+    with running_provider() as provider:
+        use_provider(settings, provider)
+        provider.set_person(
+            "omar", email="omar@northmoor.gov.uk", email_verified=True, given_name="Omar", family_name="Officer"
+        )
+        visit(page, "/accounts/login/")
+        button = page.get_by_role("button", name=f"Sign in with {PROVIDER_NAME}")
+        with page.expect_navigation():
+            button.click()
+        # the provider's own page: it asks who you are
+        assert page.url.startswith(provider.url)
+        page.locator('input[name="sub"]').fill("omar")
+        with page.expect_navigation(url=re.compile(re.escape(live_server.url))) as navigation:
+            page.get_by_role("button", name="Authorize").click()
+        assert navigation.value is not None and navigation.value.status == 200
+        assert_accessible(page)
+    expect(_h1(page)).to_have_text("Plans")
+    expect(page.locator(".app-header__user")).to_contain_text("Omar Officer")
+    omar = User.objects.get(email="omar@northmoor.gov.uk")
+    assert (omar.organisation_id, omar.role, omar.has_usable_password()) == (service.pk, "officer", False)
+    # someone signed in through single sign-on has no password to change
+    expect(page.get_by_role("link", name="Change your password")).to_have_count(0)
