@@ -223,6 +223,7 @@ def person_save(*, person: User, user: User | None, password: str | None = None,
 RESEND_INTERVAL = timedelta(minutes=5)
 RESEND_LIMIT = 10
 INVITED_FIELDS = ["first_name", "last_name", "job_title", "organisation", "role"]
+USERNAME_LENGTH = User._meta.get_field("username").max_length or 150
 
 
 class InvitationUnusable(Exception):
@@ -314,6 +315,10 @@ def invitation_send(
         errors.update(error.message_dict)
     if problem := _account_problem(email):
         errors.setdefault("email", []).append(problem)
+    if len(email) > USERNAME_LENGTH:
+        errors.setdefault("email", []).append(
+            f"This address would be their username, which is at most {USERNAME_LENGTH} characters."
+        )
     try:
         _person_check(User(role=role, organisation=organisation), user=None)
     except ValidationError as error:

@@ -302,6 +302,7 @@ def test_a_posted_password_is_ignored(client, ada, service):
     [
         ({"email": "BOB@example.org"}, "email", "Someone with this email address already has an account."),
         ({"email": "not-an-email"}, "email", "Enter a valid email address."),
+        ({"email": "n" * 140 + "@example.org"}, "email", "This address would be their username"),
         ({"last_name": ""}, "last_name", "This field is required."),
         ({"role": "partner"}, "organisation", "A partner belongs to a partner body"),
         ({"organisation": "college"}, "organisation", "A council officer belongs to the council"),
@@ -474,6 +475,17 @@ def test_signing_in_records_the_time_without_a_history_row(client, bob):
     bob.refresh_from_db()
     assert bob.last_login is not None
     assert bob.history.count() == before
+
+
+def test_django_admin_neither_adds_people_nor_sets_their_passwords(client, ada, bob):
+    ada.is_superuser = True
+    ada.save()
+    client.force_login(ada)
+    assert client.get("/django-admin/partners/user/add/").status_code == 403
+    response = client.get(f"/django-admin/partners/user/{bob.pk}/password/", follow=True)
+    assert 'type="password"' not in response.content.decode()  # the admin's catch-all: to the change page
+    response = client.get(f"/django-admin/partners/user/{bob.pk}/change/")
+    assert response.status_code == 200 and 'type="password"' not in response.content.decode()
 
 
 def test_the_invite_form_costs_the_same_queries_for_many_organisations(client, ada, django_assert_max_num_queries):
