@@ -298,3 +298,50 @@ def test_an_invitation_that_has_expired_does_not_let_anyone_in(client, sso, ada,
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=invitation.created_at)  # not a tracked change
     sso.set_person("old", email="old@elsewhere.example", email_verified=True)
     _refused(_sign_on(client, sso, "old"), 403, "Ask an administrator to invite you.")
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("environment", "named"),
+    [
+        ({"OIDC_DISCOVERY_URL": "https://login.example/.well-known/openid-configuration"}, "OIDC_CLIENT_ID"),
+        (
+            {
+                "OIDC_DISCOVERY_URL": "http://login.example/.well-known/openid-configuration",
+                "OIDC_CLIENT_ID": "x",
+                "OIDC_CLIENT_SECRET": "y",
+            },
+            "OIDC_DISCOVERY_URL must be an https:// address",
+        ),
+        ({"INVITATION_LIFETIME_HOURS": "0"}, "INVITATION_LIFETIME_HOURS"),
+        ({"INVITATION_LIFETIME_HOURS": "three days"}, "INVITATION_LIFETIME_HOURS"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_naming_it(environment, named):
+    from tests.test_security_settings import _production
+
+    code = "import os; os.environ.update(" + repr(environment) + "); import django; django.setup()"
+    result = _production(code)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and named in result.stderr
+
+
+def test_production_with_single_sign_on_passes_the_deployment_checks():
+    from tests.test_security_settings import _production
+
+    environment = {
+        "OIDC_DISCOVERY_URL": "https://login.microsoftonline.com/tenant/v2.0/.well-known/openid-configuration",
+        "OIDC_CLIENT_ID": "golden-thread",
+        "OIDC_CLIENT_SECRET": "a-secret",
+        "OIDC_PROVIDER_NAME": "Northmoor Council account",
+    }
+    result = _production(
+        "import os; os.environ.update(" + repr(environment) + "); import django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('check', deploy=True, fail_level='WARNING')\n"
+        "from partners import sign_on; print(sign_on.enabled(), sign_on.provider_name())\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("True Northmoor Council account")
