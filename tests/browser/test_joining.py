@@ -5,6 +5,7 @@ app on the way is checked with axe (the provider's own page is the provider's, n
 and is only filled in)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -132,3 +133,65 @@ def test_someone_signs_in_through_the_openid_connect_provider(live_server, page,
     assert (omar.organisation_id, omar.role, omar.has_usable_password()) == (service.pk, "officer", False)
     # someone signed in through single sign-on has no password to change
     expect(page.get_by_role("link", name="Change your password")).to_have_count(0)
+
+
+def test_the_other_joining_pages_pass_axe(live_server, page, new_context, settings, mailoutbox, ada, bob, college):
+    """The pages the journeys above do not reach, each checked by axe."""
+    settings.SITE_URL = live_server.url
+    mapping = services.domain_add(organisation=college, domain="college.example", role="partner", user=ada)
+    sign_in(page, ada)
+    visit(page, f"/organisations/{college.pk}/edit/")
+    follow(page, page.get_by_role("link", name="Email domains for single sign-on"))
+    expect(page.get_by_role("cell", name=mapping.domain, exact=True)).to_be_visible()
+    page.get_by_label("Email domain").fill("not a domain")
+    submit(page, page.get_by_role("button", name="Add domain"))
+    expect(page.locator("#id_domain-error")).to_contain_text("Enter a domain such as")
+    submit(page, page.get_by_role("button", name=f"Remove {mapping.domain}"))
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("college.example removed")
+
+    # an expired invitation, and asking for a new link
+    services.invitation_send(by=ada, email="late@college.example", organisation=college, role="partner")
+    link = _link_in(mailoutbox[-1].body, live_server.url)
+    Invitation.objects.update(expires_at=Invitation.objects.get().created_at)
+    Invitation.objects.update(sent_at=Invitation.objects.get().created_at - timedelta(hours=1))
+    stranger = new_context().new_page()
+    visit(stranger, link, status=410)
+    expect(_h1(stranger)).to_have_text("This invitation has expired")
+    submit(stranger, stranger.get_by_role("button", name="Send me a new link"))
+    expect(_h1(stranger)).to_have_text("A new link is on its way")
+
+    # a reset link that does not work; changing one's password
+    visit(stranger, "/accounts/reset/MQ/not-a-token/")
+    expect(_h1(stranger)).to_have_text("This link does not work")
+    bobs = new_context().new_page()
+    sign_in(bobs, bob)
+    follow(bobs, bobs.get_by_role("link", name="Change your password"))
+    bobs.get_by_label("Old password").fill("wrong")
+    bobs.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    bobs.get_by_label("New password confirmation").fill(NEW_PASSWORD)
+    submit(bobs, bobs.get_by_role("button", name="Change password"))
+    expect(bobs.locator("#id_old_password-error")).to_be_visible()
+    bobs.get_by_label("Old password").fill(PASSWORD)
+    bobs.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    bobs.get_by_label("New password confirmation").fill(NEW_PASSWORD)
+    submit(bobs, bobs.get_by_role("button", name="Change password"))
+    expect(_h1(bobs)).to_have_text("Your password has been changed")
+
+    # single sign-on set up, password sign-in switched off: the refusal and a failed sign-on
+    with running_provider() as provider:
+        use_provider(settings, provider)
+        bob.organisation.password_sign_in = False
+        services.organisation_save(organisation=bob.organisation, user=ada)
+        other = new_context().new_page()
+        visit(other, "/accounts/login/")
+        other.get_by_label("Username").fill("bob")
+        other.get_by_label("Password").fill(NEW_PASSWORD)
+        submit(other, other.get_by_role("button", name="Sign in", exact=True))
+        expect(other.locator(".govuk-error-summary")).to_contain_text(f"sign in with {PROVIDER_NAME}")
+        with other.expect_navigation():
+            other.get_by_role("button", name=f"Sign in with {PROVIDER_NAME}").click()
+        other.locator('input[name="sub"]').fill("nobody-known")  # the provider's claims: no verified email
+        with other.expect_navigation(url=re.compile(re.escape(live_server.url))):
+            other.get_by_role("button", name="Authorize").click()
+        assert_accessible(other)
+        expect(_h1(other)).to_have_text("You have not been signed in")
