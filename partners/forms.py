@@ -201,13 +201,19 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
 
     def get_invalid_login_error(self) -> ValidationError:
         organisation = getattr(self.request, "password_sign_in_refused", None)
-        if organisation is not None:
+        if organisation is None:
+            return super().get_invalid_login_error()
+        if not settings.OIDC_DISCOVERY_URL:
             return ValidationError(
-                f"People of {organisation} sign in with {settings.OIDC_PROVIDER_NAME}: use the button "
-                "“Sign in with …” on this page.",
+                f"People of {organisation} sign in through single sign-on, which is not set up on this server: "
+                "ask an administrator.",
                 code="single_sign_on_only",
             )
-        return super().get_invalid_login_error()
+        return ValidationError(
+            f"People of {organisation} sign in with {settings.OIDC_PROVIDER_NAME}: use the button "
+            f"“Sign in with {settings.OIDC_PROVIDER_NAME}” on this page.",
+            code="single_sign_on_only",
+        )
 
 
 class InvitationPasswordForm(GovukFormMixin, SetPasswordForm):

@@ -277,6 +277,16 @@ def test_password_sign_in_switched_off_refuses_the_right_password_and_points_to_
     assert Client().post(reverse("login"), {"username": "ada", "password": PASSWORD}).status_code == 302
 
 
+def test_password_sign_in_switched_off_without_single_sign_on_set_up_says_to_ask(client, settings, ada, bob, service):
+    settings.OIDC_DISCOVERY_URL = ""
+    service.password_sign_in = False
+    services.organisation_save(organisation=service, user=ada)
+    page = client.post(reverse("login"), {"username": "bob", "password": PASSWORD}).content.decode()
+    assert "sign in through single sign-on, which is not set up on this server: ask an administrator." in page
+    assert 'href="#id_username"' in page  # no button to point to
+    assert _signed_in_as(client) is None
+
+
 def test_deactivation_ends_single_sign_on_sessions_too(client, sso, ada, bob):
     sso.set_person("bob-session", email="bob@example.org", email_verified=True)
     _sign_on(client, sso, "bob-session")
