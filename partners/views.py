@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.forms import add_service_errors
-from partners import services, sign_on
+from partners import selectors, services, sign_on
 from partners.access import get_domain_for_admin, get_organisation_for_admin, get_person_for_admin, require_admin
 from partners.forms import DomainForm, InviteForm, OrganisationForm, PersonEditForm, PersonFilterForm, SignInForm
 from partners.models import Notification, Organisation, User
@@ -122,7 +122,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "partners/person_list.html",
-        {"filters": filters, "page": page, "query": query.urlencode()},
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "invitations": list(selectors.invitations_waiting()),
+            "now": timezone.now(),
+        },
     )
 
 

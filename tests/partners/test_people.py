@@ -240,8 +240,8 @@ def test_the_list_costs_the_same_queries_for_many_people(client, ada, django_ass
     client.force_login(ada)
     for _ in range(30):
         UserFactory(organisation=OrganisationFactory())
-    # session, user, count, people with organisations, organisations for the filter
-    with django_assert_max_num_queries(5):
+    # session, user, count, people with organisations, organisations for the filter, invitations waiting
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("partners:person-list"))
     assert response.status_code == 200
     assert len(response.context["page"]) == 31
@@ -284,6 +284,26 @@ def test_adding_a_person_invites_them_and_asks_no_one_for_a_password(
     assert [message.to for message in mailoutbox] == [["nia@example.org"]]
     row = invitation.history.get()
     assert (row.history_type, row.history_user, row.history_change_reason) == ("+", ada, "Invitation sent")
+
+
+def test_invitations_not_yet_accepted_are_listed_under_the_people(client, ada, service, college):
+    services.invitation_send(by=ada, email="nia@example.org", organisation=service, role="officer", first_name="Nia")
+    used = services.invitation_send(by=ada, email="pam@college.example", organisation=college, role="partner")
+    services.invitation_accept(token=_token_of(used), password="a-long-and-unusual-passphrase")
+    client.force_login(ada)
+    page = client.get(reverse("partners:person-list")).content.decode()
+    waiting = page.split("Invitations not yet accepted", 1)[1]
+    assert "nia@example.org" in waiting and "School Improvement" in waiting and "Works until" in waiting
+    assert "pam@college.example" not in waiting
+
+
+def _token_of(invitation: Invitation) -> str:
+    """A fresh link for ``invitation`` (tests only: the real one is in the email)."""
+    from partners.models import token_hash
+
+    token = f"test-token-{invitation.pk}"
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash(token))
+    return token
 
 
 def test_a_posted_password_is_ignored(client, ada, service):
