@@ -479,7 +479,17 @@ def sign_on_person(*, claims: dict) -> User:
     person.last_name = person.last_name or _name_claim(claims, "family_name")
     person.set_unusable_password()
     try:
-        return _join(person=person, reason=reason, invitation=invitation)
+        with transaction.atomic():
+            return _join(person=person, reason=reason, invitation=invitation)
+    except IntegrityError:
+        # the same person added a moment ago (a second callback, or their invitation accepted
+        # at the same time): sign in the account that now exists
+        existing = User.objects.filter(email__iexact=email, is_active=True).first()
+        if existing is None:
+            raise SignOnRefused(
+                "Your account could not be set up just now: start again from the sign-in page."
+            ) from None
+        return existing
     except ValidationError as error:
         log.warning("single sign-on could not add %s: %s", email, "; ".join(error.messages))
         raise SignOnRefused(

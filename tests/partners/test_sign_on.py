@@ -5,10 +5,12 @@ issues is checked (audience, expiry, state); and whatever goes wrong, the person
 page saying what to do, never a traceback."""
 
 import logging
+import threading
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -355,3 +357,43 @@ def test_production_with_single_sign_on_passes_the_deployment_checks():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("True Northmoor Council account")
+
+
+# --- two callbacks at once ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need a database server; runs on PostgreSQL")
+def test_two_sign_ons_at_once_for_someone_new_make_one_person(ada, service, monkeypatch):
+    """Both find no account and both try to add one: the second insert meets the first's
+    username and signs in the person the first added, rather than failing."""
+    services.domain_add(organisation=service, domain="northmoor.gov.uk", role="officer", user=ada)
+    barrier = threading.Barrier(2, timeout=10)
+    checked = services._account_problem
+
+    def both_checked(email: str) -> str:
+        problem = checked(email)
+        barrier.wait()  # neither inserts until both have found no account
+        return problem
+
+    monkeypatch.setattr(services, "_account_problem", both_checked)
+    claims = {"email": "nia@northmoor.gov.uk", "email_verified": True}
+    results: list[object] = []
+
+    def sign_on() -> None:
+        try:
+            results.append(services.sign_on_person(claims=claims))
+        except BaseException as error:  # noqa: BLE001  (reported by the test)
+            results.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_on) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert all(isinstance(result, User) for result in results), results
+    assert User.objects.filter(email="nia@northmoor.gov.uk").count() == 1
+    assert {result.pk for result in results} == {User.objects.get(email="nia@northmoor.gov.uk").pk}
