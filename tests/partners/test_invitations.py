@@ -4,6 +4,7 @@ validators accept; only a hash of the link's secret is stored; an expired link o
 fresh one, sent only to the invited address and not too often."""
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -301,3 +302,35 @@ def test_the_invited_person_keeps_the_password_rules_of_everyone(invite):
         services.invitation_accept(token=_token(path), password="12345678")
     assert "new_password1" in refused.value.message_dict
     assert not User.objects.filter(email="nia@example.org").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need a database server; runs on PostgreSQL")
+def test_two_submissions_at_once_make_one_person(ada, service, mailoutbox, settings):
+    """The form sent twice at the same moment: the invitation's row lock makes the second
+    wait for the first, then find the invitation used. (Hashing the password inside the
+    transaction takes long enough that, without the lock, both would find it open.)"""
+    services.invitation_send(by=ada, email="nia@example.org", organisation=service, role="officer")
+    token = _token(_link(mailoutbox[-1].body))
+    barrier = threading.Barrier(2, timeout=10)
+    results: list[object] = []
+
+    def accept() -> None:
+        try:
+            barrier.wait()
+            results.append(services.invitation_accept(token=token, password=NEW_PASSWORD))
+        except BaseException as error:  # noqa: BLE001  (reported by the test)
+            results.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    people = [result for result in results if isinstance(result, User)]
+    refusals = [result for result in results if isinstance(result, services.InvitationUnusable)]
+    assert len(people) == 1 and [refusal.state for refusal in refusals] == ["used"], results
+    assert User.objects.filter(email="nia@example.org").count() == 1
