@@ -4,7 +4,6 @@ validators accept; only a hash of the link's secret is stored; an expired link o
 fresh one, sent only to the invited address and not too often."""
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from partners import services
 from partners.models import Invitation, User, token_hash
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -312,23 +312,7 @@ def test_two_submissions_at_once_make_one_person(ada, service, mailoutbox, setti
     transaction takes long enough that, without the lock, both would find it open.)"""
     services.invitation_send(by=ada, email="nia@example.org", organisation=service, role="officer")
     token = _token(_link(mailoutbox[-1].body))
-    barrier = threading.Barrier(2, timeout=10)
-    results: list[object] = []
-
-    def accept() -> None:
-        try:
-            barrier.wait()
-            results.append(services.invitation_accept(token=token, password=NEW_PASSWORD))
-        except BaseException as error:  # noqa: BLE001  (reported by the test)
-            results.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=accept) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(2, lambda: services.invitation_accept(token=token, password=NEW_PASSWORD))
 
     people = [result for result in results if isinstance(result, User)]
     refusals = [result for result in results if isinstance(result, services.InvitationUnusable)]

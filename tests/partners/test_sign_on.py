@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from partners import services
 from partners.models import Invitation, User
+from tests.concurrency import at_once
 from tests.factories import PASSWORD
 from tests.oidc_provider import (
     CLIENT_ID,
@@ -378,21 +379,7 @@ def test_two_sign_ons_at_once_for_someone_new_make_one_person(ada, service, monk
 
     monkeypatch.setattr(services, "_account_problem", both_checked)
     claims = {"email": "nia@northmoor.gov.uk", "email_verified": True}
-    results: list[object] = []
-
-    def sign_on() -> None:
-        try:
-            results.append(services.sign_on_person(claims=claims))
-        except BaseException as error:  # noqa: BLE001  (reported by the test)
-            results.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sign_on) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(2, lambda: services.sign_on_person(claims=claims), start_together=False)
 
     assert all(isinstance(result, User) for result in results), results
     assert User.objects.filter(email="nia@northmoor.gov.uk").count() == 1
