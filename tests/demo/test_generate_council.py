@@ -59,7 +59,9 @@ def generate_and_undo(*args: str, seed: str = "7") -> str:
 # The digest of the small council for seed 7, on SQLite and PostgreSQL alike and whatever
 # PYTHONHASHSEED is: a change here means the generator's output changed. If that was meant
 # (new vocabulary, another shape), put the new digest here.
-SEED_7_SMALL = "digest: 14a63e36ccd90d6d4e3ff79bd148b07871a61355f6ef08070b15b815391c00dd"
+# (Changed by issue 15: the digest names every tracked model's history, and Invitation and
+# OrganisationDomain are tracked now, with no rows in a generated council.)
+SEED_7_SMALL = "digest: 08be0cd9bf9c45d214ffc03967aaa5f4de4623b302e24b0f0737fd776ac0989e"
 
 
 def test_the_same_seed_generates_the_same_council_twice_on_every_database_and_in_every_process():
