@@ -235,7 +235,7 @@ class InvitationUnusable(Exception):
 
 
 def invitation_state(invitation: Invitation) -> str:
-    """ "used", "expired" or "open"."""
+    """Where the link stands: "used", "expired" or "open"."""
     if invitation.used_at:
         return "used"
     return "expired" if invitation.expires_at <= timezone.now() else "open"
