@@ -318,3 +318,17 @@ def test_two_submissions_at_once_make_one_person(ada, service, mailoutbox, setti
     refusals = [result for result in results if isinstance(result, services.InvitationUnusable)]
     assert len(people) == 1 and [refusal.state for refusal in refusals] == ["used"], results
     assert User.objects.filter(email="nia@example.org").count() == 1
+
+
+def test_with_single_sign_on_set_up_the_invitation_offers_its_button(invite, client, settings, ada, service):
+    settings.OIDC_DISCOVERY_URL = "https://login.example/.well-known/openid-configuration"
+    settings.OIDC_PROVIDER_NAME = "Northmoor account"
+    _, path = invite()
+    page = client.get(path).content.decode()
+    assert 'type="password"' in page and "Sign in with Northmoor account" in page  # either way
+    service.password_sign_in = False
+    services.organisation_save(organisation=service, user=ada)
+    page = client.get(path).content.decode()
+    assert 'type="password"' not in page
+    assert "School Improvement signs in with Northmoor account" in page
+    assert f'action="{reverse("sign-on-start")}"' in page
