@@ -132,7 +132,7 @@ def test_someone_signs_in_through_the_openid_connect_provider(live_server, page,
     omar = User.objects.get(email="omar@northmoor.gov.uk")
     assert (omar.organisation_id, omar.role, omar.has_usable_password()) == (service.pk, "officer", False)
     # someone signed in through single sign-on has no password to change
-    expect(page.get_by_role("link", name="Change your password")).to_have_count(0)
+    expect(page.get_by_role("link", name="Your password")).to_have_count(0)
 
 
 def test_the_other_joining_pages_pass_axe(live_server, page, new_context, settings, mailoutbox, ada, bob, college):
@@ -165,7 +165,7 @@ def test_the_other_joining_pages_pass_axe(live_server, page, new_context, settin
     expect(_h1(stranger)).to_have_text("This link does not work")
     bobs = new_context().new_page()
     sign_in(bobs, bob)
-    follow(bobs, bobs.get_by_role("link", name="Change your password"))
+    follow(bobs, bobs.get_by_role("link", name="Your password"))
     bobs.get_by_label("Old password").fill("wrong")
     bobs.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     bobs.get_by_label("New password confirmation").fill(NEW_PASSWORD)
