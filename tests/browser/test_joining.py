@@ -25,6 +25,13 @@ def _h1(page):
     return page.get_by_role("heading", level=1)
 
 
+def _new_password(page, password: str, button: str, confirmation: str | None = None) -> None:
+    """Fill Django's two new-password fields and send the form (checked by axe)."""
+    page.get_by_label("New password", exact=True).fill(password)
+    page.get_by_label("New password confirmation").fill(confirmation or password)
+    submit(page, page.get_by_role("button", name=button))
+
+
 def _link_in(body: str, base: str) -> str:
     url = re.search(rf"^({re.escape(base)}/accounts/\S+/)$", body, re.MULTILINE).group(1)
     return url.removeprefix(base)
@@ -60,14 +67,10 @@ def test_an_admin_invites_someone_who_sets_a_password_and_is_signed_in(
     hers = new_context().new_page()
     visit(hers, link)
     expect(_h1(hers)).to_have_text("Welcome to Golden Thread")
-    hers.get_by_label("New password", exact=True).fill("password")
-    hers.get_by_label("New password confirmation").fill("password")
-    submit(hers, hers.get_by_role("button", name="Set password and sign in"))
+    _new_password(hers, "password", "Set password and sign in")
     expect(hers.locator("#id_new_password2-error")).to_contain_text("This password is too common.")
 
-    hers.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
-    hers.get_by_label("New password confirmation").fill(NEW_PASSWORD)
-    submit(hers, hers.get_by_role("button", name="Set password and sign in"))
+    _new_password(hers, NEW_PASSWORD, "Set password and sign in")
     expect(_h1(hers)).to_have_text("Plans")
     expect(hers.locator(".govuk-notification-banner")).to_contain_text("Welcome, Nia Newcomer.")
     nia = User.objects.get(email="nia@example.org")
@@ -90,13 +93,9 @@ def test_a_forgotten_password_is_reset_from_the_emailed_link(live_server, page, 
 
     visit(page, link)  # Django moves the token into the session and lands on the form
     expect(_h1(page)).to_have_text("Choose a new password")
-    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
-    page.get_by_label("New password confirmation").fill("not the same")
-    submit(page, page.get_by_role("button", name="Save the new password"))
+    _new_password(page, NEW_PASSWORD, "Save the new password", confirmation="not the same")
     expect(page.locator(".govuk-error-summary")).to_contain_text("didn’t match")
-    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
-    page.get_by_label("New password confirmation").fill(NEW_PASSWORD)
-    submit(page, page.get_by_role("button", name="Save the new password"))
+    _new_password(page, NEW_PASSWORD, "Save the new password")
     expect(_h1(page)).to_have_text("Your password has been changed")
 
     follow(page, page.get_by_role("link", name="Sign in with your new password"))
@@ -167,14 +166,10 @@ def test_the_other_joining_pages_pass_axe(live_server, page, new_context, settin
     sign_in(bobs, bob)
     follow(bobs, bobs.get_by_role("link", name="Your password"))
     bobs.get_by_label("Old password").fill("wrong")
-    bobs.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
-    bobs.get_by_label("New password confirmation").fill(NEW_PASSWORD)
-    submit(bobs, bobs.get_by_role("button", name="Change password"))
+    _new_password(bobs, NEW_PASSWORD, "Change password")
     expect(bobs.locator("#id_old_password-error")).to_be_visible()
     bobs.get_by_label("Old password").fill(PASSWORD)
-    bobs.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
-    bobs.get_by_label("New password confirmation").fill(NEW_PASSWORD)
-    submit(bobs, bobs.get_by_role("button", name="Change password"))
+    _new_password(bobs, NEW_PASSWORD, "Change password")
     expect(_h1(bobs)).to_have_text("Your password has been changed")
 
     # single sign-on set up, password sign-in switched off: the refusal and a failed sign-on
