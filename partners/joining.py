@@ -99,11 +99,14 @@ def _sign_on_failed(request: HttpRequest, message: str, status: int) -> HttpResp
     )
 
 
-@require_POST
+@require_GET
 def sign_on_start(request: HttpRequest) -> HttpResponse:
+    """A link rather than a form: ``form-action 'self'`` (the CSP) would stop a form's
+    redirect to the provider. Starting is harmless to forge: it ends at the provider's
+    sign-in, and only the browser that started it can finish it (the state)."""
     if not sign_on.enabled():
         raise Http404("Single sign-on is not set up")
-    request.session[NEXT_KEY] = request.POST.get("next", "")[:2000]
+    request.session[NEXT_KEY] = request.GET.get("next", "")[:2000]
     try:
         return sign_on.start(request, settings.SITE_URL + reverse("sign-on-callback"))
     except sign_on.SignOnFailed as failed:

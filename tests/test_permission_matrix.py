@@ -100,7 +100,7 @@ URLS = {
     # anyone (they say the same whoever asks); changing a password needs signing in
     "invitation-accept": (lambda w: [w.invitation_token], "public", "public"),
     "invitation-resend": (lambda w: [w.invitation_token], "public_wrong_method", "public"),
-    "sign-on-start": (lambda w: [], "public_wrong_method", "public"),
+    "sign-on-start": (lambda w: [], "public", "public_wrong_method"),
     "sign-on-callback": (lambda w: [], "public", "public_wrong_method"),
     "password_reset": (lambda w: [], "public", "public"),
     "password_reset_done": (lambda w: [], "public", "public_wrong_method"),

@@ -190,3 +190,26 @@ def test_the_other_joining_pages_pass_axe(live_server, page, new_context, settin
             other.get_by_role("button", name="Authorize").click()
         assert_accessible(other)
         expect(_h1(other)).to_have_text("You have not been signed in")
+
+
+def test_the_single_sign_on_button_works_under_the_apps_content_security_policy(live_server, browser, settings, bob):
+    """The other browser tests bypass the CSP (to inject axe); a real browser enforces it,
+    ``form-action 'self'`` included, which Chromium applies to a form's redirects as well.
+    The pages here are the ones the test above checks with axe."""
+    settings.SITE_URL = live_server.url
+    with running_provider() as provider:
+        use_provider(settings, provider)
+        provider.set_person("bob-csp", email="bob@example.org", email_verified=True)
+        context = browser.new_context(base_url=live_server.url)  # the CSP enforced, as in any browser
+        context.set_default_timeout(10_000)
+        try:
+            page = context.new_page()
+            page.goto("/accounts/login/")
+            with page.expect_navigation(url=re.compile(re.escape(provider.url))):
+                page.get_by_role("button", name=f"Sign in with {PROVIDER_NAME}").click()
+            page.locator('input[name="sub"]').fill("bob-csp")
+            with page.expect_navigation(url=re.compile(re.escape(live_server.url))):
+                page.get_by_role("button", name="Authorize").click()
+            expect(_h1(page)).to_have_text("Plans")
+        finally:
+            context.close()

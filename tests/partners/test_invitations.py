@@ -331,4 +331,4 @@ def test_with_single_sign_on_set_up_the_invitation_offers_its_button(invite, cli
     page = client.get(path).content.decode()
     assert 'type="password"' not in page
     assert "School Improvement signs in with Northmoor account" in page
-    assert f'action="{reverse("sign-on-start")}"' in page
+    assert f'href="{reverse("sign-on-start")}"' in page

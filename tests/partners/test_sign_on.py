@@ -43,7 +43,7 @@ def sso(settings, provider):
 
 
 def _start(client, next_url: str = ""):
-    response = client.post(reverse("sign-on-start"), {"next": next_url})
+    response = client.get(reverse("sign-on-start"), {"next": next_url})
     assert response.status_code == 302, response.content[:300]
     return response["Location"]
 
@@ -212,7 +212,7 @@ def test_a_provider_that_cannot_be_reached_gets_a_friendly_page_and_a_log_line(c
     settings.OIDC_DISCOVERY_URL = "http://127.0.0.1:9/.well-known/openid-configuration"  # nothing listens on 9
     settings.OIDC_CLIENT_ID, settings.OIDC_CLIENT_SECRET = CLIENT_ID, "secret"
     with caplog.at_level(logging.ERROR, logger="partners.sign_on"):
-        response = client.post(reverse("sign-on-start"))
+        response = client.get(reverse("sign-on-start"))
     _refused(response, 502, "cannot be reached just now")
     assert "discovery document could not be read" in caplog.text
 
@@ -241,7 +241,7 @@ def test_a_safe_next_page_is_returned_to_and_another_site_is_not(client, sso, bo
 def test_without_settings_single_sign_on_is_off(client, settings):
     settings.OIDC_DISCOVERY_URL = ""
     assert "Sign in with" not in client.get(reverse("login")).content.decode()
-    assert client.post(reverse("sign-on-start")).status_code == 404
+    assert client.get(reverse("sign-on-start")).status_code == 404
     assert client.get(reverse("sign-on-callback")).status_code == 404
 
 
