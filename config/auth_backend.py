@@ -30,6 +30,17 @@ class PeopleBackend(ModelBackend):
             # up and hash the password again; refusing here ends the attempt, and Django
             # reports the failure once (user_login_failed, which django-axes counts)
             raise PermissionDenied
+        if user.organisation_id is not None:
+            # An organisation that signs in through single sign-on only: the right password is
+            # refused too, as a failure django-axes counts like any other (so a password that
+            # opens nothing cannot be tried without limit), and the form says where to go.
+            # Checked after the password, so that nobody learns who has an account here.
+            organisations = get_user_model()._meta.get_field("organisation").related_model
+            organisation = organisations.objects.filter(pk=user.organisation_id, password_sign_in=False).first()
+            if organisation is not None:
+                if request is not None:
+                    request.password_sign_in_refused = organisation
+                raise PermissionDenied
         return user
 
     def get_user(self, user_id):

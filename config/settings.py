@@ -128,6 +128,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# An invitation's link works once, for this many hours (partners.services.invitation_send);
+# someone whose link has expired may ask for a fresh one from the page it opens.
+INVITATION_LIFETIME_HOURS = env_int("INVITATION_LIFETIME_HOURS", 72)
+if not 1 <= INVITATION_LIFETIME_HOURS <= 24 * 30:
+    raise ImproperlyConfigured("INVITATION_LIFETIME_HOURS must be between 1 and 720 (30 days).")
+# Single sign-on with OpenID Connect (Microsoft Entra ID, Google Workspace, any provider that
+# publishes its discovery document): off unless OIDC_DISCOVERY_URL is set, and then the
+# client's id and secret are required (partners/sign_on.py, docs/admin-guide.md).
+OIDC_DISCOVERY_URL = env_str("OIDC_DISCOVERY_URL", "").strip()
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "").strip()
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "your organisation's account").strip()
+if OIDC_DISCOVERY_URL:
+    if not OIDC_DISCOVERY_URL.startswith(("https://", "http://127.0.0.1:", "http://localhost:")):
+        raise ImproperlyConfigured(
+            "OIDC_DISCOVERY_URL must be an https:// address (the provider's discovery document)."
+        )
+    if not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+        raise ImproperlyConfigured("Set OIDC_CLIENT_ID and OIDC_CLIENT_SECRET with OIDC_DISCOVERY_URL.")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "monitoring:start"  # members land on their scorecards, everyone else on the plans
 LOGOUT_REDIRECT_URL = "login"

@@ -29,3 +29,13 @@ class PersonAdmin(SimpleHistoryAdmin, UserAdmin):
         """People are deactivated, never deleted: their names stay on the history they wrote
         (and the application's database role may not delete history rows, docs/deployment.md)."""
         return False
+
+    def has_add_permission(self, request) -> bool:
+        """People are invited ("Invite a person" in the app) and choose their own password:
+        Django's add form would have an administrator type one (decision 0014)."""
+        return False
+
+    def get_urls(self):
+        """Without Django's "change password" page, for the same reason: a forgotten password
+        is reset by its owner from the sign-in page."""
+        return [url for url in super().get_urls() if not str(url.pattern).endswith("password/")]

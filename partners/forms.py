@@ -3,12 +3,13 @@ services check the rules that span rows (where an organisation may sit, which
 organisation a role belongs to) again under the lock before anything is written."""
 
 from django import forms
-from django.contrib.auth import password_validation
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from mptt.forms import TreeNodeChoiceField
 
-from config.forms import GovukForm, GovukModelForm, LongCheckboxes, ModelMultipleChoiceField
-from partners.models import Organisation, Partnership, User
+from config.forms import GovukForm, GovukFormMixin, GovukModelForm, LongCheckboxes, ModelMultipleChoiceField
+from partners.models import Invitation, Organisation, Partnership, User
 
 CHECKBOX_TEMPLATE = "partners/checkbox_field.html"
 INDENT = "\u00a0\u00a0\u00a0"  # options cannot be styled; no-break spaces show the tree
@@ -36,14 +37,21 @@ def _checkbox(field: forms.Field) -> None:
 class OrganisationForm(GovukModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "slug", "kind", "parent", "is_active"]
-        labels = {"slug": "Short name", "parent": "Part of", "is_active": "Active"}
+        fields = ["name", "slug", "kind", "parent", "is_active", "password_sign_in"]
+        labels = {
+            "slug": "Short name",
+            "parent": "Part of",
+            "is_active": "Active",
+            "password_sign_in": "Its people may sign in with a password",
+        }
         help_texts = {
             "slug": "Used in web addresses and when loading plans: lower-case letters, numbers and hyphens, "
             "for example school-improvement.",
             "parent": "A directorate is part of a council; a service is part of a directorate or a council. "
             "Partner bodies are not part of the council.",
             "is_active": "Untick when the organisation closes or merges. Its plans and history are kept.",
+            "password_sign_in": "Untick when its people sign in through single sign-on only: the password form "
+            "then refuses them and points them to the single sign-on button.",
         }
         field_classes = {"parent": OrganisationChoiceField}
         error_messages = {"slug": {"unique": "Another organisation already has this short name."}}
@@ -57,98 +65,102 @@ class OrganisationForm(GovukModelForm):
         self.fields["parent"].empty_label = "None: it stands on its own"
         self.fields["slug"].widget.attrs.update({"class": "govuk-input govuk-input--width-20", "spellcheck": "false"})
         _checkbox(self.fields["is_active"])
+        _checkbox(self.fields["password_sign_in"])
+
+
+class DomainForm(GovukForm):
+    """Map an email domain to the organisation whose page this is."""
+
+    domain = forms.CharField(
+        label="Email domain",
+        max_length=253,
+        help_text="The part of their email addresses after the @, for example northmoor.gov.uk.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(
+        label="Role for people who join this way",
+        choices=[(role.value, role.label) for role in (User.Role.OFFICER, User.Role.PARTNER, User.Role.MEMBER)],
+        help_text="Administrators are never made this way: invite them.",
+    )
 
 
 # --- people ----------------------------------------------------------------------------
 
 
-class PersonForm(GovukModelForm):
-    """Add a person. The password is optional: without one they cannot sign in until an
-    administrator sets one, so no one is ever given a password by email."""
+_PERSON_LABELS = {"email": "Email address", "organisation": "Organisation", "job_title": "Job title"}
+_PERSON_HELP = {
+    "role": "Officers change their service's plans; partners read plans shared with their organisation; "
+    "members read approved plans; administrators manage people and organisations.",
+    "organisation": "Officers and partners need one; members and administrators may have none.",
+}
 
-    password1 = forms.CharField(
-        label="Password",
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Leave empty and they cannot sign in until an administrator sets a password here.",
-    )
-    password2 = forms.CharField(
-        label="Confirm the password",
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
 
-    class Meta:
-        model = User
-        fields = ["username", "first_name", "last_name", "email", "role", "organisation", "job_title"]
-        labels = {"email": "Email address", "organisation": "Organisation", "job_title": "Job title"}
-        help_texts = {
-            "username": "What they type to sign in: letters, numbers and @ . + - _ only.",
-            "email": "Notifications are sent here.",
-            "role": "Officers change their service's plans; partners read plans shared with their organisation; "
-            "members read approved plans; administrators manage people and organisations.",
-            "organisation": "Officers and partners need one; members and administrators may have none.",
-        }
-        field_classes = {"organisation": OrganisationChoiceField}
+class _PersonDetails(GovukModelForm):
+    """A person's names, address, role, organisation and job title, as an administrator
+    types them (someone else's details: the browser does not offer the admin's own)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("first_name", "last_name", "email"):
             self.fields[name].required = True
-        for name in ("username", "first_name", "last_name", "email", "job_title"):
-            self.fields[name].widget.attrs["autocomplete"] = "off"  # someone else's details, not the admin's
-        for name in ("username", "email"):
-            self.fields[name].widget.attrs["spellcheck"] = "false"
-        self.fields["username"].widget.attrs["class"] = "govuk-input govuk-input--width-20"
+        for name in ("first_name", "last_name", "email", "job_title"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+        self.fields["email"].widget.attrs["spellcheck"] = "false"
         organisations = Organisation.objects.filter(is_active=True)
         if self.instance.organisation_id:
             organisations = organisations | Organisation.objects.filter(pk=self.instance.organisation_id)
         self.fields["organisation"].queryset = organisations.in_tree_order()
         self.fields["organisation"].empty_label = "None"
-        self.order_fields([*self.Meta.fields, "is_active", "password1", "password2"])
+
+
+class InviteForm(_PersonDetails):
+    """Invite a person. Nobody types anyone else's password: the person sets their own
+    from the invitation's link (or signs in through single sign-on)."""
+
+    class Meta:
+        model = Invitation
+        fields = ["first_name", "last_name", "email", "role", "organisation", "job_title"]
+        labels = _PERSON_LABELS
+        help_texts = {
+            **_PERSON_HELP,
+            "email": "The invitation is sent here. It is also their username, and where notifications go.",
+        }
+        field_classes = {"organisation": OrganisationChoiceField}
+
+    def validate_unique(self) -> None:
+        """Not here: inviting an address again replaces its waiting invitation, and the
+        invitation service says when the address already has an account."""
+
+
+class PersonEditForm(_PersonDetails):
+    """Change a person's details. Their password is theirs: they change it themselves, or
+    reset it from the sign-in page."""
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "role", "organisation", "job_title", "is_active"]
+        labels = {**_PERSON_LABELS, "is_active": "Active"}
+        help_texts = {
+            **_PERSON_HELP,
+            "username": "What they type to sign in: letters, numbers and @ . + - _ only.",
+            "email": "Notifications and password reset links are sent here.",
+            "is_active": "Untick to deactivate: they are signed out at once and cannot sign in again. "
+            "Their name stays on everything they did.",
+        }
+        field_classes = {"organisation": OrganisationChoiceField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _checkbox(self.fields["is_active"])
+        self.fields["username"].widget.attrs.update(
+            {"class": "govuk-input govuk-input--width-20", "spellcheck": "false", "autocomplete": "off"}
+        )
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk).exists():
             raise ValidationError("Someone already has that username.")
         return username
-
-    def _post_clean(self) -> None:
-        super()._post_clean()  # the instance now holds the typed names, for the similarity check
-        password, confirmation = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
-        if not password and not confirmation:
-            return
-        if password != confirmation:
-            self.add_error("password2", "The two passwords do not match.")
-            return
-        try:
-            password_validation.validate_password(password, self.instance)
-        except ValidationError as error:
-            self.add_error("password1", error)
-
-    @property
-    def password(self) -> str | None:
-        return self.cleaned_data.get("password1") or None
-
-
-class PersonEditForm(PersonForm):
-    class Meta(PersonForm.Meta):
-        fields = [*PersonForm.Meta.fields, "is_active"]
-        labels = {**PersonForm.Meta.labels, "is_active": "Active"}
-        help_texts = {
-            **PersonForm.Meta.help_texts,
-            "is_active": "Untick to deactivate: they are signed out at once and cannot sign in again. "
-            "Their name stays on everything they did.",
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _checkbox(self.fields["is_active"])
-        self.fields["password1"].label = "New password"
-        self.fields["password1"].help_text = "Leave empty to keep their current password."
-        self.fields["password2"].label = "Confirm the new password"
 
 
 class PersonFilterForm(GovukForm):
@@ -173,6 +185,58 @@ class PersonFilterForm(GovukForm):
         if data["active"]:
             people = people.filter(is_active=data["active"] == "yes")
         return people
+
+
+# --- signing in and passwords ------------------------------------------------------------
+
+
+class SignInForm(GovukFormMixin, AuthenticationForm):
+    """Django's sign-in form, saying why when the person's organisation signs in through
+    single sign-on only (``config.auth_backend.PeopleBackend`` notes it on the request)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+    }
+
+    def get_invalid_login_error(self) -> ValidationError:
+        organisation = getattr(self.request, "password_sign_in_refused", None)
+        if organisation is None:
+            return super().get_invalid_login_error()
+        if not settings.OIDC_DISCOVERY_URL:
+            return ValidationError(
+                f"People of {organisation} sign in through single sign-on, which is not set up on this server: "
+                "ask an administrator.",
+                code="single_sign_on_only",
+            )
+        return ValidationError(
+            f"People of {organisation} sign in with {settings.OIDC_PROVIDER_NAME}: use the button "
+            f"“Sign in with {settings.OIDC_PROVIDER_NAME}” on this page.",
+            code="single_sign_on_only",
+        )
+
+
+class InvitationPasswordForm(GovukFormMixin, SetPasswordForm):
+    """The password the invited person chooses, checked with Django's validators against
+    the person they are about to become."""
+
+
+class ResetRequestForm(GovukFormMixin, PasswordResetForm):
+    """Django's reset request. Nobody is told whether an address has an account: the same
+    page follows either way, and only people who may sign in with a password get mail."""
+
+    def get_users(self, email):
+        return (
+            user for user in super().get_users(email) if user.organisation is None or user.organisation.password_sign_in
+        )
+
+
+class ResetPasswordForm(GovukFormMixin, SetPasswordForm):
+    pass
+
+
+class ChangePasswordForm(GovukFormMixin, PasswordChangeForm):
+    pass
 
 
 # --- partnerships (issue 15) ---------------------------------------------------------------

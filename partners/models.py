@@ -1,6 +1,10 @@
-"""Who: organisations (the council's own structure and its partner bodies) and people."""
+"""Who: organisations (the council's own structure and its partner bodies), people, the
+invitations that bring people in and the email domains single sign-on recognises."""
+
+import hashlib
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
@@ -51,6 +55,9 @@ class Organisation(MPTTModel):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     is_active = models.BooleanField(default=True)
+    # off: its people sign in only through single sign-on (partners/sign_on.py); the password
+    # form refuses them (config/auth_backend.py)
+    password_sign_in = models.BooleanField(default=True)
 
     objects = TreeManager.from_queryset(TreeOrderQuerySet)()
 
@@ -185,3 +192,83 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a link's secret: its SHA-256, so a copy of the database opens no
+    invitation. The token is 32 random bytes, so a plain hash is enough (no salt, no
+    stretching: nothing to guess)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """An invitation for one email address to join with an organisation and a role.
+
+    Only a hash of the link's token is kept (``token_hash``). A link is good once, until
+    ``expires_at``; sending a fresh link replaces the token (the old link stops working).
+    Accepting it creates the person (``user``) and stamps ``used_at``, in one transaction."""
+
+    email = models.EmailField(max_length=254)
+    first_name = models.CharField(max_length=150, blank=True, validators=[single_line])
+    last_name = models.CharField(max_length=150, blank=True, validators=[single_line])
+    job_title = models.CharField(max_length=200, blank=True, validators=[single_line])
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=User.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    times_sent = models.PositiveSmallIntegerField(default=1)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # one invitation waiting per address: inviting again replaces it
+            models.UniqueConstraint(
+                fields=["email"], condition=models.Q(used_at__isnull=True), name="one_waiting_invitation_per_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email}"
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email
+
+
+track(Invitation, excluded_fields=["token_hash"])
+
+
+class OrganisationDomain(models.Model):
+    """An email domain an administrator has mapped to an organisation: someone signing in
+    through single sign-on with a verified address at this domain and no account yet is
+    added to that organisation with ``role``. Without a mapping (or an invitation) nobody
+    is created."""
+
+    domain = models.CharField(
+        max_length=253,
+        unique=True,
+        error_messages={"unique": "This domain is mapped already: each domain belongs to one organisation."},
+        validators=[
+            single_line,
+            RegexValidator(
+                r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+                "Enter a domain such as northmoor.gov.uk: lower-case letters, numbers, hyphens and dots.",
+            ),
+        ],
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="domains")
+    role = models.CharField(max_length=20, choices=User.Role.choices)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+track(OrganisationDomain)

@@ -8,6 +8,12 @@ urlpatterns = [
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/new/", views.organisation_create, name="organisation-create"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),
+    path("organisations/<int:pk>/domains/", views.organisation_domains, name="organisation-domains"),
+    path(
+        "organisations/<int:pk>/domains/<int:domain_pk>/remove/",
+        views.organisation_domain_remove,
+        name="organisation-domain-remove",
+    ),
     path("people/", views.person_list, name="person-list"),
     path("people/new/", views.person_create, name="person-create"),
     path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),

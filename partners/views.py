@@ -4,6 +4,7 @@ for reading one's own notifications (anyone signed in). Each view parses, fetche
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
@@ -18,9 +19,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.forms import add_service_errors
-from partners import services
-from partners.access import get_organisation_for_admin, get_person_for_admin, require_admin
-from partners.forms import OrganisationForm, PersonEditForm, PersonFilterForm, PersonForm
+from partners import selectors, services, sign_on
+from partners.access import get_domain_for_admin, get_organisation_for_admin, get_person_for_admin, require_admin
+from partners.forms import DomainForm, InviteForm, OrganisationForm, PersonEditForm, PersonFilterForm, SignInForm
 from partners.models import Notification, Organisation, User
 
 PEOPLE_PER_PAGE = 50
@@ -36,6 +37,17 @@ class SignInView(LoginView):
     that happens to live there (the plans), so they land where their role starts
     (``LOGIN_REDIRECT_URL``: members on the scorecards), exactly as if they had opened
     this page directly. Any other page they were sent from is returned to."""
+
+    authentication_form = SignInForm
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "sign_on": sign_on.enabled(),
+            "provider_name": sign_on.provider_name(),
+            # the password was right but the organisation signs in through single sign-on only
+            "sign_on_only": getattr(self.request, "password_sign_in_refused", None) is not None,
+        }
 
     def get_redirect_url(self) -> str:
         url = super().get_redirect_url()  # "" unless the requested page is on this site
@@ -110,30 +122,48 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "partners/person_list.html",
-        {"filters": filters, "page": page, "query": query.urlencode()},
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "invitations": list(selectors.invitations_waiting()),
+            "now": timezone.now(),
+        },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
+    """Invite a person: they set their own password from the link they are sent."""
     require_admin(request.user)
-    form = PersonForm(request.POST or None, instance=User())
+    form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            person = services.person_save(person=form.instance, user=request.user, password=form.password)
+            invitation = services.invitation_send(
+                by=request.user,
+                email=data["email"],
+                organisation=data["organisation"],
+                role=data["role"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                job_title=data["job_title"],
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if person.has_usable_password():
-                messages.success(request, f"{person} added. They can sign in as {person.username}.")
-            else:
-                messages.success(
-                    request,
-                    f"{person} added without a password: they cannot sign in until you set one on their page.",
-                )
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}. The link works once, for "
+                f"{settings.INVITATION_LIFETIME_HOURS} hours.",
+            )
             return redirect("partners:person-list")
-    return render(request, "partners/person_form.html", {"form": form, "title": "Add a person"})
+    return render(
+        request,
+        "partners/person_form.html",
+        {"form": form, "title": "Invite a person", "hours": settings.INVITATION_LIFETIME_HOURS},
+    )
 
 
 @login_required
@@ -144,7 +174,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PersonEditForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.person_save(person=form.instance, user=request.user, password=form.password)
+            saved = services.person_save(person=form.instance, user=request.user)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -154,6 +184,49 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"{saved} saved.")
             return redirect("partners:person-list")
     return render(request, "partners/person_form.html", {"form": form, "person": person, "title": f"Edit {person}"})
+
+
+# --- email domains for single sign-on ----------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_domains(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_organisation_for_admin(request.user, pk)
+    form = DomainForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mapping = services.domain_add(
+                organisation=organisation,
+                domain=form.cleaned_data["domain"],
+                role=form.cleaned_data["role"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"People signing in with an address at {mapping.domain} now join {organisation}.")
+            return redirect("partners:organisation-domains", organisation.pk)
+    return render(
+        request,
+        "partners/organisation_domains.html",
+        {
+            "organisation": organisation,
+            "domains": list(organisation.domains.order_by("domain")),
+            "form": form,
+            "sign_on": sign_on.enabled(),
+            "provider_name": sign_on.provider_name(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def organisation_domain_remove(request: HttpRequest, pk: int, domain_pk: int) -> HttpResponse:
+    mapping = get_domain_for_admin(request.user, organisation_pk=pk, pk=domain_pk)
+    services.domain_remove(mapping=mapping, user=request.user)
+    messages.success(request, f"{mapping.domain} removed: nobody new joins through it. People already added stay.")
+    return redirect("partners:organisation-domains", pk)
 
 
 # --- notifications ---------------------------------------------------------------------

@@ -50,6 +50,7 @@ PARENTS = {
     "partners:organisation-list": ("planning:plan-list", "Plans"),
     "partners:organisation-create": ("partners:organisation-list", "Organisations"),
     "partners:organisation-edit": ("partners:organisation-list", "Organisations"),
+    "partners:organisation-domains": ("partners:organisation-edit", "College"),
     "partners:person-list": ("planning:plan-list", "Plans"),
     "partners:person-create": ("partners:person-list", "People"),
     "partners:person-edit": ("partners:person-list", "People"),
@@ -63,6 +64,9 @@ PARENTS = {
     "planning:item-suggest-new": ("planning:item-detail", "Action"),
     "planning:suggestion-accept": ("planning:plan-detail", PLAN),
     "planning:suggestion-decline": ("planning:plan-detail", PLAN),
+    # one's own password: pages of their own, like the sign-in page
+    "password_change": None,
+    "password_change_done": None,
     "monitoring:period-list": None,
     "monitoring:year-create": ("monitoring:period-list", "Quarters"),
     "monitoring:period-edit": ("monitoring:period-list", "Quarters"),
@@ -126,7 +130,7 @@ def _pages() -> list[str]:
     return [
         name
         for name, (_args, get_permission, _post) in URLS.items()
-        if get_permission not in {None, "wrong_method", "public"} and name not in NOT_PAGES
+        if get_permission not in {None, "wrong_method", "public", "public_wrong_method"} and name not in NOT_PAGES
     ]
 
 

@@ -173,7 +173,7 @@ def sign_in(page, user) -> None:
     visit(page, "/accounts/login/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
-    submit(page, page.get_by_role("button", name="Sign in"))
+    submit(page, page.get_by_role("button", name="Sign in", exact=True))  # not "Sign in with …"
     assert page.get_by_role("heading", level=1, name="Plans").is_visible(), "sign-in did not reach the plan list"
 
 

@@ -1,10 +1,9 @@
 """An administrator manages people in a real browser: finds the people and organisation
-pages from the header, adds a person with a password (after a mistake the form points
-out), sees that person sign in elsewhere, then deactivates them, which signs them out.
+pages from the header, invites a person (after a mistake the form points out), sees that
+person accept the invitation elsewhere, then deactivates them, which signs them out.
 Every page on the way is checked with axe."""
 
 import re
-from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
@@ -24,7 +23,10 @@ def _h1(page):
     return page.get_by_role("heading", level=1)
 
 
-def test_an_admin_adds_a_person_and_deactivates_them(live_server, page, new_context, ada, bob, service, college):
+def test_an_admin_invites_a_person_and_deactivates_them(
+    live_server, page, new_context, settings, mailoutbox, ada, bob, service, college
+):
+    settings.SITE_URL = "http://testserver"
     sign_in(page, ada)
 
     # The header leads to people; the people page to organisations and back.
@@ -49,34 +51,37 @@ def test_an_admin_adds_a_person_and_deactivates_them(live_server, page, new_cont
     expect(page.get_by_role("link", name="Bob Officer")).to_be_visible()
     expect(page.get_by_role("link", name="Ada Admin")).to_have_count(0)
 
-    # Add a person; a username already taken is pointed out next to the field.
-    follow(page, page.get_by_role("link", name="Add a person"))
-    expect(_h1(page)).to_have_text("Add a person")
-    page.get_by_label("Username").fill("BOB")
+    # Invite a person; an address that already has an account is pointed out next to the field.
+    follow(page, page.get_by_role("link", name="Invite a person"))
+    expect(_h1(page)).to_have_text("Invite a person")
     page.get_by_label("First name").fill("Nia")
     page.get_by_label("Last name").fill("Newcomer")
-    page.get_by_label("Email address").fill("nia@example.org")
+    page.get_by_label("Email address").fill(bob.email.upper())
     page.get_by_label("Role", exact=True).select_option(label="Council officer")
     page.get_by_label("Organisation (optional)", exact=True).select_option(value=str(service.pk))
     page.get_by_label("Job title").fill("Attendance officer")
-    page.get_by_label("Password (optional)", exact=True).fill(PASSWORD)
-    page.get_by_label("Confirm the password").fill(PASSWORD)
-    submit(page, page.get_by_role("button", name="Add person"))
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Username: Someone already has that username.")
-    expect(page.locator("#id_username-error")).to_contain_text("Someone already has that username.")
+    submit(page, page.get_by_role("button", name="Send invitation"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Email address: Someone with this email address already has an account."
+    )
+    expect(page.locator("#id_email-error")).to_contain_text("Someone with this email address already has an account.")
     assert not User.objects.filter(first_name="Nia").exists()
 
-    page.get_by_label("Username").fill("nia")
-    page.get_by_label("Password (optional)", exact=True).fill(PASSWORD)  # password fields are never sent back
-    page.get_by_label("Confirm the password").fill(PASSWORD)
-    submit(page, page.get_by_role("button", name="Add person"))
-    expect(_banner(page)).to_contain_text("Nia Newcomer added. They can sign in as nia.")
-    nia = User.objects.get(username="nia")
-    assert (nia.organisation_id, nia.role, nia.is_active) == (service.pk, "officer", True)
+    page.get_by_label("Email address").fill("nia@example.org")
+    submit(page, page.get_by_role("button", name="Send invitation"))
+    expect(_banner(page)).to_contain_text("Invitation sent to nia@example.org.")
 
-    # Nia signs in on her own computer.
+    # Nia accepts the invitation on her own computer.
+    link = re.search(r"^http://testserver(/accounts/invitation/\S+/)$", mailoutbox[0].body, re.MULTILINE).group(1)
     her_page = new_context().new_page()
-    sign_in(her_page, SimpleNamespace(username="nia"))
+    visit(her_page, link)
+    her_page.get_by_label("New password", exact=True).fill(PASSWORD)
+    her_page.get_by_label("New password confirmation").fill(PASSWORD)
+    submit(her_page, her_page.get_by_role("button", name="Set password and sign in"))
+    expect(_h1(her_page)).to_have_text("Plans")
+    nia = User.objects.get(username="nia@example.org")
+    assert (nia.organisation_id, nia.role, nia.is_active) == (service.pk, "officer", True)
+    visit(page, "/people/")
 
     # The admin deactivates her.
     follow(page, page.get_by_role("link", name="Nia Newcomer"))
@@ -90,7 +95,7 @@ def test_an_admin_adds_a_person_and_deactivates_them(live_server, page, new_cont
     # Her next page is the sign-in page, and signing in again fails.
     visit(her_page, "/")
     expect(her_page).to_have_url(re.compile(r"/accounts/login/"))
-    her_page.get_by_label("Username").fill("nia")
+    her_page.get_by_label("Username").fill("nia@example.org")
     her_page.get_by_label("Password").fill(PASSWORD)
     submit(her_page, her_page.get_by_role("button", name="Sign in"))
     expect(her_page).to_have_url(re.compile(r"/accounts/login/"))

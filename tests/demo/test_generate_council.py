@@ -59,7 +59,9 @@ def generate_and_undo(*args: str, seed: str = "7") -> str:
 # The digest of the small council for seed 7, on SQLite and PostgreSQL alike and whatever
 # PYTHONHASHSEED is: a change here means the generator's output changed. If that was meant
 # (new vocabulary, another shape), put the new digest here.
-SEED_7_SMALL = "digest: 9733f6fff3017fcc98763b16247ab2d027ac0d53f760d4b835650f5ececbb392"
+# (Changed by issue 15: the digest names every tracked model's history, and Invitation,
+# OrganisationDomain, the partnerships, drafting groups and sign-offs are tracked now, with no rows in a generated council.)
+SEED_7_SMALL = "digest: 7d0181c6704ae75e089bb554135146d1dd13ff71715350c5c3d77ea2a96ba9e7"
 
 
 def test_the_same_seed_generates_the_same_council_twice_on_every_database_and_in_every_process():

@@ -1,6 +1,6 @@
 """People, as administrators manage them: who may use every partners page (one table),
-the people list and its filters, adding a person with or without a password, editing,
-and deactivation, which signs the person out everywhere at once."""
+the people list and its filters, inviting a person (nobody types anyone else's password),
+editing, and deactivation, which signs the person out everywhere at once."""
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 
 from partners import services
-from partners.models import Notification, Organisation, Partnership, User
+from partners.models import Invitation, Notification, Organisation, OrganisationDomain, Partnership, User
 from partners.sessions import sessions_end
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory, make_partnership
 
@@ -42,6 +42,20 @@ OUTCOMES = {
         "pat": (403, 403),
         "mel": (403, 403),
         "ada": (200, 302),
+    },
+    "partners:organisation-domains": {
+        "anonymous": (LOGIN, LOGIN),
+        "bob": (403, 403),
+        "pat": (403, 403),
+        "mel": (403, 403),
+        "ada": (200, 302),
+    },
+    "partners:organisation-domain-remove": {
+        "anonymous": (LOGIN, LOGIN),
+        "bob": (405, 403),
+        "pat": (405, 403),
+        "mel": (405, 403),
+        "ada": (405, 302),
     },
     "partners:person-list": {
         "anonymous": (LOGIN, LOGIN),
@@ -109,6 +123,7 @@ def people(bob, pat, mel, ada):
 
 def _requests(name, *, college, carol, service, me):
     """url args, POST data, and a check that the POST changed what it should."""
+    mapped = OrganisationDomain.objects.create(domain="college.ac.uk", organisation=college, role="partner")
 
     def all_read():
         return not Notification.objects.filter(read_at__isnull=True, recipient=me).exists() if me else False
@@ -137,18 +152,27 @@ def _requests(name, *, college, carol, service, me):
             {"name": "Northmoor Sixth Form College", "slug": "college", "kind": "college", "is_active": "on"},
             lambda: Organisation.objects.filter(name="Northmoor Sixth Form College").exists(),
         ),
+        "partners:organisation-domains": (
+            [college.pk],
+            {"domain": "northmoor-college.ac.uk", "role": "partner"},
+            lambda: OrganisationDomain.objects.filter(domain="northmoor-college.ac.uk").exists(),
+        ),
+        "partners:organisation-domain-remove": (
+            [college.pk, mapped.pk],
+            {},
+            lambda: not OrganisationDomain.objects.filter(pk=mapped.pk).exists(),
+        ),
         "partners:person-list": ([], {}, lambda: False),
         "partners:person-create": (
             [],
             {
-                "username": "newbie",
                 "first_name": "Nia",
                 "last_name": "Newcomer",
                 "email": "nia@example.org",
                 "role": "officer",
                 "organisation": service.pk,
             },
-            lambda: User.objects.filter(username="newbie").exists(),
+            lambda: Invitation.objects.filter(email="nia@example.org").exists(),
         ),
         "partners:person-edit": (
             [carol.pk],
@@ -249,8 +273,8 @@ def test_the_list_costs_the_same_queries_for_many_people(client, ada, django_ass
     client.force_login(ada)
     for _ in range(30):
         UserFactory(organisation=OrganisationFactory())
-    # session, user, count, people with organisations, organisations for the filter
-    with django_assert_max_num_queries(5):
+    # session, user, count, people with organisations, organisations for the filter, invitations waiting
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("partners:person-list"))
     assert response.status_code == 200
     assert len(response.context["page"]) == 31
@@ -259,7 +283,6 @@ def test_the_list_costs_the_same_queries_for_many_people(client, ada, django_ass
 # --- adding a person ---------------------------------------------------------------------
 
 NEW_PERSON = {
-    "username": "nia",
     "first_name": "Nia",
     "last_name": "Newcomer",
     "email": "nia@example.org",
@@ -268,53 +291,71 @@ NEW_PERSON = {
 }
 
 
-def test_an_admin_adds_a_person_without_a_password_who_cannot_yet_sign_in(client, ada, service):
+def test_adding_a_person_invites_them_and_asks_no_one_for_a_password(
+    client, ada, service, django_capture_on_commit_callbacks, mailoutbox
+):
     client.force_login(ada)
     page = client.get(reverse("partners:person-create")).content.decode()
-    assert "cannot sign in until you set a password" in page
+    assert "Invite a person" in page
+    assert 'type="password"' not in page
 
-    response = client.post(reverse("partners:person-create"), {**NEW_PERSON, "organisation": service.pk}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("partners:person-create"), {**NEW_PERSON, "organisation": service.pk}, follow=True
+        )
 
     assert response.redirect_chain[-1][0] == reverse("partners:person-list")
-    assert "Nia Newcomer added without a password" in response.content.decode()
-    nia = User.objects.get(username="nia")
-    assert (nia.role, nia.organisation, nia.job_title, nia.is_active) == (
+    assert "Invitation sent to nia@example.org. The link works once, for 72 hours." in response.content.decode()
+    assert not User.objects.filter(email="nia@example.org").exists()  # not until she accepts
+    invitation = Invitation.objects.get()
+    assert (invitation.role, invitation.organisation, invitation.job_title, invitation.invited_by) == (
         "officer",
         service,
         "Attendance officer",
-        True,
+        ada,
     )
-    assert not nia.has_usable_password()
-    assert not _can_sign_in("nia", "")
-    row = nia.history.get()
-    assert (row.history_type, row.history_user, row.history_change_reason) == ("+", ada, "Person added")
+    assert [message.to for message in mailoutbox] == [["nia@example.org"]]
+    row = invitation.history.get()
+    assert (row.history_type, row.history_user, row.history_change_reason) == ("+", ada, "Invitation sent")
 
 
-def test_an_admin_may_set_an_initial_password_that_django_validates(client, ada, service):
+def test_invitations_not_yet_accepted_are_listed_under_the_people(client, ada, service, college):
+    services.invitation_send(by=ada, email="nia@example.org", organisation=service, role="officer", first_name="Nia")
+    used = services.invitation_send(by=ada, email="pam@college.example", organisation=college, role="partner")
+    services.invitation_accept(token=_token_of(used), password="a-long-and-unusual-passphrase")
     client.force_login(ada)
-    url = reverse("partners:person-create")
-    data = {**NEW_PERSON, "organisation": service.pk}
+    page = client.get(reverse("partners:person-list")).content.decode()
+    waiting = page.split("Invitations not yet accepted", 1)[1]
+    assert "nia@example.org" in waiting and "School Improvement" in waiting and "Works until" in waiting
+    assert "pam@college.example" not in waiting
 
-    response = client.post(url, {**data, "password1": "password", "password2": "password"})
-    assert response.status_code == 200
-    assert "This password is too common." in response.context["form"].errors["password1"][0]
-    assert 'id="id_password1-error"' in response.content.decode()
 
-    response = client.post(url, {**data, "password1": PASSWORD, "password2": "something-else"})
-    assert response.context["form"].errors["password2"] == ["The two passwords do not match."]
-    assert not User.objects.filter(username="nia").exists()
+def _token_of(invitation: Invitation) -> str:
+    """A fresh link for ``invitation`` (tests only: the real one is in the email)."""
+    from partners.models import token_hash
 
-    response = client.post(url, {**data, "password1": PASSWORD, "password2": PASSWORD})
-    assert response.status_code == 302
-    assert _can_sign_in("nia", PASSWORD)
+    token = f"test-token-{invitation.pk}"
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash(token))
+    return token
+
+
+def test_a_posted_password_is_ignored(client, ada, service):
+    """The form has no password fields; one sent anyway sets nothing anywhere."""
+    client.force_login(ada)
+    client.post(
+        reverse("partners:person-create"),
+        {**NEW_PERSON, "organisation": service.pk, "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert Invitation.objects.filter(email="nia@example.org").exists()
+    assert not User.objects.filter(email="nia@example.org").exists()
 
 
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"username": "BOB"}, "username", "Someone already has that username."),
-        ({"username": "no spaces"}, "username", "Enter a valid username."),
+        ({"email": "BOB@example.org"}, "email", "Someone with this email address already has an account."),
         ({"email": "not-an-email"}, "email", "Enter a valid email address."),
+        ({"email": "n" * 140 + "@example.org"}, "email", "This address would be their username"),
         ({"last_name": ""}, "last_name", "This field is required."),
         ({"role": "partner"}, "organisation", "A partner belongs to a partner body"),
         ({"organisation": "college"}, "organisation", "A council officer belongs to the council"),
@@ -338,6 +379,7 @@ def test_bad_details_are_shown_next_to_the_field_and_nothing_is_added(
     assert "There is a problem" in page
     assert f'id="id_{field}-error"' in page
     assert User.objects.count() == before
+    assert not Invitation.objects.exists()
 
 
 # --- editing and deactivating --------------------------------------------------------------
@@ -369,7 +411,7 @@ def test_an_admin_edits_a_person_and_the_history_says_who(client, ada, bob, othe
     assert (bob.organisation, bob.job_title) == (other_service, "Access officer")
     latest = bob.history.first()
     assert (latest.history_type, latest.history_user, latest.history_change_reason) == ("~", ada, "Person updated")
-    assert _can_sign_in("bob", PASSWORD)  # an empty new password keeps the old one
+    assert _can_sign_in("bob", PASSWORD)  # editing never touches the password
 
 
 def test_deactivating_a_person_ends_their_sessions_and_signs_them_out(client, ada, bob, carol):
@@ -437,14 +479,15 @@ def test_an_admin_cannot_deactivate_themselves_or_drop_their_own_role(client, ad
     assert _sessions_of(ada) == 1
 
 
-def test_an_admin_may_set_a_new_password(client, ada, bob):
+def test_the_edit_form_has_no_password_and_a_posted_one_changes_nothing(client, ada, bob):
     client.force_login(ada)
+    url = reverse("partners:person-edit", args=[bob.pk])
+    assert 'type="password"' not in client.get(url).content.decode()
     new = "a-quite-different-passphrase"
-    response = client.post(
-        reverse("partners:person-edit", args=[bob.pk]), _edit_data(bob, password1=new, password2=new)
-    )
+    response = client.post(url, _edit_data(bob, password1=new, password2=new))
     assert response.status_code == 302
-    assert _can_sign_in("bob", new)
+    assert _can_sign_in("bob", PASSWORD)
+    assert not _can_sign_in("bob", new)
 
 
 def test_sessions_end_removes_only_that_persons_sessions(bob, carol):
@@ -485,3 +528,25 @@ def test_signing_in_records_the_time_without_a_history_row(client, bob):
     bob.refresh_from_db()
     assert bob.last_login is not None
     assert bob.history.count() == before
+
+
+def test_django_admin_neither_adds_people_nor_sets_their_passwords(client, ada, bob):
+    ada.is_superuser = True
+    ada.save()
+    client.force_login(ada)
+    assert client.get("/django-admin/partners/user/add/").status_code == 403
+    response = client.get(f"/django-admin/partners/user/{bob.pk}/password/", follow=True)
+    assert 'type="password"' not in response.content.decode()  # the admin's catch-all: to the change page
+    response = client.get(f"/django-admin/partners/user/{bob.pk}/change/")
+    assert response.status_code == 200 and 'type="password"' not in response.content.decode()
+
+
+def test_the_invite_form_costs_the_same_queries_for_many_organisations(client, ada, django_assert_max_num_queries):
+    client.force_login(ada)
+    for _ in range(30):
+        OrganisationFactory()
+    # session, user, the organisations to choose from
+    with django_assert_max_num_queries(3):
+        response = client.get(reverse("partners:person-create"))
+    assert response.status_code == 200
+    assert response.content.decode().count("<option") >= 31
