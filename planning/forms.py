@@ -586,3 +586,22 @@ class WithdrawForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Kept with the plan and told to its owner.",
     )
+
+
+class PartnerInviteForm(GovukForm):
+    """The owner of a partnership plan invites someone from one of its partner organisations."""
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(
+        label="Email address", max_length=150, help_text="The invitation is sent here. It is also their username."
+    )
+    organisation = forms.TypedChoiceField(label="Organisation", coerce=int)
+    job_title = forms.CharField(label="Job title (optional)", max_length=200, required=False)
+
+    def __init__(self, *args, organisations: list[Organisation], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {org.pk: org for org in organisations}
+        self.fields["organisation"].choices = [("", "Choose an organisation")] + [
+            (org.pk, org.name) for org in organisations
+        ]

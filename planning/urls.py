@@ -65,6 +65,7 @@ urlpatterns = [
         co_writing.drafting_member_remove,
         name="drafting-member-remove",
     ),
+    path("plans/<slug:slug>/drafting/invite/", co_writing.partner_invite, name="partner-invite"),
     path("plans/<slug:slug>/sign-off/", co_writing.sign_off, name="sign-off"),
     path(
         "plans/<slug:slug>/sign-off/<int:sign_off_id>/withdraw/", co_writing.sign_off_withdraw, name="sign-off-withdraw"

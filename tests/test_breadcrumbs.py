@@ -60,6 +60,7 @@ PARENTS = {
     "partners:partnership-edit": ("partners:partnership-list", "Partnerships"),
     "planning:plan-drafting": ("planning:plan-detail", PLAN),
     "planning:drafting-group": ("planning:plan-drafting", "Drafting and sign-off"),
+    "planning:partner-invite": ("planning:plan-drafting", "Drafting and sign-off"),
     "planning:item-suggest": ("planning:item-detail", "Action"),
     "planning:item-suggest-new": ("planning:item-detail", "Action"),
     "planning:suggestion-accept": ("planning:plan-detail", PLAN),

@@ -210,6 +210,7 @@ URLS = {
         "manage_drafting",
     ),
     "planning:drafting-group-delete": (lambda w: [w.plan.slug, w.spare_group.pk], "wrong_method", "manage_drafting"),
+    "planning:partner-invite": (lambda w: [w.plan.slug], "manage_drafting", "manage_drafting"),
     "planning:sign-off": (lambda w: [w.plan.slug], "wrong_method", "sign_off"),
     "planning:sign-off-withdraw": (lambda w: [w.plan.slug, w.health_sign_off.pk], "wrong_method", "withdraw_health"),
     # monitoring: returns exist only on approved plans (404 before approval)

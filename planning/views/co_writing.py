@@ -14,9 +14,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import add_service_errors
+from partners.models import User
+from partners.services import invitation_send
 from planning import co_writing, selectors
 from planning.access import can, get_plan_for_user
-from planning.forms import DraftingGroupForm, DraftingMemberForm, SignOffForm, WithdrawForm
+from planning.forms import DraftingGroupForm, DraftingMemberForm, PartnerInviteForm, SignOffForm, WithdrawForm
 from planning.models import DraftingGroup, Plan, SignOff
 
 
@@ -171,3 +173,41 @@ def sign_off_withdraw(request: HttpRequest, slug: str, sign_off_id: int) -> Http
             messages.success(request, "Your organisation’s sign-off is withdrawn. The owner has been told.")
             return redirect("planning:plan-drafting", slug=plan.slug)
     return _page(request, plan, withdraw_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partner_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    """The owner of a partnership plan invites people of its partner organisations (issue
+    15); administrators invite anyone from the people pages. The invited person is a
+    partner of the chosen organisation, and reads the plan as the partnership's."""
+    plan = get_plan_for_user(request.user, slug, "manage_drafting")
+    if plan.partnership_id is None:
+        raise Http404("Only a partnership's plan invites its partners")
+    organisations = [org for org in co_writing.owning_organisations(plan) if not org.is_council]
+    form = PartnerInviteForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation = invitation_send(
+                by=request.user,
+                email=data["email"],
+                organisation=form.organisations[data["organisation"]],
+                role=User.Role.PARTNER,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                job_title=data["job_title"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"Invitation sent to {invitation.email}. The link works once, for a limited time."
+            )
+            return redirect("planning:plan-drafting", slug=plan.slug)
+    return render(
+        request,
+        "planning/partner_invite.html",
+        {"plan": plan, "form": form},
+        status=400 if form.errors else 200,
+    )

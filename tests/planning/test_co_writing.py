@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from partners.models import Notification, Organisation, User
+from partners.models import Invitation, Notification, Organisation, User
 from planning import co_writing, lifecycle, services, suggestions
 from planning.models import DraftingGroupMember, Plan, PlanItem, SignOff
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_partnership, make_plan, vision_of
@@ -290,3 +290,51 @@ def test_the_parts_drafting_group_decides_the_suggestions_on_it_once_the_plan_is
     assert response.status_code == 302
     assert PlanItem.objects.get(pk=world.action.pk).title == "Fewer smokers, sooner"
     assert PlanItem.history.filter(id=world.action.pk).latest("history_id").history_user_id == world.outsider.pk
+
+
+# --- the owner invites people of the partner organisations -----------------------------------
+
+
+def _invite(client, world, **changes):
+    data = {
+        "first_name": "Nia",
+        "last_name": "Nurse",
+        "email": "nia@health.example",
+        "organisation": world.health.pk,
+        "job_title": "",
+    } | changes
+    return client.post(reverse("planning:partner-invite", args=[world.plan.slug]), data)
+
+
+def test_the_owner_invites_someone_from_a_partner_organisation(world, client):
+    client.force_login(world.owner)
+    response = _invite(client, world)
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(email="nia@health.example")
+    assert (invitation.organisation, invitation.role, invitation.invited_by) == (
+        world.health,
+        User.Role.PARTNER,
+        world.owner,
+    )
+
+
+def test_the_owner_invites_only_into_the_partnerships_partner_organisations(world, client):
+    client.force_login(world.owner)
+    page = client.get(reverse("planning:partner-invite", args=[world.plan.slug])).content.decode()
+    assert "Health Board" in page and "Gwent Police" in page and "Caerphilly Council" not in page
+    for organisation in (world.council, world.outsider.organisation):
+        response = _invite(client, world, organisation=organisation.pk)
+        assert response.status_code == 400
+        assert "Select a valid choice" in response.content.decode()
+    response = _invite(client, world, email=world.nurse.email)  # already has an account
+    assert response.status_code == 400
+    assert not Invitation.objects.exists()
+
+
+def test_only_the_owner_of_a_partnership_plan_invites(world, client):
+    client.force_login(world.nurse)  # a plan lead: co-owner, but not the owner
+    assert _invite(client, world).status_code == 403
+    own = make_plan(owner=world.owner)
+    client.force_login(world.owner)
+    assert client.get(reverse("planning:partner-invite", args=[own.slug])).status_code == 404
+    assert not Invitation.objects.exists()

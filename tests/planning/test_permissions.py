@@ -151,6 +151,7 @@ def test_every_planning_url_has_a_row_in_this_table():
         "planning:drafting-member-remove",
         "planning:drafting-group-delete",
         "planning:sign-off",
+        "planning:partner-invite",
         "planning:sign-off-withdraw",
         # suggested changes: the matrix, and both ways in tests/planning/test_suggestions.py
         "planning:item-suggest",
