@@ -8,7 +8,7 @@ from django.urls import reverse
 from demo import partnership_story
 from partners.models import Partnership, User
 from planning import co_writing
-from planning.models import DraftingGroup, Plan, PlanItem
+from planning.models import Comment, DraftingGroup, Plan, PlanItem
 
 
 @pytest.fixture
@@ -48,3 +48,18 @@ def test_the_partner_persona_sees_the_sign_off_and_can_withdraw_it(draft, client
     client.force_login(User.objects.get(username="partner"))
     page = client.get(reverse("planning:plan-drafting", args=[draft.slug])).content.decode()
     assert "Withdraw Northmoor College’s sign-off" in page
+
+
+def test_the_consultation_left_suggestions_in_every_state(draft):
+    made = Comment.objects.filter(plan=draft, kind=Comment.Kind.SUGGESTION)
+    states = sorted((c.state, c.accepted_with_changes) for c in made)
+    assert states == [
+        ("accepted", False),
+        ("accepted", False),
+        ("accepted", True),
+        ("declined", False),
+        ("open", False),
+    ]
+    by_group = made.get(author__username="sahmed")
+    assert by_group.responded_by.username == "ewright"  # the health sub-group decided it, in draft
+    assert all(c.change_history_id for c in made.filter(state="accepted"))

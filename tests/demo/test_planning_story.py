@@ -115,9 +115,10 @@ def test_load_demo_loads_once_and_names_the_demo_sign_ins(demo_output, db):
     draft = Plan.objects.get(slug=partnership_story.DRAFT_SLUG)
     approved = Plan.objects.get(slug=partnership_story.APPROVED_SLUG)
     # the demo story then adds one action (with a link) and deletes one milestone; the
-    # draft copies the approved plan's items and its two drafting groups add one each
+    # draft copies the approved plan's items, a suggested action is accepted into it, and its
+    # two drafting groups add one each
     assert PlanItem.objects.exclude(plan=draft).count() == in_file.count("planning.planitem") + 1 - 1
-    assert PlanItem.objects.filter(plan=draft).count() == PlanItem.objects.filter(plan=approved).count() + 2
+    assert PlanItem.objects.filter(plan=draft).count() == PlanItem.objects.filter(plan=approved).count() + 3
     assert Link.objects.count() == in_file.count("planning.link") + 1
     assert Edition.objects.count() == 2
     counts = table_counts()

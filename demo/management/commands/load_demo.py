@@ -56,7 +56,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{consultation.plan} is out to consultation until {consultation.closes_on:%-d %B %Y}.")
             self.stdout.write(f"Quarterly monitoring: {monitoring.summary()}")
             self.stdout.write(
-                f"{partnership} is the {partnership.partnership}'s draft: two drafting groups are writing their parts."
+                f"{partnership} is the {partnership.partnership}'s draft: suggestions from its consultation, "
+                "two drafting groups writing their parts, one sign-off given."
             )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Golden Thread is starting at {url}"))
