@@ -950,15 +950,22 @@ class OwnerRow(NamedTuple):
     signed: bool
 
 
+class GroupRow(NamedTuple):
+    """A drafting group and the reference of its part ("2")."""
+
+    group: DraftingGroup
+    reference: str
+
+
 @dataclass
 class DraftingPage:
     """What the plan's "Drafting and sign-off" page shows: the partnership that owns the
     plan (organisations, plan leads, who has signed), its drafting groups with their parts
-    (``group.reference``) and members, every sign-off given or withdrawn, and the
+    and members, every sign-off given or withdrawn, and the
     priorities that have no group yet."""
 
     owners: list[OwnerRow]
-    groups: list[DraftingGroup]
+    groups: list[GroupRow]
     sign_offs: list[SignOff]
     parts: list[tuple[int, str]]
 
@@ -985,8 +992,6 @@ def drafting_page(plan: Plan) -> DraftingPage:
         ),
         key=lambda group: order[group.item_id],
     )
-    for group in groups:
-        group.reference = refs[group.item_id]
     taken = {group.item_id for group in groups}
     parts = [
         (row.pk, f"{refs[row.pk]} {row.title}")
@@ -1009,7 +1014,8 @@ def drafting_page(plan: Plan) -> DraftingPage:
             OwnerRow(row.organisation, leads.get(row.organisation_id, []), row.organisation_id in signed)
             for row in sorted(members, key=lambda row: row.organisation.name)
         ]
-    return DraftingPage(owners=owners, groups=groups, sign_offs=sign_offs, parts=parts)
+    rows = [GroupRow(group, refs[group.item_id]) for group in groups]
+    return DraftingPage(owners=owners, groups=rows, sign_offs=sign_offs, parts=parts)
 
 
 def drafting_parts_of(user: User, plan: Plan) -> list:
