@@ -136,10 +136,6 @@ def drafting_part(user: User, plan: Plan, item: PlanItem) -> PlanItem | None:
     )
 
 
-def may_draft(user: User, plan: Plan, item: PlanItem) -> bool:
-    return can_change(user, plan) or drafting_part(user, plan, item) is not None
-
-
 def can_change(user: User, plan: Plan) -> bool:
     return user.has_perm(ACTIONS["change"], plan)
 

@@ -12,10 +12,10 @@ checked here, under the lock.
 from django.core.exceptions import ValidationError
 
 from config.history import current_change
-from partners.models import PartnershipLead, PartnershipMember, User
+from partners.models import PartnershipMember, User
 from partners.services import notify
 from planning.models import DraftingGroup, DraftingGroupMember, Plan, PlanItem, SignOff
-from planning.rules import leading
+from planning.rules import is_partnership_lead
 from planning.services import plan_write
 
 Status = Plan.Status
@@ -80,8 +80,7 @@ def drafting_member_add(*, group: DraftingGroup, user: User, email: str) -> Draf
 def drafting_member_remove(*, group: DraftingGroup, user: User, membership_id: int) -> User:
     """Take someone out of the group: from now on they cannot write the part."""
     with plan_write(group.plan_id, user=user, reason=f"Removed from drafting group “{group.name}”"):
-        membership = DraftingGroupMember.objects.select_related("person").filter(pk=membership_id, group_id=group.pk)
-        found = membership.first()
+        found = DraftingGroupMember.objects.select_related("person").filter(pk=membership_id, group_id=group.pk).first()
         if found is None:
             raise ValidationError("That person is no longer in this group.")
         found.delete()
@@ -112,7 +111,7 @@ def sign_off_give(*, plan: Plan, user: User, condition: str = "") -> SignOff:
             raise ValidationError("Only a plan owned by a partnership is signed off by its organisations.")
         if locked.status not in SIGNING_STATUSES:
             raise ValidationError(f"The plan is {locked.get_status_display().lower()}: sign-off has closed.")
-        if not _leads_for_own_organisation(locked, user):
+        if not is_partnership_lead(user, locked):
             raise ValidationError("Only a named plan lead signs off, for their own organisation.")
         if SignOff.objects.filter(
             plan=locked, organisation_id=user.organisation_id, withdrawn_at__isnull=True
@@ -141,7 +140,7 @@ def sign_off_withdraw(*, plan: Plan, user: User, sign_off_id: int, reason: str) 
             raise ValidationError("That sign-off has already been withdrawn.")
         if locked.status not in SIGNING_STATUSES:
             raise ValidationError(f"The plan is {locked.get_status_display().lower()}: its sign-offs stand.")
-        if sign_off.organisation_id != user.organisation_id or not _leads_for_own_organisation(locked, user):
+        if sign_off.organisation_id != user.organisation_id or not is_partnership_lead(user, locked):
             raise ValidationError("Only a plan lead of the organisation that signed can withdraw its sign-off.")
         sign_off.withdrawn_by, sign_off.withdrawn_at = user, current_change().when
         sign_off.withdrawal_reason = reason.strip()
@@ -165,14 +164,6 @@ def sign_off_record(plan: Plan) -> str:
         line = f"- {sign_off.organisation}: signed off by {sign_off.signed_by} on {sign_off.signed_at:%-d %B %Y}"
         lines.append(f"{line}, on condition that {sign_off.condition}" if sign_off.condition else line)
     return "Signed off by its organisations:\n\n" + "\n".join(lines) if lines else ""
-
-
-def _leads_for_own_organisation(plan: Plan, user: User) -> bool:
-    return (
-        user.is_active
-        and user.organisation_id is not None
-        and PartnershipLead.objects.filter(leading(plan.partnership_id, user)).exists()
-    )
 
 
 def _tell_owner(plan: Plan, user: User, subject: str, detail: str) -> None:

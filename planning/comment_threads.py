@@ -109,11 +109,7 @@ def mark_deciders(threads: list[Entry], *, can_change: bool, parts: list) -> Non
     for entry in threads:
         item = entry.comment.item
         entry.may_decide = entry.comment.is_suggestion and (
-            can_change
-            or (
-                item is not None
-                and any(top.tree_id == item.tree_id and top.lft <= item.lft and item.rght <= top.rght for top in parts)
-            )
+            can_change or (item is not None and any(top.is_ancestor_of(item, include_self=True) for top in parts))
         )
 
 

@@ -5,10 +5,10 @@ the object and applies the rule in one place.
 """
 
 import rules
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from partners.models import PartnershipLead, PartnershipMember
-from planning.models import Plan
+from partners.models import Organisation, PartnershipLead, PartnershipMember
+from planning.models import ConsultationInvite, Plan
 
 # What ``planning.access.get_plan_for_user`` learnt about the reader in the query that
 # fetched the plan: {"reader": user pk, fact name: bool}. A predicate uses a fact when it
@@ -84,11 +84,6 @@ def is_invited_council_unit(user, plan: Plan) -> bool:
     the services beneath it (decision 0015)."""
     if plan is None or user.organisation_id is None:
         return False
-    from django.db.models import Exists, OuterRef  # here, to keep this change in one hunk
-
-    from partners.models import Organisation
-    from planning.models import ConsultationInvite
-
     within = Organisation.objects.filter(
         pk=user.organisation_id,
         tree_id=OuterRef("organisation__tree_id"),

@@ -150,9 +150,7 @@ def _check_drafting(
     part = drafting_part(user, locked, item)
     if part is None or (whole_item and part.pk == item.pk):
         raise PermissionDenied("Only the plan’s owners or the drafting group of this part can change it.")
-    if new_parent is not None and not (
-        new_parent.tree_id == part.tree_id and part.lft <= new_parent.lft and new_parent.rght <= part.rght
-    ):
+    if new_parent is not None and not part.is_ancestor_of(new_parent, include_self=True):
         raise ValidationError({"parent": OUTSIDE_PART.format(part=part.title)})
 
 

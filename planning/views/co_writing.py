@@ -157,9 +157,10 @@ def sign_off(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def sign_off_withdraw(request: HttpRequest, slug: str, sign_off_id: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug, "sign_off")
-    if not SignOff.objects.filter(pk=sign_off_id, plan=plan).exists():
+    sign_off = SignOff.objects.filter(pk=sign_off_id, plan=plan).only("organisation_id").first()
+    if sign_off is None:
         raise Http404("No such sign-off")
-    if not SignOff.objects.filter(pk=sign_off_id, organisation_id=request.user.organisation_id).exists():
+    if sign_off.organisation_id != request.user.organisation_id:
         raise PermissionDenied  # another organisation's sign-off
     form = WithdrawForm(request.POST)
     if form.is_valid():
