@@ -25,6 +25,7 @@ ACTIONS = {
     "change_owner": "planning.change_plan_owner",
     "manage_drafting": "planning.manage_drafting",
     "sign_off": "planning.sign_off_plan",
+    "publish": "planning.publish_plan",
 }
 
 

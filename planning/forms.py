@@ -441,6 +441,15 @@ class StatusForm(_OneOfSeveral, GovukForm):
     )
 
 
+class PublishForm(_OneOfSeveral, GovukForm):
+    """Publish a plan to the public, or withdraw it (a reason is required to withdraw)."""
+
+    id_prefix = "publish"
+    reason = forms.CharField(
+        label="Reason", required=False, max_length=250, help_text="Kept in the plan's history beside the change."
+    )
+
+
 class ReviseForm(_OneOfSeveral, GovukModelForm):
     """Next year's draft: a new title, address and period; everything else is copied."""
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from config.history import current_change
+from config.history import change_time, current_change
 from partners.models import Organisation, User
 from partners.services import notify
 from planning import co_writing
@@ -153,6 +153,35 @@ def plan_status_set(*, plan: Plan, user: User, status: str, reason: str) -> Plan
         raise ValidationError({"reason": "Give a reason: it is kept in the plan's history."})
     with plan_write(plan.pk, user=user, reason=reason) as locked:
         _move(locked, status)
+    return locked
+
+
+NOT_PUBLISHABLE = "Only an approved plan can be published: approve it first."
+
+
+def plan_publish(*, plan: Plan, user: User, reason: str = "") -> Plan:
+    """Publish an approved (or superseded) plan: from now on anyone can read it, its
+    editions, its scorecards for locked quarters and what its consultations changed,
+    without signing in, and the open API shows it (issue 16). History keeps who and why."""
+    with plan_write(plan.pk, user=user, reason=reason.strip() or "Published to the public") as locked:
+        if locked.status not in Plan.PUBLISHED_STATUSES:
+            raise ValidationError(NOT_PUBLISHABLE)
+        if locked.published_at is not None:
+            raise ValidationError("This plan is already published.")
+        locked.published_at = change_time()
+        locked.save()
+    return locked
+
+
+def plan_withdraw(*, plan: Plan, user: User, reason: str) -> Plan:
+    """Take a plan off the public pages and the open API; a reason is required."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason: it is kept in the plan's history."})
+    with plan_write(plan.pk, user=user, reason=reason) as locked:
+        if locked.published_at is None:
+            raise ValidationError("This plan is not published.")
+        locked.published_at = None
+        locked.save()
     return locked
 
 

@@ -45,6 +45,12 @@ class PlanQuerySet(TreeOrderQuerySet):
         """Plans approved and in force (the ones monitored and reported to members)."""
         return self.filter(status=Plan.Status.APPROVED)
 
+    def public(self):
+        """Plans anyone may read without signing in: published by their owner, and still
+        approved or superseded (archiving one takes it off the public pages without
+        another write; issue 16)."""
+        return self.filter(published_at__isnull=False, status__in=Plan.PUBLISHED_STATUSES)
+
 
 class PlanItemQuerySet(TreeOrderQuerySet):
     def monitored(self):
@@ -142,6 +148,13 @@ class Plan(MPTTModel):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions", verbose_name="revises"
     )
     version = models.PositiveIntegerField(default=1)
+    published_at = models.DateTimeField(
+        "published to the public",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the owner published the plan for anyone to read; empty while it is not published.",
+    )
 
     objects = TreeManager.from_queryset(PlanQuerySet)()
 
@@ -164,6 +177,11 @@ class Plan(MPTTModel):
         if self.start_year == self.end_year:
             return financial_year(self.start_year)
         return f"{financial_year(self.start_year)} to {financial_year(self.end_year)}"
+
+    @property
+    def is_public(self) -> bool:
+        """Readable by anyone without signing in (``PlanQuerySet.public`` says the same in SQL)."""
+        return self.published_at is not None and self.status in self.PUBLISHED_STATUSES
 
     def label_for(self, kind: str) -> str:
         return getattr(self, f"label_{kind}")

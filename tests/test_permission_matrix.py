@@ -127,6 +127,8 @@ OUTCOMES["draft"] = OUTCOMES["change"] | {"drafter": ("ok", 403, 403)}
 OUTCOMES["manage_drafting"] = OUTCOMES["approve"]
 # signing off: the plan leads of the owning partnership (alice for the service, hal for health)
 OUTCOMES["sign_off"] = OUTCOMES["approve"] | {"plan_lead": ("ok",) * 3, "admin": (403,) * 3}
+# publishing to the public and withdrawing: the owner and admins, as approval (issue 16)
+OUTCOMES["publish"] = OUTCOMES["approve"]
 # withdrawing the health board's sign-off: its plan lead only (alice leads for another organisation)
 OUTCOMES["withdraw_health"] = OUTCOMES["sign_off"] | {"owner": (403,) * 3}
 
@@ -173,6 +175,8 @@ URLS = {
     "planning:plan-approve": (lambda w: [w.plan.slug], "wrong_method", "approve"),
     "planning:plan-status-set": (lambda w: [w.plan.slug], "wrong_method", "change"),
     "planning:plan-revise": (lambda w: [w.plan.slug], "wrong_method", "approve"),
+    "planning:plan-publish": (lambda w: [w.plan.slug], "wrong_method", "publish"),
+    "planning:plan-withdraw": (lambda w: [w.plan.slug], "wrong_method", "publish"),
     "planning:consultation-open": (lambda w: [w.plan.slug], "approve", "approve"),
     "planning:partner-home": (lambda w: [], "signed_in", "wrong_method"),
     "partners:organisation-list": (lambda w: [], "admin_only", "wrong_method"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from config.forms import add_service_errors
 from planning import co_writing, lifecycle
 from planning.access import can, get_plan_for_user, plans_for
-from planning.forms import ApproveForm, ConsultationForm, ReviseForm, StatusForm
+from planning.forms import ApproveForm, ConsultationForm, PublishForm, ReviseForm, StatusForm
 from planning.models import ConsultationInvite, ConsultationMember, Plan
 
 Status = Plan.Status
@@ -39,6 +39,7 @@ def _forms(plan: Plan) -> dict:
     return {
         "approve_form": ApproveForm(initial={"approved_on": timezone.localdate()}),
         "status_form": StatusForm(),
+        "publish_form": PublishForm(),
         "revise_form": ReviseForm(
             initial={
                 "title": plan.title,
@@ -77,6 +78,7 @@ def _status_page(request: HttpRequest, plan: Plan, *, error_form=None, **bound_f
             "may_consult": may_approve and Status.CONSULTATION in next_statuses,
             "may_approve": may_approve and Status.APPROVED in next_statuses,
             "may_revise": may_approve,
+            "may_publish": can(user, "publish", plan) and plan.status in Plan.PUBLISHED_STATUSES,
             "status_choices": [(value, label) for value, label in StatusForm.CHOICES if value in next_statuses]
             if may_change
             else [],
@@ -140,6 +142,30 @@ def plan_revise(request: HttpRequest, slug: str) -> HttpResponse:
         return f"“{new.title}” is a new draft, revised from “{plan.title}”.", new.get_absolute_url()
 
     return _status_action(request, slug, action="approve", form_class=ReviseForm, form_name="revise_form", apply=apply)
+
+
+@login_required
+@require_POST
+def plan_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    def apply(plan, data):
+        lifecycle.plan_publish(plan=plan, user=request.user, **data)
+        return "The plan is published: anyone can read it without signing in.", _status_url(plan)
+
+    return _status_action(
+        request, slug, action="publish", form_class=PublishForm, form_name="publish_form", apply=apply
+    )
+
+
+@login_required
+@require_POST
+def plan_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
+    def apply(plan, data):
+        lifecycle.plan_withdraw(plan=plan, user=request.user, **data)
+        return "The plan is no longer published.", _status_url(plan)
+
+    return _status_action(
+        request, slug, action="publish", form_class=PublishForm, form_name="publish_form", apply=apply
+    )
 
 
 def _status_url(plan: Plan) -> str:

@@ -140,6 +140,8 @@ def test_every_planning_url_has_a_row_in_this_table():
         "planning:plan-approve",
         "planning:plan-status-set",
         "planning:plan-revise",
+        "planning:plan-publish",
+        "planning:plan-withdraw",
         "planning:consultation-open",
         "planning:partner-home",
         "planning:item-comment",
