@@ -4,4 +4,4 @@ from django.conf import settings
 
 
 def council(request):
-    return {"council_name": settings.COUNCIL_NAME}
+    return {"council_name": settings.COUNCIL_NAME, "site_url": settings.SITE_URL}

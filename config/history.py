@@ -5,7 +5,9 @@ historical row created inside it. Bulk paths read ``current_change()`` and pass 
 same values to ``bulk_history_create`` themselves (it sends no signals).
 """
 
-from collections.abc import Iterator
+import functools
+import hashlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -16,13 +18,45 @@ from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, QuerySet, Subquery
 from django.dispatch import receiver
 from django.utils import timezone
 from simple_history import register
 from simple_history.signals import pre_create_historical_record
 
 from config.history_seal import SealedHistory
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What the newest history rows of some tables say: ``key`` changes whenever any of them
+    gains a row (a cache key, an ETag), ``when`` is the newest row's time (Last-Modified)."""
+
+    key: str
+    when: datetime | None
+
+
+@functools.cache
+def _history_manager(model: type[Model]):
+    """``Model.history`` builds a new manager on every access, which costs more than the
+    stamp's query: each model's is looked up once."""
+    return model.history.model._default_manager
+
+
+def history_stamp(models: Iterable[type[Model]], vehicle: QuerySet) -> Stamp:
+    """Newest history row (id and time) of each model's history table, in one query carried
+    by ``vehicle`` (a queryset of one row): unchanged, nothing those tables hold has changed.
+    Ids alone could repeat after a rollback (SQLite reuses them); with the time they cannot."""
+    columns = {}
+    for model in models:
+        history = _history_manager(model).order_by("-history_id")
+        name = model._meta.model_name
+        columns[f"stamp_{name}_id"] = Subquery(history.values("history_id")[:1])
+        columns[f"stamp_{name}_at"] = Subquery(history.values("history_date")[:1])
+    row = vehicle.annotate(**columns).values(*columns).first() or {}
+    text = ";".join(f"{row.get(key)}" for key in columns)
+    times = [row[key] for key in columns if key.endswith("_at") and row.get(key) is not None]
+    return Stamp(hashlib.blake2b(text.encode(), digest_size=16).hexdigest(), max(times, default=None))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ With nothing set, the app runs in development on SQLite (``db.sqlite3``). Set
 value stops start-up with a message naming the variable.
 """
 
+import importlib.metadata
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,14 @@ else:
     HISTORY_SEAL_KEY = env_str("HISTORY_SEAL_KEY", "development-only-history-seal-key-" + SECRET_KEY)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
+
+def _package_version() -> str:
+    try:
+        return importlib.metadata.version("golden-thread")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "checkout"
+
+
 COUNCIL_NAME = env_str("COUNCIL_NAME", "Northmoor County Council")
 
 INSTALLED_APPS = [
@@ -60,6 +69,7 @@ INSTALLED_APPS = [
     "partners",
     "planning",
     "monitoring",
+    "public",
     "demo",
 ]
 
@@ -270,3 +280,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Public pages (issue 16, public/caching.py): how long a browser or proxy may keep one
+# before asking again, and the release named in their ETags, so that a new release's pages
+# are never answered "not modified" from the old one's (set RELEASE when deploying; the
+# package's version otherwise)
+PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 300)
+PUBLIC_RELEASE = env_str("RELEASE", _package_version())

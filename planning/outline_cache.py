@@ -30,17 +30,15 @@ come from the database, so no server serves another's stale run. A cache that do
 answer is a slower page, not a failed one.
 """
 
-import functools
-import hashlib
 from collections.abc import Collection
 from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Subquery
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from config.cache import bytes_held, cache_delete_many, cache_get_many, cache_set, cache_set_many
+from config.history import history_stamp
 from config.html import join
 from partners.models import Organisation, User
 from planning import outline_fragments, outline_html, selectors
@@ -53,26 +51,10 @@ PREFIX = "outline2:"  # every key of this cache; changed when what is stored cha
 _SOURCES = (Plan, PlanItem, Link, ItemSupporter, Indicator, User, Organisation)
 
 
-@functools.cache
-def _history_managers() -> list:
-    """Each source's history table manager (``Model.history`` builds a new manager on every
-    access, which costs more than the query it is for)."""
-    return [model.history.model._default_manager for model in _SOURCES]
-
-
 def _stamp(plan: Plan) -> str:
-    """Newest history row (id and time) of every table the outline draws on, in one query:
-    unchanged, nothing the outline can show has changed anywhere. Ids alone could repeat
-    after a rollback (SQLite reuses them); with the time they cannot."""
-    columns = {}
-    for manager in _history_managers():
-        history = manager.order_by("-history_id")
-        name = manager.model._meta.model_name
-        columns[f"stamp_{name}_id"] = Subquery(history.values("history_id")[:1])
-        columns[f"stamp_{name}_at"] = Subquery(history.values("history_date")[:1])
-    stamps = Plan.objects.filter(pk=plan.pk).annotate(**columns).values(*columns).first() or {}
-    text = ";".join(f"{stamps.get(key)}" for key in columns)
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    """Newest history row of every table the outline draws on, in one query: unchanged,
+    nothing the outline can show has changed anywhere."""
+    return history_stamp(_SOURCES, Plan.objects.filter(pk=plan.pk)).key
 
 
 ALL_KINDS = frozenset(PlanItem.Kind.values)

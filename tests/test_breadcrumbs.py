@@ -20,6 +20,7 @@ PLAN = "Service Plan"
 # url name -> (the url name of the last crumb's page, words in the crumb), or None: no trail
 PARENTS = {
     "planning:plan-list": None,
+    "public:plan-detail": ("public:plan-list", "Published plans"),
     "planning:search": None,
     "planning:partner-home": None,
     "planning:plan-create": ("planning:plan-list", "Plans"),

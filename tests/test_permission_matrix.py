@@ -136,6 +136,9 @@ OUTCOMES["withdraw_health"] = OUTCOMES["sign_off"] | {"owner": (403,) * 3}
 URLS = {
     "login": (lambda w: [], None, None),
     "health": (lambda w: [], "public", "public_wrong_method"),
+    # the public pages (issue 16): anyone, read only
+    "public:plan-list": (lambda w: [], "public", "public_wrong_method"),
+    "public:plan-detail": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
     "logout": (lambda w: [], None, None),
     # joining and passwords: an invitation's link is its own key; the reset pages are for
     # anyone (they say the same whoever asks); changing a password needs signing in
@@ -336,6 +339,8 @@ OUTCOMES["uploader"] = {
 }
 # /health/ for load balancers: answers anyone, signed in or not, and only GET and HEAD
 OUTCOMES["public"] = dict.fromkeys(PERSONAS, ("ok",) * 3)
+# the public pages of the plan, which World publishes once it is approved: anyone then, no one before
+OUTCOMES["public_plan"] = dict.fromkeys(PERSONAS, (404, 404, "ok"))
 OUTCOMES["public_wrong_method"] = dict.fromkeys(PERSONAS, (405,) * 3)
 # pages outside the apps' own rules (Django's auth and admin) are tested by their own suites
 NOT_IN_MATRIX = {"login", "logout"}
@@ -469,6 +474,7 @@ class World:
         )
         if state == "approved":
             lifecycle.plan_approve(plan=self.plan, user=owner, approved_by="Cabinet", approved_on=today)
+            lifecycle.plan_publish(plan=self.plan, user=owner)  # for the public pages (issue 16)
         self.plan.refresh_from_db()
         if state == "approved":
             # a submitted return to review, with an evidence file to download
