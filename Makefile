@@ -109,3 +109,11 @@ benchmark-returns: $(STAMP)
 load-test: $(STAMP)
 	BENCHMARK_DATABASE_URL="$${BENCHMARK_DATABASE_URL:-postgres://golden_thread:golden_thread@127.0.0.1:5432/golden_thread}" \
 	  $(BIN)/python -m benchmarks.load_test
+
+# The same, as the public meets it (issue 16): anonymous readers of the published plans while
+# one officer edits (each edit makes every public page fresh again); LOAD_READERS to change how many
+.PHONY: load-test-public
+load-test-public: $(STAMP)
+	BENCHMARK_DATABASE_URL="$${BENCHMARK_DATABASE_URL:-postgres://golden_thread:golden_thread@127.0.0.1:5432/golden_thread}" \
+	  LOAD_READERS="$${LOAD_READERS:-24}" LOAD_OFFICERS="$${LOAD_OFFICERS:-1}" LOAD_PARTNERS="$${LOAD_PARTNERS:-0}" \
+	  LOAD_MEMBERS="$${LOAD_MEMBERS:-0}" $(BIN)/python -m benchmarks.load_test

@@ -25,6 +25,11 @@ What it does, in order:
      be changed"), never stored twice;
    - members read the members' home and scorecards (now and then a plan rolled up with the
      plans beneath it, or a scorecard pack PDF, which is queued for the worker, not run);
+   - anonymous readers (``LOAD_READERS``, none by default; ``make load-test-public``) read
+     the published plans (the run publishes every approved plan first): the public list, a
+     plan's page, its items; half of them are browsers that revalidate what they hold
+     (``If-None-Match``), so an unchanged page is answered 304. Any cookie set for them, or
+     a public page without ``Cache-Control: public``, is an error;
 
 4. stops gunicorn (also on any error, Ctrl+C or SIGTERM), then checks the database against
    what the clients recorded: every return a client saw submitted is stored, submitted, once,
@@ -37,7 +42,7 @@ What it does, in order:
 
 Settings (environment): LOAD_SCALE (full: 40 plans, 20,000 items, 8 quarters, 300 people;
 medium; small), LOAD_DURATION (seconds, 60), LOAD_OFFICERS (4), LOAD_PARTNERS (6),
-LOAD_MEMBERS (4), LOAD_THINK (mean pause between a person's steps, seconds, 0.3),
+LOAD_MEMBERS (4), LOAD_READERS (0), LOAD_THINK (mean pause between a person's steps, seconds, 0.3),
 LOAD_WORKERS (gunicorn workers, 2), LOAD_THREADS (threads per worker, 4), LOAD_SEED (1).
 """
 
@@ -93,6 +98,7 @@ DURATION = _env_number("LOAD_DURATION", 60, float)
 OFFICERS = _env_number("LOAD_OFFICERS", 4)
 PARTNERS = _env_number("LOAD_PARTNERS", 6)
 MEMBERS = _env_number("LOAD_MEMBERS", 4)
+READERS = _env_number("LOAD_READERS", 0)
 THINK = _env_number("LOAD_THINK", 0.3, float)
 WORKERS = _env_number("LOAD_WORKERS", 2)
 THREADS = _env_number("LOAD_THREADS", 4)
@@ -156,6 +162,7 @@ from config.history import tracked_models  # noqa: E402
 from monitoring.access import REPORTED_KINDS  # noqa: E402
 from monitoring.models import ProgressReturn, ReportingPeriod  # noqa: E402
 from partners.models import User  # noqa: E402
+from planning import lifecycle  # noqa: E402
 from planning.models import Plan, PlanItem  # noqa: E402
 
 State = ProgressReturn.State
@@ -273,6 +280,7 @@ class Response:
     status: int
     location: str
     body: str
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
 
 
 class Session:
@@ -294,8 +302,9 @@ class Session:
         return self.conn
 
     def request(self, kind: str, method: str, path: str, data: dict | list | None = None, *, expect=(200,),
-                referer: str = "") -> Response:  # fmt: skip
-        headers = {"Host": f"127.0.0.1:{self.port}", "X-Forwarded-Proto": "https", "User-Agent": "gt-load-test"}
+                referer: str = "", headers: dict[str, str] | None = None) -> Response:  # fmt: skip
+        headers = {"Host": f"127.0.0.1:{self.port}", "X-Forwarded-Proto": "https", "User-Agent": "gt-load-test",
+                   **(headers or {})}  # fmt: skip
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         body = None
@@ -327,7 +336,8 @@ class Session:
                 else:
                     self.cookies[name] = morsel.value
         self.recorder.sample(Sample(kind, raw.status, seconds, len(content)))
-        response = Response(raw.status, raw.getheader("Location", ""), content.decode("utf-8", "replace"))
+        response = Response(raw.status, raw.getheader("Location", ""), content.decode("utf-8", "replace"),
+                            {name.lower(): value for name, value in raw.getheaders()})  # fmt: skip
         if raw.status not in expect:
             raise Unexpected(f"{self.who}: {method} {path} ({kind}): {raw.status}, expected {expect}{_why(response)}")
         return response
@@ -442,15 +452,17 @@ class ReturnJob:
 class Person(threading.Thread):
     kind = ""
 
-    def __init__(self, user: User, port: int, recorder: Recorder, deadline: float, seed: int):
-        super().__init__(name=f"{self.kind}-{user.username}", daemon=True)
+    def __init__(self, user: User | None, port: int, recorder: Recorder, deadline: float, seed: int):
+        who = user.username if user is not None else f"anonymous-{seed}"
+        super().__init__(name=f"{self.kind}-{who}", daemon=True)
         self.user, self.port, self.recorder, self.deadline = user, port, recorder, deadline
         self.rng = random.Random(seed)  # noqa: S311  the order people work in, not secrets
-        self.session = Session(port, recorder, user.username)
+        self.session = Session(port, recorder, who)
 
     def run(self) -> None:
         try:
-            self.session.sign_in(self.user.username)
+            if self.user is not None:
+                self.session.sign_in(self.user.username)
             while time.monotonic() < self.deadline:
                 try:
                     if not self.step():
@@ -602,6 +614,39 @@ class Member(Person):
         return True
 
 
+class Reader(Person):
+    """Someone who does not sign in reading the published plans (issue 16). A browser that
+    keeps what it read (``revalidates``) asks again with ``If-None-Match``."""
+
+    kind = "reader"
+
+    def __init__(self, *args, plans: list[tuple[str, list[int]]], revalidates: bool, **kwargs):
+        super().__init__(None, *args, **kwargs)
+        self.plans, self.revalidates = plans, revalidates
+        self.etags: dict[str, str] = {}
+
+    def read(self, kind: str, path: str) -> None:
+        headers = {"If-None-Match": self.etags[path]} if self.revalidates and path in self.etags else {}
+        response = self.session.request(kind, "GET", path, expect=(200, 304), headers=headers)
+        if self.session.cookies:
+            raise Unexpected(f"{self.session.who}: {path}: cookies set for an anonymous reader: {self.session.cookies}")
+        if "public" not in response.headers.get("cache-control", ""):
+            raise Unexpected(f"{self.session.who}: {path}: no Cache-Control: public")
+        if response.headers.get("etag"):
+            self.etags[path] = response.headers["etag"]
+
+    def step(self) -> bool:
+        roll = self.rng.random()
+        slug, items = self.rng.choice(self.plans)
+        if roll < 0.15:
+            self.read("public list", reverse("public:plan-list"))
+        elif roll < 0.5 or not items:
+            self.read("public plan page", reverse("public:plan-detail", args=[slug]))
+        else:
+            self.read("public item page", reverse("public:item-detail", args=[slug, self.rng.choice(items)]))
+        return True
+
+
 # --- the run ---------------------------------------------------------------------------------------------
 
 
@@ -615,6 +660,19 @@ class Workload:
     periods: list[ReportingPeriod]
     rollups: list[Plan]
     before: dict[int, tuple[str, int] | None]  # item -> (state, version) of its return before the run
+    published: list[tuple[str, list[int]]] = field(default_factory=list)  # slug, items: what readers read
+
+
+def publish_plans() -> list[tuple[str, list[int]]]:
+    """Publish every approved plan, as its owner (before the history marks: not a write of
+    the run); return each one's slug and up to 200 of its items for the readers."""
+    rng = random.Random(SEED)  # noqa: S311  which items readers open, reproducibly
+    published = []
+    for plan in Plan.objects.filter(status=Plan.Status.APPROVED).select_related("owner").order_by("pk"):
+        lifecycle.plan_publish(plan=plan, user=plan.owner, reason="Load test: published")
+        items = list(PlanItem.objects.filter(plan=plan).values_list("pk", flat=True))
+        published.append((plan.slug, rng.sample(items, min(200, len(items)))))
+    return published
 
 
 def plan_workload() -> Workload:
@@ -785,6 +843,8 @@ def main() -> int:
                  *[f"--{name}={value}" for name, value in SCALE.items()])  # fmt: skip
     print(f"set up in {time.perf_counter() - t0:.1f} s")
     work = plan_workload()
+    if READERS:
+        work.published = publish_plans()
     marks = history_marks()
     server_version = connection.cursor().connection.info.server_version
     connections.close_all()
@@ -797,7 +857,8 @@ def main() -> int:
         print(
             f"gunicorn on 127.0.0.1:{server.port}: {WORKERS} workers x {THREADS} threads (gthread); "
             f"{len(work.officers)} officers, {len(work.partners)} partners "
-            f"({sum(len(j) for _, j in work.partners)} returns to submit), {len(work.members)} members; "
+            f"({sum(len(j) for _, j in work.partners)} returns to submit), {len(work.members)} members, "
+            f"{READERS} anonymous readers of {len(work.published)} published plans; "
             f"{DURATION:.0f} s, think time 0-{2 * THINK:.1f} s"
         )
         deadline = time.monotonic() + DURATION
@@ -809,6 +870,9 @@ def main() -> int:
         for n, user in enumerate(work.members):
             people.append(Member(user, server.port, recorder, deadline, SEED + 200 + n, plans=work.plans,
                                  periods=work.periods, rollups=work.rollups or work.plans))  # fmt: skip
+        for n in range(READERS):
+            people.append(Reader(server.port, recorder, deadline, SEED + 300 + n, plans=work.published,
+                                 revalidates=n % 2 == 0))  # fmt: skip
         start = time.perf_counter()
         for person in people:
             person.start()
