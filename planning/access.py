@@ -172,12 +172,30 @@ def linked_plans_hidden_from(user: User, plan: Plan) -> frozenset[int]:
     officers and admins. Cached pages and PDFs are keyed by it."""
     if reads_every_plan(user):
         return frozenset()
+    return _linked_plans_outside(plan, plans_for(user))
+
+
+def linked_plans_unpublished(plan: Plan) -> frozenset[int]:
+    """The plans ever linked with ``plan``'s items that are not public: what the public
+    pages hide, whoever reads them (issue 16); one query."""
+    return _linked_plans_outside(plan, Plan.objects.public())
+
+
+def unpublished_plan_ids(plan_ids: Iterable[int | None]) -> frozenset[int]:
+    """Which of ``plan_ids`` are not public (one query; none when there are none)."""
+    wanted = {pk for pk in plan_ids if pk is not None}
+    if not wanted:
+        return frozenset()
+    return frozenset(wanted - set(Plan.objects.public().filter(pk__in=wanted).values_list("pk", flat=True)))
+
+
+def _linked_plans_outside(plan: Plan, readable: QuerySet[Plan]) -> frozenset[int]:
     ever_here = PlanItem.history.filter(plan_id=plan.pk).values("id")
     links = get_history_manager_for_model(Link).filter(Q(source_id__in=ever_here) | Q(target_id__in=ever_here))
     ends = PlanItem.history.filter(Q(id__in=links.values("source_id")) | Q(id__in=links.values("target_id")))
     hidden = (  # from history, so an end in a plan deleted since is hidden too
         ends.exclude(plan_id=plan.pk)
-        .exclude(plan_id__in=plans_for(user).values("pk"))
+        .exclude(plan_id__in=readable.values("pk"))
         .order_by()
         .values_list("plan_id", flat=True)
         .distinct()
