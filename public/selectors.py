@@ -40,7 +40,9 @@ def plan_thread(plan: Plan) -> Thread:
     a count of rows with no title read)."""
     thread = Thread()
     if plan.parent_id:
-        thread.parent = public_plans().only("pk", "slug", "title").filter(pk=plan.parent_id).first()
+        thread.parent = (
+            public_plans().select_related(None).only("pk", "slug", "title").filter(pk=plan.parent_id).first()
+        )
         thread.parent_hidden = thread.parent is None
     children = list(
         Plan.objects.filter(parent_id=plan.pk)
