@@ -59,14 +59,42 @@ def plans_for(user: User) -> QuerySet[Plan]:
 
 def get_plan_for_user(user: User, slug: str, action: str = "view") -> Plan:
     facts = _reader_facts(user)
+    above = _readable_above(user)
     try:
-        plan = plans_for(user).select_related("parent__parent__parent").annotate(**facts).get(slug=slug)
+        plan = plans_for(user).select_related("parent__parent__parent").annotate(**facts, **above).get(slug=slug)
     except Plan.DoesNotExist:
         raise Http404("No such plan") from None
     setattr(plan, READER_FACTS, {"reader": user.pk} | {fact: getattr(plan, fact) for fact in facts})
+    if above:  # the plans above it the reader may not read (breadcrumbs: planning_tags.plan_trail)
+        ids, node = [], plan
+        for _ in ABOVE:
+            ids.append(node.parent_id if node is not None else None)
+            node = node.parent if node is not None and node.parent_id else None
+        if (
+            node is None or not node.parent_id
+        ):  # the whole chain was asked about (a deeper one is asked by the breadcrumbs)
+            plan._hidden_above = frozenset(
+                pk for pk, name in zip(ids, above, strict=True) if pk is not None and not getattr(plan, name)
+            )
     if not user.has_perm(ACTIONS[action], plan):
         raise PermissionDenied
     return plan
+
+
+ABOVE = ("parent", "parent__parent", "parent__parent__parent")  # as far as get_plan_for_user loads
+
+
+def _readable_above(user: User) -> dict[str, Exists]:
+    """Whether the reader may read each plan above (as far as ``ABOVE``), asked in the query
+    that fetches the plan, so that breadcrumbs naming them cost no query of their own; none
+    for those who read every plan."""
+    if reads_every_plan(user) or not user.is_authenticated:
+        return {}
+    readable = plans_for(user).order_by()
+    return {
+        f"readable_above_{depth}": Exists(readable.filter(pk=OuterRef(f"{path}_id")))
+        for depth, path in enumerate(ABOVE, start=1)
+    }
 
 
 def _reader_facts(user: User) -> dict[str, Exists]:

@@ -2,6 +2,8 @@
 may read them (decision 0016; left open by decision 0009 for issue 16): a partner reading
 the service plan shared with them sees that a plan is above it, not its title."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from planning import services
@@ -40,3 +42,20 @@ def test_an_officer_who_reads_the_plan_above_sees_its_title(client, alice, bob, 
     assert SECRET in page and corporate.get_absolute_url() in page
     page = client.get(shared.get_absolute_url()).content.decode()
     assert page.count(SECRET) == 2  # the breadcrumb and "Delivers"
+
+
+def test_the_plans_above_cost_no_query_of_their_own(client, alice, pat, college, council):
+    """Whether the reader may read the plans above is asked in the query that fetches the
+    plan: a plan with a parent costs a partner the same queries as one at the top."""
+    corporate, shared, priority = _plans(alice, college, council)
+    top = make_plan(owner=alice, title="A plan at the top", slug="top")
+    services.plan_share_set(plan=top, organisations=[college])
+    add_item(top, vision_of(top), "priority", title="A priority")
+    client.force_login(pat)
+    counts = []
+    for plan in (shared, top):
+        client.get(reverse("planning:plan-summary", args=[plan.slug]))  # the session's first request
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("planning:plan-summary", args=[plan.slug])).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
