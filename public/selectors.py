@@ -5,7 +5,7 @@ exist, never what is at their other end), and no lead officer is named (decision
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from planning import overview, selectors, snapshots
 from planning.access import linked_plans_unpublished
@@ -36,22 +36,16 @@ class Thread:
 
 
 def plan_thread(plan: Plan) -> Thread:
-    """Two queries: the parent plan, and the plans beneath (public ones whole, the others as
-    a count of rows with no title read)."""
+    """One query, of a few columns: the parent plan and the plans beneath; public ones kept
+    whole, the others only counted (their titles are read but never shown)."""
     thread = Thread()
-    if plan.parent_id:
-        thread.parent = (
-            public_plans().select_related(None).only("pk", "slug", "title").filter(pk=plan.parent_id).first()
-        )
-        thread.parent_hidden = thread.parent is None
-    children = list(
-        Plan.objects.filter(parent_id=plan.pk)
-        .order_by("title")
-        .values_list("pk", "slug", "title", "status", "published_at", named=True)
-    )
-    for child in children:
-        if child.published_at is not None and child.status in Plan.PUBLISHED_STATUSES:
-            thread.children.append(Plan(pk=child.pk, slug=child.slug, title=child.title))
+    around = Q(parent_id=plan.pk) | Q(pk=plan.parent_id) if plan.parent_id else Q(parent_id=plan.pk)
+    for other in Plan.objects.filter(around).order_by("title").only("pk", "slug", "title", "status", "published_at"):
+        if other.pk == plan.parent_id:
+            thread.parent = other if other.is_public else None
+            thread.parent_hidden = not other.is_public
+        elif other.is_public:
+            thread.children.append(other)
         else:
             thread.children_hidden += 1
     return thread

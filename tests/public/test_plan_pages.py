@@ -342,4 +342,4 @@ def test_the_plan_and_item_pages_cost_the_same_queries_however_long_the_plan(cli
 
 
 # plan page built, plan page cached, item page (anonymous reader)
-EXPECTED_QUERIES = (10, 6, 8)
+EXPECTED_QUERIES = (9, 5, 8)
