@@ -15,6 +15,8 @@ and the ratio is the median of the pairs' ratios (BENCHMARK_REPEAT pairs, 7 by d
   each "cached" (viewed again, nothing changed) and "cold" (the first view after an edit in
   the same plan: before each sample an action's title is changed through
   ``planning.services.item_update``, with its history row, alternating between two actions).
+- The public plan page and item page (issue 16) as an anonymous reader reads them, the
+  measured plan published first: cached and cold like the others, with their query counts.
 - The officer's loop as one unit each: "edit then see" (the item edit form posted through the
   client, then the page it redirects to: the plan opened at the item's part) and "move" (the move form got and posted, to a real new parent).
 - Query counts per persona (owner, another officer of the organisation, a partner the plan is
@@ -67,7 +69,7 @@ from config import pdf  # noqa: E402
 from monitoring import scorecard_pack  # noqa: E402
 from monitoring.models import ProgressReturn, ReportingPeriod  # noqa: E402
 from partners.models import User  # noqa: E402
-from planning import services  # noqa: E402
+from planning import lifecycle, services  # noqa: E402
 from planning.forms import ItemEditForm  # noqa: E402
 from planning.models import Edition, Plan, PlanItem  # noqa: E402
 
@@ -313,6 +315,10 @@ def _pages(s: Subjects, clients: dict[str, Client]) -> dict[str, tuple[Client, s
         "my returns (busiest lead)": (clients["lead"], reverse("monitoring:my-returns")),
         "plan history": (owner, reverse("planning:plan-history", args=[slug])),
         "item history": (owner, reverse("planning:item-history", args=[slug, action])),
+        # the published plan as anyone reads it, signed in or not (issue 16): one cached outline
+        # for every public reader; the anonymous reader's answer carries ETag and Cache-Control
+        "public plan page": (clients["anonymous"], reverse("public:plan-detail", args=[slug])),
+        "public item page": (clients["anonymous"], reverse("public:item-detail", args=[slug, action])),
     }
 
 
@@ -332,7 +338,7 @@ def _measure_pages(pages: dict, base, editor: Editor, timings: bool) -> dict[str
         shows_edit = (
             name == "plan page"
             or name.startswith("plan page opened")
-            or (name == "item page" and editor.last_pk == editor.order[0])
+            or (name in ("item page", "public item page") and editor.last_pk == editor.order[0])
         )
         stale = shows_edit and editor.stale(view().body.decode())
         results[name] = PageResult(cached, cold, queries_cached, queries_cold, *_sizes(client, url), stale=stale)
@@ -487,6 +493,10 @@ def _measure(size: str, timings: bool, warm_pdf: bool = True) -> dict:
             clients[persona] = Client()
             clients[persona].force_login(user)  # before measuring: a sign-in writes the user's history
     base_client = clients["owner"]
+    clients["anonymous"] = Client()  # the public pages' reader (issue 16)
+    if not s.plan.is_public:  # the generated plans are approved; the measured one is published
+        lifecycle.plan_publish(plan=s.plan, user=s.plan.owner, reason="Published for the benchmark")
+        s.plan.refresh_from_db()
 
     def base():
         return _ok(base_client, BASELINE)

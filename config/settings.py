@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # the public pages' sitemap.xml (issue 16)
     "django.forms",
     "mptt",
     "simple_history",

@@ -59,14 +59,42 @@ def plans_for(user: User) -> QuerySet[Plan]:
 
 def get_plan_for_user(user: User, slug: str, action: str = "view") -> Plan:
     facts = _reader_facts(user)
+    above = _readable_above(user)
     try:
-        plan = plans_for(user).select_related("parent__parent__parent").annotate(**facts).get(slug=slug)
+        plan = plans_for(user).select_related("parent__parent__parent").annotate(**facts, **above).get(slug=slug)
     except Plan.DoesNotExist:
         raise Http404("No such plan") from None
     setattr(plan, READER_FACTS, {"reader": user.pk} | {fact: getattr(plan, fact) for fact in facts})
+    if above:  # the plans above it the reader may not read (breadcrumbs: planning_tags.plan_trail)
+        ids, node = [], plan
+        for _ in ABOVE:
+            ids.append(node.parent_id if node is not None else None)
+            node = node.parent if node is not None and node.parent_id else None
+        if (
+            node is None or not node.parent_id
+        ):  # the whole chain was asked about (a deeper one is asked by the breadcrumbs)
+            plan._hidden_above = frozenset(
+                pk for pk, name in zip(ids, above, strict=True) if pk is not None and not getattr(plan, name)
+            )
     if not user.has_perm(ACTIONS[action], plan):
         raise PermissionDenied
     return plan
+
+
+ABOVE = ("parent", "parent__parent", "parent__parent__parent")  # as far as get_plan_for_user loads
+
+
+def _readable_above(user: User) -> dict[str, Exists]:
+    """Whether the reader may read each plan above (as far as ``ABOVE``), asked in the query
+    that fetches the plan, so that breadcrumbs naming them cost no query of their own; none
+    for those who read every plan."""
+    if reads_every_plan(user) or not user.is_authenticated:
+        return {}
+    readable = plans_for(user).order_by()
+    return {
+        f"readable_above_{depth}": Exists(readable.filter(pk=OuterRef(f"{path}_id")))
+        for depth, path in enumerate(ABOVE, start=1)
+    }
 
 
 def _reader_facts(user: User) -> dict[str, Exists]:
@@ -172,12 +200,30 @@ def linked_plans_hidden_from(user: User, plan: Plan) -> frozenset[int]:
     officers and admins. Cached pages and PDFs are keyed by it."""
     if reads_every_plan(user):
         return frozenset()
+    return _linked_plans_outside(plan, plans_for(user))
+
+
+def linked_plans_unpublished(plan: Plan) -> frozenset[int]:
+    """The plans ever linked with ``plan``'s items that are not public: what the public
+    pages hide, whoever reads them (issue 16); one query."""
+    return _linked_plans_outside(plan, Plan.objects.public())
+
+
+def unpublished_plan_ids(plan_ids: Iterable[int | None]) -> frozenset[int]:
+    """Which of ``plan_ids`` are not public (one query; none when there are none)."""
+    wanted = {pk for pk in plan_ids if pk is not None}
+    if not wanted:
+        return frozenset()
+    return frozenset(wanted - set(Plan.objects.public().filter(pk__in=wanted).values_list("pk", flat=True)))
+
+
+def _linked_plans_outside(plan: Plan, readable: QuerySet[Plan]) -> frozenset[int]:
     ever_here = PlanItem.history.filter(plan_id=plan.pk).values("id")
     links = get_history_manager_for_model(Link).filter(Q(source_id__in=ever_here) | Q(target_id__in=ever_here))
     ends = PlanItem.history.filter(Q(id__in=links.values("source_id")) | Q(id__in=links.values("target_id")))
     hidden = (  # from history, so an end in a plan deleted since is hidden too
         ends.exclude(plan_id=plan.pk)
-        .exclude(plan_id__in=plans_for(user).values("pk"))
+        .exclude(plan_id__in=readable.values("pk"))
         .order_by()
         .values_list("plan_id", flat=True)
         .distinct()

@@ -83,6 +83,7 @@ def plan_outline(
     hidden: frozenset[int] = frozenset(),
     closable: bool = False,
     opened: int | None = None,
+    public: bool = False,
 ) -> Outline:
     """The outline of ``plan``'s items of ``kinds`` as UTF-8, link ends in the plans
     ``hidden`` blanked (``selectors.hide_link_ends``). With ``closable`` a plan of more than
@@ -92,8 +93,11 @@ def plan_outline(
     ``level`` names the levels chosen (``kinds``); the keys name it, the plans whose linked
     items the reader may not see (``planning.access.hiding_key``) and ``can_change``.
     Nothing in the outline belongs to one reader, so everyone with the same rights and the
-    same view of the thread shares it."""
-    hiding = hiding_key(hidden)
+    same view of the thread shares it. ``public``: the public plan page's outline (issue 16),
+    its items linking to their public pages, hidden link ends worded for the public, no
+    change links; one copy for every public reader."""
+    hiding = (":public" if public else "") + hiding_key(hidden)
+    can_change = can_change and not public
     # a plan that is not closed looks the same whatever is opened: one index for it (the
     # plain key); a closed plan's page depends on the part opened, so each has its own
     plain_key = f"{PREFIX}{plan.pk}:{level}{hiding}:{int(can_change)}:"
@@ -108,11 +112,12 @@ def plan_outline(
         held = cache_get_many(list(marks))
         if all((held.get(key) or ("",))[0] == mark for key, mark in marks.items()):
             return Outline(_whole(plan, [held[key][1] for key in marks]), items, closed)
-    shape = selectors.plan_shape(plan, top_over=CLOSED_OVER if closable else None, opened=opened)
+    item_page = selectors.PUBLIC_ITEM_PAGE if public else selectors.ITEM_PAGE
+    shape = selectors.plan_shape(plan, top_over=CLOSED_OVER if closable else None, opened=opened, item_page=item_page)
     closed = closable and shape.items > CLOSED_OVER
     base = f"{PREFIX}{plan.pk}:{hiding}:{int(can_change)}"
     pieces = _pieces(plan, shape, base, kinds, closed, opened)
-    parts = _parts(plan, shape, pieces, can_change=can_change, hidden=hidden)
+    parts = _parts(plan, shape, pieces, can_change=can_change, hidden=hidden, public=public)
     if index is not None:  # pieces the plan no longer has: freed now, not when they age out
         cache_delete_many(list(set(index[1]) - {piece.key for piece in pieces}))
     # an index for each top item opened, not for every item an address can name (the pieces
@@ -154,15 +159,25 @@ def _pieces(
 
 
 def _parts(
-    plan: Plan, shape: selectors.PlanShape, pieces: list[_Piece], *, can_change: bool, hidden: frozenset[int]
+    plan: Plan,
+    shape: selectors.PlanShape,
+    pieces: list[_Piece],
+    *,
+    can_change: bool,
+    hidden: frozenset[int],
+    public: bool = False,
 ) -> list[bytes]:
     """Each piece's HTML: from the cache where its slot holds its fingerprint, built (one
     query for all of them) and written over its slot where not."""
     held = cache_get_many([piece.key for piece in pieces])
     stale = [piece for piece in pieces if (held.get(piece.key) or ("",))[0] != piece.mark]
     if stale:
-        rows = selectors.outline_rows(plan, shape, [pk for piece in stale for pk in piece.pks])
-        by_id = {row.item.pk: row for row in selectors.hide_link_ends(rows, hidden)}
+        item_page = selectors.PUBLIC_ITEM_PAGE if public else selectors.ITEM_PAGE
+        rows = selectors.outline_rows(plan, shape, [pk for piece in stale for pk in piece.pks], item_page)
+        selectors.hide_link_ends(rows, hidden, public=public)
+        if public:
+            selectors.without_lead_officers(rows)
+        by_id = {row.item.pk: row for row in rows}
         made = {}
         for piece in stale:
             shown = [by_id[pk] for pk in piece.pks if pk in by_id]

@@ -17,7 +17,7 @@ from simple_history.utils import get_history_manager_for_model
 
 from config.html import ID, IdUrl
 from partners.models import Organisation, PartnershipLead, PartnershipMember, User
-from planning.access import plans_for, unreadable_plan_ids
+from planning.access import plans_for, unpublished_plan_ids, unreadable_plan_ids
 from planning.formatting import field_text
 from planning.models import (
     Comment,
@@ -71,24 +71,42 @@ class OutlineRow:
 
 HIDDEN_ITEM = "An item in a plan not shared with you"
 HIDDEN_PLANS = "Plans not shared with you"
+# on the public pages (issue 16) every plan that is not published is hidden, whoever reads
+PUBLIC_HIDDEN_ITEM = "An item in a plan that is not published"
+PUBLIC_HIDDEN_PLANS = "Plans that are not published"
+
+# the page an outline's items link to: the app's item page, or the public one (issue 16)
+ITEM_PAGE = "planning:item-detail"
+PUBLIC_ITEM_PAGE = "public:item-detail"
 
 
-def _hidden(end: LinkEnd) -> LinkEnd:
+def _hidden(end: LinkEnd, wording: tuple[str, str]) -> LinkEnd:
     return LinkEnd(
-        relation=end.relation, title=HIDDEN_ITEM, plan_title=HIDDEN_PLANS, url="", link_id=end.link_id, hidden=True
+        relation=end.relation, title=wording[0], plan_title=wording[1], url="", link_id=end.link_id, hidden=True
     )
 
 
-def hide_link_ends(rows: list[OutlineRow], hidden_plans: frozenset[int]) -> list[OutlineRow]:
+def hide_link_ends(rows: list[OutlineRow], hidden_plans: frozenset[int], *, public: bool = False) -> list[OutlineRow]:
     """Blank every link end in ``hidden_plans`` (``planning.access`` names them for a
     reader): the link's relation stays, so the reader sees that one exists; its title,
-    plan, organisation, note and address go. Rows are changed in place and returned."""
+    plan, organisation, note and address go. Rows are changed in place and returned.
+    ``public``: worded for the public pages (the plan is not published, rather than not
+    shared with the reader)."""
     if not hidden_plans:
         return rows
+    wording = (PUBLIC_HIDDEN_ITEM, PUBLIC_HIDDEN_PLANS) if public else (HIDDEN_ITEM, HIDDEN_PLANS)
     for row in rows:
-        row.links_out = [_hidden(end) if end.plan_id in hidden_plans else end for end in row.links_out]
-        row.links_in = [_hidden(end) if end.plan_id in hidden_plans else end for end in row.links_in]
+        row.links_out = [_hidden(end, wording) if end.plan_id in hidden_plans else end for end in row.links_out]
+        row.links_in = [_hidden(end, wording) if end.plan_id in hidden_plans else end for end in row.links_in]
         row.links_in.sort(key=_back_order)
+    return rows
+
+
+def without_lead_officers(rows: list[OutlineRow]) -> list[OutlineRow]:
+    """Rows as the public pages show them: the lead organisation, not the officer, is named
+    (docs/decisions/0016). Rows are changed in place and returned."""
+    for row in rows:
+        row.item.lead_officer = None
     return rows
 
 
@@ -248,8 +266,9 @@ def attach_names(items: list[PlanItem], names: Names) -> None:
                 setattr(item, name, value)
 
 
-def plan_outline(plan: Plan) -> list[OutlineRow]:
-    """The whole plan in reading order, with each item's links out and back (four queries)."""
+def plan_outline(plan: Plan, item_page: str = ITEM_PAGE) -> list[OutlineRow]:
+    """The whole plan in reading order, with each item's links out and back (four queries);
+    items and link ends go to the pages ``item_page`` names."""
     items = list(PlanItem.objects.filter(plan=plan).in_tree_order())
     # leads and indicators: a few hundred distinct ones for thousands of items, so each is
     # made once (one query) rather than once per item by select_related
@@ -266,8 +285,10 @@ def plan_outline(plan: Plan) -> list[OutlineRow]:
     ):
         supporters[row.item_id].append(row.organisation)
     root_level = items[0].level if items else 0
-    rows = build_rows(plan, [(item, item.level - root_level) for item in items], supporters, plan.slug)
-    _attach_current_links(rows, plan)
+    rows = build_rows(
+        plan, [(item, item.level - root_level) for item in items], supporters, plan.slug, item_page=item_page
+    )
+    _attach_current_links(rows, plan, item_page=item_page)
     return rows
 
 
@@ -316,13 +337,16 @@ _LINK_COLUMNS = (
 )  # fmt: skip
 
 
-def plan_shape(plan: Plan, *, top_over: int | None = None, opened: int | None = None) -> PlanShape:
+def plan_shape(
+    plan: Plan, *, top_over: int | None = None, opened: int | None = None, item_page: str = ITEM_PAGE
+) -> PlanShape:
     """The plan's ``PlanShape`` (three queries of a few columns each; no model is built for
     an item, which is what made ``plan_outline`` cost 100 ms and more at 2,000 items).
 
     With ``top_over``, a plan of more items is read only as far as its top items (the
     vision's children: a long plan's page opens at those) and everything under the top item
-    that holds the item ``opened``; ``items`` still counts the whole plan."""
+    that holds the item ``opened``; ``items`` still counts the whole plan. Link ends go to
+    the pages ``item_page`` names (the app's item page, or the public one)."""
     items = PlanItem.objects.filter(plan=plan)
     if top_over is not None:
         plans_items = PlanItem.objects.filter(plan=plan).order_by()
@@ -392,26 +416,28 @@ def plan_shape(plan: Plan, *, top_over: int | None = None, opened: int | None = 
         .values_list(*_LINK_COLUMNS)
     ):
         source, target = ends[:5], ends[5:]
-        links_out[source[0]].append(_shape_end(str(labels[relation]), target, pk, note, item_urls))
+        links_out[source[0]].append(_shape_end(str(labels[relation]), target, pk, note, item_urls, item_page))
         links_in[target[0]].append(
-            _shape_end(Link.INVERSE_LABELS[Link.Relation(relation)], source, pk, note, item_urls)
+            _shape_end(Link.INVERSE_LABELS[Link.Relation(relation)], source, pk, note, item_urls, item_page)
         )
     for ends_in in links_in.values():
         ends_in.sort(key=_back_order)
     return PlanShape(rows, rows[0].beneath + 1 if rows else 0, supporters, links_out, links_in, names)
 
 
-def _shape_end(label: str, other: list, link_id: int, note: str, item_urls: dict[str, IdUrl]) -> LinkEnd:
+def _shape_end(
+    label: str, other: list, link_id: int, note: str, item_urls: dict[str, IdUrl], item_page: str
+) -> LinkEnd:
     pk, title, plan_id, plan_title, slug = other
     if slug not in item_urls:
-        item_urls[slug] = IdUrl("planning:item-detail", slug, ID)
+        item_urls[slug] = IdUrl(item_page, slug, ID)
     return LinkEnd(
         relation=label, title=title, plan_title=plan_title, url=item_urls[slug](pk), note=note, link_id=link_id,
         plan_id=plan_id,
     )  # fmt: skip
 
 
-def outline_rows(plan: Plan, shape: PlanShape, pks: list[int]) -> list[OutlineRow]:
+def outline_rows(plan: Plan, shape: PlanShape, pks: list[int], item_page: str = ITEM_PAGE) -> list[OutlineRow]:
     """The outline rows of the items ``pks`` (in reading order) of ``plan`` read as ``shape``:
     one query for the items themselves; everything else comes from the shape, so a part of
     the outline is built exactly as the whole would be."""
@@ -426,6 +452,7 @@ def outline_rows(plan: Plan, shape: PlanShape, pks: list[int]) -> list[OutlineRo
         plan.slug,
         refs={pk: by_id[pk].reference for pk in pks},
         edges={pk: (by_id[pk].is_first, by_id[pk].is_last) for pk in pks},
+        item_page=item_page,
     )
     for row in rows:
         row.links_out = list(shape.links_out.get(row.item.pk, ()))
@@ -433,9 +460,13 @@ def outline_rows(plan: Plan, shape: PlanShape, pks: list[int]) -> list[OutlineRo
     return rows
 
 
-def item_outline(plan: Plan, item: PlanItem, *, reader: User) -> tuple[OutlineRow, list[OutlineRow], list[OutlineRow]]:
+def item_outline(
+    plan: Plan, item: PlanItem, *, reader: User | None
+) -> tuple[OutlineRow, list[OutlineRow], list[OutlineRow]]:
     """An item's row, its ancestors' rows (top first) and its children's, for the item page,
-    as ``reader`` may see them: links into plans they may not read are hidden.
+    as ``reader`` may see them: links into plans they may not read are hidden. With no
+    ``reader``, as the public item page shows it (issue 16): links to public item pages,
+    and every plan that is not published hidden, whoever reads.
 
     References count siblings across the whole plan, so the plan's shape is read (ids
     only); the rows themselves are built for those few items alone. Four queries whatever
@@ -456,10 +487,14 @@ def item_outline(plan: Plan, item: PlanItem, *, reader: User) -> tuple[OutlineRo
     ):
         supporters[row.item_id].append(row.organisation)
     ordered = [(found[pk], 0) for pk in wanted if pk in found]
-    rows = build_rows(plan, ordered, supporters, plan.slug, refs=refs)
-    _attach_current_links(rows, plan, Q(source_id__in=wanted) | Q(target_id__in=wanted))
+    item_page = ITEM_PAGE if reader is not None else PUBLIC_ITEM_PAGE
+    rows = build_rows(plan, ordered, supporters, plan.slug, refs=refs, item_page=item_page)
+    _attach_current_links(rows, plan, Q(source_id__in=wanted) | Q(target_id__in=wanted), item_page)
     ends = {end.plan_id for row in rows for end in (*row.links_out, *row.links_in)}
-    hide_link_ends(rows, unreadable_plan_ids(reader, ends))
+    if reader is None:
+        hide_link_ends(rows, unpublished_plan_ids(ends), public=True)
+    else:
+        hide_link_ends(rows, unreadable_plan_ids(reader, ends))
     by_id = {row.item.pk: row for row in rows}
     return (
         by_id[item.pk],
@@ -475,6 +510,7 @@ def build_rows(
     slug: str,
     refs: dict[int, str] | None = None,
     edges: dict[int, tuple[bool, bool]] | None = None,
+    item_page: str = ITEM_PAGE,
 ) -> list[OutlineRow]:
     """Outline rows from items already in reading order with their depths; shared by the
     present plan page, past views and the item page (which passes ``refs`` counted on the
@@ -482,7 +518,7 @@ def build_rows(
     the plan ``slug`` names (a past view's items link to the plan as it is now). ``edges``
     (first, last among its siblings, by item) for rows that are not all of their siblings."""
     refs = refs if refs is not None else references([item for item, _ in ordered])
-    item_url = IdUrl("planning:item-detail", slug, ID)
+    item_url = IdUrl(item_page, slug, ID)
     sibling_counts: dict[int | None, int] = defaultdict(int)
     ranks: dict[int, int] = {}
     for item, _ in ordered:
@@ -507,26 +543,30 @@ def build_rows(
     return rows
 
 
-def _attach_current_links(rows: list[OutlineRow], plan: Plan, which: Q | None = None) -> None:
+def _attach_current_links(
+    rows: list[OutlineRow], plan: Plan, which: Q | None = None, item_page: str = ITEM_PAGE
+) -> None:
     by_id = {row.item.pk: row for row in rows}
     which = which if which is not None else Q(source__plan=plan) | Q(target__plan=plan)
     links = Link.objects.filter(which).select_related("source__plan__organisation", "target__plan__organisation")
     item_urls: dict[str, IdUrl] = {}  # one pattern per plan at the links' other ends
     for link in links:
         if link.source_id in by_id:
-            by_id[link.source_id].links_out.append(_link_end(link.get_relation_display(), link.target, link, item_urls))
+            by_id[link.source_id].links_out.append(
+                _link_end(link.get_relation_display(), link.target, link, item_urls, item_page)
+            )
         if link.target_id in by_id:
             by_id[link.target_id].links_in.append(
-                _link_end(Link.INVERSE_LABELS[Link.Relation(link.relation)], link.source, link, item_urls)
+                _link_end(Link.INVERSE_LABELS[Link.Relation(link.relation)], link.source, link, item_urls, item_page)
             )
     for row in rows:
         row.links_in.sort(key=_back_order)
 
 
-def _link_end(label: str, other: PlanItem, link: Link, item_urls: dict[str, IdUrl]) -> LinkEnd:
+def _link_end(label: str, other: PlanItem, link: Link, item_urls: dict[str, IdUrl], item_page: str) -> LinkEnd:
     slug = other.plan.slug
     if slug not in item_urls:
-        item_urls[slug] = IdUrl("planning:item-detail", slug, ID)
+        item_urls[slug] = IdUrl(item_page, slug, ID)
     return LinkEnd(
         relation=label,
         title=other.title,

@@ -34,6 +34,8 @@ from partners.models import Organisation, User
 from planning.models import Indicator, ItemSupporter, Link, Plan, PlanItem
 from planning.selectors import (
     ITEM_DIFF_FIELDS,
+    ITEM_PAGE,
+    PUBLIC_ITEM_PAGE,
     FieldChange,
     LinkEnd,
     Names,
@@ -98,7 +100,7 @@ def newest_rows(history_model, wanted: list[tuple[datetime, Q]], columns: Iterab
     return [[row[2:first_mark] for row in found.values() if row[1] != "-"] for found in newest]
 
 
-def _plans_then(plan: Plan, moments: list[datetime]) -> list[Plan | None]:
+def plans_then(plan: Plan, moments: list[datetime]) -> list[Plan | None]:
     """The plan's own row at each moment (title, status, level names), None before it existed."""
     found = newest_rows(_PLAN_HISTORY, [(when, Q(id=plan.pk)) for when in moments], _PLAN_COLUMNS)
     then: list[Plan | None] = []
@@ -219,7 +221,12 @@ class Snapshot:
 
 
 def plan_at(
-    plan: Plan, when: datetime, *, fold_above: int | None = None, opened: Collection[int] = ()
+    plan: Plan,
+    when: datetime,
+    *,
+    fold_above: int | None = None,
+    opened: Collection[int] = (),
+    public: bool = False,
 ) -> Snapshot | None:
     """The plan and its items, supporters and links as they were at ``when``; None if the
     plan did not exist yet. Every item; or, if the plan then had more than ``fold_above``
@@ -227,8 +234,9 @@ def plan_at(
     (ids): a reader opens a 2,000-item plan at its priorities, not 1.5 MB of every item.
 
     Five queries whatever the plan's size: the plan, its shape, the links and supporters of
-    the items shown, their rows (with the other ends of their links), and the names."""
-    past_plan = _plans_then(plan, [when])[0]
+    the items shown, their rows (with the other ends of their links), and the names.
+    ``public``: items and link ends go to the public pages (issue 16)."""
+    past_plan = plans_then(plan, [when])[0]
     if past_plan is None:
         return None
     shape = _shapes(plan, [when])[0]
@@ -275,12 +283,13 @@ def plan_at(
     attach_names(list(items.values()), names)
     supporters = _supporters(supporter_rows, names.found[Organisation])
     ordered = [(items[place.pk], depth) for place, depth in shape.ordered if place.pk in items]
-    rows = build_rows(past_plan, ordered, supporters, slug=plan.slug, refs=shape.refs)
+    item_page = PUBLIC_ITEM_PAGE if public else ITEM_PAGE
+    rows = build_rows(past_plan, ordered, supporters, slug=plan.slug, refs=shape.refs, item_page=item_page)
     end_names = {row[pk_at]: (row[title_at], row[-1] or "", row[plan_at_]) for row in item_rows if row[pk_at] in others}
     end_names.update(
         {row[pk_at]: (row[title_at], past_plan.title, None) for row in item_rows if row[plan_at_] == plan.pk}
     )
-    _attach_links(rows, links, end_names)
+    _attach_links(rows, links, end_names, "public:item-permalink" if public else "planning:item-permalink")
     return Snapshot(
         plan=past_plan,
         when=when,
@@ -334,11 +343,11 @@ def _supporters(rows: list[tuple], organisations: dict) -> dict[int, list[Organi
     return supporters
 
 
-def _attach_links(rows: list[OutlineRow], links: list[tuple], ends: dict[int, tuple]) -> None:
+def _attach_links(rows: list[OutlineRow], links: list[tuple], ends: dict[int, tuple], permalink_page: str) -> None:
     """Each row's links out and back as they were, naming the other end as it was then
     (``ends``: id -> title, plan title, plan id; none for the plan's own items)."""
     by_id = {row.item.pk: row for row in rows}
-    permalink = IdUrl("planning:item-permalink", ID)
+    permalink = IdUrl(permalink_page, ID)
     for _, source, target, relation, note in links:
         label = Link.Relation(relation)
         for own, other, text, side in (
@@ -379,7 +388,7 @@ def compare(plan: Plan, before: datetime, after: datetime) -> list[ItemDifferenc
     Five queries whatever the plan's size: the plan and its shape at both moments, the rows
     of the items that differ, supporters at both moments, and names. An item whose history
     row is the same at both moments is unchanged; only its place and supporters count."""
-    old_plan, new_plan = _plans_then(plan, [before, after])
+    old_plan, new_plan = plans_then(plan, [before, after])
     if old_plan is None or new_plan is None:
         return None
     old, new = _shapes(plan, [before, after])

@@ -6,5 +6,12 @@ app_name = "public"
 
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
+    # the plan pages (helper pubpages)
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
+    path("plans/<slug:slug>/summary/", views.plan_summary, name="plan-summary"),
+    path("plans/<slug:slug>/items/<int:pk>/", views.item_detail, name="item-detail"),
+    path("plans/<slug:slug>/editions/", views.plan_editions, name="plan-editions"),
+    path("plans/<slug:slug>/editions/<int:pk>/", views.edition_detail, name="edition-detail"),
+    path("plans/<slug:slug>/download.<str:fmt>", views.plan_download, name="plan-download"),
+    path("items/<int:pk>/", views.item_permalink, name="item-permalink"),
 ]

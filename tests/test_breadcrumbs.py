@@ -21,6 +21,11 @@ PLAN = "Service Plan"
 PARENTS = {
     "planning:plan-list": None,
     "public:plan-detail": ("public:plan-list", "Published plans"),
+    # the public plan's own pages end at the plan, its items at their parent (issue 16)
+    "public:plan-summary": ("public:plan-detail", PLAN),
+    "public:plan-editions": ("public:plan-detail", PLAN),
+    "public:edition-detail": ("public:plan-detail", PLAN),
+    "public:item-detail": ("public:item-detail", "Priority"),  # the action's priority
     "planning:search": None,
     "planning:partner-home": None,
     "planning:plan-create": ("planning:plan-list", "Plans"),
@@ -93,6 +98,8 @@ PARENTS = {
 }
 # pages that are not HTML pages of their own (redirects, downloads)
 NOT_PAGES = {
+    "public:item-permalink",
+    "public:plan-download",
     "planning:item-permalink",
     "planning:plan-permalink",
     "monitoring:start",

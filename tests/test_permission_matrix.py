@@ -139,6 +139,14 @@ URLS = {
     # the public pages (issue 16): anyone, read only
     "public:plan-list": (lambda w: [], "public", "public_wrong_method"),
     "public:plan-detail": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
+    "public:plan-summary": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
+    "public:item-detail": (lambda w: [w.plan.slug, w.action.pk], "public_plan", "public_wrong_method"),
+    "public:item-permalink": (lambda w: [w.action.pk], "public_plan", "public_wrong_method"),
+    "public:plan-editions": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
+    "public:edition-detail": (lambda w: [w.plan.slug, w.edition_pk], "public_plan", "public_wrong_method"),
+    "public:plan-download": (lambda w: [w.plan.slug, "csv"], "public_plan", "public_wrong_method"),
+    "robots-txt": (lambda w: [], "public", "public_wrong_method"),
+    "sitemap": (lambda w: [], "public", "public_wrong_method"),
     "logout": (lambda w: [], None, None),
     # joining and passwords: an invitation's link is its own key; the reset pages are for
     # anyone (they say the same whoever asks); changing a password needs signing in
@@ -476,6 +484,8 @@ class World:
             lifecycle.plan_approve(plan=self.plan, user=owner, approved_by="Cabinet", approved_on=today)
             lifecycle.plan_publish(plan=self.plan, user=owner)  # for the public pages (issue 16)
         self.plan.refresh_from_db()
+        # the edition approval names (none before it: the public edition pages 404 anyway)
+        self.edition_pk = self.plan.editions.values_list("pk", flat=True).first() or 0
         if state == "approved":
             # a submitted return to review, with an evidence file to download
             submitted = monitoring.return_save(

@@ -16,6 +16,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from monitoring import services as monitoring
 from planning import services
@@ -34,10 +35,12 @@ PERSONAS = [
 ]  # owner, owning officer, other officer, partner, member, admin
 
 # persona -> page -> queries; the plan page is read twice, with the outline built and then cached
+PUBLIC = {"public plan": 10, "public item": 8}  # the same for every persona
 EXPECTED = {
-    persona: {"plan": 9, "plan cached": 5, "item": 8, "scorecard": 8} for persona in ["alice", "bob", "carol", "ada"]
+    persona: {"plan": 9, "plan cached": 5, "item": 8, "scorecard": 8} | PUBLIC
+    for persona in ["alice", "bob", "carol", "ada"]
 } | {  # one more: which linked plans they may not read (officers and admins read every plan)
-    persona: {"plan": 10, "plan cached": 6, "item": 8, "scorecard": 8} for persona in ["pat", "mel"]
+    persona: {"plan": 10, "plan cached": 6, "item": 8, "scorecard": 8} | PUBLIC for persona in ["pat", "mel"]
 }
 
 
@@ -52,6 +55,7 @@ def _build(plan: Plan, size: int, bob, college, period) -> PlanItem:
         first = first or action
     services.plan_share_set(plan=plan, organisations=[college])
     plan.status = Plan.Status.APPROVED
+    plan.published_at = plan.published_at or timezone.now()  # for the public pages (issue 16)
     plan.save()
     for action in plan.items.filter(kind="action", returns__isnull=True):
         make_return(action, period, bob, {"rag": "green", "narrative": "On track"}, submit=True)
@@ -81,6 +85,9 @@ def test_every_persona_reads_the_main_pages_in_a_fixed_number_of_queries(
             "plan cached": plan.get_absolute_url(),
             "item": reverse("planning:item-detail", args=[plan.slug, action.pk]),
             "scorecard": reverse("monitoring:scorecard", args=[plan.slug, period.slug]),
+            # the public pages read the same for everyone signed in (issue 16)
+            "public plan": reverse("public:plan-detail", args=[plan.slug]),
+            "public item": reverse("public:item-detail", args=[plan.slug, action.pk]),
         }
         counts[size] = {page: _count(client, url) for page, url in urls.items()}
         plan.status = Plan.Status.DRAFT  # so the next round may add items

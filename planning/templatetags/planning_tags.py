@@ -6,6 +6,7 @@ from django.utils.safestring import SafeString
 
 from config.markdown import cached_markdown
 from planning import formatting, wording
+from planning.access import unreadable_plan_ids
 
 register = template.Library()
 
@@ -39,3 +40,22 @@ def plan_ancestors(plan) -> list:
         node = node.parent
         chain.append(node)
     return chain[::-1]
+
+
+@register.simple_tag(takes_context=True)
+def plan_trail(context, plan, include_self=True) -> list[tuple]:
+    """The plan's ancestors from the top (and the plan, with ``include_self``) as (plan,
+    readable) for breadcrumbs and "Delivers": a plan above one the reader may read can be
+    one they may not (a partner reads the service plan shared with them, not the corporate
+    plan above it), and its title is then not shown (decision 0016, security.md). The page's
+    own plan was fetched through ``planning.access`` and is readable; the ones above it cost
+    one query for partners and members, none for officers and admins, none at the top."""
+    ancestors = plan_ancestors(plan)
+    hidden = getattr(plan, "_hidden_above", None)  # asked once a page (breadcrumbs and "Delivers")
+    if hidden is None:
+        user = context.get("user")
+        ids = [ancestor.pk for ancestor in ancestors]
+        hidden = frozenset(ids) if user is None else unreadable_plan_ids(user, ids)
+        plan._hidden_above = hidden
+    trail = [(ancestor, ancestor.pk not in hidden) for ancestor in ancestors]
+    return [*trail, (plan, True)] if include_self else trail

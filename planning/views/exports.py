@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from config.spreadsheets import FORMATS, spreadsheet_response
 from planning.access import get_plan_for_user
 from planning.formatting import choice_label
-from planning.models import ItemSupporter
+from planning.models import ItemSupporter, Plan, PlanItem
 from planning.selectors import items_with_references
 
 PLAN_HEADINGS = [
@@ -56,32 +56,35 @@ def plan_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     for row in ItemSupporter.objects.filter(item__plan=plan).select_related("organisation"):
         supporters.setdefault(row.item_id, []).append(row.organisation.name)
     rows = [PLAN_HEADINGS]
-    for item in items:
-        rows.append(
-            [
-                refs[item.pk],
-                plan.label_for(item.kind),
-                item.get_kind_display(),
-                item.title,
-                item.description,
-                item.get_status_display(),
-                item.lead_officer,
-                item.lead_organisation,
-                "; ".join(sorted(supporters.get(item.pk, []))),
-                item.start_date,
-                item.due_date,
-                item.cost_amount,
-                choice_label(item, "cost_type"),
-                item.funding_source,
-                item.indicator,
-                choice_label(item, "unit"),
-                item.baseline_value,
-                item.baseline_date,
-                item.target_value,
-                item.target_date,
-                choice_label(item, "direction"),
-                choice_label(item, "target_type"),
-                item.amber_tolerance,
-            ]
-        )
+    rows.extend(item_cells(plan, item, refs[item.pk], supporters.get(item.pk, [])) for item in items)
     return spreadsheet_response(fmt, plan.slug, "Plan", rows)
+
+
+def item_cells(plan: Plan, item: PlanItem, reference: str, supporters: list[str]) -> list:
+    """One item's row under ``PLAN_HEADINGS``: the app's export and the public downloads
+    (public/downloads.py, which leaves out the lead officer) write the same cells."""
+    return [
+        reference,
+        plan.label_for(item.kind),
+        item.get_kind_display(),
+        item.title,
+        item.description,
+        item.get_status_display(),
+        item.lead_officer,
+        item.lead_organisation,
+        "; ".join(sorted(str(name) for name in supporters)),
+        item.start_date,
+        item.due_date,
+        item.cost_amount,
+        choice_label(item, "cost_type"),
+        item.funding_source,
+        item.indicator,
+        choice_label(item, "unit"),
+        item.baseline_value,
+        item.baseline_date,
+        item.target_value,
+        item.target_date,
+        choice_label(item, "direction"),
+        choice_label(item, "target_type"),
+        item.amber_tolerance,
+    ]

@@ -5,6 +5,7 @@ import pytest
 
 from tests.browser.conftest import sign_in, visit
 from tests.factories import add_item, vision_of
+from tests.public.test_plan_pages import Council
 
 pytestmark = pytest.mark.browser
 
@@ -38,3 +39,19 @@ def test_every_plan_page_passes_axe(page, alice, carol, plan):
 def test_the_forbidden_page_passes_axe(page, carol, plan):
     sign_in(page, carol)
     visit(page, f"/plans/{plan.slug}/edit/", status=403)
+
+
+def test_every_public_page_passes_axe(page, alice, bob, council, college):
+    world = Council(alice, bob, council, college)
+    base = f"/public/plans/{world.plan.slug}"
+    for path in (
+        "/public/",
+        f"{base}/",
+        f"{base}/?show=priorities",
+        f"{base}/summary/",
+        f"{base}/items/{world.action.pk}/",
+        f"{base}/editions/",
+        f"{base}/editions/{world.plan.editions.get().pk}/",
+    ):
+        visit(page, path)
+    visit(page, "/public/plans/youth/", status=404)

@@ -123,9 +123,9 @@ def built(monkeypatch):
     found: list[int] = []
     real = selectors.outline_rows
 
-    def spy(plan, shape, pks):
+    def spy(plan, shape, pks, *rest):
         found.extend(pks)
-        return real(plan, shape, pks)
+        return real(plan, shape, pks, *rest)
 
     monkeypatch.setattr(selectors, "outline_rows", spy)
     return found

@@ -2,7 +2,9 @@
 
 After loading, it tells the demo's short history (``demo.planning_story``): two named
 editions of the Standards and School Improvement plan with real changes between them,
-then a year of quarterly returns and risk reviews (``demo.monitoring_story``).
+then a year of quarterly returns and risk reviews (``demo.monitoring_story``), the
+partnership's draft (``demo.partnership_story``) and the plans published to the public
+(``demo.publishing_story``).
 Loading and the stories are one transaction, so a failure leaves the database empty.
 
 Safe to run every time ``make run`` starts: it loads nothing if plans already exist.
@@ -16,7 +18,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from demo import monitoring_story, partnership_story, planning_story
+from demo import monitoring_story, partnership_story, planning_story, publishing_story
 from partners.models import User
 from planning.loader import LoadError, load_plans
 from planning.models import Plan
@@ -48,6 +50,7 @@ class Command(BaseCommand):
                     consultation = planning_story.consult()
                     monitoring = monitoring_story.tell(today=timezone.localdate())
                     partnership = partnership_story.tell()
+                    published = publishing_story.tell()
             except LoadError as error:
                 raise CommandError("\n".join(error.messages)) from None
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo council from {DEMO_FILE.name}."))
@@ -58,6 +61,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{partnership} is the {partnership.partnership}'s draft: suggestions from its consultation, "
                 "two drafting groups writing their parts, one sign-off given."
+            )
+            kept_back = Plan.objects.filter(slug__in=publishing_story.KEPT_BACK).count()
+            self.stdout.write(
+                f"Published to the public (no sign-in, at {url.rstrip('/')}/public/): "
+                + ", ".join(plan.title for plan in published)
+                + f"; {kept_back} approved plans kept back, so links into them show without their titles."
             )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Golden Thread is starting at {url}"))
