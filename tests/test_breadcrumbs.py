@@ -21,6 +21,11 @@ PLAN = "Service Plan"
 PARENTS = {
     "planning:plan-list": None,
     "public:plan-detail": ("public:plan-list", "Published plans"),
+    "public:scorecard-list": ("public:plan-detail", PLAN),
+    "public:scorecard": ("public:scorecard-list", "Results"),
+    # a PDF not yet produced: the page saying it is being prepared
+    "public:scorecard-pdf": ("public:scorecard-list", "Results"),
+    "public:edition-pdf": ("public:scorecard-list", "Results"),
     "planning:search": None,
     "planning:partner-home": None,
     "planning:plan-create": ("planning:plan-list", "Plans"),
@@ -102,6 +107,7 @@ NOT_PAGES = {
     "monitoring:return-evidence",
     "monitoring:plan-export",
     "monitoring:returns-export",
+    "public:results-download",
 }
 
 
