@@ -329,3 +329,10 @@ def test_the_results_as_json_keep_numbers_as_numbers(client, published):
     assert target["actual_value"] == 71 and target["target_value"] == 80 and target["unit"] == "Percentage (%)"
     assert target["quarter_starts"] == "2013-04-01" and target["rag"] == "Amber"
     assert [row["quarter"] for row in body["results"]] == [published.q1.label] * 2
+
+
+def test_the_pages_read_in_a_few_queries(client, published, django_assert_max_num_queries):
+    """The stamp, the plan, the quarter and its stored scorecard: no query per row."""
+    for name, most in (("list", 6), ("scorecard", 8), ("csv", 8)):
+        with django_assert_max_num_queries(most):
+            assert client.get(_urls(published)[name]).status_code == 200, name
