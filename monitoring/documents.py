@@ -23,18 +23,26 @@ from monitoring import scorecards
 from monitoring.models import Document, ProgressReturn, ReportingPeriod, ScorecardSnapshot, render_cutoff
 from monitoring.tasks import is_lost, render_document
 from partners.models import User
-from planning.access import hiding_key, linked_plans_hidden_from
+from planning.access import hiding_key, plans_hidden_from, plans_hidden_from_public
 from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem
 
 
 def request_plan_pdf(user: User, plan: Plan, edition: Edition | None = None) -> Document:
     """The plan document of ``plan`` (as at ``edition``, or as it is now), as ``user`` may
     see the thread: links into plans they may not read are shown without their other end."""
-    key = plan_key(plan, edition) + hiding_key(linked_plans_hidden_from(user, plan))
+    key = plan_key(plan, edition) + hiding_key(plans_hidden_from(user, plan))
     return _request(user, key, kind=Document.Kind.PLAN, plan=plan, edition=edition)
 
 
-def request_scorecard_pdf(user: User, plan: Plan, period: ReportingPeriod, include_children: bool) -> Document:
+def request_public_plan_pdf(plan: Plan, edition: Edition) -> Document:
+    """A published plan's edition for anyone who has not signed in: every plan that is not
+    published is hidden (its links and place in the thread shown without its title). The
+    key says exactly that, so a member who may read no more of the thread shares the PDF."""
+    key = plan_key(plan, edition) + hiding_key(plans_hidden_from_public(plan))
+    return _request(None, key, kind=Document.Kind.PLAN, plan=plan, edition=edition)
+
+
+def request_scorecard_pdf(user: User | None, plan: Plan, period: ReportingPeriod, include_children: bool) -> Document:
     """The scorecard pack of ``plan`` for ``period``."""
     return _request(
         user,
@@ -85,7 +93,7 @@ def _latest(moments: list[datetime | None]) -> datetime:
     return max(known) if known else datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _request(user: User, key: str, **fields) -> Document:
+def _request(user: User | None, key: str, **fields) -> Document:
     """The document for ``key``: reused when it is ready (or being produced), queued
     again when it failed, timed out, or its file has gone from storage."""
     with transaction.atomic():

@@ -30,6 +30,8 @@ def _tag(rag: str, label: str) -> SafeHtml:
 
 
 def _item(row: dict, extra: SafeHtml) -> SafeHtml:
+    if not row["url"]:  # no page to link to (the public scorecard of a locked quarter)
+        return html('<th scope="row">{} {}{}</th>', row["reference"], row["title"], extra)
     return html(
         '<th scope="row"><a class="govuk-link" href="{}">{} {}</a>{}</th>',
         row["url"],

@@ -362,15 +362,24 @@ def stamp(data: dict, when: datetime) -> dict:
 
 def scorecard_data(plan: Plan, period: ReportingPeriod, *, include_children: bool = False) -> dict:
     """What the scorecard shows: as stored when the quarter was locked, or as it is now."""
-    card = None
-    if period.is_locked:
-        card = (
-            ScorecardSnapshot.objects.filter(plan=plan, period=period, include_children=include_children)
-            .values_list("data", flat=True)
-            .first()
-        )
-    if card is None:
-        card = build(plan, period, include_children=include_children)
+    card = stored_scorecard(plan, period, include_children=include_children)
+    return card if card is not None else _worded(build(plan, period, include_children=include_children), plan)
+
+
+def stored_scorecard(plan: Plan, period: ReportingPeriod, *, include_children: bool = False) -> dict | None:
+    """The scorecard as reported to members when ``period`` was locked, or ``None`` (the
+    quarter is not locked, or the plan was not approved when it was)."""
+    if not period.is_locked:
+        return None
+    card = (
+        ScorecardSnapshot.objects.filter(plan=plan, period=period, include_children=include_children)
+        .values_list("data", flat=True)
+        .first()
+    )
+    return None if card is None else _worded(card, plan)
+
+
+def _worded(card: dict, plan: Plan) -> dict:
     # scorecards stored before they kept the plan's level names read with today's
     card.setdefault("labels", {kind: plan.label_for(kind) for kind in LABELLED_KINDS})
     card["words"] = words(card["labels"])

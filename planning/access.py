@@ -200,13 +200,13 @@ def linked_plans_hidden_from(user: User, plan: Plan) -> frozenset[int]:
     officers and admins. Cached pages and PDFs are keyed by it."""
     if reads_every_plan(user):
         return frozenset()
-    return _linked_plans_outside(plan, plans_for(user))
+    return _hidden_among(plan, plans_for(user), thread=False)
 
 
 def linked_plans_unpublished(plan: Plan) -> frozenset[int]:
     """The plans ever linked with ``plan``'s items that are not public: what the public
     pages hide, whoever reads them (issue 16); one query."""
-    return _linked_plans_outside(plan, Plan.objects.public())
+    return _hidden_among(plan, Plan.objects.public(), thread=False)
 
 
 def unpublished_plan_ids(plan_ids: Iterable[int | None]) -> frozenset[int]:
@@ -217,7 +217,23 @@ def unpublished_plan_ids(plan_ids: Iterable[int | None]) -> frozenset[int]:
     return frozenset(wanted - set(Plan.objects.public().filter(pk__in=wanted).values_list("pk", flat=True)))
 
 
-def _linked_plans_outside(plan: Plan, readable: QuerySet[Plan]) -> frozenset[int]:
+def plans_hidden_from(user: User, plan: Plan) -> frozenset[int]:
+    """What the plan document hides from ``user``: the linked plans they may not read, and
+    the plans around it in the thread (the plan it delivers, those that deliver it) they
+    may not read, whose titles the document would otherwise print (issue 16; decision 0009
+    left them named). One query, none for officers and admins."""
+    if reads_every_plan(user):
+        return frozenset()
+    return _hidden_among(plan, plans_for(user), thread=True)
+
+
+def plans_hidden_from_public(plan: Plan) -> frozenset[int]:
+    """``plans_hidden_from`` for anyone, signed in or not: every linked plan and plan around
+    ``plan`` in the thread that is not published (``Plan.objects.public``)."""
+    return _hidden_among(plan, Plan.objects.public(), thread=True)
+
+
+def _hidden_among(plan: Plan, readable: QuerySet[Plan], *, thread: bool) -> frozenset[int]:
     ever_here = PlanItem.history.filter(plan_id=plan.pk).values("id")
     links = get_history_manager_for_model(Link).filter(Q(source_id__in=ever_here) | Q(target_id__in=ever_here))
     ends = PlanItem.history.filter(Q(id__in=links.values("source_id")) | Q(id__in=links.values("target_id")))
@@ -228,6 +244,14 @@ def _linked_plans_outside(plan: Plan, readable: QuerySet[Plan]) -> frozenset[int
         .values_list("plan_id", flat=True)
         .distinct()
     )
+    if thread:
+        around = (
+            Plan.objects.filter(Q(pk=plan.parent_id) | Q(parent_id=plan.pk))
+            .exclude(pk__in=readable.values("pk"))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        hidden = hidden.union(around)
     return frozenset(hidden)
 
 

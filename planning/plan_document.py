@@ -72,7 +72,7 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         if row is not vision
     ]
     costs = plan_costs(rows, plan)
-    linked = linked_plans(plan, shown, rows)
+    linked = linked_plans(plan, shown, rows, hidden)
     contents = [Entry("About this plan", "about")] if shown.summary else []
     contents += [Entry(shown.label_vision, "vision")] if vision else []
     contents += [
@@ -141,13 +141,16 @@ def plan_costs(rows: list[OutlineRow], plan: Plan) -> dict:
     }
 
 
-def linked_plans(plan: Plan, shown: Plan, rows: list[OutlineRow]) -> dict:
+def linked_plans(plan: Plan, shown: Plan, rows: list[OutlineRow], hidden: frozenset[int] = frozenset()) -> dict:
     """The plan's place in the thread: the plan it delivers, the published plans that
     deliver it, and each link between one of its items and an item of another plan.
-    Drafts beneath it are left out: the same PDF is served to every reader."""
-    children = list(
+    Drafts beneath it are left out. A plan in ``hidden`` (its readers may not read it) is
+    not named: the plan it delivers is said to exist, those that deliver it are counted."""
+    beneath = list(
         plan.get_children().filter(status__in=Plan.PUBLISHED_STATUSES).select_related("organisation").order_by("title")
     )
+    children = [child for child in beneath if child.pk not in hidden]
+    parent = plan.parent if plan.parent_id else None
     links = []
     for row in rows:
         for end in [*row.links_out, *row.links_in]:
@@ -165,7 +168,13 @@ def linked_plans(plan: Plan, shown: Plan, rows: list[OutlineRow]) -> dict:
                         "hidden": end.hidden,
                     }
                 )
-    return {"parent": plan.parent, "children": children, "links": links}
+    return {
+        "parent": parent,
+        "parent_hidden": parent is not None and parent.pk in hidden,
+        "children": children,
+        "children_hidden": len(beneath) - len(children),
+        "links": links,
+    }
 
 
 # --- the glossary ---------------------------------------------------------------------------

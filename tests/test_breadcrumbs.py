@@ -26,6 +26,11 @@ PARENTS = {
     "public:plan-editions": ("public:plan-detail", PLAN),
     "public:edition-detail": ("public:plan-detail", PLAN),
     "public:item-detail": ("public:item-detail", "Priority"),  # the action's priority
+    "public:scorecard-list": ("public:plan-detail", PLAN),
+    "public:scorecard": ("public:scorecard-list", "Results"),
+    # a PDF not yet produced: the page saying it is being prepared
+    "public:scorecard-pdf": ("public:scorecard-list", "Results"),
+    "public:edition-pdf": ("public:scorecard-list", "Results"),
     "planning:search": None,
     "planning:partner-home": None,
     "planning:plan-create": ("planning:plan-list", "Plans"),
@@ -109,6 +114,7 @@ NOT_PAGES = {
     "monitoring:return-evidence",
     "monitoring:plan-export",
     "monitoring:returns-export",
+    "public:results-download",
 }
 
 

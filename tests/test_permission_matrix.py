@@ -147,6 +147,13 @@ URLS = {
     "public:plan-download": (lambda w: [w.plan.slug, "csv"], "public_plan", "public_wrong_method"),
     "robots-txt": (lambda w: [], "public", "public_wrong_method"),
     "sitemap": (lambda w: [], "public", "public_wrong_method"),
+    # its results: the scorecard of a locked quarter (World locks Q2 once the plan is approved),
+    # the PDFs of its editions and of that quarter, its accepted returns as open data
+    "public:scorecard-list": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
+    "public:scorecard": (lambda w: [w.plan.slug, w.periods[1].slug], "public_plan", "public_wrong_method"),
+    "public:scorecard-pdf": (lambda w: [w.plan.slug, w.periods[1].slug], "public_plan", "public_wrong_method"),
+    "public:edition-pdf": (lambda w: [w.plan.slug, w.edition_id], "public_plan", "public_wrong_method"),
+    "public:results-download": (lambda w: [w.plan.slug, "json"], "public_plan", "public_wrong_method"),
     "logout": (lambda w: [], None, None),
     # joining and passwords: an invitation's link is its own key; the reset pages are for
     # anyone (they say the same whoever asks); changing a password needs signing in
@@ -506,6 +513,10 @@ class World:
                 submit=False,
             )
             draft.evidence_file.save("draft.txt", ContentFile(b"Notes for the draft"))
+            # Q2 reported to members and locked: its scorecard is public (issue 16); Q1 stays open
+            self.periods[1] = monitoring.period_lock(period_id=self.periods[1].pk, user=self.people["admin"])
+        # the edition approval names (none before: the public edition PDF is then not found anyway)
+        self.edition_id = getattr(self.plan.editions.first(), "pk", 0)
 
     def _partnership(self, owner, service, health):
         """The plan is owned by a partnership of the service and the health board, whose
