@@ -386,6 +386,8 @@ class _Loader:
             if record.label == "planning.planitem" and _ref(record.instance, "parent") is None:
                 roots[id(_ref(record.instance, "plan"))].append(record)
         for record in self.records:
+            if record.kept:
+                continue  # (update) a row that is here already, as it is
             if record.label in {"partners.organisation", "planning.plan", "planning.planitem"} and _in_loop(record):
                 self.problems.add(record, "parent", "is its own ancestor: the parents form a loop")
             if record.label == "planning.plan" and len(roots.get(id(record.instance), [])) > 1:

@@ -80,3 +80,45 @@ def test_a_json_file_creates_its_plan_with_the_admin_in_history(ada):
     assert record.history_change_reason == "Imported from valid_plan.json"
     row.refresh_from_db()
     assert row.applied_at is not None
+
+
+@pytest.fixture
+def loaded(ada):
+    importing.apply(import_id=upload("valid_plan.json", VALID.read_bytes(), ada).pk, user=ada)
+    return Plan.objects.get(slug=JSON_SLUG)
+
+
+def by_pk(objects, label, pk):
+    return next(o for o in objects if o["model"] == label and o["pk"] == pk)
+
+
+def test_a_json_file_for_an_existing_plan_previews_its_changes_then_applies_them(ada, loaded):
+    objects = valid_objects()
+    by_pk(objects, "planning.plan", 1)["fields"]["summary"] = "Reading for all."
+    by_pk(objects, "planning.planitem", 4)["fields"]["due_date"] = "2014-06-30"
+    del objects[objects.index(by_pk(objects, "planning.planitem", 3))]  # 2 "Every child reads by seven"
+    del objects[objects.index(by_pk(objects, "planning.link", 1))]  # which the link pointed to
+    objects.append({"model": "planning.planitem", "pk": 99, "fields": {
+        "plan": 1, "parent": 2, "position": 9, "kind": "action", "title": "Open late on Thursdays"}})  # fmt: skip
+    row = upload("libraries.json", as_json(objects), ada)
+    assert row.preview["problems"] == []
+    [entry] = row.preview["plans"]
+    assert entry["action"] == "change"
+    assert entry["fields"] == [{"field": "summary", "old": "Reading for everyone.", "new": "Reading for all."}]
+    assert entry["changed"] == [{"reference": "1.1", "title": "Open on Sundays",
+                                 "changes": [{"field": "Due date", "old": "31 March 2014", "new": "30 June 2014"}]}]  # fmt: skip
+    assert entry["created"] == [{"reference": "1.2", "kind": "Action", "title": "Open late on Thursdays"}]
+    assert entry["removed"] == [{"reference": "2", "kind": "Priority", "title": "Every child reads by seven", "below": 0}]
+    assert "organisation “Eastvale Libraries”" in row.preview["kept"]
+    assert Plan.objects.get(pk=loaded.pk).summary == "Reading for everyone."  # the preview wrote nothing
+
+    importing.apply(import_id=row.pk, user=ada)
+    loaded.refresh_from_db()
+    assert loaded.summary == "Reading for all."
+    titles = set(PlanItem.objects.filter(plan=loaded).values_list("title", flat=True))
+    assert "Open late on Thursdays" in titles and "Every child reads by seven" not in titles
+    action = PlanItem.objects.get(plan=loaded, title="Open on Sundays")
+    assert str(action.due_date) == "2014-06-30"
+    latest = action.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (ada, "Imported from libraries.json")
+    assert PlanItem.objects.filter(plan=loaded).count() == 6
