@@ -417,7 +417,8 @@ def _json_place(problem: loader.Problem) -> dict:
         where = "the file"
     else:
         where = f"[{problem.number - 1}]" + (f".fields.{problem.field}" if problem.field else "")
-    return {"where": where, "field": problem.field, "message": problem.message, "object": problem.number}
+    return {"where": where, "field": problem.field, "message": problem.message, "object": problem.number,
+            "label": problem.label}  # fmt: skip
 
 
 def _sheet_place(rows: dict[int, int]):

@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 
 from planning import importing
 from planning.models import Plan, PlanImport, PlanItem
-from tests.factories import add_item, vision_of
+from tests.factories import IndicatorFactory, add_item, vision_of
 from tests.planning.loader.support import BROKEN, VALID, table_counts, valid_objects
 
 JSON_SLUG = "eastvale-libraries-2013"
@@ -108,7 +109,9 @@ def test_a_json_file_for_an_existing_plan_previews_its_changes_then_applies_them
     assert entry["changed"] == [{"reference": "1.1", "title": "Open on Sundays",
                                  "changes": [{"field": "Due date", "old": "31 March 2014", "new": "30 June 2014"}]}]  # fmt: skip
     assert entry["created"] == [{"reference": "1.2", "kind": "Action", "title": "Open late on Thursdays"}]
-    assert entry["removed"] == [{"reference": "2", "kind": "Priority", "title": "Every child reads by seven", "below": 0}]
+    assert entry["removed"] == [
+        {"reference": "2", "kind": "Priority", "title": "Every child reads by seven", "below": 0}
+    ]
     assert "organisation “Eastvale Libraries”" in row.preview["kept"]
     assert Plan.objects.get(pk=loaded.pk).summary == "Reading for everyone."  # the preview wrote nothing
 
@@ -122,3 +125,173 @@ def test_a_json_file_for_an_existing_plan_previews_its_changes_then_applies_them
     latest = action.history.latest()
     assert (latest.history_user, latest.history_change_reason) == (ada, "Imported from libraries.json")
     assert PlanItem.objects.filter(plan=loaded).count() == 6
+
+
+# --- the spreadsheet --------------------------------------------------------------------------
+
+
+def test_a_spreadsheet_round_trip_previews_the_edit_then_applies_it_with_history(client, ada, plan, items):
+    vision, priority, action = items
+    client.force_login(ada)
+    content = edit_sheet(exported(client, plan), {(4, "Title"): "Tutor in maths and English"})
+    row = upload("sip.xlsx", content, ada)
+    assert row.preview["problems"] == []
+    [entry] = row.preview["plans"]
+    assert (entry["slug"], entry["action"], entry["created"], entry["removed"], entry["fields"]) == (
+        "sip", "change", [], [], [])  # fmt: skip
+    assert entry["changed"] == [{"reference": "1.1", "title": "Tutor in maths", "changes": [
+        {"field": "Title", "old": "Tutor in maths", "new": "Tutor in maths and English"}]}]  # fmt: skip
+    action.refresh_from_db()
+    assert action.title == "Tutor in maths"
+
+    importing.apply(import_id=row.pk, user=ada)
+    action.refresh_from_db()
+    assert action.title == "Tutor in maths and English"
+    latest = action.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (ada, "Imported from sip.xlsx")
+
+
+def test_an_unchanged_export_changes_nothing(client, ada, plan, items):
+    client.force_login(ada)
+    row = upload("sip.xlsx", exported(client, plan), ada)
+    assert row.preview["problems"] == []
+    assert row.preview["plans"][0]["empty"] is True
+
+
+def test_a_spreadsheet_adds_and_removes_items_by_reference(client, ada, plan, items):
+    vision, priority, action = items
+    client.force_login(ada)
+    content = exported(client, plan)
+    workbook = load_workbook(io.BytesIO(content))
+    workbook.worksheets[0].delete_rows(4)  # 1.1 Tutor in maths
+    out = io.BytesIO()
+    workbook.save(out)
+    content = edit_sheet(out.getvalue(), {}, add_rows=[{"Reference": "2", "Kind": "Priority", "Title": "Safe schools",
+                                                        "Status": "Not started"}])  # fmt: skip
+    row = upload("sip.xlsx", content, ada)
+    assert row.preview["problems"] == []
+    [entry] = row.preview["plans"]
+    assert entry["created"] == [{"reference": "2", "kind": "Priority", "title": "Safe schools"}]
+    assert entry["removed"] == [{"reference": "1.1", "kind": "Action", "title": "Tutor in maths", "below": 0}]
+    importing.apply(import_id=row.pk, user=ada)
+    titles = list(PlanItem.objects.filter(plan=plan).order_by("lft").values_list("title", flat=True))
+    assert titles == [vision.title, "Raise attainment", "Safe schools"]
+
+
+def test_every_problem_in_a_spreadsheet_is_named_by_row_and_column(client, ada, plan, items):
+    client.force_login(ada)
+    content = edit_sheet(
+        exported(client, plan),
+        {(3, "Status"): "Sleeping", (4, "Due date"): "soon", (4, "Cost (£)"): "lots", (4, "Lead officer"): "Nobody",
+         (3, "Title"): "<script>x</script>"},
+    )  # fmt: skip
+    row = upload("sip.xlsx", content, ada)
+    found = {(p["where"], p["field"]) for p in row.preview["problems"]}
+    assert found >= {("row 3", "Status"), ("row 4", "Due date"), ("row 4", "Cost (£)"), ("row 4", "Lead officer"),
+                     ("row 3", "Title")}  # fmt: skip
+    messages = {(p["where"], p["field"]): p["message"] for p in row.preview["problems"]}
+    assert messages[("row 4", "Due date")] == "“soon” is not a date: enter a date, for example 31/03/2014"
+    assert messages[("row 3", "Title")] == "must be plain text; HTML and script are not allowed"
+    with pytest.raises(ValidationError):
+        importing.apply(import_id=row.pk, user=ada)
+
+
+def test_an_error_in_the_last_row_leaves_nothing_written(client, ada, plan, items):
+    client.force_login(ada)
+    content = edit_sheet(
+        exported(client, plan),
+        {(2, "Title"): "A new vision", (3, "Title"): "A new priority"},
+        add_rows=[{"Reference": "1.2", "Kind": "Action", "Title": "Bad", "Status": "Not started", "Due date": "2014-01-01",
+                   "Start date": "2014-06-01"}],
+    )  # fmt: skip
+    row = upload("sip.xlsx", content, ada)
+    assert [(p["where"], p["field"]) for p in row.preview["problems"]] == [("row 5", "Due date")]
+    before = table_counts()
+    with pytest.raises(ValidationError):
+        importing.apply(import_id=row.pk, user=ada)
+    assert table_counts() == before
+    assert vision_of(plan).title != "A new vision"
+
+
+def test_a_failure_while_writing_rolls_everything_back(client, ada, plan, items, monkeypatch):
+    """All or nothing even past the checks: the last write fails, the first ones go too."""
+    vision, priority, action = items
+    client.force_login(ada)
+    content = edit_sheet(exported(client, plan), {(2, "Title"): "A new vision", (4, "Title"): "Last"})
+    row = upload("sip.xlsx", content, ada)
+    real = importing.item_update
+
+    def failing(**kwargs):
+        if kwargs["item_id"] == action.pk:
+            raise RuntimeError("the disk is full")
+        return real(**kwargs)
+
+    monkeypatch.setattr(importing, "item_update", failing)
+    before = table_counts()
+    with pytest.raises(RuntimeError):
+        importing.apply(import_id=row.pk, user=ada)
+    assert table_counts() == before
+    assert vision_of(plan).title == vision.title
+    row.refresh_from_db()
+    assert row.applied_at is None
+
+
+def test_a_stale_preview_is_refused(client, ada, alice, plan, items):
+    vision, priority, action = items
+    client.force_login(ada)
+    row = upload("sip.xlsx", edit_sheet(exported(client, plan), {(4, "Title"): "Mine"}), ada)
+    from planning.services import ItemChange, item_update
+
+    item_update(item_id=priority.pk, user=alice, change=ItemChange(fields={"title": "Theirs"}), expected_version=1)
+    with pytest.raises(importing.StalePreview, match="the plan “sip” has changed"):
+        importing.apply(import_id=row.pk, user=ada)
+    action.refresh_from_db()
+    assert action.title == "Tutor in maths"
+
+
+def test_an_approved_plan_needs_a_reason(client, ada, plan, items):
+    client.force_login(ada)
+    row = upload("sip.xlsx", edit_sheet(exported(client, plan), {(4, "Title"): "Mine"}), ada)
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.APPROVED)  # noqa: history not needed in this test
+    with pytest.raises(ValidationError) as refused:
+        importing.apply(import_id=row.pk, user=ada)
+    assert "give a reason" in str(refused.value)
+    importing.apply(import_id=row.pk, user=ada, reason="Cabinet agreed")
+    action = items[2]
+    assert action.history.latest().history_change_reason == "Imported from sip.xlsx: Cabinet agreed"
+
+
+# --- one validation for the command and the browser ------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted(BROKEN.glob("*.json")), ids=lambda p: p.name)
+def test_the_command_and_the_browser_name_the_same_problems(seeded_for_broken, ada, path):
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("load_plans", str(path), stderr=err, stdout=io.StringIO())
+    # the browser updates a plan whose slug exists (the command needs --replace), so the
+    # command's "already exists" is the one message the browser does not give
+    command = [line for line in err.getvalue().splitlines() if line.strip() and "already exists" not in line]
+    row = upload(path.name, path.read_bytes(), ada)
+    browser = [_as_command(path.name, p) for p in row.preview["problems"]]
+    assert browser == command
+    assert browser or "already exists" in err.getvalue()
+
+
+def _as_command(name: str, problem: dict) -> str:
+    """A browser problem in the command's words: ``file: object N (label): field: message``."""
+    parts = [name]
+    if problem["object"] is not None:
+        parts.append(f"object {problem['object']} ({problem['label']})")
+    if problem["field"]:
+        parts.append(problem["field"])
+    return ": ".join([*parts, problem["message"]])
+
+
+@pytest.fixture
+def seeded_for_broken(plan, alice, college):
+    """The rows the loader's broken corpus is checked against (as its own tests seed them)."""
+    priority = add_item(plan, vision_of(plan), "priority", user=alice, title="Every child in a good school")
+    add_item(plan, priority, "action", user=alice, cost_amount=1000, cost_type="revenue")
+    IndicatorFactory(code="ks2-reading")
+    return plan
