@@ -295,3 +295,133 @@ def seeded_for_broken(plan, alice, college):
     add_item(plan, priority, "action", user=alice, cost_amount=1000, cost_type="revenue")
     IndicatorFactory(code="ks2-reading")
     return plan
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+UPLOAD = reverse("planning:import-upload")
+
+
+def post_file(client, name: str, content: bytes, plan_slug: str = ""):
+    return client.post(UPLOAD, {"file": SimpleUploadedFile(name, content), "plan": plan_slug})
+
+
+def test_the_pages_upload_preview_and_apply(client, ada):
+    client.force_login(ada)
+    assert client.get(UPLOAD).status_code == 200
+    response = post_file(client, "valid_plan.json", VALID.read_bytes())
+    assert response.status_code == 302
+    preview = response["Location"]
+    page = client.get(preview).content.decode()
+    assert "New plan" in page and "Eastvale Libraries Service Plan 2013-14" in page
+    assert not Plan.objects.filter(slug=JSON_SLUG).exists()
+    response = client.post(preview, {"reason": ""})
+    assert response.status_code == 302
+    page = client.get(preview).content.decode()
+    assert "Import complete" in page
+    assert reverse("planning:plan-detail", args=[JSON_SLUG]) in page
+
+
+def test_a_stale_preview_says_so_on_the_page(client, ada, alice, plan, items):
+    client.force_login(ada)
+    response = post_file(client, "sip.xlsx", edit_sheet(exported(client, plan), {(4, "Title"): "Mine"}))
+    from planning.services import ItemChange, item_update
+
+    item_update(item_id=items[1].pk, user=alice, change=ItemChange(fields={"title": "Theirs"}), expected_version=1)
+    response = client.post(response["Location"], {"reason": ""})
+    assert response.status_code == 409
+    assert "has changed, so nothing was imported" in response.content.decode()
+
+
+def test_problems_are_listed_on_the_preview_with_no_import_button(client, ada, plan, items):
+    client.force_login(ada)
+    response = post_file(client, "sip.xlsx", edit_sheet(exported(client, plan), {(4, "Due date"): "soon"}))
+    page = client.get(response["Location"]).content.decode()
+    assert "row 4" in page and "Due date" in page and "is not a date" in page
+    assert ">Import</button>" not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("plan.pdf", b"%PDF-1.4 not a plan", "is not a plan file we can read"),
+        ("plan.json", b"", "plan.json is empty"),
+        ("plan.xlsx", b"PK\x03\x04 broken zip", "is not an Excel workbook"),
+        ("plan.json", b"\xff\xfe\x00binary", "is not a plan file we can read"),
+        ("plan.zip", b"PK\x03\x04 a zip", "but its name ends “.zip”"),
+    ],
+)
+def test_a_bad_file_is_refused_next_to_the_field(client, ada, name, content, says):
+    client.force_login(ada)
+    response = post_file(client, name, content)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert says in page
+    assert 'id="id_file-error"' in page
+    assert not PlanImport.objects.exists()
+
+
+def test_a_file_too_big_is_refused(client, ada, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_BYTES", 10)
+    client.force_login(ada)
+    response = post_file(client, "valid_plan.json", VALID.read_bytes())
+    assert response.status_code == 400
+    assert "is too big: a plan file must be 5 MB or smaller" in response.content.decode()
+
+
+def test_a_spreadsheet_with_wrong_columns_is_refused_naming_them(client, ada, plan, items):
+    client.force_login(ada)
+    workbook = load_workbook(io.BytesIO(exported(client, plan)))
+    workbook.worksheets[0].cell(row=1, column=4, value="Name")
+    out = io.BytesIO()
+    workbook.save(out)
+    response = post_file(client, "sip.xlsx", out.getvalue())
+    assert response.status_code == 400
+    assert "sip.xlsx is missing the column “Title”" in response.content.decode()
+
+
+def test_a_spreadsheet_for_no_plan_is_a_problem(client, ada, plan, items):
+    client.force_login(ada)
+    response = post_file(client, "renamed.xlsx", exported(client, plan))
+    page = client.get(response["Location"]).content.decode()
+    assert "There is no plan “renamed”" in page
+    response = post_file(client, "renamed.xlsx", exported(client, plan), plan_slug="sip")
+    assert client.get(response["Location"]).context["preview"]["problems"] == []
+
+
+def test_an_unreadable_json_file_is_a_problem_on_the_preview(client, ada):
+    client.force_login(ada)
+    response = post_file(client, "plan.json", b"[{")
+    page = client.get(response["Location"]).content.decode()
+    assert "not valid JSON" in page
+
+
+@pytest.mark.parametrize("who", ["bob", "pat", "mel", "alice"])
+def test_only_admins_may_import(client, request, who, ada):
+    user = request.getfixturevalue(who)
+    row = upload("valid_plan.json", VALID.read_bytes(), ada)
+    client.force_login(user)
+    assert client.get(UPLOAD).status_code == 403
+    assert post_file(client, "valid_plan.json", VALID.read_bytes()).status_code == 403
+    preview = reverse("planning:import-preview", args=[row.pk])
+    assert client.get(preview).status_code == 403
+    assert client.post(preview).status_code == 403
+    assert not Plan.objects.filter(slug=JSON_SLUG).exists()
+
+
+def test_anonymous_is_sent_to_sign_in(client, ada):
+    row = upload("valid_plan.json", VALID.read_bytes(), ada)
+    for url in (UPLOAD, reverse("planning:import-preview", args=[row.pk])):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert client.post(reverse("planning:import-preview", args=[row.pk])).status_code == 302
+    assert not Plan.objects.filter(slug=JSON_SLUG).exists()
+
+
+def test_another_admins_import_is_not_found(client, ada, council):
+    from tests.factories import UserFactory
+
+    other = UserFactory(username="otto", organisation=council, role="admin")
+    row = upload("valid_plan.json", VALID.read_bytes(), ada)
+    client.force_login(other)
+    assert client.get(reverse("planning:import-preview", args=[row.pk])).status_code == 404
