@@ -23,6 +23,8 @@ PARENTS = {
     "planning:search": None,
     "planning:partner-home": None,
     "planning:plan-create": ("planning:plan-list", "Plans"),
+    "planning:import-upload": ("planning:plan-list", "Plans"),
+    "planning:import-preview": ("planning:import-upload", "Import a plan"),
     "planning:plan-map": ("planning:plan-list", "Plans"),
     "planning:council-alignment": ("planning:plan-list", "Plans"),
     "planning:plan-detail": ("planning:plan-list", "Plans"),
