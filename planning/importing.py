@@ -37,9 +37,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from config import uploads
 from config.history import change_context
 from config.spreadsheets import SPREADSHEET_TRIGGERS
-from monitoring import uploads
 from partners.models import Organisation, User
 from planning import loader
 from planning.models import Indicator, ItemSupporter, Plan, PlanImport, PlanItem
@@ -104,7 +104,7 @@ class StalePreview(Exception):
 def check_upload(uploaded_file) -> str:
     """The kind of an uploaded plan file (``PlanImport.Kind``), from its content and its
     name, or ValidationError saying what is wrong with it, before anything parses it. A
-    spreadsheet meets every bound of the return workbook (``monitoring.uploads``)."""
+    spreadsheet meets every bound of the return workbook (``config.uploads``)."""
     name = uploads._name(uploaded_file)
     extension = os.path.splitext(name)[1].lower()
     size = uploads._size(uploaded_file)
