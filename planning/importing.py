@@ -49,6 +49,9 @@ from planning.views.exports import PLAN_HEADINGS
 
 MAX_BYTES = uploads.WORKBOOK_MAX_BYTES  # 5 MB, for both kinds: the largest real plan's JSON is under 2 MB
 MAX_ROWS = uploads.WORKBOOK_MAX_RETURN_ROWS  # 2,500 rows of items; the largest real plan has 2,000
+# objects in a JSON file: a 2,000-item plan with its supporters, links, people and
+# organisations is about 3,000; each is checked with a few queries, so this bounds the preview
+MAX_OBJECTS = 10_000
 JSON_EXTENSIONS = {".json"}
 SHEET_EXTENSIONS = {".xlsx"}
 # the item's own content, as an import may change it (not its place: plan, parent, position,
@@ -198,7 +201,7 @@ def check(kind: str, name: str, content: bytes, *, plan_slug: str = "") -> Check
         return Checked(preview=_preview([], [], problems.problems, place))
     try:
         if records is None:
-            checked = loader.check_file(name, content, update=True)
+            checked = loader.check_file(name, content, update=True, max_objects=MAX_OBJECTS)
         else:
             checked = loader.check_records(records, problems, update=True)
     except loader.LoadError as error:

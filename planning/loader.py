@@ -125,13 +125,15 @@ def load_plans(path: str | Path, *, replace: bool = False, user: User | None = N
         return loader.write()
 
 
-def check_file(name: str, data: bytes | OSError, *, replace: bool = False, update: bool = False) -> "_Loader":
+def check_file(
+    name: str, data: bytes | OSError, *, replace: bool = False, update: bool = False, max_objects: int | None = None
+) -> "_Loader":
     """Every check ``load_plans`` makes, on a file's bytes, writing nothing: the command and
     the browser import (``planning.importing``) both call this. Raises LoadError with every
     problem; returns the checked loader, ready to ``write()``. ``update``: the browser's
     rule for what exists already (a plan is updated, anything else is referred to)."""
     problems = Problems(name)
-    records = parse(data, problems)
+    records = parse(data, problems, max_objects)
     problems.raise_if_any()
     return check_records(records, problems, replace=replace, update=update)
 
@@ -150,7 +152,7 @@ def _read_path(path: Path) -> bytes | OSError:
         return error
 
 
-def parse(data: bytes | OSError, problems: Problems) -> list[Record]:
+def parse(data: bytes | OSError, problems: Problems, max_objects: int | None = None) -> list[Record]:
     """The file's objects as records (fields sorted into values and references)."""
     try:
         if isinstance(data, OSError):
@@ -164,8 +166,14 @@ def parse(data: bytes | OSError, problems: Problems) -> list[Record]:
     except json.JSONDecodeError as error:
         problems.add(None, None, f"line {error.lineno} column {error.colno}: not valid JSON ({error.msg})")
         return []
+    except RecursionError:
+        problems.add(None, None, "not valid plan JSON: its lists and objects are nested too deeply to read")
+        return []
     if not isinstance(data, list):
         problems.add(None, None, "the file must hold a list of objects")
+        return []
+    if max_objects is not None and len(data) > max_objects:
+        problems.add(None, None, f"the file holds {len(data):,} objects; at most {max_objects:,} can be loaded at once")
         return []
     records = []
     for number, raw in enumerate(data, start=1):

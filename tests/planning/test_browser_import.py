@@ -425,3 +425,32 @@ def test_another_admins_import_is_not_found(client, ada, council):
     row = upload("valid_plan.json", VALID.read_bytes(), ada)
     client.force_login(other)
     assert client.get(reverse("planning:import-preview", args=[row.pk])).status_code == 404
+
+
+def test_an_import_never_applied_is_cleared_after_thirty_days(ada):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from monitoring.housekeeping import storage_clean
+
+    old = upload("valid_plan.json", VALID.read_bytes(), ada)
+    applied = upload("valid_plan.json", VALID.read_bytes(), ada)
+    importing.apply(import_id=applied.pk, user=ada)
+    fresh = upload("valid_plan.json", VALID.read_bytes(), ada)
+    PlanImport.objects.filter(pk__in=[old.pk, applied.pk]).update(uploaded_at=timezone.now() - timedelta(days=31))
+    assert storage_clean().plan_imports == 1
+    assert set(PlanImport.objects.values_list("pk", flat=True)) == {applied.pk, fresh.pk}
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"[" * 100_000, "nested too deeply"),
+        (json.dumps([{}] * (importing.MAX_OBJECTS + 1)).encode(), "at most 10,000 can be loaded at once"),
+    ],
+)
+def test_a_hostile_json_file_is_a_plain_problem(ada, content, says):
+    row = upload("plan.json", content, ada)
+    [problem] = row.preview["problems"]
+    assert says in problem["message"]
