@@ -432,7 +432,8 @@ class _Loader:
         return LoadResult(created=dict(created), replaced=dict(replaced))
 
     def _plans(self) -> list[Plan]:
-        return [r.instance for r in self.records if r.label == "planning.plan" and r.instance.pk is not None]
+        # (update) a plan updated in place is not rebuilt: the item services keep its tree
+        return [r.instance for r in self.records if r.label == "planning.plan" and not r.kept]
 
     def _already_there(self, record: Record) -> bool:
         """(update) A share or link of an updated plan that is in the database already."""
