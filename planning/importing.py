@@ -25,6 +25,7 @@ docs/decisions/0019-import-in-the-browser.md says why.
 """
 
 import hashlib
+import io
 import os
 import re
 from collections import defaultdict
@@ -447,21 +448,8 @@ def _sheet_records(name: str, content: bytes, plan_slug: str):
     """(problems, records, record number -> row) for a plan spreadsheet. The plan is an
     in-file record holding the plan's fields as they are, so that the items, which refer
     to it, are checked exactly as a JSON file's would be."""
-    import io
-
     problems = loader.Problems(name)
     rows_of: dict[int, int] = {}
-    plan = Plan.objects.filter(slug=plan_slug).select_related("organisation", "owner", "partnership", "parent").first()
-    if plan is None:
-        problems.add(
-            None,
-            None,
-            (
-                f"There is no plan “{plan_slug}”. A spreadsheet updates the plan it was downloaded from: choose "
-                "the plan when you upload it. To create a plan, upload a plan file (.json)."
-            ),
-        )
-        return problems, [], rows_of
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False)
     except Exception as error:  # any failure to parse an untrusted file is the file's fault
@@ -494,6 +482,17 @@ def _sheet_records(name: str, content: bytes, plan_slug: str):
         raise uploads.unreadable(name) from error
     finally:
         workbook.close()
+    plan = Plan.objects.filter(slug=plan_slug).select_related("organisation", "owner", "partnership", "parent").first()
+    if plan is None:
+        problems.add(
+            None,
+            None,
+            (
+                f"There is no plan “{plan_slug}”. A spreadsheet updates the plan it was downloaded from: choose "
+                "the plan when you upload it. To create a plan, upload a plan file (.json)."
+            ),
+        )
+        return problems, [], rows_of
     records = [_plan_record(plan)]
     rows_of[0] = 0
     lookups = _Lookups()

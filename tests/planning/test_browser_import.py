@@ -454,3 +454,34 @@ def test_a_hostile_json_file_is_a_plain_problem(ada, content, says):
     row = upload("plan.json", content, ada)
     [problem] = row.preview["problems"]
     assert says in problem["message"]
+
+
+def test_every_problem_in_a_json_file_is_named_by_its_path(ada):
+    objects = valid_objects()
+    by_pk(objects, "planning.planitem", 4)["fields"]["due_date"] = "someday"
+    by_pk(objects, "planning.planitem", 6)["fields"]["parent"] = 2  # a milestone under a priority
+    row = upload("libraries.json", as_json(objects), ada)
+    where = {p["where"]: p["message"] for p in row.preview["problems"]}
+    assert set(where) == {"[8].fields.due_date", "[10].fields.parent"}
+    assert "someday" in where["[8].fields.due_date"] or "date" in where["[8].fields.due_date"]
+
+
+def test_a_formula_cell_is_a_problem_not_a_value(client, ada, plan, items):
+    client.force_login(ada)
+    row = upload("sip.xlsx", edit_sheet(exported(client, plan), {(4, "Title"): '=HYPERLINK("x")'}), ada)
+    assert [(p["where"], p["field"], p["message"]) for p in row.preview["problems"]] == [
+        ("row 4", "Title", "formulas are not accepted: type the value itself")
+    ]
+
+
+def test_a_workbook_openpyxl_cannot_read_is_refused_next_to_the_field(client, ada):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    client.force_login(ada)
+    response = post_file(client, "sip.xlsx", buffer.getvalue())
+    assert response.status_code == 400
+    assert "sip.xlsx could not be read as an Excel workbook" in response.content.decode()
