@@ -485,3 +485,16 @@ def test_a_workbook_openpyxl_cannot_read_is_refused_next_to_the_field(client, ad
     response = post_file(client, "sip.xlsx", buffer.getvalue())
     assert response.status_code == 400
     assert "sip.xlsx could not be read as an Excel workbook" in response.content.decode()
+
+
+def test_the_page_asks_for_a_reason_to_change_an_approved_plan(client, ada, plan, items):
+    client.force_login(ada)
+    response = post_file(client, "sip.xlsx", edit_sheet(exported(client, plan), {(4, "Title"): "Mine"}))
+    preview = response["Location"]
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.APPROVED)  # the status alone matters here
+    response = client.post(preview, {"reason": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_reason-error"' in page and "is approved: give a reason for changing it" in page
+    assert client.post(preview, {"reason": "Cabinet agreed"}).status_code == 302
+    assert items[2].history.latest().history_change_reason == "Imported from sip.xlsx: Cabinet agreed"
