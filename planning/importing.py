@@ -235,10 +235,12 @@ def _file_references(records: list[loader.Record]) -> list[tuple[loader.Record, 
     return ordered
 
 
-def _key(value):
-    """A comparable form of a field's value: a row by its id (or the object, if new)."""
+def _key(value, aliases: dict[int, int] | None = None):
+    """A comparable form of a field's value: a row by its id (or the object, if new; an
+    in-file plan that updates an existing one by that plan's id, through ``aliases``)."""
     if isinstance(value, models.Model):
-        return (type(value).__name__, value.pk) if value.pk is not None else id(value)
+        pk = value.pk if value.pk is not None else (aliases or {}).get(id(value))
+        return (type(value).__name__, pk) if pk is not None else id(value)
     if value == "":
         return None
     return value
@@ -247,9 +249,10 @@ def _key(value):
 def _diff(checked, record: loader.Record, current: Plan) -> _Update:
     update = _Update(record=record, current=current)
     file_plan = record.instance
+    aliases = {id(r.instance): plan.pk for r, plan in _existing_plans(checked)}
     for name in Plan.EDITABLE_FIELDS:
         new, old = getattr(file_plan, name), getattr(current, name)
-        if _key(new) != _key(old):
+        if _key(new, aliases) != _key(old):
             update.fields[name] = new
     item_records = [
         r for r in checked.records if r.label == "planning.planitem" and loader._ref(r.instance, "plan") is file_plan
@@ -698,6 +701,13 @@ def _write_update(update: _Update, user: User, reason: str) -> None:
     update.record.instance.pk = current.pk
 
 
+def _write_updates(updates: list[_Update], user: User, reason: str) -> None:
+    for update in updates:  # first, so that a plan naming another updated plan names its row
+        update.record.instance.pk = update.current.pk
+    for update in updates:
+        _write_update(update, user, reason)
+
+
 def apply(*, import_id: int, user: User, reason: str = "") -> PlanImport:
     """Write what the upload's preview showed, in one transaction, or nothing.
 
@@ -728,7 +738,7 @@ def apply(*, import_id: int, user: User, reason: str = "") -> PlanImport:
         why = f"Imported from {upload.filename}" + (f": {reason.strip()}" if reason.strip() else "")
         with change_context(reason=why, user=user):
             _lock_tree_allocation()
-            checked.loader.write(after_plans=lambda: [_write_update(u, user, why) for u in checked.updates])
+            checked.loader.write(after_plans=lambda: _write_updates(checked.updates, user, why))
         upload.applied_at = timezone.now()
         upload.result = {
             "plans": [{"slug": p["slug"], "title": p["title"], "action": p["action"]} for p in now["plans"]]

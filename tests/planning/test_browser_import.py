@@ -504,3 +504,25 @@ def test_the_page_asks_for_a_reason_to_change_an_approved_plan(client, ada, plan
     assert 'id="id_reason-error"' in page and "is approved: give a reason for changing it" in page
     assert client.post(preview, {"reason": "Cabinet agreed"}).status_code == 302
     assert items[2].history.latest().history_change_reason == "Imported from sip.xlsx: Cabinet agreed"
+
+
+def test_the_demo_file_imported_twice_changes_nothing_the_second_time(ada):
+    """The demo council's file (eleven plans, parents in the file) creates everything,
+    then, uploaded again, matches every plan as it is: no field, item or plan changes,
+    and applying it writes no history."""
+    from pathlib import Path
+
+    from tests.planning.loader.support import history_counts
+
+    content = (Path(__file__).resolve().parents[2] / "fixtures" / "demo_council.json").read_bytes()
+    first = upload("demo_council.json", content, ada)
+    assert first.preview["problems"] == []
+    assert {p["action"] for p in first.preview["plans"]} == {"create"}
+    importing.apply(import_id=first.pk, user=ada)
+    again = upload("demo_council.json", content, ada)
+    assert again.preview["problems"] == []
+    assert len(again.preview["plans"]) == len(first.preview["plans"])
+    assert [p["slug"] for p in again.preview["plans"] if not p["empty"]] == []
+    before = history_counts()
+    importing.apply(import_id=again.pk, user=ada)
+    assert history_counts() == before
