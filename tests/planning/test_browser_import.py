@@ -526,3 +526,23 @@ def test_the_demo_file_imported_twice_changes_nothing_the_second_time(ada):
     before = history_counts()
     importing.apply(import_id=again.pk, user=ada)
     assert history_counts() == before
+
+
+def test_every_demo_plan_s_spreadsheet_imports_back_unchanged(client, db):
+    """Statuses, units, directions, people's and organisations' names, indicators, costs and
+    supporters all read back as the export wrote them: no plan of the demo changes."""
+    from pathlib import Path
+
+    from partners.models import User
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="root", role=User.Role.ADMIN, organisation=None)
+    content = (Path(__file__).resolve().parents[2] / "fixtures" / "demo_council.json").read_bytes()
+    importing.apply(import_id=upload("demo_council.json", content, admin).pk, user=admin)
+    client.force_login(admin)
+    plans = list(Plan.objects.all())
+    assert len(plans) == 11
+    for plan in plans:
+        row = upload(f"{plan.slug}.xlsx", exported(client, plan), admin)
+        assert row.preview["problems"] == [], plan.slug
+        assert [entry["empty"] for entry in row.preview["plans"]] == [True], plan.slug
