@@ -55,8 +55,8 @@ from django.urls import reverse  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
 from benchmarks.measure import REPEAT, build, interleaved  # noqa: E402
+from config import uploads  # noqa: E402
 from monitoring import services as monitoring  # noqa: E402
-from monitoring import uploads  # noqa: E402
 from monitoring.models import ProgressReturn, ReportingPeriod, WorkbookUpload  # noqa: E402
 from partners.models import Organisation, User  # noqa: E402
 from planning.models import Plan  # noqa: E402

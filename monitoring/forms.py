@@ -3,10 +3,11 @@ again, under their locks, before anything is written."""
 
 from django import forms
 
+from config import uploads
 from config.forms import GovukForm
 from config.text import NOTE_LIMIT, TEXT_LIMIT
 from monitoring import risks as register
-from monitoring import services, uploads
+from monitoring import services
 from monitoring.models import ProgressReturn, ReportingPeriod, Risk
 from partners.models import User
 from planning import selectors

@@ -2,8 +2,8 @@
 
 A live plan's or quarter's PDF is keyed by the moment of its latest change, so every
 change that someone follows with "Download as PDF" leaves the previous PDF behind, file
-and all; a workbook that was uploaded and previewed but never applied stays as a row
-with its parsed changes. Neither has history (they are products and drafts, not plan
+and all; a workbook (or a plan file) that was uploaded and previewed but never applied stays as a
+row with its parsed changes. Neither has history (they are products and drafts, not plan
 content), and neither is ever shown again, so after a while they are deleted.
 
 Kept whatever their age: an edition's or a locked quarter's PDF (produced once, served
@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from monitoring.models import Document, WorkbookUpload
+from planning.models import PlanImport
 
 DEFAULT_AGE = timedelta(days=30)
 
@@ -28,6 +29,7 @@ class Cleared:
     documents: int = 0
     files: int = 0
     uploads: int = 0
+    plan_imports: int = 0  # plan files uploaded in the browser, previewed, never imported
 
 
 def _superseded_live_documents(before: datetime) -> list[Document]:
@@ -53,6 +55,7 @@ def storage_clean(*, older_than: timedelta = DEFAULT_AGE, now: datetime | None =
         files = [(doc.file.storage, doc.file.name) for doc in documents if doc.file]
         cleared.documents = Document.objects.filter(pk__in=[doc.pk for doc in documents]).delete()[0]
         cleared.uploads = WorkbookUpload.objects.filter(applied_at__isnull=True, uploaded_at__lt=before).delete()[0]
+        cleared.plan_imports = PlanImport.objects.filter(applied_at__isnull=True, uploaded_at__lt=before).delete()[0]
     for storage, name in files:
         if storage.exists(name):
             storage.delete(name)

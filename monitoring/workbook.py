@@ -7,7 +7,7 @@ the version of each return it was read at. Rows whose return can no longer chang
 (submitted, accepted, or in a locked quarter) are shown greyed and locked.
 
 Upload: ``parse_workbook`` reads the completed file (already passed by
-``monitoring.uploads.check_workbook``, which bounds the work of reading it: shared
+``config.uploads.check_workbook``, which bounds the work of reading it: shared
 strings, rows, cells, styles) and turns it into changes and problems, each
 problem named by sheet, row and column. A row is a change only if it differs from
 what is saved now; a row left blank is skipped. A row whose return changed since the
@@ -38,9 +38,10 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from config import uploads
 from config.forms import parse_id
 from config.spreadsheets import SPREADSHEET_TRIGGERS, set_xlsx_cell
-from monitoring import services, uploads
+from monitoring import services
 from monitoring.access import REPORTED_KINDS, can_fill, is_lead
 from monitoring.models import ProgressReturn, ReportingPeriod, WorkbookUpload
 from partners.models import Organisation, User

@@ -16,6 +16,7 @@ user's username, an indicator's code. Plan items have no natural key, so a plan 
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,10 +46,22 @@ _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]")
 MAX_ERRORS = 50
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One problem: the object it is in (1-based position in the file, or None for the
+    file as a whole), the object's model label, the field (or ""), and the message."""
+
+    number: int | None
+    label: str
+    field: str
+    message: str
+
+
 class LoadError(Exception):
-    def __init__(self, messages: list[str]):
+    def __init__(self, messages: list[str], problems: list[Problem] | None = None):
         super().__init__("\n".join(messages))
         self.messages = messages
+        self.problems = problems or []
 
 
 @dataclass
@@ -60,6 +73,7 @@ class Record:
     refs: dict = field(default_factory=dict)  # FK field name -> raw reference
     instance: models.Model | None = None
     unreadable: set = field(default_factory=set)  # fields already reported as the wrong type
+    kept: bool = False  # (update) names a row that is here already: referred to, never written
 
 
 @dataclass
@@ -68,10 +82,15 @@ class LoadResult:
     replaced: dict[str, int]
 
 
-class _Problems:
+class Problems:
+    """The problems found so far, kept both as ``Problem`` rows (for the browser import,
+    which names them by row or JSON path) and as the command's lines
+    ``file: object N (label): field: message``."""
+
     def __init__(self, name: str):
         self.name = name
         self.messages: list[str] = []
+        self.problems: list[Problem] = []
 
     def add(self, record: Record | None, field_name: str | None, message: str) -> None:
         parts = [self.name]
@@ -81,28 +100,64 @@ class _Problems:
             parts.append(field_name)
         parts.append(message)
         self.messages.append(": ".join(parts))
+        self.problems.append(
+            Problem(
+                number=record.number if record is not None else None,
+                label=record.label if record is not None else "",
+                field=field_name or "",
+                message=message,
+            )
+        )
 
     def raise_if_any(self) -> None:
         if self.messages:
-            raise LoadError(self.messages[:MAX_ERRORS])
+            raise LoadError(self.messages[:MAX_ERRORS], self.problems[:MAX_ERRORS])
+
+
+_Problems = Problems  # the name the loader's own code uses
 
 
 def load_plans(path: str | Path, *, replace: bool = False, user: User | None = None) -> LoadResult:
     path = Path(path)
-    problems = _Problems(path.name)
-    records = _parse(path, problems)
-    problems.raise_if_any()
-    loader = _Loader(records, problems, replace=replace)
-    loader.validate()
-    problems.raise_if_any()
+    loader = check_file(path.name, _read_path(path), replace=replace)
     with transaction.atomic(), change_context(reason=f"loaded from {path.name}", user=user):
         _lock_tree_allocation()
         return loader.write()
 
 
-def _parse(path: Path, problems: _Problems) -> list[Record]:
+def check_file(
+    name: str, data: bytes | OSError, *, replace: bool = False, update: bool = False, max_objects: int | None = None
+) -> "_Loader":
+    """Every check ``load_plans`` makes, on a file's bytes, writing nothing: the command and
+    the browser import (``planning.importing``) both call this. Raises LoadError with every
+    problem; returns the checked loader, ready to ``write()``. ``update``: the browser's
+    rule for what exists already (a plan is updated, anything else is referred to)."""
+    problems = Problems(name)
+    records = parse(data, problems, max_objects)
+    problems.raise_if_any()
+    return check_records(records, problems, replace=replace, update=update)
+
+
+def check_records(records: list[Record], problems: Problems, *, replace: bool = False, update: bool = False):
+    loader = _Loader(records, problems, replace=replace, update=update)
+    loader.validate()
+    problems.raise_if_any()
+    return loader
+
+
+def _read_path(path: Path) -> bytes | OSError:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes()
+    except OSError as error:
+        return error
+
+
+def parse(data: bytes | OSError, problems: Problems, max_objects: int | None = None) -> list[Record]:
+    """The file's objects as records (fields sorted into values and references)."""
+    try:
+        if isinstance(data, OSError):
+            raise data
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         problems.add(None, None, f"cannot read the file ({error.__class__.__name__}: {error})")
         return []
@@ -111,8 +166,14 @@ def _parse(path: Path, problems: _Problems) -> list[Record]:
     except json.JSONDecodeError as error:
         problems.add(None, None, f"line {error.lineno} column {error.colno}: not valid JSON ({error.msg})")
         return []
+    except RecursionError:
+        problems.add(None, None, "not valid plan JSON: its lists and objects are nested too deeply to read")
+        return []
     if not isinstance(data, list):
         problems.add(None, None, "the file must hold a list of objects")
+        return []
+    if max_objects is not None and len(data) > max_objects:
+        problems.add(None, None, f"the file holds {len(data):,} objects; at most {max_objects:,} can be loaded at once")
         return []
     records = []
     for number, raw in enumerate(data, start=1):
@@ -144,10 +205,11 @@ def _parse(path: Path, problems: _Problems) -> list[Record]:
 
 
 class _Loader:
-    def __init__(self, records: list[Record], problems: _Problems, *, replace: bool):
+    def __init__(self, records: list[Record], problems: _Problems, *, replace: bool, update: bool = False):
         self.records = records
         self.problems = problems
         self.replace = replace
+        self.update = update
         self.by_pk: dict[tuple[str, object], Record] = {}
         self.existing: dict[int, models.Model] = {}  # record number -> row it replaces
         for record in records:
@@ -186,10 +248,12 @@ class _Loader:
             if natural_key:
                 self._check_existing(record, natural_key)
         for record in self.records:
-            self._resolve_references(record)
+            if not record.kept:
+                self._resolve_references(record)
         with self._provisional_ids():
             for record in self.records:
-                self._clean(record)
+                if not record.kept:
+                    self._clean(record)
         self._check_duplicates()
         self._check_plan_trees()
 
@@ -201,7 +265,7 @@ class _Loader:
         stand_in = {id(r.instance): -n for n, r in enumerate(self.records, start=1)}
         patched = []
         for record in self.records:
-            for name in record.refs:
+            for name in () if record.kept else record.refs:
                 model_field = record.instance._meta.get_field(name)
                 target = model_field.get_cached_value(record.instance, default=None)
                 if target is not None and target.pk is None and id(target) in stand_in:
@@ -219,7 +283,11 @@ class _Loader:
         current = model.objects.filter(**{natural_key: value}).first() if value else None
         if current is None:
             return
-        if not self.replace:
+        if self.update and record.label != "planning.plan":
+            record.instance, record.kept = current, True  # referred to as it is, never written
+        elif self.update:
+            self.existing[record.number] = current  # planning.importing updates it in place
+        elif not self.replace:
             self.problems.add(
                 record, natural_key, f"{value!r} already exists; nothing was loaded (use --replace to overwrite)"
             )
@@ -326,6 +394,8 @@ class _Loader:
             if record.label == "planning.planitem" and _ref(record.instance, "parent") is None:
                 roots[id(_ref(record.instance, "plan"))].append(record)
         for record in self.records:
+            if record.kept:
+                continue  # (update) a row that is here already, as it is
             if record.label in {"partners.organisation", "planning.plan", "planning.planitem"} and _in_loop(record):
                 self.problems.add(record, "parent", "is its own ancestor: the parents form a loop")
             if record.label == "planning.plan" and len(roots.get(id(record.instance), [])) > 1:
@@ -338,16 +408,23 @@ class _Loader:
 
     # -- writing ------------------------------------------------------------------------
 
-    def write(self) -> LoadResult:
+    def write(self, after_plans: Callable[[], None] | None = None) -> LoadResult:
+        """Save every record not ``kept``, level by level. ``after_plans`` runs once the new
+        plans are saved and before anything that refers to a plan or an item: the browser
+        import updates its existing plans there (``planning.importing``)."""
         created: dict[str, int] = defaultdict(int)
         replaced: dict[str, int] = defaultdict(int)
         for label in MODELS:
-            batch = [r for r in self.records if r.label == label]
+            if label == "planning.planshare" and after_plans is not None:
+                after_plans()
+            batch = [r for r in self.records if r.label == label and not r.kept]
             if label == "planning.planitem":
                 batch = _level_order(batch)
             elif label in {"partners.organisation", "planning.plan"}:
                 batch = _parents_first(batch)
             for record in batch:
+                if self.update and self._already_there(record):
+                    continue
                 was_replaced = self._save(record)
                 (replaced if was_replaced else created)[label] += 1
         for tree_id in set(PlanItem.objects.filter(plan__in=self._plans()).values_list("tree_id", flat=True)):
@@ -355,7 +432,19 @@ class _Loader:
         return LoadResult(created=dict(created), replaced=dict(replaced))
 
     def _plans(self) -> list[Plan]:
-        return [r.instance for r in self.records if r.label == "planning.plan"]
+        # (update) a plan updated in place is not rebuilt: the item services keep its tree
+        return [r.instance for r in self.records if r.label == "planning.plan" and not r.kept]
+
+    def _already_there(self, record: Record) -> bool:
+        """(update) A share or link of an updated plan that is in the database already."""
+        if record.label not in {"planning.planshare", "planning.link"}:
+            return False
+        instance = record.instance
+        keys = ["plan", "organisation"] if record.label == "planning.planshare" else ["source", "target"]
+        ids = {f"{name}_id": _ref(instance, name).pk for name in keys}
+        if record.label == "planning.link":
+            ids["relation"] = instance.relation
+        return None not in ids.values() and type(instance).objects.filter(**ids).exists()
 
     def _save(self, record: Record) -> bool:
         instance = record.instance

@@ -744,3 +744,29 @@ class SignOff(models.Model):
 
 
 track(SignOff)
+
+
+class PlanImport(models.Model):
+    """A plan file an admin uploaded in the browser (the loader's JSON or the plan export's
+    spreadsheet), kept with its preview until they apply it or leave it. The file's bytes
+    are kept so that applying checks exactly what was previewed again; ``preview`` holds
+    what it would create, change and remove, every problem, and the stamp of each plan it
+    read, which applying compares to refuse a preview the plan has since outdated
+    (planning.importing, docs/decisions/0019-import-in-the-browser.md)."""
+
+    class Kind(models.TextChoices):
+        JSON = "json", "Plan file (JSON)"
+        SHEET = "xlsx", "Plan spreadsheet (Excel)"
+
+    uploaded_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=200)
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    plan_slug = models.SlugField(max_length=100, blank=True, help_text="The plan a spreadsheet updates.")
+    content = models.BinaryField()
+    preview = models.JSONField(default=dict)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from planning.views import alignment, co_writing, comments, home, lifecycle, links, overview, search, timetravel
+from planning.views import (
+    alignment,
+    co_writing,
+    comments,
+    home,
+    imports,
+    lifecycle,
+    links,
+    overview,
+    search,
+    timetravel,
+)
 from planning.views import authoring as views
 from planning.views import suggestions as suggesting
 
@@ -9,6 +20,8 @@ app_name = "planning"
 urlpatterns = [
     path("", views.plan_list, name="plan-list"),
     path("search/", search.search, name="search"),
+    path("imports/", imports.import_upload, name="import-upload"),
+    path("imports/<int:import_id>/", imports.import_preview, name="import-preview"),
     path("plans/new/", views.plan_create, name="plan-create"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan-detail"),
     path("plans/<slug:slug>/edit/", views.plan_edit, name="plan-edit"),

@@ -34,6 +34,8 @@ PARENTS = {
     "planning:search": None,
     "planning:partner-home": None,
     "planning:plan-create": ("planning:plan-list", "Plans"),
+    "planning:import-upload": ("planning:plan-list", "Plans"),
+    "planning:import-preview": ("planning:import-upload", "Import a plan"),
     "planning:plan-map": ("planning:plan-list", "Plans"),
     "planning:council-alignment": ("planning:plan-list", "Plans"),
     "planning:plan-detail": ("planning:plan-list", "Plans"),
@@ -165,7 +167,9 @@ def test_every_page_s_last_breadcrumb_leads_one_level_up_and_names_that_page(cli
         # the owner may open every page but the administrators'; an upload is its uploader's
         reader = (
             "admin"
-            if name.startswith("partners:") or name in {"monitoring:year-create", "monitoring:period-edit"}
+            if name.startswith("partners:")
+            or name
+            in {"monitoring:year-create", "monitoring:period-edit", "planning:import-upload", "planning:import-preview"}
             else "owner"
         )
         client.force_login(world.people[reader])

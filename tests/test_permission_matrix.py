@@ -30,7 +30,7 @@ from partners.models import (
     token_hash,
 )
 from planning import co_writing, lifecycle, services
-from planning.models import Plan
+from planning.models import Plan, PlanImport
 from planning.suggestions import suggestion_add
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, vision_of
 
@@ -171,6 +171,10 @@ URLS = {
     "planning:plan-create": (lambda w: [], "signed_in_staff", "signed_in_staff"),
     "planning:plan-map": (lambda w: [], "signed_in", "wrong_method"),
     "planning:search": (lambda w: [], "signed_in", "wrong_method"),
+    # importing plans in the browser (issue 16): admins only, each their own import (another
+    # admin's is 404: tests/planning/test_browser_import.py)
+    "planning:import-upload": (lambda w: [], "admin_only", "admin_only"),
+    "planning:import-preview": (lambda w: [w.plan_import.pk], "admin_only", "admin_only"),
     "planning:council-alignment": (lambda w: [], "signed_in", "wrong_method"),
     "planning:plan-detail": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:plan-summary": (lambda w: [w.plan.slug], "read", "wrong_method"),
@@ -459,6 +463,14 @@ class World:
         self.periods = monitoring.financial_year_create(start_year=2013, user=None)
         self.plan_document = Document.objects.create(kind="plan", plan=self.plan, key="plan:matrix", requested_by=owner)
         self.upload = WorkbookUpload.objects.create(uploaded_by=owner, period=self.periods[0], filename="returns.xlsx")
+        self.plan_import = PlanImport.objects.create(
+            uploaded_by=self.people["admin"],
+            filename="plan.json",
+            kind=PlanImport.Kind.JSON,
+            content=b"[{",
+            preview={"plans": [], "problems": [{"where": "the file", "field": "", "message": "not valid JSON"}],
+                     "stamps": {}, "new_slugs": [], "others": [], "kept": []},
+        )  # fmt: skip
         self.risk = risks.risk_create(
             plan=self.plan, user=owner, fields={"title": "A risk", "likelihood": 3, "impact": 3}
         )

@@ -17,9 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from config import uploads
 from config.forms import GovukForm
 from config.spreadsheets import workbook_response
-from monitoring import uploads, workbook
+from monitoring import workbook
 from monitoring.access import get_monitored_plan, get_period
 from monitoring.models import ReportingPeriod, WorkbookUpload
 from partners.models import User

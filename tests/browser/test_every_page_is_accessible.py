@@ -55,3 +55,22 @@ def test_every_public_page_passes_axe(page, alice, bob, council, college):
     ):
         visit(page, path)
     visit(page, "/public/plans/youth/", status=404)
+
+
+def test_the_import_pages_pass_axe(page, ada):
+    """The plan import's pages (issue 16) for a JSON file: a new plan's preview, one with
+    problems, and the result; the spreadsheet's are in tests/browser/test_plan_import.py."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from planning import importing
+    from tests.planning.loader.support import BROKEN, VALID
+
+    new = importing.upload_create(SimpleUploadedFile("valid_plan.json", VALID.read_bytes()), user=ada)
+    broken = importing.upload_create(SimpleUploadedFile("bad.json", (BROKEN / "dangling_parent.json").read_bytes()),
+                                     user=ada)  # fmt: skip
+    sign_in(page, ada)
+    visit(page, "/imports/")
+    visit(page, f"/imports/{new.pk}/")
+    visit(page, f"/imports/{broken.pk}/")
+    importing.apply(import_id=new.pk, user=ada)
+    visit(page, f"/imports/{new.pk}/")

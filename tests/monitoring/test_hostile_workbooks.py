@@ -18,7 +18,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from monitoring import uploads, workbook
+from config import uploads
+from monitoring import workbook
 from monitoring.models import ProgressReturn, WorkbookUpload
 from tests.monitoring.uploads import corpus
 

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from config.uploads import check_evidence, check_workbook
 from monitoring.models import ProgressReturn, WorkbookUpload
-from monitoring.uploads import check_evidence, check_workbook
 from tests.monitoring.uploads import corpus
 
 UPLOAD = reverse("monitoring:workbook-upload")

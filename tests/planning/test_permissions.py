@@ -160,6 +160,9 @@ def test_every_planning_url_has_a_row_in_this_table():
         "planning:item-suggest-new",
         "planning:suggestion-accept",
         "planning:suggestion-decline",
+        # importing plans (issue 16): admins only, in the matrix and tests/planning/test_browser_import.py
+        "planning:import-upload",
+        "planning:import-preview",
     }
     names = {f"planning:{pattern.name}" for pattern in urlpatterns}
     assert names - set(URLS) - covered_elsewhere == set()

@@ -22,3 +22,5 @@ class Command(BaseCommand):
             f"Deleted {cleared.documents} superseded PDFs ({cleared.files} files) and "
             f"{cleared.uploads} workbook uploads never applied, older than {days} days."
         )
+        if cleared.plan_imports:
+            self.stdout.write(f"Deleted {cleared.plan_imports} plan files uploaded but never imported.")

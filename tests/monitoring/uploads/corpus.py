@@ -259,7 +259,7 @@ def at_every_limit() -> tuple[str, bytes]:
     one is 32,767 characters long, a styles part of nearly 5,000 elements, 49 more sheets,
     1,000 defined names and merged cells up to nearly 10,000 elements of formatting. Every
     item ID is made up, so every row is a problem: it is read in full, and nothing is saved."""
-    from monitoring import uploads
+    from config import uploads
     from monitoring.workbook import COLUMNS
 
     relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
