@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("accounts/", include("partners.sign_in_urls")),
     path("public/", include("public.urls")),
+    path("", include("api.urls")),
     path("django-admin/", admin.site.urls),
     path(HEALTH_PATH.lstrip("/"), health, name="health"),
 ]
