@@ -7,3 +7,12 @@ class Pagination(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        """DRF's, in OpenAPI 3.1's words: ``nullable`` is gone, null is a type."""
+        found = super().get_paginated_response_schema(schema)
+        for name in ("next", "previous"):
+            link = found["properties"][name]
+            link.pop("nullable", None)
+            link["type"] = ["string", "null"]
+        return found
