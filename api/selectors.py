@@ -120,9 +120,9 @@ def items_now(plan: Plan, ids: list[int], refs: dict[int, str], depths: dict[int
     by_id = {item.pk: item for item in found}
     supporters: dict[int, list[str]] = defaultdict(list)
     for item_id, name in (
-        ItemSupporter.objects.filter(item_id__in=ids).order_by("organisation__name").values_list(
-            "item_id", "organisation__name"
-        )
+        ItemSupporter.objects.filter(item_id__in=ids)
+        .order_by("organisation__name")
+        .values_list("item_id", "organisation__name")
     ):
         supporters[item_id].append(name)
     rows = []
@@ -194,7 +194,9 @@ def api_links(caller: Caller, plan: Plan, links: list[Link]) -> list[ApiLink]:
     def end(item: PlanItem) -> LinkEnd:
         if item.plan_id in hidden:
             return LinkEnd(hidden=True)
-        return LinkEnd(hidden=False, item_id=item.pk, title=item.title, plan=item.plan.slug, reference=refs.get(item.pk))
+        return LinkEnd(
+            hidden=False, item_id=item.pk, title=item.title, plan=item.plan.slug, reference=refs.get(item.pk)
+        )
 
     return [
         ApiLink(
@@ -267,4 +269,3 @@ def scorecard(plan: Plan, period: ReportingPeriod) -> dict:
     """The scorecard as members read it (``monitoring.scorecards.scorecard_data``: a locked
     quarter's as stored when it was locked)."""
     return scorecards.scorecard_data(plan, period)
-

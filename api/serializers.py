@@ -21,7 +21,9 @@ class PlanSerializer(serializers.Serializer):
     kind_label = serializers.CharField(source="get_kind_display")
     status = serializers.ChoiceField(choices=Plan.Status.choices)
     organisation = serializers.CharField(source="organisation.name")
-    parent = serializers.SerializerMethodField(help_text="The slug of the plan this one delivers, if the caller may read it.")
+    parent = serializers.SerializerMethodField(
+        help_text="The slug of the plan this one delivers, if the caller may read it."
+    )
     start_year = serializers.IntegerField()
     end_year = serializers.IntegerField()
     period = serializers.CharField(help_text="The financial years it runs, for example “2013/14 to 2015/16”.")
@@ -84,7 +86,9 @@ class MeasureSerializer(serializers.Serializer):
 
 
 class CostSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(source="cost_amount", max_digits=12, decimal_places=2, coerce_to_string=False, allow_null=True)
+    amount = serializers.DecimalField(
+        source="cost_amount", max_digits=12, decimal_places=2, coerce_to_string=False, allow_null=True
+    )
     type = serializers.ChoiceField(source="cost_type", choices=[("", ""), *PlanItem.CostType.choices])
     funding_source = serializers.CharField()
 
@@ -121,7 +125,9 @@ class ItemSerializer(serializers.Serializer):
 
 
 class LinkEndSerializer(serializers.Serializer):
-    hidden = serializers.BooleanField(help_text="In a plan the caller may not read: only that the link exists is shown.")
+    hidden = serializers.BooleanField(
+        help_text="In a plan the caller may not read: only that the link exists is shown."
+    )
     item = serializers.IntegerField(source="item_id", allow_null=True)
     reference = serializers.CharField(allow_null=True)
     title = serializers.CharField(allow_null=True)
@@ -194,7 +200,6 @@ class ScorecardEntrySerializer(serializers.Serializer):
 
     def get_url(self, entry) -> str:
         return reverse("api:scorecard-detail", args=[entry.plan.slug, entry.period.slug])
-
 
 
 class ScorecardSerializer(serializers.Serializer):

@@ -13,9 +13,7 @@ urlpatterns = [
     path("api/v1/plans/<slug:slug>/items/", views.ItemList.as_view(), name="item-list"),
     path("api/v1/plans/<slug:slug>/links/", views.LinkList.as_view(), name="link-list"),
     path("api/v1/plans/<slug:slug>/editions/", views.EditionList.as_view(), name="edition-list"),
-    path(
-        "api/v1/plans/<slug:slug>/scorecards/<str:period>/", views.ScorecardDetail.as_view(), name="scorecard-detail"
-    ),
+    path("api/v1/plans/<slug:slug>/scorecards/<str:period>/", views.ScorecardDetail.as_view(), name="scorecard-detail"),
     path("api/v1/periods/", views.PeriodList.as_view(), name="period-list"),
     path("api/v1/returns/", views.ReturnList.as_view(), name="return-list"),
     path("api/v1/scorecards/", views.ScorecardList.as_view(), name="scorecard-list"),

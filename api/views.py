@@ -172,7 +172,9 @@ class LinkList(PlanScoped, generics.ListAPIView):
 
     def read(self, request, *args, **kwargs):
         links = self.paginate_queryset(selectors.plan_links(self.plan))
-        return self.get_paginated_response(LinkSerializer(selectors.api_links(self.caller, self.plan, links), many=True).data)
+        return self.get_paginated_response(
+            LinkSerializer(selectors.api_links(self.caller, self.plan, links), many=True).data
+        )
 
 
 class EditionList(PlanScoped, generics.ListAPIView):
@@ -244,4 +246,3 @@ class ScorecardDetail(ReadView, generics.RetrieveAPIView):
 
     def read(self, request, *args, **kwargs):
         return Response(ScorecardSerializer(selectors.scorecard(self.plan, self.period)).data)
-

@@ -69,6 +69,7 @@ PARENTS = {
     # one's own password: pages of their own, like the sign-in page
     "password_change": None,
     "password_change_done": None,
+    "api:token-list": None,  # one's own tokens, as one's password
     "monitoring:period-list": None,
     "monitoring:year-create": ("monitoring:period-list", "Quarters"),
     "monitoring:period-edit": ("monitoring:period-list", "Quarters"),

@@ -10,7 +10,6 @@ from django.utils import timezone
 from api.models import ApiToken
 from monitoring import services as monitoring
 from planning import services
-from planning.models import Plan
 from tests.api.conftest import bearer, token_for
 from tests.factories import IndicatorFactory, add_item, make_plan, vision_of
 
@@ -23,11 +22,25 @@ def world(published, alice, bob, college):
     vision = vision_of(plan)
     priority = add_item(plan, vision, "priority", title="Raise standards", user=alice)
     action = add_item(
-        plan, priority, "action", title="Train heads", lead_officer=bob, cost_amount=1200, cost_type="revenue", user=alice
+        plan,
+        priority,
+        "action",
+        title="Train heads",
+        lead_officer=bob,
+        cost_amount=1200,
+        cost_type="revenue",
+        user=alice,
     )
     indicator = IndicatorFactory(code="good-schools", name="Good schools")
     target = add_item(
-        plan, action, "target", title="Good schools", indicator=indicator, baseline_value=70, target_value=85, user=alice
+        plan,
+        action,
+        "target",
+        title="Good schools",
+        indicator=indicator,
+        baseline_value=70,
+        target_value=85,
+        user=alice,
     )
     milestone = add_item(plan, action, "milestone", title="Course booked", user=alice, lead_organisation=college)
     draft = make_plan(owner=alice, title="Secret draft", slug="secret-draft")
@@ -133,7 +146,7 @@ def test_items_carry_references_levels_leads_costs_and_measures(call, world):
 def test_a_plan_shows_its_own_level_names(call, world, alice):
     plan = world["plan"]
     services.plan_update(
-        plan=plan, user=alice, fields={"label_action": "Step"}, expected_version=plan.version, reason="Renamed"
+        plan_id=plan.pk, user=alice, fields={"label_action": "Step"}, expected_version=plan.version, reason="Renamed"
     )
     items = call(reverse("api:item-list", args=[plan.slug])).json()["results"]
     assert {item["label"] for item in items if item["kind"] == "action"} == {"Step"}

@@ -48,8 +48,14 @@ def test_the_default_expiry_is_ninety_days(client, alice):
 def test_bad_input_is_named_beside_its_field(client, alice):
     client.force_login(alice)
     cases = {
-        "name": ({"name": "", "expires_on": (timezone.localdate() + timedelta(days=5)).isoformat()}, "This field is required"),
-        "expires_on": ({"name": "Too long", "expires_on": (timezone.localdate() + timedelta(days=400)).isoformat()}, "at most a year"),
+        "name": (
+            {"name": "", "expires_on": (timezone.localdate() + timedelta(days=5)).isoformat()},
+            "This field is required",
+        ),
+        "expires_on": (
+            {"name": "Too long", "expires_on": (timezone.localdate() + timedelta(days=400)).isoformat()},
+            "at most a year",
+        ),
     }
     for field, (data, message) in cases.items():
         response = client.post(LIST, data)
