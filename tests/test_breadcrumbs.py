@@ -103,6 +103,12 @@ NOT_PAGES = {
     "monitoring:return-evidence",
     "monitoring:plan-export",
     "monitoring:returns-export",
+    # the API's answers are JSON (tests/api/)
+    "api:plan-detail",
+    "api:item-list",
+    "api:link-list",
+    "api:edition-list",
+    "api:scorecard-detail",
 }
 
 
