@@ -36,7 +36,12 @@ def _grow(plan, alice, other, priorities: int, periods, start: int = 0) -> None:
         services.edition_create(plan=plan, name=f"Edition {n}", user=alice)
         for period in periods[:2]:
             ret = monitoring.return_save(
-                item=action, period=period, user=alice, fields={"rag": "green", "narrative": "Done"}, expected_version=0, submit=True
+                item=action,
+                period=period,
+                user=alice,
+                fields={"rag": "green", "narrative": "Done"},
+                expected_version=0,
+                submit=True,
             )
             monitoring.return_accept(return_id=ret.pk, user=alice, expected_version=ret.version)
 
