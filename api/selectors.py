@@ -64,7 +64,7 @@ def with_item_counts(plans: list[Plan]) -> list[Plan]:
     """Each plan's number of items as ``item_count`` (one query for them all)."""
     counts = item_count_by_plan([plan.pk for plan in plans])
     for plan in plans:
-        plan.item_count = counts.get(plan.pk, 0)  # type: ignore[attr-defined]
+        plan.item_count = counts.get(plan.pk, 0)
     return plans
 
 
@@ -78,7 +78,7 @@ def plan_as_of(plan: Plan, when: datetime) -> Plan | None:
     past = snapshot.plan
     past.pk, past.slug = plan.pk, plan.slug
     past.organisation, past.parent = plan.organisation, plan.parent
-    past.item_count = snapshot.size  # type: ignore[attr-defined]
+    past.item_count = snapshot.size
     return past
 
 
@@ -214,7 +214,9 @@ def api_links(caller: Caller, plan: Plan, links: list[Link]) -> list[ApiLink]:
 # --- returns -----------------------------------------------------------------------------
 
 
-def returns_for(returns: QuerySet[ProgressReturn], plan_slug: str | None, period: ReportingPeriod | None):
+def returns_for(
+    returns: QuerySet[ProgressReturn], plan_slug: str | None, period: ReportingPeriod | None
+) -> QuerySet[ProgressReturn]:
     if plan_slug:
         returns = returns.filter(item__plan__slug=plan_slug)
     if period is not None:
