@@ -233,6 +233,8 @@ def test_as_of_reads_the_plan_and_its_items_as_they_stood(call, world, alice):
     then = call(f"{url}?as_of={before.isoformat().replace('+', '%2B')}").json()
     assert then["count"] == 5 and "Added later" not in str(then)
     assert [item["reference"] for item in then["results"]] == ["", "1", "1.1", "1.1.1", "1.1.2"]
+    assert then["results"][3]["measure"]["indicator"] == {"code": "good-schools", "name": "Good schools"}
+    assert then["results"][2]["lead_officer"] == world["action"].lead_officer.get_full_name()
     detail = call(f"{reverse('api:plan-detail', args=[plan.slug])}?as_of={before.isoformat().replace('+', '%2B')}")
     assert detail.json()["item_count"] == 5 and detail.json()["as_of"]
     assert call(f"{url}?as_of=2001-01-01").status_code == 404  # before the plan existed

@@ -15,7 +15,7 @@ from tests.factories import add_item, make_plan, vision_of
 # readable in the app, their subquery folded into the same statements
 EXPECTED = {
     "plans": (5, 6),
-    "items": (5, 6),
+    "items": (6, 7),
     "links": (6, 7),
     "editions": (4, 5),
     "periods": (3, 4),
