@@ -86,7 +86,7 @@ lock: $(STAMP)
 
 # bandit, medium and high findings only: exits nonzero on any not reviewed (docs/security.md)
 security: $(STAMP)
-	$(BIN)/bandit -c pyproject.toml -r config audit partners planning monitoring public demo benchmarks scripts -ll
+	$(BIN)/bandit -c pyproject.toml -r config audit partners planning monitoring public api demo benchmarks scripts -ll
 
 fixture: $(STAMP)
 	$(BIN)/python manage.py build_demo_fixture --output fixtures/demo_council.json

@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -62,8 +63,10 @@ from django.db.models import Count, F  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from django.utils.html import escape  # noqa: E402
 
+from api import services as api_services  # noqa: E402
 from benchmarks.measure import REPEAT, Pairs, count_queries, paired  # noqa: E402
 from config import pdf  # noqa: E402
 from monitoring import scorecard_pack  # noqa: E402
@@ -319,6 +322,8 @@ def _pages(s: Subjects, clients: dict[str, Client]) -> dict[str, tuple[Client, s
         # for every public reader; the anonymous reader's answer carries ETag and Cache-Control
         "public plan page": (clients["anonymous"], reverse("public:plan-detail", args=[slug])),
         "public item page": (clients["anonymous"], reverse("public:item-detail", args=[slug, action])),
+        # the read API (issue 16): the plan's items in one page (up to 2,000), the owner's token
+        "API page of items": (clients["api"], reverse("api:item-list", args=[slug]) + "?page_size=2000"),
     }
 
 
@@ -497,6 +502,11 @@ def _measure(size: str, timings: bool, warm_pdf: bool = True) -> dict:
     if not s.plan.is_public:  # the generated plans are approved; the measured one is published
         lifecycle.plan_publish(plan=s.plan, user=s.plan.owner, reason="Published for the benchmark")
         s.plan.refresh_from_db()
+    # the API reads no session: its client sends the owner's token (made before measuring)
+    _, secret = api_services.token_create(
+        person=s.plan.owner, name="Benchmark", expires_on=timezone.localdate() + timedelta(days=1)
+    )
+    clients["api"] = Client(headers={"Authorization": f"Bearer {secret}"})
 
     def base():
         return _ok(base_client, BASELINE)

@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,7 +28,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
+from api import services as api_services  # noqa: E402
 from benchmarks.measure import REPEAT, build, page, timed  # noqa: E402
 from partners.models import Organisation, User  # noqa: E402
 from planning import services  # noqa: E402
@@ -54,6 +57,13 @@ def main() -> None:
         for plan in (small, big):
             url = reverse("planning:plan-detail", args=[plan.slug])
             results.append((f"plan page, {sizes[plan.slug]} items", *timed(lambda u=url: page(client, u))))
+        # the read API (issue 16): the big plan's items in one page, with the owner's token
+        _, secret = api_services.token_create(
+            person=owner, name="Benchmark", expires_on=timezone.localdate() + timedelta(days=1)
+        )
+        api = Client(headers={"Authorization": f"Bearer {secret}"})
+        url = reverse("api:item-list", args=[big.slug]) + "?page_size=2000"
+        results.append((f"API page of items, {sizes[big.slug]} items", *timed(lambda u=url: page(api, u))))
         some_item = PlanItem.objects.filter(plan=big, kind="action").order_by("lft")[5]
         url = reverse("planning:item-detail", args=[big.slug, some_item.pk])
         results.append((f"item page in {sizes[big.slug]}-item plan", *timed(lambda u=url: page(client, u))))

@@ -71,7 +71,10 @@ INSTALLED_APPS = [
     "planning",
     "monitoring",
     "public",
+    "api",
     "demo",
+    "rest_framework",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -288,3 +291,40 @@ LOGGING = {
 # package's version otherwise)
 PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 300)
 PUBLIC_RELEASE = env_str("RELEASE", _package_version())
+
+# The read API (api/, issue 16, docs/decisions/0018): JSON only (no browsable pages), read
+# only, anonymous or an API token (``Authorization: Bearer``): a browser's session is not
+# accepted, so the API has no CSRF to ask about and a signed-in officer's browser reads it
+# as the public does.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Golden Thread API",
+    "DESCRIPTION": (
+        "Read-only access to plans, their items, links and editions, reporting quarters, "
+        "accepted progress returns and scorecards. Without a token, what the public pages show; "
+        "with an API token, what its person may read in the app."
+    ),
+    "VERSION": "1",
+    # OpenAPI 3.1: its schemas are JSON Schema, so a nullable object is said plainly
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # two models have a "kind" and a "status": each choice set gets its own name
+    "ENUM_NAME_OVERRIDES": {
+        "PlanKindEnum": "planning.models.Plan.Kind",
+        "ItemKindEnum": "planning.models.PlanItem.Kind",
+        "PlanStatusEnum": "planning.models.Plan.Status",
+        "ItemStatusEnum": "planning.models.PlanItem.Status",
+    },
+}

@@ -16,6 +16,7 @@ urlpatterns = [
     # for search engines: the public pages and their sitemap (issue 16)
     path("robots.txt", public_views.robots_txt, name="robots-txt"),
     path("sitemap.xml", public_views.sitemap, name="sitemap"),
+    path("", include("api.urls")),
     path("django-admin/", admin.site.urls),
     path(HEALTH_PATH.lstrip("/"), health, name="health"),
 ]

@@ -81,6 +81,7 @@ PARENTS = {
     # one's own password: pages of their own, like the sign-in page
     "password_change": None,
     "password_change_done": None,
+    "api:token-list": None,  # one's own tokens, as one's password
     "monitoring:period-list": None,
     "monitoring:year-create": ("monitoring:period-list", "Quarters"),
     "monitoring:period-edit": ("monitoring:period-list", "Quarters"),
@@ -117,6 +118,12 @@ NOT_PAGES = {
     "monitoring:plan-export",
     "monitoring:returns-export",
     "public:results-download",
+    # the API's answers are JSON (tests/api/)
+    "api:plan-detail",
+    "api:item-list",
+    "api:link-list",
+    "api:edition-list",
+    "api:scorecard-detail",
 }
 
 

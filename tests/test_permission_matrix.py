@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api import services as api_services
 from monitoring import risks
 from monitoring import services as monitoring
 from monitoring.models import Document, WorkbookUpload
@@ -155,6 +156,23 @@ URLS = {
     "public:edition-pdf": (lambda w: [w.plan.slug, w.edition_id], "public_plan", "public_wrong_method"),
     "public:results-download": (lambda w: [w.plan.slug, "json"], "public_plan", "public_wrong_method"),
     "logout": (lambda w: [], None, None),
+    # the read API (issue 16): a browser's session is not accepted, so a signed-in person reads
+    # it as the public does (tokens: every endpoint × persona in tests/api/test_api_matrix.py)
+    "api:docs": (lambda w: [], "public", "public_wrong_method"),
+    "api:schema": (lambda w: [], "public", "public_wrong_method"),
+    "api:plan-list": (lambda w: [], "public", "public_wrong_method"),
+    "api:plan-detail": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
+    "api:item-list": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
+    "api:link-list": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
+    "api:edition-list": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
+    "api:period-list": (lambda w: [], "public", "public_wrong_method"),
+    "api:return-list": (lambda w: [], "public", "public_wrong_method"),
+    "api:scorecard-list": (lambda w: [], "public", "public_wrong_method"),
+    # an unlocked quarter's scorecard is not public
+    "api:scorecard-detail": (lambda w: [w.plan.slug, w.periods[0].slug], "nobody", "public_wrong_method"),
+    # one's own API tokens: the owner has one, which only they may revoke
+    "api:token-list": (lambda w: [], "signed_in", "signed_in"),
+    "api:token-revoke": (lambda w: [w.api_token.pk], "wrong_method", "own_token"),
     # joining and passwords: an invitation's link is its own key; the reset pages are for
     # anyone (they say the same whoever asks); changing a password needs signing in
     "invitation-accept": (lambda w: [w.invitation_token], "public", "public"),
@@ -361,6 +379,10 @@ OUTCOMES["public"] = dict.fromkeys(PERSONAS, ("ok",) * 3)
 # the public pages of the plan, which World publishes once it is approved: anyone then, no one before
 OUTCOMES["public_plan"] = dict.fromkeys(PERSONAS, (404, 404, "ok"))
 OUTCOMES["public_wrong_method"] = dict.fromkeys(PERSONAS, (405,) * 3)
+OUTCOMES["nobody"] = dict.fromkeys(PERSONAS, (404,) * 3)
+OUTCOMES["own_token"] = {
+    p: ("login",) * 3 if p == "anonymous" else ("ok",) * 3 if p == "owner" else (404,) * 3 for p in PERSONAS
+}
 # pages outside the apps' own rules (Django's auth and admin) are tested by their own suites
 NOT_IN_MATRIX = {"login", "logout"}
 
@@ -461,6 +483,9 @@ class World:
         self.elsewhere = add_item(self.plan, vision_of(self.plan), "priority", title="Elsewhere")
         self._partnership(owner, service, health)
         self.periods = monitoring.financial_year_create(start_year=2013, user=None)
+        self.api_token, _ = api_services.token_create(
+            person=owner, name="Matrix", expires_on=timezone.localdate() + timedelta(days=30)
+        )
         self.plan_document = Document.objects.create(kind="plan", plan=self.plan, key="plan:matrix", requested_by=owner)
         self.upload = WorkbookUpload.objects.create(uploaded_by=owner, period=self.periods[0], filename="returns.xlsx")
         self.plan_import = PlanImport.objects.create(
