@@ -650,9 +650,7 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(author__isnull=False) | ~Q(public_name=""), name="comment_has_an_author"
-            )
+            models.CheckConstraint(condition=Q(author__isnull=False) | ~Q(public_name=""), name="comment_has_an_author")
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from public import consultation_views
 from planning.views import alignment, co_writing, comments, home, lifecycle, links, overview, search, timetravel
 from planning.views import authoring as views
 from planning.views import suggestions as suggesting
+from public import consultation_views
 
 app_name = "planning"
 
@@ -36,7 +36,9 @@ urlpatterns = [
     path("plans/<slug:slug>/comments/<int:comment_id>/respond/", comments.comment_respond, name="comment-respond"),
     path("plans/<slug:slug>/consultation/summary/", comments.consultation_summary, name="consultation-summary"),
     # moderating the public's responses (decision 0020): the views live with the public consultation
-    path("plans/<slug:slug>/consultation/public-responses/", consultation_views.moderation_queue, name="public-responses"),
+    path(
+        "plans/<slug:slug>/consultation/public-responses/", consultation_views.moderation_queue, name="public-responses"
+    ),
     path(
         "plans/<slug:slug>/consultation/public-responses/<int:pk>/",
         consultation_views.moderate,

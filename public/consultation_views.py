@@ -120,9 +120,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             state = unusable.state
         else:
             return render(request, "public/consultation/confirmed.html", {"responses": responses})
-    return render(
-        request, "public/consultation/confirm.html", {"state": state}, status=200 if state == "open" else 410
-    )
+    return render(request, "public/consultation/confirm.html", {"state": state}, status=200 if state == "open" else 410)
 
 
 # --- moderation (in the app) --------------------------------------------------------------------
@@ -133,7 +131,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 def moderation_queue(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug, "change")
     waiting = list(service.waiting(plan))
-    forms = [(response, ModerateForm(initial={"version": response.version}, prefix=f"r{response.pk}")) for response in waiting]
+    forms = [
+        (response, ModerateForm(initial={"version": response.version}, prefix=f"r{response.pk}"))
+        for response in waiting
+    ]
     return render(request, "public/consultation/moderation.html", {"plan": plan, "forms": forms})
 
 
@@ -167,7 +168,12 @@ def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             )
             return redirect(reverse("planning:public-responses", args=[plan.slug]))
     forms = [
-        (other, form if other.pk == response.pk else ModerateForm(initial={"version": other.version}, prefix=f"r{other.pk}"))
+        (
+            other,
+            form
+            if other.pk == response.pk
+            else ModerateForm(initial={"version": other.version}, prefix=f"r{other.pk}"),
+        )
         for other in service.waiting(plan)
     ]
     if response.state != PublicResponse.State.WAITING:

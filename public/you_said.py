@@ -110,7 +110,10 @@ def rounds(plan: Plan, consultations: list[Consultation]) -> list[Round]:
     in the plan's reading order, with the change each caused."""
     threads = comment_threads.threads(plan)
     history_ids = [
-        entry.comment.change_history_id for thread in threads for entry in thread.walk() if entry.comment.change_history_id
+        entry.comment.change_history_id
+        for thread in threads
+        for entry in thread.walk()
+        if entry.comment.change_history_id
     ]
     changes = {
         row["history_id"]: (row["id"], row["title"])

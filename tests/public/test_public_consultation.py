@@ -212,10 +212,14 @@ def test_an_address_once_confirmed_gets_a_new_link_for_a_new_response(
     assert PublicResponse.objects.filter(state=State.WAITING).count() == 2
 
 
-def test_the_rate_limit_per_client_address(client, consulting, mailoutbox, monkeypatch, django_capture_on_commit_callbacks):
+def test_the_rate_limit_per_client_address(
+    client, consulting, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(service, "PER_CLIENT_LIMIT", 2)
     for n in range(2):
-        assert send(client, consulting, django_capture_on_commit_callbacks, email=f"p{n}@example.org").status_code == 200
+        assert (
+            send(client, consulting, django_capture_on_commit_callbacks, email=f"p{n}@example.org").status_code == 200
+        )
     refused = send(client, consulting, django_capture_on_commit_callbacks, email="p9@example.org")
     assert refused.status_code == 429 and "from your connection" in refused.content.decode()
     assert PublicResponse.objects.count() == 2
@@ -316,7 +320,9 @@ def test_a_rejected_response_is_never_shown(client, consulting, bob, mailoutbox,
     assert stored.state == State.REJECTED and stored.rejection_reason == "Abusive" and stored.comment is None
     assert not Comment.objects.exists()
     client.logout()
-    assert "Rude words" not in client.get(reverse("public:consultation-detail", args=[consulting.slug])).content.decode()
+    assert (
+        "Rude words" not in client.get(reverse("public:consultation-detail", args=[consulting.slug])).content.decode()
+    )
     # a second decision on the same response is refused
     client.force_login(bob)
     again = client.post(url, {**data, f"r{stored.pk}-decision": "approve"}, follow=True)
@@ -334,7 +340,15 @@ def test_unconfirmed_responses_are_not_in_the_queue(client, consulting, bob, dja
 
 @pytest.mark.parametrize(
     ("persona", "allowed"),
-    [("alice", True), ("bob", True), ("ada", True), ("director", True), ("carol", False), ("pat", False), ("mel", False)],
+    [
+        ("alice", True),
+        ("bob", True),
+        ("ada", True),
+        ("director", True),
+        ("carol", False),
+        ("pat", False),
+        ("mel", False),
+    ],
 )
 def test_moderation_only_by_those_who_may_change_the_plan(
     request, client, consulting, persona, allowed, mailoutbox, django_capture_on_commit_callbacks
@@ -366,4 +380,3 @@ def test_the_public_response_form_sets_cookies_only_when_shown(client, consultin
     assert not client.get(reverse("public:consultation-list")).cookies
     shown = client.get(respond_url(consulting))
     assert "csrftoken" in shown.cookies and "public" not in shown["Cache-Control"]
-
