@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from config.history import change_context
 from monitoring import risks
 from monitoring import services as monitoring
 from monitoring.models import Document, WorkbookUpload
@@ -30,8 +31,9 @@ from partners.models import (
     token_hash,
 )
 from planning import co_writing, lifecycle, services
-from planning.models import Plan
+from planning.models import Consultation, Plan
 from planning.suggestions import suggestion_add
+from public.models import PublicAddress, PublicResponse
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, vision_of
 
 PERSONAS = [
@@ -139,6 +141,15 @@ URLS = {
     # the public pages (issue 16): anyone, read only
     "public:plan-list": (lambda w: [], "public", "public_wrong_method"),
     "public:plan-detail": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
+    # public consultation and "you said, we did" (issue 16, decision 0020); World's
+    # consultation is open to the public
+    "public:consultation-list": (lambda w: [], "public", "public_wrong_method"),
+    "public:consultation-detail": (lambda w: [w.plan.slug], "public_consultation", "public_wrong_method"),
+    "public:consultation-respond": (lambda w: [w.plan.slug], "public_consultation", "public_consultation"),
+    "public:consultation-confirm": (lambda w: [w.confirmation_token], "public", "public"),
+    "public:you-said-we-did": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
+    "planning:public-responses": (lambda w: [w.plan.slug], "change", "wrong_method"),
+    "planning:public-response-moderate": (lambda w: [w.plan.slug, w.public_response.pk], "wrong_method", "change"),
     "logout": (lambda w: [], None, None),
     # joining and passwords: an invitation's link is its own key; the reset pages are for
     # anyone (they say the same whoever asks); changing a password needs signing in
@@ -342,6 +353,8 @@ OUTCOMES["public"] = dict.fromkeys(PERSONAS, ("ok",) * 3)
 # the public pages of the plan, which World publishes once it is approved: anyone then, no one before
 OUTCOMES["public_plan"] = dict.fromkeys(PERSONAS, (404, 404, "ok"))
 OUTCOMES["public_wrong_method"] = dict.fromkeys(PERSONAS, (405,) * 3)
+# a draft in a public consultation: anyone while it is open, no one before or after
+OUTCOMES["public_consultation"] = dict.fromkeys(PERSONAS, (404, "ok", 404))
 # pages outside the apps' own rules (Django's auth and admin) are tested by their own suites
 NOT_IN_MATRIX = {"login", "logout"}
 
@@ -460,6 +473,7 @@ class World:
                 note="",
                 organisations=[college, youth],
                 members=[self.people["invited_member"]],
+                is_public=True,  # the public consultation's pages (issue 16)
             )
         if state != "draft":
             co_writing.sign_off_give(plan=self.plan, user=owner)  # both sign before approval
@@ -472,6 +486,7 @@ class World:
         self.suggestion_elsewhere = suggestion_add(
             plan=self.plan, user=owner, item=self.elsewhere, body="Why", proposed_title="Elsewhere, reworded"
         )
+        self._public_response(owner)
         if state == "approved":
             lifecycle.plan_approve(plan=self.plan, user=owner, approved_by="Cabinet", approved_on=today)
             lifecycle.plan_publish(plan=self.plan, user=owner)  # for the public pages (issue 16)
@@ -496,6 +511,31 @@ class World:
                 submit=False,
             )
             draft.evidence_file.save("draft.txt", ContentFile(b"Notes for the draft"))
+
+    def _public_response(self, owner):
+        """A response from the public waiting for moderation, and a confirmation link that
+        works (a draft has no consultation yet: one that closed last month holds it)."""
+        today = timezone.localdate()
+        self.confirmation_token = "a-confirmation-token-for-the-matrix"
+        with change_context(reason="Matrix", user=None):
+            consultation = self.plan.consultations.first() or Consultation.objects.create(
+                plan=self.plan, opens_on=today - timedelta(days=40), closes_on=today - timedelta(days=30)
+            )
+            address = PublicAddress.objects.create(
+                email="public@example.org",
+                token_hash=token_hash(self.confirmation_token),
+                sent_at=timezone.now(),
+                expires_at=timezone.now() + timedelta(days=1),
+            )
+            self.public_response = PublicResponse.objects.create(
+                consultation=consultation,
+                plan=self.plan,
+                address=address,
+                name="Rita Resident",
+                body="A view",
+                created_at=timezone.now(),
+                state=PublicResponse.State.WAITING,
+            )
 
     def _partnership(self, owner, service, health):
         """The plan is owned by a partnership of the service and the health board, whose

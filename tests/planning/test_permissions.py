@@ -160,6 +160,10 @@ def test_every_planning_url_has_a_row_in_this_table():
         "planning:item-suggest-new",
         "planning:suggestion-accept",
         "planning:suggestion-decline",
+        # moderating the public's responses (issue 16): the matrix, and every persona in
+        # tests/public/test_public_consultation.py
+        "planning:public-responses",
+        "planning:public-response-moderate",
     }
     names = {f"planning:{pattern.name}" for pattern in urlpatterns}
     assert names - set(URLS) - covered_elsewhere == set()
