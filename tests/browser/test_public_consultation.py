@@ -28,7 +28,7 @@ def test_a_member_of_the_public_responds_and_is_published(
 ):
     cache.clear()
     settings.SITE_URL = live_server.url
-    priority = add_item(plan, vision_of(plan), PlanItem.Kind.PRIORITY, user=alice, title="Cleaner streets")
+    add_item(plan, vision_of(plan), PlanItem.Kind.PRIORITY, user=alice, title="Cleaner streets")
     lifecycle.plan_consultation_open(
         plan=plan,
         user=alice,
