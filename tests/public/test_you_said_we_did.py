@@ -203,3 +203,29 @@ def test_the_comment_form_asks_for_consent_default_off(client, plan, alice, pat,
     client.post(url, {"body": "Without consent"})
     client.post(url, {"body": "With consent", "name_public": "on"})
     assert dict(Comment.objects.values_list("body", "name_public")) == {"Without consent": False, "With consent": True}
+
+
+def test_the_page_reads_in_the_same_queries_however_much_was_said(client, consulted, alice, pat, bob):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("public:you-said-we-did", args=[consulted.slug])).status_code == 200
+        return len(captured.captured_queries)
+
+    consultation = consulted.consultations.get()
+    lifecycle.plan_approve(plan=consulted, user=alice, approved_by="Cabinet", approved_on=TODAY())
+    lifecycle.plan_publish(plan=consulted, user=alice)
+    few = count()
+    for n in range(10):  # ten more threads, added to the closed consultation as they were
+        comment = Comment.objects.create(
+            plan=consulted, consultation=consultation, author=pat, organisation=pat.organisation,
+            body=f"Point {n}", created_at=timezone.now(),
+        )  # fmt: skip
+        Comment.objects.create(
+            plan=consulted, parent=comment, author=bob, organisation=bob.organisation, body="Noted",
+            created_at=timezone.now(),
+        )  # fmt: skip
+    assert count() == few, "a query per comment"
+    assert few <= 12, few
