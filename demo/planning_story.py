@@ -18,10 +18,12 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from config.history import database_now
+from config.history import change_context, database_now
 from partners.models import Organisation, User
 from planning import lifecycle, services
 from planning.models import Comment, Consultation, Edition, Link, Plan, PlanItem
+from public import consultation as public_consultation
+from public.models import PublicAddress, PublicResponse
 
 PLAN_SLUG = "standards-school-improvement-2013-14"
 DRAFT = "Draft for consultation"
@@ -154,6 +156,7 @@ def consult(*, today: date | None = None) -> Consultation:
         note="We would welcome comments on the **home to school transport review** and on in-year admissions.",
         organisations=list(Organisation.objects.filter(slug__in=INVITED_ORGANISATIONS)),
         members=[people[name] for name in INVITED_MEMBERS],
+        is_public=True,  # anyone may read it and respond on the public pages (issue 16)
     )
     actions = list(PlanItem.objects.filter(plan=plan, kind=PlanItem.Kind.ACTION).order_by("lft")[:4])
     say = lifecycle.comment_add
@@ -193,4 +196,48 @@ def consult(*, today: date | None = None) -> Consultation:
                               response="Medical needs provision sits in the Inclusion business plan (priority 2).",
                               expected_version=health.version)  # fmt: skip
     assert member.state == Comment.State.OPEN  # the councillor's question is still to be answered
+    _public_responses(plan, consultation, owner, actions[0])
     return consultation
+
+
+def _public_responses(plan: Plan, consultation: Consultation, owner: User, item: PlanItem) -> None:
+    """Two responses from the public, their addresses confirmed: one approved (shown on the
+    public consultation page, named by consent), one waiting in the moderation queue. Made
+    as the confirmation link leaves them, without sending the demo's addresses an email."""
+    waiting = PublicResponse.State.WAITING
+    with change_context(reason="Response from the public", user=None) as change:
+        rows = []
+        for name, email, body, named, on in (
+            (
+                "Rita Dawes",
+                "rita.dawes@example.org",
+                "Please keep the school bus from the villages: it is the only way my children can get to school.",
+                True,
+                item,
+            ),  # fmt: skip
+            (
+                "Sam Hill",
+                "sam.hill@example.org",
+                "In-year admissions should publish how many places are left at each school.",
+                False,
+                None,
+            ),  # fmt: skip
+        ):
+            address = PublicAddress.objects.create(email=email, sent_at=change.when, expires_at=change.when,
+                                                   confirmed_at=change.when)  # fmt: skip
+            rows.append(
+                PublicResponse.objects.create(
+                    consultation=consultation,
+                    plan=plan,
+                    item=on,
+                    item_title=on.title if on else "",
+                    address=address,
+                    name=name,
+                    body=body,
+                    name_public=named,
+                    created_at=change.when,
+                    state=waiting,
+                    confirmed_at=change.when,
+                )  # fmt: skip
+            )
+    public_consultation.moderate(response_id=rows[0].pk, user=owner, approve=True, expected_version=1)

@@ -223,6 +223,8 @@ def responded(groups: list[Group], invited: list | None = None, plan: Plan | Non
             for entry in thread.walk():
                 comment = entry.comment
                 org = comment.organisation
+                if comment.author is None:  # the public's responses are counted on their own page
+                    continue
                 if comment.author.is_council_staff and not (
                     org is not None and within(org, units) and not _owns(comment, plan)
                 ):

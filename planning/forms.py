@@ -380,6 +380,12 @@ class ConsultationForm(GovukForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="For pre-scrutiny: they can read and comment on the draft.",
     )
+    is_public = forms.BooleanField(
+        label="Open it to the public",
+        required=False,
+        help_text="Anyone can read the draft on the public pages and respond, without signing in, until the "
+        "closing date. Each response is checked by an officer before it is shown.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -401,8 +407,9 @@ class ConsultationForm(GovukForm):
             self.add_error("closes_on", "The consultation must close on or after the day it opens.")
         elif closes_on and closes_on < _today():
             self.add_error("closes_on", "The consultation must close today or later.")
-        if "organisations" in data and "members" in data and not data["organisations"] and not data["members"]:
-            self.add_error("organisations", "Invite at least one organisation or member.")
+        invited = data.get("organisations") or data.get("members") or data.get("is_public")
+        if "organisations" in data and "members" in data and not invited:
+            self.add_error("organisations", "Invite at least one organisation or member, or open it to the public.")
         return data
 
 
@@ -474,6 +481,12 @@ class CommentForm(GovukForm):
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Markdown: use blank lines between paragraphs.",
+    )
+    name_public = forms.BooleanField(
+        label="You may publish my name with this comment",
+        required=False,
+        help_text="If the plan is published, its “you said, we did” page shows what was said. Without this, "
+        "it shows only the kind of organisation you are from.",
     )
 
 

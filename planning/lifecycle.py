@@ -72,15 +72,22 @@ def plan_consultation_open(
     note: str,
     organisations: Iterable[Organisation],
     members: Iterable[User],
+    is_public: bool = False,
 ) -> Consultation:
     """Invite partner organisations and members to comment on a draft; they can read it
-    from now on and are told by email and in the app."""
+    from now on and are told by email and in the app. ``is_public``: anyone may also read
+    the draft and respond on the public pages while it is open (decision 0020)."""
     organisations, members = list(organisations), list(members)
-    with plan_write(plan.pk, user=user, reason="Consultation opened") as locked:
-        consultation = Consultation(plan=locked, opens_on=opens_on, closes_on=closes_on, note=note, created_by=user)
+    reason = "Consultation opened to the public" if is_public else "Consultation opened"
+    with plan_write(plan.pk, user=user, reason=reason) as locked:
+        consultation = Consultation(
+            plan=locked, opens_on=opens_on, closes_on=closes_on, note=note, created_by=user, is_public=is_public
+        )
         consultation.full_clean()
-        if not organisations and not members:
-            raise ValidationError({"organisations": "Invite at least one organisation or member."})
+        if not organisations and not members and not is_public:
+            raise ValidationError(
+                {"organisations": "Invite at least one organisation or member, or open it to the public."}
+            )
         _move(locked, Status.CONSULTATION)
         consultation.save()
         shared = set(locked.shares.values_list("organisation_id", flat=True))
@@ -226,9 +233,17 @@ def _copy_items(source: Plan, target: Plan) -> None:
 
 
 def comment_add(
-    *, plan: Plan, user: User, body: str, item: PlanItem | None = None, parent: Comment | None = None
+    *,
+    plan: Plan,
+    user: User,
+    body: str,
+    item: PlanItem | None = None,
+    parent: Comment | None = None,
+    name_public: bool = False,
 ) -> Comment:
-    """Comment on the plan or one item, or reply in a thread, while a consultation is open."""
+    """Comment on the plan or one item, or reply in a thread, while a consultation is open.
+    ``name_public``: the commenter agrees that the public pages may show their name with it
+    ("you said, we did", decision 0020); without it they show only the kind of organisation."""
     with plan_write(plan.pk, user=user, reason="Comment added") as locked:
         consultation = open_consultation(locked)  # read under the lock: the status is current
         if consultation is None and not user.has_perm("planning.change_plan", locked):  # invited officers too
@@ -244,12 +259,13 @@ def comment_add(
             author=user,
             organisation=user.organisation,
             body=body,
+            name_public=name_public,
             created_at=current_change().when,
         )
         comment.full_clean()
         comment.save()
         readers = {locked.owner}
-        if parent is not None:
+        if parent is not None and parent.author is not None:
             readers.add(parent.author)
         notify(
             recipients=[person for person in readers if person.pk != user.pk],
@@ -286,7 +302,11 @@ def comment_respond(
         comment.version += 1
         comment.full_clean()
         comment.save()
-        if comment.author_id != user.pk:
+        if comment.author_id is None:  # a member of the public's response: told by email (decision 0020)
+            from public.consultation import tell_respondent
+
+            tell_respondent(comment)
+        elif comment.author_id != user.pk:
             notify(
                 recipients=[comment.author],
                 subject=f"Your comment on {comment.plan.title} was {comment.get_state_display().lower()}",

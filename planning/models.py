@@ -526,6 +526,12 @@ class Consultation(models.Model):
         Organisation, through="ConsultationInvite", blank=True, related_name="consultations"
     )
     members = models.ManyToManyField(User, through="ConsultationMember", blank=True, related_name="consultations")
+    is_public = models.BooleanField(
+        "open to the public",
+        default=False,
+        help_text="Anyone can read the draft and respond, without signing in; responses are moderated "
+        "before they are shown (issue 16).",
+    )
 
     class Meta:
         ordering = ["-opens_on"]
@@ -606,9 +612,18 @@ class Comment(models.Model):
     item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
     item_title = models.CharField(max_length=300, blank=True, validators=[single_line])
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
-    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="comments")
+    # empty only for a response from a member of the public, approved by a moderator
+    # (public.models.PublicResponse, decision 0020): ``public_name`` says who then
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="comments")
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    public_name = models.CharField("name", max_length=200, blank=True, validators=[single_line])
+    public_organisation = models.CharField("organisation", max_length=200, blank=True, validators=[single_line])
+    name_public = models.BooleanField(
+        "may publish my name",
+        default=False,
+        help_text="The commenter agreed that their name may be shown with the comment on the public pages.",
     )
     body = BoundedTextField("comment", help_text="Markdown: use blank lines between paragraphs.")
     created_at = models.DateTimeField()
@@ -634,10 +649,24 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(author__isnull=False) | ~Q(public_name=""), name="comment_has_an_author")
+        ]
 
     def __str__(self) -> str:
         what = "Suggestion" if self.is_suggestion else "Comment"
-        return f"{what} by {self.author} on {self.item_title or self.plan}"
+        return f"{what} by {self.author_name} on {self.item_title or self.plan}"
+
+    @property
+    def is_from_public(self) -> bool:
+        return self.author_id is None
+
+    @property
+    def author_name(self) -> str:
+        """Who wrote it, as people in the app see it (the public pages follow ``name_public``)."""
+        if self.author_id is not None:
+            return str(self.author)
+        return f"{self.public_name} (member of the public)"
 
     @property
     def is_suggestion(self) -> bool:

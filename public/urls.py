@@ -24,3 +24,14 @@ urlpatterns += [
     path("plans/<slug:slug>/editions/<int:edition_id>/pdf/", results_views.edition_pdf, name="edition-pdf"),
     path("plans/<slug:slug>/results.<str:fmt>", results_views.results_download, name="results-download"),
 ]
+
+# public consultation and "you said, we did" (pubconsult, decision 0020)
+from public import consultation_views  # noqa: E402
+
+urlpatterns += [
+    path("consultations/", consultation_views.consultation_list, name="consultation-list"),
+    path("consultations/confirm/<str:token>/", consultation_views.confirm, name="consultation-confirm"),
+    path("plans/<slug:slug>/consultation/", consultation_views.consultation_detail, name="consultation-detail"),
+    path("plans/<slug:slug>/consultation/respond/", consultation_views.respond, name="consultation-respond"),
+    path("plans/<slug:slug>/you-said-we-did/", consultation_views.you_said_we_did, name="you-said-we-did"),
+]

@@ -51,6 +51,8 @@ PARENTS = {
     "planning:plan-comments": ("planning:plan-detail", PLAN),
     "planning:consultation-summary": ("planning:plan-detail", PLAN),
     "planning:comment-respond": ("planning:plan-detail", PLAN),
+    "planning:public-responses": ("planning:plan-detail", PLAN),
+    "public:you-said-we-did": ("public:plan-detail", PLAN),
     "planning:item-detail": ("planning:item-detail", "Priority"),  # the action's priority
     # an item's own pages end at the item (its history at the plan: a deleted item has no page)
     "planning:item-history": ("planning:plan-detail", PLAN),
@@ -108,6 +110,10 @@ PARENTS = {
 NOT_PAGES = {
     "public:item-permalink",
     "public:plan-download",
+    # the public consultation's pages exist only while the draft is in a public consultation
+    # (the world here is approved); their trails: tests/public/test_public_consultation.py
+    "public:consultation-detail",
+    "public:consultation-respond",
     "planning:item-permalink",
     "planning:plan-permalink",
     "monitoring:start",

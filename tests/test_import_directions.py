@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["config", "audit", "partners", "planning", "monitoring", "public", "demo"]
+LAYERS = ["config", "audit", "partners", "planning", "monitoring", "public", "api", "demo"]
 DOMAIN_APPS = {"partners", "planning", "monitoring"}
 OUTSIDE = {"tests", "benchmarks", "scripts"}
 ENTRY_POINTS = {"manage.py"}

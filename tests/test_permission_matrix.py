@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from api import services as api_services
+from config.history import change_context
 from monitoring import risks
 from monitoring import services as monitoring
 from monitoring.models import Document, WorkbookUpload
@@ -31,8 +32,9 @@ from partners.models import (
     token_hash,
 )
 from planning import co_writing, lifecycle, services
-from planning.models import Plan, PlanImport
+from planning.models import Consultation, Plan, PlanImport
 from planning.suggestions import suggestion_add
+from public.models import PublicAddress, PublicResponse
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, vision_of
 
 PERSONAS = [
@@ -155,6 +157,15 @@ URLS = {
     "public:scorecard-pdf": (lambda w: [w.plan.slug, w.periods[1].slug], "public_plan", "public_wrong_method"),
     "public:edition-pdf": (lambda w: [w.plan.slug, w.edition_id], "public_plan", "public_wrong_method"),
     "public:results-download": (lambda w: [w.plan.slug, "json"], "public_plan", "public_wrong_method"),
+    # public consultation and "you said, we did" (issue 16, decision 0020); World's
+    # consultation is open to the public
+    "public:consultation-list": (lambda w: [], "public", "public_wrong_method"),
+    "public:consultation-detail": (lambda w: [w.plan.slug], "public_consultation", "public_wrong_method"),
+    "public:consultation-respond": (lambda w: [w.plan.slug], "public_consultation", "public_consultation"),
+    "public:consultation-confirm": (lambda w: [w.confirmation_token], "public", "public"),
+    "public:you-said-we-did": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
+    "planning:public-responses": (lambda w: [w.plan.slug], "change", "wrong_method"),
+    "planning:public-response-moderate": (lambda w: [w.plan.slug, w.public_response.pk], "wrong_method", "change"),
     "logout": (lambda w: [], None, None),
     # the read API (issue 16): a browser's session is not accepted, so a signed-in person reads
     # it as the public does (tokens: every endpoint × persona in tests/api/test_api_matrix.py)
@@ -383,6 +394,8 @@ OUTCOMES["nobody"] = dict.fromkeys(PERSONAS, (404,) * 3)
 OUTCOMES["own_token"] = {
     p: ("login",) * 3 if p == "anonymous" else ("ok",) * 3 if p == "owner" else (404,) * 3 for p in PERSONAS
 }
+# a draft in a public consultation: anyone while it is open, no one before or after
+OUTCOMES["public_consultation"] = dict.fromkeys(PERSONAS, (404, "ok", 404))
 # pages outside the apps' own rules (Django's auth and admin) are tested by their own suites
 NOT_IN_MATRIX = {"login", "logout"}
 
@@ -512,6 +525,7 @@ class World:
                 note="",
                 organisations=[college, youth],
                 members=[self.people["invited_member"]],
+                is_public=True,  # the public consultation's pages (issue 16)
             )
         if state != "draft":
             co_writing.sign_off_give(plan=self.plan, user=owner)  # both sign before approval
@@ -524,6 +538,7 @@ class World:
         self.suggestion_elsewhere = suggestion_add(
             plan=self.plan, user=owner, item=self.elsewhere, body="Why", proposed_title="Elsewhere, reworded"
         )
+        self._public_response(owner)
         if state == "approved":
             lifecycle.plan_approve(plan=self.plan, user=owner, approved_by="Cabinet", approved_on=today)
             lifecycle.plan_publish(plan=self.plan, user=owner)  # for the public pages (issue 16)
@@ -554,6 +569,31 @@ class World:
             self.periods[1] = monitoring.period_lock(period_id=self.periods[1].pk, user=self.people["admin"])
         # the edition approval names (none before: the public edition PDF is then not found anyway)
         self.edition_id = getattr(self.plan.editions.first(), "pk", 0)
+
+    def _public_response(self, owner):
+        """A response from the public waiting for moderation, and a confirmation link that
+        works (a draft has no consultation yet: one that closed last month holds it)."""
+        today = timezone.localdate()
+        self.confirmation_token = "a-confirmation-token-for-the-matrix"
+        with change_context(reason="Matrix", user=None):
+            consultation = self.plan.consultations.first() or Consultation.objects.create(
+                plan=self.plan, opens_on=today - timedelta(days=40), closes_on=today - timedelta(days=30)
+            )
+            address = PublicAddress.objects.create(
+                email="public@example.org",
+                token_hash=token_hash(self.confirmation_token),
+                sent_at=timezone.now(),
+                expires_at=timezone.now() + timedelta(days=1),
+            )
+            self.public_response = PublicResponse.objects.create(
+                consultation=consultation,
+                plan=self.plan,
+                address=address,
+                name="Rita Resident",
+                body="A view",
+                created_at=timezone.now(),
+                state=PublicResponse.State.WAITING,
+            )
 
     def _partnership(self, owner, service, health):
         """The plan is owned by a partnership of the service and the health board, whose

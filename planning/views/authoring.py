@@ -312,7 +312,9 @@ def _accept_comment_with_change(request: HttpRequest, comment: Comment, item: Pl
     except EditConflict:
         messages.success(request, f"“{title}” saved. Someone responded to the comment meanwhile: check it below.")
     else:
-        messages.success(request, f"“{title}” saved. The comment from {comment.author} is accepted and links to it.")
+        messages.success(
+            request, f"“{title}” saved. The comment from {comment.author_name} is accepted and links to it."
+        )
     return redirect(f"{reverse('planning:plan-comments', args=[item.plan.slug])}#comment-{comment.pk}")
 
 

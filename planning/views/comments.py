@@ -70,8 +70,13 @@ def _add(request: HttpRequest, form: CommentForm, *, plan: Plan, accepting: bool
     """Add the comment through the service; its refusal is shown next to the field, or at
     the top of the page when the form is not shown (the consultation has closed)."""
     try:
+        data = getattr(form, "cleaned_data", {})
         return lifecycle.comment_add(
-            plan=plan, user=request.user, body=getattr(form, "cleaned_data", {}).get("body", ""), **where
+            plan=plan,
+            user=request.user,
+            body=data.get("body", ""),
+            name_public=bool(data.get("name_public")),
+            **where,
         )
     except ValidationError as error:
         problems = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
@@ -310,7 +315,7 @@ def _summary_csv(plan: Plan, groups: list[comment_threads.Group]) -> HttpRespons
                         group.title,
                         c.pk,
                         c.parent_id or "",
-                        c.author,
+                        c.author_name,
                         c.organisation or "",
                         c.created_at,
                         c.body,

@@ -33,7 +33,9 @@ def test_owner_consults_the_partner_finds_it_at_home_and_the_owner_approves(
     # A mistake first: nobody invited. The form says so and nothing changes.
     page.get_by_label("Closes on").fill(closes_on.isoformat())
     submit(page, page.get_by_role("button", name="Open the consultation"))
-    expect(page.get_by_role("alert")).to_contain_text("Invite at least one organisation or member.")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Invite at least one organisation or member, or open it to the public."
+    )
     expect(page.get_by_role("alert")).not_to_contain_text("Opens on")  # today's date survived the round trip
     assert Plan.objects.get(pk=plan.pk).status == Plan.Status.DRAFT
 

@@ -156,3 +156,16 @@ def test_each_edition_reads_the_status_the_plan_had_at_its_moment(told, client):
     assert "<dt>Status then</dt><dd>Draft</dd>" in page
     page = client.get(reverse("planning:plan-as-of", args=[told.slug]), {"edition": approved.pk}).content.decode()
     assert "<dt>Status then</dt><dd>Approved</dd>" in page
+
+
+def test_the_demo_consultation_is_open_to_the_public_with_a_response_shown_and_one_waiting(told, client):
+    from django.urls import reverse
+
+    from public.models import PublicResponse
+
+    plan = Plan.objects.get(slug="fair-access-2013-14")
+    assert open_consultation(plan).is_public
+    states = sorted(PublicResponse.objects.filter(plan=plan).values_list("state", flat=True))
+    assert states == ["approved", "waiting"]
+    page = client.get(reverse("public:consultation-detail", args=[plan.slug])).content.decode()
+    assert "Rita Dawes" in page and "school bus from the villages" in page and "Sam Hill" not in page

@@ -422,7 +422,10 @@ def test_bad_consultation_input_is_explained_and_changes_nothing(
     page = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in page
     assert 'id="id_closes_on-error"' in page and "close on or after the day it opens" in page
-    assert 'id="id_organisations-error"' in page and "Invite at least one organisation or member." in page
+    assert (
+        'id="id_organisations-error"' in page
+        and "Invite at least one organisation or member, or open it to the public." in page
+    )
     assert Plan.objects.get(pk=plan.pk).status == Plan.Status.DRAFT
     assert not Consultation.objects.exists() and not PlanShare.objects.exists() and not Notification.objects.exists()
 

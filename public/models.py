@@ -1,0 +1,76 @@
+"""Responses from members of the public to a public consultation (decision 0020).
+
+A response waits here, outside the plan's comments, until its writer has confirmed their
+email address and an officer has approved it; approving it makes it a ``planning.Comment``
+(with no author: ``public_name`` says who), which the officer then answers exactly as a
+partner's comment. A response that is unconfirmed, waiting or rejected is never a
+comment, so nothing that reads comments can show it by mistake.
+"""
+
+from django.core.validators import MaxLengthValidator
+from django.db import models
+
+from config.history import track
+from config.text import single_line
+from partners.models import User
+from planning.models import Comment, Consultation, Plan, PlanItem
+
+# the longest response a member of the public may send (characters)
+RESPONSE_LIMIT = 5000
+
+
+class PublicAddress(models.Model):
+    """An email address that has responded. Its link (only the hash is kept, as for
+    invitations) confirms every response from it waiting for confirmation; an address
+    that has never confirmed is sent one link, never a second (``public.consultation``)."""
+
+    email = models.EmailField(max_length=254, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.email
+
+
+track(PublicAddress, excluded_fields=["token_hash"])
+
+
+class PublicResponse(models.Model):
+    """One response: on the plan as a whole or on one of its items."""
+
+    class State(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", "Waiting for the email address to be confirmed"
+        WAITING = "waiting", "Waiting for moderation"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="public_responses")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="public_responses")
+    item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    item_title = models.CharField(max_length=300, blank=True, validators=[single_line])
+    address = models.ForeignKey(PublicAddress, on_delete=models.PROTECT, related_name="responses")
+    name = models.CharField("your name", max_length=200, validators=[single_line])
+    organisation = models.CharField("organisation", max_length=200, blank=True, validators=[single_line])
+    body = models.TextField("your response", validators=[MaxLengthValidator(RESPONSE_LIMIT)])
+    name_public = models.BooleanField("may publish my name", default=False)
+    created_at = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.UNCONFIRMED)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    moderated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(max_length=500, blank=True)
+    comment = models.OneToOneField(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="public_response"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Response from {self.name} on {self.item_title or self.plan}"
+
+
+track(PublicResponse)
