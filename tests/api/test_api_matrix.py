@@ -52,8 +52,10 @@ def expected(persona: str, state: str, rule: str):
 
 def _world(state: str) -> World:
     world = World(state)
-    # Q2 reported to members and locked (no returns: its scorecard says so)
-    monitoring.period_lock(period_id=world.periods[1].pk, user=None)
+    # Q2 reported to members and locked (no returns: its scorecard says so); World locks it
+    # itself once the plan is approved
+    if not world.periods[1].is_locked:
+        monitoring.period_lock(period_id=world.periods[1].pk, user=None)
     return world
 
 

@@ -161,7 +161,7 @@ def test_the_scorecard_is_what_members_saw_when_the_quarter_was_locked(client, p
     assert "Renamed after it was reported" not in public and "Pupils reaching level 4 in maths" in public
     stored = ScorecardSnapshot.objects.get(plan=published, period=published.q1, include_children=False).data
     card = results.public_scorecard(published, published.q1)
-    assert {k: v for k, v in card.items() if k != "words"} == _without_urls(stored)
+    assert _without_urls({k: v for k, v in card.items() if k != "words"}) == _without_urls(stored)
     for section in ("summary-heading", "exceptions-heading", "targets-heading", "outstanding-heading"):
         assert _section(public, section) == _section(members, section).replace(' class="govuk-link"', ""), section
 
