@@ -5,7 +5,6 @@ from django.urls import include, path
 
 from config.health import PATH as HEALTH_PATH
 from config.health import health
-from public import views as public_views
 
 urlpatterns = [
     path("", include("planning.urls")),
@@ -14,8 +13,7 @@ urlpatterns = [
     path("accounts/", include("partners.sign_in_urls")),
     path("public/", include("public.urls")),
     # for search engines: the public pages and their sitemap (issue 16)
-    path("robots.txt", public_views.robots_txt, name="robots-txt"),
-    path("sitemap.xml", public_views.sitemap, name="sitemap"),
+    path("", include("public.root_urls")),
     path("", include("api.urls")),
     path("django-admin/", admin.site.urls),
     path(HEALTH_PATH.lstrip("/"), health, name="health"),

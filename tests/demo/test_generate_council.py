@@ -61,7 +61,7 @@ def generate_and_undo(*args: str, seed: str = "7") -> str:
 # (new vocabulary, another shape), put the new digest here.
 # (Changed by issue 15: the digest names every tracked model's history, and Invitation,
 # OrganisationDomain, the partnerships, drafting groups and sign-offs are tracked now, with no rows in a generated council.)
-SEED_7_SMALL = "digest: 7d0181c6704ae75e089bb554135146d1dd13ff71715350c5c3d77ea2a96ba9e7"
+SEED_7_SMALL = "digest: 6dc01d4d957aaf25b271f93a51d510d859c6c946d88d58f56815049a12f090a4"
 
 
 def test_the_same_seed_generates_the_same_council_twice_on_every_database_and_in_every_process():
