@@ -31,6 +31,7 @@ from planning.models import (
     PlanShare,
 )
 from planning.services import plan_create, plan_write
+from planning.signals import public_comment_answered
 
 Status = Plan.Status
 
@@ -303,9 +304,7 @@ def comment_respond(
         comment.full_clean()
         comment.save()
         if comment.author_id is None:  # a member of the public's response: told by email (decision 0020)
-            from public.consultation import tell_respondent
-
-            tell_respondent(comment)
+            public_comment_answered.send(sender=Comment, comment=comment)
         elif comment.author_id != user.pk:
             notify(
                 recipients=[comment.author],
