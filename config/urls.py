@@ -14,6 +14,7 @@ urlpatterns = [
     path("public/", include("public.urls")),
     # for search engines: the public pages and their sitemap (issue 16)
     path("", include("public.root_urls")),
+    path("", include("public.moderation_urls")),  # officers moderating public responses (0020)
     path("", include("api.urls")),
     path("django-admin/", admin.site.urls),
     path(HEALTH_PATH.lstrip("/"), health, name="health"),

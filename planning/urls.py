@@ -14,7 +14,6 @@ from planning.views import (
 )
 from planning.views import authoring as views
 from planning.views import suggestions as suggesting
-from public import consultation_views
 
 app_name = "planning"
 
@@ -48,15 +47,6 @@ urlpatterns = [
     path("plans/<slug:slug>/items/<int:pk>/comments/new/", comments.item_comment, name="item-comment"),
     path("plans/<slug:slug>/comments/<int:comment_id>/respond/", comments.comment_respond, name="comment-respond"),
     path("plans/<slug:slug>/consultation/summary/", comments.consultation_summary, name="consultation-summary"),
-    # moderating the public's responses (decision 0020): the views live with the public consultation
-    path(
-        "plans/<slug:slug>/consultation/public-responses/", consultation_views.moderation_queue, name="public-responses"
-    ),
-    path(
-        "plans/<slug:slug>/consultation/public-responses/<int:pk>/",
-        consultation_views.moderate,
-        name="public-response-moderate",
-    ),
     path("plans/<slug:slug>/items/<int:pk>/suggest/", suggesting.item_suggest, name="item-suggest"),
     path("plans/<slug:slug>/items/<int:pk>/suggest/new/", suggesting.item_suggest_new, name="item-suggest-new"),
     path(

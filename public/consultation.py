@@ -259,7 +259,7 @@ def confirm(token: str) -> list[PublicResponse]:
                 subject=f"A response from the public to {plan.title} is waiting",
                 body="A member of the public has responded to the consultation. Approve or reject the response "
                 "before it is shown.",
-                url=reverse("planning:public-responses", args=[plan.slug]),
+                url=reverse("moderation:public-responses", args=[plan.slug]),
             )
     return responses
 

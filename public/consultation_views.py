@@ -166,7 +166,7 @@ def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 if approve
                 else f"Response from {response.name} rejected. It will not be shown.",
             )
-            return redirect(reverse("planning:public-responses", args=[plan.slug]))
+            return redirect(reverse("moderation:public-responses", args=[plan.slug]))
     forms = [
         (
             other,
@@ -178,5 +178,5 @@ def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     ]
     if response.state != PublicResponse.State.WAITING:
         messages.error(request, " ".join(form.non_field_errors()) or "This response has been moderated already.")
-        return redirect(reverse("planning:public-responses", args=[plan.slug]))
+        return redirect(reverse("moderation:public-responses", args=[plan.slug]))
     return render(request, "public/consultation/moderation.html", {"plan": plan, "forms": forms}, status=400)

@@ -51,7 +51,7 @@ PARENTS = {
     "planning:plan-comments": ("planning:plan-detail", PLAN),
     "planning:consultation-summary": ("planning:plan-detail", PLAN),
     "planning:comment-respond": ("planning:plan-detail", PLAN),
-    "planning:public-responses": ("planning:plan-detail", PLAN),
+    "moderation:public-responses": ("planning:plan-detail", PLAN),
     "public:you-said-we-did": ("public:plan-detail", PLAN),
     "planning:item-detail": ("planning:item-detail", "Priority"),  # the action's priority
     # an item's own pages end at the item (its history at the plan: a deleted item has no page)

@@ -164,8 +164,8 @@ URLS = {
     "public:consultation-respond": (lambda w: [w.plan.slug], "public_consultation", "public_consultation"),
     "public:consultation-confirm": (lambda w: [w.confirmation_token], "public", "public"),
     "public:you-said-we-did": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
-    "planning:public-responses": (lambda w: [w.plan.slug], "change", "wrong_method"),
-    "planning:public-response-moderate": (lambda w: [w.plan.slug, w.public_response.pk], "wrong_method", "change"),
+    "moderation:public-responses": (lambda w: [w.plan.slug], "change", "wrong_method"),
+    "moderation:public-response-moderate": (lambda w: [w.plan.slug, w.public_response.pk], "wrong_method", "change"),
     "logout": (lambda w: [], None, None),
     # the read API (issue 16): a browser's session is not accepted, so a signed-in person reads
     # it as the public does (tokens: every endpoint × persona in tests/api/test_api_matrix.py)

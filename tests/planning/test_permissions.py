@@ -163,10 +163,6 @@ def test_every_planning_url_has_a_row_in_this_table():
         # importing plans (issue 16): admins only, in the matrix and tests/planning/test_browser_import.py
         "planning:import-upload",
         "planning:import-preview",
-        # moderating the public's responses (issue 16): the matrix, and every persona in
-        # tests/public/test_public_consultation.py
-        "planning:public-responses",
-        "planning:public-response-moderate",
     }
     names = {f"planning:{pattern.name}" for pattern in urlpatterns}
     assert names - set(URLS) - covered_elsewhere == set()

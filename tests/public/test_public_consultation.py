@@ -124,10 +124,10 @@ def test_the_whole_flow_from_response_to_answer(
     assert "Please say more about libraries." not in client.get(detail).content.decode()
 
     client.force_login(bob)
-    queue = client.get(reverse("planning:public-responses", args=[plan.slug]))
+    queue = client.get(reverse("moderation:public-responses", args=[plan.slug]))
     assert queue.status_code == 200 and "Please say more about libraries." in queue.content.decode()
     moderated = client.post(
-        reverse("planning:public-response-moderate", args=[plan.slug, stored.pk]),
+        reverse("moderation:public-response-moderate", args=[plan.slug, stored.pk]),
         {f"r{stored.pk}-decision": "approve", f"r{stored.pk}-reason": "", f"r{stored.pk}-version": stored.version},
     )
     assert moderated.status_code == 302
@@ -310,7 +310,7 @@ def test_a_rejected_response_is_never_shown(client, consulting, bob, mailoutbox,
     client.post(path_of(link_in(mailoutbox[0])))
     stored = PublicResponse.objects.get()
     client.force_login(bob)
-    url = reverse("planning:public-response-moderate", args=[consulting.slug, stored.pk])
+    url = reverse("moderation:public-response-moderate", args=[consulting.slug, stored.pk])
     data = {f"r{stored.pk}-decision": "reject", f"r{stored.pk}-reason": "", f"r{stored.pk}-version": stored.version}
     refused = client.post(url, data)
     assert refused.status_code == 400 and "Give a reason" in refused.content.decode()
@@ -334,7 +334,7 @@ def test_a_rejected_response_is_never_shown(client, consulting, bob, mailoutbox,
 def test_unconfirmed_responses_are_not_in_the_queue(client, consulting, bob, django_capture_on_commit_callbacks):
     send(client, consulting, django_capture_on_commit_callbacks, body="Not yet confirmed")
     client.force_login(bob)
-    page = client.get(reverse("planning:public-responses", args=[consulting.slug])).content.decode()
+    page = client.get(reverse("moderation:public-responses", args=[consulting.slug])).content.decode()
     assert "Not yet confirmed" not in page and "No responses are waiting" in page
 
 
@@ -357,9 +357,9 @@ def test_moderation_only_by_those_who_may_change_the_plan(
     client.post(path_of(link_in(mailoutbox[0])))
     stored = PublicResponse.objects.get()
     client.force_login(request.getfixturevalue(persona))
-    queue = client.get(reverse("planning:public-responses", args=[consulting.slug]))
+    queue = client.get(reverse("moderation:public-responses", args=[consulting.slug]))
     moderate = client.post(
-        reverse("planning:public-response-moderate", args=[consulting.slug, stored.pk]),
+        reverse("moderation:public-response-moderate", args=[consulting.slug, stored.pk]),
         {f"r{stored.pk}-decision": "approve", f"r{stored.pk}-reason": "", f"r{stored.pk}-version": stored.version},
     )
     stored.refresh_from_db()
@@ -371,7 +371,7 @@ def test_moderation_only_by_those_who_may_change_the_plan(
 
 
 def test_anonymous_moderation_goes_to_sign_in(client, consulting):
-    response = client.get(reverse("planning:public-responses", args=[consulting.slug]))
+    response = client.get(reverse("moderation:public-responses", args=[consulting.slug]))
     assert response.status_code == 302 and "/accounts/" in response["Location"]
 
 
