@@ -5,11 +5,23 @@ ada is an administrator."""
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 
 from partners.models import Organisation, User
 from tests.factories import OrganisationFactory, UserFactory, make_plan
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache. The outline cache knows a run of rows by its
+    items' ids and versions, which a database never gives twice; but each test's rows are
+    rolled back, SQLite then hands the same ids out again, and a run cached by an earlier
+    test in the same process would be served for a different item (seen once in CI:
+    tests/planning/test_plan_views.py showed another test's description)."""
+    yield
+    cache.clear()
 
 
 @pytest.fixture
