@@ -89,19 +89,19 @@ def plan_as_of(plan: Plan, when: datetime) -> Plan | None:
 
 @dataclass
 class ApiItem:
-    item: PlanItem
+    item: "PlanItem | ItemNow"
     reference: str
     depth: int
     label: str
     supporters: list[str] = field(default_factory=list)
 
     @property
-    def cost(self) -> PlanItem | None:
+    def cost(self) -> "PlanItem | ItemNow | None":
         """The item, whose cost fields are read, if its kind is costed."""
         return self.item if self.item.is_costed else None
 
     @property
-    def measure(self) -> PlanItem | None:
+    def measure(self) -> "PlanItem | ItemNow | None":
         """The item, whose measure fields are read, if it is a target."""
         return self.item if self.item.is_target else None
 
@@ -169,7 +169,7 @@ def items_now(plan: Plan, ids: list[int], refs: dict[int, str], depths: dict[int
 
 
 def _indicator(code: str | None, name: str | None) -> Indicator | None:
-    return None if name is None else Indicator(code=code, name=name)
+    return None if name is None else Indicator(code=code or "", name=name)
 
 
 def items_as_of(plan: Plan, when: datetime) -> list[ApiItem] | None:

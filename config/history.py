@@ -18,7 +18,7 @@ from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import Model, QuerySet, Subquery
+from django.db.models import Manager, Model, QuerySet, Subquery
 from django.dispatch import receiver
 from django.utils import timezone
 from simple_history import register
@@ -37,10 +37,10 @@ class Stamp:
 
 
 @functools.cache
-def _history_manager(model: type[Model]):
+def _history_manager(model: type[Model]) -> Manager:
     """``Model.history`` builds a new manager on every access, which costs more than the
     stamp's query: each model's is looked up once."""
-    return model.history.model._default_manager
+    return model.history.model._default_manager  # type: ignore[attr-defined]  # simple_history adds it
 
 
 def history_stamp(models: Iterable[type[Model]], vehicle: QuerySet) -> Stamp:

@@ -51,7 +51,9 @@ def plan_thread(plan: Plan) -> Thread:
     return thread
 
 
-def item_rows(plan: Plan, item: PlanItem):
+def item_rows(
+    plan: Plan, item: PlanItem
+) -> tuple[selectors.OutlineRow, list[selectors.OutlineRow], list[selectors.OutlineRow]]:
     """The public item page's rows: the item's, its ancestors' and its children's."""
     row, ancestors, children = selectors.item_outline(plan, item, reader=None)
     selectors.without_lead_officers([row, *ancestors, *children])
