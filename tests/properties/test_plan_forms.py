@@ -243,6 +243,7 @@ def test_the_consultation_form_never_raises_and_its_cleaned_data_keeps_the_rules
     if form.is_valid():
         cleaned = form.cleaned_data
         assert _today() <= cleaned["closes_on"] and cleaned["opens_on"] <= cleaned["closes_on"]
-        assert cleaned["organisations"] or cleaned["members"]
-        assert all(org.is_active and not org.is_council for org in cleaned["organisations"])
+        assert cleaned["organisations"] or cleaned["members"] or cleaned["is_public"]
+        # partners, and council services or directorates (issue 15); never the whole council
+        assert all(org.is_active and org.kind != org.Kind.COUNCIL for org in cleaned["organisations"])
         assert all(member.is_active and member.role == member.Role.MEMBER for member in cleaned["members"])
