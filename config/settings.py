@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config import cache, storage
-from config.env import env_bool, env_int, env_list, env_secret_key, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_secret_key, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -290,6 +290,12 @@ LOGGING = {
 # are never answered "not modified" from the old one's (set RELEASE when deploying; the
 # package's version otherwise)
 PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 300)
+
+# How the ratings of what contributes to an item combine into one (issue 17,
+# monitoring/rollup_rules.py, decision 0021): "worst" (any red is red, any amber amber) or
+# "share" (any red is red, amber when a quarter or more are amber). Both never hide a red.
+ROLLUP_RULES = ("worst", "share")
+ROLLUP_RULE = env_choice("ROLLUP_RULE", "worst", ROLLUP_RULES)
 PUBLIC_RELEASE = env_str("RELEASE", _package_version())
 
 # The read API (api/, issue 16, docs/decisions/0018): JSON only (no browsable pages), read

@@ -108,3 +108,14 @@ def get_monitored_plan(user: User, slug: str, action: str = "view") -> Plan:
     if plan.status != Plan.Status.APPROVED:
         raise Http404("This plan is not approved, so it has no progress returns yet")
     return plan
+
+
+def get_item_for_rollup(user: User, slug: str, pk: int) -> PlanItem:
+    """Any item of a plan ``user`` may read, for what contributes to it (issue 17): the
+    roll-up itself counts only what the reader may read (``monitoring.thread_rollup``)."""
+    plan = get_plan_for_user(user, slug)
+    item = PlanItem.objects.filter(plan=plan, pk=pk).first()
+    if item is None:
+        raise Http404("No such item in this plan")
+    item.plan = plan
+    return item

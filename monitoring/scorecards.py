@@ -144,8 +144,8 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
     # read once, not once per row: a model's pk is a property, and many rows share a lead,
     # a unit and a value
     now_id, before_id, due = period.pk, previous.pk if previous else None, short_date(period.due_on)
-    leads = _Leads()
-    measures = _Measures()
+    leads = Leads()
+    measures = Measures()
     for item in items:
         if item.kind not in REPORTED_KINDS:
             continue
@@ -181,7 +181,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         if rag == "red" or (rag == "amber" and before_rag not in {"amber", "red"}):
             exceptions.append({**row, "why": "Red" if rag == "red" else "Newly amber"})
         if item.is_target:
-            targets.append(_target_row(item, row, period, ret, measures))
+            targets.append(target_row(item, row, period, ret, measures))
 
     return {
         "schema": SCHEMA,
@@ -193,7 +193,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         "generated": timezone.localtime(timezone.now()).strftime("%-d %B %Y %H:%M"),
         "reported": len(rows),
         "received": len(rows) - len(outstanding),
-        "rag_counts": _counts(overall),
+        "rag_counts": rag_counts(overall),
         "priorities": _priority_counts(per_priority, by_id, refs, plan_by_id, outside),
         "movement": {name: movement[name] for name in ("improved", "worsened", "same", "new")},
         "exceptions": exceptions,
@@ -233,7 +233,7 @@ def _top_priorities(items: list[PlanItem], by_id: dict[int, PlanItem]) -> dict[i
     return top
 
 
-def _counts(counter: Counter) -> list[dict]:
+def rag_counts(counter: Counter) -> list[dict]:
     total = sum(counter.values()) or 1
     rows = [
         {"rag": rag, "label": RAG_LABELS[rag], "count": counter[rag], "percent": round(100 * counter[rag] / total)}
@@ -262,7 +262,7 @@ def _priority_counts(per_priority, by_id, refs, plan_by_id, outside: str) -> lis
     return result
 
 
-class _Leads(dict):
+class Leads(dict):
     """Each lead's words ("Ann Lee, Human Resources") made once per scorecard."""
 
     def __missing__(self, key: tuple) -> str:
@@ -272,7 +272,7 @@ class _Leads(dict):
         return text
 
 
-class _Measures(dict):
+class Measures(dict):
     """``measure`` and ``month_year`` remembered for one scorecard: a plan's targets share
     a few values and dates (85%, March 2016), and formatting a number costs more than a lookup."""
 
@@ -288,7 +288,7 @@ class _Measures(dict):
         return text
 
 
-def _target_row(item, row, period, ret, measures: _Measures) -> dict:
+def target_row(item, row, period, ret, measures: Measures) -> dict:
     """The target in ``period``: baseline, the trajectory's value at the quarter's end,
     the actual value and the status derived from them (the quarter-by-quarter series is
     on the target's own progress page). ``ret`` is its return for ``period``, if any."""

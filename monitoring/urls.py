@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring.views import chase, documents, exports, periods, returns, risks, scorecards, workbooks
+from monitoring.views import chase, documents, exports, periods, returns, risks, scorecards, thread, workbooks
 from planning.views import exports as plan_exports
 
 app_name = "monitoring"
@@ -22,6 +22,8 @@ urlpatterns = [
     path(R + "review/", returns.return_review, name="return-review"),
     path(R + "evidence/", returns.return_evidence, name="return-evidence"),
     path("plans/<slug:slug>/items/<int:pk>/progress/", returns.item_progress, name="item-progress"),
+    # what contributes to an item across every plan (issue 17)
+    path("plans/<slug:slug>/items/<int:pk>/contributions/", thread.item_contributions, name="item-contributions"),
     # a plan's quarter: received, missing, returned; chase
     path("plans/<slug:slug>/monitoring/", chase.plan_monitoring, name="plan-monitoring"),
     path("plans/<slug:slug>/monitoring/<str:period>/", chase.plan_period, name="plan-period"),

@@ -95,6 +95,7 @@ PARENTS = {
     "monitoring:return-detail": ("monitoring:plan-period", "Q1 2013/14 returns"),
     "monitoring:return-edit": ("monitoring:return-detail", "Target"),
     "monitoring:item-progress": ("planning:item-detail", "Target"),
+    "monitoring:item-contributions": ("planning:item-detail", "Action"),
     "monitoring:scorecard": ("planning:plan-detail", PLAN),
     "monitoring:document-status": ("planning:plan-detail", PLAN),
     "monitoring:workbook-download": ("monitoring:my-returns", "My returns"),

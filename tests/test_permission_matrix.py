@@ -288,6 +288,8 @@ URLS = {
         "wrong_method",
     ),
     "monitoring:item-progress": (lambda w: [w.plan.slug, w.target.pk], "monitor_read", "wrong_method"),
+    # what contributes to an item (issue 17): any item of a plan the reader may read
+    "monitoring:item-contributions": (lambda w: [w.plan.slug, w.action.pk], "read", "wrong_method"),
     "monitoring:plan-monitoring": (lambda w: [w.plan.slug], "monitor_read", "wrong_method"),
     "monitoring:plan-period": (lambda w: [w.plan.slug, w.periods[0].slug], "monitor_read", "wrong_method"),
     "monitoring:reminders-send": (lambda w: [w.plan.slug, w.periods[0].slug], "wrong_method", "chase"),

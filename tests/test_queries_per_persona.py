@@ -37,10 +37,10 @@ PERSONAS = [
 # persona -> page -> queries; the plan page is read twice, with the outline built and then cached
 PUBLIC = {"public plan": 10, "public item": 8}  # the same for every persona
 EXPECTED = {
-    persona: {"plan": 9, "plan cached": 5, "item": 8, "scorecard": 8} | PUBLIC
+    persona: {"plan": 9, "plan cached": 5, "item": 8, "scorecard": 8, "contributions": 10} | PUBLIC
     for persona in ["alice", "bob", "carol", "ada"]
 } | {  # one more: which linked plans they may not read (officers and admins read every plan)
-    persona: {"plan": 10, "plan cached": 6, "item": 8, "scorecard": 8} | PUBLIC for persona in ["pat", "mel"]
+    persona: {"plan": 10, "plan cached": 6, "item": 8, "scorecard": 8, "contributions": 10} | PUBLIC for persona in ["pat", "mel"]
 }
 
 
@@ -85,6 +85,8 @@ def test_every_persona_reads_the_main_pages_in_a_fixed_number_of_queries(
             "plan cached": plan.get_absolute_url(),
             "item": reverse("planning:item-detail", args=[plan.slug, action.pk]),
             "scorecard": reverse("monitoring:scorecard", args=[plan.slug, period.slug]),
+            # the roll-up of the whole plan: what contributes to its vision (issue 17)
+            "contributions": reverse("monitoring:item-contributions", args=[plan.slug, vision_of(plan).pk]),
             # the public pages read the same for everyone signed in (issue 16)
             "public plan": reverse("public:plan-detail", args=[plan.slug]),
             "public item": reverse("public:item-detail", args=[plan.slug, action.pk]),
