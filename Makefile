@@ -56,8 +56,9 @@ test-services:
 
 test: $(STAMP) test-services test-only
 
+# the 15 slowest tests are listed at the end: the suite is kept under 10 minutes
 test-only:
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP) types
 	$(BIN)/ruff check .

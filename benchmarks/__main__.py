@@ -135,6 +135,7 @@ class Subjects:
     word: str  # searched for
     moving: PlanItem  # a target moved between two actions
     parents: tuple[int, int]
+    thread_priority: PlanItem | None  # the corporate priority most linked to (issue 17)
     personas: dict[str, User | None] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
 
@@ -169,6 +170,11 @@ def _subjects() -> Subjects:
         word=plan.items.filter(kind="priority").order_by("lft").first().title.split()[0],
         moving=moving,
         parents=(moving.parent_id, new_parent.pk),
+        thread_priority=PlanItem.objects.filter(plan__kind=Plan.Kind.CORPORATE, kind="priority", level=1)
+        .annotate(n=Count("links_in"))
+        .order_by("-n", "pk")
+        .select_related("plan")
+        .first(),
     )
     active = User.objects.filter(is_active=True).order_by("pk")
     shared_with = plan.shares.values("organisation_id")
@@ -324,7 +330,18 @@ def _pages(s: Subjects, clients: dict[str, Client]) -> dict[str, tuple[Client, s
         "public item page": (clients["anonymous"], reverse("public:item-detail", args=[slug, action])),
         # the read API (issue 16): the plan's items in one page (up to 2,000), the owner's token
         "API page of items": (clients["api"], reverse("api:item-list", args=[slug]) + "?page_size=2000"),
-    }
+    } | (
+        {}
+        if s.thread_priority is None
+        else {
+            # what contributes to a corporate priority across every plan (issue 17): the thread
+            # followed through the council's links, ratings, targets and costs
+            "thread view of a corporate priority": (
+                owner,
+                reverse("monitoring:item-contributions", args=[s.thread_priority.plan.slug, s.thread_priority.pk]),
+            )
+        }
+    )
 
 
 def _measure_pages(pages: dict, base, editor: Editor, timings: bool) -> dict[str, PageResult]:

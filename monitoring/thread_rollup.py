@@ -6,6 +6,11 @@ followed as far as the links go (decision 0021). Counted are approved plans' ite
 the item's own plan's, whatever its status): a draft's items are not yet a commitment, a
 superseded plan's would count twice beside its successor's.
 
+A corporate priority can gather hundreds of contributors from twenty plans: beyond
+``FOLD_OVER`` the page lists each plan in a summary row (its contributors counted by
+rating, its targets, its cost), and the contributors of one plan, opened from its row, item
+by item; a smaller roll-up lists them all.
+
 Read in a fixed number of queries whatever the thread's size (``tests/monitoring/
 test_thread_rollup.py`` pins them): every ``contributes to`` link of the council once
 (a few thousand rows of five numbers), the closure worked out in Python over the links'
@@ -19,7 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 
@@ -35,6 +40,9 @@ from planning.selectors import plan_references
 
 RECEIVED = ProgressReturn.RECEIVED
 MAX_RANGES_IN_SQL = 400  # more subtrees than this are read by their plans and sifted here
+FOLD_OVER = 100  # contributors: a larger roll-up lists each plan's in a summary row, opened on demand
+RAG_COLUMNS = [(rag, scorecards.RAG_LABELS[rag]) for rag in scorecards.RAG_ORDER] + [("none", "No return")]
+IDS_IN_SQL = 1000  # returns are found by their items' ids up to this many, by their plans beyond
 
 
 @dataclass
@@ -54,10 +62,20 @@ class Contributor:
 
 
 @dataclass
-class PlanCosts:
+class PlanSummary:
+    """One plan's share of the roll-up: its contributors counted by rating, its cost."""
+
     plan: Plan
-    amount: Decimal
-    items: int
+    contributors: int = 0
+    counts: Counter = field(default_factory=Counter)
+    targets: int = 0
+    costed: int = 0
+    amount: Decimal = Decimal(0)
+    opened: bool = False
+
+    @property
+    def rag_counts(self) -> list[int]:
+        return [self.counts[rag] for rag in scorecards.RAG_ORDER] + [self.counts["none"]]
 
     @property
     def shown(self) -> str:
@@ -68,21 +86,22 @@ class PlanCosts:
 class Rollup:
     item: PlanItem
     plan: Plan
+    reference: str  # the item's own
     period: ReportingPeriod | None
     periods: list[ReportingPeriod]  # the quarters with a return from a contributor, newest first
     rule: Rule
     combined: str
     counts: list[dict]  # scorecards.rag_counts of the reported contributors
     reported: int
-    by_plan: list[tuple[Plan, list[Contributor]]]
-    targets: list[dict]
-    costs: list[PlanCosts]
+    contributors: int
+    summaries: list[PlanSummary]  # every plan with contributors, in the thread's order
+    folded: bool  # more than FOLD_OVER contributors: only the plans opened are listed item by item
+    opened: list[tuple[Plan, list[Contributor]]]  # the plans listed item by item
+    targets: list[dict]  # the targets of the plans listed, with their derived status
     total_cost: Decimal
     multi_route: int  # contributors reached by more than one route (each counted once)
     multi_route_cost: Decimal
     hidden: int  # contributors in plans the reader may not read: not counted, not shown
-    reference: str  # the item's own
-    contributors: int = field(default=0)
 
     @property
     def combined_label(self) -> str:
@@ -95,6 +114,10 @@ class Rollup:
     @property
     def multi_route_cost_shown(self) -> str:
         return pounds(self.multi_route_cost)
+
+    @property
+    def costed(self) -> list[PlanSummary]:
+        return [summary for summary in self.summaries if summary.costed]
 
 
 class _Ranges:
@@ -126,31 +149,18 @@ def counted_plans() -> Q:
     return Q(status=Plan.Status.APPROVED)
 
 
-def contributions(item: PlanItem, reader: User, period_slug: str | None = None) -> Rollup:
+def counted_plans_of(path: str) -> Q:
+    """``counted_plans`` for the plan of the item at ``path`` ("item": the item itself)."""
+    lookup = "plan__status" if path == "item" else f"{path}__plan__status"
+    return Q(**{lookup: Plan.Status.APPROVED})
+
+
+def contributions(item: PlanItem, reader: User, period_slug: str | None = None, open_plan: str | None = None) -> Rollup:
     """The roll-up of ``item`` for the quarter ``period_slug`` (default: the newest quarter
-    any contributor has a return in) as ``reader`` may see it."""
+    any contributor has a return in) as ``reader`` may see it; in a folded roll-up, the
+    contributors of the plan ``open_plan`` (a slug) listed one by one."""
     plan = item.plan
-    links = list(
-        Link.objects.filter(relation=Link.Relation.CONTRIBUTES_TO)
-        .filter(counted_plans_of("source") | Q(source__plan=plan))
-        .values_list("source_id", "source__tree_id", "source__lft", "source__rght", "target__tree_id", "target__lft")
-    )
-    ranges = _Ranges()
-    ranges.add(item.tree_id, item.lft, item.rght)
-    followed: list[int] = []  # the source of every link followed (once per link)
-    waiting = links
-    while waiting:
-        still = []
-        for link in waiting:
-            source, tree, lft, rght, target_tree, target_lft = link
-            if ranges.covers(target_tree, target_lft):
-                ranges.add(tree, lft, rght)
-                followed.append(source)
-            else:
-                still.append(link)
-        if len(still) == len(waiting):
-            break
-        waiting = still
+    ranges, followed = _closure(item)
     rows = _rows(ranges, plan)
     # the plans of those rows the reader may read, with their organisations (one query); the
     # item's own plan is read already (its page asked planning.access)
@@ -164,38 +174,95 @@ def contributions(item: PlanItem, reader: User, period_slug: str | None = None) 
     shown = [row for row in rows if row.plan_id in plans and row.pk != item.pk]
     hidden = sum(1 for row in rows if row.plan_id not in plans)
     routes = _routes(rows, item.pk, Counter(followed))
-    return _rollup(item, plan, reader, shown, plans, routes, hidden, period_slug)
+    periods = _periods(shown) if shown else []
+    if period_slug:
+        period = next((p for p in periods if p.slug == period_slug), None)
+        if period is None:
+            raise Http404("No contributor has a return in that quarter")
+    else:
+        period = periods[0] if periods else None
+    folded = len(shown) > FOLD_OVER
+    opened_ids = {pk for pk, p in plans.items() if not folded or p.slug == open_plan}
+    if folded and open_plan and not opened_ids:
+        raise Http404("No plan of that name contributes to this item")
+    returns = _returns(shown, period)
+    summaries, counter = _summaries(shown, plans, returns, opened_ids)
+    multi = [row for row in shown if routes.get(row.pk, 1) > 1]
+    opened, targets, reference = _listed(item, shown, plans, opened_ids, returns, routes, period)
+    rule = council_rule()
+    return Rollup(
+        item=item,
+        plan=plan,
+        reference=reference,
+        period=period,
+        periods=periods,
+        rule=rule,
+        combined=rule.combine(counter),
+        counts=scorecards.rag_counts(counter),
+        reported=sum(counter.values()),
+        contributors=len(shown),
+        summaries=summaries,
+        folded=folded,
+        opened=opened,
+        targets=targets,
+        total_cost=sum((row.cost_amount or Decimal(0) for row in shown), Decimal(0)),
+        multi_route=len(multi),
+        multi_route_cost=sum((row.cost_amount or Decimal(0) for row in multi), Decimal(0)),
+        hidden=hidden,
+    )
 
 
-def counted_plans_of(path: str) -> Q:
-    """``counted_plans`` for the plan of the item at ``path`` ("item": the item itself)."""
-    lookup = "plan__status" if path == "item" else f"{path}__plan__status"
-    return Q(**{lookup: Plan.Status.APPROVED})
+def _closure(item: PlanItem) -> tuple[_Ranges, list[int]]:
+    """The subtrees the thread reaches from ``item``, and the source of every link followed
+    (once per link), from every counted contributes-to link of the council (one query)."""
+    links = list(
+        Link.objects.filter(relation=Link.Relation.CONTRIBUTES_TO)
+        .filter(counted_plans_of("source") | Q(source__plan=item.plan_id))
+        .values_list("source_id", "source__tree_id", "source__lft", "source__rght", "target__tree_id", "target__lft")
+    )
+    ranges = _Ranges()
+    ranges.add(item.tree_id, item.lft, item.rght)
+    followed: list[int] = []
+    waiting = links
+    while waiting:  # a pass adds the links into what is reached; stop when one adds nothing
+        still = []
+        for link in waiting:
+            source, tree, lft, rght, target_tree, target_lft = link
+            if ranges.covers(target_tree, target_lft):
+                ranges.add(tree, lft, rght)
+                followed.append(source)
+            else:
+                still.append(link)
+        if len(still) == len(waiting):
+            break
+        waiting = still
+    return ranges, followed
 
 
-def _rows(ranges: _Ranges, plan: Plan) -> list[tuple]:
-    """Every item inside the ranges, in counted plans or ``plan``, in reading order."""
+def _rows(ranges: _Ranges, plan: Plan) -> list[scorecards.Item]:
+    """Every item inside the ranges, in counted plans or ``plan``, in reading order, as the
+    scorecard reads items (titles, leads, measures: a few hundred rows; one query)."""
     spans = ranges.all()
     items = PlanItem.objects.filter(counted_plans_of("item") | Q(plan=plan))
     if len(spans) <= MAX_RANGES_IN_SQL:
-        within = Q()
-        for tree, lft, rght in spans:
-            within |= Q(tree_id=tree, lft__gte=lft, rght__lte=rght)
+        # each subtree a range of the (tree, lft) index, bounded at both ends; one Q of them
+        # all (``|=`` in a loop copies the Q made so far each time)
+        within = Q(*(Q(tree_id=tree, lft__range=(lft, rght)) for tree, lft, rght in spans), _connector=Q.OR)
         found = items.filter(within)
         sift = None
     else:
         found = items.filter(tree_id__in={tree for tree, _, _ in spans})
         sift = ranges
-    rows = []
-    for tree, lft, *values in found.order_by("plan__tree_id", "plan__lft", "tree_id", "lft").values_list(
-        "tree_id", "lft", *scorecards.ITEM_COLUMNS
-    ):
-        if sift is None or sift.covers(tree, lft):
-            rows.append(scorecards.Item(*values))
-    return rows
+    return [
+        scorecards.Item(*values)
+        for tree, lft, *values in found.order_by("plan__tree_id", "plan__lft", "tree_id", "lft").values_list(
+            "tree_id", "lft", *scorecards.ITEM_COLUMNS
+        )
+        if sift is None or sift.covers(tree, lft)
+    ]
 
 
-def _routes(rows: list, root: int, followed: Counter) -> dict[int, int]:
+def _routes(rows: list[scorecards.Item], root: int, followed: Counter) -> dict[int, int]:
     """How many routes reach each row: the item itself starts one, each link followed from a
     row starts one more, and a row is reached by every route that reaches its parent."""
     at: dict[int, int] = {}
@@ -205,41 +272,76 @@ def _routes(rows: list, root: int, followed: Counter) -> dict[int, int]:
     return at
 
 
-def _periods(plan_ids: set[int]) -> list[ReportingPeriod]:
-    """The quarters in which any item of ``plan_ids`` has a return received, newest first."""
-    received = ProgressReturn.objects.filter(item__plan__in=plan_ids, state__in=RECEIVED).values("period_id")
-    return list(ReportingPeriod.objects.filter(pk__in=received).order_by("-start_year", "-quarter"))
+def _periods(shown: list[scorecards.Item]) -> list[ReportingPeriod]:
+    """The quarters in which a contributor has a return received, newest first (one query:
+    an EXISTS per quarter, which stops at the first return it finds). Past ``IDS_IN_SQL``
+    contributors, any return of their plans counts: a corporate priority's hundreds of ids
+    would cost more to send than the answer is worth."""
+    received = ProgressReturn.objects.filter(period=OuterRef("pk"), state__in=RECEIVED)
+    received = (
+        received.filter(item_id__in={row.pk for row in shown})
+        if len(shown) <= IDS_IN_SQL
+        else received.filter(item__plan__in={row.plan_id for row in shown})
+    )
+    return list(
+        ReportingPeriod.objects.annotate(received=Exists(received))
+        .filter(received=True)
+        .order_by("-start_year", "-quarter")
+    )
 
 
-def _rollup(item, plan, reader, shown, plans, routes, hidden, period_slug) -> Rollup:
-    periods = _periods(set(plans)) if shown else []
-    if period_slug:
-        period = next((p for p in periods if p.slug == period_slug), None)
-        if period is None:
-            raise Http404("No contributor has a return in that quarter")
-    else:
-        period = periods[0] if periods else None
+def _returns(shown: list[scorecards.Item], period: ReportingPeriod | None) -> dict[int, scorecards.Ret]:
+    """The received returns of the contributors in ``period`` (one query, none without one)."""
+    if period is None or not shown:
+        return {}
     ids = {row.pk for row in shown}
-    returns = {}
-    if period is not None:
-        returns = {
-            item_id: scorecards.Ret(state, rag, actual, "")
-            for item_id, state, rag, actual in ProgressReturn.objects.filter(
-                item__plan__in=set(plans), period=period
-            ).values_list("item_id", "state", "rag", "actual_value")
-            if item_id in ids
-        }
-    refs = plan_references(plans)  # the item's own plan is among them
-    leads, measures = scorecards.Leads(), scorecards.Measures()
-    rule = council_rule()
+    found = ProgressReturn.objects.filter(period=period, state__in=RECEIVED)
+    found = (
+        found.filter(item_id__in=ids)
+        if len(ids) <= IDS_IN_SQL
+        else found.filter(item__plan__in={row.plan_id for row in shown})
+    )
+    return {
+        item_id: scorecards.Ret(state, rag, actual, "")
+        for item_id, state, rag, actual in found.values_list("item_id", "state", "rag", "actual_value")
+        if item_id in ids
+    }
+
+
+def _summaries(shown, plans, returns, opened_ids) -> tuple[list[PlanSummary], Counter]:
+    """Each plan's counts and cost, and the counts of them all."""
+    summaries: dict[int, PlanSummary] = {}
     counter: Counter = Counter()
-    by_plan: dict[int, list[Contributor]] = defaultdict(list)
-    targets, costs = [], {}
-    multi, multi_cost, total = 0, Decimal(0), Decimal(0)
     for row in shown:
+        summary = summaries.get(row.plan_id)
+        if summary is None:
+            summary = summaries[row.plan_id] = PlanSummary(plans[row.plan_id], opened=row.plan_id in opened_ids)
+        summary.contributors += 1
+        if row.kind in REPORTED_KINDS:
+            ret = returns.get(row.pk)
+            key = ret.rag if ret and ret.rag else "none"
+            summary.counts[key] += 1
+            counter[key] += 1
+        if row.kind == PlanItem.Kind.TARGET:
+            summary.targets += 1
+        if row.cost_amount:
+            summary.costed += 1
+            summary.amount += row.cost_amount
+    return list(summaries.values()), counter
+
+
+def _listed(item, shown, plans, opened_ids, returns, routes, period):
+    """The contributors of the plans ``opened_ids`` item by item, their targets with their
+    derived status, and the item's own reference (their plans' shapes: one query)."""
+    rows = [row for row in shown if row.plan_id in opened_ids]
+    refs = plan_references(opened_ids | {item.plan_id})
+    leads, measures = scorecards.Leads(), scorecards.Measures()
+    opened: dict[int, list[Contributor]] = defaultdict(list)
+    targets = []
+    for row in rows:
         owner = plans[row.plan_id]
         ret = returns.get(row.pk)
-        rag = ret.rag if ret and ret.state in RECEIVED else ""
+        rag = ret.rag if ret else ""
         reported = row.kind in REPORTED_KINDS
         contributor = Contributor(
             pk=row.pk,
@@ -255,17 +357,7 @@ def _rollup(item, plan, reader, shown, plans, routes, hidden, period_slug) -> Ro
             cost=row.cost_amount,
             url=reverse("planning:item-detail", args=[owner.slug, row.pk]),
         )
-        by_plan[owner.pk].append(contributor)
-        if reported:
-            counter[rag or "none"] += 1
-        if row.cost_amount:
-            entry = costs.setdefault(owner.pk, PlanCosts(owner, Decimal(0), 0))
-            entry.amount += row.cost_amount
-            entry.items += 1
-            total += row.cost_amount
-        if contributor.routes > 1:
-            multi += 1
-            multi_cost += row.cost_amount or 0
+        opened[owner.pk].append(contributor)
         if row.is_target and period is not None:
             cells = {
                 "id": row.pk, "plan": owner.title, "reference": contributor.reference, "label": contributor.label,
@@ -273,22 +365,4 @@ def _rollup(item, plan, reader, shown, plans, routes, hidden, period_slug) -> Ro
                 "rag_label": contributor.rag_label,
             }  # fmt: skip
             targets.append(scorecards.target_row(row, cells, period, ret, measures))
-    return Rollup(
-        item=item,
-        plan=plan,
-        period=period,
-        periods=periods,
-        rule=rule,
-        combined=rule.combine(counter),
-        counts=scorecards.rag_counts(counter),
-        reported=sum(counter.values()),
-        by_plan=[(plans[pk], rows) for pk, rows in by_plan.items()],
-        targets=targets,
-        costs=list(costs.values()),
-        total_cost=total,
-        multi_route=multi,
-        multi_route_cost=multi_cost,
-        hidden=hidden,
-        reference=refs.get(item.pk, ""),
-        contributors=len(shown),
-    )
+    return [(plans[pk], listed) for pk, listed in opened.items()], targets, refs.get(item.pk, "")

@@ -343,6 +343,10 @@ class PlanItem(MPTTModel):
             models.UniqueConstraint(fields=["tree_id"], condition=Q(parent__isnull=True), name="one_root_per_tree"),
             models.CheckConstraint(condition=Q(parent__isnull=False) | Q(position=1), name="root_position_is_1"),
         ]
+        # a subtree is a range of left numbers in one tree: what the roll-ups along the thread
+        # read (monitoring.thread_rollup, a range per contributing subtree) and mptt's own
+        # descendants; the tree alone left each range scanning its whole plan
+        indexes = [models.Index(fields=["tree_id", "lft"], name="planitem_tree_lft")]
 
     def __str__(self) -> str:
         return self.title

@@ -13,7 +13,9 @@ from monitoring.access import get_item_for_rollup
 @require_safe
 def item_contributions(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = get_item_for_rollup(request.user, slug, pk)
-    rollup = thread_rollup.contributions(item, request.user, request.GET.get("period") or None)
+    rollup = thread_rollup.contributions(
+        item, request.user, request.GET.get("period") or None, open_plan=request.GET.get("plan") or None
+    )
     return render(
         request,
         "monitoring/contributions.html",
@@ -23,5 +25,6 @@ def item_contributions(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             "rollup": rollup,
             "reference": rollup.reference,
             "label": item.plan.label_for(item.kind),
+            "rag_labels": [label for _, label in thread_rollup.RAG_COLUMNS],
         },
     )

@@ -169,12 +169,14 @@ def submit(page, button, status: int = 200, *, key: str | None = None):
 
 
 def sign_in(page, user) -> None:
-    """Sign in through the real login form (django-axes sees a real request)."""
+    """Sign in through the real login form (django-axes sees a real request). Members land
+    on their scorecards, everyone else on the plan list."""
     visit(page, "/accounts/login/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     submit(page, page.get_by_role("button", name="Sign in", exact=True))  # not "Sign in with …"
-    assert page.get_by_role("heading", level=1, name="Plans").is_visible(), "sign-in did not reach the plan list"
+    home = "Scorecards" if user.role == user.Role.MEMBER else "Plans"
+    assert page.get_by_role("heading", level=1, name=home).is_visible(), f"sign-in did not reach {home}"
 
 
 def follow(page, link, status: int = 200):

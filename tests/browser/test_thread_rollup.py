@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from monitoring import thread_rollup
 from tests.browser.conftest import follow, sign_in, visit
 from tests.monitoring import conftest as monitoring_fixtures
 from tests.monitoring import test_thread_rollup
@@ -35,3 +36,13 @@ def test_a_member_follows_a_corporate_priority_down_to_a_service_action(page, th
     expect(page.locator("main")).to_contain_text("Combined rating: Amber")
     follow(page, page.get_by_role("link", name=re.compile("Train every maths teacher")).first)
     expect(page.get_by_role("heading", level=1)).to_have_text("Train every maths teacher")
+
+
+def test_a_folded_roll_up_lists_plans_and_opens_one(page, thread, mel, monkeypatch):
+    monkeypatch.setattr(thread_rollup, "FOLD_OVER", 2)  # the live server runs in this process
+    sign_in(page, mel)
+    visit(page, f"/plans/corporate/items/{thread['p'].pk}/contributions/")
+    expect(page.get_by_role("link", name="Visit every school")).to_have_count(0)
+    follow(page, page.get_by_role("link", name=re.compile(f"^{thread['plan'].title}")))
+    expect(page.get_by_role("heading", level=2, name=thread["plan"].title)).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Visit every school"))).to_be_visible()

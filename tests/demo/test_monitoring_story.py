@@ -198,3 +198,27 @@ def test_a_member_reads_every_scorecard_of_the_demo_and_gets_both_pdfs(demo, cli
     plan = Plan.objects.get(slug="bold-steps-for-education-2013-16")
     assert plan_document.render_plan(plan).startswith(b"%PDF")
     assert scorecard_pack.render_scorecard(plan, quarters()[1], True).startswith(b"%PDF")
+
+
+def test_a_corporate_priority_of_the_demo_rolls_up_what_the_plans_beneath_contribute(demo, client):
+    """Issue 17: the corporate priority most linked to gathers actions, ratings and costs from
+    the plans beneath it, and a member reads them on its page."""
+    from django.db.models import Count
+
+    from monitoring import thread_rollup
+
+    priority = (
+        PlanItem.objects.filter(plan__kind=Plan.Kind.CORPORATE, kind="priority")
+        .annotate(n=Count("links_in"))
+        .order_by("-n", "pk")
+        .select_related("plan")
+        .first()
+    )
+    member = User.objects.get(username="member")
+    rollup = thread_rollup.contributions(priority, member)
+    assert len(rollup.summaries) >= 2 and rollup.contributors >= 5
+    assert rollup.period is not None and rollup.combined
+    assert rollup.total_cost > 0
+    client.force_login(member)
+    response = client.get(reverse("monitoring:item-contributions", args=[priority.plan.slug, priority.pk]))
+    assert response.status_code == 200 and rollup.total_cost_shown in response.content.decode()

@@ -13,7 +13,7 @@ from monitoring import thread_rollup
 from monitoring.rollup_rules import RULES
 from planning import services as planning
 from planning.models import Link, Plan
-from tests.factories import add_item, make_plan, vision_of
+from tests.factories import add_item, make_plan, make_return, vision_of
 
 CONTRIBUTES = Link.Relation.CONTRIBUTES_TO
 
@@ -55,24 +55,24 @@ def thread(reported, director, carol, bob):
 
 
 def titles(rollup):
-    return {c.title for _, contributors in rollup.by_plan for c in contributors}
+    return {c.title for _, contributors in rollup.opened for c in contributors}
 
 
 def test_the_thread_is_followed_through_links_and_down_the_trees(thread, mel):
     rollup = thread_rollup.contributions(thread["p"], mel)
     plan = thread["plan"]
     assert titles(rollup) == {"Maths", plan.action.title, plan.target.title, "Visit every school"}
-    assert [owner.slug for owner, _ in rollup.by_plan] == ["corporate", plan.slug]
-    assert "Draft Plan" not in {owner.title for owner, _ in rollup.by_plan}  # a draft is no commitment yet
+    assert [owner.slug for owner, _ in rollup.opened] == ["corporate", plan.slug]
+    assert "Draft Plan" not in {owner.title for owner, _ in rollup.opened}  # a draft is no commitment yet
 
 
 def test_costs_count_an_item_reached_by_two_routes_once(thread, mel):
     rollup = thread_rollup.contributions(thread["p"], mel)
-    second = next(c for _, cs in rollup.by_plan for c in cs if c.title == "Visit every school")
+    second = next(c for _, cs in rollup.opened for c in cs if c.title == "Visit every school")
     assert second.routes == 2
     assert rollup.total_cost == Decimal(1500) and rollup.total_cost_shown == "£1,500"
     assert (rollup.multi_route, rollup.multi_route_cost) == (1, Decimal(500))
-    assert [(entry.plan.slug, entry.amount) for entry in rollup.costs] == [(thread["plan"].slug, Decimal(1500))]
+    assert [(entry.plan.slug, entry.amount) for entry in rollup.costed] == [(thread["plan"].slug, Decimal(1500))]
 
 
 def test_the_latest_quarter_is_combined_and_a_red_is_never_hidden(thread, mel, periods):
@@ -151,7 +151,7 @@ def test_contributors_in_plans_the_reader_may_not_read_are_counted_not_shown(thr
     plan.priority.refresh_from_db()  # its tree numbers grew with the items added beneath it
     rollup = thread_rollup.contributions(plan.priority, pat)
     assert rollup.hidden == 1 and rollup.total_cost == Decimal(1500)
-    assert "Hidden Plan" not in {owner.title for owner, _ in rollup.by_plan}
+    assert "Hidden Plan" not in {owner.title for owner, _ in rollup.opened}
 
 
 def test_the_page_reads_the_same_number_of_queries_for_a_longer_thread(client, thread, mel):
@@ -185,3 +185,35 @@ def test_a_rule_the_app_does_not_know_stops_start_up_naming_the_setting(monkeypa
         env_choice("ROLLUP_RULE", "worst", settings.ROLLUP_RULES)
     monkeypatch.setenv("ROLLUP_RULE", "share")
     assert env_choice("ROLLUP_RULE", "worst", settings.ROLLUP_RULES) == "share"
+
+
+def test_a_large_roll_up_lists_each_plan_in_a_row_and_one_plan_item_by_item(client, thread, mel, monkeypatch):
+    monkeypatch.setattr(thread_rollup, "FOLD_OVER", 2)
+    plan = thread["plan"]
+    rollup = thread_rollup.contributions(thread["p"], mel)
+    assert rollup.folded and rollup.opened == [] and rollup.targets == []
+    assert [(s.plan.slug, s.contributors, s.targets, s.amount) for s in rollup.summaries] == [
+        ("corporate", 1, 0, Decimal(0)),
+        (plan.slug, 3, 1, Decimal(1500)),
+    ]
+    assert rollup.combined == "red" and rollup.total_cost == Decimal(1500)  # counted over every plan
+    opened = thread_rollup.contributions(thread["p"], mel, open_plan=plan.slug)
+    assert [owner.slug for owner, _ in opened.opened] == [plan.slug] and len(opened.targets) == 1
+    client.force_login(mel)
+    url = reverse("monitoring:item-contributions", args=["corporate", thread["p"].pk])
+    page = client.get(url).content.decode()
+    assert f"?period={rollup.period.slug}&amp;plan={plan.slug}#plan-{plan.slug}" in page
+    assert "Visit every school" not in page
+    page = client.get(url + f"?plan={plan.slug}").content.decode()
+    assert "Visit every school" in page and "Maths</a>" not in page
+    assert client.get(url + "?plan=no-such-plan").status_code == 404
+
+
+def test_the_quarter_shown_is_the_newest_a_contributor_reported_in(thread, mel, periods, bob):
+    """Another action of the same plan, contributing nothing, reports in Q3: the roll-up
+    still opens at Q2 (the demo's corporate priority read "no rating" when it did not)."""
+    plan = thread["plan"]
+    elsewhere = add_item(plan, add_item(plan, vision_of(plan), "priority"), "action", lead_officer=bob)
+    make_return(elsewhere, periods[2], bob, {"rag": "green", "narrative": "Fine"}, submit=True)
+    rollup = thread_rollup.contributions(thread["p"], mel)
+    assert rollup.period == periods[1] and rollup.combined == "red"
