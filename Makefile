@@ -21,9 +21,9 @@ PORT ?= 8000
 # (given to the app by the run recipe only: exported for every target, it reached the tests)
 SITE_URL ?= http://$(HOST):$(PORT)
 
-# the suite runs on this many processes (pytest-xdist; auto: one per CPU). The browser tests
-# share one of them (xdist_group "browser", tests/browser/conftest.py); TEST_WORKERS=0 runs
-# everything in one process
+# the suite runs on this many processes (pytest-xdist; auto: one per CPU), a module's tests
+# together in one of them (--dist loadscope), so a module's fixtures are set up once
+# (decision 0011, "The suite in parallel"); TEST_WORKERS=0 runs everything in one process
 TEST_WORKERS ?= auto
 # djhtml indents these
 TEMPLATE_DIRS := templates $(wildcard */templates)
@@ -58,7 +58,7 @@ test: $(STAMP) test-services test-only
 
 # the 15 slowest tests are listed at the end: the suite is kept under 10 minutes
 test-only:
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP) types
 	$(BIN)/ruff check .

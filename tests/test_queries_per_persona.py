@@ -40,7 +40,8 @@ EXPECTED = {
     persona: {"plan": 9, "plan cached": 5, "item": 8, "scorecard": 8, "contributions": 10} | PUBLIC
     for persona in ["alice", "bob", "carol", "ada"]
 } | {  # one more: which linked plans they may not read (officers and admins read every plan)
-    persona: {"plan": 10, "plan cached": 6, "item": 8, "scorecard": 8, "contributions": 10} | PUBLIC for persona in ["pat", "mel"]
+    persona: {"plan": 10, "plan cached": 6, "item": 8, "scorecard": 8, "contributions": 10} | PUBLIC
+    for persona in ["pat", "mel"]
 }
 
 

@@ -41,18 +41,6 @@ _RUN_AXE = """async (tags) => {
 }"""
 
 
-HERE = Path(__file__).resolve().parent
-
-
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (make test: ``-n auto --dist loadgroup``) every browser test runs in
-    one worker, so one live server and one Chromium serve them all while the other workers
-    take the rest of the suite (docs/decisions/0011, "The suite in parallel")."""
-    for item in items:
-        if HERE in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
