@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Exists, Expression, OuterRef, Q
+from django.db.models import BooleanField, Exists, Expression, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -41,7 +41,6 @@ from planning.selectors import plan_references
 RECEIVED = ProgressReturn.RECEIVED
 MAX_RANGES_IN_SQL = 400  # more subtrees than this are read by their plans and sifted here
 FOLD_OVER = 100  # contributors: a larger roll-up lists each plan's in a summary row, opened on demand
-RAG_COLUMNS = [(rag, scorecards.RAG_LABELS[rag]) for rag in scorecards.RAG_ORDER] + [("none", "No return")]
 IDS_IN_SQL = 1000  # returns are found by their items' ids up to this many, by their plans beyond
 
 
@@ -174,14 +173,10 @@ def _item_in(ids: set[int]) -> _Condition:
     return _Condition("{t}.item_id IN (" + ", ".join(["%s"] * len(ids)) + ")", sorted(ids))
 
 
-def counted_plans() -> Q:
-    return Q(status=Plan.Status.APPROVED)
-
-
-def counted_plans_of(path: str) -> Q:
-    """``counted_plans`` for the plan of the item at ``path`` ("item": the item itself)."""
-    lookup = "plan__status" if path == "item" else f"{path}__plan__status"
-    return Q(**{lookup: Plan.Status.APPROVED})
+def counted(prefix: str = "") -> Q:
+    """Approved plans (or, with ``prefix`` such as ``"plan__"``, the rows whose plan is one):
+    what a roll-up counts."""
+    return Q(**{f"{prefix}status": Plan.Status.APPROVED})
 
 
 def contributions(item: PlanItem, reader: User, period_slug: str | None = None, open_plan: str | None = None) -> Rollup:
@@ -193,7 +188,7 @@ def contributions(item: PlanItem, reader: User, period_slug: str | None = None, 
     rows = _rows(ranges, plan)
     # the plans of those rows the reader may read, with their organisations (one query); the
     # item's own plan is read already (its page asked planning.access)
-    readable = plans_for(reader).filter(counted_plans()).values("pk")
+    readable = plans_for(reader).filter(counted()).values("pk")
     plans = {
         p.pk: p
         for p in Plan.objects.filter(
@@ -246,7 +241,7 @@ def _closure(item: PlanItem) -> tuple[_Ranges, list[int]]:
     (once per link), from every counted contributes-to link of the council (one query)."""
     links = list(
         Link.objects.filter(relation=Link.Relation.CONTRIBUTES_TO)
-        .filter(counted_plans_of("source") | Q(source__plan=item.plan_id))
+        .filter(counted("source__plan__") | Q(source__plan=item.plan_id))
         .values_list("source_id", "source__tree_id", "source__lft", "source__rght", "target__tree_id", "target__lft")
     )
     ranges = _Ranges()
@@ -272,7 +267,7 @@ def _rows(ranges: _Ranges, plan: Plan) -> list[scorecards.Item]:
     """Every item inside the ranges, in counted plans or ``plan``, in reading order, as the
     scorecard reads items (titles, leads, measures: a few hundred rows; one query)."""
     spans = ranges.all()
-    items = PlanItem.objects.filter(counted_plans_of("item") | Q(plan=plan))
+    items = PlanItem.objects.filter(counted("plan__") | Q(plan=plan))
     if len(spans) <= MAX_RANGES_IN_SQL:
         found = items.filter(_within(spans))
         sift = None
@@ -298,17 +293,20 @@ def _routes(rows: list[scorecards.Item], root: int, followed: Counter) -> dict[i
     return at
 
 
+def _of_contributors(returns: QuerySet, shown: list[scorecards.Item]) -> QuerySet:
+    """``returns`` of the contributors: by their ids up to ``IDS_IN_SQL`` of them, by their
+    plans beyond (the caller sifts by id where it matters)."""
+    if len(shown) <= IDS_IN_SQL:
+        return returns.filter(_item_in({row.pk for row in shown}))
+    return returns.filter(item__plan__in={row.plan_id for row in shown})
+
+
 def _periods(shown: list[scorecards.Item]) -> list[ReportingPeriod]:
     """The quarters in which a contributor has a return received, newest first (one query:
     an EXISTS per quarter, which stops at the first return it finds). Past ``IDS_IN_SQL``
     contributors, any return of their plans counts: a corporate priority's hundreds of ids
     would cost more to send than the answer is worth."""
-    received = ProgressReturn.objects.filter(period=OuterRef("pk"), state__in=RECEIVED)
-    received = (
-        received.filter(_item_in({row.pk for row in shown}))
-        if len(shown) <= IDS_IN_SQL
-        else received.filter(item__plan__in={row.plan_id for row in shown})
-    )
+    received = _of_contributors(ProgressReturn.objects.filter(period=OuterRef("pk"), state__in=RECEIVED), shown)
     return list(
         ReportingPeriod.objects.annotate(received=Exists(received))
         .filter(received=True)
@@ -321,12 +319,7 @@ def _returns(shown: list[scorecards.Item], period: ReportingPeriod | None) -> di
     if period is None or not shown:
         return {}
     ids = {row.pk for row in shown}
-    found = ProgressReturn.objects.filter(period=period, state__in=RECEIVED)
-    found = (
-        found.filter(_item_in(ids))
-        if len(ids) <= IDS_IN_SQL
-        else found.filter(item__plan__in={row.plan_id for row in shown})
-    )
+    found = _of_contributors(ProgressReturn.objects.filter(period=period, state__in=RECEIVED), shown)
     return {
         item_id: scorecards.Ret(state, rag, actual, "")
         for item_id, state, rag, actual in found.values_list("item_id", "state", "rag", "actual_value")

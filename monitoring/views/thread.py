@@ -25,6 +25,5 @@ def item_contributions(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             "rollup": rollup,
             "reference": rollup.reference,
             "label": item.plan.label_for(item.kind),
-            "rag_labels": [label for _, label in thread_rollup.RAG_COLUMNS],
         },
     )
