@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from planning import overview, selectors
+from planning import map_drawing, overview, selectors
 from planning.access import get_plan_for_user, plans_for
 
 
@@ -20,4 +20,5 @@ def plan_summary(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_safe
 def plan_map(request: HttpRequest) -> HttpResponse:
-    return render(request, "planning/plan_map.html", {"entries": overview.plan_map(plans_for(request.user))})
+    entries = overview.plan_map(plans_for(request.user))
+    return render(request, "planning/plan_map.html", {"entries": entries, "drawing": map_drawing.draw(entries)})
