@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from config.forms import parse_id
-from monitoring.models import ProgressReturn, ReportingPeriod
+from monitoring.models import CADENCE_OF_LETTER, ProgressReturn, ReportingPeriod
 from partners.models import User
 from planning.access import can, get_plan_for_user
 from planning.models import Plan, PlanItem
@@ -71,15 +71,16 @@ def is_withheld(ret: ProgressReturn | None) -> bool:
 
 
 def get_period(slug: str) -> ReportingPeriod:
-    """``2013-q2`` → the period, or 404."""
-    year_text, _, quarter_text = slug.partition("-q")
-    year, quarter = parse_id(year_text), parse_id(quarter_text)
-    if year is None or quarter is None:
-        raise Http404("No such quarter")
+    """``2013-q2`` (a quarter), ``2013-t1`` (a term), ``2013-m05`` (a month) → the period, or 404."""
+    year_text, _, rest = slug.partition("-")
+    cadence = CADENCE_OF_LETTER.get(rest[:1])
+    year, number = parse_id(year_text), parse_id(rest[1:])
+    if cadence is None or year is None or number is None:
+        raise Http404("No such period")
     try:
-        return ReportingPeriod.objects.get(start_year=year, quarter=quarter)
+        return ReportingPeriod.objects.get(cadence=cadence, start_year=year, quarter=number)
     except ReportingPeriod.DoesNotExist:
-        raise Http404("No such quarter") from None
+        raise Http404("No such period") from None
 
 
 def get_reported_item(user: User, slug: str, pk: int, action: str = "view") -> PlanItem:

@@ -8,7 +8,7 @@ from config.forms import GovukForm
 from config.text import NOTE_LIMIT, TEXT_LIMIT
 from monitoring import risks as register
 from monitoring import services
-from monitoring.models import ProgressReturn, ReportingPeriod, Risk
+from monitoring.models import NOUNS, ProgressReturn, ReportingPeriod, Risk
 from partners.models import User
 from planning import selectors
 from planning.models import Plan, PlanItem
@@ -68,9 +68,11 @@ class ReturnForm(GovukForm):
     def __init__(self, *args, item: PlanItem, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
+        noun = NOUNS[Plan.Cadence(item.plan.cadence)]
+        self.fields["narrative"].help_text = f"What happened this {noun}."
         if item.is_target:
             unit = PlanItem.Unit(item.unit).label if item.unit else ""
-            self.fields["actual_value"].help_text = f"The measured value at the end of the quarter. Unit: {unit}."
+            self.fields["actual_value"].help_text = f"The measured value at the end of the {noun}. Unit: {unit}."
             self.fields["actual_value"].widget.attrs.update({"class": "govuk-input govuk-input--width-5"})
         else:
             del self.fields["actual_value"]
@@ -150,20 +152,31 @@ class ReviewForm(GovukForm):
 
 
 class YearForm(GovukForm):
+    cadence = forms.ChoiceField(
+        label="Periods",
+        choices=Plan.Cadence.choices,
+        initial=Plan.Cadence.QUARTERLY,
+        required=False,  # a form sent without it adds quarters, as the form did before terms and months
+        widget=forms.RadioSelect,
+        help_text="Each plan reports in the periods of its own cadence (set on the plan's details).",
+    )
     start_year = forms.IntegerField(
-        label="Financial year starting in April of",
+        label="Year starting in",
         min_value=2000,
         max_value=2100,
-        help_text="For example, 2013 for 2013/14.",
+        help_text="April for quarters and months, September for terms. For example, 2013 for 2013/14.",
         widget=forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-4", "inputmode": "numeric"}),
     )
     days_to_return = forms.IntegerField(
-        label="Days after each quarter ends that returns are due",
+        label="Days after each period ends that returns are due",
         min_value=0,
         max_value=90,
         initial=15,
         widget=forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3", "inputmode": "numeric"}),
     )
+
+    def clean_cadence(self):
+        return self.cleaned_data.get("cadence") or Plan.Cadence.QUARTERLY
 
 
 class PeriodForm(GovukForm):

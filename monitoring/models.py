@@ -24,18 +24,45 @@ from partners.models import Organisation, User
 from planning.models import Plan, PlanItem, financial_year
 
 QUARTER_MONTHS = {1: (4, 6), 2: (7, 9), 3: (10, 12), 4: (1, 3)}
+# the academic year's terms as a council's schools and colleges report them: autumn
+# September–December, spring January–April, summer May–August (decision 0028)
+TERM_MONTHS = {1: (9, 12), 2: (1, 4), 3: (5, 8)}
+TERM_NAMES = {1: "Autumn term", 2: "Spring term", 3: "Summer term"}
+Cadence = Plan.Cadence
+PERIODS_IN_YEAR = {Cadence.QUARTERLY: 4, Cadence.TERMLY: 3, Cadence.MONTHLY: 12}
+# how a period's number appears in its address: 2013-q2, 2013-t1, 2013-m05
+SLUG_LETTERS = {Cadence.QUARTERLY: "q", Cadence.TERMLY: "t", Cadence.MONTHLY: "m"}
+CADENCE_OF_LETTER = {letter: cadence for cadence, letter in SLUG_LETTERS.items()}
+NOUNS = {Cadence.QUARTERLY: "quarter", Cadence.TERMLY: "term", Cadence.MONTHLY: "month"}
 # returns are due this many days after a quarter ends unless the admin says otherwise
 DEFAULT_DAYS_TO_RETURN = 15
+
+
+def _months(first_year: int, first_month: int, last_month: int, later: bool) -> tuple[date, date]:
+    year = first_year + 1 if later else first_year
+    starts = date(year, first_month, 1)
+    after = date(year + 1, 1, 1) if last_month == 12 else date(year, last_month + 1, 1)
+    return starts, after - timedelta(days=1)
 
 
 def quarter_dates(start_year: int, quarter: int) -> tuple[date, date]:
     """The first and last day of ``quarter`` of the financial year starting in April of
     ``start_year``: Q1 April–June … Q4 January–March of the next calendar year."""
     first_month, last_month = QUARTER_MONTHS[quarter]
-    year = start_year + 1 if quarter == 4 else start_year
-    starts = date(year, first_month, 1)
-    after = date(year + 1, 1, 1) if last_month == 12 else date(year, last_month + 1, 1)
-    return starts, after - timedelta(days=1)
+    return _months(start_year, first_month, last_month, later=quarter == 4)
+
+
+def period_dates(cadence: str, start_year: int, number: int) -> tuple[date, date]:
+    """The first and last day of period ``number`` of the year ``start_year`` for
+    ``cadence``: a quarter of the financial year, a term of the academic year starting in
+    September of ``start_year``, or a month of the financial year (1 is April)."""
+    if cadence == Cadence.TERMLY:
+        first_month, last_month = TERM_MONTHS[number]
+        return _months(start_year, first_month, last_month, later=number > 1)
+    if cadence == Cadence.MONTHLY:
+        month = (number + 2) % 12 + 1  # 1 -> April ... 9 -> December, 10 -> January
+        return _months(start_year, month, month, later=number > 9)
+    return quarter_dates(start_year, number)
 
 
 class PlanYears(Protocol):
@@ -47,27 +74,46 @@ class PlanYears(Protocol):
     @property
     def end_year(self) -> int: ...
 
+    @property
+    def cadence(self) -> str: ...
+
 
 class ReportingPeriod(models.Model):
-    """One quarter of a financial year. Returns for it are due on ``due_on``; once it
-    has been reported to members it is locked and nothing reported for it changes."""
+    """One reporting period: a quarter of a financial year (most plans), a term of an
+    academic year (schools' and colleges' plans) or a month, as a plan's cadence says.
+    Returns for it are due on ``due_on``; once it has been reported to members it is
+    locked and nothing reported for it changes.
 
-    start_year = models.PositiveIntegerField(
-        "financial year", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    ``quarter`` is the period's number in its year (1–4 for quarters, 1–3 for terms, 1–12
+    for months from April): the column kept its first name when terms and months came
+    (decision 0028), so every quarterly address and query reads as it did."""
+
+    cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.QUARTERLY)
+    start_year = models.PositiveIntegerField("year", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    quarter = models.PositiveSmallIntegerField(
+        "period in the year", validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    quarter = models.PositiveSmallIntegerField(choices=[(q, f"Q{q}") for q in QUARTER_MONTHS])
     starts_on = models.DateField()
     ends_on = models.DateField()
-    due_on = models.DateField("returns due", help_text="The day returns for this quarter are due.")
+    due_on = models.DateField("returns due", help_text="The day returns for this period are due.")
     locked_at = models.DateTimeField(null=True, blank=True)
     locked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["start_year", "quarter"]
+        ordering = ["starts_on", "cadence"]
         constraints = [
-            models.UniqueConstraint(fields=["start_year", "quarter"], name="one_period_per_quarter"),
+            models.UniqueConstraint(fields=["cadence", "start_year", "quarter"], name="one_period_per_number"),
             models.CheckConstraint(condition=Q(due_on__gte=models.F("ends_on")), name="period_due_after_end"),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1)
+                & (
+                    Q(cadence=Cadence.QUARTERLY, quarter__lte=4)
+                    | Q(cadence=Cadence.TERMLY, quarter__lte=3)
+                    | Q(cadence=Cadence.MONTHLY, quarter__lte=12)
+                ),
+                name="period_number_in_its_year",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -78,7 +124,26 @@ class ReportingPeriod(models.Model):
 
     @property
     def label(self) -> str:
+        """ "Q2 2013/14", "Autumn term 2013/14", "May 2013"."""
+        if self.cadence == Cadence.TERMLY:
+            return f"{TERM_NAMES[self.quarter]} {financial_year(self.start_year)}"
+        if self.cadence == Cadence.MONTHLY:
+            return self.starts_on.strftime("%B %Y")
         return f"Q{self.quarter} {financial_year(self.start_year)}"
+
+    @property
+    def short_label(self) -> str:
+        """The period within its year: "Q2", "Autumn term", "May"."""
+        if self.cadence == Cadence.TERMLY:
+            return TERM_NAMES[self.quarter]
+        if self.cadence == Cadence.MONTHLY:
+            return self.starts_on.strftime("%B")
+        return f"Q{self.quarter}"
+
+    @property
+    def noun(self) -> str:
+        """ "quarter", "term" or "month": how pages name the period."""
+        return NOUNS[Cadence(self.cadence)]
 
     @property
     def is_locked(self) -> bool:
@@ -86,15 +151,17 @@ class ReportingPeriod(models.Model):
 
     @property
     def slug(self) -> str:
-        """ "2013-q2": how a period appears in addresses."""
-        return f"{self.start_year}-q{self.quarter}"
+        """ "2013-q2", "2013-t1", "2013-m05": how a period appears in addresses."""
+        number = f"{self.quarter:02d}" if self.cadence == Cadence.MONTHLY else str(self.quarter)
+        return f"{self.start_year}-{SLUG_LETTERS[Cadence(self.cadence)]}{number}"
 
     def clean(self) -> None:
         if self.due_on and self.ends_on and self.due_on < self.ends_on:
-            raise ValidationError({"due_on": "Returns cannot be due before the quarter ends."})
+            raise ValidationError({"due_on": f"Returns cannot be due before the {self.noun} ends."})
 
     def covers_plan(self, plan: "Plan | PlanYears") -> bool:
-        return plan.start_year <= self.start_year <= plan.end_year
+        """Does ``plan`` report in this period: its cadence, within its years."""
+        return plan.cadence == self.cadence and plan.start_year <= self.start_year <= plan.end_year
 
 
 track(ReportingPeriod)
@@ -284,7 +351,7 @@ class RiskReview(models.Model):
     reviewed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["period__start_year", "period__quarter"]
+        ordering = ["period__starts_on"]
         constraints = [models.UniqueConstraint(fields=["risk", "period"], name="one_review_per_risk_per_period")]
 
     def __str__(self) -> str:

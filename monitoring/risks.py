@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from config.history import change_context
@@ -167,7 +167,7 @@ def risk_review(
             {"period": f"{period.label} is locked: it has been reported to members, so its reviews cannot change."}
         )
     if not period.covers_plan(risk.plan):
-        raise ValidationError({"period": f"{period.label} is outside the years this plan covers."})
+        raise ValidationError({"period": f"{period.label} is not one of this plan's reporting periods."})
     if risk.status == Risk.Status.CLOSED:
         raise ValidationError({NON_FIELD_ERRORS: "This risk is closed. Reopen it before reviewing it."})
     _check_scores({"likelihood": likelihood, "impact": impact})
@@ -178,10 +178,7 @@ def risk_review(
         review.reviewed_by, review.reviewed_at = user, timezone.now()
         review.full_clean()
         review.save()
-        later = Q(period__start_year__gt=period.start_year) | Q(
-            period__start_year=period.start_year, period__quarter__gt=period.quarter
-        )
-        if not RiskReview.objects.filter(later, risk=risk).exists():
+        if not RiskReview.objects.filter(risk=risk, period__starts_on__gt=period.starts_on).exists():
             risk.likelihood, risk.impact = likelihood, impact
             risk.version += 1
             risk.full_clean()
@@ -264,10 +261,11 @@ def heat_map(risks: Iterable[Risk]) -> HeatMap:
 
 
 def open_periods(plan: Plan) -> QuerySet[ReportingPeriod]:
-    """The quarters a risk of ``plan`` may be reviewed in: unlocked, within the plan's years."""
+    """The periods a risk of ``plan`` may be reviewed in: unlocked, of the plan's cadence,
+    within its years."""
     return ReportingPeriod.objects.filter(
-        locked_at__isnull=True, start_year__gte=plan.start_year, start_year__lte=plan.end_year
-    ).order_by("start_year", "quarter")
+        locked_at__isnull=True, cadence=plan.cadence, start_year__gte=plan.start_year, start_year__lte=plan.end_year
+    ).order_by("starts_on")
 
 
 def risk_history(risk: Risk) -> list[HistoryEntry]:

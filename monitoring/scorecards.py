@@ -89,15 +89,21 @@ class Ret(NamedTuple):
 
 
 def periods_so_far(period: ReportingPeriod) -> list[ReportingPeriod]:
-    """The quarters of ``period``'s financial year up to and including it."""
-    return list(ReportingPeriod.objects.filter(start_year=period.start_year, quarter__lte=period.quarter))
+    """The periods of ``period``'s year and cadence up to and including it."""
+    return list(
+        ReportingPeriod.objects.filter(
+            cadence=period.cadence, start_year=period.start_year, quarter__lte=period.quarter
+        )
+    )
 
 
 def plans_in_scope(plan: Plan, include_children: bool) -> list[Plan]:
-    """The plan, and with ``include_children`` every approved plan beneath it."""
+    """The plan, and with ``include_children`` every approved plan beneath it that reports
+    in the same periods (a termly plan beneath a quarterly one has its own scorecard of
+    terms, and reaches the corporate priorities through the thread view: decision 0028)."""
     if not include_children:
         return [plan]
-    below = plan.get_descendants().approved().select_related("organisation")
+    below = plan.get_descendants().approved().filter(cadence=plan.cadence).select_related("organisation")
     return [plan, *below]
 
 

@@ -116,6 +116,7 @@ class LedPlan(NamedTuple):
     title: str
     start_year: int
     end_year: int
+    cadence: str
 
 
 class LedItem(NamedTuple):
@@ -150,7 +151,7 @@ def my_dues(user: User, today: date, periods: list[ReportingPeriod]) -> list[Due
     plans: dict[int, LedPlan] = {}
     items = []
     for pk, plan_id, title, *plan in led.values_list(
-        "pk", "plan_id", "title", "plan__slug", "plan__title", "plan__start_year", "plan__end_year"
+        "pk", "plan_id", "title", "plan__slug", "plan__title", "plan__start_year", "plan__end_year", "plan__cadence"
     ):
         owner = plans.get(plan_id) or plans.setdefault(plan_id, LedPlan(plan_id, *plan))
         items.append(LedItem(pk, plan_id, title, owner))
@@ -186,7 +187,7 @@ def fillable_periods(user: User, dues: list[Due]) -> list[ReportingPeriod]:
     for due in dues:
         if due.progress_return is None or due.progress_return.is_editable:
             periods.setdefault(due.period.pk, due.period)
-    return sorted(periods.values(), key=lambda p: (p.start_year, p.quarter))
+    return sorted(periods.values(), key=lambda p: (p.starts_on, p.cadence))
 
 
 # buckets a reader has nothing left to do in: listed in full only when asked for, once
@@ -293,7 +294,11 @@ def plan_quarter(plan: Plan, period: ReportingPeriod, *, reader: User) -> PlanQu
 
 def plan_periods(plan: Plan) -> list[tuple[ReportingPeriod, Counter]]:
     """The quarters covering ``plan`` with its returns counted by state (two queries)."""
-    periods = list(ReportingPeriod.objects.filter(start_year__gte=plan.start_year, start_year__lte=plan.end_year))
+    periods = list(
+        ReportingPeriod.objects.filter(
+            cadence=plan.cadence, start_year__gte=plan.start_year, start_year__lte=plan.end_year
+        )
+    )
     counted: dict[int, Counter] = {p.pk: Counter() for p in periods}
     rows = (
         ProgressReturn.objects.filter(item__plan=plan, period__in=periods)
@@ -309,7 +314,11 @@ def item_series(item: PlanItem, *, reader: User) -> list[trajectory.Point]:
     """Every quarter covering the item's plan, with its return as ``reader`` may read it
     and, for a target, the trajectory and derived status (two queries)."""
     plan = item.plan
-    periods = list(ReportingPeriod.objects.filter(start_year__gte=plan.start_year, start_year__lte=plan.end_year))
+    periods = list(
+        ReportingPeriod.objects.filter(
+            cadence=plan.cadence, start_year__gte=plan.start_year, start_year__lte=plan.end_year
+        )
+    )
     found = {
         r.period_id: shown_return(reader, item, r)
         for r in ProgressReturn.objects.filter(item=item).select_related("author")
@@ -342,17 +351,20 @@ def quarters_by_year() -> list[tuple[int, list[tuple[ReportingPeriod, dict[str, 
         counts[row["period_id"]][row["state"]] = row["n"]
     for found in counts.values():
         found["received"] = found.get("submitted", 0) + found.get("accepted", 0)
-    years: dict[int, list[tuple[ReportingPeriod, dict[str, int]]]] = {}
+    years: dict[tuple[int, str], list[tuple[ReportingPeriod, dict[str, int]]]] = {}
     for period in periods:
-        years.setdefault(period.start_year, []).append((period, counts[period.pk]))
-    return sorted(years.items(), reverse=True)
+        years.setdefault((period.start_year, period.cadence), []).append((period, counts[period.pk]))
+    order = {cadence: n for n, cadence in enumerate(Plan.Cadence.values)}
+    return [
+        (year, found) for (year, _), found in sorted(years.items(), key=lambda pair: (-pair[0][0], order[pair[0][1]]))
+    ]
 
 
 def members_home_rows(readable: PlanQuerySet) -> list[dict]:
     """Each approved plan of ``readable`` in tree order with the quarters it has returns in
     (newest first) and the latest of them: what members land on; three queries."""
     plans = list(readable.approved().in_tree_order())
-    periods = list(ReportingPeriod.objects.order_by("-start_year", "-quarter"))
+    periods = list(ReportingPeriod.objects.order_by("-starts_on", "cadence"))
     reported = {
         (row["item__plan_id"], row["period_id"])
         for row in ProgressReturn.objects.filter(item__plan__in=plans)

@@ -29,16 +29,18 @@ from config.storage import StoredFiles, stored_unless_failed
 from monitoring import scorecards
 from monitoring.models import (
     DEFAULT_DAYS_TO_RETURN,
+    NOUNS,
+    PERIODS_IN_YEAR,
     ProgressReturn,
     ReminderSent,
     ReportingPeriod,
     ScorecardSnapshot,
-    quarter_dates,
+    period_dates,
 )
 from partners.models import User
 from partners.services import notify
 from planning.conflicts import EditConflict, check_version, share_lock
-from planning.models import Plan, PlanItem
+from planning.models import Plan, PlanItem, financial_year
 from planning.services import plan_write
 
 State = ProgressReturn.State
@@ -53,18 +55,26 @@ OVERDUE_DAYS_AFTER = 1
 
 @transaction.atomic
 def financial_year_create(
-    *, start_year: int, user: User | None, days_to_return: int = DEFAULT_DAYS_TO_RETURN
+    *,
+    start_year: int,
+    user: User | None,
+    days_to_return: int = DEFAULT_DAYS_TO_RETURN,
+    cadence: str = Plan.Cadence.QUARTERLY,
 ) -> list[ReportingPeriod]:
-    """The four quarters of the financial year starting in April ``start_year``."""
-    if ReportingPeriod.objects.filter(start_year=start_year).exists():
-        raise ValidationError({"start_year": f"The quarters of {start_year}/{(start_year + 1) % 100:02d} exist."})
+    """The periods of one year for ``cadence``: the four quarters (or twelve months) of the
+    financial year starting in April ``start_year``, or the three terms of the academic
+    year starting in September."""
+    noun = NOUNS[Plan.Cadence(cadence)]
+    if ReportingPeriod.objects.filter(cadence=cadence, start_year=start_year).exists():
+        raise ValidationError({"start_year": f"The {noun}s of {financial_year(start_year)} exist."})
     periods = []
-    with change_context(reason="Financial year created", user=user):
-        for quarter in (1, 2, 3, 4):
-            starts, ends = quarter_dates(start_year, quarter)
+    with change_context(reason=f"Year of {noun}s created", user=user):
+        for number in range(1, PERIODS_IN_YEAR[Plan.Cadence(cadence)] + 1):
+            starts, ends = period_dates(cadence, start_year, number)
             period = ReportingPeriod(
+                cadence=cadence,
                 start_year=start_year,
-                quarter=quarter,
+                quarter=number,
                 starts_on=starts,
                 ends_on=ends,
                 due_on=ends + timedelta(days=days_to_return),
@@ -124,7 +134,7 @@ def _freeze_scorecards(period: ReportingPeriod) -> None:
     must stay what they are shown."""
     plans = (
         Plan.objects.approved()
-        .filter(start_year__lte=period.start_year, end_year__gte=period.start_year)
+        .filter(cadence=period.cadence, start_year__lte=period.start_year, end_year__gte=period.start_year)
         .select_related("organisation")
     )
     parents = set(Plan.objects.approved().filter(parent__isnull=False).values_list("parent_id", flat=True))
@@ -164,7 +174,7 @@ def check_actual_value(item: PlanItem, value: Decimal | None) -> str | None:
 _TEXT_FIELDS = ("narrative", "soft_outcomes", "next_steps", "revision_reason", "evidence_name")
 
 
-def return_problems(*, item: PlanItem, ret: ProgressReturn, submitting: bool) -> dict[str, str]:
+def return_problems(*, item: PlanItem, ret: ProgressReturn, submitting: bool, noun: str = "quarter") -> dict[str, str]:
     """What is wrong with ``ret`` as it would be saved for ``item``: field name → message,
     empty when nothing is. Pure (no query), so a caller may check many returns at once."""
     errors: dict[str, str] = {}
@@ -192,7 +202,7 @@ def return_problems(*, item: PlanItem, ret: ProgressReturn, submitting: bool) ->
         if not ret.rag:
             errors["rag"] = "Choose a RAG rating before you submit."
         if not ret.narrative.strip():
-            errors["narrative"] = "Say what happened this quarter before you submit."
+            errors["narrative"] = f"Say what happened this {noun} before you submit."
         if item.is_target and ret.actual_value is None and ret.rag not in {ret.Rag.NOT_STARTED}:
             errors["actual_value"] = errors.get("actual_value") or "Give the measured value before you submit."
     return errors
@@ -230,7 +240,7 @@ def return_check(
         if name in fields:
             setattr(ret, name, fields[name] if fields[name] is not None or name in _NULLABLE else "")
     ret.actual_value = _decimal(ret.actual_value)
-    errors = return_problems(item=item, ret=ret, submitting=submit)
+    errors = return_problems(item=item, ret=ret, submitting=submit, noun=period.noun)
     if errors:
         raise ValidationError(errors)
     return ret
@@ -454,7 +464,9 @@ def outstanding_items(period: ReportingPeriod, plans: Iterable[Plan] | QuerySet[
     done = ProgressReturn.objects.filter(period=period, state__in=ProgressReturn.RECEIVED)
     items = (
         PlanItem.objects.monitored()
-        .filter(plan__start_year__lte=period.start_year, plan__end_year__gte=period.start_year)
+        .filter(
+            plan__cadence=period.cadence, plan__start_year__lte=period.start_year, plan__end_year__gte=period.start_year
+        )
         .exclude(pk__in=done.values("item_id"))
         .select_related("plan__owner", "lead_officer")
         .order_by("plan_id", "tree_id", "lft")

@@ -101,6 +101,8 @@ class Rollup:
     multi_route: int  # contributors reached by more than one route (each counted once)
     multi_route_cost: Decimal
     hidden: int  # contributors in plans the reader may not read: not counted, not shown
+    # contributors of another cadence are read in their own newest period ended by ``period``'s end
+    also: list[ReportingPeriod] = field(default_factory=list)
 
     @property
     def combined_label(self) -> str:
@@ -180,8 +182,9 @@ def counted(prefix: str = "") -> Q:
 
 
 def contributions(item: PlanItem, reader: User, period_slug: str | None = None, open_plan: str | None = None) -> Rollup:
-    """The roll-up of ``item`` for the quarter ``period_slug`` (default: the newest quarter
-    any contributor has a return in) as ``reader`` may see it; in a folded roll-up, the
+    """The roll-up of ``item`` for the period ``period_slug`` (default: the newest period of the
+    item's plan's cadence any contributor has a return in) as ``reader`` may see it; in a
+    folded roll-up, the
     contributors of the plan ``open_plan`` (a slug) listed one by one."""
     plan = item.plan
     ranges, followed = _closure(item)
@@ -203,13 +206,13 @@ def contributions(item: PlanItem, reader: User, period_slug: str | None = None, 
         period = next((p for p in periods if p.slug == period_slug), None)
         if period is None:
             raise Http404("No contributor has a return in that quarter")
-    else:
-        period = periods[0] if periods else None
+    else:  # the newest of the item's own plan's periods; another cadence's only if it has none
+        period = next((p for p in periods if p.cadence == plan.cadence), periods[0] if periods else None)
     folded = len(shown) > FOLD_OVER
     opened_ids = {pk for pk, p in plans.items() if not folded or p.slug == open_plan}
     if folded and open_plan and not opened_ids:
         raise Http404("No plan of that name contributes to this item")
-    returns = _returns(shown, period)
+    returns, also = _returns(shown, period, plans)
     summaries, counter = _summaries(shown, plans, returns, opened_ids)
     multi = [row for row in shown if routes.get(row.pk, 1) > 1]
     opened, targets, reference = _listed(item, shown, plans, opened_ids, returns, routes, period)
@@ -233,6 +236,7 @@ def contributions(item: PlanItem, reader: User, period_slug: str | None = None, 
         multi_route=len(multi),
         multi_route_cost=sum((row.cost_amount or Decimal(0) for row in multi), Decimal(0)),
         hidden=hidden,
+        also=also,
     )
 
 
@@ -310,21 +314,41 @@ def _periods(shown: list[scorecards.Item]) -> list[ReportingPeriod]:
     return list(
         ReportingPeriod.objects.annotate(received=Exists(received))
         .filter(received=True)
-        .order_by("-start_year", "-quarter")
+        .order_by("-ends_on", "cadence")
     )
 
 
-def _returns(shown: list[scorecards.Item], period: ReportingPeriod | None) -> dict[int, scorecards.Ret]:
-    """The received returns of the contributors in ``period`` (one query, none without one)."""
+def _returns(
+    shown: list[scorecards.Item], period: ReportingPeriod | None, plans: dict[int, Plan]
+) -> tuple[dict[int, scorecards.Ret], list[ReportingPeriod]]:
+    """The received returns of the contributors for ``period`` (one query, none without
+    one), and the periods of other cadences they were read in.
+
+    A priority fed by plans of different cadences (decision 0028): each contributor is read
+    in the newest period of its own plan's cadence that ended by the end of ``period`` — a
+    college's autumn term beside the council's third quarter, both ending in December. That
+    costs one more query, only when a contributor's plan has another cadence."""
     if period is None or not shown:
-        return {}
+        return {}, []
     ids = {row.pk for row in shown}
-    found = _of_contributors(ProgressReturn.objects.filter(period=period, state__in=RECEIVED), shown)
-    return {
+    cadence_of = {row.pk: plans[row.plan_id].cadence for row in shown}
+    chosen = {period.cadence: period}
+    others = set(cadence_of.values()) - {period.cadence}
+    if others:
+        for other in ReportingPeriod.objects.filter(cadence__in=others, ends_on__lte=period.ends_on).order_by(
+            "-ends_on"
+        ):
+            chosen.setdefault(other.cadence, other)
+    wanted = {cadence: p.pk for cadence, p in chosen.items()}
+    found = _of_contributors(ProgressReturn.objects.filter(period__in=list(wanted.values()), state__in=RECEIVED), shown)
+    returns = {
         item_id: scorecards.Ret(state, rag, actual, "")
-        for item_id, state, rag, actual in found.values_list("item_id", "state", "rag", "actual_value")
-        if item_id in ids
+        for item_id, period_id, state, rag, actual in found.values_list(
+            "item_id", "period_id", "state", "rag", "actual_value"
+        )
+        if item_id in ids and wanted.get(cadence_of[item_id]) == period_id
     }
+    return returns, [p for cadence, p in chosen.items() if cadence != period.cadence]
 
 
 def _summaries(shown, plans, returns, opened_ids) -> tuple[list[PlanSummary], Counter]:

@@ -131,7 +131,9 @@ def scope_items(user: User, scope: Scope) -> list[PlanItem]:
     organisation (as lead organisation, or through its people as lead officers) or in
     the plan, that ``user`` may report on; in plan and reading order."""
     year = scope.period.start_year
-    items = PlanItem.objects.monitored().filter(plan__start_year__lte=year, plan__end_year__gte=year)
+    items = PlanItem.objects.monitored().filter(
+        plan__cadence=scope.period.cadence, plan__start_year__lte=year, plan__end_year__gte=year
+    )
     if scope.plan is not None:
         items = items.filter(plan=scope.plan)
     elif scope.organisation is None:

@@ -65,6 +65,11 @@ class PlanForm(GovukModelForm):
             )
         for name in ("start_year", "end_year"):
             self.fields[name].widget.attrs.update({"class": "govuk-input govuk-input--width-4", "inputmode": "numeric"})
+        # a form sent without it (a script, an older page) keeps the plan's cadence
+        self.fields["cadence"].required = False
+
+    def clean_cadence(self):
+        return self.cleaned_data.get("cadence") or self.instance.cadence or Plan.Cadence.QUARTERLY
 
 
 class PlanEditForm(PlanForm):
@@ -95,6 +100,17 @@ class PlanEditForm(PlanForm):
 
     def clean_owner(self):
         return self._kept("owner")
+
+    def clean_cadence(self):
+        """A plan's cadence is fixed once it has returns: they belong to its periods, and a
+        scorecard of quarters cannot read terms (decision 0028)."""
+        cadence = super().clean_cadence()
+        if cadence != self.instance.cadence and self.instance.items.filter(returns__isnull=False).exists():
+            raise forms.ValidationError(
+                f"This plan already has progress returns for its {self.instance.get_cadence_display().split(',')[0].lower()} "
+                "periods, so its reporting cadence cannot change."
+            )
+        return cadence
 
     def clean_partnership(self):
         return self._kept("partnership")

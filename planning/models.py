@@ -77,6 +77,13 @@ class Plan(MPTTModel):
         SUPERSEDED = "superseded", "Superseded"
         ARCHIVED = "archived", "Archived"
 
+    class Cadence(models.TextChoices):
+        """How often a plan's leads report progress (issue 17; decision 0028)."""
+
+        QUARTERLY = "quarterly", "Quarterly, on the financial year (April to March)"
+        TERMLY = "termly", "Termly, on the academic year (September to August)"
+        MONTHLY = "monthly", "Monthly, on the financial year (April to March)"
+
     PUBLISHED_STATUSES = {Status.APPROVED, Status.SUPERSEDED}
     # what an officer edits on the plan form (status changes through the lifecycle, not the form)
     EDITABLE_FIELDS = [
@@ -89,6 +96,7 @@ class Plan(MPTTModel):
         "parent",
         "start_year",
         "end_year",
+        "cadence",
         "summary",
         "label_vision",
         "label_priority",
@@ -123,6 +131,13 @@ class Plan(MPTTModel):
     end_year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
         help_text="The financial year the plan ends, for example 2015 for 2015/16.",
+    )
+    cadence = models.CharField(
+        "reporting cadence",
+        max_length=10,
+        choices=Cadence.choices,
+        default=Cadence.QUARTERLY,
+        help_text="How often its leads report progress. Schools and colleges usually report termly.",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     summary = BoundedTextField(

@@ -34,7 +34,7 @@ def locked_quarters(plan: Plan) -> list[ReportingPeriod]:
             locked_at__isnull=False,
             scorecard_snapshots__plan=plan,
             scorecard_snapshots__include_children=False,
-        ).order_by("-start_year", "-quarter")
+        ).order_by("-ends_on", "cadence")
     )
 
 
@@ -104,7 +104,7 @@ def accepted_results(plan: Plan) -> list[dict]:
         item_id__in=reported, state=ProgressReturn.State.ACCEPTED, period__locked_at__isnull=False
     ).select_related("period")
     rows = []
-    for ret in sorted(returns, key=lambda r: (r.period.start_year, r.period.quarter, order[r.item_id])):
+    for ret in sorted(returns, key=lambda r: (r.period.starts_on, order[r.item_id])):
         item = reported[ret.item_id]
         rows.append(
             {

@@ -16,6 +16,7 @@ from monitoring.access import get_period
 from monitoring.forms import PeriodForm, YearForm
 from partners.access import require_admin
 from planning.conflicts import EditConflict
+from planning.models import financial_year
 
 
 @login_required
@@ -39,11 +40,13 @@ def year_create(request: HttpRequest) -> HttpResponse:
                 start_year=form.cleaned_data["start_year"],
                 user=request.user,
                 days_to_return=form.cleaned_data["days_to_return"],
+                cadence=form.cleaned_data["cadence"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Quarters added for {periods[0].label.split(' ')[1]}.")
+            year = financial_year(periods[0].start_year)
+            messages.success(request, f"{periods[0].noun.capitalize()}s added for {year}.")
             return redirect("monitoring:period-list")
     return render(request, "monitoring/year_form.html", {"form": form})
 
