@@ -8,6 +8,7 @@ rows). A milestone may still be reported early, and then shows in the quarter it
 reported in. Milestones without a due date are never asked for.
 """
 
+from collections.abc import Container, Iterable
 from datetime import date
 
 from django.db.models import Q, QuerySet
@@ -85,3 +86,18 @@ def expects(
     if done is not None and done < key(period):
         return False
     return has_return or (due_date is not None and due_date <= period.ends_on)
+
+
+def reported_of(
+    items: Iterable[PlanItem], period: ReportingPeriod, *, returned: Container[int], plan: Plan
+) -> list[PlanItem]:
+    """The items of ``plan`` (read already, in order) that make a return in ``period``:
+    its actions and targets, and its milestones ``expects`` asks for. ``returned`` holds
+    the ids of the items with a return in ``period``. One query: the milestones done."""
+    done = done_in(PlanItem.objects.filter(plan=plan, kind=MILESTONE).values("pk"))
+    return [
+        item
+        for item in items
+        if item.kind in RETURN_KINDS
+        and expects(item.kind, item.due_date, period, done=done.get(item.pk), has_return=item.pk in returned)
+    ]

@@ -289,13 +289,7 @@ def plan_quarter(plan: Plan, period: ReportingPeriod, *, reader: User) -> PlanQu
         r.item_id: r
         for r in ProgressReturn.objects.filter(item__plan=plan, period=period).select_related("author", "reviewed_by")
     }
-    done = milestones.done_in(PlanItem.objects.filter(plan=plan, kind=milestones.MILESTONE).values("pk"))
-    reported = [
-        item
-        for item in items
-        if item.kind in RETURN_KINDS
-        and milestones.expects(item.kind, item.due_date, period, done=done.get(item.pk), has_return=item.pk in found)
-    ]
+    reported = milestones.reported_of(items, period, returned=found, plan=plan)
     reminders = dict(
         ReminderSent.objects.filter(item__plan=plan, period=period)
         .values("item_id")
