@@ -56,7 +56,9 @@ def due_milestones(period: ReportingPeriod) -> QuerySet[PlanItem]:
     return (
         milestones.reported_items(period)
         .filter(kind=milestones.MILESTONE)
-        .select_related("plan__owner", "plan__organisation", "lead_officer", "lead_organisation", "parent__lead_officer")
+        .select_related(
+            "plan__owner", "plan__organisation", "lead_officer", "lead_organisation", "parent__lead_officer"
+        )
         .prefetch_related("plan__shares")
         .order_by("plan__slug", "tree_id", "lft")
     )

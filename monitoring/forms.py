@@ -27,7 +27,7 @@ class ReturnForm(GovukForm):
         help_text="Red: will not be delivered without help. Amber: at risk. Green: on track.",
     )
     milestone_state = forms.ChoiceField(
-        label="Is the milestone done?",
+        label="Milestone status",
         choices=[(value, label) for value, label in ProgressReturn.Milestone.choices],
         required=False,
         widget=forms.RadioSelect,

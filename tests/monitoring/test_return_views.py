@@ -235,7 +235,7 @@ def test_no_returns_on_a_plan_that_is_not_approved(client, monitored, q1, alice)
 def test_priorities_make_no_return_and_milestones_do(client, monitored, q1, alice):
     milestone = add_item(monitored, monitored.action, "milestone", title="Half way")
     client.force_login(alice)
-    assert "Is the milestone done?" in client.get(_edit_url(milestone, q1)).content.decode()  # decision 0024
+    assert "Milestone status" in client.get(_edit_url(milestone, q1)).content.decode()  # decision 0024
     assert client.get(_edit_url(monitored.priority, q1)).status_code == 404
 
 

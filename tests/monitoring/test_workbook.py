@@ -350,7 +350,12 @@ BAD_CELLS = [
     # (row, column, value, what the page says)
     (ACTION_ROW, "Narrative", "=1+1", "Formulas are not accepted"),
     (ACTION_ROW, "Narrative", '=HYPERLINK("http://evil","x")', "Formulas are not accepted"),
-    (ACTION_ROW, "Item ID", 999999, "There is no action, target or milestone with the ID 999999 that you can report on."),
+    (
+        ACTION_ROW,
+        "Item ID",
+        999999,
+        "There is no action, target or milestone with the ID 999999 that you can report on.",
+    ),
     (ACTION_ROW, "Item ID", "abc", "“abc” is not a valid Item ID: copy it from the downloaded workbook."),
     (
         ACTION_ROW,
