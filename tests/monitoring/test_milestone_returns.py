@@ -470,3 +470,11 @@ def test_a_scorecard_stored_before_milestones_still_reads(client, steps, periods
     client.force_login(mel)
     page = client.get(reverse("monitoring:scorecard", args=[steps.slug, q1.slug])).content.decode()
     assert "Milestones due" not in page and "Trainers appointed" in page  # outstanding, as it was stored
+
+
+def test_fill_several_links_to_milestones_rather_than_rating_them(client, steps, q1, bob):
+    client.force_login(bob)
+    page = client.get(reverse("monitoring:fill-several", args=[q1.slug])).content.decode()
+    edit = reverse("monitoring:return-edit", args=[steps.slug, steps.first.pk, q1.slug])
+    assert f'href="{edit}"' in page and f'id="row-{steps.first.pk}"' not in page
+    assert f'id="row-{steps.action.pk}"' in page
