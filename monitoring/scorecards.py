@@ -88,10 +88,11 @@ class Ret(NamedTuple):
     rag: str
     actual_value: Decimal | None
     narrative: str
-    milestone_state: str
-    completed_on: object
-    revised_due_date: object
-    revision_reason: str
+    # a milestone's (issue 17): what the roll-up along the thread reads leaves them out
+    milestone_state: str = ""
+    completed_on: object = None
+    revised_due_date: object = None
+    revision_reason: str = ""
 
 
 def periods_so_far(period: ReportingPeriod) -> list[ReportingPeriod]:
