@@ -478,3 +478,12 @@ def test_fill_several_links_to_milestones_rather_than_rating_them(client, steps,
     edit = reverse("monitoring:return-edit", args=[steps.slug, steps.first.pk, q1.slug])
     assert f'href="{edit}"' in page and f'id="row-{steps.first.pk}"' not in page
     assert f'id="row-{steps.action.pk}"' in page
+
+
+def test_a_milestones_progress_by_quarter_reads(client, steps, q1, bob, mel):
+    _save(steps.first, q1, bob, submit=True, milestone_state=Milestone.DONE, completed_on=date(2013, 6, 20))
+    client.force_login(mel)
+    response = client.get(reverse("monitoring:item-progress", args=[steps.slug, steps.first.pk]))
+    assert response.status_code == 200 and "Trainers appointed" in response.content.decode()
+    detail = client.get(reverse("monitoring:return-detail", args=[steps.slug, steps.first.pk, q1.slug]))
+    assert "Done" in detail.content.decode() and "20 Jun 2013" in detail.content.decode()
