@@ -27,6 +27,9 @@ from planning.access import can, get_plan_for_user
 from planning.models import Plan, PlanItem
 
 REPORTED_KINDS = PlanItem.MONITORED_KINDS
+# the kinds that may have a return: actions and targets every quarter, milestones when
+# due (monitoring.milestones says which quarters)
+RETURN_KINDS = frozenset({*REPORTED_KINDS, PlanItem.Kind.MILESTONE})
 
 
 def is_lead(user: User, item: PlanItem) -> bool:
@@ -84,17 +87,16 @@ def get_period(slug: str) -> ReportingPeriod:
 
 
 def get_reported_item(user: User, slug: str, pk: int, action: str = "view") -> PlanItem:
-    """The action or target ``pk`` of approved plan ``slug``, if ``user`` may ``action``
-    it: ``view``, ``fill`` or ``review``."""
+    """The action, target or milestone ``pk`` of approved plan ``slug``, if ``user`` may
+    ``action`` it: ``view``, ``fill`` or ``review``."""
     item = (
         PlanItem.objects.select_related("plan__owner", "plan__organisation", "lead_officer", "lead_organisation")
         .prefetch_related("plan__shares")
-        .monitored()
-        .filter(plan__slug=slug, pk=pk)
+        .filter(kind__in=RETURN_KINDS, plan__status=Plan.Status.APPROVED, plan__slug=slug, pk=pk)
         .first()
     )
     if item is None or not (is_lead(user, item) or can(user, "view", item.plan)):
-        raise Http404("No such action or target in an approved plan")
+        raise Http404("No such action, target or milestone in an approved plan")
     if action == "fill" and not can_fill(user, item):
         raise PermissionDenied
     if action == "review" and not can_review(user, item.plan):

@@ -26,6 +26,19 @@ class ReturnForm(GovukForm):
         required=False,
         help_text="Red: will not be delivered without help. Amber: at risk. Green: on track.",
     )
+    milestone_state = forms.ChoiceField(
+        label="Milestone status",
+        choices=[(value, label) for value, label in ProgressReturn.Milestone.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Done: give the day. Late: give the new date and the reason below.",
+    )
+    completed_on = forms.DateField(
+        label="Day it was done",
+        required=False,
+        help_text=f"Only if it is done. {DATE_HELP}",
+        input_formats=["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y"],
+    )
     actual_value = forms.DecimalField(
         label="Actual value", required=False, max_digits=14, decimal_places=2, localize=False
     )
@@ -76,6 +89,13 @@ class ReturnForm(GovukForm):
             self.fields["actual_value"].widget.attrs.update({"class": "govuk-input govuk-input--width-5"})
         else:
             del self.fields["actual_value"]
+        if item.kind == PlanItem.Kind.MILESTONE:
+            # a milestone is done, on track or late; its RAG follows from that (decision 0024)
+            del self.fields["rag"]
+            self.fields["completed_on"].widget.attrs.update({"class": "govuk-input govuk-input--width-10"})
+            self.fields["revised_due_date"].help_text = f"Required if it is late. {DATE_HELP}"
+        else:
+            del self.fields["milestone_state"], self.fields["completed_on"]
         self.fields["revised_due_date"].widget.attrs.update({"class": "govuk-input govuk-input--width-10"})
 
     def clean_actual_value(self):

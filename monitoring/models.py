@@ -168,7 +168,11 @@ track(ReportingPeriod)
 
 
 class ProgressReturn(models.Model):
-    """What the lead said about one action or target in one quarter.
+    """What the lead said about one action, target or milestone in one quarter.
+
+    A milestone's return says done (with the day it was done), on track, or late (with
+    a revised date and its reason); its RAG is derived from that (``MILESTONE_RAG``),
+    never chosen (docs/decisions/0024).
 
     Workflow: draft → submitted → accepted, or submitted → returned (with the
     reviewer's reason) → submitted again. The author may change a draft or a returned
@@ -192,9 +196,19 @@ class ProgressReturn(models.Model):
         COMPLETE = "complete", "Complete"
         NOT_STARTED = "not_started", "Not started"
 
+    class Milestone(models.TextChoices):
+        DONE = "done", "Done"
+        ON_TRACK = "on_track", "On track"
+        LATE = "late", "Late"
+
+    # a milestone's rating follows from what its lead said of it
+    MILESTONE_RAG = {Milestone.DONE: Rag.COMPLETE, Milestone.ON_TRACK: Rag.GREEN, Milestone.LATE: Rag.AMBER}
+
     EDITABLE_STATES = {State.DRAFT, State.RETURNED}
     CONTENT_FIELDS = [
         "rag",
+        "milestone_state",
+        "completed_on",
         "actual_value",
         "narrative",
         "soft_outcomes",
@@ -216,6 +230,10 @@ class ProgressReturn(models.Model):
         blank=True,
         help_text="The measured value at the end of the quarter, in the target's unit.",
     )
+    milestone_state = models.CharField(
+        "milestone status", max_length=10, choices=Milestone.choices, blank=True, help_text="Milestones only."
+    )
+    completed_on = models.DateField("done on", null=True, blank=True, help_text="The day a milestone was done.")
     narrative = BoundedTextField(blank=True, help_text="What happened this quarter.")
     soft_outcomes = BoundedTextField(
         blank=True, help_text="What the numbers do not show: links forged, attitudes changed."

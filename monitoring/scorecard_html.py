@@ -171,3 +171,26 @@ def cost_rows(card: dict) -> SafeHtml:
             )
         )
     return join(out, "\n")
+
+
+def milestone_rows(card: dict) -> SafeHtml:
+    """The milestones due in the quarter: what their leads said (done, on track, late with
+    the new date and its reason), or that no return has come."""
+    out = []
+    for row in card["milestones"]["rows"]:
+        if row["status"] == "done":
+            said = html("Done on {}", row["done_on"])
+        elif row["status"] == "late":
+            said = html("New date {}: {}", row["revised"], row["reason"])
+        else:
+            said = _NOTHING
+        out.append(
+            html(
+                "<tr>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
+                _item(row, _in_plan(card, row)),
+                row["due_date"],
+                _tag(row["rag"], row["status_label"]),
+                said,
+            )
+        )
+    return join(out, "\n")

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.html import ID, IdUrl
-from monitoring import trajectory
+from monitoring import milestones, trajectory
 from monitoring.access import REPORTED_KINDS
 from monitoring.models import ProgressReturn, ReportingPeriod, ScorecardSnapshot
 from planning.formatting import expected_measure, measure, month_year, pounds, short_date
@@ -37,7 +37,8 @@ RAG_LABELS = dict(ProgressReturn.Rag.choices)
 RAG_RANK = {"red": 0, "amber": 1, "green": 2, "complete": 3}
 RECEIVED = ProgressReturn.RECEIVED
 STATE_LABELS = dict(State.choices)
-SCHEMA = 1  # bump when the shape of the data changes; stored snapshots carry it
+# bump when the shape of the data changes; stored snapshots carry it. 2: milestones (issue 17)
+SCHEMA = 2
 LABELLED_KINDS = ("priority", "action", "target", "milestone")  # the levels a scorecard names
 
 
@@ -63,6 +64,7 @@ class Item(NamedTuple):
     target_date: object
     direction: str
     amber_tolerance: Decimal | None
+    due_date: object
 
     @property
     def is_target(self) -> bool:
@@ -73,7 +75,7 @@ class Item(NamedTuple):
 ITEM_COLUMNS = (
     "pk", "plan_id", "parent_id", "kind", "title", "lead_officer__first_name", "lead_officer__last_name",
     "lead_officer__username", "lead_organisation__name", "cost_amount", "funding_source", "unit", "baseline_value",
-    "baseline_date", "target_value", "target_date", "direction", "amber_tolerance",
+    "baseline_date", "target_value", "target_date", "direction", "amber_tolerance", "due_date",
 )  # fmt: skip
 DIRECTIONS = dict(PlanItem.Direction.choices)
 UNITS = dict(PlanItem.Unit.choices)
@@ -86,6 +88,11 @@ class Ret(NamedTuple):
     rag: str
     actual_value: Decimal | None
     narrative: str
+    # a milestone's (issue 17): what the roll-up along the thread reads leaves them out
+    milestone_state: str = ""
+    completed_on: object = None
+    revised_due_date: object = None
+    revision_reason: str = ""
 
 
 def periods_so_far(period: ReportingPeriod) -> list[ReportingPeriod]:
@@ -108,7 +115,7 @@ def plans_in_scope(plan: Plan, include_children: bool) -> list[Plan]:
 
 
 def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False) -> dict:
-    """The scorecard of ``plan`` for ``period`` as plain data (five queries)."""
+    """The scorecard of ``plan`` for ``period`` as plain data (six queries)."""
     plans = plans_in_scope(plan, include_children)
     plan_by_id = {p.pk: p for p in plans}
     periods = periods_so_far(period)
@@ -133,8 +140,13 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             "rag",
             Case(When(this_quarter, then="actual_value"), output_field=ProgressReturn._meta.get_field("actual_value")),
             Case(When(this_quarter, then="narrative"), default=Value(""), output_field=TextField()),
+            "milestone_state",
+            "completed_on",
+            "revised_due_date",
+            Case(When(this_quarter, then="revision_reason"), default=Value(""), output_field=TextField()),
         )
     }
+    done = milestones.done_in(PlanItem.objects.filter(plan__in=plans, kind=milestones.MILESTONE).values("pk"))
     # each plan's return address reversed once, not once per row (thousands of rows)
     detail_urls = {p.pk: IdUrl("monitoring:return-detail", p.slug, ID, period.slug) for p in plans}
     previous = periods[-2] if len(periods) > 1 else None
@@ -143,7 +155,8 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
     labels = {kind: plan.label_for(kind) for kind in LABELLED_KINDS}
     outside = f"Not under {with_article(in_sentence(labels['priority']))}"
 
-    rows, targets, exceptions, outstanding = [], [], [], []
+    rows, targets, exceptions, outstanding, milestone_rows = [], [], [], [], []
+    missing = 0  # actions and targets with no return received (outstanding holds milestones too)
     overall: Counter = Counter()
     per_priority: dict[int, Counter] = defaultdict(Counter)
     movement: Counter = Counter()
@@ -153,6 +166,19 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
     leads = Leads()
     measures = Measures()
     for item in items:
+        if item.kind == milestones.MILESTONE:
+            ret = found.get((item.pk, now_id))
+            expected = milestones.expects(
+                item.kind, item.due_date, period, done=done.get(item.pk), has_return=ret is not None
+            )
+            if expected:
+                owner = plan_by_id[item.plan_id]
+                lead = leads[item.officer_first, item.officer_last, item.officer_username, item.organisation_name]
+                row = milestone_row(item, ret, owner, refs[item.pk], detail_urls[owner.pk](item.pk), lead)
+                milestone_rows.append(row)
+                if not row["status"]:
+                    outstanding.append({**row, "state": STATE_LABELS[ret.state] if ret else "Not started", "due": due})
+            continue
         if item.kind not in REPORTED_KINDS:
             continue
         owner = plan_by_id[item.plan_id]
@@ -183,6 +209,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         if change:
             movement[change] += 1
         if not ret or ret.state not in RECEIVED:
+            missing += 1
             outstanding.append({**row, "state": STATE_LABELS[ret.state] if ret else "Not started", "due": due})
         if rag == "red" or (rag == "amber" and before_rag not in {"amber", "red"}):
             exceptions.append({**row, "why": "Red" if rag == "red" else "Newly amber"})
@@ -198,7 +225,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         "plans": [{"title": p.title, "slug": p.slug, "organisation": str(p.organisation)} for p in plans],
         "generated": timezone.localtime(timezone.now()).strftime("%-d %B %Y %H:%M"),
         "reported": len(rows),
-        "received": len(rows) - len(outstanding),
+        "received": len(rows) - missing,
         "rag_counts": rag_counts(overall),
         "priorities": _priority_counts(per_priority, by_id, refs, plan_by_id, outside),
         "movement": {name: movement[name] for name in ("improved", "worsened", "same", "new")},
@@ -208,6 +235,46 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         "targets": targets,
         "trend": _trend(rows, periods, found),
         "costs": _costs(items, priority_of, by_id, refs, plan_by_id, outside),
+        "rows": rows,
+        "milestones": milestone_summary(milestone_rows),
+    }
+
+
+MILESTONE_STATES = dict(ProgressReturn.Milestone.choices)
+
+
+def milestone_row(item: Item, ret: Ret | None, owner: Plan, reference: str, url: str, lead: str) -> dict:
+    """A milestone due in the quarter: done (with its day), on track, or late (with its new
+    date and reason) as its received return says; no status while none is received."""
+    received = ret is not None and ret.state in RECEIVED
+    status = ret.milestone_state if received else ""
+    return {
+        "id": item.pk,
+        "plan": owner.title,
+        "reference": reference,
+        "label": owner.label_for(item.kind),
+        "title": item.title,
+        "url": url,
+        "lead": lead,
+        "due_date": short_date(item.due_date) if item.due_date else "",
+        "status": status,
+        "status_label": MILESTONE_STATES.get(status, "No return"),
+        "rag": ret.rag if received else "",
+        "done_on": short_date(ret.completed_on) if received and ret.completed_on else "",
+        "revised": short_date(ret.revised_due_date) if received and ret.revised_due_date else "",
+        "reason": ret.revision_reason if received else "",
+        "narrative": ret.narrative if received else "",
+    }
+
+
+def milestone_summary(rows: list[dict]) -> dict:
+    """The milestones due in the quarter, counted by status ("" for no return)."""
+    counts = Counter(row["status"] for row in rows)
+    return {
+        "counts": [
+            {"status": status, "label": label, "count": counts[status]}
+            for status, label in [*MILESTONE_STATES.items(), ("", "No return")]
+        ],
         "rows": rows,
     }
 
@@ -388,6 +455,8 @@ def stored_scorecard(plan: Plan, period: ReportingPeriod, *, include_children: b
 def _worded(card: dict, plan: Plan) -> dict:
     # scorecards stored before they kept the plan's level names read with today's
     card.setdefault("labels", {kind: plan.label_for(kind) for kind in LABELLED_KINDS})
+    # and those stored before milestones were reported (schema 1) had none to show
+    card.setdefault("milestones", {"counts": [], "rows": []})
     card["words"] = words(card["labels"])
     return card
 

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 
-from monitoring import trajectory
-from monitoring.access import REPORTED_KINDS, can_fill, shown_return
+from monitoring import milestones, trajectory
+from monitoring.access import REPORTED_KINDS, RETURN_KINDS, can_fill, shown_return
 from monitoring.models import ProgressReturn, ReminderSent, ReportingPeriod
 from partners.models import User
 from planning import selectors as planning_selectors
@@ -93,19 +93,30 @@ BUCKETS = [
 
 
 def items_led_by(user: User) -> QuerySet[PlanItem]:
-    """Actions and targets of approved plans that ``user`` leads, in person or as one
-    of the lead organisation's people."""
+    """Actions, targets and milestones of approved plans that ``user`` leads, in person
+    or as one of the lead organisation's people (milestones owe a return only in the
+    quarters ``milestones.expects`` says)."""
     leads = Q(lead_officer=user)
     if user.organisation_id:
         leads |= Q(lead_organisation_id=user.organisation_id)
-    return PlanItem.objects.monitored().filter(leads).select_related("plan").order_by("plan__title", "tree_id", "lft")
+    return (
+        PlanItem.objects.filter(kind__in=RETURN_KINDS, plan__status=Plan.Status.APPROVED)
+        .filter(leads)
+        .select_related("plan")
+        .order_by("plan__title", "tree_id", "lft")
+    )
+
+
+def _done_milestones(led: QuerySet[PlanItem]) -> dict[int, milestones.QuarterKey]:
+    return milestones.done_in(led.filter(kind=milestones.MILESTONE).values("pk"))
 
 
 def dues_for(user: User, today: date, periods: list[ReportingPeriod] | None = None) -> list[Due]:
-    """Every return ``user`` owes or has made in the open quarters (three queries)."""
+    """Every return ``user`` owes or has made in the open quarters (four queries)."""
     periods = open_periods(today) if periods is None else periods
-    items = list(items_led_by(user))
-    return _dues(items, periods, returns_by_key(items, periods), today)
+    led = items_led_by(user)
+    items = list(led)
+    return _dues(items, periods, returns_by_key(items, periods), today, _done_milestones(led))
 
 
 class LedPlan(NamedTuple):
@@ -127,6 +138,8 @@ class LedItem(NamedTuple):
     plan_id: int
     title: str
     plan: LedPlan
+    kind: str
+    due_date: date | None
 
 
 class LedReturn(NamedTuple):
@@ -142,26 +155,36 @@ class LedReturn(NamedTuple):
 
 
 def my_dues(user: User, today: date, periods: list[ReportingPeriod]) -> list[Due]:
-    """What ``dues_for`` gives, read as tuples for the "My returns" page (two queries):
-    the items and plans ``user`` leads, and their returns in ``periods``. The page only
+    """What ``dues_for`` gives, read as tuples for the "My returns" page (three queries):
+    the items and plans ``user`` leads, their returns in ``periods``, and the quarters
+    their milestones were done in. The page only
     lists them; the forms that write returns read the full rows (``dues_for``)."""
     if not periods:
         return []
     led = items_led_by(user)
     plans: dict[int, LedPlan] = {}
     items = []
-    for pk, plan_id, title, *plan in led.values_list(
-        "pk", "plan_id", "title", "plan__slug", "plan__title", "plan__start_year", "plan__end_year", "plan__cadence"
+    for pk, plan_id, title, kind, due_date, *plan in led.values_list(
+        "pk",
+        "plan_id",
+        "title",
+        "kind",
+        "due_date",
+        "plan__slug",
+        "plan__title",
+        "plan__start_year",
+        "plan__end_year",
+        "plan__cadence",
     ):
         owner = plans.get(plan_id) or plans.setdefault(plan_id, LedPlan(plan_id, *plan))
-        items.append(LedItem(pk, plan_id, title, owner))
+        items.append(LedItem(pk, plan_id, title, owner, kind, due_date))
     found = {
         (item_id, period_id): LedReturn(state, submitted_at, note)
         for item_id, period_id, state, submitted_at, note in ProgressReturn.objects.filter(
             item__in=led.values("pk"), period__in=periods
         ).values_list("item_id", "period_id", "state", "submitted_at", "review_note")
     }
-    return _dues(items, periods, found, today)
+    return _dues(items, periods, found, today, _done_milestones(led))
 
 
 def _dues(
@@ -169,12 +192,16 @@ def _dues(
     periods: list[ReportingPeriod],
     found: Mapping[tuple[int, int], ProgressReturn | LedReturn],
     today: date,
+    done: Mapping[int, milestones.QuarterKey],
 ) -> list[Due]:
     return [
         Due(item, period, found.get((item.pk, period.pk)), today)
         for period in periods
         for item in items
         if period.covers_plan(item.plan)
+        and milestones.expects(
+            item.kind, item.due_date, period, done=done.get(item.pk), has_return=(item.pk, period.pk) in found
+        )
     ]
 
 
@@ -263,15 +290,16 @@ class PlanQuarter:
 
 
 def plan_quarter(plan: Plan, period: ReportingPeriod, *, reader: User) -> PlanQuarter:
-    """Every action and target of ``plan`` with its return (as ``reader`` may read it) and
-    reminders for ``period`` (four queries)."""
+    """Every action and target of ``plan``, and every milestone due by the quarter's end
+    and not done before it (``milestones.expects``), with its return (as ``reader`` may
+    read it) and reminders for ``period`` (five queries)."""
     items = list(PlanItem.objects.filter(plan=plan).select_related("lead_officer", "lead_organisation").in_tree_order())
     refs = planning_selectors.references(items)
-    reported = [item for item in items if item.kind in REPORTED_KINDS]
     found = {
         r.item_id: r
         for r in ProgressReturn.objects.filter(item__plan=plan, period=period).select_related("author", "reviewed_by")
     }
+    reported = milestones.reported_of(items, period, returned=found, plan=plan)
     reminders = dict(
         ReminderSent.objects.filter(item__plan=plan, period=period)
         .values("item_id")

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from config.history import change_context
 from config.storage import StoredFiles, stored_unless_failed
-from monitoring import scorecards
+from monitoring import milestones, scorecards
 from monitoring.models import (
     DEFAULT_DAYS_TO_RETURN,
     NOUNS,
@@ -174,7 +174,9 @@ def check_actual_value(item: PlanItem, value: Decimal | None) -> str | None:
 _TEXT_FIELDS = ("narrative", "soft_outcomes", "next_steps", "revision_reason", "evidence_name")
 
 
-def return_problems(*, item: PlanItem, ret: ProgressReturn, submitting: bool, noun: str = "quarter") -> dict[str, str]:
+def return_problems(
+    *, item: PlanItem, ret: ProgressReturn, submitting: bool, period: ReportingPeriod | None = None
+) -> dict[str, str]:
     """What is wrong with ``ret`` as it would be saved for ``item``: field name → message,
     empty when nothing is. Pure (no query), so a caller may check many returns at once."""
     errors: dict[str, str] = {}
@@ -198,13 +200,60 @@ def return_problems(*, item: PlanItem, ret: ProgressReturn, submitting: bool, no
     if ret.revised_due_date and item.start_date and ret.revised_due_date < item.start_date:
         # said here, to the lead, not only to the owner when accepting (which would refuse it)
         errors["revised_due_date"] = f"The new date is before the {item.kind} starts ({item.start_date:%-d %B %Y})."
-    if submitting:
+    if item.kind == PlanItem.Kind.MILESTONE:
+        errors.update(milestone_problems(item=item, ret=ret, period=period, submitting=submitting))
+    elif ret.milestone_state or ret.completed_on:
+        field = "milestone_state" if ret.milestone_state else "completed_on"
+        errors[field] = f"Only milestones are reported done, on track or late: rate {item.kind}s with a RAG rating."
+    elif submitting:
         if not ret.rag:
             errors["rag"] = "Choose a RAG rating before you submit."
         if not ret.narrative.strip():
-            errors["narrative"] = f"Say what happened this {noun} before you submit."
+            errors["narrative"] = f"Say what happened this {period.noun if period else 'quarter'} before you submit."
         if item.is_target and ret.actual_value is None and ret.rag not in {ret.Rag.NOT_STARTED}:
             errors["actual_value"] = errors.get("actual_value") or "Give the measured value before you submit."
+    return errors
+
+
+def milestone_problems(
+    *, item: PlanItem, ret: ProgressReturn, period: ReportingPeriod | None, submitting: bool
+) -> dict[str, str]:
+    """What is wrong with a milestone's return (docs/decisions/0024): done needs the day
+    it was done, late a new date after the quarter and its reason; on track cannot be
+    said of a milestone due before the quarter began."""
+    errors: dict[str, str] = {}
+    Milestone = ProgressReturn.Milestone
+    state = ret.milestone_state
+    if state == Milestone.DONE:
+        if ret.completed_on is None:
+            errors["completed_on"] = "Give the day the milestone was done."
+        elif ret.completed_on > timezone.localdate():
+            errors["completed_on"] = "The day it was done cannot be in the future."
+        if ret.revised_due_date:
+            errors["revised_due_date"] = "A milestone that is done needs no new date: leave it empty."
+    elif ret.completed_on:
+        errors["completed_on"] = "Give the day it was done only when the milestone is done."
+    if state == Milestone.LATE:
+        if not ret.revised_due_date:
+            errors["revised_due_date"] = "Give the new date for a late milestone."
+        elif period is not None and ret.revised_due_date <= period.ends_on:
+            errors["revised_due_date"] = (
+                f"The new date must be after the quarter ends ({period.ends_on:%-d %B %Y}): "
+                "a milestone not done by then is late."
+            )
+        if not ret.revision_reason.strip():
+            errors["revision_reason"] = "Say why the milestone is late."
+    if (
+        state == Milestone.ON_TRACK
+        and period is not None
+        and item.due_date is not None
+        and item.due_date < period.starts_on
+    ):
+        errors["milestone_state"] = (
+            f"It was due on {item.due_date:%-d %B %Y}, before this quarter began: say whether it is done or late."
+        )
+    if submitting and not state:
+        errors["milestone_state"] = "Say whether the milestone is done, on track or late before you submit."
     return errors
 
 
@@ -240,7 +289,9 @@ def return_check(
         if name in fields:
             setattr(ret, name, fields[name] if fields[name] is not None or name in _NULLABLE else "")
     ret.actual_value = _decimal(ret.actual_value)
-    errors = return_problems(item=item, ret=ret, submitting=submit, noun=period.noun)
+    if item.kind == PlanItem.Kind.MILESTONE:  # its rating follows from what its lead said
+        ret.rag = ProgressReturn.MILESTONE_RAG.get(ret.milestone_state, "")
+    errors = return_problems(item=item, ret=ret, submitting=submit, period=period)
     if errors:
         raise ValidationError(errors)
     return ret
@@ -291,6 +342,8 @@ def _return_save(
     _check_unlocked(period)
     if not Plan.objects.approved().filter(pk=item.plan_id).exists():
         raise ValidationError("Returns are made on approved plans only.")
+    if item.kind == PlanItem.Kind.MILESTONE:
+        _check_not_done(item, period)
     ret = return_check(
         item=item,
         period=period,
@@ -314,6 +367,15 @@ def _return_save(
     with change_context(reason=reason, user=user):
         ret.save()
     return ret
+
+
+def _check_not_done(item: PlanItem, period: ReportingPeriod) -> None:
+    """Done is final: a milestone reported done in an earlier quarter takes no more returns."""
+    done = milestones.done_before(period).filter(item_id=item.pk).select_related("period").first()
+    if done is not None:
+        raise ValidationError(
+            {"milestone_state": f"This milestone was reported done in {done.period.label}: done is final."}
+        )
 
 
 @dataclass(frozen=True)
@@ -357,7 +419,7 @@ def returns_save_all(
     return refusals
 
 
-_NULLABLE = {"actual_value", "revised_due_date"}
+_NULLABLE = {"actual_value", "revised_due_date", "completed_on"}
 
 
 def _storage_name(name: str) -> str:
@@ -409,7 +471,8 @@ def _review(
 @transaction.atomic
 def return_accept(*, return_id: int, user: User | None, expected_version: int, note: str = "") -> ProgressReturn:
     """Accept a submitted return. A revised date it gives becomes the item's due date,
-    with the author's reason in the item's history."""
+    with the author's reason in the item's history; a milestone reported done becomes
+    complete in its plan."""
     ret = _review(return_id, expected_version, user, State.ACCEPTED, note=note, reason="Accepted")
     item = ret.item
     if ret.revised_due_date and ret.revised_due_date != item.due_date:
@@ -419,6 +482,13 @@ def return_accept(*, return_id: int, user: User | None, expected_version: int, n
             item.due_date = ret.revised_due_date
             if item.start_date and item.due_date < item.start_date:
                 raise ValidationError({"revised_due_date": "The new date is before the item starts."})
+            item.version += 1
+            item.save()
+    if ret.milestone_state == ProgressReturn.Milestone.DONE and item.status != PlanItem.Status.COMPLETE:
+        reason = f"Reported done in the {ret.period.label} return, on {ret.completed_on:%-d %B %Y}"
+        with plan_write(item.plan_id, user=user, reason=reason, content=True):
+            item = PlanItem.objects.select_for_update().get(pk=item.pk)
+            item.status = PlanItem.Status.COMPLETE
             item.version += 1
             item.save()
     _tell_author(ret, f"Your {ret.period.label} return was accepted", f"{user} accepted your return.")
@@ -459,14 +529,12 @@ def reporters(item: PlanItem, people_by_organisation: dict[int | None, list[User
 
 
 def outstanding_items(period: ReportingPeriod, plans: Iterable[Plan] | QuerySet[Plan] | None = None) -> list[PlanItem]:
-    """The actions and targets of approved plans covering ``period`` with no return
+    """The actions and targets of approved plans covering ``period``, and their milestones
+    due by its end and not done before it (``milestones.expected_in``), with no return
     submitted yet (none, a draft, or one returned for changes)."""
     done = ProgressReturn.objects.filter(period=period, state__in=ProgressReturn.RECEIVED)
     items = (
-        PlanItem.objects.monitored()
-        .filter(
-            plan__cadence=period.cadence, plan__start_year__lte=period.start_year, plan__end_year__gte=period.start_year
-        )
+        milestones.reported_items(period)
         .exclude(pk__in=done.values("item_id"))
         .select_related("plan__owner", "lead_officer")
         .order_by("plan_id", "tree_id", "lft")

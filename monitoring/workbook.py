@@ -1,7 +1,8 @@
 """The return workbook: many returns filled in a spreadsheet, then checked, previewed
 and saved all together or not at all.
 
-Download: one row per action or target due in a quarter from the reader's
+Download: one row per action or target due in a quarter, and per milestone due by its
+end and not yet done (``monitoring.milestones``), from the reader's
 organisation, or from one plan they may change, pre-filled with what is saved now and
 the version of each return it was read at. Rows whose return can no longer change
 (submitted, accepted, or in a locked quarter) are shown greyed and locked.
@@ -41,8 +42,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from config import uploads
 from config.forms import parse_id
 from config.spreadsheets import SPREADSHEET_TRIGGERS, set_xlsx_cell
-from monitoring import services
-from monitoring.access import REPORTED_KINDS, can_fill, is_lead
+from monitoring import milestones, services
+from monitoring.access import RETURN_KINDS, can_fill, is_lead
 from monitoring.models import ProgressReturn, ReportingPeriod, WorkbookUpload
 from partners.models import Organisation, User
 from planning.access import can
@@ -57,6 +58,10 @@ MAX_COLUMNS = 60
 Rag = ProgressReturn.Rag
 RAG_BY_LABEL = {label.casefold(): value for value, label in Rag.choices}
 RAG_LIST = ", ".join(label for _, label in Rag.choices)
+Milestone = ProgressReturn.Milestone
+MILESTONE_BY_LABEL = {label.casefold(): value for value, label in Milestone.choices}
+MILESTONE_LIST = ", ".join(label for _, label in Milestone.choices)
+DATE_FIELDS = ("revised_due_date", "completed_on")
 TEXT_FIELDS = ("narrative", "soft_outcomes", "next_steps", "revision_reason")
 SUBMIT = "submit"
 
@@ -82,6 +87,8 @@ COLUMNS = [
     Column("Current state", 20),
     VERSION,
     Column("RAG", 13, "rag"),
+    Column("Milestone status", 14, "milestone_state"),
+    Column("Done on", 13, "completed_on"),
     Column("Actual value", 13, "actual_value"),
     Column("Narrative", 50, "narrative"),
     Column("Soft outcomes", 40, "soft_outcomes"),
@@ -117,7 +124,7 @@ class Scope:
     @property
     def label(self) -> str:
         if self.plan is not None:
-            return f"the actions and targets of {self.plan.title}"
+            return f"the actions and targets of {self.plan.title}, and its milestones due"
         return f"everything {self.organisation} and its people lead"
 
     @property
@@ -127,13 +134,11 @@ class Scope:
 
 
 def scope_items(user: User, scope: Scope) -> list[PlanItem]:
-    """The actions and targets of approved plans running in the quarter, led by the
-    organisation (as lead organisation, or through its people as lead officers) or in
-    the plan, that ``user`` may report on; in plan and reading order."""
-    year = scope.period.start_year
-    items = PlanItem.objects.monitored().filter(
-        plan__cadence=scope.period.cadence, plan__start_year__lte=year, plan__end_year__gte=year
-    )
+    """The actions and targets of approved plans running in the quarter, and their
+    milestones due by its end and not yet done, led by the organisation (as lead
+    organisation, or through its people as lead officers) or in the plan, that ``user``
+    may report on; in plan and reading order."""
+    items = milestones.reported_items(scope.period)
     if scope.plan is not None:
         items = items.filter(plan=scope.plan)
     elif scope.organisation is None:
@@ -186,6 +191,8 @@ def build_workbook(user: User, scope: Scope) -> Workbook:
             ret.get_state_display() if ret else "Not started",
             ret.version if ret else 0,
             ret.get_rag_display() if ret and ret.rag else "",
+            ret.get_milestone_state_display() if ret and ret.milestone_state else "",
+            ret.completed_on if ret else None,
             ret.actual_value if ret else None,
             ret.narrative if ret else "",
             ret.soft_outcomes if ret else "",
@@ -199,19 +206,22 @@ def build_workbook(user: User, scope: Scope) -> Workbook:
             cell = sheet.cell(row=r, column=c)
             set_xlsx_cell(cell, value)
             cell.alignment = _WRAP if column.width >= 30 else _TOP
-            if column.field == "revised_due_date":
+            if column.field in DATE_FIELDS:
                 cell.number_format = "dd/mm/yyyy"
-            open_here = writable and column.field and (column.field != "actual_value" or item.is_target)
+            open_here = writable and column.field and _open_for(column.field, item)
             if open_here:
                 cell.protection = Protection(locked=False)
             else:
                 cell.fill = _GREY
     last = max(len(items) + 1, 2)
     _validation(sheet, "rag", f'"{",".join(label for _, label in Rag.choices)}"', last, "Choose a RAG rating")
+    statuses = f'"{",".join(label for _, label in Milestone.choices)}"'
+    _validation(sheet, "milestone_state", statuses, last, "Choose a milestone status")
     _validation(sheet, SUBMIT, '"Yes,No"', last, "Choose Yes to submit the return for review, No to keep a draft")
     dates = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)
     dates.error, dates.errorTitle = "Enter a date, for example 31/01/2014.", "Not a date"
-    dates.add(_range("revised_due_date", last))
+    for field in DATE_FIELDS:
+        dates.add(_range(field, last))
     sheet.add_data_validation(dates)
     sheet.freeze_panes = "E2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{last}"
@@ -222,6 +232,16 @@ def build_workbook(user: User, scope: Scope) -> Workbook:
     sheet.protection.autoFilter = sheet.protection.sort = False
     _readme(workbook.create_sheet(README), user, scope, len(items))
     return workbook
+
+
+def _open_for(field: str, item: PlanItem) -> bool:
+    """Is ``field``'s cell one the lead fills for ``item``? A milestone has a status and a
+    day it was done, not a RAG (derived) or a value; the others have no status."""
+    if item.kind == milestones.MILESTONE:
+        return field not in {"rag", "actual_value"}
+    if field in {"milestone_state", "completed_on"}:
+        return False
+    return field != "actual_value" or item.is_target
 
 
 def _range(field: str, last: int) -> str:
@@ -251,6 +271,8 @@ def _readme(sheet, user: User, scope: Scope, count: int) -> None:
     notes = [
         "Fill in the white cells on the Returns sheet: RAG, actual value (targets only), narrative, soft "
         "outcomes, next steps, evidence link, and a revised due date with its reason if the date has slipped.",
+        "For a milestone, choose its status instead of a RAG (its rating follows from it): Done, with the day "
+        "it was done; On track; or Late, with the revised due date and the reason for it.",
         "Set Submit? to Yes to send a return for review; leave it at No to save a draft you can change later.",
         "Grey cells cannot change: they identify the row, or the return has been submitted or accepted.",
         "Type numbers and text, not formulas: formulas are refused. Type 75 for 75%.",
@@ -409,6 +431,7 @@ def _changes(rows: list[tuple[int, dict]], problems: _Problems, *, user: User, p
             problems.add(SHEET, number, ITEM_ID.heading, str(bad))
     items = _items(pk for pk in ids.values() if pk is not None)
     returns = ProgressReturn.objects.filter(period=period, item_id__in=list(items)).select_related("author")
+    done = milestones.done_in(PlanItem.objects.filter(pk__in=list(items), kind=milestones.MILESTONE).values("pk"))
     saved = {r.item_id: r for r in returns}  # with their authors, whom a conflict names
     versions = _versions_then(wanted, ids, saved)
     seen: dict[int, int] = {}
@@ -421,6 +444,11 @@ def _changes(rows: list[tuple[int, dict]], problems: _Problems, *, user: User, p
         message = _refusal(user, item, item_id, period)
         if message:
             problems.add(SHEET, number, ITEM_ID.heading, message)
+            continue
+        if item_id in done and done[item_id] < milestones.key(period):
+            problems.add(
+                SHEET, number, HEADING["milestone_state"], f"“{item.title}” was reported done before: done is final."
+            )
             continue
         if item_id in seen:
             problems.add(
@@ -505,9 +533,9 @@ def _blank(row: dict) -> bool:
 
 def _refusal(user: User, item: PlanItem | None, item_id: int, period: ReportingPeriod) -> str:
     """Why the row's item cannot take a return from ``user`` for ``period``, or ""."""
-    visible = item is not None and item.kind in REPORTED_KINDS and (is_lead(user, item) or can(user, "view", item.plan))
+    visible = item is not None and item.kind in RETURN_KINDS and (is_lead(user, item) or can(user, "view", item.plan))
     if not visible:
-        return f"There is no action or target with the ID {item_id} that you can report on."
+        return f"There is no action, target or milestone with the ID {item_id} that you can report on."
     if item.plan.status != Plan.Status.APPROVED:
         return f"“{item.title}” is in a plan that is not approved: returns are made on approved plans only."
     if not period.covers_plan(item.plan):
@@ -544,6 +572,8 @@ def _row_change(
         return None
     submit = values.pop(SUBMIT)
     before = _stored(ret)
+    if item.kind == milestones.MILESTONE:  # its RAG follows from its status: the cell is only shown
+        values["rag"] = before["rag"]
     fields = {name: value for name, value in values.items() if value != before[name]}
     if not fields and not (submit and (ret is None or ret.is_editable)):
         return None
@@ -593,9 +623,7 @@ def _untouched(ret: ProgressReturn | None, version: int, values: dict, submit: b
 
 def _stored(ret: ProgressReturn | None) -> dict:
     if ret is None:
-        return {
-            name: None if name in {"actual_value", "revised_due_date"} else "" for name in HEADING if name != SUBMIT
-        }
+        return {name: None if name in {"actual_value", *DATE_FIELDS} else "" for name in HEADING if name != SUBMIT}
     stored = {name: getattr(ret, name) for name in HEADING if name != SUBMIT}
     for name in TEXT_FIELDS:
         stored[name] = _lines(stored[name])
@@ -627,7 +655,14 @@ def _cell(field: str, value, number_format: str, item: PlanItem):
         if message:
             raise _Bad(message)
         return number
-    if field == "revised_due_date":
+    if field == "milestone_state":
+        if value is None:
+            return ""
+        state = MILESTONE_BY_LABEL.get(str(value).strip().casefold())
+        if state is None:
+            raise _Bad(f"“{value}” is not a milestone status. Choose one of {MILESTONE_LIST}.")
+        return state
+    if field in DATE_FIELDS:
         return _date(value)
     if field == SUBMIT:
         answer = "" if value is None else str(value).strip().casefold()
@@ -732,6 +767,8 @@ def _display(field: str, value) -> str:
         return ""
     if field == "rag":
         return Rag(value).label
+    if field == "milestone_state":
+        return Milestone(value).label
     if isinstance(value, date):
         return f"{value:%-d %B %Y}"
     if isinstance(value, Decimal):
@@ -754,8 +791,9 @@ def _fields(change: dict) -> dict:
     fields = dict(change["fields"])
     if fields.get("actual_value") is not None:
         fields["actual_value"] = Decimal(fields["actual_value"])
-    if fields.get("revised_due_date"):
-        fields["revised_due_date"] = date.fromisoformat(fields["revised_due_date"])
+    for name in DATE_FIELDS:
+        if fields.get(name):
+            fields[name] = date.fromisoformat(fields[name])
     return fields
 
 

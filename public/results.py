@@ -57,6 +57,8 @@ def public_scorecard(plan: Plan, period: ReportingPeriod) -> dict:
     for name in CARD_ROW_LISTS:
         for row in card.get(name, []):
             row["url"] = item_url(row.get("id"))
+    for row in card.get("milestones", {}).get("rows", []):  # schema 2 (issue 17)
+        row["url"] = item_url(row.get("id"))
     for row in card.get("priorities", []):
         row["url"] = ""
     return card

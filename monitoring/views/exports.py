@@ -10,7 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from config.spreadsheets import FORMATS, spreadsheet_response
-from monitoring.access import REPORTED_KINDS, get_monitored_plan, get_period, shown_return
+from monitoring import milestones
+from monitoring.access import get_monitored_plan, get_period, shown_return
 from monitoring.models import ProgressReturn
 from planning.formatting import choice_label
 from planning.selectors import items_with_references
@@ -25,6 +26,8 @@ RETURN_HEADINGS = [
     "Due date",
     "State",
     "RAG",
+    "Milestone status",
+    "Done on",
     "Actual value",
     "Narrative",
     "Soft outcomes",
@@ -45,8 +48,9 @@ RETURN_HEADINGS = [
 @login_required
 @require_safe
 def returns_export(request: HttpRequest, slug: str, period: str, fmt: str) -> HttpResponse:
-    """Every action and target of an approved plan with its return for the quarter
-    (blank where none has been made): for anyone who may read the plan."""
+    """Every action and target of an approved plan, and every milestone due in or before
+    the quarter and not done before it, with its return for the quarter (blank where none
+    has been made): for anyone who may read the plan."""
     if fmt not in FORMATS:
         raise Http404("No such format")
     plan = get_monitored_plan(request.user, slug, "view")
@@ -54,13 +58,13 @@ def returns_export(request: HttpRequest, slug: str, period: str, fmt: str) -> Ht
     if not quarter.covers_plan(plan):
         raise Http404("The plan does not run in that quarter")
     items, refs = items_with_references(plan)
-    reported = [item for item in items if item.kind in REPORTED_KINDS]
     saved = {
         ret.item_id: ret
         for ret in ProgressReturn.objects.filter(period=quarter, item__plan=plan).select_related(
             "author", "submitted_by", "reviewed_by"
         )
     }
+    reported = milestones.reported_of(items, quarter, returned=saved, plan=plan)
     rows = [RETURN_HEADINGS]
     for item in reported:
         item.plan = plan
@@ -76,6 +80,8 @@ def returns_export(request: HttpRequest, slug: str, period: str, fmt: str) -> Ht
                 *facts,
                 ret.get_state_display(),
                 ret.get_rag_display() if ret.rag else "",
+                ret.get_milestone_state_display() if ret.milestone_state else "",
+                ret.completed_on,
                 ret.actual_value,
                 ret.narrative,
                 ret.soft_outcomes,

@@ -74,6 +74,9 @@ def fill_several(request: HttpRequest, period: str) -> HttpResponse:
     if the_period.is_locked:
         raise Http404("This quarter is locked")
     dues = selectors.fillable(request.user, selectors.dues_for(request.user, today, [the_period]))
+    # a milestone's status, day done or new date are given on its own return (decision 0024)
+    milestones_left = [due for due in dues if due.item.kind == PlanItem.Kind.MILESTONE]
+    dues = [due for due in dues if due.item.kind != PlanItem.Kind.MILESTONE]
     submit = request.POST.get("action") == "submit"
     rows = []
     for due in dues:
@@ -92,7 +95,9 @@ def fill_several(request: HttpRequest, period: str) -> HttpResponse:
             return redirect("monitoring:my-returns")
     has_errors = any(form.errors for _, form in rows)
     return render(
-        request, "monitoring/fill_several.html", {"period": the_period, "rows": rows, "has_errors": has_errors}
+        request,
+        "monitoring/fill_several.html",
+        {"period": the_period, "rows": rows, "has_errors": has_errors, "milestones": milestones_left},
     )
 
 

@@ -232,10 +232,10 @@ def test_no_returns_on_a_plan_that_is_not_approved(client, monitored, q1, alice)
     assert client.get(reverse("monitoring:plan-monitoring", args=[monitored.slug])).status_code == 404
 
 
-def test_milestones_and_priorities_make_no_return(client, monitored, q1, alice):
+def test_priorities_make_no_return_and_milestones_do(client, monitored, q1, alice):
     milestone = add_item(monitored, monitored.action, "milestone", title="Half way")
     client.force_login(alice)
-    assert client.get(_edit_url(milestone, q1)).status_code == 404
+    assert "Milestone status" in client.get(_edit_url(milestone, q1)).content.decode()  # decision 0024
     assert client.get(_edit_url(monitored.priority, q1)).status_code == 404
 
 
@@ -249,7 +249,7 @@ def test_my_returns_sorts_what_is_due_overdue_returned_and_done(
     client, monitored, open_quarter, bob, alice, django_assert_num_queries
 ):
     client.force_login(bob)
-    with django_assert_num_queries(5):  # session, user, periods, items, returns
+    with django_assert_num_queries(6):  # session, user, periods, items, returns, milestones done
         page = client.get(reverse("monitoring:my-returns")).content.decode()
     assert "Due (1)" in page and "Train every maths teacher" in page
     ReportingPeriod.objects.filter(pk=open_quarter.pk).update(due_on=timezone.localdate() - timedelta(days=1))
@@ -265,7 +265,7 @@ def test_my_returns_query_count_does_not_grow_with_items(
     for n in range(8):
         add_item(monitored, monitored.priority, "action", title=f"Extra {n}", lead_officer=bob)
     client.force_login(bob)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         page = client.get(reverse("monitoring:my-returns")).content.decode()
     assert "Due (9)" in page
 
@@ -301,7 +301,7 @@ def test_the_owners_quarter_page_and_chase(client, monitored, q1, alice, bob, pa
     make_return(monitored.target, q1, pat, {"rag": "green", "narrative": "x", "actual_value": 71})
     client.force_login(alice)
     url = reverse("monitoring:plan-period", args=[monitored.slug, q1.slug])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # with the milestones done (decision 0024)
         page = client.get(url).content.decode()
     assert "<strong>1</strong> received of 2" in page
     assert "Send reminders for the 1 outstanding return" in page
@@ -394,14 +394,14 @@ def test_my_returns_folds_a_long_list_of_submitted_returns_by_plan_and_quarter(
     for item in [monitored.action, *extra[:20]]:
         make_return(item, open_quarter, bob, submit=True)
     client.force_login(bob)
-    with django_assert_num_queries(5):  # folded or not, the same reads
+    with django_assert_num_queries(6):  # folded or not, the same reads
         page = client.get(reverse("monitoring:my-returns")).content.decode()
     assert "Submitted, awaiting review (21)" in page and "Due (1)" in page
     assert "Folded 20" in page  # the one still due is listed in full
     assert "Folded 3" not in page  # the submitted ones are counted, not listed
     assert f"{monitored.title}</th>" in page and ">21</td>" in page
     assert "?show=awaiting#awaiting" in page
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         opened = client.get(reverse("monitoring:my-returns") + "?show=awaiting").content.decode()
     assert "Folded 3" in opened and "Submitted, awaiting review (21)" in opened
     assert "?show=awaiting" not in opened

@@ -76,7 +76,7 @@ def test_the_plan_workbook_has_a_row_per_action_and_target_with_what_is_saved(cl
 def test_the_workbook_offers_lists_for_rag_and_submit_and_a_read_me(workbook):
     book = load_workbook(io.BytesIO(workbook))
     lists = {rule.formula1 for rule in book["Returns"].data_validations.dataValidation if rule.type == "list"}
-    assert lists == {'"Red,Amber,Green,Complete,Not started"', '"Yes,No"'}
+    assert lists == {'"Red,Amber,Green,Complete,Not started"', '"Done,On track,Late"', '"Yes,No"'}
     facts = {row[0]: row[1] for row in book["Read me"].iter_rows(values_only=True) if row and row[0]}
     assert facts["Quarter code"] == "2013-q1" and facts["Plan code"] == "sip"
     assert book["Returns"].protection.sheet  # grey cells (item ID, version) are locked against slips
@@ -350,7 +350,12 @@ BAD_CELLS = [
     # (row, column, value, what the page says)
     (ACTION_ROW, "Narrative", "=1+1", "Formulas are not accepted"),
     (ACTION_ROW, "Narrative", '=HYPERLINK("http://evil","x")', "Formulas are not accepted"),
-    (ACTION_ROW, "Item ID", 999999, "There is no action or target with the ID 999999 that you can report on."),
+    (
+        ACTION_ROW,
+        "Item ID",
+        999999,
+        "There is no action, target or milestone with the ID 999999 that you can report on.",
+    ),
     (ACTION_ROW, "Item ID", "abc", "“abc” is not a valid Item ID: copy it from the downloaded workbook."),
     (
         ACTION_ROW,
@@ -422,7 +427,7 @@ def test_a_partner_cannot_report_on_an_item_they_do_not_lead(client, pat, monito
     name, content = corpus.edit(content, {(2, "Item ID"): monitored.action.pk, (2, "Narrative"): "Mine now"})
     page = _upload(client, name, content).content.decode()
     assert "Sheet Returns, row 2, column Item ID" in page
-    assert f"There is no action or target with the ID {monitored.action.pk} that you can report on." in page
+    assert f"There is no action, target or milestone with the ID {monitored.action.pk} that you can report on." in page
     assert not ProgressReturn.objects.exists()
 
 

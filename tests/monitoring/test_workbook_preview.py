@@ -28,9 +28,9 @@ UPLOAD = reverse("monitoring:workbook-upload")
 ACTION_ROW, TARGET_ROW = 2, 3
 # the upload page's queries whatever the number of rows: the session and the user, the
 # quarters (the form's choices, then the one chosen), the items with their leads, their
-# plans, the plans' shares, the saved returns with their authors, the versions stale rows
+# plans, the plans' shares, the saved returns with their authors, the milestones done before, the versions stale rows
 # were downloaded at (two, only when there are such rows), the workbook's plan, the upload
-PREVIEW_QUERIES = 12
+PREVIEW_QUERIES = 13
 
 
 def _download(client, user) -> bytes:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from demo import cadence_story, monitoring_story, partnership_story, planning_story, publishing_story
+from demo import cadence_story, milestones_story, monitoring_story, partnership_story, planning_story, publishing_story
 from partners.models import User
 from planning.loader import LoadError, load_plans
 from planning.models import Plan
@@ -50,6 +50,7 @@ class Command(BaseCommand):
                     consultation = planning_story.consult()
                     monitoring = monitoring_story.tell(today=timezone.localdate())
                     termly = cadence_story.tell()
+                    milestones_story.tell()
                     partnership = partnership_story.tell()
                     published = publishing_story.tell()
             except LoadError as error:
