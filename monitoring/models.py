@@ -8,6 +8,7 @@ for its preview to be confirmed; applying it writes returns, which have history)
 """
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
@@ -129,6 +130,7 @@ class ProgressReturn(models.Model):
     CONTENT_FIELDS = [
         "rag",
         "actual_value",
+        "spend_to_date",
         "narrative",
         "soft_outcomes",
         "evidence_url",
@@ -148,6 +150,15 @@ class ProgressReturn(models.Model):
         null=True,
         blank=True,
         help_text="The measured value at the end of the quarter, in the target's unit.",
+    )
+    spend_to_date = models.DecimalField(
+        "spend to date (£)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="What the action has spent this financial year to the end of the quarter, in pounds.",
     )
     narrative = BoundedTextField(blank=True, help_text="What happened this quarter.")
     soft_outcomes = BoundedTextField(

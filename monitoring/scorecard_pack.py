@@ -43,6 +43,7 @@ def scorecard_pack_context(plan: Plan, period: ReportingPeriod, include_children
         Entry("Targets", "targets-heading", 1),
         Entry("Returns outstanding", "outstanding-heading", 1),
         Entry(f"Costs by {card['words']['by_priority']} and funding source", "costs-heading", 1),
+        Entry("Budget and spend", "spend-heading", 1),
     ]
     contents = [
         Entry("1. Purpose of the report", "purpose"),

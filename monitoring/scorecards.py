@@ -25,6 +25,7 @@ from config.html import ID, IdUrl
 from monitoring import trajectory
 from monitoring.access import REPORTED_KINDS
 from monitoring.models import ProgressReturn, ReportingPeriod, ScorecardSnapshot
+from planning import budgets
 from planning.formatting import expected_measure, measure, month_year, pounds, short_date
 from planning.models import Plan, PlanItem
 from planning.selectors import references
@@ -37,7 +38,7 @@ RAG_LABELS = dict(ProgressReturn.Rag.choices)
 RAG_RANK = {"red": 0, "amber": 1, "green": 2, "complete": 3}
 RECEIVED = ProgressReturn.RECEIVED
 STATE_LABELS = dict(State.choices)
-SCHEMA = 1  # bump when the shape of the data changes; stored snapshots carry it
+SCHEMA = 2  # bump when the shape of the data changes; stored snapshots carry it (2: "spend", decision 0023)
 LABELLED_KINDS = ("priority", "action", "target", "milestone")  # the levels a scorecard names
 
 
@@ -55,6 +56,7 @@ class Item(NamedTuple):
     officer_username: str | None
     organisation_name: str | None
     cost_amount: Decimal | None
+    cost_type: str
     funding_source: str
     unit: str
     baseline_value: Decimal | None
@@ -72,7 +74,7 @@ class Item(NamedTuple):
 # the columns Item's fields are read from, in its order
 ITEM_COLUMNS = (
     "pk", "plan_id", "parent_id", "kind", "title", "lead_officer__first_name", "lead_officer__last_name",
-    "lead_officer__username", "lead_organisation__name", "cost_amount", "funding_source", "unit", "baseline_value",
+    "lead_officer__username", "lead_organisation__name", "cost_amount", "cost_type", "funding_source", "unit", "baseline_value",
     "baseline_date", "target_value", "target_date", "direction", "amber_tolerance",
 )  # fmt: skip
 DIRECTIONS = dict(PlanItem.Direction.choices)
@@ -86,6 +88,7 @@ class Ret(NamedTuple):
     rag: str
     actual_value: Decimal | None
     narrative: str
+    spend_to_date: Decimal | None
 
 
 def periods_so_far(period: ReportingPeriod) -> list[ReportingPeriod]:
@@ -102,7 +105,7 @@ def plans_in_scope(plan: Plan, include_children: bool) -> list[Plan]:
 
 
 def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False) -> dict:
-    """The scorecard of ``plan`` for ``period`` as plain data (five queries)."""
+    """The scorecard of ``plan`` for ``period`` as plain data (six queries)."""
     plans = plans_in_scope(plan, include_children)
     plan_by_id = {p.pk: p for p in plans}
     periods = periods_so_far(period)
@@ -127,8 +130,10 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             "rag",
             Case(When(this_quarter, then="actual_value"), output_field=ProgressReturn._meta.get_field("actual_value")),
             Case(When(this_quarter, then="narrative"), default=Value(""), output_field=TextField()),
+            Case(When(this_quarter, then="spend_to_date"), output_field=ProgressReturn._meta.get_field("spend_to_date")),
         )
     }
+    profiles = budgets.profiles_for(plans)
     # each plan's return address reversed once, not once per row (thousands of rows)
     detail_urls = {p.pk: IdUrl("monitoring:return-detail", p.slug, ID, period.slug) for p in plans}
     previous = periods[-2] if len(periods) > 1 else None
@@ -137,7 +142,8 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
     labels = {kind: plan.label_for(kind) for kind in LABELLED_KINDS}
     outside = f"Not under {with_article(in_sentence(labels['priority']))}"
 
-    rows, targets, exceptions, outstanding = [], [], [], []
+    rows, targets, exceptions, outstanding, spending = [], [], [], [], []
+    limits = {p.pk: budgets.threshold(p) for p in plans}
     overall: Counter = Counter()
     per_priority: dict[int, Counter] = defaultdict(Counter)
     movement: Counter = Counter()
@@ -182,6 +188,8 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             exceptions.append({**row, "why": "Red" if rag == "red" else "Newly amber"})
         if item.is_target:
             targets.append(target_row(item, row, period, ret, measures))
+        elif item.pk in profiles or (ret and ret.state in RECEIVED and ret.spend_to_date is not None):
+            spending.append(spend_row(item, row, period, ret, profiles, limits[item.plan_id]))
 
     return {
         "schema": SCHEMA,
@@ -201,7 +209,8 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         "outstanding": outstanding,
         "targets": targets,
         "trend": _trend(rows, periods, found),
-        "costs": _costs(items, priority_of, by_id, refs, plan_by_id, outside),
+        "costs": _costs(items, profiles, priority_of, by_id, refs, plan_by_id, outside),
+        "spend": _spend(spending, plan, plans),
         "rows": rows,
     }
 
@@ -326,12 +335,46 @@ def _trend(rows: list[dict], periods: list[ReportingPeriod], found) -> list[dict
     return trend
 
 
-def _costs(items, priority_of, by_id, refs, plan_by_id, outside: str) -> dict:
-    """Costs of actions and milestones by top-level priority and funding source."""
+def spend_row(item, row, period, ret, profiles: budgets.Profiles, limit: Decimal) -> dict:
+    """An action's budget for the year, its profile and spend to date, and the variance
+    between them (``budgets.variance``), every amount worded for the page."""
+    spend = ret.spend_to_date if ret and ret.state in RECEIVED else None
+    found = budgets.variance(profiles.get(item.pk, []), period.start_year, period.quarter, spend, limit)
+    return {
+        **row,
+        "budget": pounds(found.budget),
+        "to_date": pounds(found.to_date),
+        "spend": pounds(found.spend) if found.spend is not None else "Not given",
+        "variance": _signed(found.amount) if found.amount is not None else "",
+        "percent": f"{found.percent:+}%" if found.percent is not None else "",
+        "flagged": found.flagged,
+    }
+
+
+def _signed(amount: Decimal) -> str:
+    return f"+{pounds(amount)}" if amount > 0 else f"−{pounds(-amount)}" if amount < 0 else pounds(amount)
+
+
+def _spend(rows: list[dict], plan: Plan, plans: list[Plan]) -> dict:
+    """The actions with a budget this year or spend given, and the threshold flagged past."""
+    limit = budgets.threshold(plan)
+    return {
+        "rows": rows,
+        "flagged": sum(1 for row in rows if row["flagged"]),
+        "threshold": f"{limit.normalize():f}%",
+        "threshold_set_by": "the plan" if plan.variance_threshold is not None else "the council’s default",
+        "mixed": len({budgets.threshold(p) for p in plans}) > 1,  # plans beneath set their own
+    }
+
+
+def _costs(items, profiles, priority_of, by_id, refs, plan_by_id, outside: str) -> dict:
+    """Costs of actions and milestones by top-level priority and funding source (an item's
+    cost is its budget profile where it has one: ``budgets.cost_lines``)."""
     table: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     for item in items:
-        if item.cost_amount:
-            table[(priority_of.get(item.pk, 0), item.funding_source or "Not stated")] += item.cost_amount
+        for line in budgets.cost_lines(item, profiles):
+            if line.amount:
+                table[(priority_of.get(item.pk, 0), line.funding_source or "Not stated")] += line.amount
     sources = sorted({source for _, source in table})
     rows = []
     for priority_id in dict.fromkeys(pid for pid, _ in table):
@@ -382,6 +425,8 @@ def stored_scorecard(plan: Plan, period: ReportingPeriod, *, include_children: b
 def _worded(card: dict, plan: Plan) -> dict:
     # scorecards stored before they kept the plan's level names read with today's
     card.setdefault("labels", {kind: plan.label_for(kind) for kind in LABELLED_KINDS})
+    # stored before budgets and spend were monitored (schema 1): the page says so
+    card.setdefault("spend", None)
     card["words"] = words(card["labels"])
     return card
 

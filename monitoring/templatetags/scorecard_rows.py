@@ -39,3 +39,8 @@ def change_rows(card: dict) -> SafeString:
 @register.simple_tag
 def cost_rows(card: dict) -> SafeString:
     return as_safe_string(scorecard_html.cost_rows(card))
+
+
+@register.simple_tag
+def spend_rows(card: dict) -> SafeString:
+    return as_safe_string(scorecard_html.spend_rows(card))
