@@ -88,7 +88,7 @@ class Ret(NamedTuple):
     rag: str
     actual_value: Decimal | None
     narrative: str
-    spend_to_date: Decimal | None
+    spend_to_date: Decimal | None = None  # this quarter's, for actions (decision 0023)
 
 
 def periods_so_far(period: ReportingPeriod) -> list[ReportingPeriod]:
@@ -130,7 +130,9 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             "rag",
             Case(When(this_quarter, then="actual_value"), output_field=ProgressReturn._meta.get_field("actual_value")),
             Case(When(this_quarter, then="narrative"), default=Value(""), output_field=TextField()),
-            Case(When(this_quarter, then="spend_to_date"), output_field=ProgressReturn._meta.get_field("spend_to_date")),
+            Case(
+                When(this_quarter, then="spend_to_date"), output_field=ProgressReturn._meta.get_field("spend_to_date")
+            ),
         )
     }
     profiles = budgets.profiles_for(plans)

@@ -83,6 +83,7 @@ COLUMNS = [
     VERSION,
     Column("RAG", 13, "rag"),
     Column("Actual value", 13, "actual_value"),
+    Column("Spend to date (£)", 15, "spend_to_date"),
     Column("Narrative", 50, "narrative"),
     Column("Soft outcomes", 40, "soft_outcomes"),
     Column("Next steps", 40, "next_steps"),
@@ -92,6 +93,7 @@ COLUMNS = [
     Column("Submit?", 10, SUBMIT),
 ]
 WRITABLE = [column for column in COLUMNS if column.field]
+NULLABLE = {"actual_value", "spend_to_date", "revised_due_date"}  # empty is None, not ""
 REQUIRED = [ITEM_ID, VERSION, *WRITABLE]
 HEADING = {column.field: column.heading for column in WRITABLE}
 POSITION = {column.heading: index for index, column in enumerate(COLUMNS, start=1)}
@@ -185,6 +187,7 @@ def build_workbook(user: User, scope: Scope) -> Workbook:
             ret.version if ret else 0,
             ret.get_rag_display() if ret and ret.rag else "",
             ret.actual_value if ret else None,
+            ret.spend_to_date if ret else None,
             ret.narrative if ret else "",
             ret.soft_outcomes if ret else "",
             ret.next_steps if ret else "",
@@ -199,7 +202,7 @@ def build_workbook(user: User, scope: Scope) -> Workbook:
             cell.alignment = _WRAP if column.width >= 30 else _TOP
             if column.field == "revised_due_date":
                 cell.number_format = "dd/mm/yyyy"
-            open_here = writable and column.field and (column.field != "actual_value" or item.is_target)
+            open_here = writable and column.field and _open_for(column.field, item)
             if open_here:
                 cell.protection = Protection(locked=False)
             else:
@@ -220,6 +223,15 @@ def build_workbook(user: User, scope: Scope) -> Workbook:
     sheet.protection.autoFilter = sheet.protection.sort = False
     _readme(workbook.create_sheet(README), user, scope, len(items))
     return workbook
+
+
+def _open_for(field: str, item: PlanItem) -> bool:
+    """A target's row takes an actual value, an action's a spend to date; both the rest."""
+    if field == "actual_value":
+        return item.is_target
+    if field == "spend_to_date":
+        return item.kind == PlanItem.Kind.ACTION
+    return True
 
 
 def _range(field: str, last: int) -> str:
@@ -247,7 +259,8 @@ def _readme(sheet, user: User, scope: Scope, count: int) -> None:
         ("Downloaded at", timezone.now()),
     ]
     notes = [
-        "Fill in the white cells on the Returns sheet: RAG, actual value (targets only), narrative, soft "
+        "Fill in the white cells on the Returns sheet: RAG, actual value (targets only), spend to date in pounds "
+        "(actions only: this financial year's spend to the end of the quarter), narrative, soft "
         "outcomes, next steps, evidence link, and a revised due date with its reason if the date has slipped.",
         "Set Submit? to Yes to send a return for review; leave it at No to save a draft you can change later.",
         "Grey cells cannot change: they identify the row, or the return has been submitted or accepted.",
@@ -591,9 +604,7 @@ def _untouched(ret: ProgressReturn | None, version: int, values: dict, submit: b
 
 def _stored(ret: ProgressReturn | None) -> dict:
     if ret is None:
-        return {
-            name: None if name in {"actual_value", "revised_due_date"} else "" for name in HEADING if name != SUBMIT
-        }
+        return {name: None if name in NULLABLE else "" for name in HEADING if name != SUBMIT}
     stored = {name: getattr(ret, name) for name in HEADING if name != SUBMIT}
     for name in TEXT_FIELDS:
         stored[name] = _lines(stored[name])
@@ -622,6 +633,13 @@ def _cell(field: str, value, number_format: str, item: PlanItem):
     if field == "actual_value":
         number = _decimal(value, number_format)
         message = services.check_actual_value(item, number)
+        if message:
+            raise _Bad(message)
+        return number
+    if field == "spend_to_date":
+        # pounds: "£1,200" as typed is 1200, and a percentage format means nothing here
+        number = _decimal(value.strip().removeprefix("£") if isinstance(value, str) else value, "")
+        message = services.check_spend(item, number)
         if message:
             raise _Bad(message)
         return number
@@ -750,8 +768,9 @@ class ApplyFailed(Exception):
 
 def _fields(change: dict) -> dict:
     fields = dict(change["fields"])
-    if fields.get("actual_value") is not None:
-        fields["actual_value"] = Decimal(fields["actual_value"])
+    for name in ("actual_value", "spend_to_date"):
+        if fields.get(name) is not None:
+            fields[name] = Decimal(fields[name])
     if fields.get("revised_due_date"):
         fields["revised_due_date"] = date.fromisoformat(fields["revised_due_date"])
     return fields

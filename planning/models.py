@@ -480,11 +480,17 @@ class BudgetLine(models.Model):
     def get_absolute_url(self) -> str:
         return self.item.get_absolute_url()
 
+    @property
+    def year_label(self) -> str:
+        return financial_year(self.year)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         item = self.item
         if item.kind != PlanItem.Kind.ACTION:
-            errors["item"] = f"Only actions carry a budget profile, not {with_article(item.get_kind_display().lower())}."
+            errors["item"] = (
+                f"Only actions carry a budget profile, not {with_article(item.get_kind_display().lower())}."
+            )
         plan = item.plan
         if self.year is not None and not (plan.start_year <= self.year <= plan.end_year):
             errors["year"] = f"The plan runs {plan.period}: choose a year within it."

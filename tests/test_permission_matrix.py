@@ -221,6 +221,9 @@ URLS = {
     "planning:item-delete": (lambda w: [w.plan.slug, w.action.pk], "draft", "draft"),
     "planning:link-add": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
     "planning:link-delete": (lambda w: [w.plan.slug, w.action.pk, w.link.pk], "wrong_method", "change"),
+    # an action's budget profile (decision 0023): under the plan's edit permission
+    "planning:budget-line-add": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
+    "planning:budget-line-delete": (lambda w: [w.plan.slug, w.action.pk, w.budget_line.pk], "change", "change"),
     "planning:item-permalink": (lambda w: [w.action.pk], "read", "wrong_method"),
     "planning:plan-status": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:plan-approve": (lambda w: [w.plan.slug], "wrong_method", "approve"),
@@ -517,6 +520,10 @@ class World:
         self.link = services.link_add(
             source_id=self.action.pk, target_id=goal.pk, relation="contributes_to", user=owner
         )
+        self.budget_line = services.budget_line_add(
+            item_id=self.action.pk, user=owner, year=self.plan.start_year, cost_type="revenue",
+            funding_source="Grant", amount=1000,
+        )  # fmt: skip
         if state in {"consultation", "approved"}:
             today = timezone.localdate()
             lifecycle.plan_consultation_open(
