@@ -18,7 +18,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from demo import monitoring_story, partnership_story, planning_story, publishing_story
+from demo import money_story, monitoring_story, partnership_story, planning_story, publishing_story
 from partners.models import User
 from planning.loader import LoadError, load_plans
 from planning.models import Plan
@@ -49,6 +49,7 @@ class Command(BaseCommand):
                     editions = planning_story.tell(owner=User.objects.get(username="owner"))
                     consultation = planning_story.consult()
                     monitoring = monitoring_story.tell(today=timezone.localdate())
+                    money = money_story.tell()
                     partnership = partnership_story.tell()
                     published = publishing_story.tell()
             except LoadError as error:
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{editions[0].plan} has two editions to compare: {names}.")
             self.stdout.write(f"{consultation.plan} is out to consultation until {consultation.closes_on:%-d %B %Y}.")
             self.stdout.write(f"Quarterly monitoring: {monitoring.summary()}")
+            self.stdout.write(f"Budgets and spend: {money.summary()}")
             self.stdout.write(
                 f"{partnership} is the {partnership.partnership}'s draft: suggestions from its consultation, "
                 "two drafting groups writing their parts, one sign-off given."
