@@ -674,9 +674,9 @@ FIELDS = {
     # the owning partnership makes its plan leads co-owners (issue 15); before the
     # owner changes, while alice is still the owner
     ("planning:plan-edit", "partnership"): (lambda w: [w.plan.slug], lambda w: w.other_partnership.pk, "change_owner"),
-    ("planning:plan-edit", "owner"): (lambda w: [w.plan.slug], lambda w: w.people["other_officer"].pk, "change_owner"),
-    # which overspends members see flagged is the owner's call (decision 0023)
+    # which overspends members see flagged is the owner's call (decision 0023); before the owner changes
     ("planning:plan-edit", "variance_threshold"): (lambda w: [w.plan.slug], lambda w: 25, "change_owner"),
+    ("planning:plan-edit", "owner"): (lambda w: [w.plan.slug], lambda w: w.people["other_officer"].pk, "change_owner"),
 }
 OUTCOMES["change_owner"] = {
     persona: tuple("changed" if o == "ok" else o for o in row) for persona, row in OUTCOMES["approve"].items()
