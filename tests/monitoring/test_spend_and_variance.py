@@ -253,3 +253,23 @@ def test_the_scorecard_reads_budgets_and_spend_in_a_fixed_number_of_queries(
     with django_assert_num_queries(9):
         page = client.get(reverse("monitoring:scorecard", args=[profiled.slug, periods[1].slug])).content.decode()
     assert page.count("Past threshold") == actions  # £900 of a £500 profile to date: +80%
+
+
+def test_the_public_scorecard_links_spend_rows_to_public_pages_only(
+    client, monitored, alice, bob, q1, settings, tmp_path
+):
+    from planning import lifecycle
+
+    settings.MEDIA_ROOT = tmp_path
+    services.budget_line_add(
+        item_id=monitored.action.pk, user=alice, year=2013, cost_type="revenue", funding_source="Grant",
+        amount=8000, reason="Budget set",
+    )  # fmt: skip
+    make_return(monitored.action, q1, bob, {"rag": "green", "narrative": "x", "spend_to_date": 5000}, submit=True)
+    q1 = monitoring.period_lock(period_id=q1.pk, user=None)
+    lifecycle.plan_publish(plan=monitored, user=alice)
+    page = client.get(reverse("public:scorecard", args=[monitored.slug, q1.slug])).content.decode()
+    spend = page.split('id="spend-heading"')[1]
+    assert "+£3,000" in spend and "Past threshold" in spend  # £5,000 against £2,000 profiled
+    assert reverse("public:item-detail", args=[monitored.slug, monitored.action.pk]) in spend
+    assert reverse("monitoring:return-detail", args=[monitored.slug, monitored.action.pk, q1.slug]) not in page
