@@ -245,7 +245,8 @@ class ReturnSerializer(serializers.Serializer):
     rag = serializers.ChoiceField(choices=[("", ""), *ProgressReturn.Rag.choices])
     actual_value = serializers.DecimalField(**DECIMAL)
     spend_to_date = serializers.DecimalField(
-        **DECIMAL, help_text="An action's spend this financial year to the end of the quarter, in pounds (decision 0023)."
+        **DECIMAL,
+        help_text="An action's spend this financial year to the end of the quarter, in pounds (decision 0023).",
     )
     narrative = serializers.CharField()
     soft_outcomes = serializers.CharField()
