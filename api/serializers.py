@@ -244,6 +244,10 @@ class ReturnSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=ProgressReturn.State.choices)
     rag = serializers.ChoiceField(choices=[("", ""), *ProgressReturn.Rag.choices])
     actual_value = serializers.DecimalField(**DECIMAL)
+    spend_to_date = serializers.DecimalField(
+        **DECIMAL,
+        help_text="An action's spend this financial year to the end of the quarter, in pounds (decision 0023).",
+    )
     narrative = serializers.CharField()
     soft_outcomes = serializers.CharField()
     next_steps = serializers.CharField()
@@ -281,4 +285,9 @@ class ScorecardSerializer(serializers.Serializer):
     targets = serializers.ListField(child=serializers.DictField())
     trend = serializers.ListField(child=serializers.DictField())
     costs = serializers.DictField()
+    spend = serializers.DictField(
+        allow_null=True,
+        help_text="Each action's budget, profile to date, spend to date and variance (decision 0023); "
+        "null in a scorecard stored before budgets were reported.",
+    )
     rows = serializers.ListField(child=serializers.DictField())

@@ -47,6 +47,9 @@ def _package_version() -> str:
 
 
 COUNCIL_NAME = env_str("COUNCIL_NAME", "Northmoor County Council")
+# an action's spend is flagged on the scorecard when it is further than this percentage from
+# its budget profile to date, unless its plan sets its own threshold (decision 0023)
+BUDGET_VARIANCE_THRESHOLD = env_int("BUDGET_VARIANCE_THRESHOLD", 10)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -42,6 +42,15 @@ class ReturnForm(GovukForm):
     actual_value = forms.DecimalField(
         label="Actual value", required=False, max_digits=14, decimal_places=2, localize=False
     )
+    spend_to_date = forms.DecimalField(
+        label="Spend to date (£)",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        localize=False,
+        help_text="What the action has spent this financial year to the end of the quarter, in pounds. "
+        "Leave empty if you do not know.",
+    )
     narrative = forms.CharField(
         label="Narrative",
         required=False,
@@ -96,11 +105,22 @@ class ReturnForm(GovukForm):
             self.fields["revised_due_date"].help_text = f"Required if it is late. {DATE_HELP}"
         else:
             del self.fields["milestone_state"], self.fields["completed_on"]
+        if item.kind == PlanItem.Kind.ACTION:
+            self.fields["spend_to_date"].widget.attrs.update({"class": "govuk-input govuk-input--width-10"})
+        else:
+            del self.fields["spend_to_date"]
         self.fields["revised_due_date"].widget.attrs.update({"class": "govuk-input govuk-input--width-10"})
 
     def clean_actual_value(self):
         value = self.cleaned_data.get("actual_value")
         message = services.check_actual_value(self.item, value)
+        if message:
+            raise forms.ValidationError(message)
+        return value
+
+    def clean_spend_to_date(self):
+        value = self.cleaned_data.get("spend_to_date")
+        message = services.check_spend(self.item, value)
         if message:
             raise forms.ValidationError(message)
         return value

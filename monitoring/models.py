@@ -8,6 +8,7 @@ for its preview to be confirmed; applying it writes returns, which have history)
 """
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
@@ -210,6 +211,7 @@ class ProgressReturn(models.Model):
         "milestone_state",
         "completed_on",
         "actual_value",
+        "spend_to_date",
         "narrative",
         "soft_outcomes",
         "evidence_url",
@@ -234,6 +236,15 @@ class ProgressReturn(models.Model):
         "milestone status", max_length=10, choices=Milestone.choices, blank=True, help_text="Milestones only."
     )
     completed_on = models.DateField("done on", null=True, blank=True, help_text="The day a milestone was done.")
+    spend_to_date = models.DecimalField(
+        "spend to date (£)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="What the action has spent this financial year to the end of the quarter, in pounds.",
+    )
     narrative = BoundedTextField(blank=True, help_text="What happened this quarter.")
     soft_outcomes = BoundedTextField(
         blank=True, help_text="What the numbers do not show: links forged, attitudes changed."

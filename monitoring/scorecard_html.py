@@ -125,6 +125,32 @@ def change_rows(card: dict) -> SafeHtml:
     )
 
 
+_FLAG = html('<strong class="govuk-tag govuk-tag--orange app-variance-flag">Past threshold</strong>')
+
+
+def spend_rows(card: dict) -> SafeHtml:
+    """Each action's budget for the year, profile and spend to date and the variance, its
+    rating beside them and a flag where the variance is past the threshold."""
+    return join(
+        [
+            html(
+                '<tr>{}<td>{}</td><td class="app-num">{}</td><td class="app-num">{}</td><td class="app-num">{}</td>'
+                '<td class="app-num">{}{}</td><td>{}</td></tr>',
+                _item(row, _in_plan(card, row)),
+                _tag(row["rag"], row["rag_label"]),
+                row["budget"],
+                row["to_date"],
+                row["spend"],
+                row["variance"],
+                html('<br><span class="govuk-body-s">{}</span>', row["percent"]) if row["percent"] else _NOTHING,
+                _FLAG if row["flagged"] else _NOTHING,
+            )
+            for row in card["spend"]["rows"]
+        ],
+        "\n",
+    )
+
+
 def cost_rows(card: dict) -> SafeHtml:
     """The costs as a long table, one group of rows (a ``tbody``) per priority: each
     funding source it draws on with its amount, then its total; and last, when there is

@@ -43,6 +43,7 @@ def scorecard_pack_context(plan: Plan, period: ReportingPeriod, include_children
         Entry("Targets", "targets-heading", 1),
         Entry("Returns outstanding", "outstanding-heading", 1),
         Entry(f"Costs by {card['words']['by_priority']} and funding source", "costs-heading", 1),
+        Entry("Budget and spend", "spend-heading", 1),
     ]
     contents = [
         Entry("1. Purpose of the report", "purpose"),
@@ -69,6 +70,8 @@ def scorecard_pack_context(plan: Plan, period: ReportingPeriod, include_children
         "amber": counts.get("amber", 0),
         "green": counts.get("green", 0) + counts.get("complete", 0),
         "differs": differs,
+        # the actions whose spend is past the threshold (a scorecard stored before decision 0023 has none)
+        "flagged_spend": [row for row in (card["spend"] or {}).get("rows", []) if row["flagged"]],
         "funding": list(zip(card["costs"]["sources"], card["costs"]["totals"], strict=True)),
         "recommendations": recommendations(card, differs),
         "council_name": settings.COUNCIL_NAME,

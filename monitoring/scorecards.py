@@ -25,6 +25,7 @@ from config.html import ID, IdUrl
 from monitoring import milestones, trajectory
 from monitoring.access import REPORTED_KINDS
 from monitoring.models import ProgressReturn, ReportingPeriod, ScorecardSnapshot
+from planning import budgets
 from planning.formatting import expected_measure, measure, month_year, pounds, short_date
 from planning.models import Plan, PlanItem
 from planning.selectors import references
@@ -37,7 +38,8 @@ RAG_LABELS = dict(ProgressReturn.Rag.choices)
 RAG_RANK = {"red": 0, "amber": 1, "green": 2, "complete": 3}
 RECEIVED = ProgressReturn.RECEIVED
 STATE_LABELS = dict(State.choices)
-# bump when the shape of the data changes; stored snapshots carry it. 2: milestones (issue 17)
+# bump when the shape of the data changes; stored snapshots carry it. 2: milestones (decision 0024)
+# and budgets and spend (decision 0023), added together in issue 17
 SCHEMA = 2
 LABELLED_KINDS = ("priority", "action", "target", "milestone")  # the levels a scorecard names
 
@@ -56,6 +58,7 @@ class Item(NamedTuple):
     officer_username: str | None
     organisation_name: str | None
     cost_amount: Decimal | None
+    cost_type: str
     funding_source: str
     unit: str
     baseline_value: Decimal | None
@@ -74,8 +77,8 @@ class Item(NamedTuple):
 # the columns Item's fields are read from, in its order
 ITEM_COLUMNS = (
     "pk", "plan_id", "parent_id", "kind", "title", "lead_officer__first_name", "lead_officer__last_name",
-    "lead_officer__username", "lead_organisation__name", "cost_amount", "funding_source", "unit", "baseline_value",
-    "baseline_date", "target_value", "target_date", "direction", "amber_tolerance", "due_date",
+    "lead_officer__username", "lead_organisation__name", "cost_amount", "cost_type", "funding_source", "unit",
+    "baseline_value", "baseline_date", "target_value", "target_date", "direction", "amber_tolerance", "due_date",
 )  # fmt: skip
 DIRECTIONS = dict(PlanItem.Direction.choices)
 UNITS = dict(PlanItem.Unit.choices)
@@ -93,6 +96,7 @@ class Ret(NamedTuple):
     completed_on: object = None
     revised_due_date: object = None
     revision_reason: str = ""
+    spend_to_date: Decimal | None = None  # this quarter's, for actions (decision 0023)
 
 
 def periods_so_far(period: ReportingPeriod) -> list[ReportingPeriod]:
@@ -144,9 +148,13 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             "completed_on",
             "revised_due_date",
             Case(When(this_quarter, then="revision_reason"), default=Value(""), output_field=TextField()),
+            Case(
+                When(this_quarter, then="spend_to_date"), output_field=ProgressReturn._meta.get_field("spend_to_date")
+            ),
         )
     }
     done = milestones.done_in(PlanItem.objects.filter(plan__in=plans, kind=milestones.MILESTONE).values("pk"))
+    profiles = budgets.profiles_for(plans)
     # each plan's return address reversed once, not once per row (thousands of rows)
     detail_urls = {p.pk: IdUrl("monitoring:return-detail", p.slug, ID, period.slug) for p in plans}
     previous = periods[-2] if len(periods) > 1 else None
@@ -155,8 +163,9 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
     labels = {kind: plan.label_for(kind) for kind in LABELLED_KINDS}
     outside = f"Not under {with_article(in_sentence(labels['priority']))}"
 
-    rows, targets, exceptions, outstanding, milestone_rows = [], [], [], [], []
+    rows, targets, exceptions, outstanding, milestone_rows, spending = [], [], [], [], [], []
     missing = 0  # actions and targets with no return received (outstanding holds milestones too)
+    limits = {p.pk: budgets.threshold(p) for p in plans}
     overall: Counter = Counter()
     per_priority: dict[int, Counter] = defaultdict(Counter)
     movement: Counter = Counter()
@@ -215,6 +224,8 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             exceptions.append({**row, "why": "Red" if rag == "red" else "Newly amber"})
         if item.is_target:
             targets.append(target_row(item, row, period, ret, measures))
+        elif item.pk in profiles or (ret and ret.state in RECEIVED and ret.spend_to_date is not None):
+            spending.append(spend_row(item, row, period, ret, profiles, limits[item.plan_id]))
 
     return {
         "schema": SCHEMA,
@@ -234,7 +245,8 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         "outstanding": outstanding,
         "targets": targets,
         "trend": _trend(rows, periods, found),
-        "costs": _costs(items, priority_of, by_id, refs, plan_by_id, outside),
+        "costs": _costs(items, profiles, priority_of, by_id, refs, plan_by_id, outside),
+        "spend": _spend(spending, plan, plans),
         "rows": rows,
         "milestones": milestone_summary(milestone_rows),
     }
@@ -399,12 +411,46 @@ def _trend(rows: list[dict], periods: list[ReportingPeriod], found) -> list[dict
     return trend
 
 
-def _costs(items, priority_of, by_id, refs, plan_by_id, outside: str) -> dict:
-    """Costs of actions and milestones by top-level priority and funding source."""
+def spend_row(item, row, period, ret, profiles: budgets.Profiles, limit: Decimal) -> dict:
+    """An action's budget for the year, its profile and spend to date, and the variance
+    between them (``budgets.variance``), every amount worded for the page."""
+    spend = ret.spend_to_date if ret and ret.state in RECEIVED else None
+    found = budgets.variance(profiles.get(item.pk, []), period.start_year, period.quarter, spend, limit)
+    return {
+        **row,
+        "budget": pounds(found.budget),
+        "to_date": pounds(found.to_date),
+        "spend": pounds(found.spend) if found.spend is not None else "Not given",
+        "variance": _signed(found.amount) if found.amount is not None else "",
+        "percent": f"{found.percent:+}%" if found.percent is not None else "",
+        "flagged": found.flagged,
+    }
+
+
+def _signed(amount: Decimal) -> str:
+    return f"+{pounds(amount)}" if amount > 0 else f"−{pounds(-amount)}" if amount < 0 else pounds(amount)
+
+
+def _spend(rows: list[dict], plan: Plan, plans: list[Plan]) -> dict:
+    """The actions with a budget this year or spend given, and the threshold flagged past."""
+    limit = budgets.threshold(plan)
+    return {
+        "rows": rows,
+        "flagged": sum(1 for row in rows if row["flagged"]),
+        "threshold": f"{limit.normalize():f}%",
+        "threshold_set_by": "the plan" if plan.variance_threshold is not None else "the council’s default",
+        "mixed": len({budgets.threshold(p) for p in plans}) > 1,  # plans beneath set their own
+    }
+
+
+def _costs(items, profiles, priority_of, by_id, refs, plan_by_id, outside: str) -> dict:
+    """Costs of actions and milestones by top-level priority and funding source (an item's
+    cost is its budget profile where it has one: ``budgets.cost_lines``)."""
     table: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     for item in items:
-        if item.cost_amount:
-            table[(priority_of.get(item.pk, 0), item.funding_source or "Not stated")] += item.cost_amount
+        for line in budgets.cost_lines(item, profiles):
+            if line.amount:
+                table[(priority_of.get(item.pk, 0), line.funding_source or "Not stated")] += line.amount
     sources = sorted({source for _, source in table})
     rows = []
     for priority_id in dict.fromkeys(pid for pid, _ in table):
@@ -457,6 +503,8 @@ def _worded(card: dict, plan: Plan) -> dict:
     card.setdefault("labels", {kind: plan.label_for(kind) for kind in LABELLED_KINDS})
     # and those stored before milestones were reported (schema 1) had none to show
     card.setdefault("milestones", {"counts": [], "rows": []})
+    # stored before budgets and spend were monitored (schema 1): the page says so
+    card.setdefault("spend", None)
     card["words"] = words(card["labels"])
     return card
 

@@ -171,6 +171,23 @@ def check_actual_value(item: PlanItem, value: Decimal | None) -> str | None:
     return None
 
 
+def check_spend(item: PlanItem, value: Decimal | None) -> str | None:
+    """The message for a spend to date that cannot stand, or None (decision 0023)."""
+    if value is None:
+        return None
+    if item.kind != PlanItem.Kind.ACTION:
+        return "Only actions report spend to date."
+    if not value.is_finite():
+        return "Spend to date must be a number of pounds."
+    if value < 0:
+        return "Spend to date cannot be negative."
+    if value >= Decimal(10) ** 10:
+        return "Spend to date is too large."
+    if value != value.quantize(Decimal("0.01")):
+        return "Give spend to date in pounds and pence, with no more than 2 decimal places."
+    return None
+
+
 _TEXT_FIELDS = ("narrative", "soft_outcomes", "next_steps", "revision_reason", "evidence_name")
 
 
@@ -188,6 +205,9 @@ def return_problems(
     message = check_actual_value(item, ret.actual_value)
     if message:
         errors["actual_value"] = message
+    message = check_spend(item, ret.spend_to_date)
+    if message:
+        errors["spend_to_date"] = message
     if ret.evidence_url:
         try:
             URLValidator(schemes=["http", "https"])(ret.evidence_url)
@@ -288,7 +308,8 @@ def return_check(
     for name in ProgressReturn.CONTENT_FIELDS:
         if name in fields:
             setattr(ret, name, fields[name] if fields[name] is not None or name in _NULLABLE else "")
-    ret.actual_value = _decimal(ret.actual_value)
+    ret.actual_value = _decimal(ret.actual_value, "actual_value")
+    ret.spend_to_date = _decimal(ret.spend_to_date, "spend_to_date")
     if item.kind == PlanItem.Kind.MILESTONE:  # its rating follows from what its lead said
         ret.rag = ProgressReturn.MILESTONE_RAG.get(ret.milestone_state, "")
     errors = return_problems(item=item, ret=ret, submitting=submit, period=period)
@@ -419,7 +440,7 @@ def returns_save_all(
     return refusals
 
 
-_NULLABLE = {"actual_value", "revised_due_date", "completed_on"}
+_NULLABLE = {"actual_value", "spend_to_date", "revised_due_date", "completed_on"}
 
 
 def _storage_name(name: str) -> str:
@@ -429,14 +450,14 @@ def _storage_name(name: str) -> str:
     return (stem.encode()[:100].decode(errors="ignore") or "evidence") + extension.encode()[:16].decode(errors="ignore")
 
 
-def _decimal(value: object) -> Decimal | None:
+def _decimal(value: object, name: str) -> Decimal | None:
     """Callers other than forms (the workbook, scripts) may hand over text or floats."""
     if value is None or isinstance(value, Decimal):
         return value
     try:
         return Decimal(str(value))
     except ArithmeticError:
-        raise ValidationError({"actual_value": f"{value!r} is not a number."}) from None
+        raise ValidationError({name: f"{value!r} is not a number."}) from None
 
 
 def _reviewable(return_id: int, expected_version: int) -> ProgressReturn:

@@ -90,6 +90,7 @@ COLUMNS = [
     Column("Milestone status", 14, "milestone_state"),
     Column("Done on", 13, "completed_on"),
     Column("Actual value", 13, "actual_value"),
+    Column("Spend to date (£)", 15, "spend_to_date"),
     Column("Narrative", 50, "narrative"),
     Column("Soft outcomes", 40, "soft_outcomes"),
     Column("Next steps", 40, "next_steps"),
@@ -99,6 +100,7 @@ COLUMNS = [
     Column("Submit?", 10, SUBMIT),
 ]
 WRITABLE = [column for column in COLUMNS if column.field]
+NULLABLE = {"actual_value", "spend_to_date", *DATE_FIELDS}  # empty is None, not ""
 REQUIRED = [ITEM_ID, VERSION, *WRITABLE]
 HEADING = {column.field: column.heading for column in WRITABLE}
 POSITION = {column.heading: index for index, column in enumerate(COLUMNS, start=1)}
@@ -194,6 +196,7 @@ def build_workbook(user: User, scope: Scope) -> Workbook:
             ret.get_milestone_state_display() if ret and ret.milestone_state else "",
             ret.completed_on if ret else None,
             ret.actual_value if ret else None,
+            ret.spend_to_date if ret else None,
             ret.narrative if ret else "",
             ret.soft_outcomes if ret else "",
             ret.next_steps if ret else "",
@@ -236,12 +239,17 @@ def build_workbook(user: User, scope: Scope) -> Workbook:
 
 def _open_for(field: str, item: PlanItem) -> bool:
     """Is ``field``'s cell one the lead fills for ``item``? A milestone has a status and a
-    day it was done, not a RAG (derived) or a value; the others have no status."""
+    day it was done, not a RAG (derived), a value or spend; a target has an actual value, an
+    action a spend to date; only milestones have a status."""
     if item.kind == milestones.MILESTONE:
-        return field not in {"rag", "actual_value"}
+        return field not in {"rag", "actual_value", "spend_to_date"}
     if field in {"milestone_state", "completed_on"}:
         return False
-    return field != "actual_value" or item.is_target
+    if field == "actual_value":
+        return item.is_target
+    if field == "spend_to_date":
+        return item.kind == PlanItem.Kind.ACTION
+    return True
 
 
 def _range(field: str, last: int) -> str:
@@ -269,7 +277,8 @@ def _readme(sheet, user: User, scope: Scope, count: int) -> None:
         ("Downloaded at", timezone.now()),
     ]
     notes = [
-        "Fill in the white cells on the Returns sheet: RAG, actual value (targets only), narrative, soft "
+        "Fill in the white cells on the Returns sheet: RAG, actual value (targets only), spend to date in pounds "
+        "(actions only: this financial year's spend to the end of the quarter), narrative, soft "
         "outcomes, next steps, evidence link, and a revised due date with its reason if the date has slipped.",
         "For a milestone, choose its status instead of a RAG (its rating follows from it): Done, with the day "
         "it was done; On track; or Late, with the revised due date and the reason for it.",
@@ -623,7 +632,7 @@ def _untouched(ret: ProgressReturn | None, version: int, values: dict, submit: b
 
 def _stored(ret: ProgressReturn | None) -> dict:
     if ret is None:
-        return {name: None if name in {"actual_value", *DATE_FIELDS} else "" for name in HEADING if name != SUBMIT}
+        return {name: None if name in NULLABLE else "" for name in HEADING if name != SUBMIT}
     stored = {name: getattr(ret, name) for name in HEADING if name != SUBMIT}
     for name in TEXT_FIELDS:
         stored[name] = _lines(stored[name])
@@ -662,6 +671,13 @@ def _cell(field: str, value, number_format: str, item: PlanItem):
         if state is None:
             raise _Bad(f"“{value}” is not a milestone status. Choose one of {MILESTONE_LIST}.")
         return state
+    if field == "spend_to_date":
+        # pounds: "£1,200" as typed is 1200, and a percentage format means nothing here
+        number = _decimal(value.strip().removeprefix("£") if isinstance(value, str) else value, "")
+        message = services.check_spend(item, number)
+        if message:
+            raise _Bad(message)
+        return number
     if field in DATE_FIELDS:
         return _date(value)
     if field == SUBMIT:
@@ -789,8 +805,9 @@ class ApplyFailed(Exception):
 
 def _fields(change: dict) -> dict:
     fields = dict(change["fields"])
-    if fields.get("actual_value") is not None:
-        fields["actual_value"] = Decimal(fields["actual_value"])
+    for name in ("actual_value", "spend_to_date"):
+        if fields.get(name) is not None:
+            fields[name] = Decimal(fields[name])
     for name in DATE_FIELDS:
         if fields.get(name):
             fields[name] = date.fromisoformat(fields[name])

@@ -14,8 +14,8 @@ from config.forms import GovukForm, GovukModelForm, LongCheckboxes, LongSelect, 
 from config.text import TEXT_LIMIT
 from partners.models import Organisation, User
 from planning.access import can
-from planning.models import Comment, Edition, Link, Plan, PlanItem
-from planning.services import RIGHTS_FIELDS, RIGHTS_REFUSED
+from planning.models import Comment, Edition, Link, Plan, PlanItem, financial_year
+from planning.services import RIGHTS_FIELDS, RIGHTS_REFUSED, THRESHOLD_REFUSED
 
 REASON_HELP = "Optional. Recorded in the history beside your change."
 
@@ -84,10 +84,14 @@ class PlanEditForm(PlanForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         require_reason_if_approved(self, self.instance)
+        self.fields["variance_threshold"].widget.attrs.update({"class": "govuk-input govuk-input--width-4"})
         if not can(user, "change_owner", self.instance):
             for name in RIGHTS_FIELDS:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = RIGHTS_REFUSED[name]
+            # which overspends members see flagged is the owner's to say (decision 0023)
+            self.fields["variance_threshold"].disabled = True
+            self.fields["variance_threshold"].help_text = THRESHOLD_REFUSED
 
     def _kept(self, name: str):
         """A disabled field keeps its value; a different one posted is refused beside it."""
@@ -114,6 +118,43 @@ class PlanEditForm(PlanForm):
 
     def clean_partnership(self):
         return self._kept("partnership")
+
+    def clean_variance_threshold(self):
+        value = self.cleaned_data["variance_threshold"]
+        posted = self.data.get(self.add_prefix("variance_threshold"))
+        if self.fields["variance_threshold"].disabled and posted not in (None, ""):
+            try:
+                differs = forms.DecimalField().clean(posted) != self.instance.variance_threshold
+            except ValidationError:
+                differs = True
+            if differs:
+                raise forms.ValidationError(THRESHOLD_REFUSED)
+        return value
+
+
+class BudgetLineForm(GovukForm):
+    """One line of an action's budget profile; the plan's years are the choices."""
+
+    year = forms.TypedChoiceField(label="Financial year", coerce=int)
+    cost_type = forms.ChoiceField(
+        label="Revenue or capital", choices=PlanItem.CostType.choices, widget=forms.RadioSelect
+    )
+    funding_source = forms.CharField(
+        label="Funding source",
+        required=False,
+        max_length=200,
+        help_text="The funding stream, for example a grant. Leave empty if it is not known.",
+    )
+    amount = forms.DecimalField(label="Amount (£)", min_value=0, max_digits=12, decimal_places=2, localize=False)
+    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [
+            (year, financial_year(year)) for year in range(plan.start_year, plan.end_year + 1)
+        ]
+        self.fields["amount"].widget.attrs.update({"class": "govuk-input govuk-input--width-10"})
+        require_reason_if_approved(self, plan)
 
 
 class ItemForm(GovukModelForm):

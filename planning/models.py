@@ -98,6 +98,7 @@ class Plan(MPTTModel):
         "end_year",
         "cadence",
         "summary",
+        "variance_threshold",
         "label_vision",
         "label_priority",
         "label_action",
@@ -163,6 +164,16 @@ class Plan(MPTTModel):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions", verbose_name="revises"
     )
     version = models.PositiveIntegerField(default=1)
+    variance_threshold = models.DecimalField(
+        "budget variance threshold (%)",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
+        help_text="Scorecards flag an action whose spend to date is further than this from its budget profile "
+        "to date, for example 10 for 10%. Leave empty for the council’s default.",
+    )
     published_at = models.DateTimeField(
         "published to the public",
         null=True,
@@ -450,6 +461,59 @@ class PlanItem(MPTTModel):
 
 
 track(PlanItem, excluded_fields=MPTT_COLUMNS)
+
+
+class BudgetLine(models.Model):
+    """One line of an action's budget profile: what it is budgeted in one financial year,
+    revenue or capital, from one funding source (one line per year, type and source).
+    Where an action has lines they are its cost in every costs table, in place of its
+    single cost (``planning.budgets.cost_lines``, decision 0023)."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="budget_lines")
+    year = models.PositiveSmallIntegerField(
+        "financial year",
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text="The year it starts, for example 2014 for 2014/15.",
+    )
+    cost_type = models.CharField("revenue or capital", max_length=10, choices=PlanItem.CostType.choices)
+    funding_source = models.CharField(
+        max_length=200, blank=True, validators=[single_line], help_text="The funding stream, for example a grant."
+    )
+    amount = models.DecimalField(
+        "amount (£)", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "year", "cost_type", "funding_source"], name="budget_line_once"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_line_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.year} {self.cost_type} {self.funding_source} {self.amount}"
+
+    def get_absolute_url(self) -> str:
+        return self.item.get_absolute_url()
+
+    @property
+    def year_label(self) -> str:
+        return financial_year(self.year)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        item = self.item
+        if item.kind != PlanItem.Kind.ACTION:
+            errors["item"] = (
+                f"Only actions carry a budget profile, not {with_article(item.get_kind_display().lower())}."
+            )
+        plan = item.plan
+        if self.year is not None and not (plan.start_year <= self.year <= plan.end_year):
+            errors["year"] = f"The plan runs {plan.period}: choose a year within it."
+        if errors:
+            raise ValidationError(errors)
+
+
+track(BudgetLine)
 
 
 class ItemSupporter(models.Model):

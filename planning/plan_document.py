@@ -21,9 +21,9 @@ from django.utils.safestring import SafeString
 from config import pdf
 from config.html import as_safe_string
 from config.pdf import Entry, RenderError, produced_on
-from planning import outline_html, snapshots
+from planning import budgets, outline_html, snapshots
 from planning.formatting import pounds
-from planning.models import Edition, Plan, PlanItem
+from planning.models import Edition, Plan, PlanItem, financial_year
 from planning.selectors import OutlineRow, hide_link_ends, plan_outline
 from planning.wording import in_sentence, with_article
 
@@ -71,7 +71,9 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         for row in rows
         if row is not vision
     ]
-    costs = plan_costs(rows, plan)
+    item_ids = [row.item.pk for row in rows]
+    profiles = budgets.profiles_at(item_ids, edition.moment) if edition is not None else budgets.profiles_for([plan])
+    costs = plan_costs(rows, plan, profiles)
     linked = linked_plans(plan, shown, rows, hidden)
     contents = [Entry("About this plan", "about")] if shown.summary else []
     contents += [Entry(shown.label_vision, "vision")] if vision else []
@@ -98,14 +100,17 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
     }
 
 
-def plan_costs(rows: list[OutlineRow], plan: Plan) -> dict:
-    """Costs of actions and milestones by top-level priority (revenue, capital, total) and
-    by funding source, with the plan's total; money as the pages write it (``pounds``:
-    pence only where an amount has them)."""
+def plan_costs(rows: list[OutlineRow], plan: Plan, profiles: budgets.Profiles | None = None) -> dict:
+    """Costs of actions and milestones by top-level priority (revenue, capital, total), by
+    funding source and by financial year, with the plan's total; an item's cost is its
+    budget profile where it has one (``budgets.cost_lines``, ``profiles``); money as the
+    pages write it (``pounds``: pence only where an amount has them)."""
+    profiles = profiles or {}
     outside = f"Not under {with_article(in_sentence(plan.label_for('priority')))}"
     by_priority: dict[int, dict[str, Decimal]] = {}
     titles: dict[int, str] = {}
     by_source: dict[str, Decimal] = defaultdict(Decimal)
+    by_year: dict[int | None, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     totals: dict[str, Decimal] = defaultdict(Decimal)
     current = 0
     for row in rows:
@@ -113,13 +118,15 @@ def plan_costs(rows: list[OutlineRow], plan: Plan) -> dict:
         if row.depth == 1:
             current = item.pk
             titles[current] = f"{row.reference} {item.title}"
-        if not item.cost_amount:
-            continue
-        kind = item.cost_type or "not_stated"
-        cell = by_priority.setdefault(current, defaultdict(Decimal))
-        cell[kind] += item.cost_amount
-        totals[kind] += item.cost_amount
-        by_source[item.funding_source or "Not stated"] += item.cost_amount
+        for line in budgets.cost_lines(item, profiles):
+            if not line.amount:
+                continue
+            kind = line.cost_type or "not_stated"
+            cell = by_priority.setdefault(current, defaultdict(Decimal))
+            cell[kind] += line.amount
+            totals[kind] += line.amount
+            by_source[line.funding_source or "Not stated"] += line.amount
+            by_year[line.year][kind] += line.amount
     types = [(key, label) for key, label in PlanItem.CostType.choices if totals.get(key)]
     if totals.get("not_stated"):
         types.append(("not_stated", "Type not stated"))
@@ -137,6 +144,17 @@ def plan_costs(rows: list[OutlineRow], plan: Plan) -> dict:
         "totals": [pounds(totals[key]) for key, _ in types],
         "total": pounds(sum(totals.values(), Decimal(0))),
         "sources": [{"name": name, "amount": pounds(amount)} for name, amount in sorted(by_source.items())],
+        # only where some item has a budget profile: single costs name no year
+        "years": [
+            {
+                "year": financial_year(year) if year is not None else "Year not profiled",
+                "amounts": [pounds(amounts[key]) if amounts.get(key) else "" for key, _ in types],
+                "total": pounds(sum(amounts.values(), Decimal(0))),
+            }
+            for year, amounts in sorted(by_year.items(), key=lambda pair: (pair[0] is None, pair[0] or 0))
+        ]
+        if any(year is not None for year in by_year)
+        else [],
         "any": bool(table),
     }
 

@@ -21,7 +21,7 @@ from config.history import change_context, change_time, current_change
 from partners.models import Organisation, User
 from planning.access import can, drafting_part
 from planning.conflicts import check_version
-from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem, PlanShare
+from planning.models import BudgetLine, Edition, ItemSupporter, Link, Plan, PlanItem, PlanShare
 
 # pg_advisory_xact_lock key serialising changes to the tree of plans and new item trees
 _TREE_ALLOCATION_LOCK = 7_204_913
@@ -88,6 +88,7 @@ RIGHTS_REFUSED = {
     "owner": OWNER_REFUSED,
     "partnership": "Only the plan’s owner or an administrator can change the partnership that owns it.",
 }
+THRESHOLD_REFUSED = "Only the plan’s owner or an administrator can change its budget variance threshold."
 
 
 @transaction.atomic
@@ -106,6 +107,10 @@ def plan_update(*, plan_id: int, user: User | None, fields: dict, expected_versi
             # editing and sign-off: checked here, under the lock, so that no caller can skip it
             # (issue 12, item 5; issue 15)
             raise ValidationError({name: RIGHTS_REFUSED[name]})
+    threshold = fields.get("variance_threshold", plan.variance_threshold)
+    if threshold != plan.variance_threshold and (user is None or not can(user, "change_owner", plan)):
+        # the threshold says which overspends members see flagged: the owner's to set (decision 0023)
+        raise ValidationError({"variance_threshold": THRESHOLD_REFUSED})
     with change_context(reason=reason, user=user):
         for name in PLAN_FIELDS:
             if name in fields:
@@ -286,6 +291,37 @@ def item_delete(*, item_id: int, user: User | None, reason: str = "") -> list[Pl
         item.delete()
         _shift((_siblings(parent_id, position__gt=position), -1))
     return removed
+
+
+# --- budget profiles (decision 0023) ---------------------------------------------------
+
+
+def budget_line_add(
+    *, item_id: int, user: User | None, year: int, cost_type: str, funding_source: str, amount, reason: str = ""
+) -> BudgetLine:
+    """Add a line to an action's budget profile: one line per year, type and source."""
+    plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
+    with plan_write(plan_id, user=user, reason=reason, content=True) as locked:
+        item = PlanItem.objects.select_related("plan").get(pk=item_id)
+        _check_drafting(locked, user, item)
+        line = BudgetLine(item=item, year=year, cost_type=cost_type, funding_source=funding_source, amount=amount)
+        line.full_clean(validate_unique=False, validate_constraints=False)
+        if BudgetLine.objects.filter(
+            item=item, year=year, cost_type=cost_type, funding_source=line.funding_source
+        ).exists():
+            raise ValidationError(
+                {"funding_source": "This action already has a line for that year, type and source: remove it first."}
+            )
+        line.save()
+    return line
+
+
+def budget_line_delete(*, item_id: int, line_id: int, user: User | None, reason: str = "") -> None:
+    plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
+    with plan_write(plan_id, user=user, reason=reason, content=True) as locked:
+        item = PlanItem.objects.get(pk=item_id)
+        _check_drafting(locked, user, item)
+        BudgetLine.objects.get(pk=line_id, item=item).delete()
 
 
 # --- links and editions ----------------------------------------------------------------

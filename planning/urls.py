@@ -2,6 +2,7 @@ from django.urls import path
 
 from planning.views import (
     alignment,
+    budgets,
     co_writing,
     comments,
     home,
@@ -33,6 +34,12 @@ urlpatterns = [
     path("plans/<slug:slug>/items/<int:pk>/delete/", views.item_delete, name="item-delete"),
     path("plans/<slug:slug>/items/<int:pk>/history/", views.item_history, name="item-history"),
     path("plans/<slug:slug>/items/<int:pk>/links/add/", links.link_add, name="link-add"),
+    path("plans/<slug:slug>/items/<int:pk>/budget/add/", budgets.budget_line_add, name="budget-line-add"),
+    path(
+        "plans/<slug:slug>/items/<int:pk>/budget/<int:line_id>/delete/",
+        budgets.budget_line_delete,
+        name="budget-line-delete",
+    ),
     path("plans/<slug:slug>/items/<int:pk>/links/<int:link_id>/delete/", links.link_delete, name="link-delete"),
     path("plans/<slug:slug>/editions/", timetravel.plan_editions, name="plan-editions"),
     path("plans/<slug:slug>/as-of/", timetravel.plan_as_of, name="plan-as-of"),

@@ -61,6 +61,8 @@ def public_scorecard(plan: Plan, period: ReportingPeriod) -> dict:
         row["url"] = item_url(row.get("id"))
     for row in card.get("priorities", []):
         row["url"] = ""
+    for row in (card.get("spend") or {}).get("rows", []):  # budget and spend (decision 0023)
+        row["url"] = item_url(row.get("id"))
     return card
 
 

@@ -61,6 +61,8 @@ PARENTS = {
     "planning:item-move": ("planning:item-detail", "Action"),
     "planning:item-delete": ("planning:item-detail", "Action"),
     "planning:link-add": ("planning:item-detail", "Action"),
+    "planning:budget-line-add": ("planning:item-detail", "Action"),
+    "planning:budget-line-delete": ("planning:item-detail", "Action"),
     "planning:item-comment": ("planning:item-detail", "Action"),
     "partners:organisation-list": ("planning:plan-list", "Plans"),
     "partners:organisation-create": ("partners:organisation-list", "Organisations"),

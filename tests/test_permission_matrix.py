@@ -221,6 +221,9 @@ URLS = {
     "planning:item-delete": (lambda w: [w.plan.slug, w.action.pk], "draft", "draft"),
     "planning:link-add": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
     "planning:link-delete": (lambda w: [w.plan.slug, w.action.pk, w.link.pk], "wrong_method", "change"),
+    # an action's budget profile (decision 0023): under the plan's edit permission
+    "planning:budget-line-add": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
+    "planning:budget-line-delete": (lambda w: [w.plan.slug, w.action.pk, w.budget_line.pk], "change", "change"),
     "planning:item-permalink": (lambda w: [w.action.pk], "read", "wrong_method"),
     "planning:plan-status": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:plan-approve": (lambda w: [w.plan.slug], "wrong_method", "approve"),
@@ -517,6 +520,10 @@ class World:
         self.link = services.link_add(
             source_id=self.action.pk, target_id=goal.pk, relation="contributes_to", user=owner
         )
+        self.budget_line = services.budget_line_add(
+            item_id=self.action.pk, user=owner, year=self.plan.start_year, cost_type="revenue",
+            funding_source="Grant", amount=1000,
+        )  # fmt: skip
         if state in {"consultation", "approved"}:
             today = timezone.localdate()
             lifecycle.plan_consultation_open(
@@ -667,6 +674,8 @@ FIELDS = {
     # the owning partnership makes its plan leads co-owners (issue 15); before the
     # owner changes, while alice is still the owner
     ("planning:plan-edit", "partnership"): (lambda w: [w.plan.slug], lambda w: w.other_partnership.pk, "change_owner"),
+    # which overspends members see flagged is the owner's call (decision 0023); before the owner changes
+    ("planning:plan-edit", "variance_threshold"): (lambda w: [w.plan.slug], lambda w: 25, "change_owner"),
     ("planning:plan-edit", "owner"): (lambda w: [w.plan.slug], lambda w: w.people["other_officer"].pk, "change_owner"),
 }
 OUTCOMES["change_owner"] = {
@@ -677,6 +686,7 @@ OUTCOMES["change_owner"] = {
 def _plan_form(plan: Plan, **changes) -> dict:
     keys = {"organisation", "owner", "partnership", "parent"}
     fields = {name: getattr(plan, name) for name in Plan.EDITABLE_FIELDS if name not in keys}
+    fields = {name: "" if value is None else value for name, value in fields.items()}
     fields |= {name: getattr(plan, f"{name}_id") or "" for name in keys}
     return fields | {"version": plan.version, "reason": "Handing over"} | changes
 
@@ -696,7 +706,8 @@ def test_the_fields_that_confer_rights(client, db, persona, state, settings, tmp
         after = Plan.objects.get(pk=world.plan.pk)
         got = _outcome(response)
         if got == "ok":
-            got = "changed" if getattr(after, f"{field}_id") == value(world) else "refused"
+            now = getattr(after, f"{field}_id") if field in {"owner", "partnership"} else getattr(after, field)
+            got = "changed" if now == value(world) else "refused"
         if got == "refused" and (response.status_code != 200 or after.version != before.version):
             got = f"refused with {response.status_code}, version {before.version} -> {after.version}"
         if got != expected:

@@ -37,12 +37,12 @@ PERSONAS = [
 # persona -> page -> queries; the plan page is read twice, with the outline built and then cached
 PUBLIC = {"public plan": 10, "public item": 8}  # the same for every persona
 EXPECTED = {
-    persona: {"plan": 9, "plan cached": 5, "item": 8, "scorecard": 9, "contributions": 10} | PUBLIC
+    persona: {"plan": 9, "plan cached": 5, "item": 9, "scorecard": 10, "contributions": 10} | PUBLIC
     for persona in ["alice", "bob", "carol", "ada"]
 } | {  # one more: which linked plans they may not read (officers and admins read every plan)
-    persona: {"plan": 10, "plan cached": 6, "item": 8, "scorecard": 9, "contributions": 10} | PUBLIC
+    persona: {"plan": 10, "plan cached": 6, "item": 9, "scorecard": 10, "contributions": 10} | PUBLIC
     for persona in ["pat", "mel"]
-}
+}  # the item page of an action and the scorecard read its budget profiles in one query (decision 0023)
 
 
 def _build(plan: Plan, size: int, bob, college, period) -> PlanItem:
@@ -53,13 +53,22 @@ def _build(plan: Plan, size: int, bob, college, period) -> PlanItem:
         priority = add_item(plan, vision_of(plan), "priority", title=f"Priority {n}")
         action = add_item(plan, priority, "action", title=f"Action {n}", lead_officer=bob)
         add_item(plan, action, "target", title=f"Target {n}", lead_organisation=college)
+        for cost_type in ("revenue", "capital"):  # a budget profile (decision 0023)
+            services.budget_line_add(
+                item_id=action.pk,
+                user=None,
+                year=plan.start_year,
+                cost_type=cost_type,
+                funding_source="Grant",
+                amount=4000,
+            )
         first = first or action
     services.plan_share_set(plan=plan, organisations=[college])
     plan.status = Plan.Status.APPROVED
     plan.published_at = plan.published_at or timezone.now()  # for the public pages (issue 16)
     plan.save()
     for action in plan.items.filter(kind="action", returns__isnull=True):
-        make_return(action, period, bob, {"rag": "green", "narrative": "On track"}, submit=True)
+        make_return(action, period, bob, {"rag": "green", "narrative": "On track", "spend_to_date": 1500}, submit=True)
     return first
 
 

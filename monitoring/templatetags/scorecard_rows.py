@@ -44,3 +44,7 @@ def cost_rows(card: dict) -> SafeString:
 @register.simple_tag
 def milestone_rows(card: dict) -> SafeString:
     return as_safe_string(scorecard_html.milestone_rows(card))
+
+
+def spend_rows(card: dict) -> SafeString:
+    return as_safe_string(scorecard_html.spend_rows(card))

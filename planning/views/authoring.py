@@ -202,8 +202,17 @@ def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "can_draft": changeable or part is not None,
             "can_move": item.parent_id is not None and (changeable or (part is not None and part.pk != item.pk)),
             "child_kinds": [(kind, item.plan.label_for(kind)) for kind in PlanItem.child_kinds(item.kind)],
+            **_budget(item),
         },
     )
+
+
+def _budget(item: PlanItem) -> dict:
+    """An action's budget profile and its total (decision 0023); nothing to read for other kinds."""
+    if item.kind != PlanItem.Kind.ACTION:
+        return {}
+    lines = list(item.budget_lines.order_by("year", "cost_type", "funding_source"))
+    return {"budget_lines": lines, "budget_total": sum(line.amount for line in lines)}
 
 
 @login_required

@@ -3,6 +3,7 @@ browser and checked by axe-core, with the status it should answer."""
 
 import pytest
 
+from planning import services
 from tests.browser.conftest import sign_in, visit
 from tests.factories import add_item, vision_of
 from tests.public.test_plan_pages import Council
@@ -14,6 +15,9 @@ def test_every_plan_page_passes_axe(page, alice, carol, plan):
     priority = add_item(plan, vision_of(plan), "priority", user=alice, title="Every child in a good school")
     action = add_item(plan, priority, "action", user=alice, cost_amount=1200, cost_type="capital")
     add_item(plan, action, "target", user=alice, description="**Eighty-five** per cent")
+    line = services.budget_line_add(
+        item_id=action.pk, user=alice, year=plan.start_year, cost_type="revenue", funding_source="Grant", amount=900
+    )
     sign_in(page, alice)
     base = f"/plans/{plan.slug}"
     for path in (
@@ -29,6 +33,8 @@ def test_every_plan_page_passes_axe(page, alice, carol, plan):
         f"{base}/as-of/?at=2013-03-18",
         f"{base}/compare/?from=now&to=now",
         f"{base}/items/{action.pk}/links/add/?q=good",
+        f"{base}/items/{action.pk}/budget/add/",
+        f"{base}/items/{action.pk}/budget/{line.pk}/delete/",
         "/map/",
     ):
         visit(page, path)

@@ -133,6 +133,10 @@ def test_every_planning_url_has_a_row_in_this_table():
         "planning:plan-list",  # tested just above
         "planning:plan-create",  # tested just above
         "planning:link-delete",  # POST only: tests/planning/test_links.py
+        # an action's budget profile: every persona in tests/test_permission_matrix.py, both ways
+        # in tests/planning/test_budget_profiles.py (this table's item is a priority)
+        "planning:budget-line-add",
+        "planning:budget-line-delete",
         "planning:plan-map",  # every reader, filtered: tests/planning/test_overview.py
         "planning:search",  # every reader, filtered: tests/planning/test_search.py
         "planning:council-alignment",  # every reader, filtered: tests/planning/test_alignment.py

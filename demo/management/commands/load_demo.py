@@ -18,7 +18,15 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from demo import cadence_story, milestones_story, monitoring_story, partnership_story, planning_story, publishing_story
+from demo import (
+    cadence_story,
+    milestones_story,
+    money_story,
+    monitoring_story,
+    partnership_story,
+    planning_story,
+    publishing_story,
+)
 from partners.models import User
 from planning.loader import LoadError, load_plans
 from planning.models import Plan
@@ -51,6 +59,7 @@ class Command(BaseCommand):
                     monitoring = monitoring_story.tell(today=timezone.localdate())
                     termly = cadence_story.tell()
                     milestones_story.tell()
+                    money = money_story.tell()
                     partnership = partnership_story.tell()
                     published = publishing_story.tell()
             except LoadError as error:
@@ -60,6 +69,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{editions[0].plan} has two editions to compare: {names}.")
             self.stdout.write(f"{consultation.plan} is out to consultation until {consultation.closes_on:%-d %B %Y}.")
             self.stdout.write(f"Quarterly monitoring: {monitoring.summary()}")
+            self.stdout.write(f"Budgets and spend: {money.summary()}")
             self.stdout.write(
                 f"{termly.plan} reports termly: {termly.terms[0].label} accepted, "
                 f"{cadence_story.awaiting()} returns for {termly.terms[1].label} waiting for review."

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0005_document_started_at'),
+        ('monitoring', '0006_reporting_cadence'),
     ]
 
     operations = [
