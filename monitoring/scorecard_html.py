@@ -18,6 +18,14 @@ _NOTHING = html("")
 _DIFFERS = html(' <span class="govuk-body-s">differs</span>')
 
 
+class AskUrl(IdUrl):
+    """The address of the form to ask about a row (decision 0022), passed to the row tags
+    through a template's context: Django calls what is callable there unless told not to."""
+
+    __slots__ = ()
+    do_not_call_in_templates = True
+
+
 def _rating(rag: str) -> str:
     """A rating's words ("Not started"), never its code."""
     return RAG_LABELS.get(rag, rag)
