@@ -2,7 +2,8 @@
 
 After loading, it tells the demo's short history (``demo.planning_story``): two named
 editions of the Standards and School Improvement plan with real changes between them,
-then a year of quarterly returns and risk reviews (``demo.monitoring_story``), the
+then a year of quarterly returns and risk reviews (``demo.monitoring_story``), members' questions
+(``demo.questions_story``), the
 partnership's draft (``demo.partnership_story``) and the plans published to the public
 (``demo.publishing_story``).
 Loading and the stories are one transaction, so a failure leaves the database empty.
@@ -18,7 +19,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from demo import monitoring_story, partnership_story, planning_story, publishing_story
+from demo import monitoring_story, partnership_story, planning_story, publishing_story, questions_story
 from partners.models import User
 from planning.loader import LoadError, load_plans
 from planning.models import Plan
@@ -49,6 +50,7 @@ class Command(BaseCommand):
                     editions = planning_story.tell(owner=User.objects.get(username="owner"))
                     consultation = planning_story.consult()
                     monitoring = monitoring_story.tell(today=timezone.localdate())
+                    asked = questions_story.tell(today=timezone.localdate())
                     partnership = partnership_story.tell()
                     published = publishing_story.tell()
             except LoadError as error:
@@ -58,6 +60,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{editions[0].plan} has two editions to compare: {names}.")
             self.stdout.write(f"{consultation.plan} is out to consultation until {consultation.closes_on:%-d %B %Y}.")
             self.stdout.write(f"Quarterly monitoring: {monitoring.summary()}")
+            self.stdout.write(f"Scrutiny: {asked.summary()}")
             self.stdout.write(
                 f"{partnership} is the {partnership.partnership}'s draft: suggestions from its consultation, "
                 "two drafting groups writing their parts, one sign-off given."
