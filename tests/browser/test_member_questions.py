@@ -42,9 +42,8 @@ def test_a_member_asks_the_lead_who_answers_and_the_member_reads_the_answer(
     # --- From the plan's Q2 scorecard, she asks about the action (red: an exception). -------------
     visit(member, f"/plans/{plan.slug}/scorecards/{q2.slug}/")
     exceptions = member.locator("section", has=member.locator("#exceptions-heading"))
-    follow(
-        exceptions, exceptions.get_by_role("link", name=re.compile("Ask a question about .*Train every maths teacher"))
-    )
+    ask = exceptions.get_by_role("link", name=re.compile("Ask a question about .*Train every maths teacher"))
+    follow(member, ask)
     expect(member.get_by_role("heading", level=1)).to_have_text("Ask a question")
     expect(member.locator("main")).to_contain_text("Bob Officer")
     submit(member, member.get_by_role("button", name="Send the question"))  # empty: refused beside the field
