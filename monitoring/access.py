@@ -179,8 +179,13 @@ def get_question(user: User, slug: str, question_id: int, action: str = "view") 
         .filter(item__plan__slug=slug, item__plan__status=Plan.Status.APPROVED, pk=question_id)
         .first()
     )
-    if question is None or not (is_lead(user, question.item) or can(user, "view", question.item.plan)):
+    if question is None:
         raise Http404("No such question")
+    try:  # the plan as every plan page reads it (its trail above it included: breadcrumbs)
+        question.item.plan = get_plan_for_user(user, slug)
+    except Http404:
+        if not is_lead(user, question.item):  # leading the item is reason enough to see it
+            raise Http404("No such question") from None
     if action == "answer" and not can_answer(user, question.item):
         raise PermissionDenied
     if action == "withdraw" and not (user.is_authenticated and question.asked_by_id == user.pk):

@@ -32,7 +32,7 @@ def test_questions_in_every_state_and_load_demo_says_so(demo):
         f"Scrutiny: members' questions on {OWNER_PLAN}: 1 answered, 3 awaiting an answer (1 overdue), 1 withdrawn."
     ) in demo
     for question in MemberQuestion.objects.all():
-        assert question.history.first().history_user == question.asked_by
+        assert question.history.earliest("history_date").history_user == question.asked_by
 
 
 def test_the_officer_and_the_owner_see_the_questions_asked_of_them_beside_their_returns(demo, client):
