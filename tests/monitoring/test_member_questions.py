@@ -317,6 +317,22 @@ def test_an_item_not_on_the_scorecard_or_a_question_of_another_plan_is_not_found
     assert client.get(reverse("monitoring:question-detail", args=[monitored.slug, question.pk])).status_code == 404
 
 
+def test_a_rolled_up_scorecard_asks_about_the_plans_beneath_and_lists_their_questions(
+    client, monitored, periods, mel, alice, carol
+):
+    below = make_plan(owner=carol, title="Plan beneath", slug="beneath", parent=monitored)
+    action = add_item(below, add_item(below, vision_of(below), "priority", title="P"), "action", title="Beneath")
+    below.status = Plan.Status.APPROVED
+    below.save()
+    client.force_login(mel)
+    response = client.post(_ask_url(monitored, periods[1], action), {"text": "A question on the plan beneath"})
+    question = MemberQuestion.objects.get()
+    assert response.status_code == 302 and (question.item, question.addressee) == (action, carol)
+    url = reverse("monitoring:scorecard", args=[monitored.slug, periods[1].slug])
+    assert "A question on the plan beneath" in client.get(url + "?children=1").content.decode()
+    assert "A question on the plan beneath" not in client.get(url).content.decode()
+
+
 def test_signed_out_people_are_sent_to_sign_in(client, monitored, periods, mel):
     question = _ask(monitored.action, periods[1], mel)
     for url in (_ask_url(monitored, periods[1], monitored.action), _url(question)):
