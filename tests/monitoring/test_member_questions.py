@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.verify import verify_history
 from monitoring import documents, questions, scorecard_pack
 from monitoring import services as monitoring
 from monitoring.models import MemberQuestion
@@ -88,6 +89,7 @@ def test_a_withdrawn_question_takes_no_answer_and_nothing_changes(monitored, per
         questions.question_answer(question_id=question.pk, user=bob, answer="Late answer")
     question.refresh_from_db()
     assert (question.state, question.answer, question.answered_by) == (State.WITHDRAWN, "", None)
+    assert [problem for check in verify_history() for problem in check.problems] == []  # every row sealed
     assert question.history.latest("history_date").history_change_reason == "Question withdrawn: Answered at committee"
     with pytest.raises(ValidationError, match="withdrawn"):
         questions.question_withdraw(question_id=question.pk, user=mel)
