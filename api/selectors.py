@@ -266,7 +266,7 @@ def returns_for(
     if period is not None:
         returns = returns.filter(period=period)
     return returns.select_related("item__plan", "period").order_by(
-        "period__start_year", "period__quarter", "item__plan__slug", "item__tree_id", "item__lft"
+        "period__starts_on", "period__cadence", "item__plan__slug", "item__tree_id", "item__lft"
     )
 
 

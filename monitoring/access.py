@@ -14,14 +14,20 @@ been returned for changes, only its authors (whoever may fill it in) and reviewe
 Everyone else sees that a return exists and its state, as on the scorecard, but not
 what it says (issue 12, item 13; docs/decisions/0009).
 
+Members' questions (decision 0022): an elected member who may read a plan's scorecard may
+ask about any action or target on it; the item's leads (as for its returns) and whoever
+may approve its plan (its owners, admins) may answer; only the member who asked may
+withdraw. Everyone who may read the plan reads its questions and answers.
+
 Out-of-scope objects are 404; a forbidden action on a visible object is 403.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from config.forms import parse_id
-from monitoring.models import CADENCE_OF_LETTER, ProgressReturn, ReportingPeriod
+from monitoring.models import CADENCE_OF_LETTER, MemberQuestion, ProgressReturn, ReportingPeriod
 from partners.models import User
 from planning.access import can, get_plan_for_user
 from planning.models import Plan, PlanItem
@@ -122,3 +128,69 @@ def get_item_for_rollup(user: User, slug: str, pk: int) -> PlanItem:
         raise Http404("No such item in this plan")
     item.plan = plan
     return item
+
+
+# --- members' questions (decision 0022) ----------------------------------------------------------
+
+
+def can_ask(user: User) -> bool:
+    """Elected members ask; officers, partners and admins answer or run the system."""
+    return user.is_authenticated and user.is_active and user.role == User.Role.MEMBER
+
+
+def can_answer(user: User, item: PlanItem) -> bool:
+    """The item's leads and whoever may approve its plan (its owners, admins); members never."""
+    if not user.is_authenticated or not user.is_active or user.role == User.Role.MEMBER:
+        return False
+    return is_lead(user, item) or can_review(user, item.plan)
+
+
+def get_item_to_ask_about(user: User, plan: Plan, pk: int) -> PlanItem:
+    """An action or target on ``plan``'s scorecard (the plan's own, or an approved plan's
+    beneath it: the scorecard may include them), which ``user`` may read and ask about."""
+    below = plan.get_descendants().approved().values("pk")
+    item = (
+        PlanItem.objects.select_related("plan__owner", "plan__organisation", "lead_officer")
+        .monitored()
+        .filter(Q(plan=plan) | Q(plan__in=below), pk=pk)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such action or target on this scorecard")
+    if item.plan_id == plan.pk:
+        item.plan = plan
+    elif not can(user, "view", item.plan):
+        raise Http404("No such action or target on this scorecard")
+    if not can_ask(user):
+        raise PermissionDenied
+    return item
+
+
+def get_question(user: User, slug: str, question_id: int, action: str = "view") -> MemberQuestion:
+    """Question ``question_id`` on an item of approved plan ``slug``, if ``user`` may read the
+    plan (or leads the item) and may ``action`` it: ``view``, ``answer`` or ``withdraw``."""
+    question = (
+        MemberQuestion.objects.select_related(
+            "item__plan__owner",
+            "item__plan__organisation",
+            "item__lead_officer",
+            "item__lead_organisation",
+            "period",
+            "asked_by",
+            "answered_by",
+        )
+        .filter(item__plan__slug=slug, item__plan__status=Plan.Status.APPROVED, pk=question_id)
+        .first()
+    )
+    if question is None:
+        raise Http404("No such question")
+    try:  # the plan as every plan page reads it (its trail above it included: breadcrumbs)
+        question.item.plan = get_plan_for_user(user, slug)
+    except Http404:
+        if not is_lead(user, question.item):  # leading the item is reason enough to see it
+            raise Http404("No such question") from None
+    if action == "answer" and not can_answer(user, question.item):
+        raise PermissionDenied
+    if action == "withdraw" and not (user.is_authenticated and question.asked_by_id == user.pk):
+        raise PermissionDenied
+    return question

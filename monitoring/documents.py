@@ -20,11 +20,20 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from monitoring import scorecards
-from monitoring.models import Document, ProgressReturn, ReportingPeriod, ScorecardSnapshot, render_cutoff
+from monitoring.models import (
+    Document,
+    MemberQuestion,
+    ProgressReturn,
+    ReportingPeriod,
+    ScorecardSnapshot,
+    render_cutoff,
+)
 from monitoring.tasks import is_lost, render_document
 from partners.models import User
 from planning.access import hiding_key, plans_hidden_from, plans_hidden_from_public
 from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem
+
+QUESTIONS = ":questions@"  # in a scorecard pack's key: the members' pack, with their questions
 
 
 def request_plan_pdf(user: User, plan: Plan, edition: Edition | None = None) -> Document:
@@ -43,10 +52,15 @@ def request_public_plan_pdf(plan: Plan, edition: Edition) -> Document:
 
 
 def request_scorecard_pdf(user: User | None, plan: Plan, period: ReportingPeriod, include_children: bool) -> Document:
-    """The scorecard pack of ``plan`` for ``period``."""
+    """The scorecard pack of ``plan`` for ``period``: for a signed-in reader with the
+    members' questions, which are live even in a locked quarter, so its key names their
+    latest change (``QUESTIONS``); for the public (``user`` None) without them."""
+    key = scorecard_key(plan, period, include_children)
+    if user is not None:
+        key += questions_key(plan, include_children)
     return _request(
         user,
-        scorecard_key(plan, period, include_children),
+        key,
         kind=Document.Kind.SCORECARD,
         plan=plan,
         period=period,
@@ -73,6 +87,19 @@ def scorecard_key(plan: Plan, period: ReportingPeriod, include_children: bool) -
         Plan.history.filter(Q(id__in=plans) | Q(parent_id__in=plans)).aggregate(at=Max("history_date"))["at"],
     ]
     return f"{base}:v{period.version}:live@{_latest(moments).isoformat()}"
+
+
+def questions_key(plan: Plan, include_children: bool) -> str:
+    """``:questions@<moment>``: the latest change to a question on the scorecard's plans."""
+    plans = [p.pk for p in scorecards.plans_in_scope(plan, include_children)]
+    items = PlanItem.objects.filter(plan_id__in=plans).values("id")
+    latest = MemberQuestion.history.filter(item_id__in=items).aggregate(at=Max("history_date"))["at"]
+    return f"{QUESTIONS}{_latest([latest]).isoformat()}"
+
+
+def with_questions(document: Document) -> bool:
+    """Was the pack asked for with the members' questions (``request_scorecard_pdf``)?"""
+    return QUESTIONS in document.key
 
 
 def plan_changes(plan: Plan) -> list[datetime | None]:

@@ -357,3 +357,35 @@ class RiskReviewForm(GovukForm):
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].queryset = register.open_periods(plan)
+
+
+class QuestionForm(GovukForm):
+    """A member's question about an action or target (decision 0022)."""
+
+    text = forms.CharField(
+        label="Your question",
+        max_length=NOTE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The lead answers by the date shown; the question and its answer are listed on the next scorecard.",
+        error_messages={"required": "Enter your question"},
+    )
+
+
+class AnswerForm(GovukForm):
+    answer = forms.CharField(
+        label="Your answer",
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="The member who asked is told, and the answer is listed on the next scorecard. "
+        "It cannot be changed once given.",
+        error_messages={"required": "Enter your answer"},
+    )
+
+
+class WithdrawForm(GovukForm):
+    reason = forms.CharField(
+        label="Why you are withdrawing it (optional)",
+        required=False,
+        max_length=NOTE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -486,3 +486,53 @@ class Document(models.Model):
 def render_cutoff() -> datetime:
     """A document whose production started before this and has not finished has stalled."""
     return timezone.now() - timedelta(seconds=settings.PDF_RENDER_TIMEOUT)
+
+
+class MemberQuestion(models.Model):
+    """An elected member's question about one action or target, asked on a quarter's
+    scorecard, for its lead to answer by ``due_on`` (decision 0022).
+
+    Addressed to the item's lead officer, or to the plan's owner where the item names no
+    lead officer (``addressee``). Open → answered (once; the answer is never rewritten)
+    or open → withdrawn by the member who asked. Questions are live: they are not part of
+    a locked quarter's stored scorecard, which shows them in a section of their own."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Awaiting an answer"
+        ANSWERED = "answered", "Answered"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="questions")
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="questions", help_text="The scorecard asked on."
+    )
+    asked_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="questions_asked")
+    text = BoundedTextField("question", max_length=NOTE_LIMIT)
+    asked_at = models.DateTimeField()
+    due_on = models.DateField("answer due")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    answer = BoundedTextField(blank=True)
+    answered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        indexes = [models.Index(fields=["state", "due_on"], name="question_state_due")]
+
+    def __str__(self) -> str:
+        return f"Question on {self.item.title} ({self.period.label})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:question-detail", args=[self.item.plan.slug, self.pk])
+
+    def is_overdue(self, today: date) -> bool:
+        return self.state == self.State.OPEN and self.due_on < today
+
+    @property
+    def addressee(self) -> User | None:
+        """Who is asked to answer: the item's lead officer, else the plan's owner."""
+        return self.item.lead_officer or self.item.plan.owner
+
+
+track(MemberQuestion)

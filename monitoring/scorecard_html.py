@@ -8,7 +8,7 @@ from ``monitoring.scorecards.build`` (or a locked quarter's stored copy of it), 
 included; ``templatetags/scorecard_rows`` makes them template tags.
 """
 
-from config.html import SafeHtml, html, join
+from config.html import IdUrl, SafeHtml, html, join
 from monitoring.scorecards import RAG_LABELS
 
 # plain cells: the table's class styles them (app.css, print.css), which keeps a
@@ -16,6 +16,14 @@ from monitoring.scorecards import RAG_LABELS
 _NO_RETURN = html('<span class="app-muted">No return</span>')
 _NOTHING = html("")
 _DIFFERS = html(' <span class="govuk-body-s">differs</span>')
+
+
+class AskUrl(IdUrl):
+    """The address of the form to ask about a row (decision 0022), passed to the row tags
+    through a template's context: Django calls what is callable there unless told not to."""
+
+    __slots__ = ()
+    do_not_call_in_templates = True
 
 
 def _rating(rag: str) -> str:
@@ -29,7 +37,18 @@ def _tag(rag: str, label: str) -> SafeHtml:
     return html('<strong class="govuk-tag app-rag app-rag--{}">{}</strong>', rag, label)
 
 
-def _item(row: dict, extra: SafeHtml) -> SafeHtml:
+def _item(row: dict, extra: SafeHtml, ask: IdUrl | None = None) -> SafeHtml:
+    """The row's heading cell: the item, linked to its return, with ``extra`` under it, and
+    for a member (``ask``: the address of the form, decision 0022) a link to ask about it."""
+    if ask is not None:
+        extra = html(
+            '{}<br><a class="govuk-link govuk-body-s" href="{}">Ask a question'
+            '<span class="govuk-visually-hidden"> about {} {}</span></a>',
+            extra,
+            ask(row["id"]),
+            row["reference"],
+            row["title"],
+        )
     if not row["url"]:  # no page to link to (the public scorecard of a locked quarter)
         return html('<th scope="row">{} {}{}</th>', row["reference"], row["title"], extra)
     return html(
@@ -51,7 +70,7 @@ def _in_plan(card: dict, row: dict) -> SafeHtml:
     return _under(row["plan"]) if card["include_children"] else _NOTHING
 
 
-def target_rows(card: dict, rows: list[dict] | None = None) -> SafeHtml:
+def target_rows(card: dict, rows: list[dict] | None = None, ask: IdUrl | None = None) -> SafeHtml:
     """The targets' rows: ``rows`` (one priority's, on a folded page) or all of them."""
     out = []
     for row in card["targets"] if rows is None else rows:
@@ -67,7 +86,7 @@ def target_rows(card: dict, rows: list[dict] | None = None) -> SafeHtml:
             html(
                 '<tr>{}<td class="app-num">{}</td><td class="app-num">{}</td><td class="app-num">{}</td>'
                 '<td class="app-num">{}</td><td>{}</td><td>{}{}</td></tr>',
-                _item(row, _under(unit)),
+                _item(row, _under(unit), ask),
                 row["baseline"],
                 row["expected"],
                 row["actual"],
@@ -80,7 +99,7 @@ def target_rows(card: dict, rows: list[dict] | None = None) -> SafeHtml:
     return join(out, "\n")
 
 
-def exception_rows(card: dict) -> SafeHtml:
+def exception_rows(card: dict, ask: IdUrl | None = None) -> SafeHtml:
     out = []
     for row in card["exceptions"]:
         where = row["lead"] + (f" · {row['plan']}" if card["include_children"] else "")
@@ -88,7 +107,7 @@ def exception_rows(card: dict) -> SafeHtml:
         out.append(
             html(
                 '<tr>{}<td>{}<br><span class="govuk-body-s">{}{}</span></td><td class="app-pre">{}</td></tr>',
-                _item(row, _under(where)),
+                _item(row, _under(where), ask),
                 _tag(row["rag"], row["rag_label"]),
                 row["why"],
                 was,
@@ -98,23 +117,23 @@ def exception_rows(card: dict) -> SafeHtml:
     return join(out, "\n")
 
 
-def outstanding_rows(card: dict, rows: list[dict] | None = None) -> SafeHtml:
+def outstanding_rows(card: dict, rows: list[dict] | None = None, ask: IdUrl | None = None) -> SafeHtml:
     """The returns not received: ``rows`` (one priority's, on a folded page) or all of them."""
     return join(
         [
-            html("<tr>{}<td>{}</td><td>{}</td></tr>", _item(row, _in_plan(card, row)), row["lead"], row["state"])
+            html("<tr>{}<td>{}</td><td>{}</td></tr>", _item(row, _in_plan(card, row), ask), row["lead"], row["state"])
             for row in (card["outstanding"] if rows is None else rows)
         ],
         "\n",
     )
 
 
-def change_rows(card: dict) -> SafeHtml:
+def change_rows(card: dict, ask: IdUrl | None = None) -> SafeHtml:
     return join(
         [
             html(
                 "<tr>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
-                _item(row, _in_plan(card, row)),
+                _item(row, _in_plan(card, row), ask),
                 row["change"].capitalize(),
                 _tag(row["previous_rag"], _rating(row["previous_rag"])),
                 _tag(row["rag"], row["rag_label"]),

@@ -13,25 +13,34 @@ from django.template.loader import render_to_string
 
 from config import pdf
 from config.pdf import Entry, RenderError, produced_on
+from monitoring import questions as member_questions
 from monitoring import scorecards
 from monitoring.models import ReportingPeriod
 from planning.models import Plan
 
 
-def render_scorecard(plan: Plan, period: ReportingPeriod, include_children: bool) -> bytes:
-    return pdf.html_to_pdf(scorecard_pack_html(plan, period, include_children))
+def render_scorecard(plan: Plan, period: ReportingPeriod, include_children: bool, *, questions: bool = True) -> bytes:
+    return pdf.html_to_pdf(scorecard_pack_html(plan, period, include_children, questions=questions))
 
 
-def scorecard_pack_html(plan: Plan, period: ReportingPeriod, include_children: bool) -> str:
+def scorecard_pack_html(plan: Plan, period: ReportingPeriod, include_children: bool, *, questions: bool = True) -> str:
     return render_to_string(
-        "monitoring/print/scorecard_pack.html", scorecard_pack_context(plan, period, include_children)
+        "monitoring/print/scorecard_pack.html",
+        scorecard_pack_context(plan, period, include_children, questions=questions),
     )
 
 
-def scorecard_pack_context(plan: Plan, period: ReportingPeriod, include_children: bool) -> dict:
+def scorecard_pack_context(
+    plan: Plan, period: ReportingPeriod, include_children: bool, *, questions: bool = True
+) -> dict:
+    """The pack's context. ``questions``: with the members' questions (decision 0022) —
+    the members' pack; the public's pack of a published plan has none."""
     if not period.covers_plan(plan):
         raise RenderError("the plan does not run in this quarter")
     card = scorecards.scorecard_data(plan, period, include_children=include_children)
+    asked = (
+        member_questions.for_scorecard(scorecards.plans_in_scope(plan, include_children), period) if questions else None
+    )
     counts = {row["rag"] or "none": row["count"] for row in card["rag_counts"]}
     rated = sum(count for rag, count in counts.items() if rag != "none")
     differs = [row for row in card["targets"] if row.get("differs")]
@@ -51,7 +60,8 @@ def scorecard_pack_context(plan: Plan, period: ReportingPeriod, include_children
         Entry("3. RAG summary", "rag-summary"),
         Entry("4. Exceptions", "report-exceptions"),
         Entry("5. Financial implications", "financial-implications"),
-        Entry("6. Recommendations", "recommendations"),
+        *([Entry("6. Members’ questions", "members-questions")] if asked is not None else []),
+        Entry(f"{7 if asked is not None else 6}. Recommendations", "recommendations"),
         Entry(f"Appendix A: the {card['period']['label']} scorecard", "appendix"),
         *appendix,
     ]
@@ -75,6 +85,8 @@ def scorecard_pack_context(plan: Plan, period: ReportingPeriod, include_children
         "funding": list(zip(card["costs"]["sources"], card["costs"]["totals"], strict=True)),
         "recommendations": recommendations(card, differs),
         "council_name": settings.COUNCIL_NAME,
+        "questions": asked,
+        "pdf": True,
     }
 
 

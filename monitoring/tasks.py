@@ -177,7 +177,11 @@ def _render(document: Document) -> bytes:
         return render_plan(document.plan, document.edition, hidden_plans(document.key))
     if document.period is None:
         raise RenderError("no quarter was given for the scorecard")
-    return render_scorecard(document.plan, document.period, document.include_children)
+    from monitoring.documents import with_questions  # documents queues this task: imported when used
+
+    return render_scorecard(
+        document.plan, document.period, document.include_children, questions=with_questions(document)
+    )
 
 
 def download_name(document: Document) -> str:

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from monitoring.views import chase, documents, exports, periods, returns, risks, scorecards, thread, workbooks
+from monitoring.views import (
+    chase,
+    documents,
+    exports,
+    periods,
+    questions,
+    returns,
+    risks,
+    scorecards,
+    thread,
+    workbooks,
+)
 from planning.views import exports as plan_exports
 
 app_name = "monitoring"
@@ -38,6 +49,15 @@ urlpatterns = [
     path("start/", scorecards.start, name="start"),
     path("members/", scorecards.members_home, name="members-home"),
     path("plans/<slug:slug>/scorecards/<str:period>/", scorecards.scorecard, name="scorecard"),
+    # members' questions (issue 17, decision 0022)
+    path("plans/<slug:slug>/scorecards/<str:period>/ask/<int:pk>/", questions.question_ask, name="question-ask"),
+    path("plans/<slug:slug>/questions/", questions.question_list, name="question-list"),
+    path("plans/<slug:slug>/questions/<int:question_id>/", questions.question_detail, name="question-detail"),
+    path(
+        "plans/<slug:slug>/questions/<int:question_id>/withdraw/",
+        questions.question_withdraw,
+        name="question-withdraw",
+    ),
     # PDFs: requested, produced in the background, then served from storage
     path("plans/<slug:slug>/pdf/", documents.plan_pdf, name="plan-pdf"),
     path("plans/<slug:slug>/scorecards/<str:period>/pdf/", documents.scorecard_pdf, name="scorecard-pdf"),

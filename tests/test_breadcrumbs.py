@@ -108,6 +108,10 @@ PARENTS = {
     "monitoring:risk-detail": ("monitoring:risk-register", "Risk register"),
     "monitoring:risk-edit": ("monitoring:risk-detail", "A risk"),
     "monitoring:risk-review": ("monitoring:risk-detail", "A risk"),
+    # members' questions (decision 0022): asked from a scorecard, listed under the plan
+    "monitoring:question-ask": ("monitoring:scorecard", "Q1 2013/14 scorecard"),
+    "monitoring:question-list": ("planning:plan-detail", PLAN),
+    "monitoring:question-detail": ("monitoring:question-list", "Members’ questions"),
 }
 # pages that are not HTML pages of their own (redirects, downloads)
 NOT_PAGES = {
@@ -180,9 +184,12 @@ def world(db, settings, tmp_path):
 def test_every_page_s_last_breadcrumb_leads_one_level_up_and_names_that_page(client, world):
     wrong = []
     for name in _pages():
-        # the owner may open every page but the administrators'; an upload is its uploader's
+        # the owner may open every page but the administrators' and the members' (asking a
+        # question); an upload is its uploader's
         reader = (
-            "admin"
+            "invited_member"
+            if name == "monitoring:question-ask"
+            else "admin"
             if name.startswith("partners:")
             or name
             in {"monitoring:year-create", "monitoring:period-edit", "planning:import-upload", "planning:import-preview"}

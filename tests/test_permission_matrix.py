@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from api import services as api_services
 from config.history import change_context
+from monitoring import questions as member_questions
 from monitoring import risks
 from monitoring import services as monitoring
-from monitoring.models import Document, WorkbookUpload
+from monitoring.models import Document, MemberQuestion, WorkbookUpload
 from partners.models import (
     Invitation,
     Organisation,
@@ -300,6 +301,13 @@ URLS = {
     "monitoring:start": (lambda w: [], "signed_in", "wrong_method"),
     "monitoring:members-home": (lambda w: [], "signed_in", "wrong_method"),
     "monitoring:scorecard": (lambda w: [w.plan.slug, w.periods[0].slug], "monitor_read", "wrong_method"),
+    # members' questions (issue 17, decision 0022): members ask about an item on a scorecard;
+    # its lead (bob leads the action) and the plan's approvers answer; only the asker (mel)
+    # withdraws (last, so the question is open for the rows before); readers of the plan read
+    "monitoring:question-ask": (lambda w: [w.plan.slug, w.periods[0].slug, w.action.pk], "ask", "ask"),
+    "monitoring:question-list": (lambda w: [w.plan.slug], "monitor_read", "wrong_method"),
+    "monitoring:question-detail": (lambda w: [w.plan.slug, w.question.pk], "monitor_read", "answer"),
+    "monitoring:question-withdraw": (lambda w: [w.plan.slug, w.question.pk], "wrong_method", "withdraw"),
     # PDFs: follow reading the plan (plan documents) or its monitoring (scorecard packs)
     "monitoring:plan-pdf": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "monitoring:scorecard-pdf": (lambda w: [w.plan.slug, w.periods[0].slug], "monitor_read", "wrong_method"),
@@ -379,6 +387,21 @@ OUTCOMES["review"] = {
         "drafter": 403,
         "former_drafter": 404,
     }.items()
+}
+# asking: members who may read the approved plan; everyone else who may read it is refused
+OUTCOMES["ask"] = {
+    persona: tuple(403 if (o == "ok" and "member" not in persona) else o for o in row)
+    for persona, row in OUTCOMES["monitor_read"].items()
+}
+# answering: the action's leads (bob leads it) and whoever may approve the plan (alice, ada)
+OUTCOMES["answer"] = {
+    persona: tuple(403 if (o == "ok" and persona not in {"owner", "owning_officer", "admin"}) else o for o in row)
+    for persona, row in OUTCOMES["monitor_read"].items()
+}
+# withdrawing: the member who asked (mel) alone
+OUTCOMES["withdraw"] = {
+    persona: tuple(403 if (o == "ok" and persona != "invited_member") else o for o in row)
+    for persona, row in OUTCOMES["monitor_read"].items()
 }
 OUTCOMES["reporter"] = {
     p: ("login",) * 3 if p == "anonymous" else ((403,) * 3 if "member" in p else ("ok",) * 3) for p in PERSONAS
@@ -574,8 +597,21 @@ class World:
                 submit=False,
             )
             draft.evidence_file.save("draft.txt", ContentFile(b"Notes for the draft"))
+            # a member's question on the action (decision 0022), asked on Q1's scorecard
+            self.question = member_questions.question_ask(
+                item=self.action, period=self.periods[0], user=self.people["invited_member"], text="Why?"
+            )
             # Q2 reported to members and locked: its scorecard is public (issue 16); Q1 stays open
             self.periods[1] = monitoring.period_lock(period_id=self.periods[1].pk, user=self.people["admin"])
+        else:  # a question asked while the plan was approved, before it was revised: not found now
+            with change_context(reason="Matrix", user=None):
+                self.question = MemberQuestion.objects.create(
+                    item=self.action,
+                    period=self.periods[0],
+                    text="Why?",
+                    asked_at=timezone.now(),
+                    due_on=timezone.localdate(),
+                )
         # the edition approval names (none before: the public edition PDF is then not found anyway)
         self.edition_id = getattr(self.plan.editions.first(), "pk", 0)
 

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from monitoring import questions
 from monitoring import services as monitoring
 from planning import services
 from planning.models import Plan, PlanItem
@@ -37,17 +38,17 @@ PERSONAS = [
 # persona -> page -> queries; the plan page is read twice, with the outline built and then cached
 PUBLIC = {"public plan": 10, "public item": 8}  # the same for every persona
 EXPECTED = {
-    persona: {"plan": 9, "plan cached": 5, "item": 9, "scorecard": 10, "contributions": 10} | PUBLIC
+    persona: {"plan": 9, "plan cached": 5, "item": 9, "scorecard": 11, "contributions": 10, "questions": 5} | PUBLIC
     for persona in ["alice", "bob", "carol", "ada"]
 } | {  # one more: which linked plans they may not read (officers and admins read every plan)
-    persona: {"plan": 10, "plan cached": 6, "item": 9, "scorecard": 10, "contributions": 10} | PUBLIC
+    persona: {"plan": 10, "plan cached": 6, "item": 9, "scorecard": 11, "contributions": 10, "questions": 5} | PUBLIC
     for persona in ["pat", "mel"]
 }  # the item page of an action and the scorecard read its budget profiles in one query (decision 0023)
 
 
-def _build(plan: Plan, size: int, bob, college, period) -> PlanItem:
+def _build(plan: Plan, size: int, bob, college, period, member) -> PlanItem:
     """``size`` priorities, each with an action led by bob and a target led by the
-    college, each action reported on; returns the first action."""
+    college, each action reported on and asked about by a member; returns the first action."""
     first = None
     for n in range(size):
         priority = add_item(plan, vision_of(plan), "priority", title=f"Priority {n}")
@@ -69,6 +70,8 @@ def _build(plan: Plan, size: int, bob, college, period) -> PlanItem:
     plan.save()
     for action in plan.items.filter(kind="action", returns__isnull=True):
         make_return(action, period, bob, {"rag": "green", "narrative": "On track", "spend_to_date": 1500}, submit=True)
+    for action in plan.items.filter(kind="action", questions__isnull=True):
+        questions.question_ask(item=action, period=period, user=member, text="Why?")
     return first
 
 
@@ -88,7 +91,7 @@ def test_every_persona_reads_the_main_pages_in_a_fixed_number_of_queries(
     client.force_login(user)
     counts = {}
     for size in (1, 10):  # 4 items, then 34
-        action = _build(plan, size, bob, college, period)
+        action = _build(plan, size, bob, college, period, mel)
         plan.refresh_from_db()
         urls = {
             "plan": plan.get_absolute_url(),
@@ -100,6 +103,8 @@ def test_every_persona_reads_the_main_pages_in_a_fixed_number_of_queries(
             # the public pages read the same for everyone signed in (issue 16)
             "public plan": reverse("public:plan-detail", args=[plan.slug]),
             "public item": reverse("public:item-detail", args=[plan.slug, action.pk]),
+            # members' questions on the plan (issue 17, decision 0022)
+            "questions": reverse("monitoring:question-list", args=[plan.slug]),
         }
         counts[size] = {page: _count(client, url) for page, url in urls.items()}
         plan.status = Plan.Status.DRAFT  # so the next round may add items

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from config.forms import add_service_errors
 from config.storage import open_stored
-from monitoring import selectors, services, trajectory
+from monitoring import questions, selectors, services, trajectory
 from monitoring.access import can_fill, can_review, get_period, get_reported_item, is_withheld, shown_return
 from monitoring.forms import QuickReturnForm, ReturnForm, ReviewForm
 from monitoring.models import ProgressReturn, ReportingPeriod
@@ -60,6 +60,8 @@ def my_returns(request: HttpRequest) -> HttpResponse:
             "buckets": selectors.buckets(dues, opened=request.GET.get("show", "")),
             "periods": selectors.fillable_periods(request.user, dues),
             "total": len(dues),
+            # members' questions waiting for my answer, beside my returns (decision 0022)
+            "questions": questions.to_answer(request.user, today),
         },
     )
 

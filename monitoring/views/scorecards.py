@@ -5,8 +5,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from monitoring import scorecard_folds, scorecards, selectors
-from monitoring.access import get_monitored_plan, get_period
+from config.html import ID
+from monitoring import questions, scorecard_folds, scorecards, selectors
+from monitoring.access import can_ask, get_monitored_plan, get_period
+from monitoring.scorecard_html import AskUrl
 from partners.models import User
 from planning.access import plans_for
 
@@ -43,6 +45,9 @@ def scorecard(request: HttpRequest, slug: str, period: str) -> HttpResponse:
             "other_periods": year,
             "folds": folds,
             "query": "?children=1&" if include_children else "?",
+            # members' questions: live, beside the (perhaps stored) scorecard (decision 0022)
+            "questions": questions.for_scorecard(scorecards.plans_in_scope(plan, include_children), the_period),
+            "ask": AskUrl("monitoring:question-ask", plan.slug, the_period.slug, ID) if can_ask(request.user) else None,
         },
     )
 

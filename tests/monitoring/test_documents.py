@@ -187,7 +187,8 @@ def test_the_scorecard_pack_reads_as_a_committee_report(reported, periods, ada):
         "3. RAG summary",
         "4. Exceptions",
         "5. Financial implications",
-        "6. Recommendations",
+        "6. Members’ questions",  # decision 0022
+        "7. Recommendations",
         "Members are asked to",
         "Appendix A: the Q2 2013/14 scorecard",
     ):
@@ -271,7 +272,8 @@ def test_a_locked_quarters_pack_is_rendered_once(
     again = _ask(client, django_capture_on_commit_callbacks, url)
     document = Document.objects.get()
     assert again.url == reverse("monitoring:document-download", args=[document.pk])
-    assert document.key.endswith(":locked") and renders["n"] == 1
+    # locked, and the members' questions as they stood (decision 0022): none changed since
+    assert ":locked:questions@" in document.key and renders["n"] == 1
     # the rolled-up pack is another document
     _ask(client, django_capture_on_commit_callbacks, url + "?children=1")
     assert Document.objects.count() == 2

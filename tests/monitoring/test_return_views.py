@@ -249,7 +249,8 @@ def test_my_returns_sorts_what_is_due_overdue_returned_and_done(
     client, monitored, open_quarter, bob, alice, django_assert_num_queries
 ):
     client.force_login(bob)
-    with django_assert_num_queries(6):  # session, user, periods, items, returns, milestones done
+    # session, user, periods, items, returns, milestones done, members' questions to answer
+    with django_assert_num_queries(7):
         page = client.get(reverse("monitoring:my-returns")).content.decode()
     assert "Due (1)" in page and "Train every maths teacher" in page
     ReportingPeriod.objects.filter(pk=open_quarter.pk).update(due_on=timezone.localdate() - timedelta(days=1))

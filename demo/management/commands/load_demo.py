@@ -3,7 +3,10 @@
 After loading, it tells the demo's short history (``demo.planning_story``): two named
 editions of the Standards and School Improvement plan with real changes between them,
 then a year of quarterly returns and risk reviews (``demo.monitoring_story``), the
-college's termly plan and returns (``demo.cadence_story``), the partnership's draft (``demo.partnership_story``) and the plans published to the public
+college's termly plan and returns (``demo.cadence_story``), milestone returns
+(``demo.milestones_story``), budgets and spend (``demo.money_story``), members' questions
+(``demo.questions_story``), the partnership's draft (``demo.partnership_story``) and the
+plans published to the public
 (``demo.publishing_story``).
 Loading and the stories are one transaction, so a failure leaves the database empty.
 
@@ -26,6 +29,7 @@ from demo import (
     partnership_story,
     planning_story,
     publishing_story,
+    questions_story,
 )
 from partners.models import User
 from planning.loader import LoadError, load_plans
@@ -60,6 +64,7 @@ class Command(BaseCommand):
                     termly = cadence_story.tell()
                     milestones_story.tell()
                     money = money_story.tell()
+                    asked = questions_story.tell(today=timezone.localdate())
                     partnership = partnership_story.tell()
                     published = publishing_story.tell()
             except LoadError as error:
@@ -74,6 +79,7 @@ class Command(BaseCommand):
                 f"{termly.plan} reports termly: {termly.terms[0].label} accepted, "
                 f"{cadence_story.awaiting()} returns for {termly.terms[1].label} waiting for review."
             )
+            self.stdout.write(f"Scrutiny: {asked.summary()}")
             self.stdout.write(
                 f"{partnership} is the {partnership.partnership}'s draft: suggestions from its consultation, "
                 "two drafting groups writing their parts, one sign-off given."
