@@ -24,7 +24,7 @@ from django.utils import timezone
 from config.html import ID, IdUrl
 from monitoring import milestones, trajectory
 from monitoring.access import REPORTED_KINDS
-from monitoring.models import ProgressReturn, ReportingPeriod, ScorecardSnapshot
+from monitoring.models import PERIODS_IN_YEAR, ProgressReturn, ReportingPeriod, ScorecardSnapshot
 from planning import budgets
 from planning.formatting import expected_measure, measure, month_year, pounds, short_date
 from planning.models import Plan, PlanItem
@@ -415,7 +415,14 @@ def spend_row(item, row, period, ret, profiles: budgets.Profiles, limit: Decimal
     """An action's budget for the year, its profile and spend to date, and the variance
     between them (``budgets.variance``), every amount worded for the page."""
     spend = ret.spend_to_date if ret and ret.state in RECEIVED else None
-    found = budgets.variance(profiles.get(item.pk, []), period.start_year, period.quarter, spend, limit)
+    found = budgets.variance(
+        profiles.get(item.pk, []),
+        period.start_year,
+        period.quarter,
+        spend,
+        limit,
+        periods=PERIODS_IN_YEAR[Plan.Cadence(period.cadence)],
+    )
     return {
         **row,
         "budget": pounds(found.budget),

@@ -6,7 +6,8 @@ spend against the profile to date (decision 0023).
   costs table (the plan document's, the scorecard's) reads an item's cost through it, so
   they cannot disagree.
 * **Profile to date**: a year's budget spread evenly over its quarters, so at the end of
-  quarter ``q`` the profile to date is the year's amount × ``q`` / 4.
+  quarter ``q`` the profile to date is the year's amount × ``q`` / 4 (a termly plan's over
+  its three terms, a monthly plan's over twelve months: decision 0028).
 * **Variance**: spend to date less the profile to date (over is positive), and as a
   percentage of the profile to date; flagged when it is further from it than the plan's
   threshold (the council's default where the plan sets none). With no profile to date
@@ -99,11 +100,20 @@ class Variance:
     flagged: bool
 
 
-def variance(profile: list[CostLine], year: int, quarter: int, spend: Decimal | None, limit: Decimal) -> Variance:
-    """Spend to date against the year's profile at the end of ``quarter`` (1-4), flagged
-    when further from it than ``limit`` percent, or when there is spend and no profile."""
+def variance(
+    profile: list[CostLine],
+    year: int,
+    quarter: int,
+    spend: Decimal | None,
+    limit: Decimal,
+    periods: int = QUARTERS,
+) -> Variance:
+    """Spend to date against the year's profile at the end of period ``quarter`` of the
+    ``periods`` in its year (quarters 1-4; a termly plan's terms 1-3, a monthly plan's months
+    1-12: decision 0028), flagged when further from it than ``limit`` percent, or when
+    there is spend and no profile."""
     budget = sum((line.amount for line in profile if line.year == year), ZERO)
-    to_date = (budget * quarter / QUARTERS).quantize(Decimal("0.01"))
+    to_date = (budget * quarter / periods).quantize(Decimal("0.01"))
     if spend is None:
         return Variance(budget, to_date, None, None, None, False)
     amount = spend - to_date

@@ -5,6 +5,7 @@ priority fed by plans of different cadences reads each contributor in its own ne
 period ended by the end of the period shown."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -211,3 +212,12 @@ def test_the_page_says_which_periods_other_cadences_were_read_in(client, thread,
     url = reverse("monitoring:item-contributions", args=["corporate", thread["p"].pk])
     page = client.get(url, {"period": q3.slug}).content.decode()
     assert "read in their newest period ended by then: Autumn term 2013/14." in page
+
+
+def test_a_termly_plans_profile_to_date_is_spread_over_its_three_terms():
+    from planning import budgets
+
+    line = budgets.CostLine(year=2013, cost_type="revenue", funding_source="", amount=Decimal("900"))
+    autumn = budgets.variance([line], 2013, 1, Decimal("300"), Decimal("10"), periods=3)
+    assert (autumn.to_date, autumn.flagged) == (Decimal("300.00"), False)
+    assert budgets.variance([line], 2013, 1, Decimal("300"), Decimal("10")).flagged  # as quarters: 225 to date
