@@ -137,8 +137,8 @@ EDIT_POST_QUERIES = 26 + CLOCK
 # session, user, plan with who may edit it, item, the plan's shape, the item's subtree
 DELETE_FORM_QUERIES = 6
 # session, user, plan with who may edit it, item, the plan's shape, the rows (items, supporters, links),
-# the breadcrumb plans
-ITEM_PAGE_QUERIES = 8
+# the breadcrumb plans, the themes it is tagged with (issue 17)
+ITEM_PAGE_QUERIES = 9
 
 
 @pytest.mark.parametrize("size", ["small", "large"])
