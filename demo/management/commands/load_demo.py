@@ -4,7 +4,8 @@ After loading, it tells the demo's short history (``demo.planning_story``): two 
 editions of the Standards and School Improvement plan with real changes between them,
 then a year of quarterly returns and risk reviews (``demo.monitoring_story``), the
 partnership's draft (``demo.partnership_story``) and the plans published to the public
-(``demo.publishing_story``).
+(``demo.publishing_story``), then the cross-cutting themes and indicators in full
+(``demo.themes_story``).
 Loading and the stories are one transaction, so a failure leaves the database empty.
 
 Safe to run every time ``make run`` starts: it loads nothing if plans already exist.
@@ -18,7 +19,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from demo import monitoring_story, partnership_story, planning_story, publishing_story
+from demo import monitoring_story, partnership_story, planning_story, publishing_story, themes_story
 from partners.models import User
 from planning.loader import LoadError, load_plans
 from planning.models import Plan
@@ -51,6 +52,7 @@ class Command(BaseCommand):
                     monitoring = monitoring_story.tell(today=timezone.localdate())
                     partnership = partnership_story.tell()
                     published = publishing_story.tell()
+                    themes = themes_story.tell()  # issue 17: cross-cutting themes, indicators in full
             except LoadError as error:
                 raise CommandError("\n".join(error.messages)) from None
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo council from {DEMO_FILE.name}."))
@@ -62,6 +64,7 @@ class Command(BaseCommand):
                 f"{partnership} is the {partnership.partnership}'s draft: suggestions from its consultation, "
                 "two drafting groups writing their parts, one sign-off given."
             )
+            self.stdout.write(f"Cross-cutting themes: {themes.summary()}.")
             kept_back = Plan.objects.filter(slug__in=publishing_story.KEPT_BACK).count()
             self.stdout.write(
                 f"Published to the public (no sign-in, at {url.rstrip('/')}/public/): "
