@@ -50,11 +50,14 @@ class Indicator(models.Model):
     )
     name = models.CharField(max_length=300, validators=[single_line])
     definition = BoundedTextField(blank=True, help_text="What is counted and how, so that every plan measures alike.")
-    unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
-    direction = models.CharField(max_length=10, choices=Direction.choices, blank=True)
+    # explicit defaults: history rows sealed before these columns existed keep their seals
+    # (config.history_seal leaves a column holding its default out of the seal)
+    unit = models.CharField(max_length=20, choices=Unit.choices, blank=True, default="")
+    direction = models.CharField(max_length=10, choices=Direction.choices, blank=True, default="")
     source = models.CharField(
         max_length=300,
         blank=True,
+        default="",
         validators=[single_line],
         help_text="Where the figure comes from, for example the annual school census.",
     )
@@ -62,6 +65,7 @@ class Indicator(models.Model):
         "who supplies the figure",
         max_length=200,
         blank=True,
+        default="",
         validators=[single_line],
         help_text="The team or body that sends the figure each period.",
     )
