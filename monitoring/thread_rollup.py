@@ -83,9 +83,8 @@ class PlanSummary:
 
 @dataclass
 class Rollup:
-    item: PlanItem
-    plan: Plan
-    reference: str  # the item's own
+    item: PlanItem | None  # None: a theme's roll-up (its tagged items are the roots)
+    plan: Plan | None
     period: ReportingPeriod | None
     periods: list[ReportingPeriod]  # the quarters with a return from a contributor, newest first
     rule: Rule
@@ -103,6 +102,8 @@ class Rollup:
     hidden: int  # contributors in plans the reader may not read: not counted, not shown
     # contributors of another cadence are read in their own newest period ended by ``period``'s end
     also: list[ReportingPeriod] = field(default_factory=list)
+    tagged: set[int] = field(default_factory=set)  # a theme's roll-up: the items tagged with it
+    reference: str = ""  # the item's own
 
     @property
     def combined_label(self) -> str:
@@ -181,33 +182,60 @@ def counted(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": Plan.Status.APPROVED})
 
 
+@dataclass(frozen=True)
+class _Start:
+    """Where a roll-up starts: the subtrees of ``roots`` (pk, tree, lft, rght). ``plan``'s
+    items count whatever its status (an item's own plan); ``item`` is the item rolled up,
+    not a contributor of itself (None for a theme: its tagged items are contributors)."""
+
+    roots: list[tuple[int, int, int, int]]
+    plan: Plan | None = None
+    item: PlanItem | None = None
+
+
 def contributions(item: PlanItem, reader: User, period_slug: str | None = None, open_plan: str | None = None) -> Rollup:
     """The roll-up of ``item`` for the period ``period_slug`` (default: the newest period of the
     item's plan's cadence any contributor has a return in) as ``reader`` may see it; in a
-    folded roll-up, the
-    contributors of the plan ``open_plan`` (a slug) listed one by one."""
-    plan = item.plan
-    ranges, followed = _closure(item)
-    rows = _rows(ranges, plan)
+    folded roll-up, the contributors of the plan ``open_plan`` (a slug) listed one by one."""
+    start = _Start(roots=[(item.pk, item.tree_id, item.lft, item.rght)], plan=item.plan, item=item)
+    return _rollup(start, reader, period_slug, open_plan)
+
+
+def theme_contributions(theme, reader: User, period_slug: str | None = None, open_plan: str | None = None) -> Rollup:
+    """The roll-up of a cross-cutting theme (issue 17, decision 0025): what contributes to
+    it is every item of an approved plan tagged with it, and whatever contributes to those,
+    exactly as for one item (one query more: the tagged items)."""
+    tagged = PlanItem.objects.filter(counted("plan__"), theme_tags__theme=theme).order_by("tree_id", "lft")
+    return _rollup(
+        _Start(roots=list(tagged.values_list("pk", "tree_id", "lft", "rght"))), reader, period_slug, open_plan
+    )
+
+
+def _rollup(start: _Start, reader: User, period_slug: str | None, open_plan: str | None) -> Rollup:
+    item, plan = start.item, start.plan
+    ranges, followed = _closure(start)
+    rows = _rows(ranges, plan) if start.roots else []
     # the plans of those rows the reader may read, with their organisations (one query); the
     # item's own plan is read already (its page asked planning.access)
     readable = plans_for(reader).filter(counted()).values("pk")
+    own = Q(pk=plan.pk) if plan is not None else Q(pk__in=[])
     plans = {
         p.pk: p
-        for p in Plan.objects.filter(
-            Q(pk=plan.pk) | Q(pk__in=readable), pk__in={row.plan_id for row in rows}
-        ).select_related("organisation")
+        for p in Plan.objects.filter(own | Q(pk__in=readable), pk__in={row.plan_id for row in rows}).select_related(
+            "organisation"
+        )
     }
-    shown = [row for row in rows if row.plan_id in plans and row.pk != item.pk]
+    shown = [row for row in rows if row.plan_id in plans and (item is None or row.pk != item.pk)]
     hidden = sum(1 for row in rows if row.plan_id not in plans)
-    routes = _routes(rows, item.pk, Counter(followed))
+    routes = _routes(rows, {pk for pk, *_ in start.roots}, Counter(followed))
     periods = _periods(shown) if shown else []
     if period_slug:
         period = next((p for p in periods if p.slug == period_slug), None)
         if period is None:
             raise Http404("No contributor has a return in that quarter")
-    else:  # the newest of the item's own plan's periods; another cadence's only if it has none
-        period = next((p for p in periods if p.cadence == plan.cadence), periods[0] if periods else None)
+    else:  # the newest of the item's own plan's periods (a theme's: the council's quarters); else any
+        cadence = plan.cadence if plan is not None else Plan.Cadence.QUARTERLY
+        period = next((p for p in periods if p.cadence == cadence), periods[0] if periods else None)
     folded = len(shown) > FOLD_OVER
     opened_ids = {pk for pk, p in plans.items() if not folded or p.slug == open_plan}
     if folded and open_plan and not opened_ids:
@@ -237,19 +265,27 @@ def contributions(item: PlanItem, reader: User, period_slug: str | None = None, 
         multi_route_cost=sum((row.cost_amount or Decimal(0) for row in multi), Decimal(0)),
         hidden=hidden,
         also=also,
+        tagged={pk for pk, *_ in start.roots} if item is None else set(),
     )
 
 
-def _closure(item: PlanItem) -> tuple[_Ranges, list[int]]:
-    """The subtrees the thread reaches from ``item``, and the source of every link followed
-    (once per link), from every counted contributes-to link of the council (one query)."""
+def _closure(start: _Start) -> tuple[_Ranges, list[int]]:
+    """The subtrees the thread reaches from ``start``'s roots, and the source of every link
+    followed (once per link), from every counted contributes-to link of the council (one
+    query; none when there is nothing to start from)."""
+    ranges = _Ranges()
+    if not start.roots:
+        return ranges, []
+    counted_links = counted("source__plan__")
+    if start.plan is not None:
+        counted_links |= Q(source__plan=start.plan.pk)
     links = list(
         Link.objects.filter(relation=Link.Relation.CONTRIBUTES_TO)
-        .filter(counted("source__plan__") | Q(source__plan=item.plan_id))
+        .filter(counted_links)
         .values_list("source_id", "source__tree_id", "source__lft", "source__rght", "target__tree_id", "target__lft")
     )
-    ranges = _Ranges()
-    ranges.add(item.tree_id, item.lft, item.rght)
+    for _, tree, lft, rght in start.roots:
+        ranges.add(tree, lft, rght)
     followed: list[int] = []
     waiting = links
     while waiting:  # a pass adds the links into what is reached; stop when one adds nothing
@@ -267,11 +303,11 @@ def _closure(item: PlanItem) -> tuple[_Ranges, list[int]]:
     return ranges, followed
 
 
-def _rows(ranges: _Ranges, plan: Plan) -> list[scorecards.Item]:
+def _rows(ranges: _Ranges, plan: Plan | None) -> list[scorecards.Item]:
     """Every item inside the ranges, in counted plans or ``plan``, in reading order, as the
     scorecard reads items (titles, leads, measures: a few hundred rows; one query)."""
     spans = ranges.all()
-    items = PlanItem.objects.filter(counted("plan__") | Q(plan=plan))
+    items = PlanItem.objects.filter(counted("plan__") | Q(plan=plan) if plan is not None else counted("plan__"))
     if len(spans) <= MAX_RANGES_IN_SQL:
         found = items.filter(_within(spans))
         sift = None
@@ -287,12 +323,13 @@ def _rows(ranges: _Ranges, plan: Plan) -> list[scorecards.Item]:
     ]
 
 
-def _routes(rows: list[scorecards.Item], root: int, followed: Counter) -> dict[int, int]:
-    """How many routes reach each row: the item itself starts one, each link followed from a
-    row starts one more, and a row is reached by every route that reaches its parent."""
+def _routes(rows: list[scorecards.Item], roots: set[int], followed: Counter) -> dict[int, int]:
+    """How many routes reach each row: the item itself (or each item tagged with a theme)
+    starts one, each link followed from a row starts one more, and a row is reached by every
+    route that reaches its parent."""
     at: dict[int, int] = {}
     for row in rows:  # reading order: a parent before its children
-        own = followed[row.pk] + (1 if row.pk == root else 0)
+        own = followed[row.pk] + (1 if row.pk in roots else 0)
         at[row.pk] = own + at.get(row.parent_id, 0)
     return at
 
@@ -377,7 +414,7 @@ def _listed(item, shown, plans, opened_ids, returns, routes, period):
     """The contributors of the plans ``opened_ids`` item by item, their targets with their
     derived status, and the item's own reference (their plans' shapes: one query)."""
     rows = [row for row in shown if row.plan_id in opened_ids]
-    refs = plan_references(opened_ids | {item.plan_id})
+    refs = plan_references(opened_ids | ({item.plan_id} if item is not None else set()))
     leads, measures = scorecards.Leads(), scorecards.Measures()
     opened: dict[int, list[Contributor]] = defaultdict(list)
     targets = []
@@ -408,4 +445,4 @@ def _listed(item, shown, plans, opened_ids, returns, routes, period):
                 "rag_label": contributor.rag_label,
             }  # fmt: skip
             targets.append(scorecards.target_row(row, cells, period, ret, measures))
-    return [(plans[pk], listed) for pk, listed in opened.items()], targets, refs.get(item.pk, "")
+    return [(plans[pk], listed) for pk, listed in opened.items()], targets, refs.get(item.pk, "") if item else ""

@@ -35,6 +35,8 @@ urlpatterns = [
     path("plans/<slug:slug>/items/<int:pk>/progress/", returns.item_progress, name="item-progress"),
     # what contributes to an item across every plan (issue 17)
     path("plans/<slug:slug>/items/<int:pk>/contributions/", thread.item_contributions, name="item-contributions"),
+    # a cross-cutting theme's page: what is tagged with it, rolled up like a priority (issue 17)
+    path("themes/<slug:slug>/", thread.theme_contributions, name="theme-detail"),
     # a plan's quarter: received, missing, returned; chase
     path("plans/<slug:slug>/monitoring/", chase.plan_monitoring, name="plan-monitoring"),
     path("plans/<slug:slug>/monitoring/<str:period>/", chase.plan_period, name="plan-period"),

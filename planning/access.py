@@ -14,7 +14,7 @@ from django.http import Http404
 from simple_history.utils import get_history_manager_for_model
 
 from partners.models import Organisation, PartnershipLead, PartnershipMember, User
-from planning.models import Consultation, DraftingGroupMember, Link, Plan, PlanItem, PlanShare
+from planning.models import Consultation, DraftingGroupMember, Indicator, Link, Plan, PlanItem, PlanShare, Theme
 from planning.rules import READER_FACTS, leading
 
 ACTIONS = {
@@ -268,3 +268,35 @@ def hiding_key(hidden: frozenset[int]) -> str:
 def hidden_plans(key: str) -> frozenset[int]:
     _, found, ids = key.partition(HIDING)
     return frozenset(int(pk) for pk in ids.split(",") if pk.isdigit()) if found else frozenset()
+
+
+# --- shared definitions (issue 17, decision 0025) ---------------------------------------------
+# Themes are the council's: administrators define them, anyone signed in reads them. Indicators
+# are defined by council staff (officers and administrators); partners and members read them.
+
+
+def may_define_indicators(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.is_council_staff
+
+
+def may_define_themes(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.is_admin
+
+
+def get_indicator_for_editor(user: User, code: str) -> Indicator:
+    if not may_define_indicators(user):
+        raise PermissionDenied
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        raise Http404("No such indicator")
+    return indicator
+
+
+def get_theme_for_user(user: User, slug: str, action: str = "view") -> Theme:
+    """A theme by its slug: anyone signed in reads it, administrators change it."""
+    if action == "change" and not may_define_themes(user):
+        raise PermissionDenied
+    theme = Theme.objects.filter(slug=slug).first()
+    if theme is None:
+        raise Http404("No such theme")
+    return theme

@@ -14,7 +14,7 @@ from config.forms import GovukForm, GovukModelForm, LongCheckboxes, LongSelect, 
 from config.text import TEXT_LIMIT
 from partners.models import Organisation, User
 from planning.access import can
-from planning.models import Comment, Edition, Link, Plan, PlanItem, financial_year
+from planning.models import Comment, Edition, Indicator, Link, Plan, PlanItem, Theme, financial_year
 from planning.services import RIGHTS_FIELDS, RIGHTS_REFUSED, THRESHOLD_REFUSED
 
 REASON_HELP = "Optional. Recorded in the history beside your change."
@@ -193,8 +193,10 @@ class ItemForm(GovukModelForm):
             for name in PlanItem.MEASURE_FIELDS:
                 del self.fields[name]
         else:
-            for name in ("unit", "direction", "target_value"):
-                self.fields[name].required = True
+            self.fields["target_value"].required = True
+            self.fields["indicator"].queryset = Indicator.objects.order_by("name")
+            for name in ("unit", "direction"):  # a target takes its indicator's unless it says otherwise
+                self.fields[name].help_text = "Leave blank to use the indicator’s."
         if self.instance.pk:
             self.fields["supporting_organisations"].initial = [
                 s.organisation_id for s in self.instance.supporters.all()
@@ -210,6 +212,20 @@ class ItemForm(GovukModelForm):
             )
         ]
         self.fieldsets = [(title, fields) for title, fields in self.fieldsets if fields]
+
+    def clean(self):
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator")
+        for name in ("unit", "direction"):
+            if name in self.fields and not cleaned.get(name) and name not in self.errors:
+                cleaned[name] = getattr(indicator, name, "") if indicator else ""
+                if not cleaned[name]:
+                    self.add_error(
+                        name,
+                        f"A target needs a {PlanItem._meta.get_field(name).verbose_name}: choose one, "
+                        "or an indicator that has one.",
+                    )
+        return cleaned
 
     def content(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
@@ -684,3 +700,40 @@ class PartnerInviteForm(GovukForm):
         self.fields["organisation"].choices = [("", "Choose an organisation")] + [
             (org.pk, org.name) for org in organisations
         ]
+
+
+# --- shared definitions: themes and indicators (issue 17, decision 0025) --------------------
+
+
+class ThemeForm(GovukModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    class Meta:
+        model = Theme
+        fields = Theme.EDITABLE_FIELDS
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+
+class IndicatorForm(GovukModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    class Meta:
+        model = Indicator
+        fields = Indicator.EDITABLE_FIELDS
+        widgets = {"definition": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("unit", "direction"):  # shared by every target that uses it: required here
+            self.fields[name].required = True
+        self.fields["code"].widget.attrs["class"] += " govuk-input--width-20"
+
+
+class ItemThemesForm(GovukForm):
+    themes = ModelMultipleChoiceField(
+        queryset=Theme.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select every theme this item serves. An administrator defines the themes.",
+    )
+    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)

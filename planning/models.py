@@ -22,19 +22,65 @@ from partners.models import MPTT_COLUMNS, Organisation, Partnership, TreeOrderQu
 from planning.wording import with_article
 
 
+class Unit(models.TextChoices):
+    """What a measure counts in: an indicator's, and a target's (which takes its indicator's)."""
+
+    PERCENTAGE = "percentage", "Percentage (%)"
+    COUNT = "count", "Count"
+    NUMBER = "number", "Number"
+    POUNDS = "pounds", "Pounds (£)"
+    DAYS = "days", "Days"
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
 class Indicator(models.Model):
     """A shared measure definition ("% of schools good or outstanding") that targets
-    in several plans can use, so the alignment report can compare them."""
+    in several plans can use, so the alignment report can compare them. Officers define
+    them in the app (issue 17): one definition per measure, with its unit and direction,
+    which a target choosing it takes unless it says otherwise, where the figure comes from
+    and who supplies it (free text: suppliers are often bodies outside the app, such as
+    the Welsh Government; decision 0025)."""
 
-    code = models.SlugField(max_length=50, unique=True)
+    code = models.SlugField(
+        max_length=50, unique=True, help_text="A short code, in lower case with hyphens, for example ks4-5ac."
+    )
     name = models.CharField(max_length=300, validators=[single_line])
-    definition = BoundedTextField(blank=True)
+    definition = BoundedTextField(blank=True, help_text="What is counted and how, so that every plan measures alike.")
+    # explicit defaults: history rows sealed before these columns existed keep their seals
+    # (config.history_seal leaves a column holding its default out of the seal)
+    unit = models.CharField(max_length=20, choices=Unit.choices, blank=True, default="")
+    direction = models.CharField(max_length=10, choices=Direction.choices, blank=True, default="")
+    source = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        validators=[single_line],
+        help_text="Where the figure comes from, for example the annual school census.",
+    )
+    supplier = models.CharField(
+        "who supplies the figure",
+        max_length=200,
+        blank=True,
+        default="",
+        validators=[single_line],
+        help_text="The team or body that sends the figure each period.",
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    EDITABLE_FIELDS = ["code", "name", "definition", "unit", "direction", "source", "supplier"]
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("planning:indicator-edit", args=[self.code])
 
 
 track(Indicator)
@@ -271,16 +317,8 @@ class PlanItem(MPTTModel):
         REVENUE = "revenue", "Revenue"
         CAPITAL = "capital", "Capital"
 
-    class Unit(models.TextChoices):
-        PERCENTAGE = "percentage", "Percentage (%)"
-        COUNT = "count", "Count"
-        NUMBER = "number", "Number"
-        POUNDS = "pounds", "Pounds (£)"
-        DAYS = "days", "Days"
-
-    class Direction(models.TextChoices):
-        HIGHER = "higher", "Higher is better"
-        LOWER = "lower", "Lower is better"
+    Unit = Unit
+    Direction = Direction
 
     class TargetType(models.TextChoices):
         FLOOR = "floor", "Floor (minimum)"
@@ -570,6 +608,48 @@ class Link(models.Model):
 
 
 track(Link)
+
+
+class Theme(models.Model):
+    """A cross-cutting theme, national or local ("Narrowing the gap", "Welsh language"),
+    defined by an administrator; items in any plan are tagged with it (``ItemTheme``), and
+    its page rolls up what is tagged like a priority (issue 17, decision 0025). The slug
+    is made once, from the first name, so that links to the page survive a rename."""
+
+    name = models.CharField(max_length=200, unique=True, validators=[single_line])
+    slug = models.SlugField(max_length=80, unique=True)
+    description = BoundedTextField(blank=True, help_text="Markdown: what the theme is and why it matters here.")
+    version = models.PositiveIntegerField(default=1)
+
+    EDITABLE_FIELDS = ["name", "description"]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:theme-detail", args=[self.slug])
+
+
+track(Theme)
+
+
+class ItemTheme(models.Model):
+    """An item tagged with a theme (its own row, so that tagging and untagging have history)."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="theme_tags")
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="tags")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "theme"], name="item_theme_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item} tagged {self.theme}"
+
+
+track(ItemTheme)
 
 
 class Edition(models.Model):

@@ -112,6 +112,15 @@ PARENTS = {
     "monitoring:question-ask": ("monitoring:scorecard", "Q1 2013/14 scorecard"),
     "monitoring:question-list": ("planning:plan-detail", PLAN),
     "monitoring:question-detail": ("monitoring:question-list", "Members’ questions"),
+    # shared definitions (issue 17): themes and indicators sit beside the plans
+    "planning:theme-list": ("planning:plan-list", "Plans"),
+    "planning:theme-create": ("planning:theme-list", "Themes"),
+    "planning:theme-edit": ("planning:theme-list", "Themes"),
+    "monitoring:theme-detail": ("planning:theme-list", "Themes"),
+    "planning:item-themes": ("planning:item-detail", "Action"),
+    "planning:indicator-list": ("planning:plan-list", "Plans"),
+    "planning:indicator-create": ("planning:indicator-list", "Indicators"),
+    "planning:indicator-edit": ("planning:indicator-list", "Indicators"),
 }
 # pages that are not HTML pages of their own (redirects, downloads)
 NOT_PAGES = {
@@ -192,7 +201,14 @@ def test_every_page_s_last_breadcrumb_leads_one_level_up_and_names_that_page(cli
             else "admin"
             if name.startswith("partners:")
             or name
-            in {"monitoring:year-create", "monitoring:period-edit", "planning:import-upload", "planning:import-preview"}
+            in {
+                "monitoring:year-create",
+                "monitoring:period-edit",
+                "planning:import-upload",
+                "planning:import-preview",
+                "planning:theme-create",
+                "planning:theme-edit",
+            }
             else "owner"
         )
         client.force_login(world.people[reader])

@@ -32,8 +32,8 @@ from partners.models import (
     User,
     token_hash,
 )
-from planning import co_writing, lifecycle, services
-from planning.models import Consultation, Plan, PlanImport
+from planning import co_writing, definitions, lifecycle, services
+from planning.models import Consultation, Indicator, Plan, PlanImport, Theme
 from planning.suggestions import suggestion_add
 from public.models import PublicAddress, PublicResponse
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, vision_of
@@ -207,6 +207,17 @@ URLS = {
     "planning:import-preview": (lambda w: [w.plan_import.pk], "admin_only", "admin_only"),
     "planning:council-alignment": (lambda w: [], "signed_in", "wrong_method"),
     "planning:plan-detail": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    # shared definitions (issue 17, decision 0025): themes are read by anyone signed in and
+    # defined by admins; an item is tagged by whoever may change its plan; indicators are read
+    # by anyone signed in and defined by council staff (partners and members: 403)
+    "planning:theme-list": (lambda w: [], "signed_in", "wrong_method"),
+    "planning:theme-create": (lambda w: [], "admin_only", "admin_only"),
+    "planning:theme-edit": (lambda w: [w.theme.slug], "admin_only", "admin_only"),
+    "monitoring:theme-detail": (lambda w: [w.theme.slug], "signed_in", "wrong_method"),
+    "planning:item-themes": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
+    "planning:indicator-list": (lambda w: [], "signed_in", "wrong_method"),
+    "planning:indicator-create": (lambda w: [], "signed_in_staff", "signed_in_staff"),
+    "planning:indicator-edit": (lambda w: [w.indicator.code], "signed_in_staff", "signed_in_staff"),
     "planning:plan-summary": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:plan-history": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:plan-alignment": (lambda w: [w.plan.slug], "read", "wrong_method"),
@@ -524,6 +535,14 @@ class World:
         self.elsewhere = add_item(self.plan, vision_of(self.plan), "priority", title="Elsewhere")
         self._partnership(owner, service, health)
         self.periods = monitoring.financial_year_create(start_year=2013, user=None)
+        # the shared definitions (issue 17): a theme the action is tagged with, an indicator
+        self.theme = definitions.theme_save(theme=Theme(), user=None, fields={"name": "Narrowing the gap"})
+        definitions.item_themes_set(item_id=self.action.pk, themes=[self.theme], user=None)
+        self.indicator = definitions.indicator_save(
+            indicator=Indicator(),
+            user=None,
+            fields={"code": "ks4", "name": "KS4", "unit": "percentage", "direction": "higher"},
+        )
         self.api_token, _ = api_services.token_create(
             person=owner, name="Matrix", expires_on=timezone.localdate() + timedelta(days=30)
         )

@@ -21,7 +21,7 @@ from django.utils import timezone
 from monitoring import questions
 from monitoring import services as monitoring
 from planning import services
-from planning.models import Plan, PlanItem
+from planning.models import ItemTheme, Plan, PlanItem, Theme
 from tests.factories import add_item, make_return, vision_of
 
 LIMIT = 10
@@ -37,21 +37,30 @@ PERSONAS = [
 
 # persona -> page -> queries; the plan page is read twice, with the outline built and then cached
 PUBLIC = {"public plan": 10, "public item": 8}  # the same for every persona
+# the shared definitions (issue 17): a theme's roll-up, the themes and the indicators
+DEFINITIONS = {"theme": 10, "themes": 3, "indicators": 3}
 EXPECTED = {
-    persona: {"plan": 9, "plan cached": 5, "item": 9, "scorecard": 11, "contributions": 10, "questions": 5} | PUBLIC
+    persona: {"plan": 9, "plan cached": 5, "item": 10, "scorecard": 11, "contributions": 10, "questions": 5}
+    | DEFINITIONS
+    | PUBLIC
     for persona in ["alice", "bob", "carol", "ada"]
 } | {  # one more: which linked plans they may not read (officers and admins read every plan)
-    persona: {"plan": 10, "plan cached": 6, "item": 9, "scorecard": 11, "contributions": 10, "questions": 5} | PUBLIC
+    persona: {"plan": 10, "plan cached": 6, "item": 10, "scorecard": 11, "contributions": 10, "questions": 5}
+    | DEFINITIONS
+    | PUBLIC
     for persona in ["pat", "mel"]
 }  # the item page of an action and the scorecard read its budget profiles in one query (decision 0023)
 
 
 def _build(plan: Plan, size: int, bob, college, period, member) -> PlanItem:
     """``size`` priorities, each with an action led by bob and a target led by the
-    college, each action reported on and asked about by a member; returns the first action."""
+    college, each action reported on and asked about by a member, each priority tagged with
+    the theme "Narrowing the gap"; returns the first action."""
     first = None
+    theme = Theme.objects.get_or_create(name="Narrowing the gap", slug="narrowing-the-gap")[0]
     for n in range(size):
         priority = add_item(plan, vision_of(plan), "priority", title=f"Priority {n}")
+        ItemTheme.objects.create(item=priority, theme=theme)
         action = add_item(plan, priority, "action", title=f"Action {n}", lead_officer=bob)
         add_item(plan, action, "target", title=f"Target {n}", lead_organisation=college)
         for cost_type in ("revenue", "capital"):  # a budget profile (decision 0023)
@@ -100,6 +109,10 @@ def test_every_persona_reads_the_main_pages_in_a_fixed_number_of_queries(
             "scorecard": reverse("monitoring:scorecard", args=[plan.slug, period.slug]),
             # the roll-up of the whole plan: what contributes to its vision (issue 17)
             "contributions": reverse("monitoring:item-contributions", args=[plan.slug, vision_of(plan).pk]),
+            # a cross-cutting theme's page: the roll-up of every item tagged with it (issue 17)
+            "theme": reverse("monitoring:theme-detail", args=["narrowing-the-gap"]),
+            "themes": reverse("planning:theme-list"),
+            "indicators": reverse("planning:indicator-list"),
             # the public pages read the same for everyone signed in (issue 16)
             "public plan": reverse("public:plan-detail", args=[plan.slug]),
             "public item": reverse("public:item-detail", args=[plan.slug, action.pk]),

@@ -23,7 +23,7 @@ from planning.access import (
 )
 from planning.conflicts import EditConflict, conflict_page
 from planning.forms import ItemEditForm, ItemForm, MoveForm, PlanEditForm, PlanForm, ReasonForm
-from planning.models import Comment, PlanItem
+from planning.models import Comment, PlanItem, Theme
 from planning.suggestions import suggesting_here
 from planning.wording import in_sentence, with_article
 
@@ -203,6 +203,8 @@ def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "can_move": item.parent_id is not None and (changeable or (part is not None and part.pk != item.pk)),
             "child_kinds": [(kind, item.plan.label_for(kind)) for kind in PlanItem.child_kinds(item.kind)],
             **_budget(item),
+            # cross-cutting themes it is tagged with, each a link to the theme's page (issue 17)
+            "themes": list(Theme.objects.filter(tags__item=item).order_by("name")),
         },
     )
 

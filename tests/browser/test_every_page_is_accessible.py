@@ -80,3 +80,30 @@ def test_the_import_pages_pass_axe(page, ada):
     visit(page, f"/imports/{broken.pk}/")
     importing.apply(import_id=new.pk, user=ada)
     visit(page, f"/imports/{new.pk}/")
+
+
+def test_the_theme_and_indicator_pages_pass_axe(page, ada, alice, plan):
+    """The shared definitions (issue 17): the journeys are in tests/browser/test_themes.py;
+    here the pages they do not reach (editing, a theme with nothing tagged, tagging before
+    any theme exists)."""
+    from planning import definitions
+    from planning.models import Indicator, Theme
+
+    action = add_item(plan, add_item(plan, vision_of(plan), "priority", user=alice), "action", user=alice)
+    sign_in(page, alice)
+    visit(page, f"/plans/{plan.slug}/items/{action.pk}/themes/")  # no theme yet: says who defines them
+    gap = definitions.theme_save(theme=Theme(), user=ada, fields={"name": "Narrowing the gap"})
+    shared = definitions.indicator_save(
+        indicator=Indicator(), user=ada, fields={"code": "gap", "name": "Gap", "unit": "number", "direction": "lower"}
+    )
+    for path in (
+        f"/plans/{plan.slug}/items/{action.pk}/themes/",
+        f"/themes/{gap.slug}/",
+        f"/indicators/{shared.code}/edit/",
+    ):
+        visit(page, path)
+    page.context.clear_cookies()
+    sign_in(page, ada)
+    for path in ("/themes/", "/themes/new/", f"/themes/{gap.slug}/edit/", "/indicators/new/"):
+        visit(page, path)
+    visit(page, "/themes/no-such-theme/", status=404)

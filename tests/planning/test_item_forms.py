@@ -137,8 +137,9 @@ EDIT_POST_QUERIES = 26 + CLOCK
 # session, user, plan with who may edit it, item, the plan's shape, the item's subtree
 DELETE_FORM_QUERIES = 6
 # session, user, plan with who may edit it, item, the plan's shape, the rows (items, supporters, links),
-# the breadcrumb plans, and an action's budget profile (decision 0023)
-ITEM_PAGE_QUERIES = 9
+# the breadcrumb plans, the themes it is tagged with (issue 17) and an action's budget profile
+# (decision 0023)
+ITEM_PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize("size", ["small", "large"])

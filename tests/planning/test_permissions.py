@@ -167,6 +167,15 @@ def test_every_planning_url_has_a_row_in_this_table():
         # importing plans (issue 16): admins only, in the matrix and tests/planning/test_browser_import.py
         "planning:import-upload",
         "planning:import-preview",
+        # themes and indicators (issue 17): the matrix, and both ways for every persona in
+        # tests/planning/test_themes.py and tests/planning/test_indicators.py
+        "planning:theme-list",
+        "planning:theme-create",
+        "planning:theme-edit",
+        "planning:item-themes",
+        "planning:indicator-list",
+        "planning:indicator-create",
+        "planning:indicator-edit",
     }
     names = {f"planning:{pattern.name}" for pattern in urlpatterns}
     assert names - set(URLS) - covered_elsewhere == set()

@@ -7,7 +7,8 @@ college's termly plan and returns (``demo.cadence_story``), milestone returns
 (``demo.milestones_story``), budgets and spend (``demo.money_story``), members' questions
 (``demo.questions_story``), the partnership's draft (``demo.partnership_story``) and the
 plans published to the public
-(``demo.publishing_story``).
+(``demo.publishing_story``), then the cross-cutting themes and indicators in full
+(``demo.themes_story``).
 Loading and the stories are one transaction, so a failure leaves the database empty.
 
 Safe to run every time ``make run`` starts: it loads nothing if plans already exist.
@@ -30,6 +31,7 @@ from demo import (
     planning_story,
     publishing_story,
     questions_story,
+    themes_story,
 )
 from partners.models import User
 from planning.loader import LoadError, load_plans
@@ -67,6 +69,7 @@ class Command(BaseCommand):
                     asked = questions_story.tell(today=timezone.localdate())
                     partnership = partnership_story.tell()
                     published = publishing_story.tell()
+                    themes = themes_story.tell()  # issue 17: cross-cutting themes, indicators in full
             except LoadError as error:
                 raise CommandError("\n".join(error.messages)) from None
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo council from {DEMO_FILE.name}."))
@@ -84,6 +87,7 @@ class Command(BaseCommand):
                 f"{partnership} is the {partnership.partnership}'s draft: suggestions from its consultation, "
                 "two drafting groups writing their parts, one sign-off given."
             )
+            self.stdout.write(f"Cross-cutting themes: {themes.summary()}.")
             kept_back = Plan.objects.filter(slug__in=publishing_story.KEPT_BACK).count()
             self.stdout.write(
                 f"Published to the public (no sign-in, at {url.rstrip('/')}/public/): "
