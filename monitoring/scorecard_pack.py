@@ -13,31 +13,42 @@ from django.template.loader import render_to_string
 
 from config import pdf
 from config.pdf import Entry, RenderError, produced_on
-from monitoring import scorecards
+from monitoring import scorecard_thread, scorecards
 from monitoring.models import ReportingPeriod
 from planning.models import Plan
 
 
-def render_scorecard(plan: Plan, period: ReportingPeriod, include_children: bool) -> bytes:
-    return pdf.html_to_pdf(scorecard_pack_html(plan, period, include_children))
+def render_scorecard(
+    plan: Plan, period: ReportingPeriod, include_children: bool, hidden: frozenset[int] = frozenset()
+) -> bytes:
+    return pdf.html_to_pdf(scorecard_pack_html(plan, period, include_children, hidden))
 
 
-def scorecard_pack_html(plan: Plan, period: ReportingPeriod, include_children: bool) -> str:
+def scorecard_pack_html(
+    plan: Plan, period: ReportingPeriod, include_children: bool, hidden: frozenset[int] = frozenset()
+) -> str:
     return render_to_string(
-        "monitoring/print/scorecard_pack.html", scorecard_pack_context(plan, period, include_children)
+        "monitoring/print/scorecard_pack.html", scorecard_pack_context(plan, period, include_children, hidden)
     )
 
 
-def scorecard_pack_context(plan: Plan, period: ReportingPeriod, include_children: bool) -> dict:
+def scorecard_pack_context(
+    plan: Plan, period: ReportingPeriod, include_children: bool, hidden: frozenset[int] = frozenset()
+) -> dict:
+    """``hidden``: plans the pack's readers may not read; the thread view counts nothing of them."""
     if not period.covers_plan(plan):
         raise RenderError("the plan does not run in this quarter")
     card = scorecards.scorecard_data(plan, period, include_children=include_children)
+    thread = scorecard_thread.view(
+        card.get("thread"), scorecard_thread.plan_ids(card.get("thread")) - hidden, card["period"]["slug"]
+    )
     counts = {row["rag"] or "none": row["count"] for row in card["rag_counts"]}
     rated = sum(count for rag, count in counts.items() if rag != "none")
     differs = [row for row in card["targets"] if row.get("differs")]
     appendix = [
         Entry("Summary", "summary-heading", 1),
         Entry(f"Ratings by {card['words']['by_priority']}", "priorities-heading", 1),
+        *([Entry(f"What contributes to each {card['words']['by_priority']}", "thread-heading", 1)] if thread else []),
         Entry("Trend across the year", "trend-heading", 1),
         Entry("Exceptions: red and newly amber", "exceptions-heading", 1),
         Entry("Targets", "targets-heading", 1),
@@ -58,6 +69,7 @@ def scorecard_pack_context(plan: Plan, period: ReportingPeriod, include_children
         "plan": plan,
         "period": period,
         "card": card,
+        "thread": thread,
         "chart": scorecards.chart(card["trend"]),
         "contents": contents,
         "produced": produced_on(),

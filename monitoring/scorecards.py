@@ -37,7 +37,8 @@ RAG_LABELS = dict(ProgressReturn.Rag.choices)
 RAG_RANK = {"red": 0, "amber": 1, "green": 2, "complete": 3}
 RECEIVED = ProgressReturn.RECEIVED
 STATE_LABELS = dict(State.choices)
-SCHEMA = 1  # bump when the shape of the data changes; stored snapshots carry it
+SCHEMA = 2  # bump when the shape of the data changes; stored snapshots carry it
+# 2: "thread", the thread view of a corporate or strategic plan (decision 0026); None elsewhere
 LABELLED_KINDS = ("priority", "action", "target", "milestone")  # the levels a scorecard names
 
 
@@ -203,7 +204,16 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         "trend": _trend(rows, periods, found),
         "costs": _costs(items, priority_of, by_id, refs, plan_by_id, outside),
         "rows": rows,
+        "thread": _thread(plan, period),
     }
+
+
+def _thread(plan: Plan, period: ReportingPeriod) -> dict | None:
+    """The thread view (``monitoring.scorecard_thread``, which builds on this module, so
+    it is imported when first asked for)."""
+    from monitoring import scorecard_thread
+
+    return scorecard_thread.build(plan, period)
 
 
 def _item_url(plan: Plan, item: "Item") -> str:

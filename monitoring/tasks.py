@@ -177,7 +177,7 @@ def _render(document: Document) -> bytes:
         return render_plan(document.plan, document.edition, hidden_plans(document.key))
     if document.period is None:
         raise RenderError("no quarter was given for the scorecard")
-    return render_scorecard(document.plan, document.period, document.include_children)
+    return render_scorecard(document.plan, document.period, document.include_children, hidden_plans(document.key))
 
 
 def download_name(document: Document) -> str:

@@ -85,17 +85,25 @@ def counted(prefix: str = "") -> Q:
 Followed = tuple[int, int, int, int]
 
 
-def closure(seeds: list[tuple[int, int, int]], plan_id: int) -> tuple[Ranges, list[Followed]]:
-    """The subtrees the thread reaches from the subtrees ``seeds`` (tree, lft, rght), and
-    every link followed (once per link), from every counted contributes-to link of the
-    council and those of the plan ``plan_id`` (one query). A link is followed when its
-    target falls inside what is reached; its source's subtree is added; until a pass adds
-    nothing."""
-    links = list(
+def council_links(plan_id: int) -> list[tuple[int, int, int, int, int, int]]:
+    """Every counted contributes-to link of the council and those of the plan ``plan_id``:
+    (source, its tree, lft, rght, the target's tree, lft); one query."""
+    return list(
         Link.objects.filter(relation=Link.Relation.CONTRIBUTES_TO)
         .filter(counted("source__plan__") | Q(source__plan=plan_id))
         .values_list("source_id", "source__tree_id", "source__lft", "source__rght", "target__tree_id", "target__lft")
     )
+
+
+def closure(
+    seeds: list[tuple[int, int, int]], plan_id: int, *, links: list | None = None
+) -> tuple[Ranges, list[Followed]]:
+    """The subtrees the thread reaches from the subtrees ``seeds`` (tree, lft, rght), and
+    every link followed (once per link), over ``links`` (default: ``council_links``, one
+    query). A link is followed when its target falls inside what is reached; its source's
+    subtree is added; until a pass adds nothing."""
+    if links is None:
+        links = council_links(plan_id)
     ranges = Ranges()
     for tree, lft, rght in seeds:
         ranges.add(tree, lft, rght)
