@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 
 from config import pdf
 from config.pdf import Entry, RenderError, produced_on
-from monitoring import scorecard_thread, scorecards
+from monitoring import scorecard_risks, scorecard_thread, scorecards
 from monitoring.models import ReportingPeriod
 from planning.models import Plan
 
@@ -45,6 +45,7 @@ def scorecard_pack_context(
     counts = {row["rag"] or "none": row["count"] for row in card["rag_counts"]}
     rated = sum(count for rag, count in counts.items() if rag != "none")
     differs = [row for row in card["targets"] if row.get("differs")]
+    risks = scorecard_risks.view(card.get("risks"), plan.slug)
     appendix = [
         Entry("Summary", "summary-heading", 1),
         Entry(f"Ratings by {card['words']['by_priority']}", "priorities-heading", 1),
@@ -54,6 +55,7 @@ def scorecard_pack_context(
         Entry("Targets", "targets-heading", 1),
         Entry("Returns outstanding", "outstanding-heading", 1),
         Entry(f"Costs by {card['words']['by_priority']} and funding source", "costs-heading", 1),
+        *([Entry("Risks", "risks-heading", 1)] if risks else []),
     ]
     contents = [
         Entry("1. Purpose of the report", "purpose"),
@@ -70,6 +72,7 @@ def scorecard_pack_context(
         "period": period,
         "card": card,
         "thread": thread,
+        "risks": risks,
         "chart": scorecards.chart(card["trend"]),
         "contents": contents,
         "produced": produced_on(),

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.html import ID, IdUrl
-from monitoring import trajectory
+from monitoring import scorecard_risks, trajectory
 from monitoring.access import REPORTED_KINDS
 from monitoring.models import ProgressReturn, ReportingPeriod, ScorecardSnapshot
 from planning.formatting import expected_measure, measure, month_year, pounds, short_date
@@ -38,7 +38,8 @@ RAG_RANK = {"red": 0, "amber": 1, "green": 2, "complete": 3}
 RECEIVED = ProgressReturn.RECEIVED
 STATE_LABELS = dict(State.choices)
 SCHEMA = 2  # bump when the shape of the data changes; stored snapshots carry it
-# 2: "thread", the thread view of a corporate or strategic plan (decision 0026); None elsewhere
+# 2: "thread", the thread view of a corporate or strategic plan (None elsewhere), and "risks", the
+# plan's risks in the quarter (decision 0026); a card stored before has neither, and shows neither
 LABELLED_KINDS = ("priority", "action", "target", "milestone")  # the levels a scorecard names
 
 
@@ -205,6 +206,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         "costs": _costs(items, priority_of, by_id, refs, plan_by_id, outside),
         "rows": rows,
         "thread": _thread(plan, period),
+        "risks": scorecard_risks.build(plan, period),
     }
 
 

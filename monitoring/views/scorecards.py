@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from monitoring import scorecard_folds, scorecard_thread, scorecards, selectors
+from monitoring import scorecard_folds, scorecard_risks, scorecard_thread, scorecards, selectors
 from monitoring.access import get_monitored_plan, get_period
 from partners.models import User
 from planning.access import plans_for
@@ -44,6 +44,7 @@ def scorecard(request: HttpRequest, slug: str, period: str) -> HttpResponse:
             "folds": folds,
             "query": "?children=1&" if include_children else "?",
             "thread": scorecard_thread.for_reader(card, plans_for(request.user)),
+            "risks": scorecard_risks.view(card.get("risks"), plan.slug),
         },
     )
 
