@@ -6,50 +6,65 @@ A risk's score in a quarter is its review for that quarter, or its latest review
 it, or (never reviewed by then) its scores as they stand. It **rose this quarter** when it
 was reviewed in the quarter and scores more than at its previous review; a risk reviewed
 for the first time has nothing to rise from. ``build`` is plain data, stored with the
-scorecard when the quarter locks (two queries); ``view`` turns it back into the heat map
+scorecard when the quarter locks (one query); ``view`` turns it back into the heat map
 the register draws (``monitoring.risks``), linked to the register.
 """
 
 from django.urls import reverse
 
 from monitoring import risks as register
-from monitoring.models import ReportingPeriod, Risk, RiskReview
+from monitoring.models import ReportingPeriod, Risk
 from planning.models import Plan
 
 HIGH_SCORE = 15  # "scored high": 15 or more (likely × major, almost certain × moderate and worse)
 
 
 def build(plan: Plan, period: ReportingPeriod) -> dict:
-    risks = list(
-        Risk.objects.filter(plan=plan, status=Risk.Status.OPEN).select_related("owner", "item").order_by("title", "pk")
-    )
     at = (period.start_year, period.quarter)
+    risks: dict[int, dict] = {}
     reviews: dict[int, list[tuple[tuple[int, int], int, int]]] = {}
-    for risk_id, year, quarter, likelihood, impact in (
-        RiskReview.objects.filter(risk__plan=plan, period__start_year__lte=period.start_year)
-        .order_by("period__start_year", "period__quarter")
-        .values_list("risk_id", "period__start_year", "period__quarter", "likelihood", "impact")
+    # one row per risk and review (a risk never reviewed: one row without one), one query
+    for pk, title, likelihood, impact, first, last, username, item, year, quarter, reviewed_l, reviewed_i in (
+        Risk.objects.filter(plan=plan, status=Risk.Status.OPEN)
+        .order_by("title", "pk", "reviews__period__start_year", "reviews__period__quarter")
+        .values_list(
+            "pk",
+            "title",
+            "likelihood",
+            "impact",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+            "item__title",
+            "reviews__period__start_year",
+            "reviews__period__quarter",
+            "reviews__likelihood",
+            "reviews__impact",
+        )  # fmt: skip
     ):
-        if (year, quarter) <= at:
-            reviews.setdefault(risk_id, []).append(((year, quarter), likelihood, impact))
+        if pk not in risks:
+            owner = " ".join(part for part in (first, last) if part) or username or ""
+            risks[pk] = {"title": title, "likelihood": likelihood, "impact": impact, "owner": owner, "item": item or ""}
+        if year is not None and (year, quarter) <= at:
+            reviews.setdefault(pk, []).append(((year, quarter), reviewed_l, reviewed_i))
     grid = [[0] * 5 for _ in register.SCORES]
     high, rose = [], []
-    for risk in risks:
-        found = reviews.get(risk.pk, [])
-        likelihood, impact = (found[-1][1], found[-1][2]) if found else (risk.likelihood, risk.impact)
+    for pk, risk in risks.items():
+        found = reviews.get(pk, [])
+        likelihood, impact = (found[-1][1], found[-1][2]) if found else (risk["likelihood"], risk["impact"])
         score = likelihood * impact
         grid[5 - likelihood][impact - 1] += 1
         band = register.band_for(score)
         row = {
-            "title": risk.title,
-            "url": reverse("monitoring:risk-detail", args=[plan.slug, risk.pk]),
+            "title": risk["title"],
+            "url": reverse("monitoring:risk-detail", args=[plan.slug, pk]),
             "likelihood": likelihood,
             "impact": impact,
             "score": score,
             "band": band.key,
             "band_label": band.label,
-            "owner": str(risk.owner) if risk.owner else "",
-            "item": risk.item.title if risk.item else "",
+            "owner": risk["owner"],
+            "item": risk["item"],
         }
         if score >= HIGH_SCORE:
             high.append(row)

@@ -195,7 +195,7 @@ def test_a_long_targets_table_is_counted_by_priority_on_the_page_and_listed_in_f
     q1 = periods[0]
     url = reverse("monitoring:scorecard", args=[monitored.slug, q1.slug])
     client.force_login(mel)
-    with django_assert_num_queries(8) as folded:
+    with django_assert_num_queries(9) as folded:
         page = client.get(url).content.decode()
     assert "51 targets by priority" in page
     assert "Gap target 7" not in page and "Pupils reaching level 4 in maths" not in page.split("targets-heading")[1]
