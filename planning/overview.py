@@ -101,3 +101,59 @@ def plan_map(plans: QuerySet[Plan]) -> list[MapEntry]:
         )
         for plan, depth in forest
     ]
+
+
+# --- the map as a diagram (issue 17, decision 0026) -------------------------------------------
+BOX_W, BOX_H, GAP, INDENT, EDGE = 360, 34, 10, 28, 8
+LABEL_CHARS = 46  # a box's title is cut to this many characters (the full title is its link's name)
+
+
+def map_diagram(entries: list[MapEntry]) -> dict:
+    """The map as a drawing: each plan a box (a link to the plan) in tree order, indented by
+    its depth; each pair of linked plans an arc on the right from one box to the other, as
+    thick as the number of links it carries (1 to 9 units). No queries: ``plan_map``'s."""
+    boxes, at = [], {}
+    y = EDGE
+    for entry in entries:
+        x = EDGE + entry.depth * INDENT
+        title = entry.plan.title
+        boxes.append(
+            {
+                "plan": entry.plan,
+                "x": x,
+                "y": y,
+                "text_x": x + 10,
+                "text_y": y + BOX_H // 2,
+                "label": title if len(title) <= LABEL_CHARS else title[: LABEL_CHARS - 1].rstrip() + "…",
+                "items": entry.items,
+            }
+        )
+        at[entry.plan.pk] = y + BOX_H // 2
+        y += BOX_H + GAP
+    right = EDGE + max((entry.depth for entry in entries), default=0) * INDENT + BOX_W
+    pairs = [(entry.plan, other, n) for entry in entries for other, n in entry.links_to if other.pk in at]
+    most = max((n for _, _, n in pairs), default=1)
+    reach = 0
+    lines = []
+    for source, target, n in sorted(pairs, key=lambda pair: -pair[2]):
+        y1, y2 = at[source.pk], at[target.pk]
+        bulge = right + 16 + min(abs(y2 - y1) // 3, 240)
+        reach = max(reach, bulge)
+        lines.append(
+            {
+                "d": f"M{right},{y1} C{bulge},{y1} {bulge},{y2} {right},{y2}",
+                "width": round(1 + 8 * n / most, 1),
+                "count": n,
+                "source": source.title,
+                "target": target.title,
+            }
+        )
+    return {
+        "boxes": boxes,
+        "lines": lines,
+        "box_width": BOX_W,
+        "box_height": BOX_H,
+        "width": max(reach, right) + EDGE + 8,
+        "height": y + EDGE,
+        "right": right,
+    }

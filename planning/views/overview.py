@@ -21,4 +21,5 @@ def plan_summary(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_safe
 def plan_map(request: HttpRequest) -> HttpResponse:
-    return render(request, "planning/plan_map.html", {"entries": overview.plan_map(plans_for(request.user))})
+    entries = overview.plan_map(plans_for(request.user))
+    return render(request, "planning/plan_map.html", {"entries": entries, "diagram": overview.map_diagram(entries)})
