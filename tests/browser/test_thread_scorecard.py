@@ -54,3 +54,11 @@ def test_the_map_of_plans_is_a_diagram_whose_boxes_a_keyboard_reaches(page, thre
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(second.split(": ")[0])
+
+
+def test_the_corporate_summary_adds_up_the_thread_accessibly(page, thread, mel):
+    sign_in(page, mel)
+    visit(page, "/plans/corporate/summary/")
+    expect(page.get_by_role("row", name=re.compile(r"^Total, each item counted once .*£1,500"))).to_be_visible()
+    page.get_by_text("How these costs are added up").click()
+    expect(page.get_by_text("Each item is counted once, however many routes reach it")).to_be_visible()
