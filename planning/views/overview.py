@@ -21,5 +21,4 @@ def plan_summary(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_safe
 def plan_map(request: HttpRequest) -> HttpResponse:
-    entries = overview.plan_map(plans_for(request.user))
-    return render(request, "planning/plan_map.html", {"entries": entries, "diagram": overview.map_diagram(entries)})
+    return render(request, "planning/plan_map.html", {"entries": overview.plan_map(plans_for(request.user))})
