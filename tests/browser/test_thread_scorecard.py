@@ -42,20 +42,6 @@ def test_a_member_follows_a_corporate_priority_from_the_scorecard_to_a_service_a
     expect(page.get_by_role("heading", level=1)).to_have_text("Train every maths teacher")
 
 
-def test_the_map_of_plans_is_a_diagram_whose_boxes_a_keyboard_reaches(page, thread, mel):
-    sign_in(page, mel)
-    visit(page, "/map/")
-    boxes = page.locator("svg.app-plan-map a")
-    expect(boxes).to_have_count(3)  # the corporate plan, the service plan and the economy plan
-    boxes.first.focus()
-    page.keyboard.press("Tab")  # the next box, in reading order
-    second = boxes.nth(1).get_attribute("aria-label")
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == second
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text(second.split(": ")[0])
-
-
 def test_the_corporate_summary_adds_up_the_thread_accessibly(page, thread, mel):
     sign_in(page, mel)
     visit(page, "/plans/corporate/summary/")
