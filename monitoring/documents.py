@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from monitoring import scorecards
+from monitoring import scorecard_thread, scorecards
 from monitoring.models import (
     Document,
     MemberQuestion,
@@ -30,8 +30,9 @@ from monitoring.models import (
 )
 from monitoring.tasks import is_lost, render_document
 from partners.models import User
-from planning.access import hiding_key, plans_hidden_from, plans_hidden_from_public
+from planning.access import hiding_key, plans_for, plans_hidden_from, plans_hidden_from_public, reads_every_plan
 from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem
+from planning.thread import thread_plan_ids
 
 QUESTIONS = ":questions@"  # in a scorecard pack's key: the members' pack, with their questions
 
@@ -54,17 +55,31 @@ def request_public_plan_pdf(plan: Plan, edition: Edition) -> Document:
 def request_scorecard_pdf(user: User | None, plan: Plan, period: ReportingPeriod, include_children: bool) -> Document:
     """The scorecard pack of ``plan`` for ``period``: for a signed-in reader with the
     members' questions, which are live even in a locked quarter, so its key names their
-    latest change (``QUESTIONS``); for the public (``user`` None) without them."""
+    latest change (``QUESTIONS``); for the public (``user`` None) without them. Its thread
+    view (decision 0026) counts nothing of the plans ``user`` (anyone, for ``None``) may not
+    read, which its key names last (``planning.access.hidden_plans`` reads to the key's end)."""
     key = scorecard_key(plan, period, include_children)
     if user is not None:
         key += questions_key(plan, include_children)
     return _request(
         user,
-        key,
+        key + hiding_key(_thread_hidden_from(user, plan)),
         kind=Document.Kind.SCORECARD,
         plan=plan,
         period=period,
         include_children=include_children,
+    )
+
+
+def _thread_hidden_from(user: User | None, plan: Plan) -> frozenset[int]:
+    """The plans of a scorecard's thread view that ``user`` may not read (none without one)."""
+    if not scorecard_thread.applies(plan) or (user is not None and reads_every_plan(user)):
+        return frozenset()
+    readable = plans_for(user) if user is not None else Plan.objects.public()
+    return frozenset(
+        Plan.objects.filter(pk__in=thread_plan_ids(plan))
+        .exclude(pk__in=readable.values("pk"))
+        .values_list("pk", flat=True)
     )
 
 
@@ -80,6 +95,8 @@ def scorecard_key(plan: Plan, period: ReportingPeriod, include_children: bool) -
     if period.is_locked and frozen.exists():
         return f"{base}:locked"
     plans = [p.pk for p in scorecards.plans_in_scope(plan, include_children)]
+    if scorecard_thread.applies(plan):  # its thread view reads the contributing plans' returns too
+        plans = sorted(set(plans) | thread_plan_ids(plan))
     items = PlanItem.history.filter(plan_id__in=plans).values("id")
     moments = [
         ProgressReturn.history.filter(item_id__in=items).aggregate(at=Max("history_date"))["at"],

@@ -12,7 +12,7 @@ Writes lock the risk row and carry its version, so two people saving at once get
 history row says who changed the risk and why. A locked quarter takes no reviews.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -258,6 +258,43 @@ def heat_map(risks: Iterable[Risk]) -> HeatMap:
     for risk in risks:
         grid.cell(risk.likelihood, risk.impact).risks.append(risk)
     return grid
+
+
+# the heat map's drawing: cells of CELL units, the grid's top left corner at (LEFT, TOP)
+CELL, LEFT, TOP = 64, 76, 8
+
+
+def drawing(grid: HeatMap, cell_url: Callable[[Cell], str], chosen: Cell | None = None) -> dict:
+    """Where each cell of the heat map and each axis label is drawn, and where cells link
+    (``cell_url``): the register's page and the scorecard's draw the same map."""
+    cells, rows = [], []
+    for row_index, row in enumerate(grid.rows):
+        for col_index, cell in enumerate(row):
+            x, y = LEFT + col_index * CELL, TOP + row_index * CELL
+            cells.append(
+                {
+                    "cell": cell,
+                    "x": x,
+                    "y": y,
+                    "cx": x + CELL // 2,
+                    "cy": y + CELL // 2,
+                    "href": cell_url(cell),
+                    "chosen": cell is chosen,
+                }
+            )
+        rows.append({"n": row[0].likelihood, "x": LEFT - 10, "y": TOP + row_index * CELL + CELL // 2})
+    bottom = TOP + 5 * CELL
+    columns = [{"n": n, "x": LEFT + (n - 1) * CELL + CELL // 2, "y": bottom + 20} for n in SCORES]
+    return {
+        "cells": cells,
+        "rows": rows,
+        "columns": columns,
+        "size": CELL,
+        "width": LEFT + 5 * CELL + 8,
+        "height": bottom + 56,
+        "x_title": {"x": LEFT + 5 * CELL // 2, "y": bottom + 46},
+        "y_title": {"x": 18, "y": TOP + 5 * CELL // 2},
+    }
 
 
 def open_periods(plan: Plan) -> QuerySet[ReportingPeriod]:

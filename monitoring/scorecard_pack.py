@@ -14,45 +14,71 @@ from django.template.loader import render_to_string
 from config import pdf
 from config.pdf import Entry, RenderError, produced_on
 from monitoring import questions as member_questions
-from monitoring import scorecards
+from monitoring import scorecard_risks, scorecard_thread, scorecards
 from monitoring.models import ReportingPeriod
 from planning.models import Plan
 
 
-def render_scorecard(plan: Plan, period: ReportingPeriod, include_children: bool, *, questions: bool = True) -> bytes:
-    return pdf.html_to_pdf(scorecard_pack_html(plan, period, include_children, questions=questions))
+def render_scorecard(
+    plan: Plan,
+    period: ReportingPeriod,
+    include_children: bool,
+    hidden: frozenset[int] = frozenset(),
+    *,
+    questions: bool = True,
+) -> bytes:
+    return pdf.html_to_pdf(scorecard_pack_html(plan, period, include_children, hidden, questions=questions))
 
 
-def scorecard_pack_html(plan: Plan, period: ReportingPeriod, include_children: bool, *, questions: bool = True) -> str:
+def scorecard_pack_html(
+    plan: Plan,
+    period: ReportingPeriod,
+    include_children: bool,
+    hidden: frozenset[int] = frozenset(),
+    *,
+    questions: bool = True,
+) -> str:
     return render_to_string(
         "monitoring/print/scorecard_pack.html",
-        scorecard_pack_context(plan, period, include_children, questions=questions),
+        scorecard_pack_context(plan, period, include_children, hidden, questions=questions),
     )
 
 
 def scorecard_pack_context(
-    plan: Plan, period: ReportingPeriod, include_children: bool, *, questions: bool = True
+    plan: Plan,
+    period: ReportingPeriod,
+    include_children: bool,
+    hidden: frozenset[int] = frozenset(),
+    *,
+    questions: bool = True,
 ) -> dict:
-    """The pack's context. ``questions``: with the members' questions (decision 0022) —
-    the members' pack; the public's pack of a published plan has none."""
+    """The pack's context. ``hidden``: plans the pack's readers may not read; the thread view
+    counts nothing of them. ``questions``: with the members' questions (decision 0022) — the
+    members' pack; the public's pack of a published plan has none."""
     if not period.covers_plan(plan):
         raise RenderError("the plan does not run in this quarter")
     card = scorecards.scorecard_data(plan, period, include_children=include_children)
+    thread = scorecard_thread.view(
+        card.get("thread"), scorecard_thread.plan_ids(card.get("thread")) - hidden, card["period"]["slug"]
+    )
     asked = (
         member_questions.for_scorecard(scorecards.plans_in_scope(plan, include_children), period) if questions else None
     )
     counts = {row["rag"] or "none": row["count"] for row in card["rag_counts"]}
     rated = sum(count for rag, count in counts.items() if rag != "none")
     differs = [row for row in card["targets"] if row.get("differs")]
+    risks = scorecard_risks.view(card.get("risks"), plan.slug)
     appendix = [
         Entry("Summary", "summary-heading", 1),
         Entry(f"Ratings by {card['words']['by_priority']}", "priorities-heading", 1),
+        *([Entry(f"What contributes to each {card['words']['by_priority']}", "thread-heading", 1)] if thread else []),
         Entry("Trend across the year", "trend-heading", 1),
         Entry("Exceptions: red and newly amber", "exceptions-heading", 1),
         Entry("Targets", "targets-heading", 1),
         Entry("Returns outstanding", "outstanding-heading", 1),
         Entry(f"Costs by {card['words']['by_priority']} and funding source", "costs-heading", 1),
         Entry("Budget and spend", "spend-heading", 1),
+        *([Entry("Risks", "risks-heading", 1)] if risks else []),
     ]
     contents = [
         Entry("1. Purpose of the report", "purpose"),
@@ -69,6 +95,8 @@ def scorecard_pack_context(
         "plan": plan,
         "period": period,
         "card": card,
+        "thread": thread,
+        "risks": risks,
         "chart": scorecards.chart(card["trend"]),
         "contents": contents,
         "produced": produced_on(),

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.html import ID, IdUrl
-from monitoring import milestones, trajectory
+from monitoring import milestones, scorecard_risks, trajectory
 from monitoring.access import REPORTED_KINDS
 from monitoring.models import PERIODS_IN_YEAR, ProgressReturn, ReportingPeriod, ScorecardSnapshot
 from planning import budgets
@@ -38,8 +38,9 @@ RAG_LABELS = dict(ProgressReturn.Rag.choices)
 RAG_RANK = {"red": 0, "amber": 1, "green": 2, "complete": 3}
 RECEIVED = ProgressReturn.RECEIVED
 STATE_LABELS = dict(State.choices)
-# bump when the shape of the data changes; stored snapshots carry it. 2: milestones (decision 0024)
-# and budgets and spend (decision 0023), added together in issue 17
+# bump when the shape of the data changes; stored snapshots carry it. 2 (issue 17): "milestones"
+# (decision 0024), "spend" (decision 0023), "thread" (a corporate or strategic plan's thread view,
+# None elsewhere) and "risks" (decision 0026); a card stored before has none of them, and shows none
 SCHEMA = 2
 LABELLED_KINDS = ("priority", "action", "target", "milestone")  # the levels a scorecard names
 
@@ -249,6 +250,8 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
         "spend": _spend(spending, plan, plans),
         "rows": rows,
         "milestones": milestone_summary(milestone_rows),
+        "thread": _thread(plan, period),
+        "risks": scorecard_risks.build(plan, period),
     }
 
 
@@ -289,6 +292,14 @@ def milestone_summary(rows: list[dict]) -> dict:
         ],
         "rows": rows,
     }
+
+
+def _thread(plan: Plan, period: ReportingPeriod) -> dict | None:
+    """The thread view (``monitoring.scorecard_thread``, which builds on this module, so
+    it is imported when first asked for)."""
+    from monitoring import scorecard_thread
+
+    return scorecard_thread.build(plan, period)
 
 
 def _item_url(plan: Plan, item: "Item") -> str:

@@ -180,7 +180,11 @@ def _render(document: Document) -> bytes:
     from monitoring.documents import with_questions  # documents queues this task: imported when used
 
     return render_scorecard(
-        document.plan, document.period, document.include_children, questions=with_questions(document)
+        document.plan,
+        document.period,
+        document.include_children,
+        hidden_plans(document.key),
+        questions=with_questions(document),
     )
 
 

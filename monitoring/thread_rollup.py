@@ -19,12 +19,11 @@ quarter's returns. Each contributor is one row however many routes reach it, so 
 is counted once in every total; how many were reached by more than one route is said.
 """
 
-import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Exists, Expression, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -35,11 +34,11 @@ from monitoring.rollup_rules import Rule, council_rule
 from partners.models import User
 from planning.access import plans_for
 from planning.formatting import pounds
-from planning.models import Link, Plan, PlanItem
+from planning.models import Plan, PlanItem
 from planning.selectors import plan_references
+from planning.thread import Condition, Ranges, closure, counted, items_within, needs_sifting
 
 RECEIVED = ProgressReturn.RECEIVED
-MAX_RANGES_IN_SQL = 400  # more subtrees than this are read by their plans and sifted here
 FOLD_OVER = 100  # contributors: a larger roll-up lists each plan's in a summary row, opened on demand
 IDS_IN_SQL = 1000  # returns are found by their items' ids up to this many, by their plans beyond
 
@@ -122,64 +121,8 @@ class Rollup:
         return [summary for summary in self.summaries if summary.costed]
 
 
-class _Ranges:
-    """Subtrees as (tree, lft, rght), kept merged per tree: is a node inside one of them?"""
-
-    def __init__(self) -> None:
-        self.by_tree: dict[int, list[tuple[int, int]]] = defaultdict(list)
-
-    def covers(self, tree: int, lft: int) -> bool:
-        spans = self.by_tree.get(tree)
-        if not spans:
-            return False
-        at = bisect.bisect_right(spans, (lft, float("inf"))) - 1
-        return at >= 0 and spans[at][0] <= lft <= spans[at][1]
-
-    def add(self, tree: int, lft: int, rght: int) -> None:
-        spans = self.by_tree[tree]
-        if self.covers(tree, lft):
-            return
-        kept = [span for span in spans if not (lft <= span[0] and span[1] <= rght)]  # now inside the new one
-        bisect.insort(kept, (lft, rght))
-        self.by_tree[tree] = kept
-
-    def all(self) -> list[tuple[int, int, int]]:
-        return [(tree, lft, rght) for tree, spans in self.by_tree.items() for lft, rght in spans]
-
-
-class _Condition(Expression):
-    """A WHERE condition on the query's own table, written out once: ``template`` names
-    columns as ``{t}.column`` and holds a ``%s`` per parameter. The ORM makes a lookup per
-    value, and for the hundred subtrees and six hundred ids of a corporate priority building
-    them cost more than running the query (decision 0021). Only column names and ``%s``
-    come from this module; every value is a parameter."""
-
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, template: str, params: list) -> None:
-        super().__init__()
-        self.template, self.params = template, params
-
-    def as_sql(self, compiler, connection):
-        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
-        return self.template.replace("{t}", table), self.params
-
-
-def _within(spans: list[tuple[int, int, int]]) -> _Condition:
-    """Items inside any of the subtrees ``spans``: each a range of the (tree, lft) index."""
-    term = "({t}.tree_id = %s AND {t}.lft BETWEEN %s AND %s)"
-    return _Condition("(" + " OR ".join([term] * len(spans)) + ")", [value for span in spans for value in span])
-
-
-def _item_in(ids: set[int]) -> _Condition:
-    return _Condition("{t}.item_id IN (" + ", ".join(["%s"] * len(ids)) + ")", sorted(ids))
-
-
-def counted(prefix: str = "") -> Q:
-    """Approved plans (or, with ``prefix`` such as ``"plan__"``, the rows whose plan is one):
-    what a roll-up counts."""
-    return Q(**{f"{prefix}status": Plan.Status.APPROVED})
+def _item_in(ids: set[int]) -> Condition:
+    return Condition("{t}.item_id IN (" + ", ".join(["%s"] * len(ids)) + ")", sorted(ids))
 
 
 @dataclass(frozen=True)
@@ -269,57 +212,27 @@ def _rollup(start: _Start, reader: User, period_slug: str | None, open_plan: str
     )
 
 
-def _closure(start: _Start) -> tuple[_Ranges, list[int]]:
+def _closure(start: _Start) -> tuple[Ranges, list[int]]:
     """The subtrees the thread reaches from ``start``'s roots, and the source of every link
-    followed (once per link), from every counted contributes-to link of the council (one
-    query; none when there is nothing to start from)."""
-    ranges = _Ranges()
+    followed (once per link; ``planning.thread.closure``, one query; none when there is
+    nothing to start from). A theme has no plan of its own: only counted plans' links."""
     if not start.roots:
-        return ranges, []
-    counted_links = counted("source__plan__")
-    if start.plan is not None:
-        counted_links |= Q(source__plan=start.plan.pk)
-    links = list(
-        Link.objects.filter(relation=Link.Relation.CONTRIBUTES_TO)
-        .filter(counted_links)
-        .values_list("source_id", "source__tree_id", "source__lft", "source__rght", "target__tree_id", "target__lft")
-    )
-    for _, tree, lft, rght in start.roots:
-        ranges.add(tree, lft, rght)
-    followed: list[int] = []
-    waiting = links
-    while waiting:  # a pass adds the links into what is reached; stop when one adds nothing
-        still = []
-        for link in waiting:
-            source, tree, lft, rght, target_tree, target_lft = link
-            if ranges.covers(target_tree, target_lft):
-                ranges.add(tree, lft, rght)
-                followed.append(source)
-            else:
-                still.append(link)
-        if len(still) == len(waiting):
-            break
-        waiting = still
-    return ranges, followed
+        return Ranges(), []
+    seeds = [(tree, lft, rght) for _, tree, lft, rght in start.roots]
+    ranges, followed = closure(seeds, start.plan.pk if start.plan is not None else 0)
+    return ranges, [link[0] for link in followed]
 
 
-def _rows(ranges: _Ranges, plan: Plan | None) -> list[scorecards.Item]:
+def _rows(ranges: Ranges, plan: Plan | None) -> list[scorecards.Item]:
     """Every item inside the ranges, in counted plans or ``plan``, in reading order, as the
     scorecard reads items (titles, leads, measures: a few hundred rows; one query)."""
-    spans = ranges.all()
-    items = PlanItem.objects.filter(counted("plan__") | Q(plan=plan) if plan is not None else counted("plan__"))
-    if len(spans) <= MAX_RANGES_IN_SQL:
-        found = items.filter(_within(spans))
-        sift = None
-    else:
-        found = items.filter(tree_id__in={tree for tree, _, _ in spans})
-        sift = ranges
+    sift = needs_sifting(ranges)
     return [
         scorecards.Item(*values)
-        for tree, lft, *values in found.order_by("plan__tree_id", "plan__lft", "tree_id", "lft").values_list(
-            "tree_id", "lft", *scorecards.ITEM_COLUMNS
-        )
-        if sift is None or sift.covers(tree, lft)
+        for tree, lft, *values in items_within(ranges, plan.pk if plan is not None else 0)
+        .order_by("plan__tree_id", "plan__lft", "tree_id", "lft")
+        .values_list("tree_id", "lft", *scorecards.ITEM_COLUMNS)
+        if not sift or ranges.covers(tree, lft)
     ]
 
 

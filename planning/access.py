@@ -16,6 +16,7 @@ from simple_history.utils import get_history_manager_for_model
 from partners.models import Organisation, PartnershipLead, PartnershipMember, User
 from planning.models import Consultation, DraftingGroupMember, Indicator, Link, Plan, PlanItem, PlanShare, Theme
 from planning.rules import READER_FACTS, leading
+from planning.thread import thread_plan_ids
 
 ACTIONS = {
     "view": "planning.view_plan",
@@ -221,7 +222,8 @@ def plans_hidden_from(user: User, plan: Plan) -> frozenset[int]:
     """What the plan document hides from ``user``: the linked plans they may not read, and
     the plans around it in the thread (the plan it delivers, those that deliver it) they
     may not read, whose titles the document would otherwise print (issue 16; decision 0009
-    left them named). One query, none for officers and admins."""
+    left them named), and those whose costs its thread costs would add up (decision 0026).
+    Five queries, none for officers and admins."""
     if reads_every_plan(user):
         return frozenset()
     return _hidden_among(plan, plans_for(user), thread=True)
@@ -252,6 +254,9 @@ def _hidden_among(plan: Plan, readable: QuerySet[Plan], *, thread: bool) -> froz
             .values_list("pk", flat=True)
         )
         hidden = hidden.union(around)
+        # the plans whose costs the document's "Costs across the thread" adds up (decision 0026)
+        costed = Plan.objects.filter(pk__in=thread_plan_ids(plan)).exclude(pk__in=readable.values("pk"))
+        return frozenset(hidden) | frozenset(costed.values_list("pk", flat=True))
     return frozenset(hidden)
 
 

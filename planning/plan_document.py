@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString
 from config import pdf
 from config.html import as_safe_string
 from config.pdf import Entry, RenderError, produced_on
-from planning import budgets, outline_html, snapshots
+from planning import budgets, outline_html, snapshots, thread
 from planning.formatting import pounds
 from planning.models import Edition, Plan, PlanItem, financial_year
 from planning.selectors import OutlineRow, hide_link_ends, plan_outline
@@ -74,6 +74,9 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
     item_ids = [row.item.pk for row in rows]
     profiles = budgets.profiles_at(item_ids, edition.moment) if edition is not None else budgets.profiles_for([plan])
     costs = plan_costs(rows, plan, profiles)
+    # the thread's costs as it stands now: an edition prints its own costs only
+    readable = Plan.objects.exclude(pk__in=hidden)
+    across = thread.thread_costs(plan, readable) if edition is None else None
     linked = linked_plans(plan, shown, rows, hidden)
     contents = [Entry("About this plan", "about")] if shown.summary else []
     contents += [Entry(shown.label_vision, "vision")] if vision else []
@@ -82,7 +85,9 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         for entry in body
         if entry.row.item.kind == PlanItem.Kind.PRIORITY
     ]
-    contents += [Entry("Costs summary", "costs"), Entry("Linked plans", "linked-plans"), Entry("Glossary", "glossary")]
+    contents += [Entry("Costs summary", "costs")]
+    contents += [Entry("Costs across the thread", "thread-costs")] if across is not None else []
+    contents += [Entry("Linked plans", "linked-plans"), Entry("Glossary", "glossary")]
     return {
         "plan": shown,
         "live_plan": plan,
@@ -94,6 +99,7 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         "rows": body,
         "contents": contents,
         "costs": costs,
+        "thread_costs": across,
         "linked": linked,
         "glossary": glossary(shown, rows, edition=edition),
         "council_name": settings.COUNCIL_NAME,

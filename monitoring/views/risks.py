@@ -48,44 +48,12 @@ def _item_refs(plan: Plan) -> dict[int, str]:
     return selectors.plan_references([plan.pk])
 
 
-# the heat map's drawing: cells of CELL units, the grid's top left corner at (LEFT, TOP)
-CELL, LEFT, TOP = 64, 76, 8
-
-
 def _cell_url(status: str, cell: register.Cell) -> str:
     return f"?status={status}&likelihood={cell.likelihood}&impact={cell.impact}#risks"
 
 
 def _drawing(grid: register.HeatMap, status: str, chosen: register.Cell | None) -> dict:
-    """Where each cell of the heat map and each axis label is drawn, and where cells link."""
-    cells, rows, columns = [], [], []
-    for row_index, row in enumerate(grid.rows):
-        for col_index, cell in enumerate(row):
-            x, y = LEFT + col_index * CELL, TOP + row_index * CELL
-            cells.append(
-                {
-                    "cell": cell,
-                    "x": x,
-                    "y": y,
-                    "cx": x + CELL // 2,
-                    "cy": y + CELL // 2,
-                    "href": _cell_url(status, cell),
-                    "chosen": cell is chosen,
-                }
-            )
-        rows.append({"n": row[0].likelihood, "x": LEFT - 10, "y": TOP + row_index * CELL + CELL // 2})
-    bottom = TOP + 5 * CELL
-    columns = [{"n": n, "x": LEFT + (n - 1) * CELL + CELL // 2, "y": bottom + 20} for n in register.SCORES]
-    return {
-        "cells": cells,
-        "rows": rows,
-        "columns": columns,
-        "size": CELL,
-        "width": LEFT + 5 * CELL + 8,
-        "height": bottom + 56,
-        "x_title": {"x": LEFT + 5 * CELL // 2, "y": bottom + 46},
-        "y_title": {"x": 18, "y": TOP + 5 * CELL // 2},
-    }
+    return register.drawing(grid, lambda cell: _cell_url(status, cell), chosen)
 
 
 def _for_register(plan: Plan, risks: list[Risk]) -> list[Risk]:

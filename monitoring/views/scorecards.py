@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from config.html import ID
-from monitoring import questions, scorecard_folds, scorecards, selectors
+from monitoring import questions, scorecard_folds, scorecard_risks, scorecard_thread, scorecards, selectors
 from monitoring.access import can_ask, get_monitored_plan, get_period
 from monitoring.scorecard_html import AskUrl
 from partners.models import User
@@ -48,6 +48,8 @@ def scorecard(request: HttpRequest, slug: str, period: str) -> HttpResponse:
             # members' questions: live, beside the (perhaps stored) scorecard (decision 0022)
             "questions": questions.for_scorecard(scorecards.plans_in_scope(plan, include_children), the_period),
             "ask": AskUrl("monitoring:question-ask", plan.slug, the_period.slug, ID) if can_ask(request.user) else None,
+            "thread": scorecard_thread.for_reader(card, plans_for(request.user)),
+            "risks": scorecard_risks.view(card.get("risks"), plan.slug),
         },
     )
 

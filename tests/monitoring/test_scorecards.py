@@ -195,9 +195,9 @@ def test_a_long_targets_table_is_counted_by_priority_on_the_page_and_listed_in_f
     q1 = periods[0]
     url = reverse("monitoring:scorecard", args=[monitored.slug, q1.slug])
     client.force_login(mel)
-    # 11: the milestones done (decision 0024), the budget profiles (decision 0023) and the
-    # members' questions (decision 0022), one query each
-    with django_assert_num_queries(11) as folded:
+    # 12: the milestones done (decision 0024), the budget profiles (decision 0023), the members'
+    # questions (decision 0022) and the plan's risks (decision 0026), one query each
+    with django_assert_num_queries(12) as folded:
         page = client.get(url).content.decode()
     assert "51 targets by priority" in page
     assert "Gap target 7" not in page and "Pupils reaching level 4 in maths" not in page.split("targets-heading")[1]
