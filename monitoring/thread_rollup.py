@@ -32,6 +32,7 @@ from monitoring.access import REPORTED_KINDS
 from monitoring.models import ProgressReturn, ReportingPeriod
 from monitoring.rollup_rules import Rule, council_rule
 from partners.models import User
+from planning import budgets
 from planning.access import plans_for
 from planning.formatting import pounds
 from planning.models import Plan, PlanItem
@@ -227,13 +228,18 @@ def _rows(ranges: Ranges, plan: Plan | None) -> list[scorecards.Item]:
     """Every item inside the ranges, in counted plans or ``plan``, in reading order, as the
     scorecard reads items (titles, leads, measures: a few hundred rows; one query)."""
     sift = needs_sifting(ranges)
-    return [
-        scorecards.Item(*values)
-        for tree, lft, *values in items_within(ranges, plan.pk if plan is not None else 0)
+    rows = []
+    for tree, lft, profiled, *values in (
+        items_within(ranges, plan.pk if plan is not None else 0)
+        .annotate(profiled=budgets.profile_total())
         .order_by("plan__tree_id", "plan__lft", "tree_id", "lft")
-        .values_list("tree_id", "lft", *scorecards.ITEM_COLUMNS)
-        if not sift or ranges.covers(tree, lft)
-    ]
+        .values_list("tree_id", "lft", "profiled", *scorecards.ITEM_COLUMNS)
+    ):
+        if not sift or ranges.covers(tree, lft):
+            row = scorecards.Item(*values)
+            # its cost by the one rule: its budget profile, else its single cost (decision 0023)
+            rows.append(row._replace(cost_amount=budgets.cost_of(row.cost_amount, profiled) or None))
+    return rows
 
 
 def _routes(rows: list[scorecards.Item], roots: set[int], followed: Counter) -> dict[int, int]:

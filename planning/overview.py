@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from planning import budgets
 from planning.models import Link, Plan, PlanItem
 from planning.selectors import OutlineRow, count_by, item_count_by_plan, plan_forest
 
@@ -32,9 +33,12 @@ class PlanSummary:
     links_in: int
 
 
-def plan_summary(rows: list[OutlineRow]) -> PlanSummary:
+def plan_summary(rows: list[OutlineRow], profiles: budgets.Profiles | None = None) -> PlanSummary:
     """Summarise an outline (from ``plan_outline``) without further queries: each top-level
-    priority with what sits beneath it, the headline targets and the totals."""
+    priority with what sits beneath it, the headline targets and the totals. Costs by the one
+    rule (``planning.budgets``): an action's budget profile from ``profiles``, else its
+    single cost."""
+    profiles = profiles or {}
     vision = rows[0] if rows else None
     priorities: list[PrioritySummary] = []
     current: PrioritySummary | None = None
@@ -47,11 +51,11 @@ def plan_summary(rows: list[OutlineRow]) -> PlanSummary:
             current = PrioritySummary(row=row, counts=Counter(), cost=Decimal("0"))
             priorities.append(current)
         counts[item.kind] += 1
-        if item.cost_amount is not None:
-            cost += item.cost_amount
+        amount = budgets.item_cost(item, profiles)
+        cost += amount
         if current is not None and row is not current.row:
             current.counts[item.kind] += 1
-            current.cost += item.cost_amount or 0
+            current.cost += amount
         if item.kind == PlanItem.Kind.TARGET:
             targets.append(row)
     headline = [row for row in targets if row.item.indicator_id] or targets

@@ -229,17 +229,23 @@ def thread_plan_ids(plan: Plan) -> set[int]:
 def thread_costs(plan: Plan, readable: QuerySet[Plan]) -> ThreadCosts:
     """The costs of ``plan``'s thread as a reader who may read the plans ``readable`` sees
     them (four queries whatever the thread's size)."""
+    # budgets reads history through planning.selectors, which reads planning.access, which
+    # reads this module: imported when first used
+    from planning import budgets
+
     seeds = plan_seeds(plan)
     beneath = {seed[3] for seed in seeds}
     ranges, followed = closure([seed[:3] for seed in seeds], plan.pk)
     sift = needs_sifting(ranges)
+    # what each item costs by the one rule (its budget profile, else its single cost:
+    # planning.budgets), read with the items
     rows = [
-        row
-        for row in items_within(ranges, plan.pk)
-        .filter(cost_amount__isnull=False)
-        .exclude(cost_amount=0)
-        .values_list("tree_id", "lft", "plan_id", "cost_amount")
-        if not sift or ranges.covers(row[0], row[1])
+        (tree, lft, plan_id, budgets.cost_of(single, profiled))
+        for tree, lft, plan_id, single, profiled in items_within(ranges, plan.pk)
+        .annotate(profiled=budgets.profile_total())
+        .filter(Q(cost_amount__gt=0) | Q(profiled__gt=0))
+        .values_list("tree_id", "lft", "plan_id", "cost_amount", "profiled")
+        if not sift or ranges.covers(tree, lft)
     ]
     plans = {
         p.pk: p

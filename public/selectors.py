@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from planning import overview, selectors, snapshots
+from planning import budgets, overview, selectors, snapshots
 from planning.access import linked_plans_unpublished
 from planning.models import Edition, Plan, PlanItem
 from public.access import public_plans
@@ -64,7 +64,7 @@ def plan_summary(plan: Plan) -> overview.PlanSummary:
     """The one-page summary of the app, its rows linking to the public item pages."""
     rows = selectors.plan_outline(plan, item_page=selectors.PUBLIC_ITEM_PAGE)
     selectors.hide_link_ends(rows, linked_plans_unpublished(plan), public=True)
-    return overview.plan_summary(rows)
+    return overview.plan_summary(rows, budgets.profiles_for([plan]))
 
 
 def public_editions(plan: Plan) -> list[Edition]:

@@ -52,5 +52,6 @@ def milestone_rows(card: dict) -> SafeString:
     return as_safe_string(scorecard_html.milestone_rows(card))
 
 
+@register.simple_tag
 def spend_rows(card: dict) -> SafeString:
     return as_safe_string(scorecard_html.spend_rows(card))

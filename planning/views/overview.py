@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from planning import map_drawing, overview, selectors, thread
+from planning import budgets, map_drawing, overview, selectors, thread
 from planning.access import get_plan_for_user, plans_for
 
 
@@ -13,7 +13,7 @@ from planning.access import get_plan_for_user, plans_for
 @require_safe
 def plan_summary(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
-    summary = overview.plan_summary(selectors.plan_outline(plan))
+    summary = overview.plan_summary(selectors.plan_outline(plan), budgets.profiles_for([plan]))
     costs = thread.thread_costs(plan, plans_for(request.user))
     return render(request, "planning/plan_summary.html", {"plan": plan, "summary": summary, "thread_costs": costs})
 

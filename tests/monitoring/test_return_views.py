@@ -266,7 +266,7 @@ def test_my_returns_query_count_does_not_grow_with_items(
     for n in range(8):
         add_item(monitored, monitored.priority, "action", title=f"Extra {n}", lead_officer=bob)
     client.force_login(bob)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         page = client.get(reverse("monitoring:my-returns")).content.decode()
     assert "Due (9)" in page
 
@@ -395,7 +395,7 @@ def test_my_returns_folds_a_long_list_of_submitted_returns_by_plan_and_quarter(
     for item in [monitored.action, *extra[:20]]:
         make_return(item, open_quarter, bob, submit=True)
     client.force_login(bob)
-    with django_assert_num_queries(6):  # folded or not, the same reads
+    with django_assert_num_queries(7):  # folded or not, the same reads
         page = client.get(reverse("monitoring:my-returns")).content.decode()
     assert "Submitted, awaiting review (21)" in page and "Due (1)" in page
     assert "Folded 20" in page  # the one still due is listed in full
