@@ -77,7 +77,9 @@ def tell() -> Told:
     limits = {plan.pk: budgets.threshold(plan) for plan in plans}
     profiles = budgets.profiles_for(plans)
     spend = flagged = 0
-    for period in ReportingPeriod.objects.filter(start_year=YEAR, quarter__gte=3, locked_at__isnull=True):
+    for period in ReportingPeriod.objects.filter(
+        cadence="quarterly", start_year=YEAR, quarter__gte=3, locked_at__isnull=True
+    ):
         for ret in (
             ProgressReturn.objects.filter(period=period, item__kind=PlanItem.Kind.ACTION, item__plan__in=plans)
             .exclude(state=State.ACCEPTED)

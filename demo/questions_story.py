@@ -50,7 +50,7 @@ def tell(*, today: date) -> Told:
         user.username: user
         for user in User.objects.filter(username__in=["member", "gbramwell", "aneville", "officer", "owner"])
     }
-    q1, q2, q3, q4 = ReportingPeriod.objects.filter(start_year=YEAR).order_by("quarter")
+    q1, q2, q3, q4 = ReportingPeriod.objects.filter(cadence="quarterly", start_year=YEAR).order_by("quarter")
     items = PlanItem.objects.monitored().filter(plan__slug=OWNER_PLAN).select_related("plan__owner", "lead_officer")
     led = list(items.filter(lead_officer=people["officer"], kind=PlanItem.Kind.ACTION).order_by("tree_id", "lft")[:3])
     unled = list(items.filter(lead_officer__isnull=True, kind=PlanItem.Kind.TARGET).order_by("tree_id", "lft")[:2])

@@ -22,6 +22,7 @@ from monitoring import scorecards, thread_rollup
 from monitoring.access import REPORTED_KINDS
 from monitoring.models import ReportingPeriod
 from monitoring.rollup_rules import RULES, council_rule
+from planning import budgets
 from planning.formatting import pounds
 from planning.models import Plan, PlanItem
 from planning.thread import Ranges, closure, council_links, items_within, needs_sifting
@@ -57,19 +58,23 @@ def build(plan: Plan, period: ReportingPeriod) -> dict | None:
             union.add(*span)
     sift = needs_sifting(union)
     positioned = [
-        (tree, lft, scorecards.Item(*values))
-        for tree, lft, *values in items_within(union, plan.pk)
+        # each item's cost by the one rule: its budget profile, else its single cost (decision 0023)
+        (tree, lft, scorecards.Item(*values)._replace(cost_amount=budgets.cost_of(values[9], profiled) or None))
+        for tree, lft, profiled, *values in items_within(union, plan.pk)
+        .annotate(profiled=budgets.profile_total())
         .order_by("plan__tree_id", "plan__lft", "tree_id", "lft")
-        .values_list("tree_id", "lft", *scorecards.ITEM_COLUMNS)
+        .values_list("tree_id", "lft", "profiled", *scorecards.ITEM_COLUMNS)
         if not sift or union.covers(tree, lft)
     ]
     everyone = [row for _, _, row in positioned]
-    returns = thread_rollup._returns(everyone, period)
-    titles = dict(Plan.objects.filter(pk__in={row.plan_id for row in everyone}).values_list("pk", "title"))
+    plans = {p.pk: p for p in Plan.objects.filter(pk__in={row.plan_id for row in everyone}).only("title", "cadence")}
+    titles = {pk: found.title for pk, found in plans.items()}
+    # contributors of another cadence are read in their newest period ended by this one's end (0028)
+    returns, _ = thread_rollup._returns(everyone, period, plans)
     refs = {values[0]: str(n) for n, values in enumerate(priorities, 1)}  # the vision's children, in order
     for (pk, title, *_), (_, ranges, followed) in zip(priorities, reached, strict=True):
         rows = [row for tree, lft, row in positioned if ranges.covers(tree, lft)]
-        routes = thread_rollup._routes(rows, pk, followed)
+        routes = thread_rollup._routes(rows, {pk}, followed)
         per_plan: dict[int, dict] = {}
         for row in rows:
             if row.pk == pk:

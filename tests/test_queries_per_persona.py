@@ -25,6 +25,10 @@ from planning.models import ItemTheme, Plan, PlanItem, Theme
 from tests.factories import add_item, make_return, vision_of
 
 LIMIT = 10
+# the scorecard's sections since issue 17 each read their own table once — the milestones
+# done, the budget profiles, the members' questions, the plan's risks — at every size: 12,
+# over the house's 10 (docs/performance.md, "Query counts after the rest of issue 17")
+LIMITS = {"scorecard": 12}
 
 PERSONAS = [
     "alice",
@@ -124,4 +128,4 @@ def test_every_persona_reads_the_main_pages_in_a_fixed_number_of_queries(
         plan.save()
     assert plan.items.count() == 34
     assert (counts[1], counts[10]) == (EXPECTED[persona], EXPECTED[persona])
-    assert max(EXPECTED[persona].values()) <= LIMIT
+    assert all(count <= LIMITS.get(page, LIMIT) for page, count in EXPECTED[persona].items())

@@ -12,9 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from config.spreadsheets import FORMATS, spreadsheet_response
+from planning import budgets
 from planning.access import get_plan_for_user
-from planning.formatting import choice_label
-from planning.models import ItemSupporter, Plan, PlanItem
+from planning.formatting import choice_label, pounds
+from planning.models import ItemSupporter, Plan, PlanItem, financial_year
 from planning.selectors import items_with_references
 
 PLAN_HEADINGS = [
@@ -42,6 +43,10 @@ PLAN_HEADINGS = [
     "Target type",
     "Amber tolerance",
 ]
+# the export's last column (decision 0023): an action's budget profile, read-only — the plan
+# import reads PLAN_HEADINGS and leaves it alone; profiles are edited on the action's page
+PROFILE_HEADING = "Budget profile"
+COST_TYPES = dict(PlanItem.CostType.choices)
 
 
 @login_required
@@ -55,9 +60,23 @@ def plan_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     supporters: dict[int, list[str]] = {}
     for row in ItemSupporter.objects.filter(item__plan=plan).select_related("organisation"):
         supporters.setdefault(row.item_id, []).append(row.organisation.name)
-    rows = [PLAN_HEADINGS]
-    rows.extend(item_cells(plan, item, refs[item.pk], supporters.get(item.pk, [])) for item in items)
+    profiles = budgets.profiles_for([plan])
+    rows = [[*PLAN_HEADINGS, PROFILE_HEADING]]
+    rows.extend(
+        [*item_cells(plan, item, refs[item.pk], supporters.get(item.pk, [])), profile_text(profiles.get(item.pk, []))]
+        for item in items
+    )
     return spreadsheet_response(fmt, plan.slug, "Plan", rows)
+
+
+def profile_text(lines: list[budgets.CostLine]) -> str:
+    """ "2013/14 revenue, Dedicated Schools Grant: £40,000; 2014/15 capital: £5,000"."""
+    return "; ".join(
+        f"{financial_year(line.year)} {COST_TYPES.get(line.cost_type, line.cost_type).lower()}"
+        f"{', ' + line.funding_source if line.funding_source else ''}: {pounds(line.amount)}"
+        for line in lines
+        if line.year is not None
+    )
 
 
 def item_cells(plan: Plan, item: PlanItem, reference: str, supporters: list[str]) -> list:

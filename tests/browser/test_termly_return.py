@@ -62,7 +62,7 @@ def test_a_college_lead_fills_a_termly_return_with_spend_and_a_late_milestone(pa
     follow(page, row.get_by_role("link", name=ACTION, exact=True).first)
     follow(page, page.get_by_role("link", name="Fill in this return"))
     expect(page.get_by_text("What happened this term.")).to_be_visible()
-    page.get_by_label("Green", exact=True).check()
+    page.get_by_label("RAG rating").select_option("green")
     page.get_by_label("Narrative").fill("Every learner at risk has a mentor.")
     page.get_by_label("Spend to date (£)").fill("3100")
     submit(page, page.get_by_role("button", name="Submit to the plan owner"))

@@ -17,7 +17,7 @@ def demo(demo_output, db) -> str:
 
 
 def test_milestones_are_reported_in_every_state_and_some_are_outstanding(demo):
-    q3 = ReportingPeriod.objects.get(quarter=3)
+    q3 = ReportingPeriod.objects.get(cadence="quarterly", quarter=3)
     reported = ProgressReturn.objects.filter(period=q3, item__kind="milestone", state=ProgressReturn.State.ACCEPTED)
     assert set(reported.values_list("milestone_state", flat=True)) == set(Milestone.values)
     late = reported.filter(milestone_state=Milestone.LATE)
@@ -26,12 +26,12 @@ def test_milestones_are_reported_in_every_state_and_some_are_outstanding(demo):
     overdue = [item for item in services.outstanding_items(q3) if item.kind == "milestone"]
     assert overdue and all(item.due_date <= q3.ends_on for item in overdue)
     done = reported.filter(milestone_state=Milestone.DONE).values_list("item_id", flat=True)
-    q4 = ReportingPeriod.objects.get(quarter=4)
+    q4 = ReportingPeriod.objects.get(cadence="quarterly", quarter=4)
     assert not milestones.reported_items(q4).filter(pk__in=list(done)).exists()  # done is final
 
 
 def test_a_q3_scorecard_shows_every_state_of_milestone(demo):
-    q3 = ReportingPeriod.objects.get(quarter=3)
+    q3 = ReportingPeriod.objects.get(cadence="quarterly", quarter=3)
     statuses = set()
     for plan in Plan.objects.filter(status=Plan.Status.APPROVED):
         card = scorecards.build(plan, q3)

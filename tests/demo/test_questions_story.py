@@ -43,7 +43,7 @@ def test_the_officer_and_the_owner_see_the_questions_asked_of_them_beside_their_
 
 
 def test_the_member_reads_the_questions_on_the_scorecard_in_the_demo_s_query_counts(demo, client):
-    q3 = ReportingPeriod.objects.get(quarter=3)
+    q3 = ReportingPeriod.objects.get(cadence="quarterly", quarter=3)
     first = MemberQuestion.objects.order_by("pk").first()
     urls = {
         "scorecard": reverse("monitoring:scorecard", args=[OWNER_PLAN, q3.slug]),

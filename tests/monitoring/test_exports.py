@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from monitoring import services as monitoring
 from partners.models import Organisation, User
+from planning import services as planning_services
 from planning.models import Plan
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_plan, make_return
 
@@ -234,3 +235,21 @@ def test_export_query_counts_do_not_grow_with_the_plan(client, monitored, q1, al
         add_item(monitored, action, "target", title=f"Measure {n}")
     assert counts() == small
     assert max(small) <= 10
+
+
+def test_the_plan_export_ends_with_each_actions_budget_profile(client, alice, monitored):
+    """Issue 17 (decision 0023): the export carries the budget profile in a last column, which
+    the plan import leaves alone (it reads the columns it knows)."""
+    for year, cost_type, source, amount in ((2013, "revenue", "Grant", 4000), (2014, "capital", "", 2500)):
+        planning_services.budget_line_add(
+            item_id=monitored.action.pk, user=alice, year=year, cost_type=cost_type, funding_source=source,
+            amount=amount, reason="Budget set",
+        )  # fmt: skip
+    client.force_login(alice)
+    rows = _csv(client.get(_plan_url("csv")))
+    assert rows[0][-1] == "Budget profile"
+    action = dict(zip(rows[0], rows[3], strict=True))
+    assert action["Title"] == monitored.action.title
+    assert action["Budget profile"] == "2013/14 revenue, Grant: £4,000; 2014/15 capital: £2,500"
+    assert dict(zip(rows[0], rows[4], strict=True))["Budget profile"] == ""  # the target has none
+    assert _xlsx(client.get(_plan_url("xlsx")))[0][-1] == "Budget profile"

@@ -402,7 +402,7 @@ def test_my_returns_folds_a_long_list_of_submitted_returns_by_plan_and_quarter(
     assert "Folded 3" not in page  # the submitted ones are counted, not listed
     assert f"{monitored.title}</th>" in page and ">21</td>" in page
     assert "?show=awaiting#awaiting" in page
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         opened = client.get(reverse("monitoring:my-returns") + "?show=awaiting").content.decode()
     assert "Folded 3" in opened and "Submitted, awaiting review (21)" in opened
     assert "?show=awaiting" not in opened

@@ -18,7 +18,9 @@ from planning.models import Link, Plan, PlanShare
 from tests.factories import add_item, make_plan, make_return, vision_of
 
 APPROVED = Plan.Status.APPROVED
-CORPORATE_SCORECARD_QUERIES = 16  # a member reading a corporate scorecard, at every size (and in the demo)
+# a member reading a corporate scorecard, at every size: the service plan's 12 and the thread view's
+# 7 (the demo's is one more: a college reporting termly feeds it, read in its own terms, decision 0028)
+CORPORATE_SCORECARD_QUERIES = 19
 
 
 def link(source, target):
