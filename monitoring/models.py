@@ -203,7 +203,11 @@ class ProgressReturn(models.Model):
         LATE = "late", "Late"
 
     # a milestone's rating follows from what its lead said of it
-    MILESTONE_RAG = {Milestone.DONE: Rag.COMPLETE, Milestone.ON_TRACK: Rag.GREEN, Milestone.LATE: Rag.AMBER}
+    MILESTONE_RAG: dict[str, str] = {
+        Milestone.DONE: Rag.COMPLETE,
+        Milestone.ON_TRACK: Rag.GREEN,
+        Milestone.LATE: Rag.AMBER,
+    }
 
     EDITABLE_STATES = {State.DRAFT, State.RETURNED}
     CONTENT_FIELDS = [

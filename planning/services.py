@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -297,7 +298,14 @@ def item_delete(*, item_id: int, user: User | None, reason: str = "") -> list[Pl
 
 
 def budget_line_add(
-    *, item_id: int, user: User | None, year: int, cost_type: str, funding_source: str, amount, reason: str = ""
+    *,
+    item_id: int,
+    user: User | None,
+    year: int,
+    cost_type: str,
+    funding_source: str,
+    amount: Decimal | int | str,
+    reason: str = "",
 ) -> BudgetLine:
     """Add a line to an action's budget profile: one line per year, type and source."""
     plan_id = PlanItem.objects.values_list("plan_id", flat=True).get(pk=item_id)
