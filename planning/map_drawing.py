@@ -77,7 +77,13 @@ def stroke_for(count: int) -> float:
 
 
 def shorten(title: str) -> str:
-    return title if len(title) <= TITLE_CHARACTERS else title[: TITLE_CHARACTERS - 1].rstrip() + "…"
+    """The title as it fits a box: cut at a word, so that what a box shows is the start of
+    its link's name, word for word (WCAG 2.5.3, label in name; axe checks it)."""
+    if len(title) <= TITLE_CHARACTERS:
+        return title
+    cut = title[: TITLE_CHARACTERS - 1]
+    words = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return words.rstrip(" ,;:–-") + "…"
 
 
 def draw(entries: list[MapEntry]) -> MapDrawing:
