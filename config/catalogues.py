@@ -52,6 +52,30 @@ def compile_catalogue(po_path: Path) -> bool:
     return True
 
 
+def stale(base: Path = BASE_DIR) -> list[Path]:
+    """Catalogues whose ``.mo`` is missing or older than the ``.po``: Django would show
+    their language's pages in English without a word of warning."""
+    return [
+        path
+        for path in catalogues(base)
+        if not path.with_suffix(".mo").exists() or path.with_suffix(".mo").stat().st_mtime < path.stat().st_mtime
+    ]
+
+
+def check_compiled(app_configs=None, base: Path = BASE_DIR, **kwargs) -> list:
+    """``manage.py check --deploy``: a server must not start with catalogues not built."""
+    from django.core.checks import Error
+
+    return [
+        Error(
+            f"{path.relative_to(base)} is not compiled (or changed since): Welsh pages would show English.",
+            hint="Run `python -m config.catalogues` (make catalogues) after installing, as collectstatic.",
+            id="golden_thread.E001",
+        )
+        for path in stale(base)
+    ]
+
+
 def compile_all(base: Path = BASE_DIR) -> list[Path]:
     return [path for path in catalogues(base) if compile_catalogue(path)]
 

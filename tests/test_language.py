@@ -77,3 +77,21 @@ def test_the_switch_names_the_other_language_in_itself(client, bob):
     client.force_login(bob)
     page = client.get(reverse("planning:plan-list"), HTTP_ACCEPT_LANGUAGE="cy").content.decode()
     assert 'name="language" value="en-gb"' in page and ">English</button>" in page
+
+
+def test_the_deploy_check_refuses_catalogues_not_compiled(tmp_path):
+    """A server started without `python -m config.catalogues` would show Welsh readers English."""
+    import os
+
+    from config import catalogues
+
+    po = tmp_path / "app" / "locale" / "cy" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Plans"\nmsgstr "Cynlluniau"\n'
+    )
+    assert [error.id for error in catalogues.check_compiled(base=tmp_path)] == ["golden_thread.E001"]
+    assert catalogues.compile_all(tmp_path) == [po]
+    assert catalogues.check_compiled(base=tmp_path) == []
+    os.utime(po, (po.stat().st_mtime + 10, po.stat().st_mtime + 10))  # the .po changed after
+    assert len(catalogues.check_compiled(base=tmp_path)) == 1
