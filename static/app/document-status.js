@@ -15,7 +15,7 @@ if (box) {
         message.textContent = state.status === "ready" ? text.pdfReady : text.pdfFailed;
         return;
       }
-      message.textContent = text.pdfStill.replace("%(state)s", state.label.toLowerCase());
+      message.textContent = text.pdfStill.replace("{state}", state.label.toLowerCase());
     } catch {
       message.textContent = text.checkFailed;
     }
