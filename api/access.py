@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from monitoring.access import REPORTED_KINDS, get_period
 from monitoring.models import ProgressReturn, ReportingPeriod
@@ -58,7 +59,7 @@ def get_plan(caller: Caller, slug: str) -> Plan:
     try:
         return visible_plans(caller).get(slug=slug)
     except Plan.DoesNotExist:
-        raise Http404("No such plan") from None
+        raise Http404(_("No such plan")) from None
 
 
 def hidden_plan_ids(caller: Caller, plan_ids: set[int]) -> frozenset[int]:
@@ -79,7 +80,7 @@ def visible_periods(caller: Caller) -> QuerySet[ReportingPeriod]:
 def get_visible_period(caller: Caller, slug: str) -> ReportingPeriod:
     period = get_period(slug)
     if caller.user is None and not period.is_locked:
-        raise Http404("No such quarter")
+        raise Http404(_("No such quarter"))
     return period
 
 
@@ -134,5 +135,5 @@ def _reads_in_app(user: User, plan: Plan) -> bool:
 def get_scorecard_plan(caller: Caller, slug: str, period: ReportingPeriod) -> Plan:
     plan = get_plan(caller, slug)
     if not may_read_scorecard(caller, plan, period):
-        raise Http404("No scorecard for this plan in this quarter")
+        raise Http404(_("No scorecard for this plan in this quarter"))
     return plan

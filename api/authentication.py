@@ -9,6 +9,7 @@ a token is never quietly served the public's answer instead.
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -44,7 +45,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if token.is_expired(now):
             raise exceptions.AuthenticationFailed(f"This API token expired on {token.expires_at:%-d %B %Y}.")
         if not token.person.is_active:
-            raise exceptions.AuthenticationFailed("The account this API token belongs to is no longer active.")
+            raise exceptions.AuthenticationFailed(_("The account this API token belongs to is no longer active."))
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
             # last_used_at is not tracked (api.models): a plain write, no history row
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

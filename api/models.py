@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from config.history import track
 from config.text import single_line
@@ -30,7 +31,7 @@ class ApiTokenQuerySet(models.QuerySet):
 
 class ApiToken(models.Model):
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, validators=[single_line], help_text="What the token is for.")
+    name = models.CharField(max_length=100, validators=[single_line], help_text=gettext_lazy("What the token is for."))
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()

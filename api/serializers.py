@@ -1,6 +1,7 @@
 """What the API writes out, as DRF serializers (the OpenAPI schema is generated from them)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -22,17 +23,19 @@ class PlanSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Plan.Status.choices)
     organisation = serializers.CharField(source="organisation.name")
     parent = serializers.SerializerMethodField(
-        help_text="The slug of the plan this one delivers, if the caller may read it."
+        help_text=gettext_lazy("The slug of the plan this one delivers, if the caller may read it.")
     )
     start_year = serializers.IntegerField()
     end_year = serializers.IntegerField()
-    period = serializers.CharField(help_text="The financial years it runs, for example “2013/14 to 2015/16”.")
+    period = serializers.CharField(
+        help_text=gettext_lazy("The financial years it runs, for example “2013/14 to 2015/16”.")
+    )
     approved_by = serializers.CharField()
     approved_on = serializers.DateField(allow_null=True)
     published_at = serializers.DateTimeField(allow_null=True)
     version = serializers.IntegerField()
-    item_count = serializers.IntegerField(help_text="Its number of items (at ``as_of``, if given).")
-    labels = serializers.SerializerMethodField(help_text="The plan's own names for its levels.")
+    item_count = serializers.IntegerField(help_text=gettext_lazy("Its number of items (at ``as_of``, if given)."))
+    labels = serializers.SerializerMethodField(help_text=gettext_lazy("The plan's own names for its levels."))
     url = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.CharField(allow_null=True))
@@ -51,8 +54,8 @@ class PlanSerializer(serializers.Serializer):
 
 
 class PlanDetailSerializer(PlanSerializer):
-    summary = serializers.CharField(help_text="Markdown.")
-    as_of = serializers.SerializerMethodField(help_text="The moment the plan is shown at; null: now.")
+    summary = serializers.CharField(help_text=gettext_lazy("Markdown."))
+    as_of = serializers.SerializerMethodField(help_text=gettext_lazy("The moment the plan is shown at; null: now."))
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_as_of(self, plan: Plan):
@@ -97,22 +100,26 @@ class ItemSerializer(serializers.Serializer):
     """One item of a plan (``api.selectors.ApiItem``)."""
 
     id = serializers.IntegerField(source="item.pk")
-    reference = serializers.CharField(help_text="Its number in the plan, for example “2.3.1”; the vision's is empty.")
-    kind = serializers.ChoiceField(source="item.kind", choices=PlanItem.Kind.choices, help_text="Its level.")
-    label = serializers.CharField(help_text="The plan's name for its level, for example “Outcome”.")
+    reference = serializers.CharField(
+        help_text=gettext_lazy("Its number in the plan, for example “2.3.1”; the vision's is empty.")
+    )
+    kind = serializers.ChoiceField(
+        source="item.kind", choices=PlanItem.Kind.choices, help_text=gettext_lazy("Its level.")
+    )
+    label = serializers.CharField(help_text=gettext_lazy("The plan's name for its level, for example “Outcome”."))
     depth = serializers.IntegerField()
     parent = serializers.IntegerField(source="item.parent_id", allow_null=True)
     position = serializers.IntegerField(source="item.position")
     title = serializers.CharField(source="item.title")
-    description = serializers.CharField(source="item.description", help_text="Markdown.")
+    description = serializers.CharField(source="item.description", help_text=gettext_lazy("Markdown."))
     status = serializers.ChoiceField(source="item.status", choices=PlanItem.Status.choices)
     lead_officer = serializers.SerializerMethodField()
     lead_organisation = serializers.SerializerMethodField()
     supporting_organisations = serializers.ListField(source="supporters", child=serializers.CharField())
     start_date = serializers.DateField(source="item.start_date", allow_null=True)
     due_date = serializers.DateField(source="item.due_date", allow_null=True)
-    cost = CostSerializer(allow_null=True, help_text="Actions and milestones only.")
-    measure = MeasureSerializer(allow_null=True, help_text="Targets only.")
+    cost = CostSerializer(allow_null=True, help_text=gettext_lazy("Actions and milestones only."))
+    measure = MeasureSerializer(allow_null=True, help_text=gettext_lazy("Targets only."))
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_lead_officer(self, row) -> str | None:
@@ -186,12 +193,12 @@ def _date(value):
 
 class LinkEndSerializer(serializers.Serializer):
     hidden = serializers.BooleanField(
-        help_text="In a plan the caller may not read: only that the link exists is shown."
+        help_text=gettext_lazy("In a plan the caller may not read: only that the link exists is shown.")
     )
     item = serializers.IntegerField(source="item_id", allow_null=True)
     reference = serializers.CharField(allow_null=True)
     title = serializers.CharField(allow_null=True)
-    plan = serializers.CharField(allow_null=True, help_text="The plan's slug.")
+    plan = serializers.CharField(allow_null=True, help_text=gettext_lazy("The plan's slug."))
 
 
 class LinkSerializer(serializers.Serializer):
@@ -201,7 +208,7 @@ class LinkSerializer(serializers.Serializer):
     relation = serializers.ChoiceField(choices=Link.Relation.choices)
     direction = serializers.ChoiceField(
         choices=[("out", "out"), ("in", "in")],
-        help_text="out: from one of this plan's items; in: to one of them from another item.",
+        help_text=gettext_lazy("out: from one of this plan's items; in: to one of them from another item."),
     )
     note = serializers.CharField(allow_null=True)
     source = LinkEndSerializer()
@@ -213,7 +220,9 @@ class EditionSerializer(serializers.Serializer):
     name = serializers.CharField()
     moment = serializers.DateTimeField()
     note = serializers.CharField()
-    items_url = serializers.SerializerMethodField(help_text="The plan's items as they stood at this edition.")
+    items_url = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The plan's items as they stood at this edition.")
+    )
 
     def get_items_url(self, edition: Edition) -> str:
         moment = serializers.DateTimeField().to_representation(edition.moment)
@@ -221,14 +230,18 @@ class EditionSerializer(serializers.Serializer):
 
 
 class PeriodSerializer(serializers.Serializer):
-    slug = serializers.CharField(help_text="How a quarter appears in addresses and filters, for example “2013-q2”.")
+    slug = serializers.CharField(
+        help_text=gettext_lazy("How a quarter appears in addresses and filters, for example “2013-q2”.")
+    )
     label = serializers.CharField()
     start_year = serializers.IntegerField()
     quarter = serializers.IntegerField()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     due_on = serializers.DateField()
-    locked = serializers.BooleanField(source="is_locked", help_text="Reported to members: nothing in it changes.")
+    locked = serializers.BooleanField(
+        source="is_locked", help_text=gettext_lazy("Reported to members: nothing in it changes.")
+    )
     locked_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -246,7 +259,9 @@ class ReturnSerializer(serializers.Serializer):
     actual_value = serializers.DecimalField(**DECIMAL)
     spend_to_date = serializers.DecimalField(
         **DECIMAL,
-        help_text="An action's spend this financial year to the end of the quarter, in pounds (decision 0023).",
+        help_text=gettext_lazy(
+            "An action's spend this financial year to the end of the quarter, in pounds (decision 0023)."
+        ),
     )
     narrative = serializers.CharField()
     soft_outcomes = serializers.CharField()
@@ -259,7 +274,7 @@ class ScorecardEntrySerializer(serializers.Serializer):
     plan = serializers.CharField(source="plan.slug")
     plan_title = serializers.CharField(source="plan.title")
     period = serializers.CharField(source="period.slug")
-    locked = serializers.BooleanField(help_text="Locked: the scorecard as reported to members.")
+    locked = serializers.BooleanField(help_text=gettext_lazy("Locked: the scorecard as reported to members."))
     url = serializers.SerializerMethodField()
 
     def get_url(self, entry) -> str:
@@ -274,7 +289,7 @@ class ScorecardSerializer(serializers.Serializer):
     period = serializers.DictField()
     labels = serializers.DictField(child=serializers.CharField())
     generated = serializers.CharField()
-    frozen = serializers.BooleanField(default=False, help_text="As stored when the quarter was locked.")
+    frozen = serializers.BooleanField(default=False, help_text=gettext_lazy("As stored when the quarter was locked."))
     reported = serializers.IntegerField()
     received = serializers.IntegerField()
     rag_counts = serializers.ListField(child=serializers.DictField())
@@ -287,7 +302,9 @@ class ScorecardSerializer(serializers.Serializer):
     costs = serializers.DictField()
     spend = serializers.DictField(
         allow_null=True,
-        help_text="Each action's budget, profile to date, spend to date and variance (decision 0023); "
-        "null in a scorecard stored before budgets were reported.",
+        help_text=gettext_lazy(
+            "Each action's budget, profile to date, spend to date and variance (decision 0023); "
+            "null in a scorecard stored before budgets were reported."
+        ),
     )
     rows = serializers.ListField(child=serializers.DictField())

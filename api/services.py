@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from api.models import MAX_DAYS, PREFIX, ApiToken
 from config.history import change_context, change_time
@@ -31,11 +32,11 @@ def token_create(*, person: User, name: str, expires_on: date) -> tuple[ApiToken
     today = timezone.localdate()
     errors: dict[str, str] = {}
     if not name.strip():
-        errors["name"] = "Enter a name for the token, saying what it is for."
+        errors["name"] = _("Enter a name for the token, saying what it is for.")
     if expires_on <= today:
-        errors["expires_on"] = "The expiry date must be in the future."
+        errors["expires_on"] = _("The expiry date must be in the future.")
     elif expires_on > today + timedelta(days=MAX_DAYS - 1):
-        errors["expires_on"] = "A token can last at most a year: choose an earlier expiry date."
+        errors["expires_on"] = _("A token can last at most a year: choose an earlier expiry date.")
     if errors:
         raise ValidationError(errors)
     secret = new_secret()

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -48,9 +49,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.filter(person=request.user, pk=pk).first()
     if token is None:
-        raise Http404("No such token")
+        raise Http404(_("No such token"))
     services.token_revoke(token=token, user=request.user)
-    messages.success(request, f"The token “{token.name}” is revoked: it no longer opens the API.")
+    messages.success(request, _("The token “%(name)s” is revoked: it no longer opens the API.") % {"name": token.name})
     return redirect("api:token-list")
 
 

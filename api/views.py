@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -35,11 +37,15 @@ from planning.forms import parse_when
 AS_OF = OpenApiParameter(
     "as_of",
     OpenApiTypes.STR,
-    description="A date (2013-03-18: the end of that day) or date and time (2013-03-18T17:30): "
-    "the plan as it stood then, from its history (the app's past view).",
+    description=gettext_lazy(
+        "A date (2013-03-18: the end of that day) or date and time (2013-03-18T17:30): "
+        "the plan as it stood then, from its history (the app's past view)."
+    ),
 )
-PLAN_FILTER = OpenApiParameter("plan", OpenApiTypes.STR, description="Only this plan's (its slug).")
-PERIOD_FILTER = OpenApiParameter("period", OpenApiTypes.STR, description="Only this quarter's (its slug: 2013-q2).")
+PLAN_FILTER = OpenApiParameter("plan", OpenApiTypes.STR, description=gettext_lazy("Only this plan's (its slug)."))
+PERIOD_FILTER = OpenApiParameter(
+    "period", OpenApiTypes.STR, description=gettext_lazy("Only this quarter's (its slug: 2013-q2).")
+)
 
 
 class ReadView(generics.GenericAPIView):
@@ -97,7 +103,9 @@ class ReadView(generics.GenericAPIView):
         try:
             return access.get_visible_period(self.caller, slug)
         except Http404:  # no such quarter, or not one the caller may read
-            raise NotFound(f"No quarter “{slug}” to filter by: use a quarter's slug, for example 2013-q2.") from None
+            raise NotFound(
+                _("No quarter “%(slug)s” to filter by: use a quarter's slug, for example 2013-q2.") % {"slug": slug}
+            ) from None
 
 
 class PlanScoped(ReadView):
@@ -133,7 +141,7 @@ class PlanDetail(PlanScoped, generics.RetrieveAPIView):
         if when is not None:
             plan = selectors.plan_as_of(self.plan, when)
             if plan is None:
-                raise NotFound("The plan did not exist yet at that moment.")
+                raise NotFound(_("The plan did not exist yet at that moment."))
         else:
             selectors.with_item_counts([plan])
         readable = access.hidden_plan_ids(self.caller, {plan.parent_id} if plan.parent_id else set())
@@ -156,7 +164,7 @@ class ItemList(PlanScoped, generics.ListAPIView):
         if when is not None:
             rows = selectors.items_as_of(self.plan, when)
             if rows is None:
-                raise NotFound("The plan did not exist yet at that moment.")
+                raise NotFound(_("The plan did not exist yet at that moment."))
             return self.page(rows)
         ids, refs, depths = selectors.item_ids_in_order(self.plan)
         page_ids = self.paginate_queryset(ids)

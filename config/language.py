@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
@@ -69,7 +70,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     """Show the interface in the language asked for (``language``) and go back (``next``)."""
     language = request.POST.get("language") if request.method == "POST" else request.GET.get("language")
     if language not in LANGUAGE_CODES:
-        return HttpResponseBadRequest("Choose English (en-gb) or Welsh (cy).", content_type="text/plain")
+        return HttpResponseBadRequest(_("Choose English (en-gb) or Welsh (cy)."), content_type="text/plain")
     if request.method == "POST" and request.user.is_authenticated and request.user.language != language:
         from partners.services import person_language_set  # partners sits above config
 

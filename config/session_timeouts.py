@@ -25,6 +25,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 SIGNED_IN_AT = "_signed_in_at"
 LAST_ACTIVITY_AT = "_last_activity_at"
@@ -51,11 +53,13 @@ def _stamp_sign_in(sender, request, user, **kwargs) -> None:
 
 def _duration(seconds: int) -> str:
     """'8 hours', '30 minutes', '90 minutes': the limit as it was configured."""
-    for unit, size in (("hour", 3600), ("minute", 60)):
-        if seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    return f"{seconds} seconds"
+    if seconds % 3600 == 0:
+        count = seconds // 3600
+        return ngettext("%(count)s hour", "%(count)s hours", count) % {"count": count}
+    if seconds % 60 == 0:
+        count = seconds // 60
+        return ngettext("%(count)s minute", "%(count)s minutes", count) % {"count": count}
+    return ngettext("%(count)s second", "%(count)s seconds", seconds) % {"count": seconds}
 
 
 def _expiry_message(request: HttpRequest) -> str | None:
@@ -74,10 +78,12 @@ def _expiry_message(request: HttpRequest) -> str | None:
         last_activity_at = session.get(LAST_ACTIVITY_AT, signed_in_at)
     absolute = settings.SESSION_ABSOLUTE_TIMEOUT
     if now - signed_in_at >= absolute:
-        return f"You were signed out after {_duration(absolute)}; please sign in again."
+        return _("You were signed out after %(duration)s; please sign in again.") % {"duration": _duration(absolute)}
     idle = settings.SESSION_IDLE_TIMEOUT
     if last_activity_at is not None and now - last_activity_at >= idle:
-        return f"You were signed out after {_duration(idle)} without activity; please sign in again."
+        return _("You were signed out after %(duration)s without activity; please sign in again.") % {
+            "duration": _duration(idle)
+        }
     if now - (last_activity_at or signed_in_at) >= ACTIVITY_RESOLUTION:
         session[SIGNED_IN_AT], session[LAST_ACTIVITY_AT] = signed_in_at, now
     return None

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils.translation import gettext_lazy
 
 from config.env import env_str
 
@@ -45,7 +46,7 @@ FETCH_MEMORY = 5 * MB
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _CONTAINER = re.compile(r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]")
 
-STORE_FAILED = (
+STORE_FAILED = gettext_lazy(
     "{name} could not be stored, so nothing has been saved. Try again in a few minutes; "
     "if it fails again, tell the system administrator."
 )

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 TEXT_LIMIT = 10_000  # a description, comment, narrative or mitigation: some 1,500 words
 LONG_TEXT_LIMIT = 20_000  # a plan's summary
@@ -31,10 +33,11 @@ _TEXT_REFUSED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_CONTROLS
 def _describe(character: str) -> str:
     name = unicodedata.name(character, "")
     if character in "\r\n\u2028\u2029":
-        return "a line break"
+        return _("a line break")
     if character == "\t":
-        return "a tab"
-    return f"an invisible character (U+{ord(character):04X}{' ' + name.title() if name else ''})"
+        return _("a tab")
+    code = f"U+{ord(character):04X}{' ' + name.title() if name else ''}"
+    return _("an invisible character (%(code)s)") % {"code": code}
 
 
 @deconstructible
@@ -46,15 +49,18 @@ class _RefuseCharacters:
         found = self.pattern.search(str(value or ""))
         if found:
             raise ValidationError(
-                "Remove %(what)s from %(where)s: it would change what others see or are sent.",
+                _("Remove %(what)s from %(where)s: it would change what others see or are sent."),
                 code="control_character",
-                params={"what": _describe(found.group()), "where": self.where},
+                params={"what": _describe(found.group()), "where": _WHERE.get(self.where, self.where)},
             )
 
     def __eq__(self, other) -> bool:
         return isinstance(other, _RefuseCharacters) and self.pattern.pattern == other.pattern.pattern
 
 
+# where the refused character is, as the message says it (kept in English in the
+# validator, which migrations record, and translated when the message is written)
+_WHERE = {"this field": gettext_lazy("this field"), "the text": gettext_lazy("the text")}
 single_line = _RefuseCharacters(_SINGLE_LINE_REFUSED, "this field")
 multi_line = _RefuseCharacters(_TEXT_REFUSED, "the text")
 

@@ -26,6 +26,9 @@ import zlib
 from xml.parsers import expat
 
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MB = 1024 * 1024
 
@@ -61,12 +64,22 @@ EXTENSIONS = {
     OFFICE: {".docx", ".xlsx", ".pptx"},
     TEXT: {".txt", ".csv"},
 }
-ALLOWED = "a PDF, a PNG or JPEG image, a Word, Excel or PowerPoint file (.docx, .xlsx, .pptx), or a text or CSV file"
+ALLOWED = gettext_lazy(
+    "a PDF, a PNG or JPEG image, a Word, Excel or PowerPoint file (.docx, .xlsx, .pptx), or a text or CSV file"
+)
+# the kinds as a message names them (the constants above stay the keys)
+_KIND_NAMES = {
+    PDF: gettext_lazy("a PDF"),
+    PNG: gettext_lazy("a PNG image"),
+    JPEG: gettext_lazy("a JPEG image"),
+    OFFICE: gettext_lazy("an Office document"),
+    TEXT: gettext_lazy("a text file"),
+}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc/.xls, and password-protected Office files
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / MB:.1f} MB"
+    return _("%(size)s MB") % {"size": f"{size / MB:.1f}"}
 
 
 def _name(uploaded_file) -> str:
@@ -142,18 +155,32 @@ def check_evidence(uploaded_file) -> None:
     name = _name(uploaded_file)
     size = _size(uploaded_file)
     if size == 0:
-        raise ValidationError(f"{name} is empty.", code="empty")
+        raise ValidationError(_("%(name)s is empty.") % {"name": name}, code="empty")
     if size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(f"{name} is too big: evidence files must be 10 MB or smaller.", code="too_big")
+        raise ValidationError(
+            _("%(name)s is too big: evidence files must be 10 MB or smaller.") % {"name": name}, code="too_big"
+        )
     kind = _kind(uploaded_file)
     if kind is None:
-        raise ValidationError(f"{name} is not a file type we accept. Upload {ALLOWED}.", code="file_type")
+        raise ValidationError(
+            _("%(name)s is not a file type we accept. Upload %(allowed)s.") % {"name": name, "allowed": ALLOWED},
+            code="file_type",
+        )
     extension = os.path.splitext(name)[1].lower()
     if extension not in EXTENSIONS[kind]:
-        expected = " or ".join(sorted(EXTENSIONS[kind]))
+        expected = _(" or ").join(sorted(EXTENSIONS[kind]))
         raise ValidationError(
-            f"{name} contains {kind}, but its name ends “{extension or '(nothing)'}”. "
-            f"Rename it to end {expected}, or upload {ALLOWED}.",
+            _(
+                "%(name)s contains %(kind)s, but its name ends “%(extension)s”. "
+                "Rename it to end %(expected)s, or upload %(allowed)s."
+            )
+            % {
+                "name": name,
+                "kind": _KIND_NAMES[kind],
+                "extension": extension or _("(nothing)"),
+                "expected": expected,
+                "allowed": ALLOWED,
+            },
             code="file_type",
         )
 
@@ -165,63 +192,83 @@ def check_workbook(uploaded_file) -> None:
     name = _name(uploaded_file)
     size = _size(uploaded_file)
     if size == 0:
-        raise ValidationError(f"{name} is empty.", code="empty")
+        raise ValidationError(_("%(name)s is empty.") % {"name": name}, code="empty")
     if size > WORKBOOK_MAX_BYTES:
         raise ValidationError(
-            f"{name} is too big: workbooks must be 5 MB or smaller.",
+            _("%(name)s is too big: workbooks must be 5 MB or smaller.") % {"name": name},
             code="too_big",
         )
     head = _head(uploaded_file)
     if head.startswith(_OLE):
         raise ValidationError(
-            f"{name} is an old-style Excel file (.xls) or has a password. "
-            "Save it as an Excel Workbook (.xlsx) without a password, then upload it again.",
+            _(
+                "%(name)s is an old-style Excel file (.xls) or has a password. "
+                "Save it as an Excel Workbook (.xlsx) without a password, then upload it again."
+            )
+            % {"name": name},
             code="file_type",
         )
     members = _zip_names(uploaded_file) if head.startswith(b"PK\x03\x04") else None
     names = {member.filename for member in members or []}
     if members is None or not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
         raise ValidationError(
-            f"{name} is not an Excel workbook (.xlsx). Upload the return workbook downloaded from this site.",
+            _("%(name)s is not an Excel workbook (.xlsx). Upload the return workbook downloaded from this site.")
+            % {"name": name},
             code="file_type",
         )
     if len(members) > WORKBOOK_MAX_MEMBERS:
         raise ValidationError(
-            f"{name} holds {len(members):,} files inside it; a workbook may hold at most {WORKBOOK_MAX_MEMBERS:,}.",
+            _("%(name)s holds %(count)s files inside it; a workbook may hold at most %(limit)s.")
+            % {"name": name, "count": f"{len(members):,}", "limit": f"{WORKBOOK_MAX_MEMBERS:,}"},
             code="zip_bomb",
         )
     unpacked = sum(member.file_size for member in members)
     if unpacked > WORKBOOK_MAX_UNPACKED_BYTES:
         raise ValidationError(
-            f"{name} unpacks to {_megabytes(unpacked)}; a workbook may unpack to at most 50 MB.",
+            _("%(name)s unpacks to %(size)s; a workbook may unpack to at most 50 MB.")
+            % {"name": name, "size": _megabytes(unpacked)},
             code="zip_bomb",
         )
     for member in members:
         if member.file_size and member.file_size > WORKBOOK_MAX_RATIO * max(member.compress_size, 1):
             raise ValidationError(
-                f"{name} is compressed suspiciously far (its part {member.filename} is "
-                f"{member.file_size // max(member.compress_size, 1):,} times smaller packed than unpacked), "
-                "so it has not been opened.",
+                _(
+                    "%(name)s is compressed suspiciously far (its part %(part)s is "
+                    "%(ratio)s times smaller packed than unpacked), so it has not been opened."
+                )
+                % {
+                    "name": name,
+                    "part": member.filename,
+                    "ratio": f"{member.file_size // max(member.compress_size, 1):,}",
+                },
                 code="zip_bomb",
             )
         if member.flag_bits & 0x1:
-            raise ValidationError(f"{name} is encrypted. Upload it without a password.", code="file_type")
+            raise ValidationError(
+                _("%(name)s is encrypted. Upload it without a password.") % {"name": name}, code="file_type"
+            )
     _check_workbook_parts(uploaded_file, name)
 
 
 def unreadable(name: str) -> ValidationError:
     """The refusal of a workbook that passed the checks but cannot be read."""
     return ValidationError(
-        f"{name} could not be read as an Excel workbook. Save it from Excel as an Excel Workbook (.xlsx) "
-        "and upload it again.",
+        _(
+            "%(name)s could not be read as an Excel workbook. Save it from Excel as an Excel Workbook (.xlsx) "
+            "and upload it again."
+        )
+        % {"name": name},
         code="unreadable",
     )
 
 
 def _too_many(name: str, what: str, limit: int, why: str = "") -> ValidationError:
     return ValidationError(
-        f"{name} has more than {limit:,} {what}; a return workbook has at most {limit:,}{why}, "
-        "so it has not been read. Upload the workbook downloaded from this site, with your returns filled in.",
+        _(
+            "%(name)s has more than %(limit)s %(what)s; a return workbook has at most %(limit)s%(why)s, "
+            "so it has not been read. Upload the workbook downloaded from this site, with your returns filled in."
+        )
+        % {"name": name, "limit": f"{limit:,}", "what": what, "why": why},
         code="too_complex",
     )
 
@@ -237,16 +284,24 @@ _COUNTED = {
 }
 # each total: its limit, what the message calls what it counts, and why the limit is what it is
 _LIMITS = {
-    "strings": (WORKBOOK_MAX_STRINGS, "different texts (shared strings)", ""),
-    "rows": (WORKBOOK_MAX_ROWS, "rows in its sheets", ""),
-    "cells": (WORKBOOK_MAX_CELLS, "cells", f" ({WORKBOOK_MAX_RETURN_ROWS:,} rows of 20 columns)"),
-    "sheets": (WORKBOOK_MAX_SHEETS, "sheets", ""),
-    "names": (WORKBOOK_MAX_NAMES, "defined names", ""),
-    "styles": (WORKBOOK_MAX_STYLES, "styles", ""),
+    "strings": (WORKBOOK_MAX_STRINGS, gettext_lazy("different texts (shared strings)"), ""),
+    "rows": (WORKBOOK_MAX_ROWS, gettext_lazy("rows in its sheets"), ""),
+    "cells": (
+        WORKBOOK_MAX_CELLS,
+        gettext_lazy("cells"),
+        format_lazy(
+            " ({})", format_lazy(gettext_lazy("{count} rows of 20 columns"), count=f"{WORKBOOK_MAX_RETURN_ROWS:,}")
+        ),
+    ),
+    "sheets": (WORKBOOK_MAX_SHEETS, gettext_lazy("sheets"), ""),
+    "names": (WORKBOOK_MAX_NAMES, gettext_lazy("defined names"), ""),
+    "styles": (WORKBOOK_MAX_STYLES, gettext_lazy("styles"), ""),
     "formatting": (
         WORKBOOK_MAX_FORMATTING,
-        "XML elements of formatting and settings (styles, rich text, merged cells, validations, "
-        "relationships, properties)",
+        gettext_lazy(
+            "XML elements of formatting and settings (styles, rich text, merged cells, validations, "
+            "relationships, properties)"
+        ),
         "",
     ),
 }
@@ -289,7 +344,7 @@ class _PartReader:
         totals = self.totals
         totals.elements += 1
         if totals.elements > WORKBOOK_MAX_ELEMENTS:
-            raise _too_many(self.name, "XML elements in its parts", WORKBOOK_MAX_ELEMENTS)
+            raise _too_many(self.name, _("XML elements in its parts"), WORKBOOK_MAX_ELEMENTS)
         kind = self.kinds.get(tag) or self._kind(tag)
         for key in kind[0]:
             totals.counts[key] += 1
@@ -320,14 +375,18 @@ class _PartReader:
         self.characters += len(data)
         if self.characters > WORKBOOK_MAX_CELL_CHARACTERS:
             raise ValidationError(
-                f"{self.name} has a cell of more than {WORKBOOK_MAX_CELL_CHARACTERS:,} characters, more than "
-                "Excel itself allows, so it has not been read.",
+                _(
+                    "%(name)s has a cell of more than %(limit)s characters, more than "
+                    "Excel itself allows, so it has not been read."
+                )
+                % {"name": self.name, "limit": f"{WORKBOOK_MAX_CELL_CHARACTERS:,}"},
                 code="too_complex",
             )
 
     def doctype(self, *args) -> None:
         raise ValidationError(
-            f"{self.name} declares a document type (in {self.part}), which Excel never does, so it has not been read.",
+            _("%(name)s declares a document type (in %(part)s), which Excel never does, so it has not been read.")
+            % {"name": self.name, "part": self.part},
             code="file_type",
         )
 

@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from config.history import change_context
 from monitoring.models import MemberQuestion, ReportingPeriod
@@ -86,9 +88,13 @@ def question_ask(
     if addressee is not None:
         notify(
             recipients=[addressee],
-            subject=f"A member's question on {item.title}",
-            body=f"{user} asked, on the {period.label} scorecard:\n\n{text}\n\n"
-            f"Please answer by {short_date(question.due_on)}.",
+            # composed for the addressee in their language (partners.services.notify)
+            subject=lambda: _("A member's question on %(item)s") % {"item": item.title},
+            body=lambda: (
+                _("%(person)s asked, on the %(period)s scorecard:") % {"person": user, "period": period.label}
+                + f"\n\n{text}\n\n"
+                + _("Please answer by %(date)s.") % {"date": date_format(question.due_on, "j M Y")}
+            ),
             url=question.get_absolute_url(),
         )
     return question
@@ -130,8 +136,8 @@ def question_answer(*, question_id: int, user: User, answer: str) -> MemberQuest
     if question.asked_by is not None:
         notify(
             recipients=[question.asked_by],
-            subject=f"Your question on {question.item.title} has been answered",
-            body=f"{user} answered:\n\n{question.answer}",
+            subject=lambda: _("Your question on %(item)s has been answered") % {"item": question.item.title},
+            body=lambda: _("%(person)s answered:") % {"person": user} + f"\n\n{question.answer}",
             url=question.get_absolute_url(),
         )
     return question

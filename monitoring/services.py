@@ -10,10 +10,11 @@ Nothing in a locked period changes: writers hold a share lock on the period row
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import cast
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Field, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from config.history import change_context
 from config.storage import StoredFiles, stored_unless_failed
@@ -512,7 +515,11 @@ def return_accept(*, return_id: int, user: User | None, expected_version: int, n
             item.status = PlanItem.Status.COMPLETE
             item.version += 1
             item.save()
-    _tell_author(ret, f"Your {ret.period.label} return was accepted", f"{user} accepted your return.")
+    _tell_author(
+        ret,
+        lambda: _("Your %(period)s return was accepted") % {"period": ret.period.label},
+        lambda: _("%(person)s accepted your return.") % {"person": user},
+    )
     return ret
 
 
@@ -524,14 +531,19 @@ def return_send_back(*, return_id: int, user: User | None, expected_version: int
     ret = _review(
         return_id, expected_version, user, State.RETURNED, note=reason, reason=f"Returned for changes: {reason.strip()}"
     )
-    _tell_author(ret, f"Your {ret.period.label} return needs changes", f"{user} returned it: {reason.strip()}")
+    _tell_author(
+        ret,
+        lambda: _("Your %(period)s return needs changes") % {"period": ret.period.label},
+        lambda: _("%(person)s returned it: %(reason)s") % {"person": user, "reason": reason.strip()},
+    )
     return ret
 
 
-def _tell_author(ret: ProgressReturn, subject: str, body: str) -> None:
+def _tell_author(ret: ProgressReturn, subject: Callable[[], str], body: Callable[[], str]) -> None:
+    """``subject`` and ``body`` write the text; notify calls them in the author's language."""
     if ret.author is not None:
         url = reverse("monitoring:return-detail", args=[ret.item.plan.slug, ret.item_id, ret.period.slug])
-        notify(recipients=[ret.author], subject=f"{subject}: {ret.item.title}", body=body, url=url)
+        notify(recipients=[ret.author], subject=lambda: f"{subject()}: {ret.item.title}", body=body, url=url)
 
 
 # --- reminders -------------------------------------------------------------------------------
@@ -573,17 +585,33 @@ def _people_by_organisation(items: Iterable[PlanItem]) -> dict[int | None, list[
     return people
 
 
+def _reminder_subject(period: ReportingPeriod, count: int, kind: str) -> str:
+    """A reminder's title, in the active language (notify calls it in the person's)."""
+    values = {"count": count, "period": period.label, "date": date_format(period.due_on, "j F Y")}
+    if kind == ReminderSent.Kind.OVERDUE:
+        return _("Overdue: %(count)s return(s) for %(period)s") % values
+    return _("Reminder: %(count)s return(s) for %(period)s due %(date)s") % values
+
+
+def _reminder_body(period: ReportingPeriod, lines: str, kind: str) -> str:
+    values = {"period": period.label, "date": date_format(period.due_on, "j F Y")}
+    if kind == ReminderSent.Kind.OVERDUE:
+        opening = _("Returns for %(period)s were due on %(date)s. Still to come from you:") % values
+    else:
+        opening = _("Returns for %(period)s are due on %(date)s. Still to come from you:") % values
+    return f"{opening}\n\n{lines}"
+
+
 def _send(period: ReportingPeriod, by_recipient: dict[int, tuple[User, list[PlanItem]]], kind: str) -> None:
     url = reverse("monitoring:my-returns")
     for person, items in by_recipient.values():
         lines = "\n".join(f"- {item.title} ({item.plan.title})" for item in items)
-        if kind == ReminderSent.Kind.OVERDUE:
-            subject = f"Overdue: {len(items)} return(s) for {period.label}"
-            opening = f"Returns for {period.label} were due on {period.due_on:%-d %B %Y}. Still to come from you:"
-        else:
-            subject = f"Reminder: {len(items)} return(s) for {period.label} due {period.due_on:%-d %B %Y}"
-            opening = f"Returns for {period.label} are due on {period.due_on:%-d %B %Y}. Still to come from you:"
-        notify(recipients=[person], subject=subject, body=f"{opening}\n\n{lines}", url=url)
+        notify(
+            recipients=[person],
+            subject=partial(_reminder_subject, period, len(items), kind),
+            body=partial(_reminder_body, period, lines, kind),
+            url=url,
+        )
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ sends anonymous visitors to sign in first. An id that does not exist is 404.
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from partners.models import Invitation, Organisation, OrganisationDomain, User, token_hash
 
@@ -21,7 +22,7 @@ def get_person_for_admin(user: User, pk: int) -> User:
     try:
         return User.objects.select_related("organisation").get(pk=pk)
     except User.DoesNotExist:
-        raise Http404("No such person") from None
+        raise Http404(_("No such person")) from None
 
 
 def get_organisation_for_admin(user: User, pk: int) -> Organisation:
@@ -29,7 +30,7 @@ def get_organisation_for_admin(user: User, pk: int) -> Organisation:
     try:
         return Organisation.objects.select_related("parent").get(pk=pk)
     except Organisation.DoesNotExist:
-        raise Http404("No such organisation") from None
+        raise Http404(_("No such organisation")) from None
 
 
 def get_domain_for_admin(user: User, *, organisation_pk: int, pk: int) -> OrganisationDomain:
@@ -37,15 +38,15 @@ def get_domain_for_admin(user: User, *, organisation_pk: int, pk: int) -> Organi
     try:
         return OrganisationDomain.objects.get(pk=pk, organisation_id=organisation_pk)
     except OrganisationDomain.DoesNotExist:
-        raise Http404("No such domain") from None
+        raise Http404(_("No such domain")) from None
 
 
 def get_invitation_for_token(token: str) -> Invitation:
     """The invitation a link names, for anyone who holds the link (it is the link's secret
     that gives access, so no sign-in is asked); an unknown or mangled token is 404."""
     if not token or len(token) > 100:
-        raise Http404("No such invitation")
+        raise Http404(_("No such invitation"))
     invitation = Invitation.objects.select_related("organisation").filter(token_hash=token_hash(token)).first()
     if invitation is None:
-        raise Http404("No such invitation")
+        raise Http404(_("No such invitation"))
     return invitation

@@ -6,9 +6,12 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from mptt.forms import TreeNodeChoiceField
 
 from config.forms import GovukForm, GovukFormMixin, GovukModelForm, LongCheckboxes, ModelMultipleChoiceField
+from config.language import in_language_of
 from partners.models import Invitation, Organisation, Partnership, User
 
 CHECKBOX_TEMPLATE = "partners/checkbox_field.html"
@@ -23,7 +26,7 @@ class OrganisationChoiceField(TreeNodeChoiceField):
 
     def label_from_instance(self, obj: Organisation) -> str:
         label = f"{INDENT * obj.level}{obj.name} ({obj.get_kind_display().lower()})"
-        return label if obj.is_active else f"{label}, inactive"
+        return label if obj.is_active else _("%(organisation)s, inactive") % {"organisation": label}
 
 
 def _checkbox(field: forms.Field) -> None:
@@ -39,22 +42,30 @@ class OrganisationForm(GovukModelForm):
         model = Organisation
         fields = ["name", "slug", "kind", "parent", "is_active", "password_sign_in"]
         labels = {
-            "slug": "Short name",
-            "parent": "Part of",
-            "is_active": "Active",
-            "password_sign_in": "Its people may sign in with a password",
+            "name": gettext_lazy("Name"),
+            "slug": gettext_lazy("Short name"),
+            "kind": gettext_lazy("Kind"),
+            "parent": gettext_lazy("Part of"),
+            "is_active": gettext_lazy("Active"),
+            "password_sign_in": gettext_lazy("Its people may sign in with a password"),
         }
         help_texts = {
-            "slug": "Used in web addresses and when loading plans: lower-case letters, numbers and hyphens, "
-            "for example school-improvement.",
-            "parent": "A directorate is part of a council; a service is part of a directorate or a council. "
-            "Partner bodies are not part of the council.",
-            "is_active": "Untick when the organisation closes or merges. Its plans and history are kept.",
-            "password_sign_in": "Untick when its people sign in through single sign-on only: the password form "
-            "then refuses them and points them to the single sign-on button.",
+            "slug": gettext_lazy(
+                "Used in web addresses and when loading plans: lower-case letters, numbers and hyphens, "
+                "for example school-improvement."
+            ),
+            "parent": gettext_lazy(
+                "A directorate is part of a council; a service is part of a directorate or a council. "
+                "Partner bodies are not part of the council."
+            ),
+            "is_active": gettext_lazy("Untick when the organisation closes or merges. Its plans and history are kept."),
+            "password_sign_in": gettext_lazy(
+                "Untick when its people sign in through single sign-on only: the password form "
+                "then refuses them and points them to the single sign-on button."
+            ),
         }
         field_classes = {"parent": OrganisationChoiceField}
-        error_messages = {"slug": {"unique": "Another organisation already has this short name."}}
+        error_messages = {"slug": {"unique": gettext_lazy("Another organisation already has this short name.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,7 +73,7 @@ class OrganisationForm(GovukModelForm):
         if self.instance.pk:
             parents = parents.exclude(pk__in=self.instance.get_descendants(include_self=True).values("pk"))
         self.fields["parent"].queryset = parents.in_tree_order()
-        self.fields["parent"].empty_label = "None: it stands on its own"
+        self.fields["parent"].empty_label = _("None: it stands on its own")
         self.fields["slug"].widget.attrs.update({"class": "govuk-input govuk-input--width-20", "spellcheck": "false"})
         _checkbox(self.fields["is_active"])
         _checkbox(self.fields["password_sign_in"])
@@ -72,26 +83,36 @@ class DomainForm(GovukForm):
     """Map an email domain to the organisation whose page this is."""
 
     domain = forms.CharField(
-        label="Email domain",
+        label=gettext_lazy("Email domain"),
         max_length=253,
-        help_text="The part of their email addresses after the @, for example northmoor.gov.uk.",
+        help_text=gettext_lazy("The part of their email addresses after the @, for example northmoor.gov.uk."),
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
     role = forms.ChoiceField(
-        label="Role for people who join this way",
+        label=gettext_lazy("Role for people who join this way"),
         choices=[(role.value, role.label) for role in (User.Role.OFFICER, User.Role.PARTNER, User.Role.MEMBER)],
-        help_text="Administrators are never made this way: invite them.",
+        help_text=gettext_lazy("Administrators are never made this way: invite them."),
     )
 
 
 # --- people ----------------------------------------------------------------------------
 
 
-_PERSON_LABELS = {"email": "Email address", "organisation": "Organisation", "job_title": "Job title"}
+_PERSON_LABELS = {
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "email": gettext_lazy("Email address"),
+    "role": gettext_lazy("Role"),
+    "organisation": gettext_lazy("Organisation"),
+    "job_title": gettext_lazy("Job title"),
+    "language": gettext_lazy("Language"),
+}
 _PERSON_HELP = {
-    "role": "Officers change their service's plans; partners read plans shared with their organisation; "
-    "members read approved plans; administrators manage people and organisations.",
-    "organisation": "Officers and partners need one; members and administrators may have none.",
+    "role": gettext_lazy(
+        "Officers change their service's plans; partners read plans shared with their organisation; "
+        "members read approved plans; administrators manage people and organisations."
+    ),
+    "organisation": gettext_lazy("Officers and partners need one; members and administrators may have none."),
 }
 
 
@@ -110,7 +131,7 @@ class _PersonDetails(GovukModelForm):
         if self.instance.organisation_id:
             organisations = organisations | Organisation.objects.filter(pk=self.instance.organisation_id)
         self.fields["organisation"].queryset = organisations.in_tree_order()
-        self.fields["organisation"].empty_label = "None"
+        self.fields["organisation"].empty_label = _("None")
 
 
 class InviteForm(_PersonDetails):
@@ -119,11 +140,16 @@ class InviteForm(_PersonDetails):
 
     class Meta:
         model = Invitation
-        fields = ["first_name", "last_name", "email", "role", "organisation", "job_title"]
+        fields = ["first_name", "last_name", "email", "role", "organisation", "job_title", "language"]
         labels = _PERSON_LABELS
         help_texts = {
             **_PERSON_HELP,
-            "email": "The invitation is sent here. It is also their username, and where notifications go.",
+            "email": gettext_lazy(
+                "The invitation is sent here. It is also their username, and where notifications go."
+            ),
+            "language": gettext_lazy(
+                "The invitation is written in it, and it is theirs once they join. Blank: English."
+            ),
         }
         field_classes = {"organisation": OrganisationChoiceField}
 
@@ -138,14 +164,30 @@ class PersonEditForm(_PersonDetails):
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "role", "organisation", "job_title", "is_active"]
-        labels = {**_PERSON_LABELS, "is_active": "Active"}
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "organisation",
+            "job_title",
+            "language",
+            "is_active",
+        ]
+        labels = {**_PERSON_LABELS, "username": gettext_lazy("Username"), "is_active": gettext_lazy("Active")}
         help_texts = {
             **_PERSON_HELP,
-            "username": "What they type to sign in: letters, numbers and @ . + - _ only.",
-            "email": "Notifications and password reset links are sent here.",
-            "is_active": "Untick to deactivate: they are signed out at once and cannot sign in again. "
-            "Their name stays on everything they did.",
+            "username": gettext_lazy("What they type to sign in: letters, numbers and @ . + - _ only."),
+            "email": gettext_lazy("Notifications and password reset links are sent here."),
+            "language": gettext_lazy(
+                "The pages they see, and the emails and notifications sent to them. "
+                "Blank: their browser's language, and emails in English."
+            ),
+            "is_active": gettext_lazy(
+                "Untick to deactivate: they are signed out at once and cannot sign in again. "
+                "Their name stays on everything they did."
+            ),
         }
         field_classes = {"organisation": OrganisationChoiceField}
 
@@ -159,20 +201,28 @@ class PersonEditForm(_PersonDetails):
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk).exists():
-            raise ValidationError("Someone already has that username.")
+            raise ValidationError(_("Someone already has that username."))
         return username
 
 
 class PersonFilterForm(GovukForm):
-    ACTIVE_CHOICES = [("", "Active and inactive"), ("yes", "Active only"), ("no", "Inactive only")]
+    ACTIVE_CHOICES = [
+        ("", gettext_lazy("Active and inactive")),
+        ("yes", gettext_lazy("Active only")),
+        ("no", gettext_lazy("Inactive only")),
+    ]
 
-    role = forms.ChoiceField(choices=[("", "Any role"), *User.Role.choices], required=False)
-    organisation = OrganisationChoiceField(queryset=Organisation.objects.all(), required=False)
-    active = forms.ChoiceField(label="Active", choices=ACTIVE_CHOICES, required=False)
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"), choices=[("", gettext_lazy("Any role")), *User.Role.choices], required=False
+    )
+    organisation = OrganisationChoiceField(
+        label=gettext_lazy("Organisation"), queryset=Organisation.objects.all(), required=False
+    )
+    active = forms.ChoiceField(label=gettext_lazy("Active"), choices=ACTIVE_CHOICES, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].empty_label = "Any organisation"
+        self.fields["organisation"].empty_label = _("Any organisation")
 
     def filter(self, people):
         if not self.is_valid():
@@ -196,7 +246,7 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "invalid_login": gettext_lazy("Enter a correct username and password. Both are case-sensitive."),
     }
 
     def get_invalid_login_error(self) -> ValidationError:
@@ -205,13 +255,20 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
             return super().get_invalid_login_error()
         if not settings.OIDC_DISCOVERY_URL:
             return ValidationError(
-                f"People of {organisation} sign in through single sign-on, which is not set up on this server: "
-                "ask an administrator.",
+                _(
+                    "People of %(organisation)s sign in through single sign-on, which is not set up on this server: "
+                    "ask an administrator."
+                )
+                % {"organisation": organisation},
                 code="single_sign_on_only",
             )
         return ValidationError(
-            f"People of {organisation} sign in with {settings.OIDC_PROVIDER_NAME}: use the button "
-            f"“Sign in with {settings.OIDC_PROVIDER_NAME}” on this page.",
+            _("People of %(organisation)s sign in with %(provider)s: use the button “%(button)s” on this page.")
+            % {
+                "organisation": organisation,
+                "provider": settings.OIDC_PROVIDER_NAME,
+                "button": _("Sign in with %(provider_name)s") % {"provider_name": settings.OIDC_PROVIDER_NAME},
+            },
             code="single_sign_on_only",
         )
 
@@ -230,6 +287,12 @@ class ResetRequestForm(GovukFormMixin, PasswordResetForm):
             user for user in super().get_users(email) if user.organisation is None or user.organisation.password_sign_in
         )
 
+    def send_mail(self, *args, **kwargs):
+        """Each link in the language of the person whose account it is (else English)."""
+        context = kwargs.get("context", args[2] if len(args) > 2 else {})
+        with in_language_of(context.get("user")):
+            super().send_mail(*args, **kwargs)
+
 
 class ResetPasswordForm(GovukFormMixin, SetPasswordForm):
     pass
@@ -246,24 +309,30 @@ class PartnershipForm(GovukModelForm):
     organisations = ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
         widget=LongCheckboxes,
-        label="Organisations in the partnership",
-        help_text="Every organisation that owns the partnership’s plans together and signs them off.",
+        label=gettext_lazy("Organisations in the partnership"),
+        help_text=gettext_lazy("Every organisation that owns the partnership’s plans together and signs them off."),
     )
     leads = forms.CharField(
-        label="Plan leads",
+        label=gettext_lazy("Plan leads"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
-        help_text="Email addresses, one per line, of the people who lead for their organisation: they change "
-        "the partnership’s plans and sign them off for their organisation.",
+        help_text=gettext_lazy(
+            "Email addresses, one per line, of the people who lead for their organisation: they change "
+            "the partnership’s plans and sign them off for their organisation."
+        ),
     )
 
     class Meta:
         model = Partnership
         fields = ["name", "slug", "description"]
-        labels = {"slug": "Short name"}
-        help_texts = {"slug": "Used in web addresses: lower-case letters, numbers and hyphens."}
-        error_messages = {"slug": {"unique": "Another partnership already has this short name."}}
+        labels = {
+            "name": gettext_lazy("Name"),
+            "slug": gettext_lazy("Short name"),
+            "description": gettext_lazy("Description"),
+        }
+        help_texts = {"slug": gettext_lazy("Used in web addresses: lower-case letters, numbers and hyphens.")}
+        error_messages = {"slug": {"unique": gettext_lazy("Another partnership already has this short name.")}}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -60,7 +61,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Welcome, {person}. Your password is set: sign in with {person.username}.")
+            messages.success(
+                request,
+                _("Welcome, %(person)s. Your password is set: sign in with %(username)s.")
+                % {"person": person, "username": person.username},
+            )
             return _signed_in(request, person)
     context = {
         "invitation": invitation,
@@ -105,7 +110,7 @@ def sign_on_start(request: HttpRequest) -> HttpResponse:
     redirect to the provider. Starting is harmless to forge: it ends at the provider's
     sign-in, and only the browser that started it can finish it (the state)."""
     if not sign_on.enabled():
-        raise Http404("Single sign-on is not set up")
+        raise Http404(_("Single sign-on is not set up"))
     request.session[NEXT_KEY] = request.GET.get("next", "")[:2000]
     try:
         return sign_on.start(request, settings.SITE_URL + reverse("sign-on-callback"))
@@ -116,7 +121,7 @@ def sign_on_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 def sign_on_callback(request: HttpRequest) -> HttpResponse:
     if not sign_on.enabled():
-        raise Http404("Single sign-on is not set up")
+        raise Http404(_("Single sign-on is not set up"))
     next_url = request.session.pop(NEXT_KEY, "")
     try:
         claims = sign_on.finish(request)

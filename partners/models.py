@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
@@ -37,17 +38,17 @@ class Organisation(MPTTModel):
     """
 
     class Kind(models.TextChoices):
-        COUNCIL = "council", "Council"
-        DIRECTORATE = "directorate", "Directorate"
-        SERVICE = "service", "Service"
-        SCHOOL = "school", "School"
-        COLLEGE = "college", "College"
-        HEALTH = "health", "Health body"
-        POLICE = "police", "Police"
-        LSC = "lsc", "Learning and Skills Council"
-        CONNEXIONS = "connexions", "Connexions"
-        VOLUNTARY = "voluntary", "Voluntary body"
-        OTHER = "other", "Other partner"
+        COUNCIL = "council", gettext_lazy("Council")
+        DIRECTORATE = "directorate", gettext_lazy("Directorate")
+        SERVICE = "service", gettext_lazy("Service")
+        SCHOOL = "school", gettext_lazy("School")
+        COLLEGE = "college", gettext_lazy("College")
+        HEALTH = "health", gettext_lazy("Health body")
+        POLICE = "police", gettext_lazy("Police")
+        LSC = "lsc", gettext_lazy("Learning and Skills Council")
+        CONNEXIONS = "connexions", gettext_lazy("Connexions")
+        VOLUNTARY = "voluntary", gettext_lazy("Voluntary body")
+        OTHER = "other", gettext_lazy("Other partner")
 
     COUNCIL_KINDS = {Kind.COUNCIL, Kind.DIRECTORATE, Kind.SERVICE}
 
@@ -81,14 +82,14 @@ class User(AbstractUser):
     organisation decides which plans they may change."""
 
     class Role(models.TextChoices):
-        OFFICER = "officer", "Council officer"
-        PARTNER = "partner", "Partner"
-        MEMBER = "member", "Elected member"
-        ADMIN = "admin", "Administrator"
+        OFFICER = "officer", gettext_lazy("Council officer")
+        PARTNER = "partner", gettext_lazy("Partner")
+        MEMBER = "member", gettext_lazy("Elected member")
+        ADMIN = "admin", gettext_lazy("Administrator")
 
     # Django's, with the rule every single-line field has (config.text): names are shown to everyone
-    first_name = models.CharField("first name", max_length=150, blank=True, validators=[single_line])
-    last_name = models.CharField("last name", max_length=150, blank=True, validators=[single_line])
+    first_name = models.CharField(gettext_lazy("first name"), max_length=150, blank=True, validators=[single_line])
+    last_name = models.CharField(gettext_lazy("last name"), max_length=150, blank=True, validators=[single_line])
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
@@ -96,7 +97,10 @@ class User(AbstractUser):
     job_title = models.CharField(max_length=200, blank=True, validators=[single_line])
     # the interface's language this person chose (docs/decisions/0029); blank: their browser's
     language = models.CharField(
-        max_length=10, blank=True, choices=settings.LANGUAGES, help_text="Blank: the browser's language."
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=gettext_lazy("Blank: the browser's language."),
     )
     # sealed like every other history (config.history.track)
     history = HistoricalRecords(excluded_fields=["password", "last_login"], bases=[SealedHistory])
@@ -227,6 +231,14 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations")
+    # the language their invitation is written in, and theirs once they join (docs/decisions/0029)
+    language = models.CharField(
+        gettext_lazy("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=gettext_lazy("Blank: English."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -257,12 +269,14 @@ class OrganisationDomain(models.Model):
     domain = models.CharField(
         max_length=253,
         unique=True,
-        error_messages={"unique": "This domain is mapped already: each domain belongs to one organisation."},
+        error_messages={
+            "unique": gettext_lazy("This domain is mapped already: each domain belongs to one organisation.")
+        },
         validators=[
             single_line,
             RegexValidator(
                 r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
-                "Enter a domain such as northmoor.gov.uk: lower-case letters, numbers, hyphens and dots.",
+                gettext_lazy("Enter a domain such as northmoor.gov.uk: lower-case letters, numbers, hyphens and dots."),
             ),
         ],
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.forms import add_service_errors
@@ -43,7 +44,7 @@ def _form_page(request: HttpRequest, partnership: Partnership, title: str) -> Ht
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{saved.name} saved.")
+            messages.success(request, _("%(name)s saved.") % {"name": saved.name})
             return redirect("partners:partnership-list")
     return render(request, "partners/partnership_form.html", {"form": form, "title": title})
 
@@ -52,7 +53,7 @@ def _form_page(request: HttpRequest, partnership: Partnership, title: str) -> Ht
 @require_http_methods(["GET", "POST"])
 def partnership_create(request: HttpRequest) -> HttpResponse:
     require_admin(request.user)
-    return _form_page(request, Partnership(), "Add a partnership")
+    return _form_page(request, Partnership(), _("Add a partnership"))
 
 
 @login_required
@@ -61,5 +62,5 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_admin(request.user)
     partnership = Partnership.objects.filter(pk=pk).first()
     if partnership is None:
-        raise Http404("No such partnership")
-    return _form_page(request, partnership, f"Edit {partnership.name}")
+        raise Http404(_("No such partnership"))
+    return _form_page(request, partnership, _("Edit %(name)s") % {"name": partnership.name})

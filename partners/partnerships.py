@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from config.history import change_context
 from partners.models import Organisation, Partnership, PartnershipLead, PartnershipMember, User
@@ -24,13 +25,18 @@ def lead_people(emails: Iterable[str], organisations: Iterable[Organisation]) ->
         found = list(User.objects.filter(email__iexact=address, is_active=True).select_related("organisation")[:2])
         if len(found) != 1:
             problems.append(
-                f"Line {number}: nobody active has the address {address}."
+                _("Line %(number)s: nobody active has the address %(address)s.")
+                % {"number": number, "address": address}
                 if not found
-                else f"Line {number}: more than one person has the address {address}."
+                else _("Line %(number)s: more than one person has the address %(address)s.")
+                % {"number": number, "address": address}
             )
         elif found[0].organisation_id not in allowed:
-            where = found[0].organisation or "no organisation"
-            problems.append(f"Line {number}: {found[0]} is at {where}, which is not in the partnership.")
+            if found[0].organisation is None:
+                problem = _("Line %(number)s: %(person)s is at no organisation, which is not in the partnership.")
+            else:
+                problem = _("Line %(number)s: %(person)s is at %(organisation)s, which is not in the partnership.")
+            problems.append(problem % {"number": number, "person": found[0], "organisation": found[0].organisation})
         elif found[0] not in people:
             people.append(found[0])
     if problems:
@@ -45,7 +51,7 @@ def partnership_save(
     """Save the partnership with exactly these organisations and plan leads."""
     organisations, leads = list(organisations), list(leads)
     if len(organisations) < 2:
-        raise ValidationError({"organisations": "A partnership is made of at least two organisations."})
+        raise ValidationError({"organisations": _("A partnership is made of at least two organisations.")})
     with change_context(reason="Partnership saved", user=user):
         partnership.full_clean()
         partnership.save()

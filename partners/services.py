@@ -5,7 +5,7 @@ brings in."""
 
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,8 +16,11 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from config.history import change_context
+from config.language import in_language_of
 from config.text import one_line
 from partners.models import Invitation, Notification, Organisation, OrganisationDomain, User, token_hash
 from partners.sessions import sessions_end
@@ -25,11 +28,31 @@ from partners.sessions import sessions_end
 log = logging.getLogger(__name__)
 
 
-def notify(*, recipients: Iterable[User], subject: str, body: str, url: str = "") -> list[Notification]:
+Text = str | Promise | Callable[[], str]
+
+
+def in_their_language(person: User, text: Text) -> str:
+    """``text`` as ``person`` reads it: a lazy string or a function that writes it (with
+    gettext, ngettext and the dates and numbers of the active language) is resolved in
+    their language (config.language.in_language_of); plain text is taken as it is."""
+    with in_language_of(person):
+        return str(text() if callable(text) else text)
+
+
+def notify(*, recipients: Iterable[User], subject: Text, body: Text, url: str = "") -> list[Notification]:
     """Queue one notification per active recipient; they are emailed once the caller's
-    transaction commits, so a rolled-back change sends nothing."""
+    transaction commits, so a rolled-back change sends nothing.
+
+    Each is written in its recipient's language: pass ``subject`` and ``body`` as
+    functions (``lambda: _("…") % {...}``) or lazy strings, and each is composed again
+    for each recipient inside their language."""
     rows = [
-        Notification.objects.create(recipient=user, subject=one_line(subject)[:200], body=body, url=url)
+        Notification.objects.create(
+            recipient=user,
+            subject=one_line(in_their_language(user, subject))[:200],
+            body=in_their_language(user, body),
+            url=url,
+        )
         for user in {user.pk: user for user in recipients if user.is_active}.values()
     ]
     ids = [row.pk for row in rows]
@@ -90,7 +113,17 @@ def notifications_send(*, ids: list[int] | None = None, limit: int = 500) -> tup
 _ORGANISATION_TREE_LOCK = 7_204_921
 
 ORGANISATION_FIELDS = ["name", "slug", "kind", "parent", "is_active", "password_sign_in"]
-PERSON_FIELDS = ["username", "first_name", "last_name", "email", "role", "organisation", "job_title", "is_active"]
+PERSON_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "role",
+    "organisation",
+    "job_title",
+    "is_active",
+    "language",
+]
 
 
 def _lock_organisation_tree() -> None:
@@ -106,17 +139,17 @@ def _placement_problem(kind: str, parent: Organisation | None) -> str:
     """Why an organisation of ``kind`` cannot sit under ``parent`` ("" if it can)."""
     kinds = Organisation.Kind
     if kind == kinds.COUNCIL:
-        return "A council is the top of its own tree: leave “Part of” empty." if parent else ""
+        return _("A council is the top of its own tree: leave “Part of” empty.") if parent else ""
     if kind == kinds.DIRECTORATE:
         if parent is None or parent.kind != kinds.COUNCIL:
-            return "A directorate sits under a council."
+            return _("A directorate sits under a council.")
         return ""
     if kind == kinds.SERVICE:
         if parent is None or parent.kind not in {kinds.COUNCIL, kinds.DIRECTORATE}:
-            return "A service sits under a directorate or a council."
+            return _("A service sits under a directorate or a council.")
         return ""
     if parent is not None and parent.kind in Organisation.COUNCIL_KINDS:
-        return "A partner body is not part of the council: choose no parent, or another partner body."
+        return _("A partner body is not part of the council: choose no parent, or another partner body.")
     return ""
 
 
@@ -128,16 +161,24 @@ def _organisation_check(organisation: Organisation) -> None:
         and parent is not None
         and parent.get_ancestors(include_self=True).filter(pk=organisation.pk).exists()
     ):
-        errors["parent"] = [f"{organisation.name} cannot sit under itself or under one of its own parts."]
+        errors["parent"] = [
+            _("%(name)s cannot sit under itself or under one of its own parts.") % {"name": organisation.name}
+        ]
     elif problem := _placement_problem(organisation.kind, parent):
         errors["parent"] = [problem]
     if organisation.pk:
         for child in Organisation.objects.filter(parent_id=organisation.pk).order_by("name"):
             if _placement_problem(child.kind, organisation):
-                label = Organisation.Kind(organisation.kind).label.lower()
                 errors.setdefault("kind", []).append(
-                    f"{child.name} ({child.get_kind_display().lower()}) sits under this organisation and "
-                    f"cannot sit under a {label}: move it first."
+                    _(
+                        "%(child)s (%(child_kind)s) sits under this organisation and cannot sit under "
+                        "a %(kind)s: move it first."
+                    )
+                    % {
+                        "child": child.name,
+                        "child_kind": child.get_kind_display().lower(),
+                        "kind": Organisation.Kind(organisation.kind).label.lower(),
+                    }
                 )
     if errors:
         raise ValidationError(errors)
@@ -172,16 +213,16 @@ def _person_check(person: User, *, user: User | None) -> None:
     organisation = person.organisation
     roles = User.Role
     if person.role == roles.OFFICER and (organisation is None or not organisation.is_council):
-        errors["organisation"] = "A council officer belongs to the council, one of its directorates or a service."
+        errors["organisation"] = _("A council officer belongs to the council, one of its directorates or a service.")
     elif person.role == roles.PARTNER and (organisation is None or organisation.is_council):
-        errors["organisation"] = "A partner belongs to a partner body (a school, college, health body and so on)."
+        errors["organisation"] = _("A partner belongs to a partner body (a school, college, health body and so on).")
     elif person.role == roles.MEMBER and organisation is not None and not organisation.is_council:
-        errors["organisation"] = "An elected member belongs to the council (or to no organisation)."
+        errors["organisation"] = _("An elected member belongs to the council (or to no organisation).")
     if user is not None and person.pk == user.pk:
         if not person.is_active:
-            errors["is_active"] = "You cannot deactivate your own account: ask another administrator."
+            errors["is_active"] = _("You cannot deactivate your own account: ask another administrator.")
         if person.role != roles.ADMIN and not person.is_superuser:
-            errors["role"] = "You cannot remove your own administrator role: ask another administrator."
+            errors["role"] = _("You cannot remove your own administrator role: ask another administrator.")
     if errors:
         raise ValidationError(errors)
 
@@ -233,7 +274,7 @@ def person_language_set(*, person: User, language: str) -> User:
 # someone whose link expired may ask for a fresh one: once in this long, this many times in all
 RESEND_INTERVAL = timedelta(minutes=5)
 RESEND_LIMIT = 10
-INVITED_FIELDS = ["first_name", "last_name", "job_title", "organisation", "role"]
+INVITED_FIELDS = ["first_name", "last_name", "job_title", "organisation", "role", "language"]
 USERNAME_LENGTH = User._meta.get_field("username").max_length or 150
 
 
@@ -258,8 +299,11 @@ def _account_problem(email: str) -> str:
     if existing is None:
         return ""
     if not existing.is_active:
-        return "Someone with this email address has an account that has been deactivated: an administrator can reactivate it on their page."
-    return "Someone with this email address already has an account."
+        return _(
+            "Someone with this email address has an account that has been deactivated: "
+            "an administrator can reactivate it on their page."
+        )
+    return _("Someone with this email address already has an account.")
 
 
 def _invitation_email(*, invitation: Invitation, token: str) -> None:
@@ -273,8 +317,9 @@ def _invitation_email(*, invitation: Invitation, token: str) -> None:
         "hours": settings.INVITATION_LIFETIME_HOURS,
         "council_name": settings.COUNCIL_NAME,
     }
-    subject = one_line(f"You are invited to Golden Thread at {settings.COUNCIL_NAME}")
-    body = render_to_string("registration/invitation_email.txt", context)
+    with in_language_of(invitation):  # the language the administrator chose for them (else English)
+        subject = one_line(_("You are invited to Golden Thread at %(council)s") % {"council": settings.COUNCIL_NAME})
+        body = render_to_string("registration/invitation_email.txt", context)
     recipient = invitation.email
 
     def send() -> None:
@@ -305,6 +350,7 @@ def invitation_send(
     first_name: str = "",
     last_name: str = "",
     job_title: str = "",
+    language: str = "",
 ) -> Invitation:
     """Invite ``email`` to join with ``organisation`` and ``role``, and email them a link
     that works once, for ``INVITATION_LIFETIME_HOURS``. Inviting an address that already
@@ -317,6 +363,7 @@ def invitation_send(
     invitation = pending or Invitation(email=email, created_at=timezone.now())
     invitation.first_name, invitation.last_name, invitation.job_title = first_name, last_name, job_title
     invitation.organisation, invitation.role, invitation.invited_by = organisation, role, by
+    invitation.language = language
     invitation.times_sent = 1
     token = _new_link(invitation)
     errors: dict[str, list[str]] = {}
@@ -328,7 +375,8 @@ def invitation_send(
         errors.setdefault("email", []).append(problem)
     if len(email) > USERNAME_LENGTH:
         errors.setdefault("email", []).append(
-            f"This address would be their username, which is at most {USERNAME_LENGTH} characters."
+            _("This address would be their username, which is at most %(count)s characters.")
+            % {"count": USERNAME_LENGTH}
         )
     try:
         _person_check(User(role=role, organisation=organisation), user=None)
@@ -343,7 +391,7 @@ def invitation_send(
             invitation.save()
     except IntegrityError:  # another administrator invited the same address at the same moment
         raise ValidationError(
-            {"email": ["This address was invited a moment ago: look for it among the people."]}
+            {"email": [_("This address was invited a moment ago: look for it among the people.")]}
         ) from None
     _invitation_email(invitation=invitation, token=token)
     return invitation
@@ -400,7 +448,13 @@ def invitation_accept(*, token: str, password: str) -> User:
     if state != "open":
         raise InvitationUnusable(state)
     if invitation.organisation is not None and not invitation.organisation.password_sign_in:
-        raise ValidationError({"new_password1": [f"{invitation.organisation} signs in through single sign-on."]})
+        raise ValidationError(
+            {
+                "new_password1": [
+                    _("%(organisation)s signs in through single sign-on.") % {"organisation": invitation.organisation}
+                ]
+            }
+        )
     person = _invited_person(invitation)
     try:
         password_validation.validate_password(password, person)
@@ -421,10 +475,12 @@ def invitation_resend(*, token: str) -> Invitation:
         raise InvitationUnusable(state)
     if invitation.times_sent >= RESEND_LIMIT:
         raise ValidationError(
-            "This invitation has been sent as many times as it can be: ask the person who invited you."
+            _("This invitation has been sent as many times as it can be: ask the person who invited you.")
         )
     if invitation.sent_at > timezone.now() - RESEND_INTERVAL:
-        raise ValidationError("A new link was sent a few minutes ago: look for it in your email, or try again later.")
+        raise ValidationError(
+            _("A new link was sent a few minutes ago: look for it in your email, or try again later.")
+        )
     new_token = _new_link(invitation)
     invitation.times_sent += 1
     with change_context(reason="Invitation sent again at the invitee's request", user=None):
@@ -453,20 +509,22 @@ def sign_on_person(*, claims: dict) -> User:
     audience, expiry, nonce)."""
     if claims.get("email_verified") is not True:
         raise SignOnRefused(
-            "Your account at the sign-in service has no verified email address, so we cannot tell who you are. "
-            "Ask your IT team to verify it, or sign in with a password."
+            _(
+                "Your account at the sign-in service has no verified email address, so we cannot tell who you are. "
+                "Ask your IT team to verify it, or sign in with a password."
+            )
         )
     email = User.objects.normalize_email(str(claims.get("email") or "").strip()).lower()
     if "@" not in email or len(email) > 254:
-        raise SignOnRefused("The sign-in service did not give an email address we can use. Ask an administrator.")
+        raise SignOnRefused(_("The sign-in service did not give an email address we can use. Ask an administrator."))
     people = list(User.objects.filter(email__iexact=email)[:2])
     if len(people) > 1:
         raise SignOnRefused(
-            "More than one account has this email address, so we cannot tell which is yours: ask an administrator."
+            _("More than one account has this email address, so we cannot tell which is yours: ask an administrator.")
         )
     if people:
         if not people[0].is_active:
-            raise SignOnRefused("Your account has been deactivated. Ask an administrator if you need it again.")
+            raise SignOnRefused(_("Your account has been deactivated. Ask an administrator if you need it again."))
         return people[0]
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
@@ -481,8 +539,11 @@ def sign_on_person(*, claims: dict) -> User:
         mapping = OrganisationDomain.objects.select_related("organisation").filter(domain=domain).first()
         if mapping is None or not mapping.organisation.is_active:
             raise SignOnRefused(
-                f"There is no account for {email}, and people from {domain} are not added automatically. "
-                "Ask an administrator to invite you."
+                _(
+                    "There is no account for %(email)s, and people from %(domain)s are not added automatically. "
+                    "Ask an administrator to invite you."
+                )
+                % {"email": email, "domain": domain}
             )
         person = User(username=email, email=email, role=mapping.role, organisation=mapping.organisation, is_active=True)
         reason = f"Joined through single sign-on ({domain})"
@@ -498,13 +559,14 @@ def sign_on_person(*, claims: dict) -> User:
         existing = User.objects.filter(email__iexact=email, is_active=True).first()
         if existing is None:
             raise SignOnRefused(
-                "Your account could not be set up just now: start again from the sign-in page."
+                _("Your account could not be set up just now: start again from the sign-in page.")
             ) from None
         return existing
     except ValidationError as error:
         log.warning("single sign-on could not add %s: %s", email, "; ".join(error.messages))
         raise SignOnRefused(
-            f"We could not add an account for {email}: ask an administrator ({' '.join(error.messages)})"
+            _("We could not add an account for %(email)s: ask an administrator (%(problems)s)")
+            % {"email": email, "problems": " ".join(error.messages)}
         ) from None
 
 
@@ -524,7 +586,7 @@ def domain_add(*, organisation: Organisation, domain: str, role: str, user: User
     except ValidationError as error:
         errors.update(error.message_dict)
     if role not in DOMAIN_ROLES:
-        errors.setdefault("role", []).append("People joining through a domain are officers, partners or members.")
+        errors.setdefault("role", []).append(_("People joining through a domain are officers, partners or members."))
     else:
         try:
             _person_check(User(role=role, organisation=organisation), user=None)

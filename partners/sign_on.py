@@ -19,6 +19,7 @@ from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from joserfc.errors import ExpiredTokenError, JoseError
 
 log = logging.getLogger(__name__)
@@ -76,8 +77,11 @@ UNREACHABLE = (requests.RequestException, ValueError, KeyError)
 def _unreachable(error: Exception, what: str) -> SignOnFailed:
     log.error("single sign-on: %s: %r", what, error)
     return SignOnFailed(
-        f"The sign-in service ({provider_name()}) cannot be reached just now. Try again in a few minutes, or "
-        "sign in with your password if you have one. If it keeps happening, tell an administrator.",
+        _(
+            "The sign-in service (%(provider)s) cannot be reached just now. Try again in a few minutes, or "
+            "sign in with your password if you have one. If it keeps happening, tell an administrator."
+        )
+        % {"provider": provider_name()},
         status=502,
     )
 
@@ -101,28 +105,30 @@ def finish(request: HttpRequest) -> dict:
     except MismatchingStateError:
         log.warning("single sign-on: a callback without a matching state (replayed, stale or forged)")
         raise SignOnFailed(
-            "This sign-in has already been used or has timed out. Start again from the sign-in page."
+            _("This sign-in has already been used or has timed out. Start again from the sign-in page.")
         ) from None
     except OAuthError as error:
         log.warning("single sign-on: the provider refused: %s %s", error.error, error.description)
         if error.error == "access_denied":
-            raise SignOnFailed("Signing in was cancelled. Start again from the sign-in page.") from None
-        raise SignOnFailed("The sign-in service refused the request. Start again from the sign-in page.") from None
+            raise SignOnFailed(_("Signing in was cancelled. Start again from the sign-in page.")) from None
+        raise SignOnFailed(_("The sign-in service refused the request. Start again from the sign-in page.")) from None
     except ExpiredTokenError:
         log.warning("single sign-on: the ID token has expired (check the server's clock)")
         raise SignOnFailed(
-            "The sign-in service's answer had expired. Start again; if it keeps happening, tell an administrator."
+            _("The sign-in service's answer had expired. Start again; if it keeps happening, tell an administrator.")
         ) from None
     except JoseError as error:
         log.warning("single sign-on: the ID token was refused: %r", error)
         raise SignOnFailed(
-            "The sign-in service's answer could not be checked, so you have not been signed in. "
-            "Start again; if it keeps happening, tell an administrator."
+            _(
+                "The sign-in service's answer could not be checked, so you have not been signed in. "
+                "Start again; if it keeps happening, tell an administrator."
+            )
         ) from None
     except UNREACHABLE as error:
         raise _unreachable(error, "the provider could not be reached or answered oddly") from None
     claims = token.get("userinfo")
     if not claims:
         log.warning("single sign-on: the provider's answer held no ID token")
-        raise SignOnFailed("The sign-in service did not say who you are. Tell an administrator.")
+        raise SignOnFailed(_("The sign-in service did not say who you are. Tell an administrator."))
     return dict(claims)

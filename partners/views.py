@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.forms import add_service_errors
@@ -86,7 +88,7 @@ def _organisation_form_page(request: HttpRequest, organisation: Organisation, ti
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{saved.name} saved.")
+            messages.success(request, _("%(name)s saved.") % {"name": saved.name})
             return redirect("partners:organisation-list")
     return render(
         request, "partners/organisation_form.html", {"form": form, "organisation": organisation, "title": title}
@@ -97,14 +99,14 @@ def _organisation_form_page(request: HttpRequest, organisation: Organisation, ti
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
     require_admin(request.user)
-    return _organisation_form_page(request, Organisation(), "Add an organisation")
+    return _organisation_form_page(request, Organisation(), _("Add an organisation"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_organisation_for_admin(request.user, pk)
-    return _organisation_form_page(request, organisation, f"Edit {organisation.name}")
+    return _organisation_form_page(request, organisation, _("Edit %(name)s") % {"name": organisation.name})
 
 
 # --- people ----------------------------------------------------------------------------
@@ -149,20 +151,21 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 job_title=data["job_title"],
+                language=data["language"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(
                 request,
-                f"Invitation sent to {invitation.email}. The link works once, for "
-                f"{settings.INVITATION_LIFETIME_HOURS} hours.",
+                _("Invitation sent to %(email)s. The link works once, for %(hours)s hours.")
+                % {"email": invitation.email, "hours": settings.INVITATION_LIFETIME_HOURS},
             )
             return redirect("partners:person-list")
     return render(
         request,
         "partners/person_form.html",
-        {"form": form, "title": "Invite a person", "hours": settings.INVITATION_LIFETIME_HOURS},
+        {"form": form, "title": _("Invite a person"), "hours": settings.INVITATION_LIFETIME_HOURS},
     )
 
 
@@ -179,11 +182,12 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             if was_active and not saved.is_active:
-                messages.success(request, f"{saved} deactivated and signed out everywhere.")
+                messages.success(request, _("%(person)s deactivated and signed out everywhere.") % {"person": saved})
             else:
-                messages.success(request, f"{saved} saved.")
+                messages.success(request, _("%(name)s saved.") % {"name": saved})
             return redirect("partners:person-list")
-    return render(request, "partners/person_form.html", {"form": form, "person": person, "title": f"Edit {person}"})
+    title = _("Edit %(name)s") % {"name": person}
+    return render(request, "partners/person_form.html", {"form": form, "person": person, "title": title})
 
 
 # --- email domains for single sign-on ----------------------------------------------------
@@ -205,7 +209,11 @@ def organisation_domains(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"People signing in with an address at {mapping.domain} now join {organisation}.")
+            messages.success(
+                request,
+                _("People signing in with an address at %(domain)s now join %(organisation)s.")
+                % {"domain": mapping.domain, "organisation": organisation},
+            )
             return redirect("partners:organisation-domains", organisation.pk)
     return render(
         request,
@@ -225,7 +233,10 @@ def organisation_domains(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_domain_remove(request: HttpRequest, pk: int, domain_pk: int) -> HttpResponse:
     mapping = get_domain_for_admin(request.user, organisation_pk=pk, pk=domain_pk)
     services.domain_remove(mapping=mapping, user=request.user)
-    messages.success(request, f"{mapping.domain} removed: nobody new joins through it. People already added stay.")
+    messages.success(
+        request,
+        _("%(domain)s removed: nobody new joins through it. People already added stay.") % {"domain": mapping.domain},
+    )
     return redirect("partners:organisation-domains", pk)
 
 
@@ -254,5 +265,9 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     # Notifications are delivery records, not tracked content: update() writes no history.
     marked = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
     if marked:
-        messages.success(request, f"{marked} notification{'s' if marked != 1 else ''} marked as read.")
+        messages.success(
+            request,
+            ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", marked)
+            % {"count": marked},
+        )
     return redirect("partners:notification-list")

@@ -9,7 +9,10 @@ one standing sign-off per organisation, a lead signing for their own organisatio
 checked here, under the lock.
 """
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from config.history import current_change
 from partners.models import PartnershipMember, User
@@ -67,10 +70,14 @@ def drafting_member_add(*, group: DraftingGroup, user: User, email: str) -> Draf
         membership = DraftingGroupMember.objects.create(group_id=group.pk, person=person)
         notify(
             recipients=[person],
-            subject=f"You are drafting part of {locked.title}",
-            body=(
-                f"{user} added you to the drafting group “{group.name}”. While the plan is a draft you can "
-                f"add, change, move and delete the items in “{group.item.title}” and everything under it."
+            # composed for each recipient in their language (partners.services.notify)
+            subject=lambda: _("You are drafting part of %(plan)s") % {"plan": locked.title},
+            body=lambda: (
+                _(
+                    "%(person)s added you to the drafting group “%(group)s”. While the plan is a draft you can "
+                    "add, change, move and delete the items in “%(item)s” and everything under it."
+                )
+                % {"person": user, "group": group.name, "item": group.item.title}
             ),
             url=group.item.get_absolute_url(),
         )
@@ -126,7 +133,14 @@ def sign_off_give(*, plan: Plan, user: User, condition: str = "") -> SignOff:
         )
         sign_off.full_clean()
         sign_off.save()
-        _tell_owner(locked, user, f"{user.organisation} signed off {locked.title}", condition.strip())
+        _tell_owner(
+            locked,
+            user,
+            lambda: (
+                _("%(organisation)s signed off %(plan)s") % {"organisation": user.organisation, "plan": locked.title}
+            ),
+            condition.strip(),
+        )
     return sign_off
 
 
@@ -146,7 +160,15 @@ def sign_off_withdraw(*, plan: Plan, user: User, sign_off_id: int, reason: str) 
         sign_off.withdrawal_reason = reason.strip()
         sign_off.full_clean()
         sign_off.save()
-        _tell_owner(locked, user, f"{user.organisation} withdrew its sign-off of {locked.title}", reason.strip())
+        _tell_owner(
+            locked,
+            user,
+            lambda: (
+                _("%(organisation)s withdrew its sign-off of %(plan)s")
+                % {"organisation": user.organisation, "plan": locked.title}
+            ),
+            reason.strip(),
+        )
     return sign_off
 
 
@@ -166,10 +188,10 @@ def sign_off_record(plan: Plan) -> str:
     return "Signed off by its organisations:\n\n" + "\n".join(lines) if lines else ""
 
 
-def _tell_owner(plan: Plan, user: User, subject: str, detail: str) -> None:
+def _tell_owner(plan: Plan, user: User, subject: Callable[[], str], detail: str) -> None:
     notify(
         recipients=[plan.owner] if plan.owner_id != user.pk else [],
-        subject=subject,
-        body=f"{subject} ({user}).\n\n{detail}".strip(),
+        subject=subject,  # written in the owner's language (partners.services.notify)
+        body=lambda: f"{subject()} ({user}).\n\n{detail}".strip(),
         url=f"{plan.get_absolute_url()}drafting/",
     )

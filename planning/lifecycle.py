@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from config.history import change_time, current_change
 from partners.models import Organisation, User
@@ -106,10 +108,17 @@ def plan_consultation_open(
         )
         notify(
             recipients=people,
-            subject=f"Consultation: {locked.title}",
-            body=(
-                f"{user} invites your comments on the draft {locked.title}, "
-                f"open from {opens_on:%-d %B %Y} until {closes_on:%-d %B %Y}.\n\n{note}"
+            # composed for each recipient in their language (partners.services.notify)
+            subject=lambda: _("Consultation: %(plan)s") % {"plan": locked.title},
+            body=lambda: (
+                _("%(person)s invites your comments on the draft %(plan)s, open from %(opens)s until %(closes)s.")
+                % {
+                    "person": user,
+                    "plan": locked.title,
+                    "opens": date_format(opens_on, "j F Y"),
+                    "closes": date_format(closes_on, "j F Y"),
+                }
+                + f"\n\n{note}"
             ),
             url=locked.get_absolute_url(),
         )
@@ -270,9 +279,20 @@ def comment_add(
             readers.add(parent.author)
         notify(
             recipients=[person for person in readers if person.pk != user.pk],
-            subject=f"New comment on {locked.title}",
-            body=f"{user} ({user.organisation or 'no organisation'}) commented"
-            f"{' on ' + item.title if item else ''}:\n\n{body}",
+            subject=lambda: _("New comment on %(plan)s") % {"plan": locked.title},
+            body=lambda: (
+                (
+                    _("%(person)s (%(organisation)s) commented on %(item)s:")
+                    if item
+                    else _("%(person)s (%(organisation)s) commented:")
+                )
+                % {
+                    "person": user,
+                    "organisation": user.organisation or _("no organisation"),
+                    "item": item.title if item else "",
+                }
+                + f"\n\n{body}"
+            ),
             url=f"{locked.get_absolute_url()}comments/#comment-{comment.pk}",
         )
     return comment
@@ -308,7 +328,10 @@ def comment_respond(
         elif comment.author_id != user.pk:
             notify(
                 recipients=[comment.author],
-                subject=f"Your comment on {comment.plan.title} was {comment.get_state_display().lower()}",
+                subject=lambda: (
+                    _("Your comment on %(plan)s was %(state)s")
+                    % {"plan": comment.plan.title, "state": comment.get_state_display().lower()}
+                ),
                 body=response,
                 url=f"{comment.plan.get_absolute_url()}comments/#comment-{comment.pk}",
             )

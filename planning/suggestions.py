@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from config.history import current_change
 from partners.models import User
@@ -81,9 +82,17 @@ def suggestion_add(
         suggestion.save()
         notify(
             recipients=[person for person in {locked.owner} if person.pk != user.pk],
-            subject=f"Suggested change to {locked.title}",
-            body=f"{user} ({user.organisation or 'no organisation'}) suggests "
-            f"{describe(suggestion, locked)}:\n\n{suggestion.proposed_title}\n\n{body}",
+            # composed for each recipient in their language (partners.services.notify)
+            subject=lambda: _("Suggested change to %(plan)s") % {"plan": locked.title},
+            body=lambda: (
+                _("%(person)s (%(organisation)s) suggests %(change)s:")
+                % {
+                    "person": user,
+                    "organisation": user.organisation or _("no organisation"),
+                    "change": describe(suggestion, locked),
+                }
+                + f"\n\n{suggestion.proposed_title}\n\n{body}"
+            ),
             url=thread_url(suggestion, locked),
         )
     return suggestion
@@ -240,12 +249,19 @@ def _close(suggestion: Comment, user: User, state: str, response: str, when: dat
 def _tell_author(suggestion: Comment, plan: Plan, user: User) -> None:
     if suggestion.author_id == user.pk:
         return
-    outcome = suggestion.get_state_display().lower()
-    if suggestion.accepted_with_changes:
-        outcome = "accepted with changes"
-    notify(
+
+    def outcome() -> str:
+        if suggestion.accepted_with_changes:
+            return _("accepted with changes")
+        return suggestion.get_state_display().lower()
+
+    notify(  # composed for the author in their language (partners.services.notify)
         recipients=[suggestion.author],
-        subject=f"Your suggestion on {plan.title} was {outcome}",
-        body=f"Your suggestion of {describe(suggestion, plan)} was {outcome} by {user}.\n\n{suggestion.response}",
+        subject=lambda: _("Your suggestion on %(plan)s was %(outcome)s") % {"plan": plan.title, "outcome": outcome()},
+        body=lambda: (
+            _("Your suggestion of %(change)s was %(outcome)s by %(person)s.")
+            % {"change": describe(suggestion, plan), "outcome": outcome(), "person": user}
+            + f"\n\n{suggestion.response}"
+        ),
         url=thread_url(suggestion, plan),
     )

@@ -30,6 +30,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.history import change_context, current_change
 from config.text import one_line
@@ -256,9 +257,12 @@ def confirm(token: str) -> list[PublicResponse]:
         for plan in {response.plan_id: response.plan for response in responses}.values():
             notify(
                 recipients=[plan.owner],
-                subject=f"A response from the public to {plan.title} is waiting",
-                body="A member of the public has responded to the consultation. Approve or reject the response "
-                "before it is shown.",
+                # composed for the owner in their language (partners.services.notify)
+                subject=lambda plan=plan: _("A response from the public to %(plan)s is waiting") % {"plan": plan.title},
+                body=lambda: _(
+                    "A member of the public has responded to the consultation. Approve or reject the response "
+                    "before it is shown."
+                ),
                 url=reverse("moderation:public-responses", args=[plan.slug]),
             )
     return responses

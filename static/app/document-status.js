@@ -2,6 +2,8 @@
 // page's status region when it is ready. The page never reloads itself (WCAG 2.2.1):
 // the reader follows "Check now" (or the announcement's link) when they choose.
 const box = document.querySelector("[data-document-status]");
+// the words, in the page's language, from the page (templates/includes/script_text.html)
+const text = JSON.parse(document.getElementById("app-script-text")?.textContent || "{}");
 if (box) {
   const message = box.querySelector("[data-document-status-message]");
   const seconds = Number(box.dataset.interval || 3);
@@ -10,14 +12,12 @@ if (box) {
       const response = await fetch(box.dataset.documentStatus, { headers: { Accept: "application/json" } });
       const state = await response.json();
       if (state.status === "ready" || state.status === "failed") {
-        message.textContent = state.status === "ready"
-          ? "The PDF is ready. Follow “Check now” to download it."
-          : "The PDF could not be produced. Follow “Check now” for what to do.";
+        message.textContent = state.status === "ready" ? text.pdfReady : text.pdfFailed;
         return;
       }
-      message.textContent = `Still ${state.label.toLowerCase()}…`;
+      message.textContent = text.pdfStill.replace("{state}", state.label.toLowerCase());
     } catch {
-      message.textContent = "Could not check just now; trying again.";
+      message.textContent = text.checkFailed;
     }
     setTimeout(check, seconds * 1000);
   };
