@@ -10,6 +10,7 @@ checked here, under the lock.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from config.history import current_change
 from partners.models import PartnershipMember, User
@@ -31,7 +32,7 @@ def drafting_group_create(*, plan: Plan, user: User, name: str, item_id: int | N
     with plan_write(plan.pk, user=user, reason=f"Drafting group “{name.strip()}” set up") as locked:
         item = PlanItem.objects.filter(pk=item_id, plan=locked).first() if item_id else None
         if item is None:
-            raise ValidationError({"item": "Choose the part of the plan the group will write."})
+            raise ValidationError({"item": _("Choose the part of the plan the group will write.")})
         if DraftingGroup.objects.filter(item=item).exists():
             raise ValidationError({"item": f"“{item.title}” already has a drafting group: add people to it instead."})
         group = DraftingGroup(plan=locked, item=item, name=name.strip())
@@ -61,7 +62,7 @@ def drafting_member_add(*, group: DraftingGroup, user: User, email: str) -> Draf
             )
         person = people[0]
         if person.role == User.Role.MEMBER:
-            raise ValidationError({"email": "Elected members scrutinise plans rather than draft them."})
+            raise ValidationError({"email": _("Elected members scrutinise plans rather than draft them.")})
         if DraftingGroupMember.objects.filter(group_id=group.pk, person=person).exists():
             raise ValidationError({"email": f"{person} is already in this group."})
         membership = DraftingGroupMember.objects.create(group_id=group.pk, person=person)
@@ -82,7 +83,7 @@ def drafting_member_remove(*, group: DraftingGroup, user: User, membership_id: i
     with plan_write(group.plan_id, user=user, reason=f"Removed from drafting group “{group.name}”"):
         found = DraftingGroupMember.objects.select_related("person").filter(pk=membership_id, group_id=group.pk).first()
         if found is None:
-            raise ValidationError("That person is no longer in this group.")
+            raise ValidationError(_("That person is no longer in this group."))
         found.delete()
     return found.person
 
@@ -108,11 +109,11 @@ def sign_off_give(*, plan: Plan, user: User, condition: str = "") -> SignOff:
     """Record that the lead's organisation agrees to the plan, with any condition attached."""
     with plan_write(plan.pk, user=user, reason="Signed off") as locked:
         if locked.partnership_id is None:
-            raise ValidationError("Only a plan owned by a partnership is signed off by its organisations.")
+            raise ValidationError(_("Only a plan owned by a partnership is signed off by its organisations."))
         if locked.status not in SIGNING_STATUSES:
             raise ValidationError(f"The plan is {locked.get_status_display().lower()}: sign-off has closed.")
         if not is_partnership_lead(user, locked):
-            raise ValidationError("Only a named plan lead signs off, for their own organisation.")
+            raise ValidationError(_("Only a named plan lead signs off, for their own organisation."))
         if SignOff.objects.filter(
             plan=locked, organisation_id=user.organisation_id, withdrawn_at__isnull=True
         ).exists():
@@ -133,15 +134,15 @@ def sign_off_give(*, plan: Plan, user: User, condition: str = "") -> SignOff:
 def sign_off_withdraw(*, plan: Plan, user: User, sign_off_id: int, reason: str) -> SignOff:
     """Withdraw the organisation's sign-off while the plan is still a draft; the reason is kept."""
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the sign-off is withdrawn: it is kept with the plan."})
+        raise ValidationError({"reason": _("Say why the sign-off is withdrawn: it is kept with the plan.")})
     with plan_write(plan.pk, user=user, reason=f"Sign-off withdrawn: {reason.strip()}") as locked:
         sign_off = SignOff.objects.filter(pk=sign_off_id, plan=locked, withdrawn_at__isnull=True).first()
         if sign_off is None:
-            raise ValidationError("That sign-off has already been withdrawn.")
+            raise ValidationError(_("That sign-off has already been withdrawn."))
         if locked.status not in SIGNING_STATUSES:
             raise ValidationError(f"The plan is {locked.get_status_display().lower()}: its sign-offs stand.")
         if sign_off.organisation_id != user.organisation_id or not is_partnership_lead(user, locked):
-            raise ValidationError("Only a plan lead of the organisation that signed can withdraw its sign-off.")
+            raise ValidationError(_("Only a plan lead of the organisation that signed can withdraw its sign-off."))
         sign_off.withdrawn_by, sign_off.withdrawn_at = user, current_change().when
         sign_off.withdrawal_reason = reason.strip()
         sign_off.full_clean()

@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.forms import GovukForm, GovukModelForm, LongCheckboxes, LongSelect, ModelMultipleChoiceField
 from config.text import TEXT_LIMIT
@@ -79,7 +81,9 @@ class PlanEditForm(PlanForm):
     refused beside the field, changing nothing (issue 12, item 5)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), required=False, max_length=250, help_text=REASON_HELP
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,18 +139,22 @@ class PlanEditForm(PlanForm):
 class BudgetLineForm(GovukForm):
     """One line of an action's budget profile; the plan's years are the choices."""
 
-    year = forms.TypedChoiceField(label="Financial year", coerce=int)
+    year = forms.TypedChoiceField(label=gettext_lazy("Financial year"), coerce=int)
     cost_type = forms.ChoiceField(
-        label="Revenue or capital", choices=PlanItem.CostType.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Revenue or capital"), choices=PlanItem.CostType.choices, widget=forms.RadioSelect
     )
     funding_source = forms.CharField(
-        label="Funding source",
+        label=gettext_lazy("Funding source"),
         required=False,
         max_length=200,
-        help_text="The funding stream, for example a grant. Leave empty if it is not known.",
+        help_text=gettext_lazy("The funding stream, for example a grant. Leave empty if it is not known."),
     )
-    amount = forms.DecimalField(label="Amount (£)", min_value=0, max_digits=12, decimal_places=2, localize=False)
-    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount (£)"), min_value=0, max_digits=12, decimal_places=2, localize=False
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), required=False, max_length=250, help_text=REASON_HELP
+    )
 
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,7 +172,7 @@ class ItemForm(GovukModelForm):
         queryset=Organisation.objects.filter(is_active=True).order_by("name"),
         required=False,
         widget=LongCheckboxes,
-        help_text="Organisations that help deliver this.",
+        help_text=gettext_lazy("Organisations that help deliver this."),
     )
 
     class Meta:
@@ -179,7 +187,9 @@ class ItemForm(GovukModelForm):
             },
         }
 
-    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), required=False, max_length=250, help_text=REASON_HELP
+    )
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -251,9 +261,13 @@ class ParentField(forms.TypedChoiceField):
 
 
 class MoveForm(GovukForm):
-    parent = ParentField(label="Move under", coerce=int, widget=LongSelect)
-    position = forms.IntegerField(label="Position among its new siblings", min_value=1, help_text="1 is the first.")
-    reason = forms.CharField(label="Reason for the move", required=False, max_length=250, help_text=REASON_HELP)
+    parent = ParentField(label=gettext_lazy("Move under"), coerce=int, widget=LongSelect)
+    position = forms.IntegerField(
+        label=gettext_lazy("Position among its new siblings"), min_value=1, help_text=gettext_lazy("1 is the first.")
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the move"), required=False, max_length=250, help_text=REASON_HELP
+    )
 
     def __init__(
         self,
@@ -273,7 +287,7 @@ class MoveForm(GovukForm):
 
 
 class ReasonForm(GovukForm):
-    reason = forms.CharField(label="Reason", required=False, max_length=250, help_text=REASON_HELP)
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=250, help_text=REASON_HELP)
 
     def __init__(self, *args, plan: Plan | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -282,9 +296,11 @@ class ReasonForm(GovukForm):
 
 class EditionForm(GovukForm):
     name = forms.CharField(
-        label="Name of the edition", max_length=200, help_text="For example “Approved by Cabinet, 18 March 2013”."
+        label=gettext_lazy("Name of the edition"),
+        max_length=200,
+        help_text=gettext_lazy("For example “Approved by Cabinet, 18 March 2013”."),
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def parse_when(raw: str) -> datetime:
@@ -317,7 +333,7 @@ class CompareForm(GovukForm):
         data.setdefault("from", default_from)
         data.setdefault("to", "now")
         choices = [("now", "Now"), *((f"edition-{e.pk}", e.name) for e in editions), (self.DATE, "On a date")]
-        for side, _ in self.SIDES:
+        for side, _label in self.SIDES:
             raw = (data.get(side) or "").strip()
             if raw not in dict(choices) and _is_moment(raw):  # an address from before the form offered names
                 data[side], data[f"{side}_date"] = self.DATE, raw
@@ -329,12 +345,12 @@ class CompareForm(GovukForm):
                 choices=choices,
                 widget=_NamedRadios,
                 error_messages={
-                    "invalid_choice": "Choose now, one of this plan’s editions or a date.",
-                    "required": "Choose now, one of this plan’s editions or a date.",
+                    "invalid_choice": _("Choose now, one of this plan’s editions or a date."),
+                    "required": _("Choose now, one of this plan’s editions or a date."),
                 },
             )
             self.fields[f"{side}_date"] = forms.CharField(
-                label=f"{label}: date", required=False, help_text="The plan as it stood at the end of that day."
+                label=f"{label}: date", required=False, help_text=_("The plan as it stood at the end of that day.")
             )
 
     def clean(self):
@@ -395,8 +411,8 @@ def _is_moment(raw: str) -> bool:
 
 class LinkForm(GovukForm):
     target = forms.IntegerField(widget=forms.HiddenInput)
-    relation = forms.ChoiceField(label="Relation", choices=Link.Relation.choices)
-    note = forms.CharField(label="Note", required=False, max_length=300)
+    relation = forms.ChoiceField(label=gettext_lazy("Relation"), choices=Link.Relation.choices)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=300)
 
 
 # --- plan lifecycle: consultation, approval, status, revision (issue 4) -------------------
@@ -425,39 +441,43 @@ def _today():
 
 
 class ConsultationForm(GovukForm):
-    opens_on = forms.DateField(label="Opens on", widget=_DATE_INPUT)
+    opens_on = forms.DateField(label=gettext_lazy("Opens on"), widget=_DATE_INPUT)
     closes_on = forms.DateField(
-        label="Closes on",
+        label=gettext_lazy("Closes on"),
         widget=_DATE_INPUT,
-        help_text="Invitees can comment until the end of this day.",
+        help_text=gettext_lazy("Invitees can comment until the end of this day."),
     )
     note = forms.CharField(
-        label="Covering note",
+        label=gettext_lazy("Covering note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Markdown: what you would like comments on. It goes in the invitation.",
+        help_text=gettext_lazy("Markdown: what you would like comments on. It goes in the invitation."),
     )
     organisations = ModelMultipleChoiceField(
-        label="Invite organisations and council services",
+        label=gettext_lazy("Invite organisations and council services"),
         queryset=Organisation.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Partners’ people can read the draft from now on; they and the officers of a council "
-        "service or directorate invited (and of the services beneath it) can comment and suggest changes. "
-        "All are told by email.",
+        help_text=gettext_lazy(
+            "Partners’ people can read the draft from now on; they and the officers of a council "
+            "service or directorate invited (and of the services beneath it) can comment and suggest changes. "
+            "All are told by email."
+        ),
     )
     members = ModelMultipleChoiceField(
-        label="Invite elected members",
+        label=gettext_lazy("Invite elected members"),
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="For pre-scrutiny: they can read and comment on the draft.",
+        help_text=gettext_lazy("For pre-scrutiny: they can read and comment on the draft."),
     )
     is_public = forms.BooleanField(
-        label="Open it to the public",
+        label=gettext_lazy("Open it to the public"),
         required=False,
-        help_text="Anyone can read the draft on the public pages and respond, without signing in, until the "
-        "closing date. Each response is checked by an officer before it is shown.",
+        help_text=gettext_lazy(
+            "Anyone can read the draft on the public pages and respond, without signing in, until the "
+            "closing date. Each response is checked by an officer before it is shown."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -477,31 +497,34 @@ class ConsultationForm(GovukForm):
         data = super().clean()
         opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
         if opens_on and closes_on and closes_on < opens_on:
-            self.add_error("closes_on", "The consultation must close on or after the day it opens.")
+            self.add_error("closes_on", _("The consultation must close on or after the day it opens."))
         elif closes_on and closes_on < _today():
-            self.add_error("closes_on", "The consultation must close today or later.")
+            self.add_error("closes_on", _("The consultation must close today or later."))
         invited = data.get("organisations") or data.get("members") or data.get("is_public")
         if "organisations" in data and "members" in data and not invited:
-            self.add_error("organisations", "Invite at least one organisation or member, or open it to the public.")
+            self.add_error("organisations", _("Invite at least one organisation or member, or open it to the public."))
         return data
 
 
 class ApproveForm(_OneOfSeveral, GovukForm):
     id_prefix = "approve"
     approved_by = forms.CharField(
-        label="Approving body",
+        label=gettext_lazy("Approving body"),
         max_length=160,  # it names the edition: "Approved by <body>, 30 September 2013" fits its 200 characters
-        help_text="For example “Cabinet” or “Full Council”.",
+        help_text=gettext_lazy("For example “Cabinet” or “Full Council”."),
     )
-    approved_on = forms.DateField(label="Date approved", widget=_DATE_INPUT)
+    approved_on = forms.DateField(label=gettext_lazy("Date approved"), widget=_DATE_INPUT)
     reason = forms.CharField(
-        label="Reason", required=False, max_length=250, help_text="Kept in the plan's history beside the approval."
+        label=gettext_lazy("Reason"),
+        required=False,
+        max_length=250,
+        help_text=gettext_lazy("Kept in the plan's history beside the approval."),
     )
 
     def clean_approved_on(self):
         value = self.cleaned_data["approved_on"]
         if value > _today():
-            raise forms.ValidationError("The date approved must be today or in the past.")
+            raise forms.ValidationError(_("The date approved must be today or in the past."))
         return value
 
 
@@ -515,9 +538,11 @@ class StatusForm(_OneOfSeveral, GovukForm):
         (Plan.Status.ARCHIVED, "Archive"),
     ]
 
-    status = forms.ChoiceField(label="New status", choices=CHOICES)
+    status = forms.ChoiceField(label=gettext_lazy("New status"), choices=CHOICES)
     reason = forms.CharField(
-        label="Reason", max_length=250, help_text="Required. Kept in the plan's history beside the change."
+        label=gettext_lazy("Reason"),
+        max_length=250,
+        help_text=gettext_lazy("Required. Kept in the plan's history beside the change."),
     )
 
 
@@ -526,7 +551,10 @@ class PublishForm(_OneOfSeveral, GovukForm):
 
     id_prefix = "publish"
     reason = forms.CharField(
-        label="Reason", required=False, max_length=250, help_text="Kept in the plan's history beside the change."
+        label=gettext_lazy("Reason"),
+        required=False,
+        max_length=250,
+        help_text=gettext_lazy("Kept in the plan's history beside the change."),
     )
 
 
@@ -550,16 +578,18 @@ class ReviseForm(_OneOfSeveral, GovukModelForm):
 
 class CommentForm(GovukForm):
     body = forms.CharField(
-        label="Your comment",
+        label=gettext_lazy("Your comment"),
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Markdown: use blank lines between paragraphs.",
+        help_text=gettext_lazy("Markdown: use blank lines between paragraphs."),
     )
     name_public = forms.BooleanField(
-        label="You may publish my name with this comment",
+        label=gettext_lazy("You may publish my name with this comment"),
         required=False,
-        help_text="If the plan is published, its “you said, we did” page shows what was said. Without this, "
-        "it shows only the kind of organisation you are from.",
+        help_text=gettext_lazy(
+            "If the plan is published, its “you said, we did” page shows what was said. Without this, "
+            "it shows only the kind of organisation you are from."
+        ),
     )
 
 
@@ -582,15 +612,17 @@ MARKDOWN_HELP = "Markdown: use blank lines between paragraphs."
 class SuggestWordingForm(GovukForm):
     """New wording for an item, prefilled with its current wording."""
 
-    proposed_title = forms.CharField(label="Title you suggest", max_length=300)
+    proposed_title = forms.CharField(label=gettext_lazy("Title you suggest"), max_length=300)
     proposed_description = _text_box("Description you suggest", rows=6, help_text=MARKDOWN_HELP, required=False)
-    body = _text_box("Why do you suggest this?", rows=4, help_text="Whoever decides reads this beside your wording.")
+    body = _text_box(
+        "Why do you suggest this?", rows=4, help_text=gettext_lazy("Whoever decides reads this beside your wording.")
+    )
 
 
 class SuggestItemForm(SuggestWordingForm):
     """A new item under an item: the kinds that may go there, by the plan's own labels."""
 
-    proposed_kind = forms.ChoiceField(label="What to add", widget=forms.RadioSelect)
+    proposed_kind = forms.ChoiceField(label=gettext_lazy("What to add"), widget=forms.RadioSelect)
     field_order = ["proposed_kind", "proposed_title", "proposed_description", "body"]
 
     def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
@@ -603,12 +635,12 @@ class SuggestItemForm(SuggestWordingForm):
 class AcceptSuggestionForm(GovukForm):
     """The wording to make, prefilled with the proposal: the accepter may adjust it."""
 
-    title = forms.CharField(label="Title", max_length=300)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
     description = _text_box("Description", rows=6, help_text=MARKDOWN_HELP, required=False)
     response = _text_box(
         "Note to the person who suggested it",
         rows=3,
-        help_text="Optional. They are told the suggestion was accepted, with this note.",
+        help_text=gettext_lazy("Optional. They are told the suggestion was accepted, with this note."),
         required=False,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
@@ -618,20 +650,24 @@ class DeclineSuggestionForm(GovukForm):
     reason = _text_box(
         "Reason for declining",
         rows=4,
-        help_text="Required. The person who suggested it is told, and it appears in the consultation summary.",
+        help_text=gettext_lazy(
+            "Required. The person who suggested it is told, and it appears in the consultation summary."
+        ),
     )
 
 
 class RespondForm(GovukForm):
     response = forms.CharField(
-        label="Response",
+        label=gettext_lazy("Response"),
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What you did with the comment, and why. The person who commented is told, "
-        "and it appears in the consultation summary.",
+        help_text=gettext_lazy(
+            "What you did with the comment, and why. The person who commented is told, "
+            "and it appears in the consultation summary."
+        ),
     )
     state = forms.ChoiceField(
-        label="Outcome",
+        label=gettext_lazy("Outcome"),
         choices=[(state.value, state.label) for state in Comment.State if state != Comment.State.OPEN],
         widget=forms.RadioSelect,
     )
@@ -643,12 +679,14 @@ class RespondForm(GovukForm):
 
 class DraftingGroupForm(GovukForm):
     name = forms.CharField(
-        label="Name of the group", max_length=200, help_text="For example “Healthy communities sub-group”."
+        label=gettext_lazy("Name of the group"),
+        max_length=200,
+        help_text=gettext_lazy("For example “Healthy communities sub-group”."),
     )
     item = forms.TypedChoiceField(
-        label="The part it writes",
+        label=gettext_lazy("The part it writes"),
         coerce=int,
-        help_text="A priority and everything under it. Its members write it while the plan is a draft.",
+        help_text=gettext_lazy("A priority and everything under it. Its members write it while the plan is a draft."),
     )
 
     def __init__(self, *args, parts: list[tuple[int, str]], **kwargs):
@@ -658,41 +696,45 @@ class DraftingGroupForm(GovukForm):
 
 class DraftingMemberForm(GovukForm):
     email = forms.EmailField(
-        label="Email address of the person to add",
+        label=gettext_lazy("Email address of the person to add"),
         max_length=254,
-        help_text="Anyone with an account, from any organisation. Invite people who have none first.",
+        help_text=gettext_lazy("Anyone with an account, from any organisation. Invite people who have none first."),
     )
 
 
 class SignOffForm(GovukForm):
     condition = forms.CharField(
-        label="Condition (optional)",
+        label=gettext_lazy("Condition (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Anything your organisation’s agreement depends on. It is named in the approved edition.",
+        help_text=gettext_lazy(
+            "Anything your organisation’s agreement depends on. It is named in the approved edition."
+        ),
     )
 
 
 class WithdrawForm(GovukForm):
     reason = forms.CharField(
-        label="Why is the sign-off withdrawn?",
+        label=gettext_lazy("Why is the sign-off withdrawn?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Kept with the plan and told to its owner.",
+        help_text=gettext_lazy("Kept with the plan and told to its owner."),
     )
 
 
 class PartnerInviteForm(GovukForm):
     """The owner of a partnership plan invites someone from one of its partner organisations."""
 
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150)
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150)
     email = forms.EmailField(
-        label="Email address", max_length=150, help_text="The invitation is sent here. It is also their username."
+        label=gettext_lazy("Email address"),
+        max_length=150,
+        help_text=gettext_lazy("The invitation is sent here. It is also their username."),
     )
-    organisation = forms.TypedChoiceField(label="Organisation", coerce=int)
-    job_title = forms.CharField(label="Job title (optional)", max_length=200, required=False)
+    organisation = forms.TypedChoiceField(label=gettext_lazy("Organisation"), coerce=int)
+    job_title = forms.CharField(label=gettext_lazy("Job title (optional)"), max_length=200, required=False)
 
     def __init__(self, *args, organisations: list[Organisation], **kwargs):
         super().__init__(*args, **kwargs)
@@ -734,6 +776,8 @@ class ItemThemesForm(GovukForm):
         queryset=Theme.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Select every theme this item serves. An administrator defines the themes.",
+        help_text=gettext_lazy("Select every theme this item serves. An administrator defines the themes."),
     )
-    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), required=False, max_length=250, help_text=REASON_HELP
+    )

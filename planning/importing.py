@@ -36,6 +36,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from config import uploads
@@ -351,7 +352,7 @@ def _preview(records, updates: list[_Update], extra: list[loader.Problem], place
     plans = []
     for update in updates:
         plan, current = update.record.instance, update.current
-        _, refs = items_with_references(current)
+        _items, refs = items_with_references(current)
         entry = {
             "slug": current.slug,
             "title": plan.title,
@@ -509,7 +510,7 @@ def _sheet_records(name: str, content: bytes, plan_slug: str):
 
 
 def _plan_record(plan: Plan) -> loader.Record:
-    record = loader.Record(number=0, label="planning.plan", pk="plan")
+    record = loader.Record(number=0, label=_("planning.plan"), pk="plan")
     for f in Plan._meta.concrete_fields:
         if f.name in {"id", "version", *loader.MPTT_COLUMNS}:
             continue
@@ -609,7 +610,7 @@ def _number_text(value) -> str:
 def _row_records(number: int, cells: dict, problems: loader.Problems, lookups: _Lookups, plan: Plan):
     """One spreadsheet row as an item record and its supporter records; (None, []) if a
     cell cannot be read (each such cell is reported, by row and column)."""
-    item = loader.Record(number=number, label="planning.planitem", pk=None)
+    item = loader.Record(number=number, label=_("planning.planitem"), pk=None)
     supporters: list[loader.Record] = []
     bad = False
 
@@ -634,7 +635,7 @@ def _row_records(number: int, cells: dict, problems: loader.Problems, lookups: _
                 item.pk = f"item:{ref}"
                 item.refs["plan"] = "plan"
                 if ref:
-                    parent, _, rank = ref.rpartition(".")
+                    parent, _dot, rank = ref.rpartition(".")
                     item.refs["parent"] = f"item:{parent}"
                     item.values["position"] = int(rank)
                 else:
@@ -654,7 +655,7 @@ def _row_records(number: int, cells: dict, problems: loader.Problems, lookups: _
                 for part in [] if value is None else str(value).split(";"):
                     if part.strip():
                         slug = lookups.one(lookups.organisations, part, "organisation")
-                        supporter = loader.Record(number=number, label="planning.itemsupporter", pk=None)
+                        supporter = loader.Record(number=number, label=_("planning.itemsupporter"), pk=None)
                         supporter.refs = {"item": None, "organisation": slug}
                         supporters.append(supporter)
             elif name.endswith("_date"):
@@ -684,7 +685,7 @@ def _write_update(update: _Update, user: User, reason: str) -> None:
         fresh = PlanItem.objects.only("version").get(pk=item.pk)
         item_update(item_id=item.pk, user=user, change=ItemChange(fields=fields, supporting_organisations=supporters),
                     expected_version=fresh.version, reason=reason)  # fmt: skip
-    for record, item in [(r, update.matched[id(r)]) for r, _ in update.items if id(r) in update.matched]:
+    for record, item in [(r, update.matched[id(r)]) for r, _item in update.items if id(r) in update.matched]:
         record.instance.pk = item.pk  # links and supporters in the file now name the real row
     for record in update.creates:  # parents first (reading order)
         instance = record.instance
@@ -716,7 +717,7 @@ def apply(*, import_id: int, user: User, reason: str = "") -> PlanImport:
     with transaction.atomic():
         upload = PlanImport.objects.select_for_update().get(pk=import_id, uploaded_by=user)
         if upload.applied_at is not None:
-            raise ValidationError("This file has already been imported.")
+            raise ValidationError(_("This file has already been imported."))
         stamps = upload.preview.get("stamps", {})
         list(Plan.objects.select_for_update().filter(slug__in=list(stamps)).values_list("pk"))
         checked = check(upload.kind, upload.filename, bytes(upload.content), plan_slug=upload.plan_slug)
@@ -731,7 +732,7 @@ def apply(*, import_id: int, user: User, reason: str = "") -> PlanImport:
                 + " changed, so nothing was imported. Upload the file again to see what it would do now."
             )
         if checked.problems:
-            raise ValidationError("This file has problems: put them right and upload it again.")
+            raise ValidationError(_("This file has problems: put them right and upload it again."))
         approved = [p for p in now["plans"] if p["approved"] and not p.get("empty")]
         if approved and not reason.strip():
             raise ValidationError({"reason": f"“{approved[0]['title']}” is approved: give a reason for changing it."})

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.history import change_time, current_change
 from partners.models import Organisation, User
@@ -87,7 +88,7 @@ def plan_consultation_open(
         consultation.full_clean()
         if not organisations and not members and not is_public:
             raise ValidationError(
-                {"organisations": "Invite at least one organisation or member, or open it to the public."}
+                {"organisations": _("Invite at least one organisation or member, or open it to the public.")}
             )
         _move(locked, Status.CONSULTATION)
         consultation.save()
@@ -136,7 +137,7 @@ def plan_approve(*, plan: Plan, user: User, approved_by: str, approved_on: date,
     with plan_write(plan.pk, user=user, reason=reason or name) as locked:
         locked.approved_by, locked.approved_on = approved_by.strip(), approved_on
         if not locked.approved_by:
-            raise ValidationError({"approved_by": "Say which body approved the plan."})
+            raise ValidationError({"approved_by": _("Say which body approved the plan.")})
         if missing := co_writing.missing_sign_offs(locked):
             names = ", ".join(str(org) for org in missing)
             raise ValidationError(
@@ -158,7 +159,7 @@ def plan_approve(*, plan: Plan, user: User, approved_by: str, approved_on: date,
 def plan_status_set(*, plan: Plan, user: User, status: str, reason: str) -> Plan:
     """Supersede, archive, or take a consultation draft back to draft; a reason is required."""
     if not reason.strip():
-        raise ValidationError({"reason": "Give a reason: it is kept in the plan's history."})
+        raise ValidationError({"reason": _("Give a reason: it is kept in the plan's history.")})
     with plan_write(plan.pk, user=user, reason=reason) as locked:
         _move(locked, status)
     return locked
@@ -175,7 +176,7 @@ def plan_publish(*, plan: Plan, user: User, reason: str = "") -> Plan:
         if locked.status not in Plan.PUBLISHED_STATUSES:
             raise ValidationError(NOT_PUBLISHABLE)
         if locked.published_at is not None:
-            raise ValidationError("This plan is already published.")
+            raise ValidationError(_("This plan is already published."))
         locked.published_at = change_time()
         locked.save()
     return locked
@@ -184,10 +185,10 @@ def plan_publish(*, plan: Plan, user: User, reason: str = "") -> Plan:
 def plan_withdraw(*, plan: Plan, user: User, reason: str) -> Plan:
     """Take a plan off the public pages and the open API; a reason is required."""
     if not reason.strip():
-        raise ValidationError({"reason": "Give a reason: it is kept in the plan's history."})
+        raise ValidationError({"reason": _("Give a reason: it is kept in the plan's history.")})
     with plan_write(plan.pk, user=user, reason=reason) as locked:
         if locked.published_at is None:
-            raise ValidationError("This plan is not published.")
+            raise ValidationError(_("This plan is not published."))
         locked.published_at = None
         locked.save()
     return locked
@@ -248,7 +249,7 @@ def comment_add(
     with plan_write(plan.pk, user=user, reason="Comment added") as locked:
         consultation = open_consultation(locked)  # read under the lock: the status is current
         if consultation is None and not user.has_perm("planning.change_plan", locked):  # invited officers too
-            raise ValidationError({"body": "The consultation on this plan is closed."})
+            raise ValidationError({"body": _("The consultation on this plan is closed.")})
         if parent is not None:
             item = parent.item
         comment = Comment(
@@ -293,9 +294,9 @@ def comment_respond(
         comment = Comment.objects.select_related("author", "plan").get(pk=comment_id)
         check_version(comment, expected_version)
         if comment.is_suggestion:  # its outcome is the change itself (planning.suggestions)
-            raise ValidationError({"state": "Accept or decline a suggested change from the suggestion itself."})
+            raise ValidationError({"state": _("Accept or decline a suggested change from the suggestion itself.")})
         if state == Comment.State.OPEN:
-            raise ValidationError({"state": "Choose answered, accepted or declined."})
+            raise ValidationError({"state": _("Choose answered, accepted or declined.")})
         comment.response, comment.state = response, state
         comment.responded_by, comment.responded_at = user, current_change().when
         if change_history_id is not None:

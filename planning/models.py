@@ -13,6 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
@@ -25,16 +27,16 @@ from planning.wording import with_article
 class Unit(models.TextChoices):
     """What a measure counts in: an indicator's, and a target's (which takes its indicator's)."""
 
-    PERCENTAGE = "percentage", "Percentage (%)"
-    COUNT = "count", "Count"
-    NUMBER = "number", "Number"
-    POUNDS = "pounds", "Pounds (£)"
-    DAYS = "days", "Days"
+    PERCENTAGE = "percentage", gettext_lazy("Percentage (%)")
+    COUNT = "count", gettext_lazy("Count")
+    NUMBER = "number", gettext_lazy("Number")
+    POUNDS = "pounds", gettext_lazy("Pounds (£)")
+    DAYS = "days", gettext_lazy("Days")
 
 
 class Direction(models.TextChoices):
-    HIGHER = "higher", "Higher is better"
-    LOWER = "lower", "Lower is better"
+    HIGHER = "higher", gettext_lazy("Higher is better")
+    LOWER = "lower", gettext_lazy("Lower is better")
 
 
 class Indicator(models.Model):
@@ -46,10 +48,14 @@ class Indicator(models.Model):
     the Welsh Government; decision 0025)."""
 
     code = models.SlugField(
-        max_length=50, unique=True, help_text="A short code, in lower case with hyphens, for example ks4-5ac."
+        max_length=50,
+        unique=True,
+        help_text=gettext_lazy("A short code, in lower case with hyphens, for example ks4-5ac."),
     )
     name = models.CharField(max_length=300, validators=[single_line])
-    definition = BoundedTextField(blank=True, help_text="What is counted and how, so that every plan measures alike.")
+    definition = BoundedTextField(
+        blank=True, help_text=gettext_lazy("What is counted and how, so that every plan measures alike.")
+    )
     # explicit defaults: history rows sealed before these columns existed keep their seals
     # (config.history_seal leaves a column holding its default out of the seal)
     unit = models.CharField(max_length=20, choices=Unit.choices, blank=True, default="")
@@ -59,15 +65,15 @@ class Indicator(models.Model):
         blank=True,
         default="",
         validators=[single_line],
-        help_text="Where the figure comes from, for example the annual school census.",
+        help_text=gettext_lazy("Where the figure comes from, for example the annual school census."),
     )
     supplier = models.CharField(
-        "who supplies the figure",
+        gettext_lazy("who supplies the figure"),
         max_length=200,
         blank=True,
         default="",
         validators=[single_line],
-        help_text="The team or body that sends the figure each period.",
+        help_text=gettext_lazy("The team or body that sends the figure each period."),
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -109,26 +115,26 @@ class Plan(MPTTModel):
     parent is its directorate plan). Each plan stores the labels it uses for its levels."""
 
     class Kind(models.TextChoices):
-        CORPORATE = "corporate", "Corporate plan"
-        STRATEGIC = "strategic", "Strategic plan"
-        SERVICE = "service", "Service business plan"
-        PARTNERSHIP = "partnership", "Partnership plan"
-        INSPECTION = "inspection", "Inspection action plan"
-        SINGLE_INTEGRATED = "single_integrated", "Single integrated plan"
+        CORPORATE = "corporate", gettext_lazy("Corporate plan")
+        STRATEGIC = "strategic", gettext_lazy("Strategic plan")
+        SERVICE = "service", gettext_lazy("Service business plan")
+        PARTNERSHIP = "partnership", gettext_lazy("Partnership plan")
+        INSPECTION = "inspection", gettext_lazy("Inspection action plan")
+        SINGLE_INTEGRATED = "single_integrated", gettext_lazy("Single integrated plan")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        CONSULTATION = "consultation", "In consultation"
-        APPROVED = "approved", "Approved"
-        SUPERSEDED = "superseded", "Superseded"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", gettext_lazy("Draft")
+        CONSULTATION = "consultation", gettext_lazy("In consultation")
+        APPROVED = "approved", gettext_lazy("Approved")
+        SUPERSEDED = "superseded", gettext_lazy("Superseded")
+        ARCHIVED = "archived", gettext_lazy("Archived")
 
     class Cadence(models.TextChoices):
         """How often a plan's leads report progress (issue 17; decision 0028)."""
 
-        QUARTERLY = "quarterly", "Quarterly, on the financial year (April to March)"
-        TERMLY = "termly", "Termly, on the academic year (September to August)"
-        MONTHLY = "monthly", "Monthly, on the financial year (April to March)"
+        QUARTERLY = "quarterly", gettext_lazy("Quarterly, on the financial year (April to March)")
+        TERMLY = "termly", gettext_lazy("Termly, on the academic year (September to August)")
+        MONTHLY = "monthly", gettext_lazy("Monthly, on the financial year (April to March)")
 
     PUBLISHED_STATUSES = {Status.APPROVED, Status.SUPERSEDED}
     # what an officer edits on the plan form (status changes through the lifecycle, not the form)
@@ -153,45 +159,58 @@ class Plan(MPTTModel):
     ]
 
     title = models.CharField(max_length=200, validators=[single_line])
-    slug = models.SlugField(max_length=100, unique=True, help_text="Used in the plan's web address.")
+    slug = models.SlugField(max_length=100, unique=True, help_text=gettext_lazy("Used in the plan's web address."))
     kind = models.CharField(max_length=20, choices=Kind.choices)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="plans", verbose_name="owning organisation"
+        Organisation, on_delete=models.PROTECT, related_name="plans", verbose_name=gettext_lazy("owning organisation")
     )
-    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_plans", verbose_name="plan owner")
+    owner = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="owned_plans", verbose_name=gettext_lazy("plan owner")
+    )
     partnership = models.ForeignKey(
         Partnership,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="plans",
-        verbose_name="owning partnership",
-        help_text="A plan the partnership's organisations own together: their plan leads change it and sign it off.",
+        verbose_name=gettext_lazy("owning partnership"),
+        help_text=gettext_lazy(
+            "A plan the partnership's organisations own together: their plan leads change it and sign it off."
+        ),
     )
     parent = TreeForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="parent plan"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=gettext_lazy("parent plan"),
     )
     start_year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
-        help_text="The financial year the plan starts, for example 2013 for 2013/14.",
+        help_text=gettext_lazy("The financial year the plan starts, for example 2013 for 2013/14."),
     )
     end_year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
-        help_text="The financial year the plan ends, for example 2015 for 2015/16.",
+        help_text=gettext_lazy("The financial year the plan ends, for example 2015 for 2015/16."),
     )
     cadence = models.CharField(
-        "reporting cadence",
+        gettext_lazy("reporting cadence"),
         max_length=10,
         choices=Cadence.choices,
         default=Cadence.QUARTERLY,
-        help_text="How often its leads report progress. Schools and colleges usually report termly.",
+        help_text=gettext_lazy("How often its leads report progress. Schools and colleges usually report termly."),
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     summary = BoundedTextField(
-        max_length=LONG_TEXT_LIMIT, blank=True, help_text="Markdown: use blank lines between paragraphs."
+        max_length=LONG_TEXT_LIMIT, blank=True, help_text=gettext_lazy("Markdown: use blank lines between paragraphs.")
     )
     shared_with = models.ManyToManyField(
-        Organisation, through="PlanShare", blank=True, related_name="shared_plans", verbose_name="shared with"
+        Organisation,
+        through="PlanShare",
+        blank=True,
+        related_name="shared_plans",
+        verbose_name=gettext_lazy("shared with"),
     )
     label_vision = models.CharField(max_length=40, default="Vision", validators=[single_line])
     label_priority = models.CharField(max_length=40, default="Priority", validators=[single_line])
@@ -199,33 +218,42 @@ class Plan(MPTTModel):
     label_target = models.CharField(max_length=40, default="Target", validators=[single_line])
     label_milestone = models.CharField(max_length=40, default="Milestone", validators=[single_line])
     approved_by = models.CharField(
-        "approving body",
+        gettext_lazy("approving body"),
         max_length=200,
         blank=True,
         validators=[single_line],
-        help_text="For example “Cabinet” or “Full Council”.",
+        help_text=gettext_lazy("For example “Cabinet” or “Full Council”."),
     )
-    approved_on = models.DateField("date approved", null=True, blank=True)
+    approved_on = models.DateField(gettext_lazy("date approved"), null=True, blank=True)
     revision_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions", verbose_name="revises"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="revisions",
+        verbose_name=gettext_lazy("revises"),
     )
     version = models.PositiveIntegerField(default=1)
     variance_threshold = models.DecimalField(
-        "budget variance threshold (%)",
+        gettext_lazy("budget variance threshold (%)"),
         max_digits=5,
         decimal_places=1,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
-        help_text="Scorecards flag an action whose spend to date is further than this from its budget profile "
-        "to date, for example 10 for 10%. Leave empty for the council’s default.",
+        help_text=gettext_lazy(
+            "Scorecards flag an action whose spend to date is further than this from its budget profile "
+            "to date, for example 10 for 10%. Leave empty for the council’s default."
+        ),
     )
     published_at = models.DateTimeField(
-        "published to the public",
+        gettext_lazy("published to the public"),
         null=True,
         blank=True,
         editable=False,
-        help_text="When the owner published the plan for anyone to read; empty while it is not published.",
+        help_text=gettext_lazy(
+            "When the owner published the plan for anyone to read; empty while it is not published."
+        ),
     )
 
     objects = TreeManager.from_queryset(PlanQuerySet)()
@@ -260,11 +288,11 @@ class Plan(MPTTModel):
 
     def clean(self) -> None:
         if self.start_year and self.end_year and self.end_year < self.start_year:
-            raise ValidationError({"end_year": "The plan must end in or after the year it starts."})
+            raise ValidationError({"end_year": _("The plan must end in or after the year it starts.")})
         if self.parent_id and self.pk and self.parent_id == self.pk:
-            raise ValidationError({"parent": "A plan cannot be its own parent."})
+            raise ValidationError({"parent": _("A plan cannot be its own parent.")})
         if self.parent_id and self.pk and self.parent.is_descendant_of(self):
-            raise ValidationError({"parent": "A plan cannot sit beneath one of its own child plans."})
+            raise ValidationError({"parent": _("A plan cannot sit beneath one of its own child plans.")})
 
 
 track(Plan, excluded_fields=MPTT_COLUMNS)
@@ -301,28 +329,28 @@ class PlanItem(MPTTModel):
     """
 
     class Kind(models.TextChoices):
-        VISION = "vision", "Vision"
-        PRIORITY = "priority", "Priority"
-        ACTION = "action", "Action"
-        TARGET = "target", "Target"
-        MILESTONE = "milestone", "Milestone"
+        VISION = "vision", gettext_lazy("Vision")
+        PRIORITY = "priority", gettext_lazy("Priority")
+        ACTION = "action", gettext_lazy("Action")
+        TARGET = "target", gettext_lazy("Target")
+        MILESTONE = "milestone", gettext_lazy("Milestone")
 
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        IN_PROGRESS = "in_progress", "In progress"
-        COMPLETE = "complete", "Complete"
-        DEFERRED = "deferred", "Deferred"
+        NOT_STARTED = "not_started", gettext_lazy("Not started")
+        IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+        COMPLETE = "complete", gettext_lazy("Complete")
+        DEFERRED = "deferred", gettext_lazy("Deferred")
 
     class CostType(models.TextChoices):
-        REVENUE = "revenue", "Revenue"
-        CAPITAL = "capital", "Capital"
+        REVENUE = "revenue", gettext_lazy("Revenue")
+        CAPITAL = "capital", gettext_lazy("Capital")
 
     Unit = Unit
     Direction = Direction
 
     class TargetType(models.TextChoices):
-        FLOOR = "floor", "Floor (minimum)"
-        ASPIRATIONAL = "aspirational", "Aspirational"
+        FLOOR = "floor", gettext_lazy("Floor (minimum)")
+        ASPIRATIONAL = "aspirational", gettext_lazy("Aspirational")
 
     # kind -> the kinds it may sit under (None: it is the root)
     ALLOWED_PARENTS: dict[str, set[str] | None] = {
@@ -352,7 +380,7 @@ class PlanItem(MPTTModel):
     position = models.PositiveIntegerField(default=1)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=300, validators=[single_line])
-    description = BoundedTextField(blank=True, help_text="Markdown: use blank lines between paragraphs.")
+    description = BoundedTextField(blank=True, help_text=gettext_lazy("Markdown: use blank lines between paragraphs."))
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     lead_officer = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_items")
     lead_organisation = models.ForeignKey(
@@ -364,7 +392,7 @@ class PlanItem(MPTTModel):
     start_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     cost_amount = models.DecimalField(
-        "cost (£)",
+        gettext_lazy("cost (£)"),
         max_digits=12,
         decimal_places=2,
         null=True,
@@ -373,7 +401,10 @@ class PlanItem(MPTTModel):
     )
     cost_type = models.CharField(max_length=10, choices=CostType.choices, blank=True)
     funding_source = models.CharField(
-        max_length=200, blank=True, validators=[single_line], help_text="The funding stream, for example a grant."
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text=gettext_lazy("The funding stream, for example a grant."),
     )
     indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT, related_name="targets")
     unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
@@ -389,7 +420,7 @@ class PlanItem(MPTTModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="How far short of the trajectory still counts as amber, in the target's unit.",
+        help_text=gettext_lazy("How far short of the trajectory still counts as amber, in the target's unit."),
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -509,16 +540,19 @@ class BudgetLine(models.Model):
 
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="budget_lines")
     year = models.PositiveSmallIntegerField(
-        "financial year",
+        gettext_lazy("financial year"),
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
-        help_text="The year it starts, for example 2014 for 2014/15.",
+        help_text=gettext_lazy("The year it starts, for example 2014 for 2014/15."),
     )
-    cost_type = models.CharField("revenue or capital", max_length=10, choices=PlanItem.CostType.choices)
+    cost_type = models.CharField(gettext_lazy("revenue or capital"), max_length=10, choices=PlanItem.CostType.choices)
     funding_source = models.CharField(
-        max_length=200, blank=True, validators=[single_line], help_text="The funding stream, for example a grant."
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text=gettext_lazy("The funding stream, for example a grant."),
     )
     amount = models.DecimalField(
-        "amount (£)", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        gettext_lazy("amount (£)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
 
     class Meta:
@@ -575,10 +609,10 @@ class Link(models.Model):
     indicator as, or supersedes another, in the same plan or any other."""
 
     class Relation(models.TextChoices):
-        CONTRIBUTES_TO = "contributes_to", "contributes to"
-        DEPENDS_ON = "depends_on", "depends on"
-        SAME_INDICATOR = "same_indicator", "measures the same indicator as"
-        SUPERSEDES = "supersedes", "supersedes"
+        CONTRIBUTES_TO = "contributes_to", gettext_lazy("contributes to")
+        DEPENDS_ON = "depends_on", gettext_lazy("depends on")
+        SAME_INDICATOR = "same_indicator", gettext_lazy("measures the same indicator as")
+        SUPERSEDES = "supersedes", gettext_lazy("supersedes")
 
     # how the relation reads from the other end, on the target's page
     INVERSE_LABELS = {
@@ -604,7 +638,7 @@ class Link(models.Model):
 
     def clean(self) -> None:
         if self.source_id and self.source_id == self.target_id:
-            raise ValidationError({"target": "An item cannot link to itself."})
+            raise ValidationError({"target": _("An item cannot link to itself.")})
 
 
 track(Link)
@@ -618,7 +652,9 @@ class Theme(models.Model):
 
     name = models.CharField(max_length=200, unique=True, validators=[single_line])
     slug = models.SlugField(max_length=80, unique=True)
-    description = BoundedTextField(blank=True, help_text="Markdown: what the theme is and why it matters here.")
+    description = BoundedTextField(
+        blank=True, help_text=gettext_lazy("Markdown: what the theme is and why it matters here.")
+    )
     version = models.PositiveIntegerField(default=1)
 
     EDITABLE_FIELDS = ["name", "description"]
@@ -683,17 +719,21 @@ class Consultation(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="consultations")
     opens_on = models.DateField()
     closes_on = models.DateField()
-    note = BoundedTextField("covering note", blank=True, help_text="Markdown: what you would like comments on.")
+    note = BoundedTextField(
+        gettext_lazy("covering note"), blank=True, help_text=gettext_lazy("Markdown: what you would like comments on.")
+    )
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     organisations = models.ManyToManyField(
         Organisation, through="ConsultationInvite", blank=True, related_name="consultations"
     )
     members = models.ManyToManyField(User, through="ConsultationMember", blank=True, related_name="consultations")
     is_public = models.BooleanField(
-        "open to the public",
+        gettext_lazy("open to the public"),
         default=False,
-        help_text="Anyone can read the draft and respond, without signing in; responses are moderated "
-        "before they are shown (issue 16).",
+        help_text=gettext_lazy(
+            "Anyone can read the draft and respond, without signing in; responses are moderated "
+            "before they are shown (issue 16)."
+        ),
     )
 
     class Meta:
@@ -707,7 +747,7 @@ class Consultation(models.Model):
 
     def clean(self) -> None:
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
-            raise ValidationError({"closes_on": "The consultation must close on or after the day it opens."})
+            raise ValidationError({"closes_on": _("The consultation must close on or after the day it opens.")})
 
     def is_open_on(self, day) -> bool:
         return self.opens_on <= day <= self.closes_on
@@ -754,14 +794,14 @@ class Comment(models.Model):
     item later deleted still reads sensibly."""
 
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        ANSWERED = "answered", "Answered"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
+        OPEN = "open", gettext_lazy("Open")
+        ANSWERED = "answered", gettext_lazy("Answered")
+        ACCEPTED = "accepted", gettext_lazy("Accepted")
+        DECLINED = "declined", gettext_lazy("Declined")
 
     class Kind(models.TextChoices):
-        COMMENT = "comment", "Comment"
-        SUGGESTION = "suggestion", "Suggested change"
+        COMMENT = "comment", gettext_lazy("Comment")
+        SUGGESTION = "suggestion", gettext_lazy("Suggested change")
 
     UNANSWERED = {State.OPEN}
     # the kinds of item a suggestion may propose: a target needs a measure, which is an
@@ -781,32 +821,46 @@ class Comment(models.Model):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
     )
-    public_name = models.CharField("name", max_length=200, blank=True, validators=[single_line])
-    public_organisation = models.CharField("organisation", max_length=200, blank=True, validators=[single_line])
-    name_public = models.BooleanField(
-        "may publish my name",
-        default=False,
-        help_text="The commenter agreed that their name may be shown with the comment on the public pages.",
+    public_name = models.CharField(gettext_lazy("name"), max_length=200, blank=True, validators=[single_line])
+    public_organisation = models.CharField(
+        gettext_lazy("organisation"), max_length=200, blank=True, validators=[single_line]
     )
-    body = BoundedTextField("comment", help_text="Markdown: use blank lines between paragraphs.")
+    name_public = models.BooleanField(
+        gettext_lazy("may publish my name"),
+        default=False,
+        help_text=gettext_lazy(
+            "The commenter agreed that their name may be shown with the comment on the public pages."
+        ),
+    )
+    body = BoundedTextField(
+        gettext_lazy("comment"), help_text=gettext_lazy("Markdown: use blank lines between paragraphs.")
+    )
     created_at = models.DateTimeField()
     state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
     response = BoundedTextField(blank=True)
     responded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     responded_at = models.DateTimeField(null=True, blank=True)
     change_history_id = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="The history row of the item change made in reply to this comment."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("The history row of the item change made in reply to this comment."),
     )
     version = models.PositiveIntegerField(default=1)
     # A suggested change (issue 15) is a thread's opening comment that proposes wording: new
     # wording for ``item`` or, with ``proposed_kind``, a new item under ``item``. Accepting
     # it makes the change; ``change_history_id`` points at the history row written.
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMMENT)
-    proposed_kind = models.CharField("kind of new item", max_length=20, choices=PlanItem.Kind.choices, blank=True)
-    proposed_title = models.CharField("proposed title", max_length=300, blank=True, validators=[single_line])
-    proposed_description = BoundedTextField("proposed description", blank=True)
+    proposed_kind = models.CharField(
+        gettext_lazy("kind of new item"), max_length=20, choices=PlanItem.Kind.choices, blank=True
+    )
+    proposed_title = models.CharField(
+        gettext_lazy("proposed title"), max_length=300, blank=True, validators=[single_line]
+    )
+    proposed_description = BoundedTextField(gettext_lazy("proposed description"), blank=True)
     item_version = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The item's version when the suggestion was made (new wording only)."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("The item's version when the suggestion was made (new wording only)."),
     )
     accepted_with_changes = models.BooleanField(default=False)
 
@@ -864,7 +918,10 @@ class DraftingGroup(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="drafting_groups")
     item = models.ForeignKey(
-        PlanItem, on_delete=models.CASCADE, related_name="drafting_groups", verbose_name="part of the plan"
+        PlanItem,
+        on_delete=models.CASCADE,
+        related_name="drafting_groups",
+        verbose_name=gettext_lazy("part of the plan"),
     )
     name = models.CharField(max_length=200, validators=[single_line])
     members = models.ManyToManyField(User, through="DraftingGroupMember", blank=True, related_name="drafting_groups")
@@ -879,9 +936,9 @@ class DraftingGroup(models.Model):
 
     def clean(self) -> None:
         if self.item_id and self.plan_id and self.item.plan_id != self.plan_id:
-            raise ValidationError({"item": "Choose a part of this plan."})
+            raise ValidationError({"item": _("Choose a part of this plan.")})
         if self.item_id and self.item.kind != PlanItem.Kind.PRIORITY:
-            raise ValidationError({"item": "A drafting group writes a priority and everything under it."})
+            raise ValidationError({"item": _("A drafting group writes a priority and everything under it.")})
 
 
 track(DraftingGroup)
@@ -913,7 +970,9 @@ class SignOff(models.Model):
     signed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField()
     condition = BoundedTextField(
-        max_length=NOTE_LIMIT, blank=True, help_text="Any condition your organisation attaches to its agreement."
+        max_length=NOTE_LIMIT,
+        blank=True,
+        help_text=gettext_lazy("Any condition your organisation attaches to its agreement."),
     )
     withdrawn_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -947,14 +1006,14 @@ class PlanImport(models.Model):
     (planning.importing, docs/decisions/0019-import-in-the-browser.md)."""
 
     class Kind(models.TextChoices):
-        JSON = "json", "Plan file (JSON)"
-        SHEET = "xlsx", "Plan spreadsheet (Excel)"
+        JSON = "json", gettext_lazy("Plan file (JSON)")
+        SHEET = "xlsx", gettext_lazy("Plan spreadsheet (Excel)")
 
     uploaded_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     filename = models.CharField(max_length=200)
     kind = models.CharField(max_length=4, choices=Kind.choices)
-    plan_slug = models.SlugField(max_length=100, blank=True, help_text="The plan a spreadsheet updates.")
+    plan_slug = models.SlugField(max_length=100, blank=True, help_text=gettext_lazy("The plan a spreadsheet updates."))
     content = models.BinaryField()
     preview = models.JSONField(default=dict)
     applied_at = models.DateTimeField(null=True, blank=True)

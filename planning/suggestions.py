@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from config.history import current_change
 from partners.models import User
@@ -53,7 +54,7 @@ def suggestion_add(
             raise ValidationError({"body": CLOSED})
         current = PlanItem.objects.filter(pk=item.pk, plan=locked).first()
         if current is None:
-            raise ValidationError({"proposed_title": "The item has been deleted since: there is nothing to change."})
+            raise ValidationError({"proposed_title": _("The item has been deleted since: there is nothing to change.")})
         suggestion = Comment(
             plan=locked,
             consultation=consultation,
@@ -76,7 +77,7 @@ def suggestion_add(
             if not suggestion.changes_title and not suggestion.changes_description:
                 raise ValidationError({"proposed_title": SAME_WORDING})
         if not suggestion.proposed_title:
-            raise ValidationError({"proposed_title": "Enter the title you suggest."})
+            raise ValidationError({"proposed_title": _("Enter the title you suggest.")})
         suggestion.full_clean()
         suggestion.save()
         notify(
@@ -178,7 +179,7 @@ def suggestion_accept(
             title = (suggestion.proposed_title if title is None else title).strip()
             description = (suggestion.proposed_description if description is None else description).strip()
             if not title:
-                raise ValidationError({"title": "Enter a title."})
+                raise ValidationError({"title": _("Enter a title.")})
             content = {"title": title, "description": description}
             if suggestion.suggests_new_item:
                 item = services.item_add(
@@ -219,7 +220,7 @@ def suggestion_decline(*, suggestion_id: int, user: User, reason: str, when: dat
     """Decline the suggestion with a reason; nothing in the plan changes. The caller has
     checked that ``user`` may change the item."""
     if not reason.strip():
-        raise ValidationError({"reason": "Give a reason: the person who suggested it is told."})
+        raise ValidationError({"reason": _("Give a reason: the person who suggested it is told.")})
     with _locked_suggestion(suggestion_id, user, "Suggestion declined") as locked:
         suggestion = Comment.objects.select_related("author", "organisation").get(pk=suggestion_id)
         if suggestion.state != State.OPEN:

@@ -30,6 +30,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.history import change_context, current_change
 from config.text import one_line
@@ -97,7 +98,7 @@ def get_public_consultation(slug: str) -> tuple[Plan, Consultation]:
     plan = Plan.objects.select_related("organisation").filter(slug=slug, status=Plan.Status.CONSULTATION).first()
     consultation = open_consultation(plan) if plan is not None else None
     if consultation is None or not consultation.is_public:
-        raise Http404("No such public consultation")
+        raise Http404(_("No such public consultation"))
     return plan, consultation
 
 
@@ -106,10 +107,10 @@ def public_item(plan: Plan, raw: str | None) -> PlanItem | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise Http404("No such item")
+        raise Http404(_("No such item"))
     item = PlanItem.objects.filter(plan=plan, pk=int(raw)).first()
     if item is None:
-        raise Http404("No such item")
+        raise Http404(_("No such item"))
     return item
 
 
@@ -140,7 +141,9 @@ def normalise_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": "Enter an email address in the right format, like name@example.com."}) from None
+        raise ValidationError(
+            {"email": _("Enter an email address in the right format, like name@example.com.")}
+        ) from None
     return email
 
 
@@ -168,7 +171,7 @@ def respond(
     with plan_write(plan.pk, user=None, reason="Response from the public") as locked:
         consultation = open_consultation(locked)
         if consultation is None or not consultation.is_public:
-            raise ValidationError("This consultation has closed.")
+            raise ValidationError(_("This consultation has closed."))
         address = PublicAddress.objects.select_for_update().filter(email=email).first()
         if address is None:
             address = PublicAddress(email=email)
@@ -257,8 +260,10 @@ def confirm(token: str) -> list[PublicResponse]:
             notify(
                 recipients=[plan.owner],
                 subject=f"A response from the public to {plan.title} is waiting",
-                body="A member of the public has responded to the consultation. Approve or reject the response "
-                "before it is shown.",
+                body=_(
+                    "A member of the public has responded to the consultation. Approve or reject the response "
+                    "before it is shown."
+                ),
                 url=reverse("moderation:public-responses", args=[plan.slug]),
             )
     return responses
@@ -278,7 +283,7 @@ def moderate(*, response_id: int, user: User, approve: bool, reason: str = "", e
     (kept in the app; never shown). The caller has checked that ``user`` may change the plan."""
     reason = reason.strip()
     if not approve and not reason:
-        raise ValidationError({"reason": "Give a reason for rejecting the response."})
+        raise ValidationError({"reason": _("Give a reason for rejecting the response.")})
     if len(reason) > REJECTION_LIMIT:
         raise ValidationError({"reason": f"The reason must be {REJECTION_LIMIT} characters or fewer."})
     plan_id = PublicResponse.objects.values_list("plan_id", flat=True).get(pk=response_id)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -112,7 +113,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     confirms nothing), then the responses go to moderation."""
     state = service.link_state(service.address_for_token(token))
     if state == "unknown":
-        raise Http404("No such link")
+        raise Http404(_("No such link"))
     if request.method == "POST" and state == "open":
         try:
             responses = service.confirm(token)
@@ -144,7 +145,7 @@ def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug, "change")
     response = PublicResponse.objects.filter(pk=pk, plan=plan).first()
     if response is None or parse_id(pk) is None:
-        raise Http404("No such response")
+        raise Http404(_("No such response"))
     form = ModerateForm(request.POST, prefix=f"r{response.pk}")
     if form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"

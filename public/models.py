@@ -9,6 +9,7 @@ comment, so nothing that reads comments can show it by mistake.
 
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from config.history import track
 from config.text import single_line
@@ -41,20 +42,20 @@ class PublicResponse(models.Model):
     """One response: on the plan as a whole or on one of its items."""
 
     class State(models.TextChoices):
-        UNCONFIRMED = "unconfirmed", "Waiting for the email address to be confirmed"
-        WAITING = "waiting", "Waiting for moderation"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        UNCONFIRMED = "unconfirmed", gettext_lazy("Waiting for the email address to be confirmed")
+        WAITING = "waiting", gettext_lazy("Waiting for moderation")
+        APPROVED = "approved", gettext_lazy("Approved")
+        REJECTED = "rejected", gettext_lazy("Rejected")
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="public_responses")
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="public_responses")
     item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     item_title = models.CharField(max_length=300, blank=True, validators=[single_line])
     address = models.ForeignKey(PublicAddress, on_delete=models.PROTECT, related_name="responses")
-    name = models.CharField("your name", max_length=200, validators=[single_line])
-    organisation = models.CharField("organisation", max_length=200, blank=True, validators=[single_line])
-    body = models.TextField("your response", validators=[MaxLengthValidator(RESPONSE_LIMIT)])
-    name_public = models.BooleanField("may publish my name", default=False)
+    name = models.CharField(gettext_lazy("your name"), max_length=200, validators=[single_line])
+    organisation = models.CharField(gettext_lazy("organisation"), max_length=200, blank=True, validators=[single_line])
+    body = models.TextField(gettext_lazy("your response"), validators=[MaxLengthValidator(RESPONSE_LIMIT)])
+    name_public = models.BooleanField(gettext_lazy("may publish my name"), default=False)
     created_at = models.DateTimeField()
     state = models.CharField(max_length=20, choices=State.choices, default=State.UNCONFIRMED)
     confirmed_at = models.DateTimeField(null=True, blank=True)

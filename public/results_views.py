@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from config.spreadsheets import csv_response
@@ -117,7 +118,7 @@ def _pdf(request: HttpRequest, plan, document: Document, what: str) -> HttpRespo
 def results_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """Every accepted return of the plan in a locked quarter, as CSV or JSON."""
     if fmt not in DOWNLOADS:
-        raise Http404("No such format")
+        raise Http404(_("No such format"))
     plan = get_public_plan(slug)
     rows = results.accepted_results(plan)
     filename = f"{plan.slug}-results.{fmt}"

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import add_service_errors, parse_id
@@ -160,7 +161,7 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Plan details saved.")
+            messages.success(request, _("Plan details saved."))
             return redirect(plan)
     return render(request, "planning/plan_form.html", {"form": form, "plan": plan, "title": f"Edit {plan.title}"})
 
@@ -223,7 +224,7 @@ def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpRespons
     parent = get_item_for_user(request.user, slug, pk, "draft")
     plan = parent.plan
     if kind not in PlanItem.child_kinds(parent.kind):
-        raise Http404("That kind of item cannot go here")
+        raise Http404(_("That kind of item cannot go here"))
     form = ItemForm(request.POST or None, kind=kind, instance=PlanItem(plan=plan, parent=parent, kind=kind))
     if request.method == "POST" and form.is_valid():
         try:
@@ -352,7 +353,7 @@ def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     direction = request.POST.get("direction")
     if request.method == "POST" and direction in {"up", "down"}:
         if plan.status == plan.Status.APPROVED:
-            messages.success(request, "This plan is approved: choose where to move the item and give a reason.")
+            messages.success(request, _("This plan is approved: choose where to move the item and give a reason."))
             return redirect("planning:item-move", slug=plan.slug, pk=item.pk)
         services.item_move(
             item_id=item.pk,
@@ -411,7 +412,7 @@ def item_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     entries = selectors.item_history(plan, pk)
     if not entries:
-        raise Http404("No such item")
+        raise Http404(_("No such item"))
     return render(
         request,
         "planning/item_history.html",

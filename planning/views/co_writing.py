@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import add_service_errors
@@ -74,7 +75,7 @@ def drafting_group_create(request: HttpRequest, slug: str) -> HttpResponse:
 def _group(plan: Plan, group_id: int) -> DraftingGroup:
     group = DraftingGroup.objects.select_related("item").filter(pk=group_id, plan=plan).first()
     if group is None:
-        raise Http404("No such drafting group")
+        raise Http404(_("No such drafting group"))
     return group
 
 
@@ -159,7 +160,7 @@ def sign_off_withdraw(request: HttpRequest, slug: str, sign_off_id: int) -> Http
     plan = get_plan_for_user(request.user, slug, "sign_off")
     sign_off = SignOff.objects.filter(pk=sign_off_id, plan=plan).only("organisation_id").first()
     if sign_off is None:
-        raise Http404("No such sign-off")
+        raise Http404(_("No such sign-off"))
     if sign_off.organisation_id != request.user.organisation_id:
         raise PermissionDenied  # another organisation's sign-off
     form = WithdrawForm(request.POST)
@@ -171,7 +172,7 @@ def sign_off_withdraw(request: HttpRequest, slug: str, sign_off_id: int) -> Http
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Your organisation’s sign-off is withdrawn. The owner has been told.")
+            messages.success(request, _("Your organisation’s sign-off is withdrawn. The owner has been told."))
             return redirect("planning:plan-drafting", slug=plan.slug)
     return _page(request, plan, withdraw_form=form)
 
@@ -184,7 +185,7 @@ def partner_invite(request: HttpRequest, slug: str) -> HttpResponse:
     partner of the chosen organisation, and reads the plan as the partnership's."""
     plan = get_plan_for_user(request.user, slug, "manage_drafting")
     if plan.partnership_id is None:
-        raise Http404("Only a partnership's plan invites its partners")
+        raise Http404(_("Only a partnership's plan invites its partners"))
     organisations = [org for org in co_writing.owning_organisations(plan) if not org.is_council]
     form = PartnerInviteForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():

@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import add_service_errors, parse_id
@@ -59,10 +60,10 @@ def _parent(plan: Plan, raw: str | None, *, item_id: int | None) -> Comment | No
     if not raw:
         return None
     if (pk := parse_id(raw)) is None:
-        raise Http404("No such comment")
+        raise Http404(_("No such comment"))
     parent = Comment.objects.select_related("author", "organisation").filter(pk=pk, plan=plan).first()
     if parent is None or parent.item_id != item_id:
-        raise Http404("No such comment")
+        raise Http404(_("No such comment"))
     return parent
 
 
@@ -181,7 +182,7 @@ def comment_respond(request: HttpRequest, slug: str, comment_id: int) -> HttpRes
         .first()
     )
     if comment is None:
-        raise Http404("No such comment")
+        raise Http404(_("No such comment"))
     if comment.is_suggestion:  # its outcome is the change itself: accepted or declined there
         return redirect("planning:suggestion-accept", slug=plan.slug, suggestion_id=comment.pk)
     if comment.item is not None:

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import parse_id
@@ -36,7 +37,7 @@ class Moment:
             else:
                 self.edition = plan.editions.filter(pk=pk).first()
             if self.edition is None:
-                raise Http404("No such edition")
+                raise Http404(_("No such edition"))
             self.when, self.label = self.edition.moment, self.edition.name
         else:
             self.when = parse_when(self.raw)
