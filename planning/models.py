@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from mptt.managers import TreeManager
@@ -21,7 +22,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from config.history import track
 from config.text import LONG_TEXT_LIMIT, NOTE_LIMIT, BoundedTextField, single_line
 from partners.models import MPTT_COLUMNS, Organisation, Partnership, TreeOrderQuerySet, User
-from planning.wording import with_article
+from planning.wording import name_fields, sentence, shown, with_article
 
 
 class Unit(models.TextChoices):
@@ -54,7 +55,8 @@ class Indicator(models.Model):
     )
     name = models.CharField(max_length=300, validators=[single_line])
     definition = BoundedTextField(
-        blank=True, help_text=gettext_lazy("What is counted and how, so that every plan measures alike.")
+        blank=True,
+        help_text=gettext_lazy("What is counted and how, so that every plan measures alike."),
     )
     # explicit defaults: history rows sealed before these columns existed keep their seals
     # (config.history_seal leaves a column holding its default out of the seal)
@@ -88,6 +90,18 @@ class Indicator(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("planning:indicator-edit", args=[self.code])
 
+
+name_fields(
+    Indicator,
+    {
+        "code": gettext_lazy("code"),
+        "name": gettext_lazy("name"),
+        "definition": gettext_lazy("definition"),
+        "unit": gettext_lazy("unit"),
+        "direction": gettext_lazy("direction"),
+        "source": gettext_lazy("source"),
+    },
+)
 
 track(Indicator)
 
@@ -159,7 +173,11 @@ class Plan(MPTTModel):
     ]
 
     title = models.CharField(max_length=200, validators=[single_line])
-    slug = models.SlugField(max_length=100, unique=True, help_text=gettext_lazy("Used in the plan's web address."))
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text=gettext_lazy("Used in the plan's web address."),
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="plans", verbose_name=gettext_lazy("owning organisation")
@@ -203,7 +221,9 @@ class Plan(MPTTModel):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     summary = BoundedTextField(
-        max_length=LONG_TEXT_LIMIT, blank=True, help_text=gettext_lazy("Markdown: use blank lines between paragraphs.")
+        max_length=LONG_TEXT_LIMIT,
+        blank=True,
+        help_text=gettext_lazy("Markdown: use blank lines between paragraphs."),
     )
     shared_with = models.ManyToManyField(
         Organisation,
@@ -276,7 +296,10 @@ class Plan(MPTTModel):
     def period(self) -> str:
         if self.start_year == self.end_year:
             return financial_year(self.start_year)
-        return f"{financial_year(self.start_year)} to {financial_year(self.end_year)}"
+        return _("%(start)s to %(end)s") % {
+            "start": financial_year(self.start_year),
+            "end": financial_year(self.end_year),
+        }
 
     @property
     def is_public(self) -> bool:
@@ -284,7 +307,8 @@ class Plan(MPTTModel):
         return self.published_at is not None and self.status in self.PUBLISHED_STATUSES
 
     def label_for(self, kind: str) -> str:
-        return getattr(self, f"label_{kind}")
+        """The plan's name for a level, in the reader's language while it is the default."""
+        return shown(getattr(self, f"label_{kind}"))
 
     def clean(self) -> None:
         if self.start_year and self.end_year and self.end_year < self.start_year:
@@ -294,6 +318,24 @@ class Plan(MPTTModel):
         if self.parent_id and self.pk and self.parent.is_descendant_of(self):
             raise ValidationError({"parent": _("A plan cannot sit beneath one of its own child plans.")})
 
+
+name_fields(
+    Plan,
+    {
+        "title": gettext_lazy("title"),
+        "slug": gettext_lazy("slug"),
+        "kind": gettext_lazy("kind"),
+        "start_year": gettext_lazy("start year"),
+        "end_year": gettext_lazy("end year"),
+        "status": gettext_lazy("status"),
+        "summary": gettext_lazy("summary"),
+        "label_vision": gettext_lazy("label vision"),
+        "label_priority": gettext_lazy("label priority"),
+        "label_action": gettext_lazy("label action"),
+        "label_target": gettext_lazy("label target"),
+        "label_milestone": gettext_lazy("label milestone"),
+    },
+)
 
 track(Plan, excluded_fields=MPTT_COLUMNS)
 
@@ -316,6 +358,14 @@ class PlanShare(models.Model):
     def __str__(self) -> str:
         return f"{self.plan} shared with {self.organisation}"
 
+
+name_fields(
+    PlanShare,
+    {
+        "plan": gettext_lazy("plan"),
+        "organisation": gettext_lazy("organisation"),
+    },
+)
 
 track(PlanShare)
 
@@ -376,18 +426,40 @@ class PlanItem(MPTTModel):
     ]
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
-    parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = TreeForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
     position = models.PositiveIntegerField(default=1)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=300, validators=[single_line])
-    description = BoundedTextField(blank=True, help_text=gettext_lazy("Markdown: use blank lines between paragraphs."))
+    description = BoundedTextField(
+        blank=True,
+        help_text=gettext_lazy("Markdown: use blank lines between paragraphs."),
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
-    lead_officer = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_items")
+    lead_officer = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_items",
+    )
     lead_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_items"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_items",
     )
     supporting_organisations = models.ManyToManyField(
-        Organisation, through="ItemSupporter", blank=True, related_name="supported_items"
+        Organisation,
+        through="ItemSupporter",
+        blank=True,
+        related_name="supported_items",
     )
     start_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
@@ -406,7 +478,13 @@ class PlanItem(MPTTModel):
         validators=[single_line],
         help_text=gettext_lazy("The funding stream, for example a grant."),
     )
-    indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT, related_name="targets")
+    indicator = models.ForeignKey(
+        Indicator,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="targets",
+    )
     unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
     baseline_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     baseline_date = models.DateField(null=True, blank=True)
@@ -471,21 +549,21 @@ class PlanItem(MPTTModel):
         errors: dict[str, str] = {}
         self._check_nesting(errors)
         if self.start_date and self.due_date and self.due_date < self.start_date:
-            errors["due_date"] = "The due date must be on or after the start date."
+            errors["due_date"] = _("The due date must be on or after the start date.")
         if not self.is_costed:
             for name in self.COST_FIELDS:
                 if getattr(self, name):
-                    errors[name] = (
-                        f"Only actions and milestones carry a cost, not {with_article(self.get_kind_display().lower())}."
-                    )
+                    errors[name] = _("Only actions and milestones carry a cost, not %(a_kind)s.") % {
+                        "a_kind": with_article(self.get_kind_display().lower())
+                    }
         elif self.cost_amount is not None and not self.cost_type:
-            errors["cost_type"] = "Say whether the cost is revenue or capital."
+            errors["cost_type"] = _("Say whether the cost is revenue or capital.")
         if self.is_target:
             self._check_measure(errors)
         else:
             for name in self.MEASURE_FIELDS:
                 if getattr(self, name + "_id" if name == "indicator" else name):
-                    errors[name] = "Only targets carry a measure."
+                    errors[name] = _("Only targets carry a measure.")
         if errors:
             raise ValidationError(errors)
 
@@ -493,41 +571,74 @@ class PlanItem(MPTTModel):
         allowed = self.ALLOWED_PARENTS.get(self.kind)
         if self.parent_id is None:
             if allowed is not None:
-                errors["parent"] = (
-                    f"{with_article(self.get_kind_display().lower()).capitalize()} must sit under another item."
+                errors["parent"] = sentence(
+                    _("%(a_kind)s must sit under another item.")
+                    % {"a_kind": with_article(self.get_kind_display().lower())}
                 )
             return
         parent = self.parent
         if allowed is None:
-            errors["kind"] = "Only a plan's vision sits at the top; it cannot go under another item."
+            errors["kind"] = _("Only a plan's vision sits at the top; it cannot go under another item.")
         elif parent.kind not in allowed:
-            names = " or ".join(sorted(self.Kind(k).label.lower() for k in allowed))
-            errors["parent"] = (
-                f"{with_article(self.get_kind_display().lower()).capitalize()} cannot go under "
-                f"{with_article(parent.get_kind_display().lower())}; it goes under {with_article(names)}."
+            names = get_text_list(sorted(str(self.Kind(k).label).lower() for k in allowed), _("or"))
+            errors["parent"] = sentence(
+                _("%(a_kind)s cannot go under %(a_parent)s; it goes under %(a_allowed)s.")
+                % {
+                    "a_kind": with_article(self.get_kind_display().lower()),
+                    "a_parent": with_article(parent.get_kind_display().lower()),
+                    "a_allowed": with_article(names),
+                }
             )
         if parent.plan_id != self.plan_id:
-            errors["parent"] = "The parent item belongs to another plan."
+            errors["parent"] = _("The parent item belongs to another plan.")
 
     def _check_measure(self, errors: dict[str, str]) -> None:
         for name in ("unit", "direction"):
             if not getattr(self, name):
-                errors[name] = f"A target needs a {self._meta.get_field(name).verbose_name}."
+                errors[name] = _("A target needs a unit.") if name == "unit" else _("A target needs a direction.")
         if self.target_value is None:
-            errors["target_value"] = "A target needs a target value."
+            errors["target_value"] = _("A target needs a target value.")
         if self.unit == self.Unit.PERCENTAGE:
             for name in ("baseline_value", "target_value"):
                 value = getattr(self, name)
                 if value is not None and not (0 <= value <= 100):
-                    errors[name] = "A percentage must be between 0 and 100."
+                    errors[name] = _("A percentage must be between 0 and 100.")
         if self.unit == self.Unit.COUNT:
             for name in ("baseline_value", "target_value"):
                 value = getattr(self, name)
                 if value is not None and (value < 0 or value != value.to_integral_value()):
-                    errors[name] = "A count must be a whole number, 0 or more."
+                    errors[name] = _("A count must be a whole number, 0 or more.")
         if self.baseline_date and self.target_date and self.target_date < self.baseline_date:
-            errors["target_date"] = "The target date must be after the baseline date."
+            errors["target_date"] = _("The target date must be after the baseline date.")
 
+
+name_fields(
+    PlanItem,
+    {
+        "plan": gettext_lazy("plan"),
+        "parent": gettext_lazy("parent"),
+        "kind": gettext_lazy("kind"),
+        "title": gettext_lazy("title"),
+        "description": gettext_lazy("description"),
+        "status": gettext_lazy("status"),
+        "lead_officer": gettext_lazy("lead officer"),
+        "lead_organisation": gettext_lazy("lead organisation"),
+        "supporting_organisations": gettext_lazy("supporting organisations"),
+        "start_date": gettext_lazy("start date"),
+        "due_date": gettext_lazy("due date"),
+        "cost_type": gettext_lazy("cost type"),
+        "funding_source": gettext_lazy("funding source"),
+        "indicator": gettext_lazy("indicator"),
+        "unit": gettext_lazy("unit"),
+        "baseline_value": gettext_lazy("baseline value"),
+        "baseline_date": gettext_lazy("baseline date"),
+        "target_value": gettext_lazy("target value"),
+        "target_date": gettext_lazy("target date"),
+        "direction": gettext_lazy("direction"),
+        "target_type": gettext_lazy("target type"),
+        "amber_tolerance": gettext_lazy("amber tolerance"),
+    },
+)
 
 track(PlanItem, excluded_fields=MPTT_COLUMNS)
 
@@ -575,15 +686,23 @@ class BudgetLine(models.Model):
         errors: dict[str, str] = {}
         item = self.item
         if item.kind != PlanItem.Kind.ACTION:
-            errors["item"] = (
-                f"Only actions carry a budget profile, not {with_article(item.get_kind_display().lower())}."
-            )
+            errors["item"] = _("Only actions carry a budget profile, not %(a_kind)s.") % {
+                "a_kind": with_article(item.get_kind_display().lower())
+            }
         plan = item.plan
         if self.year is not None and not (plan.start_year <= self.year <= plan.end_year):
-            errors["year"] = f"The plan runs {plan.period}: choose a year within it."
+            errors["year"] = _("The plan runs %(period)s: choose a year within it.") % {"period": plan.period}
         if errors:
             raise ValidationError(errors)
 
+
+name_fields(
+    BudgetLine,
+    {
+        "item": gettext_lazy("item"),
+        "funding_source": gettext_lazy("funding source"),
+    },
+)
 
 track(BudgetLine)
 
@@ -600,6 +719,14 @@ class ItemSupporter(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} supports {self.item}"
 
+
+name_fields(
+    ItemSupporter,
+    {
+        "item": gettext_lazy("item"),
+        "organisation": gettext_lazy("organisation"),
+    },
+)
 
 track(ItemSupporter)
 
@@ -641,6 +768,16 @@ class Link(models.Model):
             raise ValidationError({"target": _("An item cannot link to itself.")})
 
 
+name_fields(
+    Link,
+    {
+        "source": gettext_lazy("source"),
+        "target": gettext_lazy("target"),
+        "relation": gettext_lazy("relation"),
+        "note": gettext_lazy("note"),
+    },
+)
+
 track(Link)
 
 
@@ -653,7 +790,8 @@ class Theme(models.Model):
     name = models.CharField(max_length=200, unique=True, validators=[single_line])
     slug = models.SlugField(max_length=80, unique=True)
     description = BoundedTextField(
-        blank=True, help_text=gettext_lazy("Markdown: what the theme is and why it matters here.")
+        blank=True,
+        help_text=gettext_lazy("Markdown: what the theme is and why it matters here."),
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -668,6 +806,15 @@ class Theme(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("monitoring:theme-detail", args=[self.slug])
 
+
+name_fields(
+    Theme,
+    {
+        "name": gettext_lazy("name"),
+        "slug": gettext_lazy("slug"),
+        "description": gettext_lazy("description"),
+    },
+)
 
 track(Theme)
 
@@ -685,6 +832,14 @@ class ItemTheme(models.Model):
         return f"{self.item} tagged {self.theme}"
 
 
+name_fields(
+    ItemTheme,
+    {
+        "item": gettext_lazy("item"),
+        "theme": gettext_lazy("theme"),
+    },
+)
+
 track(ItemTheme)
 
 
@@ -696,7 +851,13 @@ class Edition(models.Model):
     name = models.CharField(max_length=200, validators=[single_line])
     moment = models.DateTimeField()
     note = BoundedTextField(max_length=NOTE_LIMIT, blank=True)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-moment"]
@@ -708,6 +869,17 @@ class Edition(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("planning:plan-as-of", args=[self.plan.slug]) + f"?edition={self.pk}"
 
+
+name_fields(
+    Edition,
+    {
+        "plan": gettext_lazy("plan"),
+        "name": gettext_lazy("name"),
+        "moment": gettext_lazy("moment"),
+        "note": gettext_lazy("note"),
+        "created_by": gettext_lazy("created by"),
+    },
+)
 
 track(Edition)
 
@@ -724,9 +896,17 @@ class Consultation(models.Model):
     )
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     organisations = models.ManyToManyField(
-        Organisation, through="ConsultationInvite", blank=True, related_name="consultations"
+        Organisation,
+        through="ConsultationInvite",
+        blank=True,
+        related_name="consultations",
     )
-    members = models.ManyToManyField(User, through="ConsultationMember", blank=True, related_name="consultations")
+    members = models.ManyToManyField(
+        User,
+        through="ConsultationMember",
+        blank=True,
+        related_name="consultations",
+    )
     is_public = models.BooleanField(
         gettext_lazy("open to the public"),
         default=False,
@@ -753,6 +933,18 @@ class Consultation(models.Model):
         return self.opens_on <= day <= self.closes_on
 
 
+name_fields(
+    Consultation,
+    {
+        "plan": gettext_lazy("plan"),
+        "opens_on": gettext_lazy("opens on"),
+        "closes_on": gettext_lazy("closes on"),
+        "created_by": gettext_lazy("created by"),
+        "organisations": gettext_lazy("organisations"),
+        "members": gettext_lazy("members"),
+    },
+)
+
 track(Consultation)
 
 
@@ -769,6 +961,14 @@ class ConsultationInvite(models.Model):
         return f"{self.organisation} invited to {self.consultation}"
 
 
+name_fields(
+    ConsultationInvite,
+    {
+        "consultation": gettext_lazy("consultation"),
+        "organisation": gettext_lazy("organisation"),
+    },
+)
+
 track(ConsultationInvite)
 
 
@@ -784,6 +984,14 @@ class ConsultationMember(models.Model):
     def __str__(self) -> str:
         return f"{self.member} invited to {self.consultation}"
 
+
+name_fields(
+    ConsultationMember,
+    {
+        "consultation": gettext_lazy("consultation"),
+        "member": gettext_lazy("member"),
+    },
+)
 
 track(ConsultationMember)
 
@@ -810,16 +1018,42 @@ class Comment(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
     consultation = models.ForeignKey(
-        Consultation, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+        Consultation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
     )
-    item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
+    item = models.ForeignKey(
+        PlanItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
     item_title = models.CharField(max_length=300, blank=True, validators=[single_line])
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+    )
     # empty only for a response from a member of the public, approved by a moderator
     # (public.models.PublicResponse, decision 0020): ``public_name`` says who then
-    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="comments",
+    )
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
     )
     public_name = models.CharField(gettext_lazy("name"), max_length=200, blank=True, validators=[single_line])
     public_organisation = models.CharField(
@@ -838,7 +1072,13 @@ class Comment(models.Model):
     created_at = models.DateTimeField()
     state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
     response = BoundedTextField(blank=True)
-    responded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    responded_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     responded_at = models.DateTimeField(null=True, blank=True)
     change_history_id = models.PositiveBigIntegerField(
         null=True,
@@ -883,7 +1123,7 @@ class Comment(models.Model):
         """Who wrote it, as people in the app see it (the public pages follow ``name_public``)."""
         if self.author_id is not None:
             return str(self.author)
-        return f"{self.public_name} (member of the public)"
+        return _("%(name)s (member of the public)") % {"name": self.public_name}
 
     @property
     def is_suggestion(self) -> bool:
@@ -908,6 +1148,27 @@ def _lines(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
+name_fields(
+    Comment,
+    {
+        "plan": gettext_lazy("plan"),
+        "consultation": gettext_lazy("consultation"),
+        "item": gettext_lazy("item"),
+        "item_title": gettext_lazy("item title"),
+        "parent": gettext_lazy("parent"),
+        "author": gettext_lazy("author"),
+        "organisation": gettext_lazy("organisation"),
+        "created_at": gettext_lazy("created at"),
+        "state": gettext_lazy("state"),
+        "response": gettext_lazy("response"),
+        "responded_by": gettext_lazy("responded by"),
+        "responded_at": gettext_lazy("responded at"),
+        "kind": gettext_lazy("kind"),
+        "item_version": gettext_lazy("item version"),
+        "accepted_with_changes": gettext_lazy("accepted with changes"),
+    },
+)
+
 track(Comment)
 
 
@@ -924,7 +1185,12 @@ class DraftingGroup(models.Model):
         verbose_name=gettext_lazy("part of the plan"),
     )
     name = models.CharField(max_length=200, validators=[single_line])
-    members = models.ManyToManyField(User, through="DraftingGroupMember", blank=True, related_name="drafting_groups")
+    members = models.ManyToManyField(
+        User,
+        through="DraftingGroupMember",
+        blank=True,
+        related_name="drafting_groups",
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -941,6 +1207,15 @@ class DraftingGroup(models.Model):
             raise ValidationError({"item": _("A drafting group writes a priority and everything under it.")})
 
 
+name_fields(
+    DraftingGroup,
+    {
+        "plan": gettext_lazy("plan"),
+        "name": gettext_lazy("name"),
+        "members": gettext_lazy("members"),
+    },
+)
+
 track(DraftingGroup)
 
 
@@ -956,6 +1231,14 @@ class DraftingGroupMember(models.Model):
     def __str__(self) -> str:
         return f"{self.person} in {self.group}"
 
+
+name_fields(
+    DraftingGroupMember,
+    {
+        "group": gettext_lazy("group"),
+        "person": gettext_lazy("person"),
+    },
+)
 
 track(DraftingGroupMember)
 
@@ -974,7 +1257,13 @@ class SignOff(models.Model):
         blank=True,
         help_text=gettext_lazy("Any condition your organisation attaches to its agreement."),
     )
-    withdrawn_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdrawn_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = BoundedTextField(max_length=NOTE_LIMIT, blank=True)
 
@@ -993,6 +1282,20 @@ class SignOff(models.Model):
     def is_standing(self) -> bool:
         return self.withdrawn_at is None
 
+
+name_fields(
+    SignOff,
+    {
+        "plan": gettext_lazy("plan"),
+        "organisation": gettext_lazy("organisation"),
+        "signed_by": gettext_lazy("signed by"),
+        "signed_at": gettext_lazy("signed at"),
+        "condition": gettext_lazy("condition"),
+        "withdrawn_by": gettext_lazy("withdrawn by"),
+        "withdrawn_at": gettext_lazy("withdrawn at"),
+        "withdrawal_reason": gettext_lazy("withdrawal reason"),
+    },
+)
 
 track(SignOff)
 
@@ -1013,7 +1316,11 @@ class PlanImport(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
     filename = models.CharField(max_length=200)
     kind = models.CharField(max_length=4, choices=Kind.choices)
-    plan_slug = models.SlugField(max_length=100, blank=True, help_text=gettext_lazy("The plan a spreadsheet updates."))
+    plan_slug = models.SlugField(
+        max_length=100,
+        blank=True,
+        help_text=gettext_lazy("The plan a spreadsheet updates."),
+    )
     content = models.BinaryField()
     preview = models.JSONField(default=dict)
     applied_at = models.DateTimeField(null=True, blank=True)
@@ -1021,3 +1328,14 @@ class PlanImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+name_fields(
+    PlanImport,
+    {
+        "uploaded_by": gettext_lazy("uploaded by"),
+        "filename": gettext_lazy("filename"),
+        "kind": gettext_lazy("kind"),
+        "plan_slug": gettext_lazy("plan slug"),
+    },
+)
