@@ -19,10 +19,10 @@ from planning.access import can
 from planning.models import Comment, Edition, Indicator, Link, Plan, PlanItem, Theme, financial_year
 from planning.services import RIGHTS_FIELDS, RIGHTS_REFUSED, THRESHOLD_REFUSED
 
-REASON_HELP = "Optional. Recorded in the history beside your change."
+REASON_HELP = gettext_lazy("Optional. Recorded in the history beside your change.")
 
 
-APPROVED_REASON_HELP = "Required: this plan is approved, so every change is recorded with its reason."
+APPROVED_REASON_HELP = gettext_lazy("Required: this plan is approved, so every change is recorded with its reason.")
 
 
 def require_reason_if_approved(form: forms.Form, plan: Plan | None) -> None:
@@ -43,11 +43,11 @@ class PlanForm(GovukModelForm):
         model = Plan
         fields = Plan.EDITABLE_FIELDS
         labels = {
-            "label_vision": "Name for the vision",
-            "label_priority": "Name for priorities",
-            "label_action": "Name for actions",
-            "label_target": "Name for targets",
-            "label_milestone": "Name for milestones",
+            "label_vision": gettext_lazy("Name for the vision"),
+            "label_priority": gettext_lazy("Name for priorities"),
+            "label_action": gettext_lazy("Name for actions"),
+            "label_target": gettext_lazy("Name for targets"),
+            "label_milestone": gettext_lazy("Name for milestones"),
         }
         widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
 
@@ -59,8 +59,8 @@ class PlanForm(GovukModelForm):
         self.fields["owner"].queryset = _council_staff()
         self.fields["parent"].queryset = parents if parents is not None else Plan.objects.all()
         self.fields["parent"].required = False
-        self.fields["parent"].empty_label = "None: this is a top-level plan"
-        self.fields["partnership"].empty_label = "None: the council’s own plan"
+        self.fields["parent"].empty_label = _("None: this is a top-level plan")
+        self.fields["partnership"].empty_label = _("None: the council’s own plan")
         if self.instance.pk:
             self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
                 pk__in=self.instance.get_descendants(include_self=True).values("pk")
@@ -72,6 +72,19 @@ class PlanForm(GovukModelForm):
 
     def clean_cadence(self):
         return self.cleaned_data.get("cadence") or self.instance.cadence or Plan.Cadence.QUARTERLY
+
+
+CADENCE_FIXED = {
+    Plan.Cadence.QUARTERLY: gettext_lazy(
+        "This plan already has progress returns for its quarterly periods, so its reporting cadence cannot change."
+    ),
+    Plan.Cadence.TERMLY: gettext_lazy(
+        "This plan already has progress returns for its termly periods, so its reporting cadence cannot change."
+    ),
+    Plan.Cadence.MONTHLY: gettext_lazy(
+        "This plan already has progress returns for its monthly periods, so its reporting cadence cannot change."
+    ),
+}
 
 
 class PlanEditForm(PlanForm):
@@ -114,10 +127,7 @@ class PlanEditForm(PlanForm):
         scorecard of quarters cannot read terms (decision 0028)."""
         cadence = super().clean_cadence()
         if cadence != self.instance.cadence and self.instance.items.filter(returns__isnull=False).exists():
-            raise forms.ValidationError(
-                f"This plan already has progress returns for its {self.instance.get_cadence_display().split(',')[0].lower()} "
-                "periods, so its reporting cadence cannot change."
-            )
+            raise forms.ValidationError(CADENCE_FIXED[self.instance.cadence])
         return cadence
 
     def clean_partnership(self):
@@ -206,7 +216,7 @@ class ItemForm(GovukModelForm):
             self.fields["target_value"].required = True
             self.fields["indicator"].queryset = Indicator.objects.order_by("name")
             for name in ("unit", "direction"):  # a target takes its indicator's unless it says otherwise
-                self.fields[name].help_text = "Leave blank to use the indicator’s."
+                self.fields[name].help_text = _("Leave blank to use the indicator’s.")
         if self.instance.pk:
             self.fields["supporting_organisations"].initial = [
                 s.organisation_id for s in self.instance.supporters.all()
@@ -215,10 +225,10 @@ class ItemForm(GovukModelForm):
             (title, [self[name] for name in names if name in self.fields])
             for title, names in (
                 ("", ["title", "description", "status"]),
-                ("Who leads it", ["lead_officer", "lead_organisation", "supporting_organisations"]),
-                ("When", ["start_date", "due_date"]),
-                ("Cost", PlanItem.COST_FIELDS),
-                ("Measure", PlanItem.MEASURE_FIELDS),
+                (_("Who leads it"), ["lead_officer", "lead_organisation", "supporting_organisations"]),
+                (_("When"), ["start_date", "due_date"]),
+                (_("Cost"), PlanItem.COST_FIELDS),
+                (_("Measure"), PlanItem.MEASURE_FIELDS),
             )
         ]
         self.fieldsets = [(title, fields) for title, fields in self.fieldsets if fields]
@@ -230,15 +240,17 @@ class ItemForm(GovukModelForm):
             if name in self.fields and not cleaned.get(name) and name not in self.errors:
                 cleaned[name] = getattr(indicator, name, "") if indicator else ""
                 if not cleaned[name]:
-                    self.add_error(
-                        name,
-                        f"A target needs a {PlanItem._meta.get_field(name).verbose_name}: choose one, "
-                        "or an indicator that has one.",
-                    )
+                    self.add_error(name, TARGET_NEEDS[name])
         return cleaned
 
     def content(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
+
+
+TARGET_NEEDS = {
+    "unit": gettext_lazy("A target needs a unit: choose one, or an indicator that has one."),
+    "direction": gettext_lazy("A target needs a direction: choose one, or an indicator that has one."),
+}
 
 
 class ItemEditForm(ItemForm):
@@ -312,7 +324,9 @@ def parse_when(raw: str) -> datetime:
     except ValueError:
         parsed = None
     if parsed is None:
-        raise ValidationError(f"“{raw}” is not a date. Enter it as 2013-03-18, or pick it from the calendar.")
+        raise ValidationError(
+            _("“%(raw)s” is not a date. Enter it as 2013-03-18, or pick it from the calendar.") % {"raw": raw}
+        )
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
@@ -325,14 +339,19 @@ class CompareForm(GovukForm):
     ``moment(side)`` is what ``planning.views.timetravel.Moment`` reads: "now",
     "edition-<id>", or the date as typed."""
 
-    SIDES = (("from", "From"), ("to", "To"))
+    SIDES = (("from", gettext_lazy("From")), ("to", gettext_lazy("To")))
+    DATE_LABELS = {"from": gettext_lazy("From: date"), "to": gettext_lazy("To: date")}
+    DATE_MISSING = {
+        "from": gettext_lazy("Enter the date to compare from, for example 2013-03-18."),
+        "to": gettext_lazy("Enter the date to compare to, for example 2013-03-18."),
+    }
     DATE = "date"
 
     def __init__(self, data, *, editions: list[Edition], default_from: str):
         data = data.copy()
         data.setdefault("from", default_from)
         data.setdefault("to", "now")
-        choices = [("now", "Now"), *((f"edition-{e.pk}", e.name) for e in editions), (self.DATE, "On a date")]
+        choices = [("now", _("Now")), *((f"edition-{e.pk}", e.name) for e in editions), (self.DATE, _("On a date"))]
         for side, _label in self.SIDES:
             raw = (data.get(side) or "").strip()
             if raw not in dict(choices) and _is_moment(raw):  # an address from before the form offered names
@@ -350,17 +369,19 @@ class CompareForm(GovukForm):
                 },
             )
             self.fields[f"{side}_date"] = forms.CharField(
-                label=f"{label}: date", required=False, help_text=_("The plan as it stood at the end of that day.")
+                label=self.DATE_LABELS[side],
+                required=False,
+                help_text=_("The plan as it stood at the end of that day."),
             )
 
     def clean(self):
         cleaned = super().clean()
-        for side, label in self.SIDES:
+        for side, _label in self.SIDES:
             if cleaned.get(side) != self.DATE:
                 continue
             raw = (cleaned.get(f"{side}_date") or "").strip()
             if not raw:
-                self.add_error(f"{side}_date", f"Enter the date to compare {label.lower()}, for example 2013-03-18.")
+                self.add_error(f"{side}_date", self.DATE_MISSING[side])
                 continue
             try:
                 parse_when(raw)
@@ -487,7 +508,9 @@ class ConsultationForm(GovukForm):
             Organisation.objects.filter(is_active=True).exclude(kind=Organisation.Kind.COUNCIL).order_by("name")
         )
         self.fields["organisations"].label_from_instance = lambda org: (
-            f"{org} ({org.get_kind_display().lower()})" if org.is_council else str(org)
+            _("%(organisation)s (%(kind)s)") % {"organisation": org, "kind": org.get_kind_display().lower()}
+            if org.is_council
+            else str(org)
         )
         self.fields["members"].queryset = User.objects.filter(is_active=True, role=User.Role.MEMBER).order_by(
             "last_name", "first_name"
@@ -533,9 +556,9 @@ class StatusForm(_OneOfSeveral, GovukForm):
 
     id_prefix = "status"
     CHOICES = [
-        (Plan.Status.DRAFT, "Move back to draft"),
-        (Plan.Status.SUPERSEDED, "Mark as superseded"),
-        (Plan.Status.ARCHIVED, "Archive"),
+        (Plan.Status.DRAFT, gettext_lazy("Move back to draft")),
+        (Plan.Status.SUPERSEDED, gettext_lazy("Mark as superseded")),
+        (Plan.Status.ARCHIVED, gettext_lazy("Archive")),
     ]
 
     status = forms.ChoiceField(label=gettext_lazy("New status"), choices=CHOICES)
@@ -606,16 +629,20 @@ def _text_box(label: str, *, rows: int, help_text: str, required: bool = True) -
     )
 
 
-MARKDOWN_HELP = "Markdown: use blank lines between paragraphs."
+MARKDOWN_HELP = gettext_lazy("Markdown: use blank lines between paragraphs.")
 
 
 class SuggestWordingForm(GovukForm):
     """New wording for an item, prefilled with its current wording."""
 
     proposed_title = forms.CharField(label=gettext_lazy("Title you suggest"), max_length=300)
-    proposed_description = _text_box("Description you suggest", rows=6, help_text=MARKDOWN_HELP, required=False)
+    proposed_description = _text_box(
+        gettext_lazy("Description you suggest"), rows=6, help_text=MARKDOWN_HELP, required=False
+    )
     body = _text_box(
-        "Why do you suggest this?", rows=4, help_text=gettext_lazy("Whoever decides reads this beside your wording.")
+        gettext_lazy("Why do you suggest this?"),
+        rows=4,
+        help_text=gettext_lazy("Whoever decides reads this beside your wording."),
     )
 
 
@@ -636,9 +663,9 @@ class AcceptSuggestionForm(GovukForm):
     """The wording to make, prefilled with the proposal: the accepter may adjust it."""
 
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
-    description = _text_box("Description", rows=6, help_text=MARKDOWN_HELP, required=False)
+    description = _text_box(gettext_lazy("Description"), rows=6, help_text=MARKDOWN_HELP, required=False)
     response = _text_box(
-        "Note to the person who suggested it",
+        gettext_lazy("Note to the person who suggested it"),
         rows=3,
         help_text=gettext_lazy("Optional. They are told the suggestion was accepted, with this note."),
         required=False,
@@ -648,7 +675,7 @@ class AcceptSuggestionForm(GovukForm):
 
 class DeclineSuggestionForm(GovukForm):
     reason = _text_box(
-        "Reason for declining",
+        gettext_lazy("Reason for declining"),
         rows=4,
         help_text=gettext_lazy(
             "Required. The person who suggested it is told, and it appears in the consultation summary."
@@ -691,7 +718,7 @@ class DraftingGroupForm(GovukForm):
 
     def __init__(self, *args, parts: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].choices = [("", "Choose a priority"), *parts]
+        self.fields["item"].choices = [("", _("Choose a priority")), *parts]
 
 
 class DraftingMemberForm(GovukForm):
@@ -739,7 +766,7 @@ class PartnerInviteForm(GovukForm):
     def __init__(self, *args, organisations: list[Organisation], **kwargs):
         super().__init__(*args, **kwargs)
         self.organisations = {org.pk: org for org in organisations}
-        self.fields["organisation"].choices = [("", "Choose an organisation")] + [
+        self.fields["organisation"].choices = [("", _("Choose an organisation"))] + [
             (org.pk, org.name) for org in organisations
         ]
 

@@ -13,12 +13,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.history import change_time, current_change
 from partners.models import Organisation, User
-from partners.services import notify
 from planning import co_writing
 from planning.conflicts import check_version
+from planning.formatting import long_date
 from planning.models import (
     Comment,
     Consultation,
@@ -31,6 +32,7 @@ from planning.models import (
     PlanItem,
     PlanShare,
 )
+from planning.notices import notify_in_their_language
 from planning.services import plan_create, plan_write
 from planning.signals import public_comment_answered
 
@@ -49,7 +51,10 @@ TRANSITIONS: dict[str, set[str]] = {
 def _move(plan: Plan, to: str) -> None:
     if to not in TRANSITIONS[plan.status]:
         raise ValidationError(
-            {"status": f"A plan that is {plan.get_status_display().lower()} cannot become {Status(to).label.lower()}."}
+            {
+                "status": _("A plan that is %(status)s cannot become %(new_status)s.")
+                % {"status": plan.get_status_display().lower(), "new_status": str(Status(to).label).lower()}
+            }
         )
     plan.status = to
     plan.version += 1
@@ -105,12 +110,13 @@ def plan_consultation_open(
             | Q(pk__in=[m.pk for m in members]),
             is_active=True,
         )
-        notify(
+        notify_in_their_language(
             recipients=people,
-            subject=f"Consultation: {locked.title}",
-            body=(
-                f"{user} invites your comments on the draft {locked.title}, "
-                f"open from {opens_on:%-d %B %Y} until {closes_on:%-d %B %Y}.\n\n{note}"
+            write=lambda: (
+                _("Consultation: %(plan)s") % {"plan": locked.title},
+                _("%(person)s invites your comments on the draft %(plan)s, open from %(opens)s until %(closes)s.")
+                % {"person": user, "plan": locked.title, "opens": long_date(opens_on), "closes": long_date(closes_on)}
+                + f"\n\n{note}",
             ),
             url=locked.get_absolute_url(),
         )
@@ -141,7 +147,8 @@ def plan_approve(*, plan: Plan, user: User, approved_by: str, approved_on: date,
         if missing := co_writing.missing_sign_offs(locked):
             names = ", ".join(str(org) for org in missing)
             raise ValidationError(
-                f"Each organisation that owns this plan signs it off before approval: waiting for {names}."
+                _("Each organisation that owns this plan signs it off before approval: waiting for %(names)s.")
+                % {"names": names}
             )
         _move(locked, Status.APPROVED)
         edition = Edition(
@@ -165,7 +172,7 @@ def plan_status_set(*, plan: Plan, user: User, status: str, reason: str) -> Plan
     return locked
 
 
-NOT_PUBLISHABLE = "Only an approved plan can be published: approve it first."
+NOT_PUBLISHABLE = gettext_lazy("Only an approved plan can be published: approve it first.")
 
 
 def plan_publish(*, plan: Plan, user: User, reason: str = "") -> Plan:
@@ -269,14 +276,29 @@ def comment_add(
         readers = {locked.owner}
         if parent is not None and parent.author is not None:
             readers.add(parent.author)
-        notify(
+        notify_in_their_language(
             recipients=[person for person in readers if person.pk != user.pk],
-            subject=f"New comment on {locked.title}",
-            body=f"{user} ({user.organisation or 'no organisation'}) commented"
-            f"{' on ' + item.title if item else ''}:\n\n{body}",
+            write=lambda: (_("New comment on %(plan)s") % {"plan": locked.title}, _comment_told(user, item, body)),
             url=f"{locked.get_absolute_url()}comments/#comment-{comment.pk}",
         )
     return comment
+
+
+def _comment_told(user: User, item: PlanItem | None, body: str) -> str:
+    words = {"person": user, "organisation": user.organisation or _("no organisation")}
+    if item is not None:
+        said = _("%(person)s (%(organisation)s) commented on %(item)s:") % {**words, "item": item.title}
+    else:
+        said = _("%(person)s (%(organisation)s) commented:") % words
+    return f"{said}\n\n{body}"
+
+
+# the subject of the email telling a commenter what became of their comment
+ANSWERED_SUBJECTS = {
+    Comment.State.ANSWERED: gettext_lazy("Your comment on %(plan)s was answered"),
+    Comment.State.ACCEPTED: gettext_lazy("Your comment on %(plan)s was accepted"),
+    Comment.State.DECLINED: gettext_lazy("Your comment on %(plan)s was declined"),
+}
 
 
 def comment_respond(
@@ -307,10 +329,9 @@ def comment_respond(
         if comment.author_id is None:  # a member of the public's response: told by email (decision 0020)
             public_comment_answered.send(sender=Comment, comment=comment)
         elif comment.author_id != user.pk:
-            notify(
+            notify_in_their_language(
                 recipients=[comment.author],
-                subject=f"Your comment on {comment.plan.title} was {comment.get_state_display().lower()}",
-                body=response,
+                write=lambda: (ANSWERED_SUBJECTS[comment.state] % {"plan": comment.plan.title}, response),
                 url=f"{comment.plan.get_absolute_url()}comments/#comment-{comment.pk}",
             )
     return comment

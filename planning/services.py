@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.history import change_context, change_time, current_change
 from partners.models import Organisation, User
@@ -83,14 +84,14 @@ def plan_create(*, user: User | None, fields: dict, vision_title: str = "", reas
     return plan
 
 
-OWNER_REFUSED = "Only the plan’s owner or an administrator can change its owner."
+OWNER_REFUSED = gettext_lazy("Only the plan’s owner or an administrator can change its owner.")
 # the plan's fields that give people rights over it: changed only by ``change_owner``
 RIGHTS_FIELDS = ("owner", "partnership")
 RIGHTS_REFUSED = {
     "owner": OWNER_REFUSED,
-    "partnership": "Only the plan’s owner or an administrator can change the partnership that owns it.",
+    "partnership": gettext_lazy("Only the plan’s owner or an administrator can change the partnership that owns it."),
 }
-THRESHOLD_REFUSED = "Only the plan’s owner or an administrator can change its budget variance threshold."
+THRESHOLD_REFUSED = gettext_lazy("Only the plan’s owner or an administrator can change its budget variance threshold.")
 
 
 @transaction.atomic
@@ -136,7 +137,7 @@ def plan_share_set(*, plan: Plan, organisations: Iterable[Organisation]) -> None
 
 # --- items -----------------------------------------------------------------------------
 
-OUTSIDE_PART = "You draft “{part}”: this change would reach outside it."
+OUTSIDE_PART = gettext_lazy("You draft “%(part)s”: this change would reach outside it.")
 
 
 def _check_drafting(
@@ -158,7 +159,7 @@ def _check_drafting(
     if part is None or (whole_item and part.pk == item.pk):
         raise PermissionDenied(_("Only the plan’s owners or the drafting group of this part can change it."))
     if new_parent is not None and not part.is_ancestor_of(new_parent, include_self=True):
-        raise ValidationError({"parent": OUTSIDE_PART.format(part=part.title)})
+        raise ValidationError({"parent": OUTSIDE_PART % {"part": part.title}})
 
 
 def _set_supporters(item: PlanItem, organisations: Iterable[Organisation]) -> None:
