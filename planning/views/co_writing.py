@@ -67,7 +67,9 @@ def drafting_group_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Drafting group “{group.name}” set up. Add its members below.")
+            messages.success(
+                request, _("Drafting group “%(group)s” set up. Add its members below.") % {"group": group.name}
+            )
             return redirect("planning:drafting-group", slug=plan.slug, group_id=group.pk)
     return _page(request, plan, group_form=form)
 
@@ -94,7 +96,11 @@ def drafting_group(request: HttpRequest, slug: str, group_id: int) -> HttpRespon
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{membership.person} can now write “{group.item.title}”. They have been told.")
+            messages.success(
+                request,
+                _("%(person)s can now write “%(part)s”. They have been told.")
+                % {"person": membership.person, "part": group.item.title},
+            )
             return redirect("planning:drafting-group", slug=plan.slug, group_id=group.pk)
     members = group.memberships.select_related("person__organisation").order_by("person__last_name")
     return render(
@@ -122,7 +128,11 @@ def drafting_member_remove(request: HttpRequest, slug: str, group_id: int, membe
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{person} is no longer in “{group.name}” and can no longer write its part.")
+        messages.success(
+            request,
+            _("%(person)s is no longer in “%(group)s” and can no longer write its part.")
+            % {"person": person, "group": group.name},
+        )
     return redirect("planning:drafting-group", slug=plan.slug, group_id=group.pk)
 
 
@@ -132,7 +142,10 @@ def drafting_group_delete(request: HttpRequest, slug: str, group_id: int) -> Htt
     plan = get_plan_for_user(request.user, slug, "manage_drafting")
     group = _group(plan, group_id)
     co_writing.drafting_group_delete(group=group, user=request.user)
-    messages.success(request, f"Drafting group “{group.name}” ended. Its members can no longer write its part.")
+    messages.success(
+        request,
+        _("Drafting group “%(group)s” ended. Its members can no longer write its part.") % {"group": group.name},
+    )
     return redirect("planning:plan-drafting", slug=plan.slug)
 
 
@@ -148,7 +161,9 @@ def sign_off(request: HttpRequest, slug: str) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"{request.user.organisation} has signed off {plan.title}. The owner has been told."
+                request,
+                _("%(organisation)s has signed off %(plan)s. The owner has been told.")
+                % {"organisation": request.user.organisation, "plan": plan.title},
             )
             return redirect("planning:plan-drafting", slug=plan.slug)
     return _page(request, plan, sign_off_form=form)
@@ -204,7 +219,9 @@ def partner_invite(request: HttpRequest, slug: str) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"Invitation sent to {invitation.email}. The link works once, for a limited time."
+                request,
+                _("Invitation sent to %(email)s. The link works once, for a limited time.")
+                % {"email": invitation.email},
             )
             return redirect("planning:plan-drafting", slug=plan.slug)
     return render(

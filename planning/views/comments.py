@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import add_service_errors, parse_id
@@ -35,6 +36,12 @@ from planning.forms import CommentForm, RespondForm
 from planning.models import Comment, Consultation, ConsultationMember, Plan
 
 State = Comment.State
+# what the officer is told once they respond, by the outcome they chose
+MARKED = {
+    State.ANSWERED: gettext_lazy("Response saved: the comment is marked answered."),
+    State.ACCEPTED: gettext_lazy("Response saved: the comment is marked accepted."),
+    State.DECLINED: gettext_lazy("Response saved: the comment is marked declined."),
+}
 
 
 def _chosen_filters(request: HttpRequest, choices: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
@@ -107,7 +114,7 @@ def plan_comments(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and (form.is_valid() or not accepting):
         comment = _add(request, form, plan=plan, accepting=accepting, parent=parent)
         if comment is not None:
-            messages.success(request, "Your reply has been added." if parent else "Your comment has been added.")
+            messages.success(request, _("Your reply has been added.") if parent else _("Your comment has been added."))
             return redirect(_comments_url(plan, comment))
     threads = comment_threads.threads(plan)
     changeable = can(request.user, "change", plan)
@@ -152,7 +159,7 @@ def item_comment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST" and (form.is_valid() or not accepting):
         comment = _add(request, form, plan=plan, accepting=accepting, item=item, parent=parent)
         if comment is not None:
-            messages.success(request, "Your reply has been added." if parent else "Your comment has been added.")
+            messages.success(request, _("Your reply has been added.") if parent else _("Your comment has been added."))
             return redirect(_comments_url(plan, comment))
     reference = selectors.plan_references([plan.pk]).get(item.pk, "")
     return render(
@@ -212,8 +219,7 @@ def comment_respond(request: HttpRequest, slug: str, comment_id: int) -> HttpRes
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            outcome = State(form.cleaned_data["state"]).label.lower()
-            messages.success(request, f"Response saved: the comment is marked {outcome}.")
+            messages.success(request, MARKED[form.cleaned_data["state"]])
             return redirect(_comments_url(plan, comment))
     return render(
         request,

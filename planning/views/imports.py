@@ -44,7 +44,7 @@ class ImportForm(GovukForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         plans = Plan.objects.order_by("title").values_list("slug", "title")
-        self.fields["plan"].choices = [("", "From the file's name"), *plans]
+        self.fields["plan"].choices = [("", _("From the file's name")), *plans]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -107,7 +107,7 @@ def import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
                 error = " ".join(refusal.messages)
             status = 400
         else:
-            messages.success(request, f"Imported {row.filename}.")
+            messages.success(request, _("Imported %(file)s.") % {"file": row.filename})
             return redirect("planning:import-preview", import_id=row.pk)
     elif form.errors:
         status = 400

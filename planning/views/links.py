@@ -41,9 +41,9 @@ def link_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 )
             except ValidationError as error:
                 for message in error.messages:
-                    form.add_error(None, "That link already exists." if "already exists" in message else message)
+                    form.add_error(None, _("That link already exists.") if "already exists" in message else message)
             else:
-                messages.success(request, f"Linked to “{target.title}”.")
+                messages.success(request, _("Linked to “%(item)s”.") % {"item": target.title})
                 return redirect(item.get_absolute_url())
     results = [r for r in search_items(request.user, query, limit=30) if r.item.pk != item.pk] if query else []
     return render(

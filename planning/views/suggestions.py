@@ -62,7 +62,8 @@ def _suggest(request: HttpRequest, item: PlanItem, form, *, new: bool) -> HttpRe
             "new": new,
             "accepting": accepting,
             "notice": notice,
-            "title": f"Suggest a new item under “{item.title}”" if new else f"Suggest new wording for “{item.title}”",
+            "title": (_("Suggest a new item under “%(item)s”") if new else _("Suggest new wording for “%(item)s”"))
+            % {"item": item.title},
         },
     )
 
@@ -158,7 +159,9 @@ def suggestion_accept(request: HttpRequest, slug: str, suggestion_id: int) -> Ht
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"Suggestion from {suggestion.author} accepted: “{form.cleaned_data['title']}” saved."
+                request,
+                _("Suggestion from %(person)s accepted: “%(item)s” saved.")
+                % {"person": suggestion.author, "item": form.cleaned_data["title"]},
             )
             return redirect(suggestions.thread_url(suggestion, plan))
     return render(
@@ -191,7 +194,10 @@ def suggestion_decline(request: HttpRequest, slug: str, suggestion_id: int) -> H
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Suggestion from {suggestion.author} declined. They have been told why.")
+            messages.success(
+                request,
+                _("Suggestion from %(person)s declined. They have been told why.") % {"person": suggestion.author},
+            )
             return redirect(suggestions.thread_url(suggestion, plan))
     return render(
         request,

@@ -13,6 +13,7 @@ from config.forms import parse_id
 from config.spreadsheets import csv_response
 from planning import selectors, services, snapshots
 from planning.access import can_change, get_plan_for_user, linked_plans_hidden_from
+from planning.formatting import date_and_time
 from planning.forms import CompareForm, EditionForm, parse_when
 from planning.models import Edition, Plan
 
@@ -41,7 +42,7 @@ class Moment:
             self.when, self.label = self.edition.moment, self.edition.name
         else:
             self.when = parse_when(self.raw)
-            self.label = f"As at {timezone.localtime(self.when):%-d %B %Y, %H:%M}"
+            self.label = _("As at %(moment)s") % {"moment": date_and_time(self.when)}
 
 
 def _moment(request: HttpRequest, plan: Plan, key: str, default: str = "now", editions=None) -> Moment:
@@ -66,7 +67,7 @@ def plan_editions(request: HttpRequest, slug: str) -> HttpResponse:
             except ValidationError as error:
                 form.add_error("name", error.message_dict.get("__all__") or error.messages)
             else:
-                messages.success(request, f"Edition “{edition.name}” named.")
+                messages.success(request, _("Edition “%(edition)s” named.") % {"edition": edition.name})
                 return redirect("planning:plan-editions", slug=plan.slug)
     return render(
         request,
