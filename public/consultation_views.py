@@ -162,10 +162,15 @@ def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Response from {response.name} approved: it is shown on the public consultation page. Respond to it "
-                "from the plan’s comments."
-                if approve
-                else f"Response from {response.name} rejected. It will not be shown.",
+                (
+                    _(
+                        "Response from %(name)s approved: it is shown on the public consultation page. "
+                        "Respond to it from the plan’s comments."
+                    )
+                    if approve
+                    else _("Response from %(name)s rejected. It will not be shown.")
+                )
+                % {"name": response.name},
             )
             return redirect(reverse("moderation:public-responses", args=[plan.slug]))
     forms = [
@@ -178,6 +183,6 @@ def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         for other in service.waiting(plan)
     ]
     if response.state != PublicResponse.State.WAITING:
-        messages.error(request, " ".join(form.non_field_errors()) or "This response has been moderated already.")
+        messages.error(request, " ".join(form.non_field_errors()) or _("This response has been moderated already."))
         return redirect(reverse("moderation:public-responses", args=[plan.slug]))
     return render(request, "public/consultation/moderation.html", {"plan": plan, "forms": forms}, status=400)

@@ -1,6 +1,8 @@
 """Forms on the public consultation pages and the in-app moderation of their responses."""
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.forms import GovukForm
@@ -36,7 +38,7 @@ class PublicResponseForm(GovukForm):
         max_length=RESPONSE_LIMIT,
         error_messages={"required": gettext_lazy("Enter your response.")},
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=f"Up to {RESPONSE_LIMIT:,} characters.",
+        help_text=lazy(lambda: _("Up to %(count)s characters.") % {"count": f"{RESPONSE_LIMIT:,}"}, str)(),
     )
     name_public = forms.BooleanField(
         label=gettext_lazy("You may publish my name with this response"),
@@ -54,7 +56,10 @@ class PublicResponseForm(GovukForm):
 class ModerateForm(GovukForm):
     decision = forms.ChoiceField(
         label=gettext_lazy("Decision"),
-        choices=[("approve", "Approve: show it on the public pages"), ("reject", "Reject: never show it")],
+        choices=[
+            ("approve", gettext_lazy("Approve: show it on the public pages")),
+            ("reject", gettext_lazy("Reject: never show it")),
+        ],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(

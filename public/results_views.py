@@ -74,7 +74,7 @@ def scorecard_pdf(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     plan = get_public_plan(slug)
     quarter = results.locked_quarter(plan, period)
     document = documents.request_scorecard_pdf(None, plan, quarter, include_children=False)
-    return _pdf(request, plan, document, f"{quarter.label} scorecard pack")
+    return _pdf(request, plan, document, _("%(quarter)s scorecard pack") % {"quarter": quarter.label})
 
 
 @require_safe
@@ -84,7 +84,7 @@ def edition_pdf(request: HttpRequest, slug: str, edition_id: int) -> HttpRespons
     plan = get_public_plan(slug)
     edition = results.public_edition(plan, edition_id)
     document = documents.request_public_plan_pdf(plan, edition)
-    return _pdf(request, plan, document, f"Plan document: {edition.name}")
+    return _pdf(request, plan, document, _("Plan document: %(edition)s") % {"edition": edition.name})
 
 
 def _pdf(request: HttpRequest, plan, document: Document, what: str) -> HttpResponse:

@@ -56,9 +56,13 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "closed": outline.closed,
             "item_count": f"{outline.items:,}",
             "levels": [
-                ("priorities", f"{plan.label_priority} only"),
-                ("actions", f"{plan.label_priority} and {in_sentence(plan.label_action)}"),
-                ("all", "Everything"),
+                ("priorities", _("%(priorities)s only") % {"priorities": plan.label_for("priority")}),
+                (
+                    "actions",
+                    _("%(priorities)s and %(actions)s")
+                    % {"priorities": plan.label_for("priority"), "actions": in_sentence(plan.label_for("action"))},
+                ),
+                ("all", _("Everything")),
             ],
         },
         outline.html,
