@@ -743,10 +743,10 @@ class Link(models.Model):
 
     # how the relation reads from the other end, on the target's page
     INVERSE_LABELS = {
-        Relation.CONTRIBUTES_TO: "is contributed to by",
-        Relation.DEPENDS_ON: "is depended on by",
-        Relation.SAME_INDICATOR: "measures the same indicator as",
-        Relation.SUPERSEDES: "is superseded by",
+        Relation.CONTRIBUTES_TO: gettext_lazy("is contributed to by"),
+        Relation.DEPENDS_ON: gettext_lazy("is depended on by"),
+        Relation.SAME_INDICATOR: gettext_lazy("measures the same indicator as"),
+        Relation.SUPERSEDES: gettext_lazy("is superseded by"),
     }
 
     source = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="links_out")
