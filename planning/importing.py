@@ -540,7 +540,7 @@ def _sheet_records(name: str, content: bytes, plan_slug: str):
 
 
 def _plan_record(plan: Plan) -> loader.Record:
-    record = loader.Record(number=0, label=_("planning.plan"), pk="plan")
+    record = loader.Record(number=0, label="planning.plan", pk="plan")
     for f in Plan._meta.concrete_fields:
         if f.name in {"id", "version", *loader.MPTT_COLUMNS}:
             continue
@@ -651,7 +651,7 @@ def _number_text(value) -> str:
 def _row_records(number: int, cells: dict, problems: loader.Problems, lookups: _Lookups, plan: Plan):
     """One spreadsheet row as an item record and its supporter records; (None, []) if a
     cell cannot be read (each such cell is reported, by row and column)."""
-    item = loader.Record(number=number, label=_("planning.planitem"), pk=None)
+    item = loader.Record(number=number, label="planning.planitem", pk=None)
     supporters: list[loader.Record] = []
     bad = False
 
@@ -698,7 +698,7 @@ def _row_records(number: int, cells: dict, problems: loader.Problems, lookups: _
                 for part in [] if value is None else str(value).split(";"):
                     if part.strip():
                         slug = lookups.one(lookups.organisations, part, "organisation")
-                        supporter = loader.Record(number=number, label=_("planning.itemsupporter"), pk=None)
+                        supporter = loader.Record(number=number, label="planning.itemsupporter", pk=None)
                         supporter.refs = {"item": None, "organisation": slug}
                         supporters.append(supporter)
             elif name.endswith("_date"):
