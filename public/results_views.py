@@ -129,6 +129,8 @@ def results_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         "plan": {"title": plan.title, "slug": plan.slug, "organisation": plan.organisation.name},
         "results": [{key: results.json_value(value) for key, value in row.items()} for row in rows],
     }
-    response = HttpResponse(json.dumps(body, ensure_ascii=False, indent=1), content_type="application/json")
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, indent=1, default=str), content_type="application/json"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
