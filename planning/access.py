@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from simple_history.utils import get_history_manager_for_model
 
 from partners.models import Organisation, PartnershipLead, PartnershipMember, User
@@ -64,11 +65,11 @@ def get_plan_for_user(user: User, slug: str, action: str = "view") -> Plan:
     try:
         plan = plans_for(user).select_related("parent__parent__parent").annotate(**facts, **above).get(slug=slug)
     except Plan.DoesNotExist:
-        raise Http404("No such plan") from None
+        raise Http404(_("No such plan")) from None
     setattr(plan, READER_FACTS, {"reader": user.pk} | {fact: getattr(plan, fact) for fact in facts})
     if above:  # the plans above it the reader may not read (breadcrumbs: planning_tags.plan_trail)
         ids, node = [], plan
-        for _ in ABOVE:
+        for _level in ABOVE:
             ids.append(node.parent_id if node is not None else None)
             node = node.parent if node is not None and node.parent_id else None
         if (
@@ -140,7 +141,7 @@ def get_item_for_user(user: User, slug: str, pk: int, action: str = "view") -> P
             pk=pk, plan=plan
         )
     except PlanItem.DoesNotExist:
-        raise Http404("No such item") from None
+        raise Http404(_("No such item")) from None
     item.plan = plan
     if action == "draft" and not can_change(user, plan) and drafting_part(user, plan, item) is None:
         raise PermissionDenied
@@ -271,7 +272,7 @@ def hiding_key(hidden: frozenset[int]) -> str:
 
 
 def hidden_plans(key: str) -> frozenset[int]:
-    _, found, ids = key.partition(HIDING)
+    _key, found, ids = key.partition(HIDING)
     return frozenset(int(pk) for pk in ids.split(",") if pk.isdigit()) if found else frozenset()
 
 
@@ -293,7 +294,7 @@ def get_indicator_for_editor(user: User, code: str) -> Indicator:
         raise PermissionDenied
     indicator = Indicator.objects.filter(code=code).first()
     if indicator is None:
-        raise Http404("No such indicator")
+        raise Http404(_("No such indicator"))
     return indicator
 
 
@@ -303,5 +304,5 @@ def get_theme_for_user(user: User, slug: str, action: str = "view") -> Theme:
         raise PermissionDenied
     theme = Theme.objects.filter(slug=slug).first()
     if theme is None:
-        raise Http404("No such theme")
+        raise Http404(_("No such theme"))
     return theme

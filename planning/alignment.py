@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from planning.formatting import measure
 from planning.models import Indicator, Link, Plan, PlanItem
@@ -165,7 +166,7 @@ class Disagreement:
         for rows in plans.values():
             # each distinct value formatted once: a plan's 100 targets use two or three
             values = {(row.item.target_value, row.item.unit): row.value_differs for row in rows}
-            units = {row.item.get_unit_display() or "Not set": row.unit_differs for row in rows}
+            units = {str(row.item.get_unit_display()) or _("Not set"): row.unit_differs for row in rows}
             shown = [(shown_value(_Measure(value, unit)), differs) for (value, unit), differs in values.items()]
             found.append(PlanValues(rows[0].plan, len(rows), list(dict(shown).items()), list(units.items())))
         return found
@@ -178,7 +179,7 @@ class _Measure(NamedTuple):
 
 def shown_value(item: "Node | _Measure") -> str:
     """A target's value in its unit, as the report shows it."""
-    return measure(item.target_value, item.unit) if item.target_value is not None else "Not set"
+    return measure(item.target_value, item.unit) if item.target_value is not None else _("Not set")
 
 
 @dataclass

@@ -7,12 +7,19 @@ escapes, so what anyone typed can never become markup; each plan's item address 
 reversed once (``IdUrl``). ``templatetags/alignment_rows`` makes them template tags.
 """
 
+from django.utils.translation import gettext as _
+
 from config.html import ID, IdUrl, SafeHtml, html, join
 from planning.alignment import Alignment, Disagreement, ItemRow, shown_value
 from planning.formatting import long_date
 from planning.models import Plan
 
-_DIFFERS = html(' <strong class="govuk-tag govuk-tag--orange app-tag">Differs</strong>')
+
+def _differs() -> SafeHtml:
+    """The tag beside a value that differs from the group's usual one."""
+    return html(' <strong class="govuk-tag govuk-tag--orange app-tag">{}</strong>', _("Differs"))
+
+
 _NOTHING = html("")
 
 
@@ -83,10 +90,10 @@ def target_rows(group: Disagreement, links: _Links) -> SafeHtml:
                 links.item(row),
                 item.title,
                 shown_value(item),
-                _DIFFERS if row.value_differs else _NOTHING,
-                long_date(item.target_date) if item.target_date else "Not set (by the end of the plan)",
-                item.get_unit_display() or "Not set",
-                _DIFFERS if row.unit_differs else _NOTHING,
+                _differs() if row.value_differs else _NOTHING,
+                long_date(item.target_date) if item.target_date else _("Not set (by the end of the plan)"),
+                item.get_unit_display() or _("Not set"),
+                _differs() if row.unit_differs else _NOTHING,
             )
         )
     return join(out, "\n")
@@ -112,4 +119,4 @@ def plan_value_rows(group: Disagreement, links: _Links) -> SafeHtml:
 
 
 def _values(values: list[tuple[str, bool]]) -> SafeHtml:
-    return join([html("{}{}", text, _DIFFERS if differs else _NOTHING) for text, differs in values], "<br>")
+    return join([html("{}{}", text, _differs() if differs else _NOTHING) for text, differs in values], "<br>")

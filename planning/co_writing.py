@@ -9,15 +9,14 @@ one standing sign-off per organisation, a lead signing for their own organisatio
 checked here, under the lock.
 """
 
-from collections.abc import Callable
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.history import current_change
 from partners.models import PartnershipMember, User
-from partners.services import notify
 from planning.models import DraftingGroup, DraftingGroupMember, Plan, PlanItem, SignOff
+from planning.notices import notify_in_their_language
 from planning.rules import is_partnership_lead
 from planning.services import plan_write
 
@@ -34,9 +33,11 @@ def drafting_group_create(*, plan: Plan, user: User, name: str, item_id: int | N
     with plan_write(plan.pk, user=user, reason=f"Drafting group “{name.strip()}” set up") as locked:
         item = PlanItem.objects.filter(pk=item_id, plan=locked).first() if item_id else None
         if item is None:
-            raise ValidationError({"item": "Choose the part of the plan the group will write."})
+            raise ValidationError({"item": _("Choose the part of the plan the group will write.")})
         if DraftingGroup.objects.filter(item=item).exists():
-            raise ValidationError({"item": f"“{item.title}” already has a drafting group: add people to it instead."})
+            raise ValidationError(
+                {"item": _("“%(part)s” already has a drafting group: add people to it instead.") % {"part": item.title}}
+            )
         group = DraftingGroup(plan=locked, item=item, name=name.strip())
         group.full_clean()
         group.save()
@@ -58,26 +59,25 @@ def drafting_member_add(*, group: DraftingGroup, user: User, email: str) -> Draf
         people = list(User.objects.filter(email__iexact=address, is_active=True)[:2]) if address else []
         if len(people) != 1:
             raise ValidationError(
-                {"email": "Nobody active has that email address here: check it, or invite them first."}
+                {"email": _("Nobody active has that email address here: check it, or invite them first.")}
                 if not people
-                else {"email": "More than one person has that email address: ask an administrator to correct it."}
+                else {"email": _("More than one person has that email address: ask an administrator to correct it.")}
             )
         person = people[0]
         if person.role == User.Role.MEMBER:
-            raise ValidationError({"email": "Elected members scrutinise plans rather than draft them."})
+            raise ValidationError({"email": _("Elected members scrutinise plans rather than draft them.")})
         if DraftingGroupMember.objects.filter(group_id=group.pk, person=person).exists():
-            raise ValidationError({"email": f"{person} is already in this group."})
+            raise ValidationError({"email": _("%(person)s is already in this group.") % {"person": person}})
         membership = DraftingGroupMember.objects.create(group_id=group.pk, person=person)
-        notify(
+        notify_in_their_language(
             recipients=[person],
-            # composed for each recipient in their language (partners.services.notify)
-            subject=lambda: _("You are drafting part of %(plan)s") % {"plan": locked.title},
-            body=lambda: (
+            write=lambda: (
+                _("You are drafting part of %(plan)s") % {"plan": locked.title},
                 _(
                     "%(person)s added you to the drafting group “%(group)s”. While the plan is a draft you can "
-                    "add, change, move and delete the items in “%(item)s” and everything under it."
+                    "add, change, move and delete the items in “%(part)s” and everything under it."
                 )
-                % {"person": user, "group": group.name, "item": group.item.title}
+                % {"person": user, "group": group.name, "part": group.item.title},
             ),
             url=group.item.get_absolute_url(),
         )
@@ -89,7 +89,7 @@ def drafting_member_remove(*, group: DraftingGroup, user: User, membership_id: i
     with plan_write(group.plan_id, user=user, reason=f"Removed from drafting group “{group.name}”"):
         found = DraftingGroupMember.objects.select_related("person").filter(pk=membership_id, group_id=group.pk).first()
         if found is None:
-            raise ValidationError("That person is no longer in this group.")
+            raise ValidationError(_("That person is no longer in this group."))
         found.delete()
     return found.person
 
@@ -115,15 +115,19 @@ def sign_off_give(*, plan: Plan, user: User, condition: str = "") -> SignOff:
     """Record that the lead's organisation agrees to the plan, with any condition attached."""
     with plan_write(plan.pk, user=user, reason="Signed off") as locked:
         if locked.partnership_id is None:
-            raise ValidationError("Only a plan owned by a partnership is signed off by its organisations.")
+            raise ValidationError(_("Only a plan owned by a partnership is signed off by its organisations."))
         if locked.status not in SIGNING_STATUSES:
-            raise ValidationError(f"The plan is {locked.get_status_display().lower()}: sign-off has closed.")
+            raise ValidationError(
+                _("The plan is %(status)s: sign-off has closed.") % {"status": locked.get_status_display().lower()}
+            )
         if not is_partnership_lead(user, locked):
-            raise ValidationError("Only a named plan lead signs off, for their own organisation.")
+            raise ValidationError(_("Only a named plan lead signs off, for their own organisation."))
         if SignOff.objects.filter(
             plan=locked, organisation_id=user.organisation_id, withdrawn_at__isnull=True
         ).exists():
-            raise ValidationError(f"{user.organisation} has already signed this plan off.")
+            raise ValidationError(
+                _("%(organisation)s has already signed this plan off.") % {"organisation": user.organisation}
+            )
         sign_off = SignOff(
             plan=locked,
             organisation_id=user.organisation_id,
@@ -133,42 +137,29 @@ def sign_off_give(*, plan: Plan, user: User, condition: str = "") -> SignOff:
         )
         sign_off.full_clean()
         sign_off.save()
-        _tell_owner(
-            locked,
-            user,
-            lambda: (
-                _("%(organisation)s signed off %(plan)s") % {"organisation": user.organisation, "plan": locked.title}
-            ),
-            condition.strip(),
-        )
+        _tell_owner(locked, user, gettext_lazy("%(organisation)s signed off %(plan)s"), condition.strip())
     return sign_off
 
 
 def sign_off_withdraw(*, plan: Plan, user: User, sign_off_id: int, reason: str) -> SignOff:
     """Withdraw the organisation's sign-off while the plan is still a draft; the reason is kept."""
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the sign-off is withdrawn: it is kept with the plan."})
+        raise ValidationError({"reason": _("Say why the sign-off is withdrawn: it is kept with the plan.")})
     with plan_write(plan.pk, user=user, reason=f"Sign-off withdrawn: {reason.strip()}") as locked:
         sign_off = SignOff.objects.filter(pk=sign_off_id, plan=locked, withdrawn_at__isnull=True).first()
         if sign_off is None:
-            raise ValidationError("That sign-off has already been withdrawn.")
+            raise ValidationError(_("That sign-off has already been withdrawn."))
         if locked.status not in SIGNING_STATUSES:
-            raise ValidationError(f"The plan is {locked.get_status_display().lower()}: its sign-offs stand.")
+            raise ValidationError(
+                _("The plan is %(status)s: its sign-offs stand.") % {"status": locked.get_status_display().lower()}
+            )
         if sign_off.organisation_id != user.organisation_id or not is_partnership_lead(user, locked):
-            raise ValidationError("Only a plan lead of the organisation that signed can withdraw its sign-off.")
+            raise ValidationError(_("Only a plan lead of the organisation that signed can withdraw its sign-off."))
         sign_off.withdrawn_by, sign_off.withdrawn_at = user, current_change().when
         sign_off.withdrawal_reason = reason.strip()
         sign_off.full_clean()
         sign_off.save()
-        _tell_owner(
-            locked,
-            user,
-            lambda: (
-                _("%(organisation)s withdrew its sign-off of %(plan)s")
-                % {"organisation": user.organisation, "plan": locked.title}
-            ),
-            reason.strip(),
-        )
+        _tell_owner(locked, user, gettext_lazy("%(organisation)s withdrew its sign-off of %(plan)s"), reason.strip())
     return sign_off
 
 
@@ -188,10 +179,15 @@ def sign_off_record(plan: Plan) -> str:
     return "Signed off by its organisations:\n\n" + "\n".join(lines) if lines else ""
 
 
-def _tell_owner(plan: Plan, user: User, subject: Callable[[], str], detail: str) -> None:
-    notify(
+def _tell_owner(plan: Plan, user: User, what: str, detail: str) -> None:
+    """``what``: a lazy sentence naming %(organisation)s and %(plan)s, in the owner's language."""
+
+    def write() -> tuple[str, str]:
+        subject = what % {"organisation": user.organisation, "plan": plan.title}
+        return subject, f"{subject} ({user}).\n\n{detail}".strip()
+
+    notify_in_their_language(
         recipients=[plan.owner] if plan.owner_id != user.pk else [],
-        subject=subject,  # written in the owner's language (partners.services.notify)
-        body=lambda: f"{subject()} ({user}).\n\n{detail}".strip(),
+        write=write,
         url=f"{plan.get_absolute_url()}drafting/",
     )

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from planning import selectors
+from planning.formatting import long_date
 from planning.models import Comment, Consultation, Plan, PlanItem
 
 State = Comment.State
@@ -118,7 +120,7 @@ def groups(plan: Plan, threads: list[Entry]) -> list[Group]:
     then items since deleted (by the title they had)."""
     items = list(PlanItem.objects.filter(plan=plan).in_tree_order().only("id", "parent_id", "kind", "title"))
     refs = selectors.references(items)
-    groups: dict[str, Group] = {"plan": Group("plan", "", "", "The plan as a whole")}
+    groups: dict[str, Group] = {"plan": Group("plan", "", "", _("The plan as a whole"))}
     for item in items:
         groups[str(item.pk)] = Group(
             str(item.pk),
@@ -132,7 +134,7 @@ def groups(plan: Plan, threads: list[Entry]) -> list[Group]:
         comment = thread.comment
         if comment.item_id is None and comment.item_title:
             key = gone.setdefault(comment.item_title, f"gone-{len(gone) + 1}")
-            groups.setdefault(key, Group(key, "", "Deleted item", comment.item_title))
+            groups.setdefault(key, Group(key, "", _("Deleted item"), comment.item_title))
         else:
             key = str(comment.item_id) if comment.item_id else "plan"
         groups[key].threads.append(thread)
@@ -167,7 +169,7 @@ def filter_choices(groups: list[Group]) -> dict[str, list[tuple[str, str]]]:
         for thread in group.threads:
             for entry in thread.walk():
                 org = entry.comment.organisation
-                organisations[str(org.pk) if org else "none"] = str(org) if org else "No organisation"
+                organisations[str(org.pk) if org else "none"] = str(org) if org else _("No organisation")
     return {
         "item": [(group.key, f"{group.heading} {group.title}".strip()) for group in groups],
         "organisation": sorted(organisations.items(), key=lambda pair: pair[1].lower()),
@@ -178,13 +180,17 @@ def filter_choices(groups: list[Group]) -> dict[str, list[tuple[str, str]]]:
 def notice(plan: Plan, open_consultation: Consultation | None) -> str:
     """One sentence on where the consultation stands, for the comment pages."""
     if open_consultation is not None:
-        return f"The consultation is open until {open_consultation.closes_on:%-d %B %Y}."
+        return _("The consultation is open until %(date)s.") % {"date": long_date(open_consultation.closes_on)}
     latest = plan.consultations.first()
     if latest is None:
-        return "This plan is not out for consultation, so comments cannot be added."
+        return _("This plan is not out for consultation, so comments cannot be added.")
     if latest.opens_on > timezone.localdate():
-        return f"The consultation opens on {latest.opens_on:%-d %B %Y}. Comments can be added from then."
-    return f"The consultation closed on {latest.closes_on:%-d %B %Y}. Comments can no longer be added."
+        return _("The consultation opens on %(date)s. Comments can be added from then.") % {
+            "date": long_date(latest.opens_on)
+        }
+    return _("The consultation closed on %(date)s. Comments can no longer be added.") % {
+        "date": long_date(latest.closes_on)
+    }
 
 
 @dataclass

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
 
 from config.history import change_context
 from partners.models import User
@@ -21,7 +22,7 @@ from planning.conflicts import check_version
 from planning.models import Indicator, ItemTheme, PlanItem, Theme
 from planning.services import plan_write
 
-TAG_REFUSED = "Only those who may change this item’s plan can tag it with themes."
+TAG_REFUSED = gettext_lazy("Only those who may change this item’s plan can tag it with themes.")
 
 
 def _save(row: models.Model, *, fields: dict, names: list[str], expected_version: int | None, user, reason: str):

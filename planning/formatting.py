@@ -1,12 +1,20 @@
 """Numbers, money and dates as every page, the PDFs and the scorecards write them (exports
 keep raw numbers, so that spreadsheets can calculate with them). Plain functions, used by
-the HTML written in Python and the selectors; ``planning_tags`` makes them template filters."""
+the HTML written in Python and the selectors; ``planning_tags`` makes them template filters.
+
+In the reader's language (decision 0029): months and days by Django's catalogue for it
+("7 Rhagfyr 2026"), days counted in its words. Money and numbers are written alike in
+English and Welsh ("£1,234.50"): Django's formats for both use the comma for thousands
+and the point for decimals, so these write them so whatever the server's locale."""
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from planning.models import PlanItem
 
@@ -52,7 +60,9 @@ def measure(value, unit: str = "") -> str:
     if unit == PlanItem.Unit.POUNDS:
         return pounds(value)
     if unit == PlanItem.Unit.DAYS:
-        return f"{number(value)} day{'' if _decimal(value) == 1 else 's'}"
+        count = _decimal(value)
+        whole = int(count) if count == count.to_integral_value() else 0  # a part day reads as "days"
+        return ngettext("%(number)s day", "%(number)s days", whole) % {"number": number(value)}
     return number(value)
 
 
@@ -66,18 +76,23 @@ def expected_measure(value, unit: str = "") -> str:
 
 
 def short_date(value: date) -> str:
-    """As tables and the outline write a day: "1 Apr 2013"."""
-    return f"{value:%-d %b %Y}"
+    """As tables and the outline write a day: "1 Apr 2013" ("1 Ebr 2013" in Welsh)."""
+    return date_format(value, "j M Y")
 
 
 def month_year(value: date) -> str:
     """A month: "Apr 2013" (a baseline's date)."""
-    return f"{value:%b %Y}"
+    return date_format(value, "M Y")
 
 
 def long_date(value) -> str:
-    """As dates read across the app's prose: "5 December 2026"."""
-    return f"{value:%-d %B %Y}" if value else ""
+    """As dates read across the app's prose: "5 December 2026" ("5 Rhagfyr 2026" in Welsh)."""
+    return date_format(value, "j F Y") if value else ""
+
+
+def date_and_time(value: datetime) -> str:
+    """A moment, in the council's time: "5 December 2026, 14:30"."""
+    return date_format(timezone.localtime(value), "j F Y, H:i")
 
 
 MONEY_FIELDS = {"cost_amount"}
@@ -97,9 +112,9 @@ def field_text(model, name: str, value) -> str:
     if isinstance(value, QuerySet | list | tuple):
         return ", ".join(str(each) for each in value)
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, datetime):
-        return f"{timezone.localtime(value):%-d %B %Y, %H:%M}"
+        return date_and_time(value)
     if isinstance(value, date):
         return long_date(value)
     if isinstance(value, Decimal):

@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.forms import GovukForm, GovukModelForm, LongCheckboxes, LongSelect, ModelMultipleChoiceField
 from config.text import TEXT_LIMIT
@@ -17,10 +19,10 @@ from planning.access import can
 from planning.models import Comment, Edition, Indicator, Link, Plan, PlanItem, Theme, financial_year
 from planning.services import RIGHTS_FIELDS, RIGHTS_REFUSED, THRESHOLD_REFUSED
 
-REASON_HELP = "Optional. Recorded in the history beside your change."
+REASON_HELP = gettext_lazy("Optional. Recorded in the history beside your change.")
 
 
-APPROVED_REASON_HELP = "Required: this plan is approved, so every change is recorded with its reason."
+APPROVED_REASON_HELP = gettext_lazy("Required: this plan is approved, so every change is recorded with its reason.")
 
 
 def require_reason_if_approved(form: forms.Form, plan: Plan | None) -> None:
@@ -41,11 +43,11 @@ class PlanForm(GovukModelForm):
         model = Plan
         fields = Plan.EDITABLE_FIELDS
         labels = {
-            "label_vision": "Name for the vision",
-            "label_priority": "Name for priorities",
-            "label_action": "Name for actions",
-            "label_target": "Name for targets",
-            "label_milestone": "Name for milestones",
+            "label_vision": gettext_lazy("Name for the vision"),
+            "label_priority": gettext_lazy("Name for priorities"),
+            "label_action": gettext_lazy("Name for actions"),
+            "label_target": gettext_lazy("Name for targets"),
+            "label_milestone": gettext_lazy("Name for milestones"),
         }
         widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
 
@@ -57,8 +59,8 @@ class PlanForm(GovukModelForm):
         self.fields["owner"].queryset = _council_staff()
         self.fields["parent"].queryset = parents if parents is not None else Plan.objects.all()
         self.fields["parent"].required = False
-        self.fields["parent"].empty_label = "None: this is a top-level plan"
-        self.fields["partnership"].empty_label = "None: the council’s own plan"
+        self.fields["parent"].empty_label = _("None: this is a top-level plan")
+        self.fields["partnership"].empty_label = _("None: the council’s own plan")
         if self.instance.pk:
             self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
                 pk__in=self.instance.get_descendants(include_self=True).values("pk")
@@ -72,6 +74,19 @@ class PlanForm(GovukModelForm):
         return self.cleaned_data.get("cadence") or self.instance.cadence or Plan.Cadence.QUARTERLY
 
 
+CADENCE_FIXED = {
+    Plan.Cadence.QUARTERLY: gettext_lazy(
+        "This plan already has progress returns for its quarterly periods, so its reporting cadence cannot change."
+    ),
+    Plan.Cadence.TERMLY: gettext_lazy(
+        "This plan already has progress returns for its termly periods, so its reporting cadence cannot change."
+    ),
+    Plan.Cadence.MONTHLY: gettext_lazy(
+        "This plan already has progress returns for its monthly periods, so its reporting cadence cannot change."
+    ),
+}
+
+
 class PlanEditForm(PlanForm):
     """The plan's details. Naming the owner confers approval and review, so the owner
     field is offered only to those who may hand the plan over (``change_owner``); for
@@ -79,7 +94,9 @@ class PlanEditForm(PlanForm):
     refused beside the field, changing nothing (issue 12, item 5)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), required=False, max_length=250, help_text=REASON_HELP
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,10 +127,7 @@ class PlanEditForm(PlanForm):
         scorecard of quarters cannot read terms (decision 0028)."""
         cadence = super().clean_cadence()
         if cadence != self.instance.cadence and self.instance.items.filter(returns__isnull=False).exists():
-            raise forms.ValidationError(
-                f"This plan already has progress returns for its {self.instance.get_cadence_display().split(',')[0].lower()} "
-                "periods, so its reporting cadence cannot change."
-            )
+            raise forms.ValidationError(CADENCE_FIXED[self.instance.cadence])
         return cadence
 
     def clean_partnership(self):
@@ -135,18 +149,22 @@ class PlanEditForm(PlanForm):
 class BudgetLineForm(GovukForm):
     """One line of an action's budget profile; the plan's years are the choices."""
 
-    year = forms.TypedChoiceField(label="Financial year", coerce=int)
+    year = forms.TypedChoiceField(label=gettext_lazy("Financial year"), coerce=int)
     cost_type = forms.ChoiceField(
-        label="Revenue or capital", choices=PlanItem.CostType.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Revenue or capital"), choices=PlanItem.CostType.choices, widget=forms.RadioSelect
     )
     funding_source = forms.CharField(
-        label="Funding source",
+        label=gettext_lazy("Funding source"),
         required=False,
         max_length=200,
-        help_text="The funding stream, for example a grant. Leave empty if it is not known.",
+        help_text=gettext_lazy("The funding stream, for example a grant. Leave empty if it is not known."),
     )
-    amount = forms.DecimalField(label="Amount (£)", min_value=0, max_digits=12, decimal_places=2, localize=False)
-    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount (£)"), min_value=0, max_digits=12, decimal_places=2, localize=False
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), required=False, max_length=250, help_text=REASON_HELP
+    )
 
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,7 +182,7 @@ class ItemForm(GovukModelForm):
         queryset=Organisation.objects.filter(is_active=True).order_by("name"),
         required=False,
         widget=LongCheckboxes,
-        help_text="Organisations that help deliver this.",
+        help_text=gettext_lazy("Organisations that help deliver this."),
     )
 
     class Meta:
@@ -179,7 +197,9 @@ class ItemForm(GovukModelForm):
             },
         }
 
-    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), required=False, max_length=250, help_text=REASON_HELP
+    )
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,7 +216,7 @@ class ItemForm(GovukModelForm):
             self.fields["target_value"].required = True
             self.fields["indicator"].queryset = Indicator.objects.order_by("name")
             for name in ("unit", "direction"):  # a target takes its indicator's unless it says otherwise
-                self.fields[name].help_text = "Leave blank to use the indicator’s."
+                self.fields[name].help_text = _("Leave blank to use the indicator’s.")
         if self.instance.pk:
             self.fields["supporting_organisations"].initial = [
                 s.organisation_id for s in self.instance.supporters.all()
@@ -205,10 +225,10 @@ class ItemForm(GovukModelForm):
             (title, [self[name] for name in names if name in self.fields])
             for title, names in (
                 ("", ["title", "description", "status"]),
-                ("Who leads it", ["lead_officer", "lead_organisation", "supporting_organisations"]),
-                ("When", ["start_date", "due_date"]),
-                ("Cost", PlanItem.COST_FIELDS),
-                ("Measure", PlanItem.MEASURE_FIELDS),
+                (_("Who leads it"), ["lead_officer", "lead_organisation", "supporting_organisations"]),
+                (_("When"), ["start_date", "due_date"]),
+                (_("Cost"), PlanItem.COST_FIELDS),
+                (_("Measure"), PlanItem.MEASURE_FIELDS),
             )
         ]
         self.fieldsets = [(title, fields) for title, fields in self.fieldsets if fields]
@@ -220,15 +240,17 @@ class ItemForm(GovukModelForm):
             if name in self.fields and not cleaned.get(name) and name not in self.errors:
                 cleaned[name] = getattr(indicator, name, "") if indicator else ""
                 if not cleaned[name]:
-                    self.add_error(
-                        name,
-                        f"A target needs a {PlanItem._meta.get_field(name).verbose_name}: choose one, "
-                        "or an indicator that has one.",
-                    )
+                    self.add_error(name, TARGET_NEEDS[name])
         return cleaned
 
     def content(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.fields}
+
+
+TARGET_NEEDS = {
+    "unit": gettext_lazy("A target needs a unit: choose one, or an indicator that has one."),
+    "direction": gettext_lazy("A target needs a direction: choose one, or an indicator that has one."),
+}
 
 
 class ItemEditForm(ItemForm):
@@ -251,9 +273,13 @@ class ParentField(forms.TypedChoiceField):
 
 
 class MoveForm(GovukForm):
-    parent = ParentField(label="Move under", coerce=int, widget=LongSelect)
-    position = forms.IntegerField(label="Position among its new siblings", min_value=1, help_text="1 is the first.")
-    reason = forms.CharField(label="Reason for the move", required=False, max_length=250, help_text=REASON_HELP)
+    parent = ParentField(label=gettext_lazy("Move under"), coerce=int, widget=LongSelect)
+    position = forms.IntegerField(
+        label=gettext_lazy("Position among its new siblings"), min_value=1, help_text=gettext_lazy("1 is the first.")
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the move"), required=False, max_length=250, help_text=REASON_HELP
+    )
 
     def __init__(
         self,
@@ -273,7 +299,7 @@ class MoveForm(GovukForm):
 
 
 class ReasonForm(GovukForm):
-    reason = forms.CharField(label="Reason", required=False, max_length=250, help_text=REASON_HELP)
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=250, help_text=REASON_HELP)
 
     def __init__(self, *args, plan: Plan | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -282,9 +308,11 @@ class ReasonForm(GovukForm):
 
 class EditionForm(GovukForm):
     name = forms.CharField(
-        label="Name of the edition", max_length=200, help_text="For example “Approved by Cabinet, 18 March 2013”."
+        label=gettext_lazy("Name of the edition"),
+        max_length=200,
+        help_text=gettext_lazy("For example “Approved by Cabinet, 18 March 2013”."),
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def parse_when(raw: str) -> datetime:
@@ -296,7 +324,9 @@ def parse_when(raw: str) -> datetime:
     except ValueError:
         parsed = None
     if parsed is None:
-        raise ValidationError(f"“{raw}” is not a date. Enter it as 2013-03-18, or pick it from the calendar.")
+        raise ValidationError(
+            _("“%(raw)s” is not a date. Enter it as 2013-03-18, or pick it from the calendar.") % {"raw": raw}
+        )
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
@@ -309,15 +339,20 @@ class CompareForm(GovukForm):
     ``moment(side)`` is what ``planning.views.timetravel.Moment`` reads: "now",
     "edition-<id>", or the date as typed."""
 
-    SIDES = (("from", "From"), ("to", "To"))
+    SIDES = (("from", gettext_lazy("From")), ("to", gettext_lazy("To")))
+    DATE_LABELS = {"from": gettext_lazy("From: date"), "to": gettext_lazy("To: date")}
+    DATE_MISSING = {
+        "from": gettext_lazy("Enter the date to compare from, for example 2013-03-18."),
+        "to": gettext_lazy("Enter the date to compare to, for example 2013-03-18."),
+    }
     DATE = "date"
 
     def __init__(self, data, *, editions: list[Edition], default_from: str):
         data = data.copy()
         data.setdefault("from", default_from)
         data.setdefault("to", "now")
-        choices = [("now", "Now"), *((f"edition-{e.pk}", e.name) for e in editions), (self.DATE, "On a date")]
-        for side, _ in self.SIDES:
+        choices = [("now", _("Now")), *((f"edition-{e.pk}", e.name) for e in editions), (self.DATE, _("On a date"))]
+        for side, _label in self.SIDES:
             raw = (data.get(side) or "").strip()
             if raw not in dict(choices) and _is_moment(raw):  # an address from before the form offered names
                 data[side], data[f"{side}_date"] = self.DATE, raw
@@ -329,22 +364,24 @@ class CompareForm(GovukForm):
                 choices=choices,
                 widget=_NamedRadios,
                 error_messages={
-                    "invalid_choice": "Choose now, one of this plan’s editions or a date.",
-                    "required": "Choose now, one of this plan’s editions or a date.",
+                    "invalid_choice": _("Choose now, one of this plan’s editions or a date."),
+                    "required": _("Choose now, one of this plan’s editions or a date."),
                 },
             )
             self.fields[f"{side}_date"] = forms.CharField(
-                label=f"{label}: date", required=False, help_text="The plan as it stood at the end of that day."
+                label=self.DATE_LABELS[side],
+                required=False,
+                help_text=_("The plan as it stood at the end of that day."),
             )
 
     def clean(self):
         cleaned = super().clean()
-        for side, label in self.SIDES:
+        for side, _label in self.SIDES:
             if cleaned.get(side) != self.DATE:
                 continue
             raw = (cleaned.get(f"{side}_date") or "").strip()
             if not raw:
-                self.add_error(f"{side}_date", f"Enter the date to compare {label.lower()}, for example 2013-03-18.")
+                self.add_error(f"{side}_date", self.DATE_MISSING[side])
                 continue
             try:
                 parse_when(raw)
@@ -395,8 +432,8 @@ def _is_moment(raw: str) -> bool:
 
 class LinkForm(GovukForm):
     target = forms.IntegerField(widget=forms.HiddenInput)
-    relation = forms.ChoiceField(label="Relation", choices=Link.Relation.choices)
-    note = forms.CharField(label="Note", required=False, max_length=300)
+    relation = forms.ChoiceField(label=gettext_lazy("Relation"), choices=Link.Relation.choices)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=300)
 
 
 # --- plan lifecycle: consultation, approval, status, revision (issue 4) -------------------
@@ -425,39 +462,43 @@ def _today():
 
 
 class ConsultationForm(GovukForm):
-    opens_on = forms.DateField(label="Opens on", widget=_DATE_INPUT)
+    opens_on = forms.DateField(label=gettext_lazy("Opens on"), widget=_DATE_INPUT)
     closes_on = forms.DateField(
-        label="Closes on",
+        label=gettext_lazy("Closes on"),
         widget=_DATE_INPUT,
-        help_text="Invitees can comment until the end of this day.",
+        help_text=gettext_lazy("Invitees can comment until the end of this day."),
     )
     note = forms.CharField(
-        label="Covering note",
+        label=gettext_lazy("Covering note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Markdown: what you would like comments on. It goes in the invitation.",
+        help_text=gettext_lazy("Markdown: what you would like comments on. It goes in the invitation."),
     )
     organisations = ModelMultipleChoiceField(
-        label="Invite organisations and council services",
+        label=gettext_lazy("Invite organisations and council services"),
         queryset=Organisation.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Partners’ people can read the draft from now on; they and the officers of a council "
-        "service or directorate invited (and of the services beneath it) can comment and suggest changes. "
-        "All are told by email.",
+        help_text=gettext_lazy(
+            "Partners’ people can read the draft from now on; they and the officers of a council "
+            "service or directorate invited (and of the services beneath it) can comment and suggest changes. "
+            "All are told by email."
+        ),
     )
     members = ModelMultipleChoiceField(
-        label="Invite elected members",
+        label=gettext_lazy("Invite elected members"),
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="For pre-scrutiny: they can read and comment on the draft.",
+        help_text=gettext_lazy("For pre-scrutiny: they can read and comment on the draft."),
     )
     is_public = forms.BooleanField(
-        label="Open it to the public",
+        label=gettext_lazy("Open it to the public"),
         required=False,
-        help_text="Anyone can read the draft on the public pages and respond, without signing in, until the "
-        "closing date. Each response is checked by an officer before it is shown.",
+        help_text=gettext_lazy(
+            "Anyone can read the draft on the public pages and respond, without signing in, until the "
+            "closing date. Each response is checked by an officer before it is shown."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -467,7 +508,9 @@ class ConsultationForm(GovukForm):
             Organisation.objects.filter(is_active=True).exclude(kind=Organisation.Kind.COUNCIL).order_by("name")
         )
         self.fields["organisations"].label_from_instance = lambda org: (
-            f"{org} ({org.get_kind_display().lower()})" if org.is_council else str(org)
+            _("%(organisation)s (%(kind)s)") % {"organisation": org, "kind": org.get_kind_display().lower()}
+            if org.is_council
+            else str(org)
         )
         self.fields["members"].queryset = User.objects.filter(is_active=True, role=User.Role.MEMBER).order_by(
             "last_name", "first_name"
@@ -477,31 +520,34 @@ class ConsultationForm(GovukForm):
         data = super().clean()
         opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
         if opens_on and closes_on and closes_on < opens_on:
-            self.add_error("closes_on", "The consultation must close on or after the day it opens.")
+            self.add_error("closes_on", _("The consultation must close on or after the day it opens."))
         elif closes_on and closes_on < _today():
-            self.add_error("closes_on", "The consultation must close today or later.")
+            self.add_error("closes_on", _("The consultation must close today or later."))
         invited = data.get("organisations") or data.get("members") or data.get("is_public")
         if "organisations" in data and "members" in data and not invited:
-            self.add_error("organisations", "Invite at least one organisation or member, or open it to the public.")
+            self.add_error("organisations", _("Invite at least one organisation or member, or open it to the public."))
         return data
 
 
 class ApproveForm(_OneOfSeveral, GovukForm):
     id_prefix = "approve"
     approved_by = forms.CharField(
-        label="Approving body",
+        label=gettext_lazy("Approving body"),
         max_length=160,  # it names the edition: "Approved by <body>, 30 September 2013" fits its 200 characters
-        help_text="For example “Cabinet” or “Full Council”.",
+        help_text=gettext_lazy("For example “Cabinet” or “Full Council”."),
     )
-    approved_on = forms.DateField(label="Date approved", widget=_DATE_INPUT)
+    approved_on = forms.DateField(label=gettext_lazy("Date approved"), widget=_DATE_INPUT)
     reason = forms.CharField(
-        label="Reason", required=False, max_length=250, help_text="Kept in the plan's history beside the approval."
+        label=gettext_lazy("Reason"),
+        required=False,
+        max_length=250,
+        help_text=gettext_lazy("Kept in the plan's history beside the approval."),
     )
 
     def clean_approved_on(self):
         value = self.cleaned_data["approved_on"]
         if value > _today():
-            raise forms.ValidationError("The date approved must be today or in the past.")
+            raise forms.ValidationError(_("The date approved must be today or in the past."))
         return value
 
 
@@ -510,14 +556,16 @@ class StatusForm(_OneOfSeveral, GovukForm):
 
     id_prefix = "status"
     CHOICES = [
-        (Plan.Status.DRAFT, "Move back to draft"),
-        (Plan.Status.SUPERSEDED, "Mark as superseded"),
-        (Plan.Status.ARCHIVED, "Archive"),
+        (Plan.Status.DRAFT, gettext_lazy("Move back to draft")),
+        (Plan.Status.SUPERSEDED, gettext_lazy("Mark as superseded")),
+        (Plan.Status.ARCHIVED, gettext_lazy("Archive")),
     ]
 
-    status = forms.ChoiceField(label="New status", choices=CHOICES)
+    status = forms.ChoiceField(label=gettext_lazy("New status"), choices=CHOICES)
     reason = forms.CharField(
-        label="Reason", max_length=250, help_text="Required. Kept in the plan's history beside the change."
+        label=gettext_lazy("Reason"),
+        max_length=250,
+        help_text=gettext_lazy("Required. Kept in the plan's history beside the change."),
     )
 
 
@@ -526,7 +574,10 @@ class PublishForm(_OneOfSeveral, GovukForm):
 
     id_prefix = "publish"
     reason = forms.CharField(
-        label="Reason", required=False, max_length=250, help_text="Kept in the plan's history beside the change."
+        label=gettext_lazy("Reason"),
+        required=False,
+        max_length=250,
+        help_text=gettext_lazy("Kept in the plan's history beside the change."),
     )
 
 
@@ -550,16 +601,18 @@ class ReviseForm(_OneOfSeveral, GovukModelForm):
 
 class CommentForm(GovukForm):
     body = forms.CharField(
-        label="Your comment",
+        label=gettext_lazy("Your comment"),
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Markdown: use blank lines between paragraphs.",
+        help_text=gettext_lazy("Markdown: use blank lines between paragraphs."),
     )
     name_public = forms.BooleanField(
-        label="You may publish my name with this comment",
+        label=gettext_lazy("You may publish my name with this comment"),
         required=False,
-        help_text="If the plan is published, its “you said, we did” page shows what was said. Without this, "
-        "it shows only the kind of organisation you are from.",
+        help_text=gettext_lazy(
+            "If the plan is published, its “you said, we did” page shows what was said. Without this, "
+            "it shows only the kind of organisation you are from."
+        ),
     )
 
 
@@ -576,21 +629,27 @@ def _text_box(label: str, *, rows: int, help_text: str, required: bool = True) -
     )
 
 
-MARKDOWN_HELP = "Markdown: use blank lines between paragraphs."
+MARKDOWN_HELP = gettext_lazy("Markdown: use blank lines between paragraphs.")
 
 
 class SuggestWordingForm(GovukForm):
     """New wording for an item, prefilled with its current wording."""
 
-    proposed_title = forms.CharField(label="Title you suggest", max_length=300)
-    proposed_description = _text_box("Description you suggest", rows=6, help_text=MARKDOWN_HELP, required=False)
-    body = _text_box("Why do you suggest this?", rows=4, help_text="Whoever decides reads this beside your wording.")
+    proposed_title = forms.CharField(label=gettext_lazy("Title you suggest"), max_length=300)
+    proposed_description = _text_box(
+        gettext_lazy("Description you suggest"), rows=6, help_text=MARKDOWN_HELP, required=False
+    )
+    body = _text_box(
+        gettext_lazy("Why do you suggest this?"),
+        rows=4,
+        help_text=gettext_lazy("Whoever decides reads this beside your wording."),
+    )
 
 
 class SuggestItemForm(SuggestWordingForm):
     """A new item under an item: the kinds that may go there, by the plan's own labels."""
 
-    proposed_kind = forms.ChoiceField(label="What to add", widget=forms.RadioSelect)
+    proposed_kind = forms.ChoiceField(label=gettext_lazy("What to add"), widget=forms.RadioSelect)
     field_order = ["proposed_kind", "proposed_title", "proposed_description", "body"]
 
     def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
@@ -603,12 +662,12 @@ class SuggestItemForm(SuggestWordingForm):
 class AcceptSuggestionForm(GovukForm):
     """The wording to make, prefilled with the proposal: the accepter may adjust it."""
 
-    title = forms.CharField(label="Title", max_length=300)
-    description = _text_box("Description", rows=6, help_text=MARKDOWN_HELP, required=False)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
+    description = _text_box(gettext_lazy("Description"), rows=6, help_text=MARKDOWN_HELP, required=False)
     response = _text_box(
-        "Note to the person who suggested it",
+        gettext_lazy("Note to the person who suggested it"),
         rows=3,
-        help_text="Optional. They are told the suggestion was accepted, with this note.",
+        help_text=gettext_lazy("Optional. They are told the suggestion was accepted, with this note."),
         required=False,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
@@ -616,22 +675,26 @@ class AcceptSuggestionForm(GovukForm):
 
 class DeclineSuggestionForm(GovukForm):
     reason = _text_box(
-        "Reason for declining",
+        gettext_lazy("Reason for declining"),
         rows=4,
-        help_text="Required. The person who suggested it is told, and it appears in the consultation summary.",
+        help_text=gettext_lazy(
+            "Required. The person who suggested it is told, and it appears in the consultation summary."
+        ),
     )
 
 
 class RespondForm(GovukForm):
     response = forms.CharField(
-        label="Response",
+        label=gettext_lazy("Response"),
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What you did with the comment, and why. The person who commented is told, "
-        "and it appears in the consultation summary.",
+        help_text=gettext_lazy(
+            "What you did with the comment, and why. The person who commented is told, "
+            "and it appears in the consultation summary."
+        ),
     )
     state = forms.ChoiceField(
-        label="Outcome",
+        label=gettext_lazy("Outcome"),
         choices=[(state.value, state.label) for state in Comment.State if state != Comment.State.OPEN],
         widget=forms.RadioSelect,
     )
@@ -643,61 +706,67 @@ class RespondForm(GovukForm):
 
 class DraftingGroupForm(GovukForm):
     name = forms.CharField(
-        label="Name of the group", max_length=200, help_text="For example “Healthy communities sub-group”."
+        label=gettext_lazy("Name of the group"),
+        max_length=200,
+        help_text=gettext_lazy("For example “Healthy communities sub-group”."),
     )
     item = forms.TypedChoiceField(
-        label="The part it writes",
+        label=gettext_lazy("The part it writes"),
         coerce=int,
-        help_text="A priority and everything under it. Its members write it while the plan is a draft.",
+        help_text=gettext_lazy("A priority and everything under it. Its members write it while the plan is a draft."),
     )
 
     def __init__(self, *args, parts: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].choices = [("", "Choose a priority"), *parts]
+        self.fields["item"].choices = [("", _("Choose a priority")), *parts]
 
 
 class DraftingMemberForm(GovukForm):
     email = forms.EmailField(
-        label="Email address of the person to add",
+        label=gettext_lazy("Email address of the person to add"),
         max_length=254,
-        help_text="Anyone with an account, from any organisation. Invite people who have none first.",
+        help_text=gettext_lazy("Anyone with an account, from any organisation. Invite people who have none first."),
     )
 
 
 class SignOffForm(GovukForm):
     condition = forms.CharField(
-        label="Condition (optional)",
+        label=gettext_lazy("Condition (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Anything your organisation’s agreement depends on. It is named in the approved edition.",
+        help_text=gettext_lazy(
+            "Anything your organisation’s agreement depends on. It is named in the approved edition."
+        ),
     )
 
 
 class WithdrawForm(GovukForm):
     reason = forms.CharField(
-        label="Why is the sign-off withdrawn?",
+        label=gettext_lazy("Why is the sign-off withdrawn?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Kept with the plan and told to its owner.",
+        help_text=gettext_lazy("Kept with the plan and told to its owner."),
     )
 
 
 class PartnerInviteForm(GovukForm):
     """The owner of a partnership plan invites someone from one of its partner organisations."""
 
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150)
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150)
     email = forms.EmailField(
-        label="Email address", max_length=150, help_text="The invitation is sent here. It is also their username."
+        label=gettext_lazy("Email address"),
+        max_length=150,
+        help_text=gettext_lazy("The invitation is sent here. It is also their username."),
     )
-    organisation = forms.TypedChoiceField(label="Organisation", coerce=int)
-    job_title = forms.CharField(label="Job title (optional)", max_length=200, required=False)
+    organisation = forms.TypedChoiceField(label=gettext_lazy("Organisation"), coerce=int)
+    job_title = forms.CharField(label=gettext_lazy("Job title (optional)"), max_length=200, required=False)
 
     def __init__(self, *args, organisations: list[Organisation], **kwargs):
         super().__init__(*args, **kwargs)
         self.organisations = {org.pk: org for org in organisations}
-        self.fields["organisation"].choices = [("", "Choose an organisation")] + [
+        self.fields["organisation"].choices = [("", _("Choose an organisation"))] + [
             (org.pk, org.name) for org in organisations
         ]
 
@@ -734,6 +803,8 @@ class ItemThemesForm(GovukForm):
         queryset=Theme.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Select every theme this item serves. An administrator defines the themes.",
+        help_text=gettext_lazy("Select every theme this item serves. An administrator defines the themes."),
     )
-    reason = forms.CharField(label="Reason for the change", required=False, max_length=250, help_text=REASON_HELP)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), required=False, max_length=250, help_text=REASON_HELP
+    )

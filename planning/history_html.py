@@ -11,21 +11,31 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
+from django.utils.translation import gettext as _
 
 from config.html import SafeHtml, html, join
+from planning.outline_html import _holes
 from planning.selectors import FieldChange, HistoryEntry
 
-_TABLE_START = html(
-    '<table class="govuk-table app-diff-table">'
-    '<caption class="govuk-visually-hidden">Fields changed</caption>'
-    '<thead class="govuk-table__head"><tr class="govuk-table__row">'
-    '<th scope="col" class="govuk-table__header">Field</th><th scope="col" class="govuk-table__header">Before</th>'
-    '<th scope="col" class="govuk-table__header">After</th>'
-    '</tr></thead><tbody class="govuk-table__body">'
-)
+
+def _table_start() -> SafeHtml:
+    """The field table's head, in the reader's language (once per page)."""
+    return html(
+        '<table class="govuk-table app-diff-table">'
+        '<caption class="govuk-visually-hidden">{}</caption>'
+        '<thead class="govuk-table__head"><tr class="govuk-table__row">'
+        '<th scope="col" class="govuk-table__header">{}</th><th scope="col" class="govuk-table__header">{}</th>'
+        '<th scope="col" class="govuk-table__header">{}</th>'
+        '</tr></thead><tbody class="govuk-table__body">',
+        _("Fields changed"),
+        _("Field"),
+        _("Before"),
+        _("After"),
+    )
+
+
 _TABLE_END = html("</tbody></table>")
 _NOTHING = html("")
-_NONE_YET = html('<p class="govuk-body">No changes recorded yet.</p>')
 
 
 def _change(change: FieldChange) -> SafeHtml:
@@ -46,6 +56,9 @@ class _Changes:
 
     def __init__(self) -> None:
         self.written: dict[tuple[str, str, str], SafeHtml] = {}
+        self.table_start = _table_start()
+        self.by = _holes(_("by %(person)s, %(when)s"), "person", "when")
+        self.reason = _holes(_("Reason: %(reason)s"), "reason")
 
     def __call__(self, change: FieldChange) -> SafeHtml:
         key = (change.label, change.old, change.new)
@@ -59,14 +72,20 @@ def _entry(entry: HistoryEntry, show_titles: bool, changes: _Changes) -> SafeHtm
     when = timezone.localtime(entry.when) if timezone.is_aware(entry.when) else entry.when
     return html(
         '<div class="app-history-entry"><h2 class="govuk-heading-s app-history-entry__heading">{}{} '
-        '<span class="govuk-body-s app-muted">by {}, <time datetime="{}">{}</time></span></h2>{}{}</div>',
-        entry.action,
-        html(" {} “{}”", entry.object_kind.lower(), entry.title) if show_titles else _NOTHING,
-        entry.who,
-        when.isoformat(),  # the date filter's "c"
-        f"{when.day} {str(MONTHS_3[when.month]).title()} {when:%Y, %H:%M:%S}",  # its "j M Y, H:i:s"
-        html('<p class="govuk-body-s">Reason: {}</p>', entry.reason) if entry.reason else _NOTHING,
-        join([_TABLE_START, *map(changes, entry.changes), _TABLE_END]) if entry.changes else _NOTHING,
+        '<span class="govuk-body-s app-muted">{}</span></h2>{}{}</div>',
+        str(entry.action),
+        html(" {} “{}”", str(entry.object_kind).lower(), entry.title) if show_titles else _NOTHING,
+        html(
+            changes.by,
+            person=entry.who,
+            when=html(
+                '<time datetime="{}">{}</time>',
+                when.isoformat(),  # the date filter's "c"
+                f"{when.day} {str(MONTHS_3[when.month]).title()} {when:%Y, %H:%M:%S}",  # its "j M Y, H:i:s"
+            ),
+        ),
+        html('<p class="govuk-body-s">{}</p>', html(changes.reason, reason=entry.reason)) if entry.reason else _NOTHING,
+        join([changes.table_start, *map(changes, entry.changes), _TABLE_END]) if entry.changes else _NOTHING,
     )
 
 
@@ -74,4 +93,4 @@ def history_entries(entries: Iterable[HistoryEntry], *, show_titles: bool) -> Sa
     """Each entry's heading (what, by whom, when), its reason and its fields changed."""
     changes = _Changes()
     written = [_entry(entry, show_titles, changes) for entry in entries]
-    return join(written) if written else _NONE_YET
+    return join(written) if written else html('<p class="govuk-body">{}</p>', _("No changes recorded yet."))

@@ -36,6 +36,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from openpyxl import load_workbook
 
 from config import uploads
@@ -43,6 +45,7 @@ from config.history import change_context
 from config.spreadsheets import SPREADSHEET_TRIGGERS
 from partners.models import Organisation, User
 from planning import loader
+from planning.formatting import long_date
 from planning.models import Indicator, ItemSupporter, Plan, PlanImport, PlanItem
 from planning.selectors import items_with_references
 from planning.services import ItemChange, _lock_tree_allocation, item_add, item_delete, item_update, plan_update
@@ -112,14 +115,19 @@ def check_upload(uploaded_file) -> str:
     extension = os.path.splitext(name)[1].lower()
     size = uploads._size(uploaded_file)
     if size == 0:
-        raise ValidationError(f"{name} is empty.", code="empty")
+        raise ValidationError(_("%(file)s is empty.") % {"file": name}, code="empty")
     if size > MAX_BYTES:
-        raise ValidationError(f"{name} is too big: a plan file must be 5 MB or smaller.", code="too_big")
+        raise ValidationError(
+            _("%(file)s is too big: a plan file must be 5 MB or smaller.") % {"file": name}, code="too_big"
+        )
     if uploads._head(uploaded_file, 4) == b"PK\x03\x04" or extension in SHEET_EXTENSIONS:
         if extension not in SHEET_EXTENSIONS:
             raise ValidationError(
-                f"{name} is a spreadsheet or other zip, but its name ends “{extension or '(nothing)'}”. "
-                "Upload the plan's spreadsheet (.xlsx) or a plan file (.json).",
+                _(
+                    "%(file)s is a spreadsheet or other zip, but its name ends “%(extension)s”. "
+                    "Upload the plan's spreadsheet (.xlsx) or a plan file (.json)."
+                )
+                % {"file": name, "extension": extension or _("(nothing)")},
                 code="file_type",
             )
         try:
@@ -132,8 +140,11 @@ def check_upload(uploaded_file) -> str:
         return PlanImport.Kind.SHEET
     if extension not in JSON_EXTENSIONS or not uploads._is_text(uploaded_file):
         raise ValidationError(
-            f"{name} is not a plan file we can read. Upload a plan file (.json, as manage.py load_plans "
-            "reads) or the plan's spreadsheet (.xlsx, as downloaded from the plan's page).",
+            _(
+                "%(file)s is not a plan file we can read. Upload a plan file (.json, as manage.py load_plans "
+                "reads) or the plan's spreadsheet (.xlsx, as downloaded from the plan's page)."
+            )
+            % {"file": name},
             code="file_type",
         )
     return PlanImport.Kind.JSON
@@ -305,8 +316,15 @@ def _update_problems(update: _Update) -> list[loader.Problem]:
                     record.number,
                     record.label,
                     "kind",
-                    f"the item at reference {_ref or '(the vision)'} is {item.get_kind_display().lower()} "
-                    f"“{item.title}”; an import cannot change an item's kind (change it on the plan's pages)",
+                    _(
+                        "the item at reference %(reference)s is %(kind)s “%(item)s”; an import cannot change "
+                        "an item's kind (change it on the plan's pages)"
+                    )
+                    % {
+                        "reference": _ref or _("(the vision)"),
+                        "kind": item.get_kind_display().lower(),
+                        "item": item.title,
+                    },
                 )
             )
     if any(item.parent_id is None for item in update.removes):
@@ -315,7 +333,8 @@ def _update_problems(update: _Update) -> list[loader.Problem]:
                 update.record.number,
                 update.record.label,
                 "",
-                f"the file has no vision for {update.current.slug!r}; a plan's vision cannot be removed",
+                _("the file has no vision for %(plan)s; a plan's vision cannot be removed")
+                % {"plan": repr(update.current.slug)},
             )
         )
     return problems
@@ -330,12 +349,12 @@ def stamp(plan: Plan) -> str:
 
 def _show(instance: models.Model, name: str, value) -> str:
     if value is None or value == "":
-        return "(blank)"
+        return _("(blank)")
     model_field = instance._meta.get_field(name)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, date):
-        return f"{value:%-d %B %Y}"
+        return long_date(value)
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
     return str(value)
@@ -351,7 +370,7 @@ def _preview(records, updates: list[_Update], extra: list[loader.Problem], place
     plans = []
     for update in updates:
         plan, current = update.record.instance, update.current
-        _, refs = items_with_references(current)
+        _items, refs = items_with_references(current)
         entry = {
             "slug": current.slug,
             "title": plan.title,
@@ -382,7 +401,7 @@ def _preview(records, updates: list[_Update], extra: list[loader.Problem], place
                 for n, v in fields.items()
             ]  # fmt: skip
             if supporters is not None:
-                rows.append({"field": "Supporting organisations", "old": _orgs(item.supporting_organisations.all()),
+                rows.append({"field": _("Supporting organisations"), "old": _orgs(item.supporting_organisations.all()),
                              "new": _orgs(supporters)})  # fmt: skip
             entry["changed"].append({"reference": refs[item.pk], "title": item.title, "changes": rows})
         for item in update.removes:
@@ -403,12 +422,14 @@ def _preview(records, updates: list[_Update], extra: list[loader.Problem], place
             plans.append({"slug": record.instance.slug, "title": record.instance.title, "action": "create",
                           "items": item_count, "approved": False})  # fmt: skip
         elif record.kept and record.label in {"partners.organisation", "partners.user", "planning.indicator"}:
-            kept.append(f"{record.instance._meta.verbose_name} “{record.instance}”")
+            kept.append(
+                _("%(kind)s “%(name)s”") % {"kind": record.instance._meta.verbose_name, "name": record.instance}
+            )
         elif record.label in {"partners.organisation", "partners.user", "planning.indicator"}:
             others[str(record.instance._meta.verbose_name_plural)] += 1
     return {
         "plans": plans,
-        "others": [f"{count} new {label}" for label, count in others.items()],
+        "others": [_("%(count)s new %(kind)s") % {"count": count, "kind": label} for label, count in others.items()],
         "kept": kept,
         "problems": problems,
         "stamps": {u.current.slug: stamp(u.current) for u in updates},
@@ -420,7 +441,7 @@ def _json_place(problem: loader.Problem) -> dict:
     """A problem in a JSON file at its path: ``[3].fields.due_date`` is the fourth object's
     due date (the loader's "object 4")."""
     if problem.number is None:
-        where = "the file"
+        where = _("the file")
     else:
         where = f"[{problem.number - 1}]" + (f".fields.{problem.field}" if problem.field else "")
     return {"where": where, "field": problem.field, "message": problem.message, "object": problem.number,
@@ -431,9 +452,9 @@ def _sheet_place(rows: dict[int, int]):
     def place(problem: loader.Problem) -> dict:
         row = rows.get(problem.number) if problem.number is not None else None
         heading = FIELD_COLUMNS.get(problem.field, problem.field) if problem.field else ""
-        where = f"row {row}" if row else "the spreadsheet"
+        where = _("row %(row)s") % {"row": row} if row else _("the spreadsheet")
         if problem.label == "planning.plan":
-            where, heading = "the plan", problem.field
+            where, heading = _("the plan"), problem.field
         return {"where": where, "field": heading, "message": problem.message, "row": row}
 
     return place
@@ -463,9 +484,14 @@ def _sheet_records(name: str, content: bytes, plan_slug: str):
         missing = [h for h in PLAN_HEADINGS if h not in header]
         if missing:
             raise ValidationError(
-                f"{name} is missing the column{'s' if len(missing) > 1 else ''} "
-                f"{', '.join(f'“{h}”' for h in missing)}. Upload the plan's spreadsheet as downloaded from "
-                "the plan's page, with its headings in row 1.",
+                ngettext(
+                    "%(file)s is missing the column %(columns)s. Upload the plan's spreadsheet as downloaded "
+                    "from the plan's page, with its headings in row 1.",
+                    "%(file)s is missing the columns %(columns)s. Upload the plan's spreadsheet as downloaded "
+                    "from the plan's page, with its headings in row 1.",
+                    len(missing),
+                )
+                % {"file": name, "columns": ", ".join(f"“{h}”" for h in missing)},
                 code="columns",
             )
         columns = {h: header.index(h) for h in PLAN_HEADINGS}
@@ -475,7 +501,11 @@ def _sheet_records(name: str, content: bytes, plan_slug: str):
             if all(c is None or c.value is None or str(c.value).strip() == "" for c in values.values()):
                 continue
             if number > MAX_ROWS + 1:
-                problems.add(None, None, f"A plan spreadsheet may have at most {MAX_ROWS:,} rows of items.")
+                problems.add(
+                    None,
+                    None,
+                    _("A plan spreadsheet may have at most %(count)s rows of items.") % {"count": f"{MAX_ROWS:,}"},
+                )
                 break
             raw_rows.append((number, values))
     except ValidationError:
@@ -489,10 +519,11 @@ def _sheet_records(name: str, content: bytes, plan_slug: str):
         problems.add(
             None,
             None,
-            (
-                f"There is no plan “{plan_slug}”. A spreadsheet updates the plan it was downloaded from: choose "
+            _(
+                "There is no plan “%(plan)s”. A spreadsheet updates the plan it was downloaded from: choose "
                 "the plan when you upload it. To create a plan, upload a plan file (.json)."
-            ),
+            )
+            % {"plan": plan_slug},
         )
         return problems, [], rows_of
     records = [_plan_record(plan)]
@@ -545,21 +576,32 @@ class _Lookups:
     def one(table: dict, text: str, what: str) -> str:
         found = table.get(text.strip().casefold(), set())
         if not found:
-            raise _Bad(f"there is no {what} “{text}”")
+            raise _Bad(NOT_FOUND[what] % {"text": text})
         if len(found) > 1:
-            raise _Bad(
-                f"more than one {what} is called “{text}”: use their {'username' if what == 'person' else 'code'}"
-            )
+            raise _Bad(AMBIGUOUS[what] % {"text": text})
         return next(iter(found))
+
+
+# what a name in a cell that finds nothing, or more than one, says: by what it names
+NOT_FOUND = {
+    "person": gettext_lazy("there is no person “%(text)s”"),
+    "organisation": gettext_lazy("there is no organisation “%(text)s”"),
+    "indicator": gettext_lazy("there is no indicator “%(text)s”"),
+}
+AMBIGUOUS = {
+    "person": gettext_lazy("more than one person is called “%(text)s”: use their username"),
+    "organisation": gettext_lazy("more than one organisation is called “%(text)s”: use their code"),
+    "indicator": gettext_lazy("more than one indicator is called “%(text)s”: use their code"),
+}
 
 
 def _cell_value(cell):
     if cell is None or cell.value is None:
         return None
     if cell.data_type == "f":
-        raise _Bad("formulas are not accepted: type the value itself")
+        raise _Bad(_("formulas are not accepted: type the value itself"))
     if cell.data_type == "e":
-        raise _Bad(f"the cell shows an error ({cell.value}): type the value")
+        raise _Bad(_("the cell shows an error (%(error)s): type the value") % {"error": cell.value})
     value = cell.value
     if isinstance(value, str):
         value = value.strip()
@@ -576,7 +618,7 @@ def _choice(field_name: str, text) -> str:
         if wanted in {str(value).casefold(), str(label).casefold()}:
             return value
     labels = ", ".join(str(label) for _, label in model_field.flatchoices)
-    raise _Bad(f"“{text}” is not one of {labels}")
+    raise _Bad(_("“%(text)s” is not one of %(choices)s") % {"text": text, "choices": labels})
 
 
 def _date_text(value) -> str:
@@ -590,19 +632,19 @@ def _date_text(value) -> str:
             return datetime.strptime(text, pattern).date().isoformat()
         except ValueError:
             continue
-    raise _Bad(f"“{text}” is not a date: enter a date, for example 31/03/2014")
+    raise _Bad(_("“%(text)s” is not a date: enter a date, for example 31/03/2014") % {"text": text})
 
 
 def _number_text(value) -> str:
     if isinstance(value, bool):
-        raise _Bad(f"“{value}” is not a number")
+        raise _Bad(_("“%(text)s” is not a number") % {"text": value})
     if isinstance(value, int | float | Decimal):
         return str(Decimal(str(value)))
     text = str(value).strip().replace(",", "").removeprefix("£")
     try:
         Decimal(text)
     except InvalidOperation:
-        raise _Bad(f"“{value}” is not a number") from None
+        raise _Bad(_("“%(text)s” is not a number") % {"text": value}) from None
     return text
 
 
@@ -630,11 +672,13 @@ def _row_records(number: int, cells: dict, problems: loader.Problems, lookups: _
                 if isinstance(value, float) and value.is_integer():
                     ref = str(int(value))
                 if ref and not _REFERENCE.match(ref):
-                    raise _Bad(f"“{ref}” is not a reference: references are numbers with dots, like 2.3.1")
+                    raise _Bad(
+                        _("“%(text)s” is not a reference: references are numbers with dots, like 2.3.1") % {"text": ref}
+                    )
                 item.pk = f"item:{ref}"
                 item.refs["plan"] = "plan"
                 if ref:
-                    parent, _, rank = ref.rpartition(".")
+                    parent, _dot, rank = ref.rpartition(".")
                     item.refs["parent"] = f"item:{parent}"
                     item.values["position"] = int(rank)
                 else:
@@ -684,7 +728,7 @@ def _write_update(update: _Update, user: User, reason: str) -> None:
         fresh = PlanItem.objects.only("version").get(pk=item.pk)
         item_update(item_id=item.pk, user=user, change=ItemChange(fields=fields, supporting_organisations=supporters),
                     expected_version=fresh.version, reason=reason)  # fmt: skip
-    for record, item in [(r, update.matched[id(r)]) for r, _ in update.items if id(r) in update.matched]:
+    for record, item in [(r, update.matched[id(r)]) for r, _item in update.items if id(r) in update.matched]:
         record.instance.pk = item.pk  # links and supporters in the file now name the real row
     for record in update.creates:  # parents first (reading order)
         instance = record.instance
@@ -716,7 +760,7 @@ def apply(*, import_id: int, user: User, reason: str = "") -> PlanImport:
     with transaction.atomic():
         upload = PlanImport.objects.select_for_update().get(pk=import_id, uploaded_by=user)
         if upload.applied_at is not None:
-            raise ValidationError("This file has already been imported.")
+            raise ValidationError(_("This file has already been imported."))
         stamps = upload.preview.get("stamps", {})
         list(Plan.objects.select_for_update().filter(slug__in=list(stamps)).values_list("pk"))
         checked = check(upload.kind, upload.filename, bytes(upload.content), plan_slug=upload.plan_slug)
@@ -725,16 +769,22 @@ def apply(*, import_id: int, user: User, reason: str = "") -> PlanImport:
         changed += [slug for slug in upload.preview.get("new_slugs", []) if slug not in now["new_slugs"]]
         if changed:
             raise StalePreview(
-                "Since the preview, "
-                + ", ".join(f"the plan “{slug}”" for slug in changed)
-                + (" has" if len(changed) == 1 else " have")
-                + " changed, so nothing was imported. Upload the file again to see what it would do now."
+                ngettext(
+                    "Since the preview, %(plans)s has changed, so nothing was imported. "
+                    "Upload the file again to see what it would do now.",
+                    "Since the preview, %(plans)s have changed, so nothing was imported. "
+                    "Upload the file again to see what it would do now.",
+                    len(changed),
+                )
+                % {"plans": ", ".join(_("the plan “%(plan)s”") % {"plan": slug} for slug in changed)}
             )
         if checked.problems:
-            raise ValidationError("This file has problems: put them right and upload it again.")
+            raise ValidationError(_("This file has problems: put them right and upload it again."))
         approved = [p for p in now["plans"] if p["approved"] and not p.get("empty")]
         if approved and not reason.strip():
-            raise ValidationError({"reason": f"“{approved[0]['title']}” is approved: give a reason for changing it."})
+            raise ValidationError(
+                {"reason": _("“%(plan)s” is approved: give a reason for changing it.") % {"plan": approved[0]["title"]}}
+            )
         why = f"Imported from {upload.filename}" + (f": {reason.strip()}" if reason.strip() else "")
         with change_context(reason=why, user=user):
             _lock_tree_allocation()

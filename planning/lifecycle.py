@@ -12,14 +12,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.history import change_time, current_change
 from partners.models import Organisation, User
-from partners.services import notify
 from planning import co_writing
 from planning.conflicts import check_version
+from planning.formatting import long_date
 from planning.models import (
     Comment,
     Consultation,
@@ -32,6 +32,7 @@ from planning.models import (
     PlanItem,
     PlanShare,
 )
+from planning.notices import notify_in_their_language
 from planning.services import plan_create, plan_write
 from planning.signals import public_comment_answered
 
@@ -50,7 +51,10 @@ TRANSITIONS: dict[str, set[str]] = {
 def _move(plan: Plan, to: str) -> None:
     if to not in TRANSITIONS[plan.status]:
         raise ValidationError(
-            {"status": f"A plan that is {plan.get_status_display().lower()} cannot become {Status(to).label.lower()}."}
+            {
+                "status": _("A plan that is %(status)s cannot become %(new_status)s.")
+                % {"status": plan.get_status_display().lower(), "new_status": str(Status(to).label).lower()}
+            }
         )
     plan.status = to
     plan.version += 1
@@ -89,7 +93,7 @@ def plan_consultation_open(
         consultation.full_clean()
         if not organisations and not members and not is_public:
             raise ValidationError(
-                {"organisations": "Invite at least one organisation or member, or open it to the public."}
+                {"organisations": _("Invite at least one organisation or member, or open it to the public.")}
             )
         _move(locked, Status.CONSULTATION)
         consultation.save()
@@ -106,19 +110,13 @@ def plan_consultation_open(
             | Q(pk__in=[m.pk for m in members]),
             is_active=True,
         )
-        notify(
+        notify_in_their_language(
             recipients=people,
-            # composed for each recipient in their language (partners.services.notify)
-            subject=lambda: _("Consultation: %(plan)s") % {"plan": locked.title},
-            body=lambda: (
+            write=lambda: (
+                _("Consultation: %(plan)s") % {"plan": locked.title},
                 _("%(person)s invites your comments on the draft %(plan)s, open from %(opens)s until %(closes)s.")
-                % {
-                    "person": user,
-                    "plan": locked.title,
-                    "opens": date_format(opens_on, "j F Y"),
-                    "closes": date_format(closes_on, "j F Y"),
-                }
-                + f"\n\n{note}"
+                % {"person": user, "plan": locked.title, "opens": long_date(opens_on), "closes": long_date(closes_on)}
+                + f"\n\n{note}",
             ),
             url=locked.get_absolute_url(),
         )
@@ -145,11 +143,12 @@ def plan_approve(*, plan: Plan, user: User, approved_by: str, approved_on: date,
     with plan_write(plan.pk, user=user, reason=reason or name) as locked:
         locked.approved_by, locked.approved_on = approved_by.strip(), approved_on
         if not locked.approved_by:
-            raise ValidationError({"approved_by": "Say which body approved the plan."})
+            raise ValidationError({"approved_by": _("Say which body approved the plan.")})
         if missing := co_writing.missing_sign_offs(locked):
             names = ", ".join(str(org) for org in missing)
             raise ValidationError(
-                f"Each organisation that owns this plan signs it off before approval: waiting for {names}."
+                _("Each organisation that owns this plan signs it off before approval: waiting for %(names)s.")
+                % {"names": names}
             )
         _move(locked, Status.APPROVED)
         edition = Edition(
@@ -167,13 +166,13 @@ def plan_approve(*, plan: Plan, user: User, approved_by: str, approved_on: date,
 def plan_status_set(*, plan: Plan, user: User, status: str, reason: str) -> Plan:
     """Supersede, archive, or take a consultation draft back to draft; a reason is required."""
     if not reason.strip():
-        raise ValidationError({"reason": "Give a reason: it is kept in the plan's history."})
+        raise ValidationError({"reason": _("Give a reason: it is kept in the plan's history.")})
     with plan_write(plan.pk, user=user, reason=reason) as locked:
         _move(locked, status)
     return locked
 
 
-NOT_PUBLISHABLE = "Only an approved plan can be published: approve it first."
+NOT_PUBLISHABLE = gettext_lazy("Only an approved plan can be published: approve it first.")
 
 
 def plan_publish(*, plan: Plan, user: User, reason: str = "") -> Plan:
@@ -184,7 +183,7 @@ def plan_publish(*, plan: Plan, user: User, reason: str = "") -> Plan:
         if locked.status not in Plan.PUBLISHED_STATUSES:
             raise ValidationError(NOT_PUBLISHABLE)
         if locked.published_at is not None:
-            raise ValidationError("This plan is already published.")
+            raise ValidationError(_("This plan is already published."))
         locked.published_at = change_time()
         locked.save()
     return locked
@@ -193,10 +192,10 @@ def plan_publish(*, plan: Plan, user: User, reason: str = "") -> Plan:
 def plan_withdraw(*, plan: Plan, user: User, reason: str) -> Plan:
     """Take a plan off the public pages and the open API; a reason is required."""
     if not reason.strip():
-        raise ValidationError({"reason": "Give a reason: it is kept in the plan's history."})
+        raise ValidationError({"reason": _("Give a reason: it is kept in the plan's history.")})
     with plan_write(plan.pk, user=user, reason=reason) as locked:
         if locked.published_at is None:
-            raise ValidationError("This plan is not published.")
+            raise ValidationError(_("This plan is not published."))
         locked.published_at = None
         locked.save()
     return locked
@@ -257,7 +256,7 @@ def comment_add(
     with plan_write(plan.pk, user=user, reason="Comment added") as locked:
         consultation = open_consultation(locked)  # read under the lock: the status is current
         if consultation is None and not user.has_perm("planning.change_plan", locked):  # invited officers too
-            raise ValidationError({"body": "The consultation on this plan is closed."})
+            raise ValidationError({"body": _("The consultation on this plan is closed.")})
         if parent is not None:
             item = parent.item
         comment = Comment(
@@ -277,25 +276,29 @@ def comment_add(
         readers = {locked.owner}
         if parent is not None and parent.author is not None:
             readers.add(parent.author)
-        notify(
+        notify_in_their_language(
             recipients=[person for person in readers if person.pk != user.pk],
-            subject=lambda: _("New comment on %(plan)s") % {"plan": locked.title},
-            body=lambda: (
-                (
-                    _("%(person)s (%(organisation)s) commented on %(item)s:")
-                    if item
-                    else _("%(person)s (%(organisation)s) commented:")
-                )
-                % {
-                    "person": user,
-                    "organisation": user.organisation or _("no organisation"),
-                    "item": item.title if item else "",
-                }
-                + f"\n\n{body}"
-            ),
+            write=lambda: (_("New comment on %(plan)s") % {"plan": locked.title}, _comment_told(user, item, body)),
             url=f"{locked.get_absolute_url()}comments/#comment-{comment.pk}",
         )
     return comment
+
+
+def _comment_told(user: User, item: PlanItem | None, body: str) -> str:
+    words = {"person": user, "organisation": user.organisation or _("no organisation")}
+    if item is not None:
+        said = _("%(person)s (%(organisation)s) commented on %(item)s:") % {**words, "item": item.title}
+    else:
+        said = _("%(person)s (%(organisation)s) commented:") % words
+    return f"{said}\n\n{body}"
+
+
+# the subject of the email telling a commenter what became of their comment
+ANSWERED_SUBJECTS = {
+    Comment.State.ANSWERED: gettext_lazy("Your comment on %(plan)s was answered"),
+    Comment.State.ACCEPTED: gettext_lazy("Your comment on %(plan)s was accepted"),
+    Comment.State.DECLINED: gettext_lazy("Your comment on %(plan)s was declined"),
+}
 
 
 def comment_respond(
@@ -313,9 +316,9 @@ def comment_respond(
         comment = Comment.objects.select_related("author", "plan").get(pk=comment_id)
         check_version(comment, expected_version)
         if comment.is_suggestion:  # its outcome is the change itself (planning.suggestions)
-            raise ValidationError({"state": "Accept or decline a suggested change from the suggestion itself."})
+            raise ValidationError({"state": _("Accept or decline a suggested change from the suggestion itself.")})
         if state == Comment.State.OPEN:
-            raise ValidationError({"state": "Choose answered, accepted or declined."})
+            raise ValidationError({"state": _("Choose answered, accepted or declined.")})
         comment.response, comment.state = response, state
         comment.responded_by, comment.responded_at = user, current_change().when
         if change_history_id is not None:
@@ -326,13 +329,9 @@ def comment_respond(
         if comment.author_id is None:  # a member of the public's response: told by email (decision 0020)
             public_comment_answered.send(sender=Comment, comment=comment)
         elif comment.author_id != user.pk:
-            notify(
+            notify_in_their_language(
                 recipients=[comment.author],
-                subject=lambda: (
-                    _("Your comment on %(plan)s was %(state)s")
-                    % {"plan": comment.plan.title, "state": comment.get_state_display().lower()}
-                ),
-                body=response,
+                write=lambda: (ANSWERED_SUBJECTS[comment.state] % {"plan": comment.plan.title}, response),
                 url=f"{comment.plan.get_absolute_url()}comments/#comment-{comment.pk}",
             )
     return comment

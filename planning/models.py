@@ -13,28 +13,31 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
 from config.history import track
 from config.text import LONG_TEXT_LIMIT, NOTE_LIMIT, BoundedTextField, single_line
 from partners.models import MPTT_COLUMNS, Organisation, Partnership, TreeOrderQuerySet, User
-from planning.wording import with_article
+from planning.wording import name_fields, sentence, shown, with_article
 
 
 class Unit(models.TextChoices):
     """What a measure counts in: an indicator's, and a target's (which takes its indicator's)."""
 
-    PERCENTAGE = "percentage", "Percentage (%)"
-    COUNT = "count", "Count"
-    NUMBER = "number", "Number"
-    POUNDS = "pounds", "Pounds (£)"
-    DAYS = "days", "Days"
+    PERCENTAGE = "percentage", gettext_lazy("Percentage (%)")
+    COUNT = "count", gettext_lazy("Count")
+    NUMBER = "number", gettext_lazy("Number")
+    POUNDS = "pounds", gettext_lazy("Pounds (£)")
+    DAYS = "days", gettext_lazy("Days")
 
 
 class Direction(models.TextChoices):
-    HIGHER = "higher", "Higher is better"
-    LOWER = "lower", "Lower is better"
+    HIGHER = "higher", gettext_lazy("Higher is better")
+    LOWER = "lower", gettext_lazy("Lower is better")
 
 
 class Indicator(models.Model):
@@ -46,10 +49,15 @@ class Indicator(models.Model):
     the Welsh Government; decision 0025)."""
 
     code = models.SlugField(
-        max_length=50, unique=True, help_text="A short code, in lower case with hyphens, for example ks4-5ac."
+        max_length=50,
+        unique=True,
+        help_text=gettext_lazy("A short code, in lower case with hyphens, for example ks4-5ac."),
     )
     name = models.CharField(max_length=300, validators=[single_line])
-    definition = BoundedTextField(blank=True, help_text="What is counted and how, so that every plan measures alike.")
+    definition = BoundedTextField(
+        blank=True,
+        help_text=gettext_lazy("What is counted and how, so that every plan measures alike."),
+    )
     # explicit defaults: history rows sealed before these columns existed keep their seals
     # (config.history_seal leaves a column holding its default out of the seal)
     unit = models.CharField(max_length=20, choices=Unit.choices, blank=True, default="")
@@ -59,15 +67,15 @@ class Indicator(models.Model):
         blank=True,
         default="",
         validators=[single_line],
-        help_text="Where the figure comes from, for example the annual school census.",
+        help_text=gettext_lazy("Where the figure comes from, for example the annual school census."),
     )
     supplier = models.CharField(
-        "who supplies the figure",
+        gettext_lazy("who supplies the figure"),
         max_length=200,
         blank=True,
         default="",
         validators=[single_line],
-        help_text="The team or body that sends the figure each period.",
+        help_text=gettext_lazy("The team or body that sends the figure each period."),
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -82,6 +90,18 @@ class Indicator(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("planning:indicator-edit", args=[self.code])
 
+
+name_fields(
+    Indicator,
+    {
+        "code": gettext_lazy("code"),
+        "name": gettext_lazy("name"),
+        "definition": gettext_lazy("definition"),
+        "unit": gettext_lazy("unit"),
+        "direction": gettext_lazy("direction"),
+        "source": gettext_lazy("source"),
+    },
+)
 
 track(Indicator)
 
@@ -109,26 +129,26 @@ class Plan(MPTTModel):
     parent is its directorate plan). Each plan stores the labels it uses for its levels."""
 
     class Kind(models.TextChoices):
-        CORPORATE = "corporate", "Corporate plan"
-        STRATEGIC = "strategic", "Strategic plan"
-        SERVICE = "service", "Service business plan"
-        PARTNERSHIP = "partnership", "Partnership plan"
-        INSPECTION = "inspection", "Inspection action plan"
-        SINGLE_INTEGRATED = "single_integrated", "Single integrated plan"
+        CORPORATE = "corporate", gettext_lazy("Corporate plan")
+        STRATEGIC = "strategic", gettext_lazy("Strategic plan")
+        SERVICE = "service", gettext_lazy("Service business plan")
+        PARTNERSHIP = "partnership", gettext_lazy("Partnership plan")
+        INSPECTION = "inspection", gettext_lazy("Inspection action plan")
+        SINGLE_INTEGRATED = "single_integrated", gettext_lazy("Single integrated plan")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        CONSULTATION = "consultation", "In consultation"
-        APPROVED = "approved", "Approved"
-        SUPERSEDED = "superseded", "Superseded"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", gettext_lazy("Draft")
+        CONSULTATION = "consultation", gettext_lazy("In consultation")
+        APPROVED = "approved", gettext_lazy("Approved")
+        SUPERSEDED = "superseded", gettext_lazy("Superseded")
+        ARCHIVED = "archived", gettext_lazy("Archived")
 
     class Cadence(models.TextChoices):
         """How often a plan's leads report progress (issue 17; decision 0028)."""
 
-        QUARTERLY = "quarterly", "Quarterly, on the financial year (April to March)"
-        TERMLY = "termly", "Termly, on the academic year (September to August)"
-        MONTHLY = "monthly", "Monthly, on the financial year (April to March)"
+        QUARTERLY = "quarterly", gettext_lazy("Quarterly, on the financial year (April to March)")
+        TERMLY = "termly", gettext_lazy("Termly, on the academic year (September to August)")
+        MONTHLY = "monthly", gettext_lazy("Monthly, on the financial year (April to March)")
 
     PUBLISHED_STATUSES = {Status.APPROVED, Status.SUPERSEDED}
     # what an officer edits on the plan form (status changes through the lifecycle, not the form)
@@ -153,45 +173,64 @@ class Plan(MPTTModel):
     ]
 
     title = models.CharField(max_length=200, validators=[single_line])
-    slug = models.SlugField(max_length=100, unique=True, help_text="Used in the plan's web address.")
+    slug = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text=gettext_lazy("Used in the plan's web address."),
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="plans", verbose_name="owning organisation"
+        Organisation, on_delete=models.PROTECT, related_name="plans", verbose_name=gettext_lazy("owning organisation")
     )
-    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_plans", verbose_name="plan owner")
+    owner = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="owned_plans", verbose_name=gettext_lazy("plan owner")
+    )
     partnership = models.ForeignKey(
         Partnership,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="plans",
-        verbose_name="owning partnership",
-        help_text="A plan the partnership's organisations own together: their plan leads change it and sign it off.",
+        verbose_name=gettext_lazy("owning partnership"),
+        help_text=gettext_lazy(
+            "A plan the partnership's organisations own together: their plan leads change it and sign it off."
+        ),
     )
     parent = TreeForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="parent plan"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=gettext_lazy("parent plan"),
     )
     start_year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
-        help_text="The financial year the plan starts, for example 2013 for 2013/14.",
+        help_text=gettext_lazy("The financial year the plan starts, for example 2013 for 2013/14."),
     )
     end_year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
-        help_text="The financial year the plan ends, for example 2015 for 2015/16.",
+        help_text=gettext_lazy("The financial year the plan ends, for example 2015 for 2015/16."),
     )
     cadence = models.CharField(
-        "reporting cadence",
+        gettext_lazy("reporting cadence"),
         max_length=10,
         choices=Cadence.choices,
         default=Cadence.QUARTERLY,
-        help_text="How often its leads report progress. Schools and colleges usually report termly.",
+        help_text=gettext_lazy("How often its leads report progress. Schools and colleges usually report termly."),
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     summary = BoundedTextField(
-        max_length=LONG_TEXT_LIMIT, blank=True, help_text="Markdown: use blank lines between paragraphs."
+        max_length=LONG_TEXT_LIMIT,
+        blank=True,
+        help_text=gettext_lazy("Markdown: use blank lines between paragraphs."),
     )
     shared_with = models.ManyToManyField(
-        Organisation, through="PlanShare", blank=True, related_name="shared_plans", verbose_name="shared with"
+        Organisation,
+        through="PlanShare",
+        blank=True,
+        related_name="shared_plans",
+        verbose_name=gettext_lazy("shared with"),
     )
     label_vision = models.CharField(max_length=40, default="Vision", validators=[single_line])
     label_priority = models.CharField(max_length=40, default="Priority", validators=[single_line])
@@ -199,33 +238,42 @@ class Plan(MPTTModel):
     label_target = models.CharField(max_length=40, default="Target", validators=[single_line])
     label_milestone = models.CharField(max_length=40, default="Milestone", validators=[single_line])
     approved_by = models.CharField(
-        "approving body",
+        gettext_lazy("approving body"),
         max_length=200,
         blank=True,
         validators=[single_line],
-        help_text="For example “Cabinet” or “Full Council”.",
+        help_text=gettext_lazy("For example “Cabinet” or “Full Council”."),
     )
-    approved_on = models.DateField("date approved", null=True, blank=True)
+    approved_on = models.DateField(gettext_lazy("date approved"), null=True, blank=True)
     revision_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions", verbose_name="revises"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="revisions",
+        verbose_name=gettext_lazy("revises"),
     )
     version = models.PositiveIntegerField(default=1)
     variance_threshold = models.DecimalField(
-        "budget variance threshold (%)",
+        gettext_lazy("budget variance threshold (%)"),
         max_digits=5,
         decimal_places=1,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
-        help_text="Scorecards flag an action whose spend to date is further than this from its budget profile "
-        "to date, for example 10 for 10%. Leave empty for the council’s default.",
+        help_text=gettext_lazy(
+            "Scorecards flag an action whose spend to date is further than this from its budget profile "
+            "to date, for example 10 for 10%. Leave empty for the council’s default."
+        ),
     )
     published_at = models.DateTimeField(
-        "published to the public",
+        gettext_lazy("published to the public"),
         null=True,
         blank=True,
         editable=False,
-        help_text="When the owner published the plan for anyone to read; empty while it is not published.",
+        help_text=gettext_lazy(
+            "When the owner published the plan for anyone to read; empty while it is not published."
+        ),
     )
 
     objects = TreeManager.from_queryset(PlanQuerySet)()
@@ -248,7 +296,10 @@ class Plan(MPTTModel):
     def period(self) -> str:
         if self.start_year == self.end_year:
             return financial_year(self.start_year)
-        return f"{financial_year(self.start_year)} to {financial_year(self.end_year)}"
+        return _("%(start)s to %(end)s") % {
+            "start": financial_year(self.start_year),
+            "end": financial_year(self.end_year),
+        }
 
     @property
     def is_public(self) -> bool:
@@ -256,16 +307,35 @@ class Plan(MPTTModel):
         return self.published_at is not None and self.status in self.PUBLISHED_STATUSES
 
     def label_for(self, kind: str) -> str:
-        return getattr(self, f"label_{kind}")
+        """The plan's name for a level, in the reader's language while it is the default."""
+        return shown(getattr(self, f"label_{kind}"))
 
     def clean(self) -> None:
         if self.start_year and self.end_year and self.end_year < self.start_year:
-            raise ValidationError({"end_year": "The plan must end in or after the year it starts."})
+            raise ValidationError({"end_year": _("The plan must end in or after the year it starts.")})
         if self.parent_id and self.pk and self.parent_id == self.pk:
-            raise ValidationError({"parent": "A plan cannot be its own parent."})
+            raise ValidationError({"parent": _("A plan cannot be its own parent.")})
         if self.parent_id and self.pk and self.parent.is_descendant_of(self):
-            raise ValidationError({"parent": "A plan cannot sit beneath one of its own child plans."})
+            raise ValidationError({"parent": _("A plan cannot sit beneath one of its own child plans.")})
 
+
+name_fields(
+    Plan,
+    {
+        "title": gettext_lazy("title"),
+        "slug": gettext_lazy("slug"),
+        "kind": gettext_lazy("kind"),
+        "start_year": gettext_lazy("start year"),
+        "end_year": gettext_lazy("end year"),
+        "status": gettext_lazy("status"),
+        "summary": gettext_lazy("summary"),
+        "label_vision": gettext_lazy("label vision"),
+        "label_priority": gettext_lazy("label priority"),
+        "label_action": gettext_lazy("label action"),
+        "label_target": gettext_lazy("label target"),
+        "label_milestone": gettext_lazy("label milestone"),
+    },
+)
 
 track(Plan, excluded_fields=MPTT_COLUMNS)
 
@@ -289,6 +359,14 @@ class PlanShare(models.Model):
         return f"{self.plan} shared with {self.organisation}"
 
 
+name_fields(
+    PlanShare,
+    {
+        "plan": gettext_lazy("plan"),
+        "organisation": gettext_lazy("organisation"),
+    },
+)
+
 track(PlanShare)
 
 
@@ -301,28 +379,28 @@ class PlanItem(MPTTModel):
     """
 
     class Kind(models.TextChoices):
-        VISION = "vision", "Vision"
-        PRIORITY = "priority", "Priority"
-        ACTION = "action", "Action"
-        TARGET = "target", "Target"
-        MILESTONE = "milestone", "Milestone"
+        VISION = "vision", gettext_lazy("Vision")
+        PRIORITY = "priority", gettext_lazy("Priority")
+        ACTION = "action", gettext_lazy("Action")
+        TARGET = "target", gettext_lazy("Target")
+        MILESTONE = "milestone", gettext_lazy("Milestone")
 
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        IN_PROGRESS = "in_progress", "In progress"
-        COMPLETE = "complete", "Complete"
-        DEFERRED = "deferred", "Deferred"
+        NOT_STARTED = "not_started", gettext_lazy("Not started")
+        IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+        COMPLETE = "complete", gettext_lazy("Complete")
+        DEFERRED = "deferred", gettext_lazy("Deferred")
 
     class CostType(models.TextChoices):
-        REVENUE = "revenue", "Revenue"
-        CAPITAL = "capital", "Capital"
+        REVENUE = "revenue", gettext_lazy("Revenue")
+        CAPITAL = "capital", gettext_lazy("Capital")
 
     Unit = Unit
     Direction = Direction
 
     class TargetType(models.TextChoices):
-        FLOOR = "floor", "Floor (minimum)"
-        ASPIRATIONAL = "aspirational", "Aspirational"
+        FLOOR = "floor", gettext_lazy("Floor (minimum)")
+        ASPIRATIONAL = "aspirational", gettext_lazy("Aspirational")
 
     # kind -> the kinds it may sit under (None: it is the root)
     ALLOWED_PARENTS: dict[str, set[str] | None] = {
@@ -348,23 +426,45 @@ class PlanItem(MPTTModel):
     ]
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
-    parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = TreeForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
     position = models.PositiveIntegerField(default=1)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=300, validators=[single_line])
-    description = BoundedTextField(blank=True, help_text="Markdown: use blank lines between paragraphs.")
+    description = BoundedTextField(
+        blank=True,
+        help_text=gettext_lazy("Markdown: use blank lines between paragraphs."),
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
-    lead_officer = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_items")
+    lead_officer = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_items",
+    )
     lead_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_items"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_items",
     )
     supporting_organisations = models.ManyToManyField(
-        Organisation, through="ItemSupporter", blank=True, related_name="supported_items"
+        Organisation,
+        through="ItemSupporter",
+        blank=True,
+        related_name="supported_items",
     )
     start_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     cost_amount = models.DecimalField(
-        "cost (£)",
+        gettext_lazy("cost (£)"),
         max_digits=12,
         decimal_places=2,
         null=True,
@@ -373,9 +473,18 @@ class PlanItem(MPTTModel):
     )
     cost_type = models.CharField(max_length=10, choices=CostType.choices, blank=True)
     funding_source = models.CharField(
-        max_length=200, blank=True, validators=[single_line], help_text="The funding stream, for example a grant."
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text=gettext_lazy("The funding stream, for example a grant."),
     )
-    indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT, related_name="targets")
+    indicator = models.ForeignKey(
+        Indicator,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="targets",
+    )
     unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
     baseline_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     baseline_date = models.DateField(null=True, blank=True)
@@ -389,7 +498,7 @@ class PlanItem(MPTTModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="How far short of the trajectory still counts as amber, in the target's unit.",
+        help_text=gettext_lazy("How far short of the trajectory still counts as amber, in the target's unit."),
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -440,21 +549,21 @@ class PlanItem(MPTTModel):
         errors: dict[str, str] = {}
         self._check_nesting(errors)
         if self.start_date and self.due_date and self.due_date < self.start_date:
-            errors["due_date"] = "The due date must be on or after the start date."
+            errors["due_date"] = _("The due date must be on or after the start date.")
         if not self.is_costed:
             for name in self.COST_FIELDS:
                 if getattr(self, name):
-                    errors[name] = (
-                        f"Only actions and milestones carry a cost, not {with_article(self.get_kind_display().lower())}."
-                    )
+                    errors[name] = _("Only actions and milestones carry a cost, not %(a_kind)s.") % {
+                        "a_kind": with_article(self.get_kind_display().lower())
+                    }
         elif self.cost_amount is not None and not self.cost_type:
-            errors["cost_type"] = "Say whether the cost is revenue or capital."
+            errors["cost_type"] = _("Say whether the cost is revenue or capital.")
         if self.is_target:
             self._check_measure(errors)
         else:
             for name in self.MEASURE_FIELDS:
                 if getattr(self, name + "_id" if name == "indicator" else name):
-                    errors[name] = "Only targets carry a measure."
+                    errors[name] = _("Only targets carry a measure.")
         if errors:
             raise ValidationError(errors)
 
@@ -462,41 +571,74 @@ class PlanItem(MPTTModel):
         allowed = self.ALLOWED_PARENTS.get(self.kind)
         if self.parent_id is None:
             if allowed is not None:
-                errors["parent"] = (
-                    f"{with_article(self.get_kind_display().lower()).capitalize()} must sit under another item."
+                errors["parent"] = sentence(
+                    _("%(a_kind)s must sit under another item.")
+                    % {"a_kind": with_article(self.get_kind_display().lower())}
                 )
             return
         parent = self.parent
         if allowed is None:
-            errors["kind"] = "Only a plan's vision sits at the top; it cannot go under another item."
+            errors["kind"] = _("Only a plan's vision sits at the top; it cannot go under another item.")
         elif parent.kind not in allowed:
-            names = " or ".join(sorted(self.Kind(k).label.lower() for k in allowed))
-            errors["parent"] = (
-                f"{with_article(self.get_kind_display().lower()).capitalize()} cannot go under "
-                f"{with_article(parent.get_kind_display().lower())}; it goes under {with_article(names)}."
+            names = get_text_list(sorted(str(self.Kind(k).label).lower() for k in allowed), _("or"))
+            errors["parent"] = sentence(
+                _("%(a_kind)s cannot go under %(a_parent)s; it goes under %(a_allowed)s.")
+                % {
+                    "a_kind": with_article(self.get_kind_display().lower()),
+                    "a_parent": with_article(parent.get_kind_display().lower()),
+                    "a_allowed": with_article(names),
+                }
             )
         if parent.plan_id != self.plan_id:
-            errors["parent"] = "The parent item belongs to another plan."
+            errors["parent"] = _("The parent item belongs to another plan.")
 
     def _check_measure(self, errors: dict[str, str]) -> None:
         for name in ("unit", "direction"):
             if not getattr(self, name):
-                errors[name] = f"A target needs a {self._meta.get_field(name).verbose_name}."
+                errors[name] = _("A target needs a unit.") if name == "unit" else _("A target needs a direction.")
         if self.target_value is None:
-            errors["target_value"] = "A target needs a target value."
+            errors["target_value"] = _("A target needs a target value.")
         if self.unit == self.Unit.PERCENTAGE:
             for name in ("baseline_value", "target_value"):
                 value = getattr(self, name)
                 if value is not None and not (0 <= value <= 100):
-                    errors[name] = "A percentage must be between 0 and 100."
+                    errors[name] = _("A percentage must be between 0 and 100.")
         if self.unit == self.Unit.COUNT:
             for name in ("baseline_value", "target_value"):
                 value = getattr(self, name)
                 if value is not None and (value < 0 or value != value.to_integral_value()):
-                    errors[name] = "A count must be a whole number, 0 or more."
+                    errors[name] = _("A count must be a whole number, 0 or more.")
         if self.baseline_date and self.target_date and self.target_date < self.baseline_date:
-            errors["target_date"] = "The target date must be after the baseline date."
+            errors["target_date"] = _("The target date must be after the baseline date.")
 
+
+name_fields(
+    PlanItem,
+    {
+        "plan": gettext_lazy("plan"),
+        "parent": gettext_lazy("parent"),
+        "kind": gettext_lazy("kind"),
+        "title": gettext_lazy("title"),
+        "description": gettext_lazy("description"),
+        "status": gettext_lazy("status"),
+        "lead_officer": gettext_lazy("lead officer"),
+        "lead_organisation": gettext_lazy("lead organisation"),
+        "supporting_organisations": gettext_lazy("supporting organisations"),
+        "start_date": gettext_lazy("start date"),
+        "due_date": gettext_lazy("due date"),
+        "cost_type": gettext_lazy("cost type"),
+        "funding_source": gettext_lazy("funding source"),
+        "indicator": gettext_lazy("indicator"),
+        "unit": gettext_lazy("unit"),
+        "baseline_value": gettext_lazy("baseline value"),
+        "baseline_date": gettext_lazy("baseline date"),
+        "target_value": gettext_lazy("target value"),
+        "target_date": gettext_lazy("target date"),
+        "direction": gettext_lazy("direction"),
+        "target_type": gettext_lazy("target type"),
+        "amber_tolerance": gettext_lazy("amber tolerance"),
+    },
+)
 
 track(PlanItem, excluded_fields=MPTT_COLUMNS)
 
@@ -509,16 +651,19 @@ class BudgetLine(models.Model):
 
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="budget_lines")
     year = models.PositiveSmallIntegerField(
-        "financial year",
+        gettext_lazy("financial year"),
         validators=[MinValueValidator(2000), MaxValueValidator(2100)],
-        help_text="The year it starts, for example 2014 for 2014/15.",
+        help_text=gettext_lazy("The year it starts, for example 2014 for 2014/15."),
     )
-    cost_type = models.CharField("revenue or capital", max_length=10, choices=PlanItem.CostType.choices)
+    cost_type = models.CharField(gettext_lazy("revenue or capital"), max_length=10, choices=PlanItem.CostType.choices)
     funding_source = models.CharField(
-        max_length=200, blank=True, validators=[single_line], help_text="The funding stream, for example a grant."
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text=gettext_lazy("The funding stream, for example a grant."),
     )
     amount = models.DecimalField(
-        "amount (£)", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        gettext_lazy("amount (£)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
 
     class Meta:
@@ -541,15 +686,23 @@ class BudgetLine(models.Model):
         errors: dict[str, str] = {}
         item = self.item
         if item.kind != PlanItem.Kind.ACTION:
-            errors["item"] = (
-                f"Only actions carry a budget profile, not {with_article(item.get_kind_display().lower())}."
-            )
+            errors["item"] = _("Only actions carry a budget profile, not %(a_kind)s.") % {
+                "a_kind": with_article(item.get_kind_display().lower())
+            }
         plan = item.plan
         if self.year is not None and not (plan.start_year <= self.year <= plan.end_year):
-            errors["year"] = f"The plan runs {plan.period}: choose a year within it."
+            errors["year"] = _("The plan runs %(period)s: choose a year within it.") % {"period": plan.period}
         if errors:
             raise ValidationError(errors)
 
+
+name_fields(
+    BudgetLine,
+    {
+        "item": gettext_lazy("item"),
+        "funding_source": gettext_lazy("funding source"),
+    },
+)
 
 track(BudgetLine)
 
@@ -567,6 +720,14 @@ class ItemSupporter(models.Model):
         return f"{self.organisation} supports {self.item}"
 
 
+name_fields(
+    ItemSupporter,
+    {
+        "item": gettext_lazy("item"),
+        "organisation": gettext_lazy("organisation"),
+    },
+)
+
 track(ItemSupporter)
 
 
@@ -575,17 +736,17 @@ class Link(models.Model):
     indicator as, or supersedes another, in the same plan or any other."""
 
     class Relation(models.TextChoices):
-        CONTRIBUTES_TO = "contributes_to", "contributes to"
-        DEPENDS_ON = "depends_on", "depends on"
-        SAME_INDICATOR = "same_indicator", "measures the same indicator as"
-        SUPERSEDES = "supersedes", "supersedes"
+        CONTRIBUTES_TO = "contributes_to", gettext_lazy("contributes to")
+        DEPENDS_ON = "depends_on", gettext_lazy("depends on")
+        SAME_INDICATOR = "same_indicator", gettext_lazy("measures the same indicator as")
+        SUPERSEDES = "supersedes", gettext_lazy("supersedes")
 
     # how the relation reads from the other end, on the target's page
     INVERSE_LABELS = {
-        Relation.CONTRIBUTES_TO: "is contributed to by",
-        Relation.DEPENDS_ON: "is depended on by",
-        Relation.SAME_INDICATOR: "measures the same indicator as",
-        Relation.SUPERSEDES: "is superseded by",
+        Relation.CONTRIBUTES_TO: gettext_lazy("is contributed to by"),
+        Relation.DEPENDS_ON: gettext_lazy("is depended on by"),
+        Relation.SAME_INDICATOR: gettext_lazy("measures the same indicator as"),
+        Relation.SUPERSEDES: gettext_lazy("is superseded by"),
     }
 
     source = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="links_out")
@@ -604,8 +765,18 @@ class Link(models.Model):
 
     def clean(self) -> None:
         if self.source_id and self.source_id == self.target_id:
-            raise ValidationError({"target": "An item cannot link to itself."})
+            raise ValidationError({"target": _("An item cannot link to itself.")})
 
+
+name_fields(
+    Link,
+    {
+        "source": gettext_lazy("source"),
+        "target": gettext_lazy("target"),
+        "relation": gettext_lazy("relation"),
+        "note": gettext_lazy("note"),
+    },
+)
 
 track(Link)
 
@@ -618,7 +789,10 @@ class Theme(models.Model):
 
     name = models.CharField(max_length=200, unique=True, validators=[single_line])
     slug = models.SlugField(max_length=80, unique=True)
-    description = BoundedTextField(blank=True, help_text="Markdown: what the theme is and why it matters here.")
+    description = BoundedTextField(
+        blank=True,
+        help_text=gettext_lazy("Markdown: what the theme is and why it matters here."),
+    )
     version = models.PositiveIntegerField(default=1)
 
     EDITABLE_FIELDS = ["name", "description"]
@@ -632,6 +806,15 @@ class Theme(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("monitoring:theme-detail", args=[self.slug])
 
+
+name_fields(
+    Theme,
+    {
+        "name": gettext_lazy("name"),
+        "slug": gettext_lazy("slug"),
+        "description": gettext_lazy("description"),
+    },
+)
 
 track(Theme)
 
@@ -649,6 +832,14 @@ class ItemTheme(models.Model):
         return f"{self.item} tagged {self.theme}"
 
 
+name_fields(
+    ItemTheme,
+    {
+        "item": gettext_lazy("item"),
+        "theme": gettext_lazy("theme"),
+    },
+)
+
 track(ItemTheme)
 
 
@@ -660,7 +851,13 @@ class Edition(models.Model):
     name = models.CharField(max_length=200, validators=[single_line])
     moment = models.DateTimeField()
     note = BoundedTextField(max_length=NOTE_LIMIT, blank=True)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-moment"]
@@ -673,6 +870,17 @@ class Edition(models.Model):
         return reverse("planning:plan-as-of", args=[self.plan.slug]) + f"?edition={self.pk}"
 
 
+name_fields(
+    Edition,
+    {
+        "plan": gettext_lazy("plan"),
+        "name": gettext_lazy("name"),
+        "moment": gettext_lazy("moment"),
+        "note": gettext_lazy("note"),
+        "created_by": gettext_lazy("created by"),
+    },
+)
+
 track(Edition)
 
 
@@ -683,17 +891,29 @@ class Consultation(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="consultations")
     opens_on = models.DateField()
     closes_on = models.DateField()
-    note = BoundedTextField("covering note", blank=True, help_text="Markdown: what you would like comments on.")
+    note = BoundedTextField(
+        gettext_lazy("covering note"), blank=True, help_text=gettext_lazy("Markdown: what you would like comments on.")
+    )
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     organisations = models.ManyToManyField(
-        Organisation, through="ConsultationInvite", blank=True, related_name="consultations"
+        Organisation,
+        through="ConsultationInvite",
+        blank=True,
+        related_name="consultations",
     )
-    members = models.ManyToManyField(User, through="ConsultationMember", blank=True, related_name="consultations")
+    members = models.ManyToManyField(
+        User,
+        through="ConsultationMember",
+        blank=True,
+        related_name="consultations",
+    )
     is_public = models.BooleanField(
-        "open to the public",
+        gettext_lazy("open to the public"),
         default=False,
-        help_text="Anyone can read the draft and respond, without signing in; responses are moderated "
-        "before they are shown (issue 16).",
+        help_text=gettext_lazy(
+            "Anyone can read the draft and respond, without signing in; responses are moderated "
+            "before they are shown (issue 16)."
+        ),
     )
 
     class Meta:
@@ -707,11 +927,23 @@ class Consultation(models.Model):
 
     def clean(self) -> None:
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
-            raise ValidationError({"closes_on": "The consultation must close on or after the day it opens."})
+            raise ValidationError({"closes_on": _("The consultation must close on or after the day it opens.")})
 
     def is_open_on(self, day) -> bool:
         return self.opens_on <= day <= self.closes_on
 
+
+name_fields(
+    Consultation,
+    {
+        "plan": gettext_lazy("plan"),
+        "opens_on": gettext_lazy("opens on"),
+        "closes_on": gettext_lazy("closes on"),
+        "created_by": gettext_lazy("created by"),
+        "organisations": gettext_lazy("organisations"),
+        "members": gettext_lazy("members"),
+    },
+)
 
 track(Consultation)
 
@@ -729,6 +961,14 @@ class ConsultationInvite(models.Model):
         return f"{self.organisation} invited to {self.consultation}"
 
 
+name_fields(
+    ConsultationInvite,
+    {
+        "consultation": gettext_lazy("consultation"),
+        "organisation": gettext_lazy("organisation"),
+    },
+)
+
 track(ConsultationInvite)
 
 
@@ -745,6 +985,14 @@ class ConsultationMember(models.Model):
         return f"{self.member} invited to {self.consultation}"
 
 
+name_fields(
+    ConsultationMember,
+    {
+        "consultation": gettext_lazy("consultation"),
+        "member": gettext_lazy("member"),
+    },
+)
+
 track(ConsultationMember)
 
 
@@ -754,14 +1002,14 @@ class Comment(models.Model):
     item later deleted still reads sensibly."""
 
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        ANSWERED = "answered", "Answered"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
+        OPEN = "open", gettext_lazy("Open")
+        ANSWERED = "answered", gettext_lazy("Answered")
+        ACCEPTED = "accepted", gettext_lazy("Accepted")
+        DECLINED = "declined", gettext_lazy("Declined")
 
     class Kind(models.TextChoices):
-        COMMENT = "comment", "Comment"
-        SUGGESTION = "suggestion", "Suggested change"
+        COMMENT = "comment", gettext_lazy("Comment")
+        SUGGESTION = "suggestion", gettext_lazy("Suggested change")
 
     UNANSWERED = {State.OPEN}
     # the kinds of item a suggestion may propose: a target needs a measure, which is an
@@ -770,43 +1018,89 @@ class Comment(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
     consultation = models.ForeignKey(
-        Consultation, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+        Consultation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
     )
-    item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
+    item = models.ForeignKey(
+        PlanItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
     item_title = models.CharField(max_length=300, blank=True, validators=[single_line])
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+    )
     # empty only for a response from a member of the public, approved by a moderator
     # (public.models.PublicResponse, decision 0020): ``public_name`` says who then
-    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="comments",
+    )
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
     )
-    public_name = models.CharField("name", max_length=200, blank=True, validators=[single_line])
-    public_organisation = models.CharField("organisation", max_length=200, blank=True, validators=[single_line])
+    public_name = models.CharField(gettext_lazy("name"), max_length=200, blank=True, validators=[single_line])
+    public_organisation = models.CharField(
+        gettext_lazy("organisation"), max_length=200, blank=True, validators=[single_line]
+    )
     name_public = models.BooleanField(
-        "may publish my name",
+        gettext_lazy("may publish my name"),
         default=False,
-        help_text="The commenter agreed that their name may be shown with the comment on the public pages.",
+        help_text=gettext_lazy(
+            "The commenter agreed that their name may be shown with the comment on the public pages."
+        ),
     )
-    body = BoundedTextField("comment", help_text="Markdown: use blank lines between paragraphs.")
+    body = BoundedTextField(
+        gettext_lazy("comment"), help_text=gettext_lazy("Markdown: use blank lines between paragraphs.")
+    )
     created_at = models.DateTimeField()
     state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
     response = BoundedTextField(blank=True)
-    responded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    responded_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     responded_at = models.DateTimeField(null=True, blank=True)
     change_history_id = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="The history row of the item change made in reply to this comment."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("The history row of the item change made in reply to this comment."),
     )
     version = models.PositiveIntegerField(default=1)
     # A suggested change (issue 15) is a thread's opening comment that proposes wording: new
     # wording for ``item`` or, with ``proposed_kind``, a new item under ``item``. Accepting
     # it makes the change; ``change_history_id`` points at the history row written.
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMMENT)
-    proposed_kind = models.CharField("kind of new item", max_length=20, choices=PlanItem.Kind.choices, blank=True)
-    proposed_title = models.CharField("proposed title", max_length=300, blank=True, validators=[single_line])
-    proposed_description = BoundedTextField("proposed description", blank=True)
+    proposed_kind = models.CharField(
+        gettext_lazy("kind of new item"), max_length=20, choices=PlanItem.Kind.choices, blank=True
+    )
+    proposed_title = models.CharField(
+        gettext_lazy("proposed title"), max_length=300, blank=True, validators=[single_line]
+    )
+    proposed_description = BoundedTextField(gettext_lazy("proposed description"), blank=True)
     item_version = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The item's version when the suggestion was made (new wording only)."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("The item's version when the suggestion was made (new wording only)."),
     )
     accepted_with_changes = models.BooleanField(default=False)
 
@@ -829,7 +1123,7 @@ class Comment(models.Model):
         """Who wrote it, as people in the app see it (the public pages follow ``name_public``)."""
         if self.author_id is not None:
             return str(self.author)
-        return f"{self.public_name} (member of the public)"
+        return _("%(name)s (member of the public)") % {"name": self.public_name}
 
     @property
     def is_suggestion(self) -> bool:
@@ -854,6 +1148,27 @@ def _lines(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
+name_fields(
+    Comment,
+    {
+        "plan": gettext_lazy("plan"),
+        "consultation": gettext_lazy("consultation"),
+        "item": gettext_lazy("item"),
+        "item_title": gettext_lazy("item title"),
+        "parent": gettext_lazy("parent"),
+        "author": gettext_lazy("author"),
+        "organisation": gettext_lazy("organisation"),
+        "created_at": gettext_lazy("created at"),
+        "state": gettext_lazy("state"),
+        "response": gettext_lazy("response"),
+        "responded_by": gettext_lazy("responded by"),
+        "responded_at": gettext_lazy("responded at"),
+        "kind": gettext_lazy("kind"),
+        "item_version": gettext_lazy("item version"),
+        "accepted_with_changes": gettext_lazy("accepted with changes"),
+    },
+)
+
 track(Comment)
 
 
@@ -864,10 +1179,18 @@ class DraftingGroup(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="drafting_groups")
     item = models.ForeignKey(
-        PlanItem, on_delete=models.CASCADE, related_name="drafting_groups", verbose_name="part of the plan"
+        PlanItem,
+        on_delete=models.CASCADE,
+        related_name="drafting_groups",
+        verbose_name=gettext_lazy("part of the plan"),
     )
     name = models.CharField(max_length=200, validators=[single_line])
-    members = models.ManyToManyField(User, through="DraftingGroupMember", blank=True, related_name="drafting_groups")
+    members = models.ManyToManyField(
+        User,
+        through="DraftingGroupMember",
+        blank=True,
+        related_name="drafting_groups",
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -879,10 +1202,19 @@ class DraftingGroup(models.Model):
 
     def clean(self) -> None:
         if self.item_id and self.plan_id and self.item.plan_id != self.plan_id:
-            raise ValidationError({"item": "Choose a part of this plan."})
+            raise ValidationError({"item": _("Choose a part of this plan.")})
         if self.item_id and self.item.kind != PlanItem.Kind.PRIORITY:
-            raise ValidationError({"item": "A drafting group writes a priority and everything under it."})
+            raise ValidationError({"item": _("A drafting group writes a priority and everything under it.")})
 
+
+name_fields(
+    DraftingGroup,
+    {
+        "plan": gettext_lazy("plan"),
+        "name": gettext_lazy("name"),
+        "members": gettext_lazy("members"),
+    },
+)
 
 track(DraftingGroup)
 
@@ -900,6 +1232,14 @@ class DraftingGroupMember(models.Model):
         return f"{self.person} in {self.group}"
 
 
+name_fields(
+    DraftingGroupMember,
+    {
+        "group": gettext_lazy("group"),
+        "person": gettext_lazy("person"),
+    },
+)
+
 track(DraftingGroupMember)
 
 
@@ -913,9 +1253,17 @@ class SignOff(models.Model):
     signed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField()
     condition = BoundedTextField(
-        max_length=NOTE_LIMIT, blank=True, help_text="Any condition your organisation attaches to its agreement."
+        max_length=NOTE_LIMIT,
+        blank=True,
+        help_text=gettext_lazy("Any condition your organisation attaches to its agreement."),
     )
-    withdrawn_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdrawn_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = BoundedTextField(max_length=NOTE_LIMIT, blank=True)
 
@@ -935,6 +1283,20 @@ class SignOff(models.Model):
         return self.withdrawn_at is None
 
 
+name_fields(
+    SignOff,
+    {
+        "plan": gettext_lazy("plan"),
+        "organisation": gettext_lazy("organisation"),
+        "signed_by": gettext_lazy("signed by"),
+        "signed_at": gettext_lazy("signed at"),
+        "condition": gettext_lazy("condition"),
+        "withdrawn_by": gettext_lazy("withdrawn by"),
+        "withdrawn_at": gettext_lazy("withdrawn at"),
+        "withdrawal_reason": gettext_lazy("withdrawal reason"),
+    },
+)
+
 track(SignOff)
 
 
@@ -947,14 +1309,18 @@ class PlanImport(models.Model):
     (planning.importing, docs/decisions/0019-import-in-the-browser.md)."""
 
     class Kind(models.TextChoices):
-        JSON = "json", "Plan file (JSON)"
-        SHEET = "xlsx", "Plan spreadsheet (Excel)"
+        JSON = "json", gettext_lazy("Plan file (JSON)")
+        SHEET = "xlsx", gettext_lazy("Plan spreadsheet (Excel)")
 
     uploaded_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     filename = models.CharField(max_length=200)
     kind = models.CharField(max_length=4, choices=Kind.choices)
-    plan_slug = models.SlugField(max_length=100, blank=True, help_text="The plan a spreadsheet updates.")
+    plan_slug = models.SlugField(
+        max_length=100,
+        blank=True,
+        help_text=gettext_lazy("The plan a spreadsheet updates."),
+    )
     content = models.BinaryField()
     preview = models.JSONField(default=dict)
     applied_at = models.DateTimeField(null=True, blank=True)
@@ -962,3 +1328,14 @@ class PlanImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+name_fields(
+    PlanImport,
+    {
+        "uploaded_by": gettext_lazy("uploaded by"),
+        "filename": gettext_lazy("filename"),
+        "kind": gettext_lazy("kind"),
+        "plan_slug": gettext_lazy("plan slug"),
+    },
+)

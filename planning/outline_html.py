@@ -7,9 +7,17 @@ formatted once by plain functions and put into constant markup by ``config.html`
 escapes every value that is not already markup (descriptions come as markup from the
 sanitising Markdown renderer). Addresses come from patterns reversed once per outline. The
 outline, the item page, the past views and the PDF all use these functions, so they agree.
+
+Every word is in the reader's language (decision 0029), worked out once per outline (the
+outline cache keeps one per language); a sentence with a row's own values in it becomes a
+``Pattern`` through ``_holes``.
 """
 
 from collections.abc import Iterable
+
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from config.html import ID, IdUrl, Pattern, SafeHtml, html, join
 from config.markdown import cached_markdown
@@ -18,21 +26,45 @@ from planning.models import PlanItem
 from planning.wording import in_sentence
 
 _STATUS = dict(PlanItem.Status.choices)
-_COST_TYPE = {value: label.lower() for value, label in PlanItem.CostType.choices}
+_COST_TYPE = dict(PlanItem.CostType.choices)
 _DIRECTION = dict(PlanItem.Direction.choices)
-_TARGET_TYPE = {value: label.lower() for value, label in PlanItem.TargetType.choices}
+_TARGET_TYPE = dict(PlanItem.TargetType.choices)
 _NOTHING = html("")
 _END_OF_LIST = html("</ol>")
 
 
-# each term as markup once, not escaped again for every item
-_TERMS = {
-    term: html("{}", term)
-    for term in (
-        "Lead officer", "Lead organisation", "Supported by", "Start", "Due", "Status", "Cost",
-        "Indicator", "Baseline", "Target", "Measure",
-    )
-}  # fmt: skip
+# the terms of an item's facts, by the key each fact is made under
+_TERM_WORDS = {
+    "Lead officer": gettext_lazy("Lead officer"),
+    "Lead organisation": gettext_lazy("Lead organisation"),
+    "Supported by": gettext_lazy("Supported by"),
+    "Start": gettext_lazy("Start"),
+    "Due": gettext_lazy("Due"),
+    "Status": gettext_lazy("Status"),
+    "Cost": gettext_lazy("Cost"),
+    "Indicator": gettext_lazy("Indicator"),
+    "Baseline": gettext_lazy("Baseline"),
+    "Target": gettext_lazy("Target"),
+    "Measure": gettext_lazy("Measure"),
+}
+
+
+def _terms() -> dict[str, SafeHtml]:
+    """Each term as markup once per outline, in the reader's language, not escaped again
+    for every item."""
+    return {key: html("{}", str(words)) for key, words in _TERM_WORDS.items()}
+
+
+def _holes(text: str, *names: str) -> str:
+    """A translated sentence as a ``Pattern``'s markup: escaped, its ``%(name)s``
+    placeholders made the pattern's ``{name}`` holes."""
+    marked = text % {name: f"\x00{name}\x01" for name in names}
+    marked = str(escape(marked)).replace("{", "{{").replace("}", "}}")
+    for name in names:
+        marked = marked.replace(f"\x00{name}\x01", "{" + name + "}")
+    return marked
+
+
 _FACTS_START = html('<dl class="app-facts">')
 _FACTS_END = html("</dl>")
 _FACTS_LINE_START = html('<p class="pdf-facts">')
@@ -40,7 +72,8 @@ _FACTS_LINE_END = html("</p>")
 
 
 def _cost(item: PlanItem) -> str:
-    cost = f"{pounds(item.cost_amount)} {_COST_TYPE.get(item.cost_type, item.cost_type)}".rstrip()
+    cost_type = str(_COST_TYPE.get(item.cost_type, item.cost_type)).lower()
+    cost = f"{pounds(item.cost_amount)} {cost_type}".rstrip()
     return f"{cost} ({item.funding_source})" if item.funding_source else cost
 
 
@@ -50,16 +83,18 @@ def _baseline(item: PlanItem) -> str:
 
 
 def _target(item: PlanItem) -> str:
-    target = measure(item.target_value, item.unit) or "Not set"
-    return f"{target} by {short_date(item.target_date)}" if item.target_date else target
+    target = measure(item.target_value, item.unit) or _("Not set")
+    if item.target_date:
+        return _("%(target)s by %(date)s") % {"target": target, "date": short_date(item.target_date)}
+    return target
 
 
 def _how(item: PlanItem) -> str:
-    how = _DIRECTION.get(item.direction, item.direction)
+    how = str(_DIRECTION.get(item.direction, item.direction))
     if item.target_type:
-        how += f"; {_TARGET_TYPE.get(item.target_type, item.target_type)}"
+        how += f"; {str(_TARGET_TYPE.get(item.target_type, item.target_type)).lower()}"
     if item.amber_tolerance is not None:
-        how += f"; amber within {number(item.amber_tolerance)}"
+        how += "; " + _("amber within %(number)s") % {"number": number(item.amber_tolerance)}
     return how
 
 
@@ -75,9 +110,10 @@ class _Facts:
 
     def __init__(self) -> None:
         self._made: dict[tuple, SafeHtml] = {}
+        self._terms = _terms()
 
     def _make(self, key: tuple, text: str) -> SafeHtml:
-        made = self._made[key] = html("<div><dt>{}</dt><dd>{}</dd></div>", _TERMS[key[0]], text)
+        made = self._made[key] = html("<div><dt>{}</dt><dd>{}</dd></div>", self._terms[key[0]], text)
         return made
 
     def __call__(self, item: PlanItem, supporters: Iterable) -> SafeHtml:
@@ -103,7 +139,7 @@ class _Facts:
             parts.append(made.get(key) or make(key, short_date(item.due_date)))
         if item.kind != PlanItem.Kind.VISION:
             key = ("Status", item.status)
-            parts.append(made.get(key) or make(key, _STATUS.get(item.status, item.status)))
+            parts.append(made.get(key) or make(key, str(_STATUS.get(item.status, item.status))))
         if item.cost_amount is not None:
             key = ("Cost", item.cost_amount, item.cost_type, item.funding_source)
             parts.append(made.get(key) or make(key, _cost(item)))
@@ -148,7 +184,7 @@ class FactsLine(_Facts):
     KEEP_TOGETHER = 32  # characters: dates, statuses, names, amounts; not lists or measures
 
     def _make(self, key: tuple, text: str) -> SafeHtml:
-        fact = f"{key[0]}: {text}"
+        fact = f"{_TERM_WORDS[key[0]]}: {text}"
         if len(fact) <= self.KEEP_TOGETHER:
             fact = fact.replace(" ", "\u00a0")
         made = self._made[key] = html("{}", fact)
@@ -213,20 +249,22 @@ class _ChangeLinks:
 
     def _make(self, label: str, child_kinds: list, has_parent: bool, is_first: bool, is_last: bool) -> Pattern:
         links = Pattern(
-            '<ul class="govuk-list app-actions" aria-label="Change {label} {reference}">'
-            '<li><a class="govuk-link" href="{edit}">Edit<span class="govuk-visually-hidden"> {title}</span></a></li>',
+            '<ul class="govuk-list app-actions" aria-label="' + _holes(_("Change %(label)s %(reference)s"), "label", "reference") + '">'
+            '<li><a class="govuk-link" href="{edit}">' + _holes(_("Edit")) + '<span class="govuk-visually-hidden"> {title}</span></a></li>',
             label=in_sentence(label),
             edit=self.urls["edit"],
-        )
+        )  # fmt: skip
+        under = _holes(_("under %(title)s"), "title")
         for kind, kind_label in child_kinds:
             links += Pattern(
-                '<li><a class="govuk-link" href="{add}">Add {label}'
-                '<span class="govuk-visually-hidden"> under {title}</span></a></li>',
+                '<li><a class="govuk-link" href="{add}">' + _holes(_("Add %(label)s"), "label") +
+                '<span class="govuk-visually-hidden"> ' + under + "</span></a></li>",
                 add=self.add_urls[kind],
                 label=in_sentence(kind_label),
-            )
+            )  # fmt: skip
         if has_parent:
-            for shown, direction, text in ((not is_first, "up", "Move up"), (not is_last, "down", "Move down")):
+            moves = ((not is_first, "up", _("Move up")), (not is_last, "down", _("Move down")))
+            for shown, direction, text in moves:
                 if shown:  # the move buttons submit the page's one move form
                     links += Pattern(
                         '<li><button class="app-link-button" form="{form}" formaction="{move}" name="direction" '
@@ -237,17 +275,17 @@ class _ChangeLinks:
                         text=text,
                     )
             links += Pattern(
-                '<li><a class="govuk-link" href="{move}">Move to…<span class="govuk-visually-hidden"> {title}</span></a></li>'
-                '<li><a class="govuk-link app-link-warning" href="{delete}">Delete'
+                '<li><a class="govuk-link" href="{move}">' + _holes(_("Move to…")) + '<span class="govuk-visually-hidden"> {title}</span></a></li>'
+                '<li><a class="govuk-link app-link-warning" href="{delete}">' + _holes(_("Delete")) +
                 '<span class="govuk-visually-hidden"> {title}</span></a></li>',
                 move=self.urls["move"],
                 delete=self.urls["delete"],
-            )
+            )  # fmt: skip
         return links + Pattern(
-            '<li><a class="govuk-link" href="{history}">History<span class="govuk-visually-hidden"> of {title}</span>'
-            "</a></li></ul>",
+            '<li><a class="govuk-link" href="{history}">' + _holes(_("History")) +
+            '<span class="govuk-visually-hidden"> ' + _holes(_("of %(title)s"), "title") + "</span></a></li></ul>",
             history=self.urls["history"],
-        )
+        )  # fmt: skip
 
     def __call__(self, row) -> SafeHtml:
         return self._pattern(row)(pk=int(row.item.pk), title=row.item.title, reference=row.reference)
@@ -299,7 +337,7 @@ class _Items:
 
 def outline_start(plan_title: str) -> SafeHtml:
     """The outline list's opening tag (``outline_items`` fill it, ``OUTLINE_END`` closes it)."""
-    return html('<ol class="app-tree" aria-label="{}: items in reading order">', plan_title)
+    return html('<ol class="app-tree" aria-label="{}">', _("%(plan)s: items in reading order") % {"plan": plan_title})
 
 
 OUTLINE_END = _END_OF_LIST
@@ -318,13 +356,12 @@ def closed(row, beneath: int) -> SafeHtml:
     link that opens it, server-side (``?open=``), so it works without JavaScript."""
     return html(
         '<li class="app-item app-item--closed app-depth-{}"><a class="govuk-link" href="?open={}#item-{}">'
-        'Show the {} {} under {}<span class="govuk-visually-hidden"> {}</span></a></li>',
+        '{}<span class="govuk-visually-hidden"> {}</span></a></li>',
         int(row.depth),
         int(row.item.pk),
         int(row.item.pk),
-        f"{beneath:,}",
-        "item" if beneath == 1 else "items",
-        row.reference or row.item.title,
+        ngettext("Show the %(count)s item under %(where)s", "Show the %(count)s items under %(where)s", beneath)
+        % {"count": f"{beneath:,}", "where": row.reference or row.item.title},
         row.item.title if row.reference else "",
     )
 

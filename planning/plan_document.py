@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config import pdf
 from config.context_processors import council_name
@@ -54,10 +56,10 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         if snapshot is None:
             raise RenderError("the plan did not exist yet at the moment of this edition")
         shown, rows = snapshot.plan, snapshot.rows
-        showing = f"Edition: {edition.name}"
+        showing = _("Edition: %(edition)s") % {"edition": edition.name}
     else:
         shown, rows = plan, plan_outline(plan)
-        showing = "The plan as it stands (not a named edition)"
+        showing = _("The plan as it stands (not a named edition)")
     hide_link_ends(rows, hidden)
     vision = rows[0] if rows and rows[0].depth == 0 else None
     facts = outline_html.FactsLine()
@@ -112,7 +114,7 @@ def plan_costs(rows: list[OutlineRow], plan: Plan, profiles: budgets.Profiles | 
     budget profile where it has one (``budgets.cost_lines``, ``profiles``); money as the
     pages write it (``pounds``: pence only where an amount has them)."""
     profiles = profiles or {}
-    outside = f"Not under {with_article(in_sentence(plan.label_for('priority')))}"
+    outside = _("Not under %(a_priority)s") % {"a_priority": with_article(in_sentence(plan.label_for("priority")))}
     by_priority: dict[int, dict[str, Decimal]] = {}
     titles: dict[int, str] = {}
     by_source: dict[str, Decimal] = defaultdict(Decimal)
@@ -131,11 +133,11 @@ def plan_costs(rows: list[OutlineRow], plan: Plan, profiles: budgets.Profiles | 
             cell = by_priority.setdefault(current, defaultdict(Decimal))
             cell[kind] += line.amount
             totals[kind] += line.amount
-            by_source[line.funding_source or "Not stated"] += line.amount
+            by_source[line.funding_source or _("Not stated")] += line.amount
             by_year[line.year][kind] += line.amount
     types = [(key, label) for key, label in PlanItem.CostType.choices if totals.get(key)]
     if totals.get("not_stated"):
-        types.append(("not_stated", "Type not stated"))
+        types.append(("not_stated", _("Type not stated")))
     table = [
         {
             "title": titles.get(priority, outside),
@@ -153,7 +155,7 @@ def plan_costs(rows: list[OutlineRow], plan: Plan, profiles: budgets.Profiles | 
         # only where some item has a budget profile: single costs name no year
         "years": [
             {
-                "year": financial_year(year) if year is not None else "Year not profiled",
+                "year": financial_year(year) if year is not None else _("Year not profiled"),
                 "amounts": [pounds(amounts[key]) if amounts.get(key) else "" for key, _ in types],
                 "total": pounds(sum(amounts.values(), Decimal(0))),
             }
@@ -204,86 +206,112 @@ def linked_plans(plan: Plan, shown: Plan, rows: list[OutlineRow], hidden: frozen
 # --- the glossary ---------------------------------------------------------------------------
 
 LEVELS = {
-    PlanItem.Kind.VISION: "The single statement of what the plan is for; everything in the plan serves it.",
-    PlanItem.Kind.PRIORITY: "One of the few things the plan sets out to change. Its actions say how.",
-    PlanItem.Kind.ACTION: "Something a named lead will do, by a date, at a cost where one is given.",
-    PlanItem.Kind.TARGET: "A measure of success, with a baseline, a value to reach and a date to reach it by.",
-    PlanItem.Kind.MILESTONE: "A step on the way to finishing an action or meeting a target, with its date.",
+    PlanItem.Kind.VISION: gettext_lazy(
+        "The single statement of what the plan is for; everything in the plan serves it."
+    ),
+    PlanItem.Kind.PRIORITY: gettext_lazy("One of the few things the plan sets out to change. Its actions say how."),
+    PlanItem.Kind.ACTION: gettext_lazy("Something a named lead will do, by a date, at a cost where one is given."),
+    PlanItem.Kind.TARGET: gettext_lazy(
+        "A measure of success, with a baseline, a value to reach and a date to reach it by."
+    ),
+    PlanItem.Kind.MILESTONE: gettext_lazy(
+        "A step on the way to finishing an action or meeting a target, with its date."
+    ),
+}
+TERM_NAMES = {
+    "Lead officer": gettext_lazy("Lead officer"),
+    "Lead organisation": gettext_lazy("Lead organisation"),
+    "Supported by": gettext_lazy("Supported by"),
+    "RAG rating": gettext_lazy("RAG rating"),
 }
 TERMS = {
-    "Lead officer": "The person answerable for an item and for reporting progress on it each quarter.",
-    "Lead organisation": "The organisation answerable for an item: the council or one of its partners.",
-    "Supported by": "Organisations that help deliver an item without leading it.",
-    "RAG rating": "Red, amber or green: how the lead rates progress on an action or target in a quarterly "
-    "return (also complete, or not started).",
+    "Lead officer": gettext_lazy("The person answerable for an item and for reporting progress on it each quarter."),
+    "Lead organisation": gettext_lazy("The organisation answerable for an item: the council or one of its partners."),
+    "Supported by": gettext_lazy("Organisations that help deliver an item without leading it."),
+    "RAG rating": gettext_lazy(
+        "Red, amber or green: how the lead rates progress on an action or target in a quarterly "
+        "return (also complete, or not started)."
+    ),
 }
 COST_TERMS = {
-    PlanItem.CostType.REVENUE: ("Revenue cost", "Day-to-day spending, such as staff time and services."),
-    PlanItem.CostType.CAPITAL: ("Capital cost", "Spending on buildings, equipment and other lasting assets."),
+    PlanItem.CostType.REVENUE: (
+        gettext_lazy("Revenue cost"),
+        gettext_lazy("Day-to-day spending, such as staff time and services."),
+    ),
+    PlanItem.CostType.CAPITAL: (
+        gettext_lazy("Capital cost"),
+        gettext_lazy("Spending on buildings, equipment and other lasting assets."),
+    ),
 }
 MEASURE_TERMS = {
-    "baseline_value": ("Baseline", "Where a target's measure stood when the plan began."),
-    "amber_tolerance": ("Amber tolerance", "How far short of the trajectory a target may be and still be amber."),
+    "baseline_value": (gettext_lazy("Baseline"), gettext_lazy("Where a target's measure stood when the plan began.")),
+    "amber_tolerance": (
+        gettext_lazy("Amber tolerance"),
+        gettext_lazy("How far short of the trajectory a target may be and still be amber."),
+    ),
 }
 TARGET_TYPE_TERMS = {
-    PlanItem.TargetType.FLOOR: ("Floor target", "The least the plan will accept."),
-    PlanItem.TargetType.ASPIRATIONAL: ("Aspirational target", "What could be achieved if every action goes to plan."),
+    PlanItem.TargetType.FLOOR: (gettext_lazy("Floor target"), gettext_lazy("The least the plan will accept.")),
+    PlanItem.TargetType.ASPIRATIONAL: (
+        gettext_lazy("Aspirational target"),
+        gettext_lazy("What could be achieved if every action goes to plan."),
+    ),
 }
 UNIT_TERMS = {
-    PlanItem.Unit.PERCENTAGE: "A share of a whole, out of 100.",
-    PlanItem.Unit.COUNT: "A whole number of people, places or things.",
-    PlanItem.Unit.NUMBER: "A measured quantity that may have decimals.",
-    PlanItem.Unit.POUNDS: "An amount of money in pounds sterling.",
-    PlanItem.Unit.DAYS: "A length of time in days.",
+    PlanItem.Unit.PERCENTAGE: gettext_lazy("A share of a whole, out of 100."),
+    PlanItem.Unit.COUNT: gettext_lazy("A whole number of people, places or things."),
+    PlanItem.Unit.NUMBER: gettext_lazy("A measured quantity that may have decimals."),
+    PlanItem.Unit.POUNDS: gettext_lazy("An amount of money in pounds sterling."),
+    PlanItem.Unit.DAYS: gettext_lazy("A length of time in days."),
 }
 # acronyms met in council plans, found in a plan's own text and explained in its glossary
 ACRONYMS = {
-    "14–19": "Education and training for young people aged 14 to 19",
-    "BSF": "Building Schools for the Future",
-    "CAF": "Common Assessment Framework",
-    "CAMHS": "Child and Adolescent Mental Health Services",
-    "CPD": "Continuing professional development",
-    "CYPP": "Children and Young People's Plan",
-    "DCSF": "Department for Children, Schools and Families",
-    "DfE": "Department for Education",
-    "DfES": "Department for Education and Skills",
-    "DWP": "Department for Work and Pensions",
-    "EAL": "English as an additional language",
-    "EHCP": "Education, health and care plan",
-    "EYFS": "Early Years Foundation Stage",
-    "FE": "Further education",
-    "FSM": "Free school meals",
-    "FTE": "Full-time equivalent",
-    "GCSE": "General Certificate of Secondary Education",
-    "HE": "Higher education",
-    "ICT": "Information and communications technology",
-    "KPI": "Key performance indicator",
-    "KS1": "Key Stage 1 (ages 5 to 7)",
-    "KS2": "Key Stage 2 (ages 7 to 11)",
-    "KS3": "Key Stage 3 (ages 11 to 14)",
-    "KS4": "Key Stage 4 (ages 14 to 16)",
-    "LA": "Local authority",
-    "LAC": "Looked-after children",
-    "LAA": "Local Area Agreement",
-    "LEA": "Local education authority",
-    "LSC": "Learning and Skills Council",
-    "LSP": "Local Strategic Partnership",
-    "MTFS": "Medium-term financial strategy",
-    "NEET": "Not in education, employment or training",
-    "NHS": "National Health Service",
-    "NI": "National indicator",
-    "NVQ": "National Vocational Qualification",
-    "Ofsted": "Office for Standards in Education, Children's Services and Skills",
-    "PCT": "Primary care trust",
-    "PRU": "Pupil referral unit",
-    "PSA": "Public service agreement",
-    "RAG": "Red, amber, green: the rating of progress in a quarterly return",
-    "SEN": "Special educational needs",
-    "SEND": "Special educational needs and disabilities",
-    "SENCO": "Special educational needs co-ordinator",
-    "SIP": "School improvement partner",
-    "VCS": "Voluntary and community sector",
-    "YOT": "Youth offending team",
+    "14–19": gettext_lazy("Education and training for young people aged 14 to 19"),
+    "BSF": gettext_lazy("Building Schools for the Future"),
+    "CAF": gettext_lazy("Common Assessment Framework"),
+    "CAMHS": gettext_lazy("Child and Adolescent Mental Health Services"),
+    "CPD": gettext_lazy("Continuing professional development"),
+    "CYPP": gettext_lazy("Children and Young People's Plan"),
+    "DCSF": gettext_lazy("Department for Children, Schools and Families"),
+    "DfE": gettext_lazy("Department for Education"),
+    "DfES": gettext_lazy("Department for Education and Skills"),
+    "DWP": gettext_lazy("Department for Work and Pensions"),
+    "EAL": gettext_lazy("English as an additional language"),
+    "EHCP": gettext_lazy("Education, health and care plan"),
+    "EYFS": gettext_lazy("Early Years Foundation Stage"),
+    "FE": gettext_lazy("Further education"),
+    "FSM": gettext_lazy("Free school meals"),
+    "FTE": gettext_lazy("Full-time equivalent"),
+    "GCSE": gettext_lazy("General Certificate of Secondary Education"),
+    "HE": gettext_lazy("Higher education"),
+    "ICT": gettext_lazy("Information and communications technology"),
+    "KPI": gettext_lazy("Key performance indicator"),
+    "KS1": gettext_lazy("Key Stage 1 (ages 5 to 7)"),
+    "KS2": gettext_lazy("Key Stage 2 (ages 7 to 11)"),
+    "KS3": gettext_lazy("Key Stage 3 (ages 11 to 14)"),
+    "KS4": gettext_lazy("Key Stage 4 (ages 14 to 16)"),
+    "LA": gettext_lazy("Local authority"),
+    "LAC": gettext_lazy("Looked-after children"),
+    "LAA": gettext_lazy("Local Area Agreement"),
+    "LEA": gettext_lazy("Local education authority"),
+    "LSC": gettext_lazy("Learning and Skills Council"),
+    "LSP": gettext_lazy("Local Strategic Partnership"),
+    "MTFS": gettext_lazy("Medium-term financial strategy"),
+    "NEET": gettext_lazy("Not in education, employment or training"),
+    "NHS": gettext_lazy("National Health Service"),
+    "NI": gettext_lazy("National indicator"),
+    "NVQ": gettext_lazy("National Vocational Qualification"),
+    "Ofsted": gettext_lazy("Office for Standards in Education, Children's Services and Skills"),
+    "PCT": gettext_lazy("Primary care trust"),
+    "PRU": gettext_lazy("Pupil referral unit"),
+    "PSA": gettext_lazy("Public service agreement"),
+    "RAG": gettext_lazy("Red, amber, green: the rating of progress in a quarterly return"),
+    "SEN": gettext_lazy("Special educational needs"),
+    "SEND": gettext_lazy("Special educational needs and disabilities"),
+    "SENCO": gettext_lazy("Special educational needs co-ordinator"),
+    "SIP": gettext_lazy("School improvement partner"),
+    "VCS": gettext_lazy("Voluntary and community sector"),
+    "YOT": gettext_lazy("Youth offending team"),
 }
 _ACRONYM = re.compile(
     r"(?<![\w–-])(" + "|".join(re.escape(key) for key in sorted(ACRONYMS, key=len, reverse=True)) + r")s?(?![\w])"
@@ -309,34 +337,41 @@ def glossary(plan: Plan, rows: list[OutlineRow], *, edition: Edition | None = No
         if kind in kinds:
             label = plan.label_for(kind)
             standard = PlanItem.Kind(kind).label
-            entries[label] = meaning if label == standard else f"{meaning} (Elsewhere called a {standard.lower()}.)"
-    entries.update(TERMS)
+            entries[label] = (
+                str(meaning)
+                if label == standard
+                else _("%(meaning)s (Elsewhere called a %(kind)s.)") % {"meaning": meaning, "kind": standard.lower()}
+            )
+    entries.update({str(TERM_NAMES[term]): str(meaning) for term, meaning in TERMS.items()})
     for cost_type, (term, meaning) in COST_TERMS.items():
         if any(item.cost_type == cost_type for item in items):
-            entries[term] = meaning
+            entries[str(term)] = str(meaning)
     if any(item.funding_source for item in items):
-        entries["Funding source"] = "Where the money for an action or milestone comes from, such as a grant."
+        entries[_("Funding source")] = _("Where the money for an action or milestone comes from, such as a grant.")
     targets = [item for item in items if item.kind == PlanItem.Kind.TARGET]
     if targets:
-        entries["Trajectory"] = (
+        entries[_("Trajectory")] = _(
             "Where a target's measure should be at a date, on a straight line from baseline to target."
         )
     for name, (term, meaning) in MEASURE_TERMS.items():
         if any(getattr(item, name) is not None for item in targets):
-            entries[term] = meaning
+            entries[str(term)] = str(meaning)
     for target_type, (term, meaning) in TARGET_TYPE_TERMS.items():
         if any(item.target_type == target_type for item in targets):
-            entries[term] = meaning
+            entries[str(term)] = str(meaning)
     for unit, meaning in UNIT_TERMS.items():
         if any(item.unit == unit for item in targets):
-            entries[PlanItem.Unit(unit).label] = f"A unit of measure: {meaning[0].lower()}{meaning[1:]}"
+            meaning = str(meaning)
+            entries[str(PlanItem.Unit(unit).label)] = _("A unit of measure: %(meaning)s") % {
+                "meaning": f"{meaning[0].lower()}{meaning[1:]}"
+            }
     if edition is not None:
-        entries["Edition"] = "A named moment in the plan's life; this document shows the plan as it stood then."
+        entries[_("Edition")] = _("A named moment in the plan's life; this document shows the plan as it stood then.")
     texts = [plan.title, plan.summary]
     for row in rows:
         item = row.item
         texts += [item.title, item.description, item.funding_source, str(item.lead_organisation or "")]
         texts += [end.title for end in [*row.links_out, *row.links_in]]
     for acronym, meaning in acronyms_in(texts):
-        entries.setdefault(acronym, meaning)
+        entries.setdefault(acronym, str(meaning))
     return sorted(entries.items(), key=lambda entry: entry[0].casefold())

@@ -12,7 +12,8 @@ from datetime import date, datetime
 from typing import NamedTuple, cast
 
 from django.db.models import Count, Exists, F, Field, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from simple_history.utils import get_history_manager_for_model
 
 from config.html import ID, IdUrl
@@ -69,11 +70,11 @@ class OutlineRow:
     links_in: list[LinkEnd] = field(default_factory=list)
 
 
-HIDDEN_ITEM = "An item in a plan not shared with you"
-HIDDEN_PLANS = "Plans not shared with you"
+HIDDEN_ITEM = gettext_lazy("An item in a plan not shared with you")
+HIDDEN_PLANS = gettext_lazy("Plans not shared with you")
 # on the public pages (issue 16) every plan that is not published is hidden, whoever reads
-PUBLIC_HIDDEN_ITEM = "An item in a plan that is not published"
-PUBLIC_HIDDEN_PLANS = "Plans that are not published"
+PUBLIC_HIDDEN_ITEM = gettext_lazy("An item in a plan that is not published")
+PUBLIC_HIDDEN_PLANS = gettext_lazy("Plans that are not published")
 
 # the page an outline's items link to: the app's item page, or the public one (issue 16)
 ITEM_PAGE = "planning:item-detail"
@@ -521,7 +522,7 @@ def build_rows(
     item_url = IdUrl(item_page, slug, ID)
     sibling_counts: dict[int | None, int] = defaultdict(int)
     ranks: dict[int, int] = {}
-    for item, _ in ordered:
+    for item, _depth in ordered:
         sibling_counts[item.parent_id] += 1
         ranks[item.pk] = sibling_counts[item.parent_id]
     rows = []
@@ -631,7 +632,7 @@ _FK_MODELS: dict[str, _NamedModel] = {
     "organisation": Organisation,
     "indicator": Indicator,
 }
-HISTORY_TYPES = {"+": "Created", "~": "Changed", "-": "Deleted"}
+HISTORY_TYPES = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
 
 
 @dataclass
@@ -729,18 +730,18 @@ class _Names:
         key = (name, value)  # rows repeat their dates, amounts and statuses: each written once
         shown = self._shown.get(key)
         if shown is None:
-            choices = _choice_labels(self.model, name)  # else dates and amounts as the pages write them
+            choices = _choice_labels(self.model, name, get_language())  # else dates and amounts as the pages write them
             shown = choices.get(value, str(value)) if choices is not None else field_text(self.model, name, value)
             self._shown[key] = shown
         return shown
 
     def who(self, row: dict) -> str:
-        return self.users.get(row["history_user_id"], "System") if row["history_user_id"] else "System"
+        return self.users.get(row["history_user_id"], _("System")) if row["history_user_id"] else _("System")
 
 
 @functools.cache
-def _choice_labels(model: type[Model], name: str) -> dict | None:
-    """A field's choice labels, built once per field rather than once per cell."""
+def _choice_labels(model: type[Model], name: str, language: str | None) -> dict | None:
+    """A field's choice labels in a language, built once per field rather than once per cell."""
     model_field = cast(Field, model._meta.get_field(name))  # a column: never a reverse relation
     return {key: str(label) for key, label in model_field.flatchoices} if model_field.choices else None
 
@@ -838,8 +839,8 @@ def _supporter_entries(history: QuerySet) -> list[HistoryEntry]:
     return [
         HistoryEntry(
             when=row.history_date,
-            who=str(row.history_user) if row.history_user else "System",
-            action="Supporter added" if row.history_type == "+" else "Supporter removed",
+            who=str(row.history_user) if row.history_user else _("System"),
+            action=_("Supporter added") if row.history_type == "+" else _("Supporter removed"),
             reason=row.history_change_reason or "",
             object_id=row.item_id,
             title=str(row.organisation),
@@ -870,13 +871,18 @@ def plan_recent_changes(plan: Plan, limit: int = 200) -> list[HistoryEntry]:
     ])  # fmt: skip
     entries = _entries(PlanItem, recent, ITEM_DIFF_FIELDS, previous, item_names)
     entries.extend(_entries(Plan, plan_rows, PLAN_DIFF_FIELDS, _with_previous(plan_rows), plan_names))
+    plan_kind = _("Plan")
     for entry in entries[len(recent) :]:
-        entry.object_kind = "Plan"
+        entry.object_kind = plan_kind
     entries.extend(_comment_entries(plan, limit))
-    return sorted(entries, key=lambda e: (e.when, e.object_kind == "Plan"), reverse=True)[:limit]
+    return sorted(entries, key=lambda e: (e.when, e.object_kind == plan_kind), reverse=True)[:limit]
 
 
-_COMMENT_ACTIONS = {"+": "Comment added on", "~": "Comment updated on", "-": "Comment removed from"}
+_COMMENT_ACTIONS = {
+    "+": gettext_lazy("Comment added on"),
+    "~": gettext_lazy("Comment updated on"),
+    "-": gettext_lazy("Comment removed from"),
+}
 
 
 def _comment_entries(plan: Plan, limit: int) -> list[HistoryEntry]:
@@ -891,13 +897,13 @@ def _comment_entries(plan: Plan, limit: int) -> list[HistoryEntry]:
     return [
         HistoryEntry(
             when=row.history_date,
-            who=str(row.history_user) if row.history_user else "System",
+            who=str(row.history_user) if row.history_user else _("System"),
             action=_COMMENT_ACTIONS[row.history_type],
             reason=row.history_change_reason or "",
             object_id=row.id,
-            title=row.item_title or "the plan as a whole",
+            title=row.item_title or _("the plan as a whole"),
             object_kind="",  # reads "Comment added on “title”"
-            changes=[FieldChange("state", "State", "", row.get_state_display())] if row.history_type == "~" else [],
+            changes=[FieldChange("state", _("State"), "", row.get_state_display())] if row.history_type == "~" else [],
         )
         for row in rows
     ]

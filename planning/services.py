@@ -17,6 +17,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.history import change_context, change_time, current_change
 from partners.models import Organisation, User
@@ -52,7 +54,7 @@ def plan_write(plan_id: int, *, user: User | None, reason: str = "", content: bo
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan_id)
         if content and plan.status == Plan.Status.APPROVED and not reason.strip():
-            raise ValidationError({"reason": "This plan is approved: give a reason for the change."})
+            raise ValidationError({"reason": _("This plan is approved: give a reason for the change.")})
         with change_context(reason=reason, user=user):
             yield plan
 
@@ -82,14 +84,14 @@ def plan_create(*, user: User | None, fields: dict, vision_title: str = "", reas
     return plan
 
 
-OWNER_REFUSED = "Only the plan’s owner or an administrator can change its owner."
+OWNER_REFUSED = gettext_lazy("Only the plan’s owner or an administrator can change its owner.")
 # the plan's fields that give people rights over it: changed only by ``change_owner``
 RIGHTS_FIELDS = ("owner", "partnership")
 RIGHTS_REFUSED = {
     "owner": OWNER_REFUSED,
-    "partnership": "Only the plan’s owner or an administrator can change the partnership that owns it.",
+    "partnership": gettext_lazy("Only the plan’s owner or an administrator can change the partnership that owns it."),
 }
-THRESHOLD_REFUSED = "Only the plan’s owner or an administrator can change its budget variance threshold."
+THRESHOLD_REFUSED = gettext_lazy("Only the plan’s owner or an administrator can change its budget variance threshold.")
 
 
 @transaction.atomic
@@ -98,7 +100,7 @@ def plan_update(*, plan_id: int, user: User | None, fields: dict, expected_versi
     plan = Plan.objects.select_for_update().get(pk=plan_id)
     check_version(plan, expected_version)
     if plan.status == Plan.Status.APPROVED and not reason.strip():
-        raise ValidationError({"reason": "This plan is approved: give a reason for the change."})
+        raise ValidationError({"reason": _("This plan is approved: give a reason for the change.")})
     for name in RIGHTS_FIELDS:
         value = fields.get(name, getattr(plan, name))
         if getattr(value, "pk", value) != getattr(plan, f"{name}_id") and (
@@ -135,7 +137,7 @@ def plan_share_set(*, plan: Plan, organisations: Iterable[Organisation]) -> None
 
 # --- items -----------------------------------------------------------------------------
 
-OUTSIDE_PART = "You draft “{part}”: this change would reach outside it."
+OUTSIDE_PART = gettext_lazy("You draft “%(part)s”: this change would reach outside it.")
 
 
 def _check_drafting(
@@ -155,9 +157,9 @@ def _check_drafting(
         return
     part = drafting_part(user, locked, item)
     if part is None or (whole_item and part.pk == item.pk):
-        raise PermissionDenied("Only the plan’s owners or the drafting group of this part can change it.")
+        raise PermissionDenied(_("Only the plan’s owners or the drafting group of this part can change it."))
     if new_parent is not None and not part.is_ancestor_of(new_parent, include_self=True):
-        raise ValidationError({"parent": OUTSIDE_PART.format(part=part.title)})
+        raise ValidationError({"parent": OUTSIDE_PART % {"part": part.title}})
 
 
 def _set_supporters(item: PlanItem, organisations: Iterable[Organisation]) -> None:
@@ -248,11 +250,11 @@ def item_move(*, item_id: int, user: User | None, new_parent_id: int, new_positi
     with plan_write(plan_id, user=user, reason=reason, content=True) as locked:
         item = PlanItem.objects.get(pk=item_id)  # re-read under the lock: mptt needs fresh columns
         if item.parent_id is None:
-            raise ValidationError({"parent": "The vision is the top of the plan and cannot move."})
+            raise ValidationError({"parent": _("The vision is the top of the plan and cannot move.")})
         new_parent = PlanItem.objects.get(pk=new_parent_id, plan_id=plan_id)
         _check_drafting(locked, user, item, whole_item=True, new_parent=new_parent)
         if new_parent.pk == item.pk or new_parent.is_descendant_of(item):
-            raise ValidationError({"parent": "An item cannot move under itself or one of its own items."})
+            raise ValidationError({"parent": _("An item cannot move under itself or one of its own items.")})
         old_parent_id, old_position = item.parent_id, item.position
         same_parent = new_parent.pk == old_parent_id
         count = PlanItem.objects.filter(parent_id=new_parent.pk).count()
@@ -285,7 +287,7 @@ def item_delete(*, item_id: int, user: User | None, reason: str = "") -> list[Pl
     with plan_write(plan_id, user=user, reason=reason, content=True) as locked:
         item = PlanItem.objects.get(pk=item_id)
         if item.parent_id is None:
-            raise ValidationError({"kind": "A plan's vision cannot be deleted."})
+            raise ValidationError({"kind": _("A plan's vision cannot be deleted.")})
         _check_drafting(locked, user, item, whole_item=True)
         removed = list(item.get_descendants(include_self=True))
         parent_id, position = item.parent_id, item.position
@@ -318,7 +320,7 @@ def budget_line_add(
             item=item, year=year, cost_type=cost_type, funding_source=line.funding_source
         ).exists():
             raise ValidationError(
-                {"funding_source": "This action already has a line for that year, type and source: remove it first."}
+                {"funding_source": _("This action already has a line for that year, type and source: remove it first.")}
             )
         line.save()
     return line

@@ -28,6 +28,7 @@ from functools import reduce
 from typing import NamedTuple
 
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.utils.translation import gettext
 
 from config.html import ID, IdUrl
 from partners.models import Organisation, User
@@ -437,7 +438,9 @@ def compare(plan: Plan, before: datetime, after: datetime) -> list[ItemDifferenc
         if pk in differing:
             old_names, new_names = supporter_names(supporters[0], pk), supporter_names(supporters[1], pk)
             if old_names != new_names:
-                changes.append(FieldChange("supporters", "Supported by", ", ".join(old_names), ", ".join(new_names)))
+                changes.append(
+                    FieldChange("supporters", gettext("Supported by"), ", ".join(old_names), ", ".join(new_names))
+                )
         kind = "moved" if pk in moved else ("renumbered" if old.refs[pk] != new.refs[pk] else "")
         if kind or changes:
             differences.append(

@@ -16,22 +16,26 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.history import current_change
 from partners.models import User
-from partners.services import notify
 from planning import services
 from planning.access import can
 from planning.lifecycle import open_consultation
 from planning.models import Comment, Consultation, Plan, PlanItem
+from planning.notices import notify_in_their_language
 
 State = Comment.State
 
 # a suggestion can be accepted while the plan is being written
 ACCEPTING_STATUSES = {Plan.Status.DRAFT, Plan.Status.CONSULTATION}
-CLOSED = "The consultation on this plan is closed."
-SAME_WORDING = "This is the item’s wording already: change the title or the description to suggest new wording."
+CLOSED = gettext_lazy("The consultation on this plan is closed.")
+SAME_WORDING = gettext_lazy(
+    "This is the item’s wording already: change the title or the description to suggest new wording."
+)
 
 
 def suggestion_add(
@@ -54,7 +58,7 @@ def suggestion_add(
             raise ValidationError({"body": CLOSED})
         current = PlanItem.objects.filter(pk=item.pk, plan=locked).first()
         if current is None:
-            raise ValidationError({"proposed_title": "The item has been deleted since: there is nothing to change."})
+            raise ValidationError({"proposed_title": _("The item has been deleted since: there is nothing to change.")})
         suggestion = Comment(
             plan=locked,
             consultation=consultation,
@@ -77,21 +81,20 @@ def suggestion_add(
             if not suggestion.changes_title and not suggestion.changes_description:
                 raise ValidationError({"proposed_title": SAME_WORDING})
         if not suggestion.proposed_title:
-            raise ValidationError({"proposed_title": "Enter the title you suggest."})
+            raise ValidationError({"proposed_title": _("Enter the title you suggest.")})
         suggestion.full_clean()
         suggestion.save()
-        notify(
+        notify_in_their_language(
             recipients=[person for person in {locked.owner} if person.pk != user.pk],
-            # composed for each recipient in their language (partners.services.notify)
-            subject=lambda: _("Suggested change to %(plan)s") % {"plan": locked.title},
-            body=lambda: (
-                _("%(person)s (%(organisation)s) suggests %(change)s:")
+            write=lambda: (
+                _("Suggested change to %(plan)s") % {"plan": locked.title},
+                _("%(person)s (%(organisation)s) suggests %(what)s:")
                 % {
                     "person": user,
                     "organisation": user.organisation or _("no organisation"),
-                    "change": describe(suggestion, locked),
+                    "what": describe(suggestion, locked),
                 }
-                + f"\n\n{suggestion.proposed_title}\n\n{body}"
+                + f"\n\n{suggestion.proposed_title}\n\n{body}",
             ),
             url=thread_url(suggestion, locked),
         )
@@ -118,17 +121,20 @@ def suggestible_kinds(item: PlanItem) -> list[str]:
 
 
 def _kinds_message(plan: Plan, item: PlanItem) -> str:
-    names = " or ".join(plan.label_for(kind).lower() for kind in suggestible_kinds(item))
-    if not names:
-        return "Nothing can be suggested under this item."
-    return f"Choose what to add: {names}."
+    kinds = [plan.label_for(kind).lower() for kind in suggestible_kinds(item)]
+    if not kinds:
+        return _("Nothing can be suggested under this item.")
+    return _("Choose what to add: %(kinds)s.") % {"kinds": get_text_list(kinds, _("or"))}
 
 
 def describe(suggestion: Comment, plan: Plan) -> str:
     """ "new wording for “Title”" or "a new action under “Title”", for messages."""
     if suggestion.suggests_new_item:
-        return f"a new {plan.label_for(suggestion.proposed_kind).lower()} under “{suggestion.item_title}”"
-    return f"new wording for “{suggestion.item_title}”"
+        return _("a new %(kind)s under “%(item)s”") % {
+            "kind": plan.label_for(suggestion.proposed_kind).lower(),
+            "item": suggestion.item_title,
+        }
+    return _("new wording for “%(item)s”") % {"item": suggestion.item_title}
 
 
 def thread_url(suggestion: Comment, plan: Plan) -> str:
@@ -141,17 +147,26 @@ def acceptance_reason(suggestion: Comment) -> str:
     return f"Suggestion from {who} accepted"
 
 
+ALREADY = {
+    State.OPEN: gettext_lazy("This suggestion is open already."),
+    State.ANSWERED: gettext_lazy("This suggestion is answered already."),
+    State.ACCEPTED: gettext_lazy("This suggestion is accepted already."),
+    State.DECLINED: gettext_lazy("This suggestion is declined already."),
+}
+
+
 def why_not_acceptable(suggestion: Comment, plan: Plan) -> str:
     """Why the suggestion cannot be accepted now, or "" if it can."""
     if suggestion.state != State.OPEN:
-        return f"This suggestion is {suggestion.get_state_display().lower()} already."
+        return ALREADY[suggestion.state]
     if plan.status not in ACCEPTING_STATUSES:
-        return (
-            f"This plan is {plan.get_status_display().lower()}: suggestions can be accepted only while it is a "
-            "draft or in consultation."
-        )
+        return _(
+            "This plan is %(status)s: suggestions can be accepted only while it is a draft or in consultation."
+        ) % {"status": plan.get_status_display().lower()}
     if suggestion.item_id is None:
-        return f"“{suggestion.item_title}” has been deleted since the suggestion was made, so it cannot be accepted."
+        return _("“%(item)s” has been deleted since the suggestion was made, so it cannot be accepted.") % {
+            "item": suggestion.item_title
+        }
     return ""
 
 
@@ -187,7 +202,7 @@ def suggestion_accept(
             title = (suggestion.proposed_title if title is None else title).strip()
             description = (suggestion.proposed_description if description is None else description).strip()
             if not title:
-                raise ValidationError({"title": "Enter a title."})
+                raise ValidationError({"title": _("Enter a title.")})
             content = {"title": title, "description": description}
             if suggestion.suggests_new_item:
                 item = services.item_add(
@@ -221,18 +236,18 @@ def suggestion_accept(
 
 
 def _accepted_note(suggestion: Comment) -> str:
-    return "Accepted with changes." if suggestion.accepted_with_changes else "Accepted as suggested."
+    return _("Accepted with changes.") if suggestion.accepted_with_changes else _("Accepted as suggested.")
 
 
 def suggestion_decline(*, suggestion_id: int, user: User, reason: str, when: datetime | None = None) -> Comment:
     """Decline the suggestion with a reason; nothing in the plan changes. The caller has
     checked that ``user`` may change the item."""
     if not reason.strip():
-        raise ValidationError({"reason": "Give a reason: the person who suggested it is told."})
+        raise ValidationError({"reason": _("Give a reason: the person who suggested it is told.")})
     with _locked_suggestion(suggestion_id, user, "Suggestion declined") as locked:
         suggestion = Comment.objects.select_related("author", "organisation").get(pk=suggestion_id)
         if suggestion.state != State.OPEN:
-            raise ValidationError(f"This suggestion is {suggestion.get_state_display().lower()} already.")
+            raise ValidationError(ALREADY[suggestion.state])
         _close(suggestion, user, State.DECLINED, reason.strip(), when)
         suggestion.full_clean()
         suggestion.save()
@@ -249,19 +264,28 @@ def _close(suggestion: Comment, user: User, state: str, response: str, when: dat
 def _tell_author(suggestion: Comment, plan: Plan, user: User) -> None:
     if suggestion.author_id == user.pk:
         return
+    outcome = "accepted_with_changes" if suggestion.accepted_with_changes else suggestion.state
 
-    def outcome() -> str:
-        if suggestion.accepted_with_changes:
-            return _("accepted with changes")
-        return suggestion.get_state_display().lower()
+    def write() -> tuple[str, str]:
+        subject, body = TOLD[outcome]
+        told = body % {"what": describe(suggestion, plan), "person": user}
+        return subject % {"plan": plan.title}, f"{told}\n\n{suggestion.response}"
 
-    notify(  # composed for the author in their language (partners.services.notify)
-        recipients=[suggestion.author],
-        subject=lambda: _("Your suggestion on %(plan)s was %(outcome)s") % {"plan": plan.title, "outcome": outcome()},
-        body=lambda: (
-            _("Your suggestion of %(change)s was %(outcome)s by %(person)s.")
-            % {"change": describe(suggestion, plan), "outcome": outcome(), "person": user}
-            + f"\n\n{suggestion.response}"
-        ),
-        url=thread_url(suggestion, plan),
-    )
+    notify_in_their_language(recipients=[suggestion.author], write=write, url=thread_url(suggestion, plan))
+
+
+# what the author of a suggestion is told: (subject, first line) by its outcome
+TOLD = {
+    State.ACCEPTED: (
+        gettext_lazy("Your suggestion on %(plan)s was accepted"),
+        gettext_lazy("Your suggestion of %(what)s was accepted by %(person)s."),
+    ),
+    "accepted_with_changes": (
+        gettext_lazy("Your suggestion on %(plan)s was accepted with changes"),
+        gettext_lazy("Your suggestion of %(what)s was accepted with changes by %(person)s."),
+    ),
+    State.DECLINED: (
+        gettext_lazy("Your suggestion on %(plan)s was declined"),
+        gettext_lazy("Your suggestion of %(what)s was declined by %(person)s."),
+    ),
+}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import BooleanField, Expression, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from planning.formatting import pounds
 from planning.models import Link, Plan, PlanItem
@@ -163,9 +164,9 @@ class PlanCost:
 
 
 HOW = {
-    "this plan": "This plan",
-    "beneath": "Beneath this plan",
-    "linked": "Contributes through links",
+    "this plan": gettext_lazy("This plan"),
+    "beneath": gettext_lazy("Beneath this plan"),
+    "linked": gettext_lazy("Contributes through links"),
 }
 
 

@@ -6,6 +6,7 @@ anonymous reader sees, so that what is published is one thing, whoever checks it
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from planning.models import Plan, PlanItem
 
@@ -19,7 +20,7 @@ def get_public_plan(slug: str) -> Plan:
     try:
         return public_plans().get(slug=slug)
     except Plan.DoesNotExist:
-        raise Http404("No such published plan") from None
+        raise Http404(_("No such published plan")) from None
 
 
 def get_public_item(slug: str, pk: int) -> PlanItem:
@@ -28,7 +29,7 @@ def get_public_item(slug: str, pk: int) -> PlanItem:
     try:
         item = PlanItem.objects.get(pk=pk, plan=plan)
     except PlanItem.DoesNotExist:
-        raise Http404("No such item") from None
+        raise Http404(_("No such item")) from None
     item.plan = plan
     return item
 
@@ -37,5 +38,5 @@ def public_item_slug(pk: int) -> str:
     """The slug of the published plan holding the item ``pk`` (for its permalink), or 404."""
     slug = PlanItem.objects.filter(pk=pk, plan__in=public_plans()).values_list("plan__slug", flat=True).first()
     if slug is None:
-        raise Http404("No such published item")
+        raise Http404(_("No such published item"))
     return slug

@@ -31,13 +31,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.history import change_context, current_change
 from config.text import one_line
 from partners.models import User, token_hash
-from partners.services import notify
 from planning.lifecycle import open_consultation
 from planning.models import Comment, Consultation, Plan, PlanItem
+from planning.notices import notify_in_their_language
 from planning.services import plan_write
 from public.models import RESPONSE_LIMIT, PublicAddress, PublicResponse
 
@@ -53,8 +54,12 @@ PER_EMAIL_WINDOW = 24 * 60 * 60
 LINK_LIFETIME = timedelta(hours=72)
 REJECTION_LIMIT = 500
 
-TOO_MANY_FROM_HERE = "Too many responses have been sent from your connection. Please try again in an hour."
-TOO_MANY_FROM_EMAIL = "Too many responses have been sent from this email address today. Please try again tomorrow."
+TOO_MANY_FROM_HERE = gettext_lazy(
+    "Too many responses have been sent from your connection. Please try again in an hour."
+)
+TOO_MANY_FROM_EMAIL = gettext_lazy(
+    "Too many responses have been sent from this email address today. Please try again tomorrow."
+)
 
 
 class RateLimited(Exception):
@@ -98,7 +103,7 @@ def get_public_consultation(slug: str) -> tuple[Plan, Consultation]:
     plan = Plan.objects.select_related("organisation").filter(slug=slug, status=Plan.Status.CONSULTATION).first()
     consultation = open_consultation(plan) if plan is not None else None
     if consultation is None or not consultation.is_public:
-        raise Http404("No such public consultation")
+        raise Http404(_("No such public consultation"))
     return plan, consultation
 
 
@@ -107,10 +112,10 @@ def public_item(plan: Plan, raw: str | None) -> PlanItem | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise Http404("No such item")
+        raise Http404(_("No such item"))
     item = PlanItem.objects.filter(plan=plan, pk=int(raw)).first()
     if item is None:
-        raise Http404("No such item")
+        raise Http404(_("No such item"))
     return item
 
 
@@ -141,7 +146,9 @@ def normalise_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": "Enter an email address in the right format, like name@example.com."}) from None
+        raise ValidationError(
+            {"email": _("Enter an email address in the right format, like name@example.com.")}
+        ) from None
     return email
 
 
@@ -162,14 +169,16 @@ def respond(
     honeypot and that the consultation is open to the public."""
     email = normalise_email(email)
     if len(body) > RESPONSE_LIMIT:
-        raise ValidationError({"body": f"Your response must be {RESPONSE_LIMIT:,} characters or fewer."})
+        raise ValidationError(
+            {"body": _("Your response must be %(count)s characters or fewer.") % {"count": f"{RESPONSE_LIMIT:,}"}}
+        )
     check_client_limit(client)
     if _count(_email_key(email), PER_EMAIL_WINDOW) > PER_EMAIL_LIMIT:
         raise RateLimited(TOO_MANY_FROM_EMAIL)
     with plan_write(plan.pk, user=None, reason="Response from the public") as locked:
         consultation = open_consultation(locked)
         if consultation is None or not consultation.is_public:
-            raise ValidationError("This consultation has closed.")
+            raise ValidationError(_("This consultation has closed."))
         address = PublicAddress.objects.select_for_update().filter(email=email).first()
         if address is None:
             address = PublicAddress(email=email)
@@ -210,7 +219,7 @@ def _send_link(address: PublicAddress, token: str, plan: Plan) -> None:
     message (the link's secret is never stored)."""
     url = settings.SITE_URL.rstrip("/") + reverse("public:consultation-confirm", args=[token])
     context = {"url": url, "plan": plan, "hours": int(LINK_LIFETIME.total_seconds() // 3600)}
-    subject = one_line(f"Confirm your response to {plan.title}")
+    subject = one_line(_("Confirm your response to %(plan)s") % {"plan": plan.title})
     body = render_to_string("public/consultation/confirm_email.txt", context)
     _send_on_commit(subject, body, address.email)
 
@@ -255,13 +264,14 @@ def confirm(token: str) -> list[PublicResponse]:
             response.version += 1
             response.save()
         for plan in {response.plan_id: response.plan for response in responses}.values():
-            notify(
+            notify_in_their_language(
                 recipients=[plan.owner],
-                # composed for the owner in their language (partners.services.notify)
-                subject=lambda plan=plan: _("A response from the public to %(plan)s is waiting") % {"plan": plan.title},
-                body=lambda: _(
-                    "A member of the public has responded to the consultation. Approve or reject the response "
-                    "before it is shown."
+                write=lambda plan=plan: (
+                    _("A response from the public to %(plan)s is waiting") % {"plan": plan.title},
+                    _(
+                        "A member of the public has responded to the consultation. Approve or reject the response "
+                        "before it is shown."
+                    ),
                 ),
                 url=reverse("moderation:public-responses", args=[plan.slug]),
             )
@@ -282,15 +292,19 @@ def moderate(*, response_id: int, user: User, approve: bool, reason: str = "", e
     (kept in the app; never shown). The caller has checked that ``user`` may change the plan."""
     reason = reason.strip()
     if not approve and not reason:
-        raise ValidationError({"reason": "Give a reason for rejecting the response."})
+        raise ValidationError({"reason": _("Give a reason for rejecting the response.")})
     if len(reason) > REJECTION_LIMIT:
-        raise ValidationError({"reason": f"The reason must be {REJECTION_LIMIT} characters or fewer."})
+        raise ValidationError(
+            {"reason": _("The reason must be %(count)s characters or fewer.") % {"count": REJECTION_LIMIT}}
+        )
     plan_id = PublicResponse.objects.values_list("plan_id", flat=True).get(pk=response_id)
     why = "Public response approved" if approve else "Public response rejected"
     with plan_write(plan_id, user=user, reason=why) as locked:
         response = PublicResponse.objects.select_related("item").get(pk=response_id)
         if response.version != expected_version or response.state != State.WAITING:
-            raise ValidationError(f"This response has been {response.get_state_display().lower()} already.")
+            raise ValidationError(
+                _("This response has been %(state)s already.") % {"state": response.get_state_display().lower()}
+            )
         response.moderated_by, response.moderated_at = user, current_change().when
         response.version += 1
         if approve:
@@ -327,4 +341,5 @@ def tell_respondent(comment: Comment) -> None:
     if response.plan.is_public:
         context["url"] += reverse("public:you-said-we-did", args=[response.plan.slug])
     body = render_to_string("public/consultation/answered_email.txt", context)
-    _send_on_commit(one_line(f"The council's response to you on {response.plan.title}"), body, response.address.email)
+    subject = one_line(_("The council's response to you on %(plan)s") % {"plan": response.plan.title})
+    _send_on_commit(subject, body, response.address.email)

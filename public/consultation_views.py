@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -112,7 +113,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     confirms nothing), then the responses go to moderation."""
     state = service.link_state(service.address_for_token(token))
     if state == "unknown":
-        raise Http404("No such link")
+        raise Http404(_("No such link"))
     if request.method == "POST" and state == "open":
         try:
             responses = service.confirm(token)
@@ -144,7 +145,7 @@ def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug, "change")
     response = PublicResponse.objects.filter(pk=pk, plan=plan).first()
     if response is None or parse_id(pk) is None:
-        raise Http404("No such response")
+        raise Http404(_("No such response"))
     form = ModerateForm(request.POST, prefix=f"r{response.pk}")
     if form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
@@ -161,10 +162,15 @@ def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Response from {response.name} approved: it is shown on the public consultation page. Respond to it "
-                "from the plan’s comments."
-                if approve
-                else f"Response from {response.name} rejected. It will not be shown.",
+                (
+                    _(
+                        "Response from %(name)s approved: it is shown on the public consultation page. "
+                        "Respond to it from the plan’s comments."
+                    )
+                    if approve
+                    else _("Response from %(name)s rejected. It will not be shown.")
+                )
+                % {"name": response.name},
             )
             return redirect(reverse("moderation:public-responses", args=[plan.slug]))
     forms = [
@@ -177,6 +183,6 @@ def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         for other in service.waiting(plan)
     ]
     if response.state != PublicResponse.State.WAITING:
-        messages.error(request, " ".join(form.non_field_errors()) or "This response has been moderated already.")
+        messages.error(request, " ".join(form.non_field_errors()) or _("This response has been moderated already."))
         return redirect(reverse("moderation:public-responses", args=[plan.slug]))
     return render(request, "public/consultation/moderation.html", {"plan": plan, "forms": forms}, status=400)

@@ -84,7 +84,7 @@ def plan_json(plan: Plan, rows: list[OutlineRow]) -> HttpResponse:
         "items": items,
     }
     response = HttpResponse(
-        json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
+        json.dumps(document, ensure_ascii=False, indent=1, default=str), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{plan.slug}.json"'
     return response

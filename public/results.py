@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from monitoring.access import REPORTED_KINDS, get_period
 from monitoring.models import ProgressReturn, ReportingPeriod
@@ -43,7 +44,7 @@ def locked_quarter(plan: Plan, slug: str) -> ReportingPeriod:
     for a quarter unknown, not locked, or locked before the plan was approved."""
     period = get_period(slug)
     if not period.is_locked or not period.scorecard_snapshots.filter(plan=plan, include_children=False).exists():
-        raise Http404("No scorecard has been reported for this quarter")
+        raise Http404(_("No scorecard has been reported for this quarter"))
     return period
 
 
@@ -52,7 +53,7 @@ def public_scorecard(plan: Plan, period: ReportingPeriod) -> dict:
     with its links pointed at public pages (or dropped)."""
     card = stored_scorecard(plan, period)
     if card is None:
-        raise Http404("No scorecard has been reported for this quarter")
+        raise Http404(_("No scorecard has been reported for this quarter"))
     item_url = _item_url_maker(plan)
     for name in CARD_ROW_LISTS:
         for row in card.get(name, []):
@@ -77,7 +78,7 @@ def _item_url_maker(plan: Plan):
 def public_edition(plan: Plan, edition_id: int) -> Edition:
     edition = plan.editions.filter(pk=edition_id).first()
     if edition is None:
-        raise Http404("No such edition")
+        raise Http404(_("No such edition"))
     return edition
 
 

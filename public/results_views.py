@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from config.spreadsheets import csv_response
@@ -73,7 +74,7 @@ def scorecard_pdf(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     plan = get_public_plan(slug)
     quarter = results.locked_quarter(plan, period)
     document = documents.request_scorecard_pdf(None, plan, quarter, include_children=False)
-    return _pdf(request, plan, document, f"{quarter.label} scorecard pack")
+    return _pdf(request, plan, document, _("%(quarter)s scorecard pack") % {"quarter": quarter.label})
 
 
 @require_safe
@@ -83,7 +84,7 @@ def edition_pdf(request: HttpRequest, slug: str, edition_id: int) -> HttpRespons
     plan = get_public_plan(slug)
     edition = results.public_edition(plan, edition_id)
     document = documents.request_public_plan_pdf(plan, edition)
-    return _pdf(request, plan, document, f"Plan document: {edition.name}")
+    return _pdf(request, plan, document, _("Plan document: %(edition)s") % {"edition": edition.name})
 
 
 def _pdf(request: HttpRequest, plan, document: Document, what: str) -> HttpResponse:
@@ -117,7 +118,7 @@ def _pdf(request: HttpRequest, plan, document: Document, what: str) -> HttpRespo
 def results_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """Every accepted return of the plan in a locked quarter, as CSV or JSON."""
     if fmt not in DOWNLOADS:
-        raise Http404("No such format")
+        raise Http404(_("No such format"))
     plan = get_public_plan(slug)
     rows = results.accepted_results(plan)
     filename = f"{plan.slug}-results.{fmt}"
@@ -128,6 +129,8 @@ def results_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         "plan": {"title": plan.title, "slug": plan.slug, "organisation": plan.organisation.name},
         "results": [{key: results.json_value(value) for key, value in row.items()} for row in rows],
     }
-    response = HttpResponse(json.dumps(body, ensure_ascii=False, indent=1), content_type="application/json")
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, indent=1, default=str), content_type="application/json"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

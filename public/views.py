@@ -7,6 +7,7 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from config.forms import parse_id
@@ -55,9 +56,13 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "closed": outline.closed,
             "item_count": f"{outline.items:,}",
             "levels": [
-                ("priorities", f"{plan.label_priority} only"),
-                ("actions", f"{plan.label_priority} and {in_sentence(plan.label_action)}"),
-                ("all", "Everything"),
+                ("priorities", _("%(priorities)s only") % {"priorities": plan.label_for("priority")}),
+                (
+                    "actions",
+                    _("%(priorities)s and %(actions)s")
+                    % {"priorities": plan.label_for("priority"), "actions": in_sentence(plan.label_for("action"))},
+                ),
+                ("all", _("Everything")),
             ],
         },
         outline.html,
@@ -113,14 +118,14 @@ def edition_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = get_public_plan(slug)
     edition = public_selectors.get_public_edition(plan, pk)
     if edition is None:
-        raise Http404("No such published edition")
+        raise Http404(_("No such published edition"))
     show_all = request.GET.get("show") == "all"
     opened = [pk for pk in map(parse_id, request.GET.getlist("open")) if pk is not None]
     snapshot = snapshots.plan_at(
         plan, edition.moment, fold_above=None if show_all else PRIORITIES_FIRST_ABOVE, opened=opened, public=True
     )
     if snapshot is None:  # an edition of a published plan is named after the plan was made
-        raise Http404("No such published edition")
+        raise Http404(_("No such published edition"))
     selectors.hide_link_ends(snapshot.rows, linked_plans_unpublished(plan), public=True)
     selectors.without_lead_officers(snapshot.rows)
     return render(
@@ -144,7 +149,7 @@ def edition_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @public_page
 def plan_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     if fmt not in downloads.FORMATS:
-        raise Http404("No such format")
+        raise Http404(_("No such format"))
     plan = get_public_plan(slug)
     rows = public_selectors.download_rows(plan)
     return downloads.plan_csv(plan, rows) if fmt == "csv" else downloads.plan_json(plan, rows)

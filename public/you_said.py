@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.models import Organisation, User
 from planning import comment_threads, selectors
 from planning.models import Comment, Consultation, Plan, PlanItem
-from planning.wording import with_article
+from planning.wording import sentence, with_article
 
 GENERIC_KINDS = {Organisation.Kind.OTHER}
 
@@ -27,17 +28,21 @@ def public_author(comment: Comment) -> str:
     if comment.author_id is None:
         if comment.name_public:
             return ", ".join(part for part in (comment.public_name, comment.public_organisation) if part)
-        return "A member of the public"
+        return _("A member of the public")
     org = comment.organisation
     if comment.name_public:
-        return f"{comment.author}, {org}" if org else str(comment.author)
+        return (
+            _("%(person)s, %(organisation)s") % {"person": comment.author, "organisation": org}
+            if org
+            else str(comment.author)
+        )
     if comment.author.role == User.Role.MEMBER:
-        return "An elected member"
+        return _("An elected member")
     if org is None or org.kind in GENERIC_KINDS:
-        return "A partner organisation"
+        return _("A partner organisation")
     if org.is_council:
-        return "A council service"
-    return with_article(org.get_kind_display().lower()).capitalize()
+        return _("A council service")
+    return sentence(with_article(org.get_kind_display().lower()))
 
 
 def public_item_url(plan: Plan, item_id: int) -> str:
@@ -124,7 +129,7 @@ def rounds(plan: Plan, consultations: list[Consultation]) -> list[Round]:
     refs = selectors.references(items)
     found = []
     for consultation in consultations:
-        headings: dict[str, Heading] = {"plan": Heading("", "", "The plan as a whole")}
+        headings: dict[str, Heading] = {"plan": Heading("", "", _("The plan as a whole"))}
         for item in items:
             headings[str(item.pk)] = Heading(
                 refs[item.pk], plan.label_for(item.kind), item.title, public_item_url(plan, item.pk)
@@ -135,7 +140,7 @@ def rounds(plan: Plan, consultations: list[Consultation]) -> list[Round]:
                 continue
             if comment.item_id is None and comment.item_title:
                 key = f"gone-{comment.item_title}"
-                headings.setdefault(key, Heading("", "Item since removed", comment.item_title))
+                headings.setdefault(key, Heading("", _("Item since removed"), comment.item_title))
             else:
                 key = str(comment.item_id) if comment.item_id else "plan"
             headings[key].threads.append(_said(thread, changes, plan, linkable))

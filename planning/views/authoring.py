@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import add_service_errors, parse_id
@@ -71,9 +73,9 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Plan “{plan.title}” created. Add its priorities below.")
+            messages.success(request, _("Plan “%(plan)s” created. Add its priorities below.") % {"plan": plan.title})
             return redirect(plan)
-    return render(request, "planning/plan_form.html", {"form": form, "title": "Create a plan"})
+    return render(request, "planning/plan_form.html", {"form": form, "title": _("Create a plan")})
 
 
 # ?show= on the plan page: which levels to list, for an overview without JavaScript
@@ -119,9 +121,13 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "closed": outline.closed,
             "item_count": f"{outline.items:,}",
             "levels": [
-                ("priorities", f"{plan.label_priority} only"),
-                ("actions", f"{plan.label_priority} and {in_sentence(plan.label_action)}"),
-                ("all", "Everything"),
+                ("priorities", _("%(priorities)s only") % {"priorities": plan.label_for("priority")}),
+                (
+                    "actions",
+                    _("%(priorities)s and %(actions)s")
+                    % {"priorities": plan.label_for("priority"), "actions": in_sentence(plan.label_for("action"))},
+                ),
+                ("all", _("Everything")),
             ],
         },
         outline.html,
@@ -160,9 +166,13 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Plan details saved.")
+            messages.success(request, _("Plan details saved."))
             return redirect(plan)
-    return render(request, "planning/plan_form.html", {"form": form, "plan": plan, "title": f"Edit {plan.title}"})
+    return render(
+        request,
+        "planning/plan_form.html",
+        {"form": form, "plan": plan, "title": _("Edit %(plan)s") % {"plan": plan.title}},
+    )
 
 
 @login_required
@@ -223,7 +233,7 @@ def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpRespons
     parent = get_item_for_user(request.user, slug, pk, "draft")
     plan = parent.plan
     if kind not in PlanItem.child_kinds(parent.kind):
-        raise Http404("That kind of item cannot go here")
+        raise Http404(_("That kind of item cannot go here"))
     form = ItemForm(request.POST or None, kind=kind, instance=PlanItem(plan=plan, parent=parent, kind=kind))
     if request.method == "POST" and form.is_valid():
         try:
@@ -238,7 +248,9 @@ def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpRespons
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{plan.label_for(kind)} “{item.title}” added.")
+            messages.success(
+                request, _("%(kind)s “%(item)s” added.") % {"kind": plan.label_for(kind), "item": item.title}
+            )
             return redirect(_plan_at(item))
     return render(
         request,
@@ -247,7 +259,8 @@ def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpRespons
             "form": form,
             "plan": plan,
             "parent": parent,
-            "title": f"Add {with_article(in_sentence(plan.label_for(kind)))} under “{parent.title}”",
+            "title": _("Add %(a_kind)s under “%(parent)s”")
+            % {"a_kind": with_article(in_sentence(plan.label_for(kind))), "parent": parent.title},
         },
     )
 
@@ -281,7 +294,7 @@ def item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             if reply_to is not None:
                 return _accept_comment_with_change(request, reply_to, item, form.cleaned_data["title"])
-            messages.success(request, f"“{form.cleaned_data['title']}” saved.")
+            messages.success(request, _("“%(item)s” saved.") % {"item": form.cleaned_data["title"]})
             return redirect(_plan_at(item))
     return render(
         request,
@@ -290,7 +303,7 @@ def item_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "form": form,
             "plan": plan,
             "item": item,
-            "title": f"Edit {in_sentence(plan.label_for(item.kind))}",
+            "title": _("Edit %(kind)s") % {"kind": in_sentence(plan.label_for(item.kind))},
             "reply_to": reply_to,
         },
     )
@@ -316,15 +329,20 @@ def _accept_comment_with_change(request: HttpRequest, comment: Comment, item: Pl
             comment_id=comment.pk,
             user=request.user,
             state=Comment.State.ACCEPTED,
-            response=comment.response or "Changed in reply.",
+            response=comment.response or _("Changed in reply."),
             change_history_id=change_id,
             expected_version=comment.version,
         )
     except EditConflict:
-        messages.success(request, f"“{title}” saved. Someone responded to the comment meanwhile: check it below.")
+        messages.success(
+            request,
+            _("“%(item)s” saved. Someone responded to the comment meanwhile: check it below.") % {"item": title},
+        )
     else:
         messages.success(
-            request, f"“{title}” saved. The comment from {comment.author_name} is accepted and links to it."
+            request,
+            _("“%(item)s” saved. The comment from %(person)s is accepted and links to it.")
+            % {"item": title, "person": comment.author_name},
         )
     return redirect(f"{reverse('planning:plan-comments', args=[item.plan.slug])}#comment-{comment.pk}")
 
@@ -343,6 +361,9 @@ def _part_below(user, item: PlanItem) -> PlanItem | None:
     return part
 
 
+MOVED = {"up": gettext_lazy("“%(item)s” moved up."), "down": gettext_lazy("“%(item)s” moved down.")}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -352,7 +373,7 @@ def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     direction = request.POST.get("direction")
     if request.method == "POST" and direction in {"up", "down"}:
         if plan.status == plan.Status.APPROVED:
-            messages.success(request, "This plan is approved: choose where to move the item and give a reason.")
+            messages.success(request, _("This plan is approved: choose where to move the item and give a reason."))
             return redirect("planning:item-move", slug=plan.slug, pk=item.pk)
         services.item_move(
             item_id=item.pk,
@@ -360,7 +381,7 @@ def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             new_parent_id=item.parent_id,
             new_position=item.position + (-1 if direction == "up" else 1),
         )
-        messages.success(request, f"“{item.title}” moved {direction}.")
+        messages.success(request, MOVED[direction] % {"item": item.title})
         return redirect(_plan_at(item))
     form = MoveForm(
         request.POST or None,
@@ -381,7 +402,7 @@ def item_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"“{item.title}” moved.")
+            messages.success(request, _("“%(item)s” moved.") % {"item": item.title})
             return redirect(_plan_at(item))
     return render(
         request,
@@ -399,7 +420,10 @@ def item_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         removed = services.item_delete(item_id=item.pk, user=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, f"Deleted “{item.title}” and {len(removed) - 1} item(s) under it.")
+        messages.success(
+            request,
+            _("Deleted “%(item)s” and %(count)s item(s) under it.") % {"item": item.title, "count": len(removed) - 1},
+        )
         return redirect(plan)
     rows = selectors.subtree_rows(plan, item)
     return render(request, "planning/item_delete.html", {"form": form, "plan": plan, "item": item, "rows": rows})
@@ -411,7 +435,7 @@ def item_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, slug)
     entries = selectors.item_history(plan, pk)
     if not entries:
-        raise Http404("No such item")
+        raise Http404(_("No such item"))
     return render(
         request,
         "planning/item_history.html",

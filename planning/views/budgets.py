@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from config.forms import add_service_errors
@@ -18,7 +19,7 @@ from planning.models import BudgetLine, PlanItem
 def _action_for(user, slug: str, pk: int) -> PlanItem:
     item = get_item_for_user(user, slug, pk, "change")
     if item.kind != PlanItem.Kind.ACTION:
-        raise Http404("Only actions carry a budget profile")
+        raise Http404(_("Only actions carry a budget profile"))
     return item
 
 
@@ -42,7 +43,7 @@ def budget_line_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Budget line added.")
+            messages.success(request, _("Budget line added."))
             return redirect(f"{item.get_absolute_url()}#budget-profile")
     return render(request, "planning/budget_line_form.html", {"plan": item.plan, "item": item, "form": form})
 
@@ -54,7 +55,7 @@ def budget_line_delete(request: HttpRequest, slug: str, pk: int, line_id: int) -
     item = _action_for(request.user, slug, pk)
     line = BudgetLine.objects.filter(pk=line_id, item=item).first()
     if line is None:
-        raise Http404("No such budget line")
+        raise Http404(_("No such budget line"))
     form = ReasonForm(request.POST or None, plan=item.plan)
     if request.method == "POST" and form.is_valid():
         try:
@@ -64,7 +65,7 @@ def budget_line_delete(request: HttpRequest, slug: str, pk: int, line_id: int) -
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Budget line removed.")
+            messages.success(request, _("Budget line removed."))
             return redirect(f"{item.get_absolute_url()}#budget-profile")
     return render(
         request, "planning/budget_line_delete.html", {"plan": item.plan, "item": item, "line": line, "form": form}

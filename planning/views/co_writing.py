@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import add_service_errors
@@ -66,7 +67,9 @@ def drafting_group_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Drafting group “{group.name}” set up. Add its members below.")
+            messages.success(
+                request, _("Drafting group “%(group)s” set up. Add its members below.") % {"group": group.name}
+            )
             return redirect("planning:drafting-group", slug=plan.slug, group_id=group.pk)
     return _page(request, plan, group_form=form)
 
@@ -74,7 +77,7 @@ def drafting_group_create(request: HttpRequest, slug: str) -> HttpResponse:
 def _group(plan: Plan, group_id: int) -> DraftingGroup:
     group = DraftingGroup.objects.select_related("item").filter(pk=group_id, plan=plan).first()
     if group is None:
-        raise Http404("No such drafting group")
+        raise Http404(_("No such drafting group"))
     return group
 
 
@@ -93,7 +96,11 @@ def drafting_group(request: HttpRequest, slug: str, group_id: int) -> HttpRespon
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{membership.person} can now write “{group.item.title}”. They have been told.")
+            messages.success(
+                request,
+                _("%(person)s can now write “%(part)s”. They have been told.")
+                % {"person": membership.person, "part": group.item.title},
+            )
             return redirect("planning:drafting-group", slug=plan.slug, group_id=group.pk)
     members = group.memberships.select_related("person__organisation").order_by("person__last_name")
     return render(
@@ -121,7 +128,11 @@ def drafting_member_remove(request: HttpRequest, slug: str, group_id: int, membe
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{person} is no longer in “{group.name}” and can no longer write its part.")
+        messages.success(
+            request,
+            _("%(person)s is no longer in “%(group)s” and can no longer write its part.")
+            % {"person": person, "group": group.name},
+        )
     return redirect("planning:drafting-group", slug=plan.slug, group_id=group.pk)
 
 
@@ -131,7 +142,10 @@ def drafting_group_delete(request: HttpRequest, slug: str, group_id: int) -> Htt
     plan = get_plan_for_user(request.user, slug, "manage_drafting")
     group = _group(plan, group_id)
     co_writing.drafting_group_delete(group=group, user=request.user)
-    messages.success(request, f"Drafting group “{group.name}” ended. Its members can no longer write its part.")
+    messages.success(
+        request,
+        _("Drafting group “%(group)s” ended. Its members can no longer write its part.") % {"group": group.name},
+    )
     return redirect("planning:plan-drafting", slug=plan.slug)
 
 
@@ -147,7 +161,9 @@ def sign_off(request: HttpRequest, slug: str) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"{request.user.organisation} has signed off {plan.title}. The owner has been told."
+                request,
+                _("%(organisation)s has signed off %(plan)s. The owner has been told.")
+                % {"organisation": request.user.organisation, "plan": plan.title},
             )
             return redirect("planning:plan-drafting", slug=plan.slug)
     return _page(request, plan, sign_off_form=form)
@@ -159,7 +175,7 @@ def sign_off_withdraw(request: HttpRequest, slug: str, sign_off_id: int) -> Http
     plan = get_plan_for_user(request.user, slug, "sign_off")
     sign_off = SignOff.objects.filter(pk=sign_off_id, plan=plan).only("organisation_id").first()
     if sign_off is None:
-        raise Http404("No such sign-off")
+        raise Http404(_("No such sign-off"))
     if sign_off.organisation_id != request.user.organisation_id:
         raise PermissionDenied  # another organisation's sign-off
     form = WithdrawForm(request.POST)
@@ -171,7 +187,7 @@ def sign_off_withdraw(request: HttpRequest, slug: str, sign_off_id: int) -> Http
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Your organisation’s sign-off is withdrawn. The owner has been told.")
+            messages.success(request, _("Your organisation’s sign-off is withdrawn. The owner has been told."))
             return redirect("planning:plan-drafting", slug=plan.slug)
     return _page(request, plan, withdraw_form=form)
 
@@ -184,7 +200,7 @@ def partner_invite(request: HttpRequest, slug: str) -> HttpResponse:
     partner of the chosen organisation, and reads the plan as the partnership's."""
     plan = get_plan_for_user(request.user, slug, "manage_drafting")
     if plan.partnership_id is None:
-        raise Http404("Only a partnership's plan invites its partners")
+        raise Http404(_("Only a partnership's plan invites its partners"))
     organisations = [org for org in co_writing.owning_organisations(plan) if not org.is_council]
     form = PartnerInviteForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
@@ -203,7 +219,9 @@ def partner_invite(request: HttpRequest, slug: str) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"Invitation sent to {invitation.email}. The link works once, for a limited time."
+                request,
+                _("Invitation sent to %(email)s. The link works once, for a limited time.")
+                % {"email": invitation.email},
             )
             return redirect("planning:plan-drafting", slug=plan.slug)
     return render(

@@ -23,6 +23,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import add_service_errors, parse_id
@@ -34,6 +36,12 @@ from planning.forms import CommentForm, RespondForm
 from planning.models import Comment, Consultation, ConsultationMember, Plan
 
 State = Comment.State
+# what the officer is told once they respond, by the outcome they chose
+MARKED = {
+    State.ANSWERED: gettext_lazy("Response saved: the comment is marked answered."),
+    State.ACCEPTED: gettext_lazy("Response saved: the comment is marked accepted."),
+    State.DECLINED: gettext_lazy("Response saved: the comment is marked declined."),
+}
 
 
 def _chosen_filters(request: HttpRequest, choices: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
@@ -59,10 +67,10 @@ def _parent(plan: Plan, raw: str | None, *, item_id: int | None) -> Comment | No
     if not raw:
         return None
     if (pk := parse_id(raw)) is None:
-        raise Http404("No such comment")
+        raise Http404(_("No such comment"))
     parent = Comment.objects.select_related("author", "organisation").filter(pk=pk, plan=plan).first()
     if parent is None or parent.item_id != item_id:
-        raise Http404("No such comment")
+        raise Http404(_("No such comment"))
     return parent
 
 
@@ -106,7 +114,7 @@ def plan_comments(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and (form.is_valid() or not accepting):
         comment = _add(request, form, plan=plan, accepting=accepting, parent=parent)
         if comment is not None:
-            messages.success(request, "Your reply has been added." if parent else "Your comment has been added.")
+            messages.success(request, _("Your reply has been added.") if parent else _("Your comment has been added."))
             return redirect(_comments_url(plan, comment))
     threads = comment_threads.threads(plan)
     changeable = can(request.user, "change", plan)
@@ -151,7 +159,7 @@ def item_comment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST" and (form.is_valid() or not accepting):
         comment = _add(request, form, plan=plan, accepting=accepting, item=item, parent=parent)
         if comment is not None:
-            messages.success(request, "Your reply has been added." if parent else "Your comment has been added.")
+            messages.success(request, _("Your reply has been added.") if parent else _("Your comment has been added."))
             return redirect(_comments_url(plan, comment))
     reference = selectors.plan_references([plan.pk]).get(item.pk, "")
     return render(
@@ -181,7 +189,7 @@ def comment_respond(request: HttpRequest, slug: str, comment_id: int) -> HttpRes
         .first()
     )
     if comment is None:
-        raise Http404("No such comment")
+        raise Http404(_("No such comment"))
     if comment.is_suggestion:  # its outcome is the change itself: accepted or declined there
         return redirect("planning:suggestion-accept", slug=plan.slug, suggestion_id=comment.pk)
     if comment.item is not None:
@@ -211,8 +219,7 @@ def comment_respond(request: HttpRequest, slug: str, comment_id: int) -> HttpRes
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            outcome = State(form.cleaned_data["state"]).label.lower()
-            messages.success(request, f"Response saved: the comment is marked {outcome}.")
+            messages.success(request, MARKED[form.cleaned_data["state"]])
             return redirect(_comments_url(plan, comment))
     return render(
         request,

@@ -11,6 +11,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import add_service_errors
@@ -40,7 +41,7 @@ def _definition_page(request: HttpRequest, *, form: Form, save, done: str, templ
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"“{saved}” saved.")
+            messages.success(request, _("“%(name)s” saved.") % {"name": saved})
             return redirect(done)
     return render(request, template, {"form": form, **context})
 
@@ -70,7 +71,7 @@ def theme_create(request: HttpRequest) -> HttpResponse:
         save=lambda **kw: definitions.theme_save(theme=theme, user=request.user, **kw),
         done=reverse("planning:theme-list"),
         template="planning/definitions/theme_form.html",
-        context={"title": "Define a theme"},
+        context={"title": _("Define a theme")},
     )
 
 
@@ -84,7 +85,7 @@ def theme_edit(request: HttpRequest, slug: str) -> HttpResponse:
         save=lambda **kw: definitions.theme_save(theme=Theme(pk=theme.pk), user=request.user, **kw),
         done=theme.get_absolute_url(),
         template="planning/definitions/theme_form.html",
-        context={"title": f"Edit the theme “{theme.name}”", "theme": theme},
+        context={"title": _("Edit the theme “%(theme)s”") % {"theme": theme.name}, "theme": theme},
     )
 
 
@@ -106,7 +107,7 @@ def item_themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Themes of “{item.title}” saved.")
+            messages.success(request, _("Themes of “%(item)s” saved.") % {"item": item.title})
             return redirect(item.get_absolute_url())
     return render(
         request,
@@ -115,7 +116,7 @@ def item_themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "form": form,
             "plan": plan,
             "item": item,
-            "title": f"Themes of this {in_sentence(plan.label_for(item.kind))}",
+            "title": _("Themes of this %(kind)s") % {"kind": in_sentence(plan.label_for(item.kind))},
             "any_themes": Theme.objects.exists(),
         },
     )
@@ -146,7 +147,7 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
         save=lambda **kw: definitions.indicator_save(indicator=indicator, user=request.user, **kw),
         done=reverse("planning:indicator-list"),
         template="planning/definitions/indicator_form.html",
-        context={"title": "Define an indicator"},
+        context={"title": _("Define an indicator")},
     )
 
 
@@ -160,5 +161,8 @@ def indicator_edit(request: HttpRequest, code: str) -> HttpResponse:
         save=lambda **kw: definitions.indicator_save(indicator=Indicator(pk=indicator.pk), user=request.user, **kw),
         done=reverse("planning:indicator-list") + f"#indicator-{indicator.code}",
         template="planning/definitions/indicator_form.html",
-        context={"title": f"Edit the indicator “{indicator.name}”", "indicator": indicator},
+        context={
+            "title": _("Edit the indicator “%(indicator)s”") % {"indicator": indicator.name},
+            "indicator": indicator,
+        },
     )

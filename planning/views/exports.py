@@ -9,6 +9,7 @@ links that name it keep working unchanged (docs/decisions/0011-house-in-order.md
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from config.spreadsheets import FORMATS, spreadsheet_response
@@ -54,7 +55,7 @@ COST_TYPES = dict(PlanItem.CostType.choices)
 def plan_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """The whole plan, one row per item: for anyone who may read the plan."""
     if fmt not in FORMATS:
-        raise Http404("No such format")
+        raise Http404(_("No such format"))
     plan = get_plan_for_user(request.user, slug)
     items, refs = items_with_references(plan)
     supporters: dict[int, list[str]] = {}

@@ -13,6 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from config.forms import GovukForm
@@ -23,22 +25,26 @@ from planning.models import Plan, PlanImport
 
 class ImportForm(GovukForm):
     file = forms.FileField(
-        label="Plan file",
+        label=gettext_lazy("Plan file"),
         allow_empty_file=True,  # check_upload refuses it, naming the file
-        help_text="A plan file (.json, as manage.py load_plans reads) or a plan's spreadsheet (.xlsx, as "
-        "downloaded from the plan's page), 5 MB at most.",
+        help_text=gettext_lazy(
+            "A plan file (.json, as manage.py load_plans reads) or a plan's spreadsheet (.xlsx, as "
+            "downloaded from the plan's page), 5 MB at most."
+        ),
     )
     plan = forms.ChoiceField(
-        label="Plan the spreadsheet updates",
+        label=gettext_lazy("Plan the spreadsheet updates"),
         required=False,
-        help_text="Only for a spreadsheet. Leave it to work out the plan from the file's name, which is the "
-        "plan's web address as downloaded.",
+        help_text=gettext_lazy(
+            "Only for a spreadsheet. Leave it to work out the plan from the file's name, which is the "
+            "plan's web address as downloaded."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         plans = Plan.objects.order_by("title").values_list("slug", "title")
-        self.fields["plan"].choices = [("", "From the file's name"), *plans]
+        self.fields["plan"].choices = [("", _("From the file's name")), *plans]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -48,11 +54,13 @@ class ImportForm(GovukForm):
 
 class ApplyForm(GovukForm):
     reason = forms.CharField(
-        label="Reason for the change",
+        label=gettext_lazy("Reason for the change"),
         required=False,
         max_length=500,
-        help_text="Needed when the file changes an approved plan. It is kept in each change's history after "
-        "“Imported from” and the file's name.",
+        help_text=gettext_lazy(
+            "Needed when the file changes an approved plan. It is kept in each change's history after "
+            "“Imported from” and the file's name."
+        ),
     )
 
 
@@ -83,7 +91,7 @@ def import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
     require_admin(request.user)
     row = PlanImport.objects.filter(pk=import_id, uploaded_by=request.user).defer("content").first()
     if row is None:
-        raise Http404("No such import")
+        raise Http404(_("No such import"))
     error, status = "", 200
     form = ApplyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -99,7 +107,7 @@ def import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
                 error = " ".join(refusal.messages)
             status = 400
         else:
-            messages.success(request, f"Imported {row.filename}.")
+            messages.success(request, _("Imported %(file)s.") % {"file": row.filename})
             return redirect("planning:import-preview", import_id=row.pk)
     elif form.errors:
         status = 400

@@ -14,11 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import add_service_errors
 from planning import co_writing, lifecycle
 from planning.access import can, get_plan_for_user, plans_for
+from planning.formatting import long_date
 from planning.forms import ApproveForm, ConsultationForm, PublishForm, ReviseForm, StatusForm
 from planning.models import ConsultationInvite, ConsultationMember, Plan
 
@@ -117,7 +119,9 @@ def _status_action(request: HttpRequest, slug: str, *, action: str, form_class, 
 def plan_approve(request: HttpRequest, slug: str) -> HttpResponse:
     def apply(plan, data):
         edition = lifecycle.plan_approve(plan=plan, user=request.user, **data)
-        return f"Plan approved. The edition “{edition.name}” records it as approved.", _status_url(plan)
+        return _("Plan approved. The edition “%(edition)s” records it as approved.") % {
+            "edition": edition.name
+        }, _status_url(plan)
 
     return _status_action(
         request, slug, action="approve", form_class=ApproveForm, form_name="approve_form", apply=apply
@@ -129,7 +133,7 @@ def plan_approve(request: HttpRequest, slug: str) -> HttpResponse:
 def plan_status_set(request: HttpRequest, slug: str) -> HttpResponse:
     def apply(plan, data):
         plan = lifecycle.plan_status_set(plan=plan, user=request.user, **data)
-        return f"The plan is now {plan.get_status_display().lower()}.", _status_url(plan)
+        return _("The plan is now %(status)s.") % {"status": plan.get_status_display().lower()}, _status_url(plan)
 
     return _status_action(request, slug, action="change", form_class=StatusForm, form_name="status_form", apply=apply)
 
@@ -139,7 +143,10 @@ def plan_status_set(request: HttpRequest, slug: str) -> HttpResponse:
 def plan_revise(request: HttpRequest, slug: str) -> HttpResponse:
     def apply(plan, data):
         new = lifecycle.plan_revise(plan=plan, user=request.user, **data)
-        return f"“{new.title}” is a new draft, revised from “{plan.title}”.", new.get_absolute_url()
+        return _("“%(new)s” is a new draft, revised from “%(plan)s”.") % {
+            "new": new.title,
+            "plan": plan.title,
+        }, new.get_absolute_url()
 
     return _status_action(request, slug, action="approve", form_class=ReviseForm, form_name="revise_form", apply=apply)
 
@@ -149,7 +156,7 @@ def plan_revise(request: HttpRequest, slug: str) -> HttpResponse:
 def plan_publish(request: HttpRequest, slug: str) -> HttpResponse:
     def apply(plan, data):
         lifecycle.plan_publish(plan=plan, user=request.user, **data)
-        return "The plan is published: anyone can read it without signing in.", _status_url(plan)
+        return _("The plan is published: anyone can read it without signing in."), _status_url(plan)
 
     return _status_action(
         request, slug, action="publish", form_class=PublishForm, form_name="publish_form", apply=apply
@@ -161,7 +168,7 @@ def plan_publish(request: HttpRequest, slug: str) -> HttpResponse:
 def plan_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
     def apply(plan, data):
         lifecycle.plan_withdraw(plan=plan, user=request.user, **data)
-        return "The plan is no longer published.", _status_url(plan)
+        return _("The plan is no longer published."), _status_url(plan)
 
     return _status_action(
         request, slug, action="publish", form_class=PublishForm, form_name="publish_form", apply=apply
@@ -186,8 +193,8 @@ def consultation_open(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Consultation open until {consultation.closes_on:%-d %B %Y}. "
-                "The people invited have been told and can now read the draft.",
+                _("Consultation open until %(date)s. The people invited have been told and can now read the draft.")
+                % {"date": long_date(consultation.closes_on)},
             )
             return redirect("planning:plan-status", slug=plan.slug)
     return render(request, "planning/consultation_form.html", {"plan": plan, "form": form, "allowed": allowed})

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import parse_id
@@ -28,7 +29,7 @@ def link_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         target = PlanItem.objects.select_related("plan").filter(pk=target_id, plan__in=plans_for(request.user)).first()
     if request.method == "POST" and form.is_valid():
         if target is None:
-            form.add_error(None, "Choose an item you can see to link to.")
+            form.add_error(None, _("Choose an item you can see to link to."))
         else:
             try:
                 services.link_add(
@@ -40,9 +41,9 @@ def link_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 )
             except ValidationError as error:
                 for message in error.messages:
-                    form.add_error(None, "That link already exists." if "already exists" in message else message)
+                    form.add_error(None, _("That link already exists.") if "already exists" in message else message)
             else:
-                messages.success(request, f"Linked to “{target.title}”.")
+                messages.success(request, _("Linked to “%(item)s”.") % {"item": target.title})
                 return redirect(item.get_absolute_url())
     results = [r for r in search_items(request.user, query, limit=30) if r.item.pk != item.pk] if query else []
     return render(
@@ -57,9 +58,9 @@ def link_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def link_delete(request: HttpRequest, slug: str, pk: int, link_id: int) -> HttpResponse:
     item = get_item_for_user(request.user, slug, pk, "change")
     if not Link.objects.filter(pk=link_id, source=item).exists():
-        raise Http404("No such link")
+        raise Http404(_("No such link"))
     services.link_delete(link_id=link_id, user=request.user)
-    messages.success(request, "Link removed.")
+    messages.success(request, _("Link removed."))
     return redirect(item.get_absolute_url())
 
 
@@ -69,7 +70,7 @@ def item_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     """/i/<id>/: a citable address for an item that still works after its plan is renamed."""
     slug = PlanItem.objects.filter(pk=pk).values_list("plan__slug", flat=True).first()
     if slug is None:
-        raise Http404("No such item")
+        raise Http404(_("No such item"))
     return redirect(get_item_for_user(request.user, slug, pk).get_absolute_url())
 
 
@@ -78,5 +79,5 @@ def item_permalink(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     slug = plans_for(request.user).filter(pk=pk).values_list("slug", flat=True).first()
     if slug is None:
-        raise Http404("No such plan")
+        raise Http404(_("No such plan"))
     return redirect(get_plan_for_user(request.user, slug).get_absolute_url())

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from config.forms import add_service_errors
@@ -46,7 +47,7 @@ def _suggest(request: HttpRequest, item: PlanItem, form, *, new: bool) -> HttpRe
             else:
                 form.add_error(None, error.messages)
         else:
-            messages.success(request, "Your suggestion has been added. You will be told when it is decided.")
+            messages.success(request, _("Your suggestion has been added. You will be told when it is decided."))
             return redirect(suggestions.thread_url(suggestion, plan))
     label = plan.label_for(item.kind)
     return render(
@@ -61,7 +62,8 @@ def _suggest(request: HttpRequest, item: PlanItem, form, *, new: bool) -> HttpRe
             "new": new,
             "accepting": accepting,
             "notice": notice,
-            "title": f"Suggest a new item under “{item.title}”" if new else f"Suggest new wording for “{item.title}”",
+            "title": (_("Suggest a new item under “%(item)s”") if new else _("Suggest new wording for “%(item)s”"))
+            % {"item": item.title},
         },
     )
 
@@ -85,7 +87,7 @@ def item_suggest_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = get_item_for_user(request.user, slug, pk, "comment")
     kinds = suggestions.suggestible_kinds(item)
     if not kinds:
-        raise Http404("Nothing can be suggested under this item")
+        raise Http404(_("Nothing can be suggested under this item"))
     choices = [(kind, item.plan.label_for(kind)) for kind in kinds]
     form = SuggestItemForm(request.POST if request.method == "POST" else None, kinds=choices)
     return _suggest(request, item, form, new=True)
@@ -101,7 +103,7 @@ def _suggestion_for_deciding(request: HttpRequest, slug: str, suggestion_id: int
     )
     if suggestion is None:
         get_plan_for_user(request.user, slug)  # 404 for a plan out of scope, as for any other address
-        raise Http404("No such suggestion")
+        raise Http404(_("No such suggestion"))
     if suggestion.item_id is not None:
         item = get_item_for_user(
             request.user, slug, suggestion.item_id, "draft"
@@ -157,7 +159,9 @@ def suggestion_accept(request: HttpRequest, slug: str, suggestion_id: int) -> Ht
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"Suggestion from {suggestion.author} accepted: “{form.cleaned_data['title']}” saved."
+                request,
+                _("Suggestion from %(person)s accepted: “%(item)s” saved.")
+                % {"person": suggestion.author, "item": form.cleaned_data["title"]},
             )
             return redirect(suggestions.thread_url(suggestion, plan))
     return render(
@@ -190,7 +194,10 @@ def suggestion_decline(request: HttpRequest, slug: str, suggestion_id: int) -> H
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Suggestion from {suggestion.author} declined. They have been told why.")
+            messages.success(
+                request,
+                _("Suggestion from %(person)s declined. They have been told why.") % {"person": suggestion.author},
+            )
             return redirect(suggestions.thread_url(suggestion, plan))
     return render(
         request,

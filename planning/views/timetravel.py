@@ -6,12 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import parse_id
 from config.spreadsheets import csv_response
 from planning import selectors, services, snapshots
 from planning.access import can_change, get_plan_for_user, linked_plans_hidden_from
+from planning.formatting import date_and_time
 from planning.forms import CompareForm, EditionForm, parse_when
 from planning.models import Edition, Plan
 
@@ -36,11 +38,11 @@ class Moment:
             else:
                 self.edition = plan.editions.filter(pk=pk).first()
             if self.edition is None:
-                raise Http404("No such edition")
+                raise Http404(_("No such edition"))
             self.when, self.label = self.edition.moment, self.edition.name
         else:
             self.when = parse_when(self.raw)
-            self.label = f"As at {timezone.localtime(self.when):%-d %B %Y, %H:%M}"
+            self.label = _("As at %(moment)s") % {"moment": date_and_time(self.when)}
 
 
 def _moment(request: HttpRequest, plan: Plan, key: str, default: str = "now", editions=None) -> Moment:
@@ -65,7 +67,7 @@ def plan_editions(request: HttpRequest, slug: str) -> HttpResponse:
             except ValidationError as error:
                 form.add_error("name", error.message_dict.get("__all__") or error.messages)
             else:
-                messages.success(request, f"Edition “{edition.name}” named.")
+                messages.success(request, _("Edition “%(edition)s” named.") % {"edition": edition.name})
                 return redirect("planning:plan-editions", slug=plan.slug)
     return render(
         request,
