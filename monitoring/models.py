@@ -471,6 +471,11 @@ class Document(models.Model):
     edition = models.ForeignKey("planning.Edition", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(ReportingPeriod, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     include_children = models.BooleanField(default=False)
+    # the language it is written in: the reader's when asked for (decision 0029); a Welsh
+    # and an English PDF of the same thing are two documents, their keys say so
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     key = models.CharField(max_length=200, help_text=_("What the PDF shows, as of when."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     file = models.FileField(upload_to="documents/%Y/%m/", blank=True, max_length=300)
