@@ -653,7 +653,7 @@ def _send(period: ReportingPeriod, by_recipient: dict[int, tuple[User, list[Plan
 
 
 def _remind(person: User, period: ReportingPeriod, items: list[PlanItem], kind: str, url: str) -> None:
-    lines = "\n".join(_("- %(item)s (%(plan)s)") % {"item": item.title, "plan": item.plan.title} for item in items)
+    lines = "\n".join(f"- {item.title} ({item.plan.title})" for item in items)
     words = {"count": len(items), "period": period.label, "due": _day(period.due_on)}
     if kind == ReminderSent.Kind.OVERDUE:
         subject = ngettext(
@@ -667,7 +667,7 @@ def _remind(person: User, period: ReportingPeriod, items: list[PlanItem], kind: 
             len(items),
         )
         opening = _("Returns for %(period)s are due on %(due)s. Still to come from you:")
-    body = _("%(opening)s\n\n%(lines)s") % {"opening": opening % words, "lines": lines}
+    body = f"{opening % words}\n\n{lines}"
     notify(recipients=[person], subject=subject % words, body=body, url=url)
 
 
