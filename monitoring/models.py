@@ -235,7 +235,7 @@ class ProgressReturn(models.Model):
 
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="returns")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="returns")
-    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
     rag = models.CharField(_("RAG rating"), max_length=20, choices=Rag.choices, blank=True)
     actual_value = models.DecimalField(
         _("actual value"),
@@ -258,9 +258,9 @@ class ProgressReturn(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("What the action has spent this financial year to the end of the quarter, in pounds."),
     )
-    narrative = BoundedTextField(blank=True, help_text=_("What happened this quarter."))
+    narrative = BoundedTextField(_("narrative"), blank=True, help_text=_("What happened this quarter."))
     soft_outcomes = BoundedTextField(
-        blank=True, help_text=_("What the numbers do not show: links forged, attitudes changed.")
+        _("soft outcomes"), blank=True, help_text=_("What the numbers do not show: links forged, attitudes changed.")
     )
     evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
     evidence_file = models.FileField(_("evidence file"), upload_to="evidence/%Y/%m/", blank=True, max_length=300)
@@ -343,17 +343,27 @@ class Risk(models.Model):
     SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="risks")
-    item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks")
-    title = models.CharField(max_length=300, validators=[single_line])
-    cause = BoundedTextField(blank=True)
-    consequence = BoundedTextField(blank=True)
-    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_risks")
-    likelihood = models.PositiveSmallIntegerField(validators=SCORE, help_text=_("1 (rare) to 5 (almost certain)."))
-    impact = models.PositiveSmallIntegerField(validators=SCORE, help_text=_("1 (negligible) to 5 (severe)."))
-    mitigations = BoundedTextField(blank=True)
-    target_likelihood = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
-    target_impact = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    item = models.ForeignKey(
+        PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks", verbose_name=_("item")
+    )
+    title = models.CharField(_("title"), max_length=300, validators=[single_line])
+    cause = BoundedTextField(_("cause"), blank=True)
+    consequence = BoundedTextField(_("consequence"), blank=True)
+    owner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_risks", verbose_name=_("owner")
+    )
+    likelihood = models.PositiveSmallIntegerField(
+        _("likelihood"), validators=SCORE, help_text=_("1 (rare) to 5 (almost certain).")
+    )
+    impact = models.PositiveSmallIntegerField(
+        _("impact"), validators=SCORE, help_text=_("1 (negligible) to 5 (severe).")
+    )
+    mitigations = BoundedTextField(_("mitigations"), blank=True)
+    target_likelihood = models.PositiveSmallIntegerField(
+        _("target likelihood"), validators=SCORE, null=True, blank=True
+    )
+    target_impact = models.PositiveSmallIntegerField(_("target impact"), validators=SCORE, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -386,9 +396,9 @@ class RiskReview(models.Model):
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="reviews")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="risk_reviews")
-    likelihood = models.PositiveSmallIntegerField(validators=SCORE)
-    impact = models.PositiveSmallIntegerField(validators=SCORE)
-    note = BoundedTextField(blank=True)
+    likelihood = models.PositiveSmallIntegerField(_("likelihood"), validators=SCORE)
+    impact = models.PositiveSmallIntegerField(_("impact"), validators=SCORE)
+    note = BoundedTextField(_("note"), blank=True)
     reviewed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField()
 
@@ -528,8 +538,8 @@ class MemberQuestion(models.Model):
     text = BoundedTextField(_("question"), max_length=NOTE_LIMIT)
     asked_at = models.DateTimeField()
     due_on = models.DateField(_("answer due"))
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
-    answer = BoundedTextField(blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    answer = BoundedTextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     answered_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
