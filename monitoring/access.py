@@ -82,7 +82,7 @@ def is_withheld(ret: ProgressReturn | None) -> bool:
 
 def get_period(slug: str) -> ReportingPeriod:
     """``2013-q2`` (a quarter), ``2013-t1`` (a term), ``2013-m05`` (a month) → the period, or 404."""
-    year_text, _, rest = slug.partition("-")
+    year_text, _dash, rest = slug.partition("-")
     cadence = CADENCE_OF_LETTER.get(rest[:1])
     year, number = parse_id(year_text), parse_id(rest[1:])
     if cadence is None or year is None or number is None:
