@@ -25,6 +25,7 @@ Out-of-scope objects are 404; a forbidden action on a visible object is 403.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from config.forms import parse_id
 from monitoring.models import CADENCE_OF_LETTER, MemberQuestion, ProgressReturn, ReportingPeriod
@@ -81,15 +82,15 @@ def is_withheld(ret: ProgressReturn | None) -> bool:
 
 def get_period(slug: str) -> ReportingPeriod:
     """``2013-q2`` (a quarter), ``2013-t1`` (a term), ``2013-m05`` (a month) → the period, or 404."""
-    year_text, _, rest = slug.partition("-")
+    year_text, _dash, rest = slug.partition("-")
     cadence = CADENCE_OF_LETTER.get(rest[:1])
     year, number = parse_id(year_text), parse_id(rest[1:])
     if cadence is None or year is None or number is None:
-        raise Http404("No such period")
+        raise Http404(_("No such period"))
     try:
         return ReportingPeriod.objects.get(cadence=cadence, start_year=year, quarter=number)
     except ReportingPeriod.DoesNotExist:
-        raise Http404("No such period") from None
+        raise Http404(_("No such period")) from None
 
 
 def get_reported_item(user: User, slug: str, pk: int, action: str = "view") -> PlanItem:
@@ -102,7 +103,7 @@ def get_reported_item(user: User, slug: str, pk: int, action: str = "view") -> P
         .first()
     )
     if item is None or not (is_lead(user, item) or can(user, "view", item.plan)):
-        raise Http404("No such action, target or milestone in an approved plan")
+        raise Http404(_("No such action, target or milestone in an approved plan"))
     if action == "fill" and not can_fill(user, item):
         raise PermissionDenied
     if action == "review" and not can_review(user, item.plan):
@@ -115,7 +116,7 @@ def get_monitored_plan(user: User, slug: str, action: str = "view") -> Plan:
     to chase, ``approve`` to review). Plans not yet approved have no returns: 404."""
     plan = get_plan_for_user(user, slug, action)
     if plan.status != Plan.Status.APPROVED:
-        raise Http404("This plan is not approved, so it has no progress returns yet")
+        raise Http404(_("This plan is not approved, so it has no progress returns yet"))
     return plan
 
 
@@ -125,7 +126,7 @@ def get_item_for_rollup(user: User, slug: str, pk: int) -> PlanItem:
     plan = get_plan_for_user(user, slug)
     item = PlanItem.objects.filter(plan=plan, pk=pk).first()
     if item is None:
-        raise Http404("No such item in this plan")
+        raise Http404(_("No such item in this plan"))
     item.plan = plan
     return item
 
@@ -156,11 +157,11 @@ def get_item_to_ask_about(user: User, plan: Plan, pk: int) -> PlanItem:
         .first()
     )
     if item is None:
-        raise Http404("No such action or target on this scorecard")
+        raise Http404(_("No such action or target on this scorecard"))
     if item.plan_id == plan.pk:
         item.plan = plan
     elif not can(user, "view", item.plan):
-        raise Http404("No such action or target on this scorecard")
+        raise Http404(_("No such action or target on this scorecard"))
     if not can_ask(user):
         raise PermissionDenied
     return item
@@ -183,12 +184,12 @@ def get_question(user: User, slug: str, question_id: int, action: str = "view") 
         .first()
     )
     if question is None:
-        raise Http404("No such question")
+        raise Http404(_("No such question"))
     try:  # the plan as every plan page reads it (its trail above it included: breadcrumbs)
         question.item.plan = get_plan_for_user(user, slug)
     except Http404:
         if not is_lead(user, question.item):  # leading the item is reason enough to see it
-            raise Http404("No such question") from None
+            raise Http404(_("No such question")) from None
     if action == "answer" and not can_answer(user, question.item):
         raise PermissionDenied
     if action == "withdraw" and not (user.is_authenticated and question.asked_by_id == user.pk):

@@ -15,9 +15,10 @@ has timed out: its page offers to try again, and asking again queues it afresh.
 from datetime import UTC, datetime
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from monitoring import scorecard_thread, scorecards
 from monitoring.models import (
@@ -35,6 +36,18 @@ from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem
 from planning.thread import thread_plan_ids
 
 QUESTIONS = ":questions@"  # in a scorecard pack's key: the members' pack, with their questions
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def reader_language() -> str:
+    """The language in use (the reader's, on a request), as a document records it."""
+    language = translation.get_language() or ""
+    return language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
+def language_key(language: str) -> str:
+    """A key's start: the language its PDF is written in ("cy/plan:…")."""
+    return f"{language}/"
 
 
 def request_plan_pdf(user: User, plan: Plan, edition: Edition | None = None) -> Document:
@@ -138,11 +151,13 @@ def _latest(moments: list[datetime | None]) -> datetime:
 
 
 def _request(user: User | None, key: str, **fields) -> Document:
-    """The document for ``key``: reused when it is ready (or being produced), queued
-    again when it failed, timed out, or its file has gone from storage."""
+    """The document for ``key`` in the reader's language: reused when it is ready (or being
+    produced), queued again when it failed, timed out, or its file has gone from storage."""
+    language = reader_language()
     with transaction.atomic():
         document, created = Document.objects.get_or_create(
-            key=key, defaults={**fields, "requested_by": user, "status": Document.Status.QUEUED}
+            key=language_key(language) + key,
+            defaults={**fields, "language": language, "requested_by": user, "status": Document.Status.QUEUED},
         )
         if created:
             _enqueue(document)

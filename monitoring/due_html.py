@@ -7,13 +7,14 @@ markup around values it escapes, so what anyone typed can never become markup.
 ``templatetags/due_rows`` makes them a template tag.
 """
 
+from django.utils.translation import gettext as _
+
 from config.html import ID, IdUrl, Pattern, SafeHtml, html, join
 from monitoring.models import ProgressReturn
 from monitoring.selectors import Due
 from planning.formatting import short_date
 
 _NOT_LATE_BUCKETS = {"done", "awaiting"}
-_LATE = html(' <strong class="govuk-tag govuk-tag--red">Late</strong>')
 _NOTHING = html("")
 
 
@@ -25,6 +26,8 @@ def due_rows(dues: list[Due], bucket: str) -> SafeHtml:
     plan's title and the due date escaped and formatted once, not once per row."""
     patterns: dict[tuple[int, int, bool], Pattern] = {}
     out = []
+    late_tag = html(' <strong class="govuk-tag govuk-tag--red">{}</strong>', _("Late"))
+    returned_words = _("Returned:")
     for due in dues:
         item, period = due.item, due.period
         late = due.is_late and bucket not in _NOT_LATE_BUCKETS
@@ -41,14 +44,14 @@ def due_rows(dues: list[Due], bucket: str) -> SafeHtml:
                 plan=item.plan.title,
                 datetime=period.due_on.isoformat(),
                 due=short_date(period.due_on),
-                late=_LATE if late else _NOTHING,
+                late=late_tag if late else _NOTHING,
             )
         ret = due.progress_return
         out.append(
             pattern(
                 pk=int(item.pk),
                 title=item.title,
-                returned=html('<br><span class="govuk-body-s">Returned: {}</span>', ret.review_note)
+                returned=html('<br><span class="govuk-body-s">{} {}</span>', returned_words, ret.review_note)
                 if ret is not None and ret.state == ProgressReturn.State.RETURNED
                 else _NOTHING,
             )

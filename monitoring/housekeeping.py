@@ -1,6 +1,6 @@
 """Clearing out what no one will ask for again: superseded live PDFs and abandoned uploads.
 
-A live plan's or quarter's PDF is keyed by the moment of its latest change, so every
+A live plan's or quarter's PDF (in each language: decision 0029) is keyed by the moment of its latest change, so every
 change that someone follows with "Download as PDF" leaves the previous PDF behind, file
 and all; a workbook (or a plan file) that was uploaded and previewed but never applied stays as a
 row with its parsed changes. Neither has history (they are products and drafts, not plan
@@ -39,7 +39,7 @@ def _superseded_live_documents(before: datetime) -> list[Document]:
     )
     newest: dict[tuple, int] = {}
     for doc in Document.objects.filter(key__contains=":live@").order_by("requested_at", "pk"):
-        newest[(doc.kind, doc.plan_id, doc.edition_id, doc.period_id, doc.include_children)] = doc.pk
+        newest[(doc.kind, doc.plan_id, doc.edition_id, doc.period_id, doc.include_children, doc.language)] = doc.pk
     keep = set(newest.values())
     return [doc for doc in live.filter(requested_at__lt=before) if doc.pk not in keep]
 

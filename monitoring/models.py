@@ -17,7 +17,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy as _
 
 from config.history import track
 from config.text import NOTE_LIMIT, BoundedTextField, single_line
@@ -28,13 +29,21 @@ QUARTER_MONTHS = {1: (4, 6), 2: (7, 9), 3: (10, 12), 4: (1, 3)}
 # the academic year's terms as a council's schools and colleges report them: autumn
 # September–December, spring January–April, summer May–August (decision 0028)
 TERM_MONTHS = {1: (9, 12), 2: (1, 4), 3: (5, 8)}
-TERM_NAMES = {1: "Autumn term", 2: "Spring term", 3: "Summer term"}
+TERM_NAMES = {1: _("Autumn term"), 2: _("Spring term"), 3: _("Summer term")}
+# a term with its academic year: "Autumn term 2013/14"
+TERM_LABELS = {1: _("Autumn term %(year)s"), 2: _("Spring term %(year)s"), 3: _("Summer term %(year)s")}
 Cadence = Plan.Cadence
 PERIODS_IN_YEAR = {Cadence.QUARTERLY: 4, Cadence.TERMLY: 3, Cadence.MONTHLY: 12}
 # how a period's number appears in its address: 2013-q2, 2013-t1, 2013-m05
 SLUG_LETTERS = {Cadence.QUARTERLY: "q", Cadence.TERMLY: "t", Cadence.MONTHLY: "m"}
 CADENCE_OF_LETTER = {letter: cadence for cadence, letter in SLUG_LETTERS.items()}
-NOUNS = {Cadence.QUARTERLY: "quarter", Cadence.TERMLY: "term", Cadence.MONTHLY: "month"}
+NOUNS = {Cadence.QUARTERLY: _("quarter"), Cadence.TERMLY: _("term"), Cadence.MONTHLY: _("month")}
+# the admin's date check, one sentence per cadence
+ENDS_FIRST = {
+    Cadence.QUARTERLY: _("Returns cannot be due before the quarter ends."),
+    Cadence.TERMLY: _("Returns cannot be due before the term ends."),
+    Cadence.MONTHLY: _("Returns cannot be due before the month ends."),
+}
 # returns are due this many days after a quarter ends unless the admin says otherwise
 DEFAULT_DAYS_TO_RETURN = 15
 
@@ -90,13 +99,13 @@ class ReportingPeriod(models.Model):
     (decision 0028), so every quarterly address and query reads as it did."""
 
     cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.QUARTERLY)
-    start_year = models.PositiveIntegerField("year", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    start_year = models.PositiveIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     quarter = models.PositiveSmallIntegerField(
-        "period in the year", validators=[MinValueValidator(1), MaxValueValidator(12)]
+        _("period in the year"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     starts_on = models.DateField()
     ends_on = models.DateField()
-    due_on = models.DateField("returns due", help_text="The day returns for this period are due.")
+    due_on = models.DateField(_("returns due"), help_text=_("The day returns for this period are due."))
     locked_at = models.DateTimeField(null=True, blank=True)
     locked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1)
@@ -127,24 +136,24 @@ class ReportingPeriod(models.Model):
     def label(self) -> str:
         """ "Q2 2013/14", "Autumn term 2013/14", "May 2013"."""
         if self.cadence == Cadence.TERMLY:
-            return f"{TERM_NAMES[self.quarter]} {financial_year(self.start_year)}"
+            return TERM_LABELS[self.quarter] % {"year": financial_year(self.start_year)}
         if self.cadence == Cadence.MONTHLY:
-            return self.starts_on.strftime("%B %Y")
-        return f"Q{self.quarter} {financial_year(self.start_year)}"
+            return dateformat.format(self.starts_on, "F Y")  # the month's name in the language in use
+        return _("Q%(number)s %(year)s") % {"number": self.quarter, "year": financial_year(self.start_year)}
 
     @property
     def short_label(self) -> str:
         """The period within its year: "Q2", "Autumn term", "May"."""
         if self.cadence == Cadence.TERMLY:
-            return TERM_NAMES[self.quarter]
+            return str(TERM_NAMES[self.quarter])
         if self.cadence == Cadence.MONTHLY:
-            return self.starts_on.strftime("%B")
-        return f"Q{self.quarter}"
+            return dateformat.format(self.starts_on, "F")
+        return _("Q%(number)s") % {"number": self.quarter}
 
     @property
     def noun(self) -> str:
         """ "quarter", "term" or "month": how pages name the period."""
-        return NOUNS[Cadence(self.cadence)]
+        return str(NOUNS[Cadence(self.cadence)])
 
     @property
     def is_locked(self) -> bool:
@@ -158,7 +167,7 @@ class ReportingPeriod(models.Model):
 
     def clean(self) -> None:
         if self.due_on and self.ends_on and self.due_on < self.ends_on:
-            raise ValidationError({"due_on": f"Returns cannot be due before the {self.noun} ends."})
+            raise ValidationError({"due_on": ENDS_FIRST[Cadence(self.cadence)]})
 
     def covers_plan(self, plan: "Plan | PlanYears") -> bool:
         """Does ``plan`` report in this period: its cadence, within its years."""
@@ -181,26 +190,26 @@ class ProgressReturn(models.Model):
     """
 
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        RETURNED = "returned", "Returned for changes"
-        ACCEPTED = "accepted", "Accepted"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for changes")
+        ACCEPTED = "accepted", _("Accepted")
 
     # the states of a return that count: what everyone who may read the item reads, and
     # what scorecards count; drafts and returns sent back stay with their authors and reviewers
     RECEIVED = frozenset({State.SUBMITTED, State.ACCEPTED})
 
     class Rag(models.TextChoices):
-        RED = "red", "Red"
-        AMBER = "amber", "Amber"
-        GREEN = "green", "Green"
-        COMPLETE = "complete", "Complete"
-        NOT_STARTED = "not_started", "Not started"
+        RED = "red", _("Red")
+        AMBER = "amber", _("Amber")
+        GREEN = "green", _("Green")
+        COMPLETE = "complete", _("Complete")
+        NOT_STARTED = "not_started", _("Not started")
 
     class Milestone(models.TextChoices):
-        DONE = "done", "Done"
-        ON_TRACK = "on_track", "On track"
-        LATE = "late", "Late"
+        DONE = "done", _("Done")
+        ON_TRACK = "on_track", _("On track")
+        LATE = "late", _("Late")
 
     # a milestone's rating follows from what its lead said of it
     MILESTONE_RAG: dict[str, str] = {
@@ -226,47 +235,47 @@ class ProgressReturn(models.Model):
 
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="returns")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="returns")
-    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
-    rag = models.CharField("RAG rating", max_length=20, choices=Rag.choices, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    rag = models.CharField(_("RAG rating"), max_length=20, choices=Rag.choices, blank=True)
     actual_value = models.DecimalField(
-        "actual value",
+        _("actual value"),
         max_digits=14,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="The measured value at the end of the quarter, in the target's unit.",
+        help_text=_("The measured value at the end of the quarter, in the target's unit."),
     )
     milestone_state = models.CharField(
-        "milestone status", max_length=10, choices=Milestone.choices, blank=True, help_text="Milestones only."
+        _("milestone status"), max_length=10, choices=Milestone.choices, blank=True, help_text=_("Milestones only.")
     )
-    completed_on = models.DateField("done on", null=True, blank=True, help_text="The day a milestone was done.")
+    completed_on = models.DateField(_("done on"), null=True, blank=True, help_text=_("The day a milestone was done."))
     spend_to_date = models.DecimalField(
-        "spend to date (£)",
+        _("spend to date (£)"),
         max_digits=12,
         decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="What the action has spent this financial year to the end of the quarter, in pounds.",
+        help_text=_("What the action has spent this financial year to the end of the quarter, in pounds."),
     )
-    narrative = BoundedTextField(blank=True, help_text="What happened this quarter.")
+    narrative = BoundedTextField(_("narrative"), blank=True, help_text=_("What happened this quarter."))
     soft_outcomes = BoundedTextField(
-        blank=True, help_text="What the numbers do not show: links forged, attitudes changed."
+        _("soft outcomes"), blank=True, help_text=_("What the numbers do not show: links forged, attitudes changed.")
     )
-    evidence_url = models.URLField("evidence link", max_length=500, blank=True)
-    evidence_file = models.FileField("evidence file", upload_to="evidence/%Y/%m/", blank=True, max_length=300)
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    evidence_file = models.FileField(_("evidence file"), upload_to="evidence/%Y/%m/", blank=True, max_length=300)
     evidence_name = models.CharField(max_length=200, blank=True, validators=[single_line])
-    next_steps = BoundedTextField("next steps", blank=True)
+    next_steps = BoundedTextField(_("next steps"), blank=True)
     revised_due_date = models.DateField(
-        "revised due date", null=True, blank=True, help_text="Only if the date in the plan has slipped."
+        _("revised due date"), null=True, blank=True, help_text=_("Only if the date in the plan has slipped.")
     )
-    revision_reason = BoundedTextField("reason for the new date", max_length=NOTE_LIMIT, blank=True)
+    revision_reason = BoundedTextField(_("reason for the new date"), max_length=NOTE_LIMIT, blank=True)
     author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="authored_returns")
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    review_note = BoundedTextField("reviewer's reason", blank=True)
+    review_note = BoundedTextField(_("reviewer's reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -297,9 +306,9 @@ class ReminderSent(models.Model):
     claimed by inserting its row, so it goes once, however often cron runs."""
 
     class Kind(models.TextChoices):
-        BEFORE = "before", "Before the due date"
-        OVERDUE = "overdue", "After the due date"
-        CHASE = "chase", "Sent by the plan owner"
+        BEFORE = "before", _("Before the due date")
+        OVERDUE = "overdue", _("After the due date")
+        CHASE = "chase", _("Sent by the plan owner")
 
     SCHEDULED = [Kind.BEFORE, Kind.OVERDUE]
 
@@ -328,23 +337,33 @@ class Risk(models.Model):
     impact; the quarterly reviews (``RiskReview``) give the scores a history by quarter."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="risks")
-    item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks")
-    title = models.CharField(max_length=300, validators=[single_line])
-    cause = BoundedTextField(blank=True)
-    consequence = BoundedTextField(blank=True)
-    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_risks")
-    likelihood = models.PositiveSmallIntegerField(validators=SCORE, help_text="1 (rare) to 5 (almost certain).")
-    impact = models.PositiveSmallIntegerField(validators=SCORE, help_text="1 (negligible) to 5 (severe).")
-    mitigations = BoundedTextField(blank=True)
-    target_likelihood = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
-    target_impact = models.PositiveSmallIntegerField(validators=SCORE, null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    item = models.ForeignKey(
+        PlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks", verbose_name=_("item")
+    )
+    title = models.CharField(_("title"), max_length=300, validators=[single_line])
+    cause = BoundedTextField(_("cause"), blank=True)
+    consequence = BoundedTextField(_("consequence"), blank=True)
+    owner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_risks", verbose_name=_("owner")
+    )
+    likelihood = models.PositiveSmallIntegerField(
+        _("likelihood"), validators=SCORE, help_text=_("1 (rare) to 5 (almost certain).")
+    )
+    impact = models.PositiveSmallIntegerField(
+        _("impact"), validators=SCORE, help_text=_("1 (negligible) to 5 (severe).")
+    )
+    mitigations = BoundedTextField(_("mitigations"), blank=True)
+    target_likelihood = models.PositiveSmallIntegerField(
+        _("target likelihood"), validators=SCORE, null=True, blank=True
+    )
+    target_impact = models.PositiveSmallIntegerField(_("target impact"), validators=SCORE, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -377,9 +396,9 @@ class RiskReview(models.Model):
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="reviews")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="risk_reviews")
-    likelihood = models.PositiveSmallIntegerField(validators=SCORE)
-    impact = models.PositiveSmallIntegerField(validators=SCORE)
-    note = BoundedTextField(blank=True)
+    likelihood = models.PositiveSmallIntegerField(_("likelihood"), validators=SCORE)
+    impact = models.PositiveSmallIntegerField(_("impact"), validators=SCORE)
+    note = BoundedTextField(_("note"), blank=True)
     reviewed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField()
 
@@ -448,28 +467,33 @@ class Document(models.Model):
     the same thing reuses it and a change to the plan gets a fresh one."""
 
     class Kind(models.TextChoices):
-        PLAN = "plan", "Plan document"
-        SCORECARD = "scorecard", "Scorecard pack"
+        PLAN = "plan", _("Plan document")
+        SCORECARD = "scorecard", _("Scorecard pack")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Being produced"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being produced")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="documents")
     edition = models.ForeignKey("planning.Edition", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(ReportingPeriod, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     include_children = models.BooleanField(default=False)
-    key = models.CharField(max_length=200, help_text="What the PDF shows, as of when.")
+    # the language it is written in: the reader's when asked for (decision 0029); a Welsh
+    # and an English PDF of the same thing are two documents, their keys say so
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    key = models.CharField(max_length=200, help_text=_("What the PDF shows, as of when."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     file = models.FileField(upload_to="documents/%Y/%m/", blank=True, max_length=300)
     pages = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True, help_text="When a worker began producing it.")
+    started_at = models.DateTimeField(null=True, blank=True, help_text=_("When a worker began producing it."))
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -502,20 +526,20 @@ class MemberQuestion(models.Model):
     a locked quarter's stored scorecard, which shows them in a section of their own."""
 
     class State(models.TextChoices):
-        OPEN = "open", "Awaiting an answer"
-        ANSWERED = "answered", "Answered"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        OPEN = "open", _("Awaiting an answer")
+        ANSWERED = "answered", _("Answered")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="questions")
     period = models.ForeignKey(
-        ReportingPeriod, on_delete=models.PROTECT, related_name="questions", help_text="The scorecard asked on."
+        ReportingPeriod, on_delete=models.PROTECT, related_name="questions", help_text=_("The scorecard asked on.")
     )
     asked_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="questions_asked")
-    text = BoundedTextField("question", max_length=NOTE_LIMIT)
+    text = BoundedTextField(_("question"), max_length=NOTE_LIMIT)
     asked_at = models.DateTimeField()
-    due_on = models.DateField("answer due")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
-    answer = BoundedTextField(blank=True)
+    due_on = models.DateField(_("answer due"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    answer = BoundedTextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     answered_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)

@@ -20,10 +20,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from config.history import change_context
+from config.language import in_language_of
 from monitoring.models import MemberQuestion, ReportingPeriod
 from partners.models import User
 from partners.services import notify
@@ -72,7 +72,7 @@ def question_ask(
     """``user`` (a member: ``monitoring.access.can_ask``) asks about ``item`` on ``period``'s
     scorecard; its addressee is told. ``today`` sets the due date (the demo asks as of a
     past day); the question is stamped with the real time."""
-    text = _required("text", text, "Enter your question")
+    text = _required("text", text, _("Enter your question"))
     question = MemberQuestion(
         item=item,
         period=period,
@@ -86,17 +86,16 @@ def question_ask(
         question.save()
     addressee = question.addressee
     if addressee is not None:
-        notify(
-            recipients=[addressee],
-            # composed for the addressee in their language (partners.services.notify)
-            subject=lambda: _("A member's question on %(item)s") % {"item": item.title},
-            body=lambda: (
-                _("%(person)s asked, on the %(period)s scorecard:") % {"person": user, "period": period.label}
+        with in_language_of(addressee):
+            words = {"user": user, "period": period.label, "due": short_date(question.due_on)}
+            notify(
+                recipients=[addressee],
+                subject=_("A member's question on %(item)s") % {"item": item.title},
+                body=_("%(user)s asked, on the %(period)s scorecard:") % words
                 + f"\n\n{text}\n\n"
-                + _("Please answer by %(date)s.") % {"date": date_format(question.due_on, "j M Y")}
-            ),
-            url=question.get_absolute_url(),
-        )
+                + _("Please answer by %(due)s.") % words,
+                url=question.get_absolute_url(),
+            )
     return question
 
 
@@ -112,11 +111,24 @@ def _refuse_unless_open(question: MemberQuestion) -> None:
     """An answered or withdrawn question takes no answer and no withdrawal (the page's
     message says why, at the top: the form it came from is no longer shown)."""
     if question.state == State.ANSWERED:
-        who = f" by {question.answered_by}" if question.answered_by else ""
-        when = f" on {short_date(timezone.localdate(question.answered_at))}" if question.answered_at else ""
-        raise ValidationError(f"This question has already been answered{who}{when}: the answer cannot change.")
+        raise ValidationError(_answered(question))
     if question.state == State.WITHDRAWN:
-        raise ValidationError("This question was withdrawn by the member who asked it: it needs no answer.")
+        raise ValidationError(_("This question was withdrawn by the member who asked it: it needs no answer."))
+
+
+def _answered(question: MemberQuestion) -> str:
+    """Why an answered question takes no other answer, with who answered it and when."""
+    who = question.answered_by
+    when = short_date(timezone.localdate(question.answered_at)) if question.answered_at else ""
+    if who and when:
+        message = _("This question has already been answered by %(who)s on %(when)s: the answer cannot change.")
+    elif who:
+        message = _("This question has already been answered by %(who)s: the answer cannot change.")
+    elif when:
+        message = _("This question has already been answered on %(when)s: the answer cannot change.")
+    else:
+        message = _("This question has already been answered: the answer cannot change.")
+    return message % {"who": who, "when": when}
 
 
 @transaction.atomic
@@ -125,7 +137,7 @@ def question_answer(*, question_id: int, user: User, answer: str) -> MemberQuest
     answers an open question, once; the member who asked is told."""
     question = _locked(question_id)
     _refuse_unless_open(question)
-    question.answer = _required("answer", answer, "Enter your answer")
+    question.answer = _required("answer", answer, _("Enter your answer"))
     question.state = State.ANSWERED
     question.answered_by = user
     question.answered_at = timezone.now()
@@ -134,12 +146,13 @@ def question_answer(*, question_id: int, user: User, answer: str) -> MemberQuest
     with change_context(reason="Question answered", user=user):
         question.save()
     if question.asked_by is not None:
-        notify(
-            recipients=[question.asked_by],
-            subject=lambda: _("Your question on %(item)s has been answered") % {"item": question.item.title},
-            body=lambda: _("%(person)s answered:") % {"person": user} + f"\n\n{question.answer}",
-            url=question.get_absolute_url(),
-        )
+        with in_language_of(question.asked_by):
+            notify(
+                recipients=[question.asked_by],
+                subject=_("Your question on %(item)s has been answered") % {"item": question.item.title},
+                body=_("%(user)s answered:") % {"user": user} + f"\n\n{question.answer}",
+                url=question.get_absolute_url(),
+            )
     return question
 
 

@@ -19,6 +19,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.history import change_context
 from monitoring.models import ReportingPeriod, Risk, RiskReview
@@ -41,13 +43,26 @@ RISK_FIELDS = [
     "status",
 ]
 SCORES = range(1, 6)
-LIKELIHOOD_LABELS = {1: "Rare", 2: "Unlikely", 3: "Possible", 4: "Likely", 5: "Almost certain"}
-IMPACT_LABELS = {1: "Negligible", 2: "Minor", 3: "Moderate", 4: "Major", 5: "Severe"}
+LIKELIHOOD_LABELS = {
+    1: gettext_lazy("Rare"),
+    2: gettext_lazy("Unlikely"),
+    3: gettext_lazy("Possible"),
+    4: gettext_lazy("Likely"),
+    5: gettext_lazy("Almost certain"),
+}
+IMPACT_LABELS = {
+    1: gettext_lazy("Negligible"),
+    2: gettext_lazy("Minor"),
+    3: gettext_lazy("Moderate"),
+    4: gettext_lazy("Major"),
+    5: gettext_lazy("Severe"),
+}
+# each score's problem, said whole
 _SCORE_NAMES = {
-    "likelihood": "Likelihood",
-    "impact": "Impact",
-    "target_likelihood": "Target likelihood",
-    "target_impact": "Target impact",
+    "likelihood": gettext_lazy("Likelihood must be a whole number from 1 to 5."),
+    "impact": gettext_lazy("Impact must be a whole number from 1 to 5."),
+    "target_likelihood": gettext_lazy("Target likelihood must be a whole number from 1 to 5."),
+    "target_impact": gettext_lazy("Target impact must be a whole number from 1 to 5."),
 }
 
 
@@ -60,7 +75,7 @@ class Band:
     at least 4.5:1 contrast on the fill) and the GOV.UK tag the tables use."""
 
     key: str
-    label: str
+    label: str  # lazy: in the reader's language
     low: int
     high: int
     fill: str
@@ -69,14 +84,14 @@ class Band:
 
     @property
     def range(self) -> str:
-        return f"{self.low} to {self.high}"
+        return _("%(low)s to %(high)s") % {"low": self.low, "high": self.high}
 
 
 BANDS = [
-    Band("low", "Low", 1, 4, "#00703c", "#ffffff", "govuk-tag--green"),
-    Band("medium", "Medium", 5, 9, "#ffdd00", "#0b0c0c", "govuk-tag--yellow"),
-    Band("high", "High", 10, 16, "#f47738", "#0b0c0c", "govuk-tag--orange"),
-    Band("very_high", "Very high", 20, 25, "#942514", "#ffffff", "govuk-tag--red"),
+    Band("low", gettext_lazy("Low"), 1, 4, "#00703c", "#ffffff", "govuk-tag--green"),
+    Band("medium", gettext_lazy("Medium"), 5, 9, "#ffdd00", "#0b0c0c", "govuk-tag--yellow"),
+    Band("high", gettext_lazy("High"), 10, 16, "#f47738", "#0b0c0c", "govuk-tag--orange"),
+    Band("very_high", gettext_lazy("Very high"), 20, 25, "#942514", "#ffffff", "govuk-tag--red"),
 ]
 
 
@@ -87,15 +102,15 @@ def band_for(score: int) -> Band:
 
 def _check_scores(fields: dict) -> None:
     problems = {}
-    for name, label in _SCORE_NAMES.items():
+    for name, message in _SCORE_NAMES.items():
         value = fields.get(name)
         if value is None and name.startswith("target_"):
             continue
         if not isinstance(value, int) or isinstance(value, bool) or value not in SCORES:
-            problems[name] = f"{label} must be a whole number from 1 to 5."
+            problems[name] = str(message)
     if (fields.get("target_likelihood") is None) != (fields.get("target_impact") is None):
         missing = "target_impact" if fields.get("target_impact") is None else "target_likelihood"
-        problems.setdefault(missing, "Give both a target likelihood and a target impact, or neither.")
+        problems.setdefault(missing, _("Give both a target likelihood and a target impact, or neither."))
     if problems:
         raise ValidationError(problems)
 
@@ -105,12 +120,14 @@ def _check_scores(fields: dict) -> None:
 
 def _check_item(plan_id: int, item: PlanItem | None) -> None:
     if item is not None and item.plan_id != plan_id:
-        raise ValidationError({"item": "That item is not part of this plan. Choose one of the plan's own items."})
+        raise ValidationError({"item": _("That item is not part of this plan. Choose one of the plan's own items.")})
 
 
 def _check_owner(owner: User | None) -> None:
     if owner is not None and (not owner.is_active or owner.role == User.Role.MEMBER):
-        raise ValidationError({"owner": "A risk's owner must be an active officer or partner, not an elected member."})
+        raise ValidationError(
+            {"owner": _("A risk's owner must be an active officer or partner, not an elected member.")}
+        )
 
 
 def _apply(risk: Risk, fields: dict) -> None:
@@ -164,12 +181,17 @@ def risk_review(
     period = _period_for_write(period.pk)
     if period.is_locked:
         raise ValidationError(
-            {"period": f"{period.label} is locked: it has been reported to members, so its reviews cannot change."}
+            {
+                "period": _("%(period)s is locked: it has been reported to members, so its reviews cannot change.")
+                % {"period": period.label}
+            }
         )
     if not period.covers_plan(risk.plan):
-        raise ValidationError({"period": f"{period.label} is not one of this plan's reporting periods."})
+        raise ValidationError(
+            {"period": _("%(period)s is not one of this plan's reporting periods.") % {"period": period.label}}
+        )
     if risk.status == Risk.Status.CLOSED:
-        raise ValidationError({NON_FIELD_ERRORS: "This risk is closed. Reopen it before reviewing it."})
+        raise ValidationError({NON_FIELD_ERRORS: _("This risk is closed. Reopen it before reviewing it.")})
     _check_scores({"likelihood": likelihood, "impact": impact})
     reason = f"Reviewed for {period.label}"
     with change_context(reason=reason, user=user):
@@ -317,11 +339,11 @@ def risk_history(risk: Risk) -> list[HistoryEntry]:
     def show(name: str, row: dict) -> str:
         if name == "item":
             value = row["item_id"]
-            return items.get(value, "(a deleted item)") if value else "The plan as a whole"
+            return items.get(value, _("(a deleted item)")) if value else _("The plan as a whole")
         if name == "owner":
             return users.get(row["owner_id"], "") if row["owner_id"] else ""
         if name == "status":
-            return statuses.get(row["status"], row["status"])
+            return str(statuses.get(row["status"], row["status"]))
         value = row[name]
         return "" if value is None else str(value)
 
@@ -336,8 +358,8 @@ def risk_history(risk: Risk) -> list[HistoryEntry]:
         entries.append(
             HistoryEntry(
                 when=row["history_date"],
-                who=users.get(row["history_user_id"], "System") if row["history_user_id"] else "System",
-                action={"+": "Added", "~": "Changed", "-": "Deleted"}[row["history_type"]],
+                who=users.get(row["history_user_id"], _("System")) if row["history_user_id"] else _("System"),
+                action={"+": _("Added"), "~": _("Changed"), "-": _("Deleted")}[row["history_type"]],
                 reason=row["history_change_reason"] or "",
                 object_id=row["id"],
                 title=row["title"],

@@ -10,13 +10,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 
 
 @dataclass(frozen=True)
 class Rule:
     name: str
-    wording: str
+    text: str  # the rule in English words (marked for translation)
     amber_share: float  # the share of amber ratings at or above which the result is amber
+
+    @property
+    def wording(self) -> str:
+        """The rule in the reader's words."""
+        return gettext(self.text)
 
     def combine(self, counts: Mapping[str, int]) -> str:
         """One rating from the number of each rating received ("" when none was)."""
@@ -35,15 +41,19 @@ class Rule:
 RULES = {
     "worst": Rule(
         "worst",
-        "The combined rating is the worst received: red if any contributor is red, amber if any is "
-        "amber, green otherwise (complete when every one rated is complete). Not started and no "
-        "return do not count.",
+        gettext_noop(
+            "The combined rating is the worst received: red if any contributor is red, amber if any is "
+            "amber, green otherwise (complete when every one rated is complete). Not started and no "
+            "return do not count."
+        ),
         amber_share=0.0,
     ),
     "share": Rule(
         "share",
-        "Red if any contributor is red; amber if a quarter or more of those rated are amber; green "
-        "otherwise (complete when every one rated is complete). Not started and no return do not count.",
+        gettext_noop(
+            "Red if any contributor is red; amber if a quarter or more of those rated are amber; green "
+            "otherwise (complete when every one rated is complete). Not started and no return do not count."
+        ),
         amber_share=0.25,
     ),
 }

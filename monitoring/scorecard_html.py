@@ -8,14 +8,39 @@ from ``monitoring.scorecards.build`` (or a locked quarter's stored copy of it), 
 included; ``templatetags/scorecard_rows`` makes them template tags.
 """
 
+from functools import cache
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from config.html import IdUrl, SafeHtml, html, join
 from monitoring.scorecards import RAG_LABELS
 
 # plain cells: the table's class styles them (app.css, print.css), which keeps a
 # 2,000-row scorecard a third smaller than a class on every cell
-_NO_RETURN = html('<span class="app-muted">No return</span>')
 _NOTHING = html("")
-_DIFFERS = html(' <span class="govuk-body-s">differs</span>')
+# how a rating moved since the last quarter (scorecards._change's codes)
+CHANGES = {
+    "improved": gettext_lazy("Improved"),
+    "worsened": gettext_lazy("Worsened"),
+    "same": gettext_lazy("Same"),
+    "new": gettext_lazy("New"),
+}
+
+
+@cache
+def _constant(name: str, language: str | None) -> SafeHtml:
+    """The fixed pieces of markup with words in them, made once per language."""
+    if name == "no return":
+        return html('<span class="app-muted">{}</span>', _("No return"))
+    if name == "differs":
+        return html(' <span class="govuk-body-s">{}</span>', _("differs"))
+    return html('<strong class="govuk-tag govuk-tag--orange app-variance-flag">{}</strong>', _("Past threshold"))
+
+
+def _words(name: str) -> SafeHtml:
+    return _constant(name, translation.get_language())
 
 
 class AskUrl(IdUrl):
@@ -28,12 +53,12 @@ class AskUrl(IdUrl):
 
 def _rating(rag: str) -> str:
     """A rating's words ("Not started"), never its code."""
-    return RAG_LABELS.get(rag, rag)
+    return str(RAG_LABELS.get(rag, rag))
 
 
 def _tag(rag: str, label: str) -> SafeHtml:
     if not rag:
-        return _NO_RETURN
+        return _words("no return")
     return html('<strong class="govuk-tag app-rag app-rag--{}">{}</strong>', rag, label)
 
 
@@ -42,12 +67,11 @@ def _item(row: dict, extra: SafeHtml, ask: IdUrl | None = None) -> SafeHtml:
     for a member (``ask``: the address of the form, decision 0022) a link to ask about it."""
     if ask is not None:
         extra = html(
-            '{}<br><a class="govuk-link govuk-body-s" href="{}">Ask a question'
-            '<span class="govuk-visually-hidden"> about {} {}</span></a>',
+            '{}<br><a class="govuk-link govuk-body-s" href="{}">{}<span class="govuk-visually-hidden"> {}</span></a>',
             extra,
             ask(row["id"]),
-            row["reference"],
-            row["title"],
+            _("Ask a question"),
+            _("about %(reference)s %(title)s") % {"reference": row["reference"], "title": row["title"]},
         )
     if not row["url"]:  # no page to link to (the public scorecard of a locked quarter)
         return html('<th scope="row">{} {}{}</th>', row["reference"], row["title"], extra)
@@ -76,7 +100,11 @@ def target_rows(card: dict, rows: list[dict] | None = None, ask: IdUrl | None = 
     for row in card["targets"] if rows is None else rows:
         unit = row["unit"] + (f", {row['direction'].lower()}" if row["direction"] else "")
         unit += f" · {row['plan']}" if card["include_children"] else ""
-        target = row["target"] + (f" by {row['target_date']}" if row["target_date"] else "")
+        target = (
+            _("%(target)s by %(date)s") % {"target": row["target"], "date": row["target_date"]}
+            if row["target_date"]
+            else row["target"]
+        )
         derived = (
             _tag(row["derived"], row.get("derived_label") or row["derived"].capitalize())
             if row["derived"]
@@ -93,7 +121,7 @@ def target_rows(card: dict, rows: list[dict] | None = None, ask: IdUrl | None = 
                 target,
                 derived,
                 _tag(row["rag"], row["rag_label"]),
-                _DIFFERS if row["differs"] else _NOTHING,
+                _words("differs") if row["differs"] else _NOTHING,
             )
         )
     return join(out, "\n")
@@ -103,14 +131,17 @@ def exception_rows(card: dict, ask: IdUrl | None = None) -> SafeHtml:
     out = []
     for row in card["exceptions"]:
         where = row["lead"] + (f" · {row['plan']}" if card["include_children"] else "")
-        was = f"; was {_rating(row['previous_rag']).lower()}" if row["previous_rag"] else ""
+        why = (
+            _("%(why)s; was %(rating)s") % {"why": row["why"], "rating": _rating(row["previous_rag"]).lower()}
+            if row["previous_rag"]
+            else row["why"]
+        )
         out.append(
             html(
-                '<tr>{}<td>{}<br><span class="govuk-body-s">{}{}</span></td><td class="app-pre">{}</td></tr>',
+                '<tr>{}<td>{}<br><span class="govuk-body-s">{}</span></td><td class="app-pre">{}</td></tr>',
                 _item(row, _under(where), ask),
                 _tag(row["rag"], row["rag_label"]),
-                row["why"],
-                was,
+                why,
                 row["narrative"],
             )
         )
@@ -134,7 +165,7 @@ def change_rows(card: dict, ask: IdUrl | None = None) -> SafeHtml:
             html(
                 "<tr>{}<td>{}</td><td>{}</td><td>{}</td></tr>",
                 _item(row, _in_plan(card, row), ask),
-                row["change"].capitalize(),
+                str(CHANGES.get(row["change"], row["change"].capitalize())),
                 _tag(row["previous_rag"], _rating(row["previous_rag"])),
                 _tag(row["rag"], row["rag_label"]),
             )
@@ -142,9 +173,6 @@ def change_rows(card: dict, ask: IdUrl | None = None) -> SafeHtml:
         ],
         "\n",
     )
-
-
-_FLAG = html('<strong class="govuk-tag govuk-tag--orange app-variance-flag">Past threshold</strong>')
 
 
 def spend_rows(card: dict) -> SafeHtml:
@@ -162,7 +190,7 @@ def spend_rows(card: dict) -> SafeHtml:
                 row["spend"],
                 row["variance"],
                 html('<br><span class="govuk-body-s">{}</span>', row["percent"]) if row["percent"] else _NOTHING,
-                _FLAG if row["flagged"] else _NOTHING,
+                _words("past threshold") if row["flagged"] else _NOTHING,
             )
             for row in card["spend"]["rows"]
         ],
@@ -193,6 +221,7 @@ def cost_rows(card: dict) -> SafeHtml:
             )
         )
     out = []
+    total_words = _("Total")
     for name, amounts, total in groups:
         # a funding source's name under its priority: regular weight and set in (app.css makes every
         # row header bold; the GOV.UK override classes do this on screen, print.css on paper)
@@ -209,9 +238,10 @@ def cost_rows(card: dict) -> SafeHtml:
         out.append(
             html(
                 '<tbody class="govuk-table__body"><tr class="app-cost-group"><th scope="rowgroup" colspan="2">{}</th></tr>'
-                '{}<tr class="app-cost-total"><th scope="row">Total</th><td class="app-num">{}</td></tr></tbody>',
+                '{}<tr class="app-cost-total"><th scope="row">{}</th><td class="app-num">{}</td></tr></tbody>',
                 name,
                 join(sources),
+                total_words,
                 total,
             )
         )
@@ -224,9 +254,9 @@ def milestone_rows(card: dict) -> SafeHtml:
     out = []
     for row in card["milestones"]["rows"]:
         if row["status"] == "done":
-            said = html("Done on {}", row["done_on"])
+            said = html("{}", _("Done on %(date)s") % {"date": row["done_on"]})
         elif row["status"] == "late":
-            said = html("New date {}: {}", row["revised"], row["reason"])
+            said = html("{}", _("New date %(date)s: %(reason)s") % {"date": row["revised"], "reason": row["reason"]})
         else:
             said = _NOTHING
         out.append(

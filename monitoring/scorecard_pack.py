@@ -9,6 +9,9 @@ storing it stays in monitoring (``monitoring.documents``, ``monitoring.tasks``, 
 """
 
 from django.template.loader import render_to_string
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config import pdf
 from config.context_processors import council_name
@@ -56,7 +59,7 @@ def scorecard_pack_context(
     counts nothing of them. ``questions``: with the members' questions (decision 0022) — the
     members' pack; the public's pack of a published plan has none."""
     if not period.covers_plan(plan):
-        raise RenderError("the plan does not run in this quarter")
+        raise RenderError(_("the plan does not run in this quarter"))
     card = scorecards.scorecard_data(plan, period, include_children=include_children)
     thread = scorecard_thread.view(
         card.get("thread"), scorecard_thread.plan_ids(card.get("thread")) - hidden, card["period"]["slug"]
@@ -68,27 +71,28 @@ def scorecard_pack_context(
     rated = sum(count for rag, count in counts.items() if rag != "none")
     differs = [row for row in card["targets"] if row.get("differs")]
     risks = scorecard_risks.view(card.get("risks"), plan.slug)
+    by_priority = {"priority": card["words"]["by_priority"]}
     appendix = [
-        Entry("Summary", "summary-heading", 1),
-        Entry(f"Ratings by {card['words']['by_priority']}", "priorities-heading", 1),
-        *([Entry(f"What contributes to each {card['words']['by_priority']}", "thread-heading", 1)] if thread else []),
-        Entry("Trend across the year", "trend-heading", 1),
-        Entry("Exceptions: red and newly amber", "exceptions-heading", 1),
-        Entry("Targets", "targets-heading", 1),
-        Entry("Returns outstanding", "outstanding-heading", 1),
-        Entry(f"Costs by {card['words']['by_priority']} and funding source", "costs-heading", 1),
-        Entry("Budget and spend", "spend-heading", 1),
-        *([Entry("Risks", "risks-heading", 1)] if risks else []),
+        Entry(_("Summary"), "summary-heading", 1),
+        Entry(_("Ratings by %(priority)s") % by_priority, "priorities-heading", 1),
+        *([Entry(_("What contributes to each %(priority)s") % by_priority, "thread-heading", 1)] if thread else []),
+        Entry(_("Trend across the year"), "trend-heading", 1),
+        Entry(_("Exceptions: red and newly amber"), "exceptions-heading", 1),
+        Entry(_("Targets"), "targets-heading", 1),
+        Entry(_("Returns outstanding"), "outstanding-heading", 1),
+        Entry(_("Costs by %(priority)s and funding source") % by_priority, "costs-heading", 1),
+        Entry(_("Budget and spend"), "spend-heading", 1),
+        *([Entry(_("Risks"), "risks-heading", 1)] if risks else []),
     ]
     contents = [
-        Entry("1. Purpose of the report", "purpose"),
-        Entry("2. Summary", "report-summary"),
-        Entry("3. RAG summary", "rag-summary"),
-        Entry("4. Exceptions", "report-exceptions"),
-        Entry("5. Financial implications", "financial-implications"),
-        *([Entry("6. Members’ questions", "members-questions")] if asked is not None else []),
-        Entry(f"{7 if asked is not None else 6}. Recommendations", "recommendations"),
-        Entry(f"Appendix A: the {card['period']['label']} scorecard", "appendix"),
+        Entry(_("1. Purpose of the report"), "purpose"),
+        Entry(_("2. Summary"), "report-summary"),
+        Entry(_("3. RAG summary"), "rag-summary"),
+        Entry(_("4. Exceptions"), "report-exceptions"),
+        Entry(_("5. Financial implications"), "financial-implications"),
+        *([Entry(_("6. Members’ questions"), "members-questions")] if asked is not None else []),
+        Entry(_("7. Recommendations") if asked is not None else _("6. Recommendations"), "recommendations"),
+        Entry(_("Appendix A: the %(period)s scorecard") % {"period": card["period"]["label"]}, "appendix"),
         *appendix,
     ]
     return {
@@ -100,8 +104,8 @@ def scorecard_pack_context(
         "chart": scorecards.chart(card["trend"]),
         "contents": contents,
         "produced": produced_on(),
-        "starts": f"{period.starts_on:%-d %B %Y}",
-        "ends": f"{period.ends_on:%-d %B %Y}",
+        "starts": formats.date_format(period.starts_on, "j F Y"),
+        "ends": formats.date_format(period.ends_on, "j F Y"),
         "counts": counts,
         "rated": rated,
         "red": counts.get("red", 0),
@@ -120,28 +124,53 @@ def scorecard_pack_context(
 
 def recommendations(card: dict, differs: list[dict]) -> list[str]:
     """What members are asked to do, composed from the scorecard."""
-    label = card["period"]["label"]
     asks = [
-        f"note progress in {label}: {card['received']} of {card['reported']} returns received, "
-        f"{card['movement']['improved']} improved and {card['movement']['worsened']} worsened since last quarter;"
+        _(
+            "note progress in %(period)s: %(received)s of %(reported)s returns received, "
+            "%(improved)s improved and %(worsened)s worsened since last quarter;"
+        )
+        % {
+            "period": card["period"]["label"],
+            "received": card["received"],
+            "reported": card["reported"],
+            "improved": card["movement"]["improved"],
+            "worsened": card["movement"]["worsened"],
+        }
     ]
     if card["exceptions"]:
         count = len(card["exceptions"])
         asks.append(
-            f"scrutinise the {count} exception{'s' if count != 1 else ''} in section 4 and ask the leads "
-            "concerned what will bring them back on track, and by when;"
+            ngettext(
+                "scrutinise the %(count)s exception in section 4 and ask the leads "
+                "concerned what will bring them back on track, and by when;",
+                "scrutinise the %(count)s exceptions in section 4 and ask the leads "
+                "concerned what will bring them back on track, and by when;",
+                count,
+            )
+            % {"count": count}
         )
     else:
-        asks.append("note that nothing is red or newly amber this quarter;")
+        asks.append(_("note that nothing is red or newly amber this quarter;"))
     if differs:
         asks.append(
-            f"ask why the rating given differs from the status its figures show for {len(differs)} "
-            f"target{'s' if len(differs) != 1 else ''};"
+            ngettext(
+                "ask why the rating given differs from the status its figures show for %(count)s target;",
+                "ask why the rating given differs from the status its figures show for %(count)s targets;",
+                len(differs),
+            )
+            % {"count": len(differs)}
         )
     if card["outstanding"]:
         count = len(card["outstanding"])
         asks.append(
-            f"ask that the {count} outstanding return{'s' if count != 1 else ''} be received before the next meeting;"
+            ngettext(
+                "ask that the %(count)s outstanding return be received before the next meeting;",
+                "ask that the %(count)s outstanding returns be received before the next meeting;",
+                count,
+            )
+            % {"count": count}
         )
-    asks.append("agree any changes to the plan that members wish to see, to be brought back as a revision of the plan.")
+    asks.append(
+        _("agree any changes to the plan that members wish to see, to be brought back as a revision of the plan.")
+    )
     return asks

@@ -63,7 +63,7 @@ def build(plan: Plan, period: ReportingPeriod) -> dict:
             "impact": impact,
             "score": score,
             "band": band.key,
-            "band_label": band.label,
+            "band_label": str(band.label),  # named again at render (view), in the reader's language
             "owner": risk["owner"],
             "item": risk["item"],
         }
@@ -111,7 +111,7 @@ def view(risks: dict | None, plan_slug: str) -> dict | None:
     bands = {band.key: band for band in register.BANDS}
 
     def tagged(rows: list[dict]) -> list[dict]:
-        return [{**row, "tag": bands[row["band"]].tag} for row in rows]
+        return [{**row, "tag": bands[row["band"]].tag, "band_label": str(bands[row["band"]].label)} for row in rows]
 
     return {
         **risks,

@@ -17,6 +17,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from monitoring import scorecards, thread_rollup
 from monitoring.access import REPORTED_KINDS
@@ -27,6 +28,7 @@ from planning.formatting import pounds
 from planning.models import Plan, PlanItem
 from planning.thread import Ranges, closure, council_links, items_within, needs_sifting
 
+NO_RATING = gettext_lazy("No rating")
 KINDS = (Plan.Kind.CORPORATE, Plan.Kind.STRATEGIC)  # the plans whose priorities others deliver
 
 
@@ -148,7 +150,7 @@ def view(thread: dict | None, readable: set[int], period_slug: str) -> dict | No
                 "url": priority["url"] + (f"?period={period_slug}" if rated else ""),
                 "counts": [counter[rag] for rag in scorecards.RAG_ORDER] + [counter["none"]],
                 "combined": combined,
-                "combined_label": scorecards.RAG_LABELS.get(combined, "No rating"),
+                "combined_label": str(scorecards.RAG_LABELS.get(combined, NO_RATING)),
                 "contributors": contributors,
                 "plans": plans,
                 "cost": pounds(amount),
@@ -157,9 +159,10 @@ def view(thread: dict | None, readable: set[int], period_slug: str) -> dict | No
             }
         )
     return {
-        "wording": thread["wording"],
+        # the rule's words in the reader's language (the stored card keeps the rule's name)
+        "wording": RULES[thread["rule"]].wording if thread["rule"] in RULES else thread["wording"],
         "priorities": rows,
-        "labels": [scorecards.RAG_LABELS[rag] for rag in scorecards.RAG_ORDER] + ["No return"],
+        "labels": [str(scorecards.RAG_LABELS[rag]) for rag in scorecards.RAG_ORDER] + [str(scorecards.NO_RETURN)],
         "hidden": sum(row["hidden"] for row in rows),
     }
 

@@ -17,14 +17,25 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db.models import Case, Q, TextField, Value, When
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from config.html import ID, IdUrl
 from monitoring import milestones, scorecard_risks, trajectory
 from monitoring.access import REPORTED_KINDS
-from monitoring.models import PERIODS_IN_YEAR, ProgressReturn, ReportingPeriod, ScorecardSnapshot
+from monitoring.models import (
+    CADENCE_OF_LETTER,
+    PERIODS_IN_YEAR,
+    ProgressReturn,
+    ReportingPeriod,
+    ScorecardSnapshot,
+    period_dates,
+)
 from planning import budgets
 from planning.formatting import expected_measure, measure, month_year, pounds, short_date
 from planning.models import Plan, PlanItem
@@ -40,8 +51,23 @@ RECEIVED = ProgressReturn.RECEIVED
 STATE_LABELS = dict(State.choices)
 # bump when the shape of the data changes; stored snapshots carry it. 2 (issue 17): "milestones"
 # (decision 0024), "spend" (decision 0023), "thread" (a corporate or strategic plan's thread view,
-# None elsewhere) and "risks" (decision 0026); a card stored before has none of them, and shows none
-SCHEMA = 2
+# None elsewhere) and "risks" (decision 0026); a card stored before has none of them, and shows none.
+# 3 (issue 18, Welsh and English): the words are put in at render, in the reader's language
+# (``relabel``), from codes the data keeps: "state_code" of outstanding rows, "unit_code" and
+# "direction_code" of targets, "threshold_by", "generated_at", each trend quarter's "slug",
+# "outside" on the rows of items under no priority. A card stored before has the English words
+# and the codes most of them follow from; what none follows from reads as stored
+SCHEMA = 3
+NO_RETURN = gettext_lazy("No return")
+NOT_GIVEN = "Not given"  # how schema 2 stored spend not given
+NOT_STATED = "Not stated"  # a cost with no funding source: its column, named at render
+THRESHOLD_BY = {"plan": gettext_lazy("the plan"), "council": gettext_lazy("the council’s default")}
+# a period's name on the trend chart: the first word of its name in English
+TERM_ON_CHART = {
+    1: pgettext_lazy("the autumn term on a chart", "Autumn"),
+    2: pgettext_lazy("the spring term on a chart", "Spring"),
+    3: pgettext_lazy("the summer term on a chart", "Summer"),
+}
 LABELLED_KINDS = ("priority", "action", "target", "milestone")  # the levels a scorecard names
 
 
@@ -162,7 +188,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
     by_id = {item.pk: item for item in items}
     priority_of = _top_priorities(items, by_id)
     labels = {kind: plan.label_for(kind) for kind in LABELLED_KINDS}
-    outside = f"Not under {with_article(in_sentence(labels['priority']))}"
+    outside = _outside(labels)
 
     rows, targets, exceptions, outstanding, milestone_rows, spending = [], [], [], [], [], []
     missing = 0  # actions and targets with no return received (outstanding holds milestones too)
@@ -187,7 +213,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
                 row = milestone_row(item, ret, owner, refs[item.pk], detail_urls[owner.pk](item.pk), lead)
                 milestone_rows.append(row)
                 if not row["status"]:
-                    outstanding.append({**row, "state": STATE_LABELS[ret.state] if ret else "Not started", "due": due})
+                    outstanding.append({**row, **_state(ret), "due": due})
             continue
         if item.kind not in REPORTED_KINDS:
             continue
@@ -207,7 +233,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             "url": url,
             "lead": leads[item.officer_first, item.officer_last, item.officer_username, item.organisation_name],
             "rag": rag,
-            "rag_label": RAG_LABELS.get(rag, "No return"),
+            "rag_label": str(RAG_LABELS.get(rag, NO_RETURN)),
             "previous_rag": before_rag,
             "change": change,
             "narrative": ret.narrative if ret and ret.state in RECEIVED else "",
@@ -220,9 +246,9 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             movement[change] += 1
         if not ret or ret.state not in RECEIVED:
             missing += 1
-            outstanding.append({**row, "state": STATE_LABELS[ret.state] if ret else "Not started", "due": due})
+            outstanding.append({**row, **_state(ret), "due": due})
         if rag == "red" or (rag == "amber" and before_rag not in {"amber", "red"}):
-            exceptions.append({**row, "why": "Red" if rag == "red" else "Newly amber"})
+            exceptions.append({**row, "why": _why(rag)})
         if item.is_target:
             targets.append(target_row(item, row, period, ret, measures))
         elif item.pk in profiles or (ret and ret.state in RECEIVED and ret.spend_to_date is not None):
@@ -231,11 +257,11 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
     return {
         "schema": SCHEMA,
         "plan": {"id": plan.pk, "title": plan.title, "slug": plan.slug, "organisation": str(plan.organisation)},
-        "period": {"label": period.label, "slug": period.slug, "due": f"{period.due_on:%-d %B %Y}"},
+        "period": {"label": period.label, "slug": period.slug, "due": formats.date_format(period.due_on, "j F Y")},
         "include_children": include_children,
         "labels": labels,  # the plan's own names for its levels, stored with the rest
         "plans": [{"title": p.title, "slug": p.slug, "organisation": str(p.organisation)} for p in plans],
-        "generated": timezone.localtime(timezone.now()).strftime("%-d %B %Y %H:%M"),
+        **_generated(timezone.now()),
         "reported": len(rows),
         "received": len(rows) - missing,
         "rag_counts": rag_counts(overall),
@@ -273,7 +299,7 @@ def milestone_row(item: Item, ret: Ret | None, owner: Plan, reference: str, url:
         "lead": lead,
         "due_date": short_date(item.due_date) if item.due_date else "",
         "status": status,
-        "status_label": MILESTONE_STATES.get(status, "No return"),
+        "status_label": str(MILESTONE_STATES.get(status, NO_RETURN)),
         "rag": ret.rag if received else "",
         "done_on": short_date(ret.completed_on) if received and ret.completed_on else "",
         "revised": short_date(ret.revised_due_date) if received and ret.revised_due_date else "",
@@ -287,8 +313,8 @@ def milestone_summary(rows: list[dict]) -> dict:
     counts = Counter(row["status"] for row in rows)
     return {
         "counts": [
-            {"status": status, "label": label, "count": counts[status]}
-            for status, label in [*MILESTONE_STATES.items(), ("", "No return")]
+            {"status": status, "label": str(label), "count": counts[status]}
+            for status, label in [*MILESTONE_STATES.items(), ("", NO_RETURN)]
         ],
         "rows": rows,
     }
@@ -332,11 +358,11 @@ def _top_priorities(items: list[PlanItem], by_id: dict[int, PlanItem]) -> dict[i
 def rag_counts(counter: Counter) -> list[dict]:
     total = sum(counter.values()) or 1
     rows = [
-        {"rag": rag, "label": RAG_LABELS[rag], "count": counter[rag], "percent": round(100 * counter[rag] / total)}
+        {"rag": rag, "label": str(RAG_LABELS[rag]), "count": counter[rag], "percent": round(100 * counter[rag] / total)}
         for rag in RAG_ORDER
     ]
     rows.append(
-        {"rag": "", "label": "No return", "count": counter["none"], "percent": round(100 * counter["none"] / total)}
+        {"rag": "", "label": str(NO_RETURN), "count": counter["none"], "percent": round(100 * counter["none"] / total)}
     )
     return rows
 
@@ -349,6 +375,7 @@ def _priority_counts(per_priority, by_id, refs, plan_by_id, outside: str) -> lis
             {
                 "reference": refs.get(priority_id, ""),
                 "title": priority.title if priority else outside,
+                "outside": priority is None,
                 "plan": plan_by_id[priority.plan_id].title if priority else "",
                 "url": _item_url(plan_by_id[priority.plan_id], priority) if priority else "",
                 "counts": [counter[rag] for rag in RAG_ORDER] + [counter["none"]],
@@ -394,15 +421,17 @@ def target_row(item, row, period, ret, measures: Measures) -> dict:
     unit = item.unit
     return {
         **row,
-        "unit": UNITS.get(unit, ""),
+        "unit": str(UNITS.get(unit, "")),
+        "unit_code": unit,
         "baseline": measures["measure", item.baseline_value, unit],
         "target": measures["measure", item.target_value, unit],
         "target_date": measures["month", item.target_date, ""] if item.target_date else "",
-        "direction": DIRECTIONS.get(item.direction, ""),
+        "direction": str(DIRECTIONS.get(item.direction, "")),
+        "direction_code": item.direction,
         "expected": measures["expected", expected, unit],
         "actual": measures["measure", actual, unit],
         "derived": derived,
-        "derived_label": derived.capitalize(),
+        "derived_label": _derived(derived),
         "differs": trajectory.disagrees(row["rag"], derived),
     }
 
@@ -418,7 +447,14 @@ def _trend(rows: list[dict], periods: list[ReportingPeriod], found) -> list[dict
     for period in periods:
         counter = counters[period.pk]
         counter["none"] = len(rows) - sum(counter.values())
-        trend.append({"period": period.label, "counts": [counter[rag] for rag in RAG_ORDER] + [counter["none"]]})
+        trend.append(
+            {
+                "period": period.label,
+                "slug": period.slug,
+                "short": _on_chart(period),
+                "counts": [counter[rag] for rag in RAG_ORDER] + [counter["none"]],
+            }
+        )
     return trend
 
 
@@ -438,7 +474,7 @@ def spend_row(item, row, period, ret, profiles: budgets.Profiles, limit: Decimal
         **row,
         "budget": pounds(found.budget),
         "to_date": pounds(found.to_date),
-        "spend": pounds(found.spend) if found.spend is not None else "Not given",
+        "spend": pounds(found.spend) if found.spend is not None else NOT_GIVEN,  # worded by relabel
         "variance": _signed(found.amount) if found.amount is not None else "",
         "percent": f"{found.percent:+}%" if found.percent is not None else "",
         "flagged": found.flagged,
@@ -456,7 +492,8 @@ def _spend(rows: list[dict], plan: Plan, plans: list[Plan]) -> dict:
         "rows": rows,
         "flagged": sum(1 for row in rows if row["flagged"]),
         "threshold": f"{limit.normalize():f}%",
-        "threshold_set_by": "the plan" if plan.variance_threshold is not None else "the council’s default",
+        "threshold_by": "plan" if plan.variance_threshold is not None else "council",
+        "threshold_set_by": str(THRESHOLD_BY["plan" if plan.variance_threshold is not None else "council"]),
         "mixed": len({budgets.threshold(p) for p in plans}) > 1,  # plans beneath set their own
     }
 
@@ -468,16 +505,17 @@ def _costs(items, profiles, priority_of, by_id, refs, plan_by_id, outside: str) 
     for item in items:
         for line in budgets.cost_lines(item, profiles):
             if line.amount:
-                table[(priority_of.get(item.pk, 0), line.funding_source or "Not stated")] += line.amount
-    sources = sorted({source for _, source in table})
+                table[(priority_of.get(item.pk, 0), line.funding_source or NOT_STATED)] += line.amount
+    sources = sorted({source for _priority, source in table})
     rows = []
-    for priority_id in dict.fromkeys(pid for pid, _ in table):
+    for priority_id in dict.fromkeys(pid for pid, _source in table):
         priority = by_id.get(priority_id)
         amounts = [table.get((priority_id, source), Decimal(0)) for source in sources]
         rows.append(
             {
                 "reference": refs.get(priority_id, ""),
                 "title": priority.title if priority else outside,
+                "outside": priority is None,
                 "plan": plan_by_id[priority.plan_id].title if priority else "",
                 "amounts": [pounds(a) if a else "" for a in amounts],
                 "total": pounds(sum(amounts, Decimal(0))),
@@ -485,7 +523,7 @@ def _costs(items, profiles, priority_of, by_id, refs, plan_by_id, outside: str) 
         )
     totals = [sum((v for (pid, s), v in table.items() if s == source), Decimal(0)) for source in sources]
     return {
-        "sources": sources,
+        "sources": sources,  # NOT_STATED named at render (relabel)
         "rows": rows,
         "totals": [pounds(t) for t in totals],
         "total": pounds(sum(table.values(), Decimal(0))),
@@ -494,13 +532,13 @@ def _costs(items, profiles, priority_of, by_id, refs, plan_by_id, outside: str) 
 
 def stamp(data: dict, when: datetime) -> dict:
     """The data as stored at ``when`` (the moment the quarter was locked)."""
-    return {**data, "generated": timezone.localtime(when).strftime("%-d %B %Y %H:%M"), "frozen": True}
+    return {**data, **_generated(when), "frozen": True}
 
 
 def scorecard_data(plan: Plan, period: ReportingPeriod, *, include_children: bool = False) -> dict:
     """What the scorecard shows: as stored when the quarter was locked, or as it is now."""
     card = stored_scorecard(plan, period, include_children=include_children)
-    return card if card is not None else _worded(build(plan, period, include_children=include_children), plan)
+    return card if card is not None else _worded(build(plan, period, include_children=include_children), plan, period)
 
 
 def stored_scorecard(plan: Plan, period: ReportingPeriod, *, include_children: bool = False) -> dict | None:
@@ -513,10 +551,10 @@ def stored_scorecard(plan: Plan, period: ReportingPeriod, *, include_children: b
         .values_list("data", flat=True)
         .first()
     )
-    return None if card is None else _worded(card, plan)
+    return None if card is None else _worded(card, plan, period)
 
 
-def _worded(card: dict, plan: Plan) -> dict:
+def _worded(card: dict, plan: Plan, period: ReportingPeriod | None = None) -> dict:
     # scorecards stored before they kept the plan's level names read with today's
     card.setdefault("labels", {kind: plan.label_for(kind) for kind in LABELLED_KINDS})
     # and those stored before milestones were reported (schema 1) had none to show
@@ -524,18 +562,24 @@ def _worded(card: dict, plan: Plan) -> dict:
     # stored before budgets and spend were monitored (schema 1): the page says so
     card.setdefault("spend", None)
     card["words"] = words(card["labels"])
-    return card
+    return relabel(card, period)
 
 
 def words(labels: dict) -> dict:
     """The plan's level names as the scorecard's headings and sentences use them:
     "Ratings by themed outcome", "Steps and KPIs"."""
-    reported = f"{plural(labels['action'])} and {in_sentence(plural(labels['target']))}"
-    costed = f"{plural(labels['action'])} and {in_sentence(plural(labels['milestone']))}"
+    reported = _("%(actions)s and %(targets)s") % {
+        "actions": plural(labels["action"]),
+        "targets": in_sentence(plural(labels["target"])),
+    }
+    costed = _("%(actions)s and %(milestones)s") % {
+        "actions": plural(labels["action"]),
+        "milestones": in_sentence(plural(labels["milestone"])),
+    }
     return {
         "priority": labels["priority"],
         "by_priority": in_sentence(labels["priority"]),
-        "all_priorities": f"All {in_sentence(plural(labels['priority']))}",
+        "all_priorities": _("All %(priorities)s") % {"priorities": in_sentence(plural(labels["priority"]))},
         "Reported": reported,
         "reported": in_sentence(reported),
         "costed": in_sentence(costed),
@@ -566,14 +610,14 @@ def chart(trend: list[dict], *, width: int = 480, height: int = 200) -> dict:
             {
                 "x": round(x, 1),
                 "width": round(slot * 0.6, 1),
-                "label": quarter["period"].split(" ")[0],
+                "label": quarter.get("short") or quarter["period"].split(" ")[0],
                 "segments": segments,
             }
         )
     shown = {segment["rag"] for bar in bars for segment in bar["segments"]}
-    labels = {**RAG_LABELS, "none": "No return"}
+    labels = {**RAG_LABELS, "none": NO_RETURN}
     legend = [
-        {"rag": rag, "label": labels[rag], "x": width - legend_width, "y": top + 20 * n}
+        {"rag": rag, "label": str(labels[rag]), "x": width - legend_width, "y": top + 20 * n}
         for n, rag in enumerate(rag for rag in [*RAG_ORDER, "none"] if rag in shown)
     ]
     return {
@@ -586,3 +630,123 @@ def chart(trend: list[dict], *, width: int = 480, height: int = 200) -> dict:
         "max": most,
         "left": left,
     }
+
+
+# --- the words, in the reader's language ------------------------------------------------------
+
+
+def _outside(labels: dict) -> str:
+    """The row of items under no priority: "Not under a priority"."""
+    return _("Not under %(a_priority)s") % {"a_priority": with_article(in_sentence(labels["priority"]))}
+
+
+def _state(ret: Ret | None) -> dict:
+    """An outstanding return's state: its code, and its words."""
+    code = ret.state if ret else ""
+    return {"state_code": code, "state": _state_label(code)}
+
+
+def _state_label(code: str) -> str:
+    return str(STATE_LABELS[code]) if code in STATE_LABELS else str(ProgressReturn.Rag.NOT_STARTED.label)
+
+
+def _why(rag: str) -> str:
+    return _("Red") if rag == "red" else _("Newly amber")
+
+
+def _derived(derived: str) -> str:
+    """A target's status as its trajectory says it ("green" → "Green")."""
+    return str(RAG_LABELS[derived]) if derived in RAG_LABELS else derived.capitalize()
+
+
+def _generated(when: datetime) -> dict:
+    moment = timezone.localtime(when)
+    return {"generated_at": moment.isoformat(), "generated": formats.date_format(moment, "j F Y H:i")}
+
+
+def _on_chart(period: ReportingPeriod) -> str:
+    """A period's name under its bar: "Q2", "Autumn", "May"."""
+    if period.cadence == Plan.Cadence.TERMLY:
+        return str(TERM_ON_CHART[period.quarter])
+    return period.short_label
+
+
+def period_of(slug: str) -> ReportingPeriod | None:
+    """The period a slug names, made without a query (to name it): "2013-q2"."""
+    year, _dash, rest = slug.partition("-")
+    cadence = CADENCE_OF_LETTER.get(rest[:1])
+    if not (year.isdigit() and rest[1:].isdigit()) or cadence is None:
+        return None
+    number = int(rest[1:])
+    try:
+        starts, ends = period_dates(cadence, int(year), number)
+    except (KeyError, ValueError):
+        return None
+    return ReportingPeriod(cadence=cadence, start_year=int(year), quarter=number, starts_on=starts, ends_on=ends)
+
+
+def _english(choices) -> dict[str, str]:
+    """A choice's code by its English label: what schema 2 stored."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {str(label): value for value, label in choices}
+
+
+def relabel(card: dict, period: ReportingPeriod | None = None) -> dict:
+    """Put the card's words in the language in use, from the codes it keeps (decision 0029):
+    a card stored in one language, or before issue 18 (in English), reads in the reader's."""
+    if period is not None and "period" in card:
+        card["period"] = {**card["period"], "label": period.label, "due": formats.date_format(period.due_on, "j F Y")}
+    if card.get("generated_at"):
+        moment = parse_datetime(card["generated_at"])
+        if moment is not None:
+            card["generated"] = formats.date_format(timezone.localtime(moment), "j F Y H:i")
+    states = _english(State.choices) | {"Not started": ""}
+    units, directions = _english(PlanItem.Unit.choices), _english(PlanItem.Direction.choices)
+    milestones_section = card.get("milestones") or {}
+    spend = card.get("spend") or {}
+    for row in [
+        *card.get("rows", []),
+        *card.get("exceptions", []),
+        *card.get("changes", []),
+        *card.get("outstanding", []),
+        *card.get("targets", []),
+        *milestones_section.get("rows", []),
+        *spend.get("rows", []),
+    ]:
+        if "rag_label" in row:
+            row["rag_label"] = str(RAG_LABELS.get(row.get("rag", ""), NO_RETURN))
+        if "status_label" in row:
+            row["status_label"] = str(MILESTONE_STATES.get(row.get("status", ""), NO_RETURN))
+        if "why" in row:
+            row["why"] = _why(row.get("rag", ""))
+        if "state" in row:
+            row["state"] = _state_label(row.get("state_code", states.get(row["state"], row["state"])))
+        if "derived_label" in row:
+            row["derived_label"] = _derived(row.get("derived", ""))
+        if "unit" in row:
+            code = row.get("unit_code", units.get(row["unit"]))
+            row["unit"] = str(UNITS[code]) if code in UNITS else row["unit"]
+        if "direction" in row:
+            code = row.get("direction_code", directions.get(row["direction"]))
+            row["direction"] = str(DIRECTIONS[code]) if code in DIRECTIONS else row["direction"]
+        if row.get("spend") == NOT_GIVEN and "budget" in row:
+            row["spend"] = _("Not given")
+    for count in card.get("rag_counts", []):
+        count["label"] = str(RAG_LABELS.get(count["rag"], NO_RETURN))
+    for count in milestones_section.get("counts", []):
+        count["label"] = str(MILESTONE_STATES.get(count["status"], NO_RETURN))
+    if spend.get("threshold_by") in THRESHOLD_BY:
+        spend["threshold_set_by"] = str(THRESHOLD_BY[spend["threshold_by"]])
+    if "labels" in card:
+        outside = _outside(card["labels"])
+        for row in [*card.get("priorities", []), *(card.get("costs") or {}).get("rows", [])]:
+            if row.get("outside"):
+                row["title"] = outside
+    costs = card.get("costs") or {}
+    if "sources" in costs:
+        costs["sources"] = [_("Not stated") if source == NOT_STATED else source for source in costs["sources"]]
+    for quarter in card.get("trend", []):
+        named = period_of(quarter["slug"]) if quarter.get("slug") else None
+        if named is not None:
+            quarter["period"], quarter["short"] = named.label, _on_chart(named)
+    return card

@@ -10,29 +10,29 @@ Nothing in a locked period changes: writers hold a share lock on the period row
 
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Field, QuerySet
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from config.history import change_context
+from config.language import in_language_of
 from config.storage import StoredFiles, stored_unless_failed
 from monitoring import milestones, scorecards
 from monitoring.models import (
     DEFAULT_DAYS_TO_RETURN,
-    NOUNS,
     PERIODS_IN_YEAR,
     ProgressReturn,
     ReminderSent,
@@ -50,6 +50,18 @@ State = ProgressReturn.State
 
 # how long before the due date the scheduled reminder goes, and how long after it the overdue one
 REMIND_DAYS_BEFORE = 7
+# a year's periods that exist already, by cadence
+YEAR_EXISTS = {
+    Plan.Cadence.QUARTERLY: gettext_lazy("The quarters of %(year)s exist."),
+    Plan.Cadence.TERMLY: gettext_lazy("The terms of %(year)s exist."),
+    Plan.Cadence.MONTHLY: gettext_lazy("The months of %(year)s exist."),
+}
+# what happened this period, asked of a return submitted without it
+SAY_WHAT_HAPPENED = {
+    Plan.Cadence.QUARTERLY: gettext_lazy("Say what happened this quarter before you submit."),
+    Plan.Cadence.TERMLY: gettext_lazy("Say what happened this term before you submit."),
+    Plan.Cadence.MONTHLY: gettext_lazy("Say what happened this month before you submit."),
+}
 OVERDUE_DAYS_AFTER = 1
 
 
@@ -67,9 +79,11 @@ def financial_year_create(
     """The periods of one year for ``cadence``: the four quarters (or twelve months) of the
     financial year starting in April ``start_year``, or the three terms of the academic
     year starting in September."""
-    noun = NOUNS[Plan.Cadence(cadence)]
+    noun = {Plan.Cadence.QUARTERLY: "quarter", Plan.Cadence.TERMLY: "term", Plan.Cadence.MONTHLY: "month"}[
+        Plan.Cadence(cadence)
+    ]  # history's reason, kept in English as every reason is
     if ReportingPeriod.objects.filter(cadence=cadence, start_year=start_year).exists():
-        raise ValidationError({"start_year": f"The {noun}s of {financial_year(start_year)} exist."})
+        raise ValidationError({"start_year": YEAR_EXISTS[Plan.Cadence(cadence)] % {"year": financial_year(start_year)}})
     periods = []
     with change_context(reason=f"Year of {noun}s created", user=user):
         for number in range(1, PERIODS_IN_YEAR[Plan.Cadence(cadence)] + 1):
@@ -100,7 +114,9 @@ def _lock_period(period_id: int, *, exclusive: bool) -> ReportingPeriod:
 
 def _check_unlocked(period: ReportingPeriod) -> None:
     if period.is_locked:
-        raise ValidationError(f"{period.label} is locked: it has been reported to members and cannot change.")
+        raise ValidationError(
+            _("%(period)s is locked: it has been reported to members and cannot change.") % {"period": period.label}
+        )
 
 
 @transaction.atomic
@@ -147,7 +163,10 @@ def _freeze_scorecards(period: ReportingPeriod) -> None:
     rows = []
     for plan in plans:
         for include_children in [False, True] if plan.pk in parents else [False]:
-            data = scorecards.stamp(scorecards.build(plan, period, include_children=include_children), locked_at)
+            # stored in the site's language whoever locks it; read in the reader's (scorecards.relabel)
+            with translation.override(settings.LANGUAGE_CODE):
+                data = scorecards.build(plan, period, include_children=include_children)
+                data = scorecards.stamp(data, locked_at)
             rows.append(
                 ScorecardSnapshot(
                     plan=plan, period=period, include_children=include_children, data=data, created_at=locked_at
@@ -164,13 +183,13 @@ def check_actual_value(item: PlanItem, value: Decimal | None) -> str | None:
     if value is None:
         return None
     if not item.is_target:
-        return "Only targets have an actual value; describe an action's progress in the narrative."
+        return _("Only targets have an actual value; describe an action's progress in the narrative.")
     if item.unit == PlanItem.Unit.PERCENTAGE and not (0 <= value <= 100):
-        return "A percentage must be between 0 and 100."
+        return _("A percentage must be between 0 and 100.")
     if item.unit == PlanItem.Unit.COUNT and (value < 0 or value != value.to_integral_value()):
-        return "A count must be a whole number, 0 or more."
+        return _("A count must be a whole number, 0 or more.")
     if item.unit in {PlanItem.Unit.DAYS, PlanItem.Unit.POUNDS} and value < 0:
-        return f"{PlanItem.Unit(item.unit).label} cannot be negative."
+        return _("%(unit)s cannot be negative.") % {"unit": PlanItem.Unit(item.unit).label}
     return None
 
 
@@ -179,15 +198,15 @@ def check_spend(item: PlanItem, value: Decimal | None) -> str | None:
     if value is None:
         return None
     if item.kind != PlanItem.Kind.ACTION:
-        return "Only actions report spend to date."
+        return _("Only actions report spend to date.")
     if not value.is_finite():
-        return "Spend to date must be a number of pounds."
+        return _("Spend to date must be a number of pounds.")
     if value < 0:
-        return "Spend to date cannot be negative."
+        return _("Spend to date cannot be negative.")
     if value >= Decimal(10) ** 10:
-        return "Spend to date is too large."
+        return _("Spend to date is too large.")
     if value != value.quantize(Decimal("0.01")):
-        return "Give spend to date in pounds and pence, with no more than 2 decimal places."
+        return _("Give spend to date in pounds and pence, with no more than 2 decimal places.")
     return None
 
 
@@ -215,27 +234,53 @@ def return_problems(
         try:
             URLValidator(schemes=["http", "https"])(ret.evidence_url)
         except ValidationError:
-            errors["evidence_url"] = "Give a web address starting with https:// or http://."
+            errors["evidence_url"] = _("Give a web address starting with https:// or http://.")
     if ret.revised_due_date and not ret.revision_reason.strip():
-        errors["revision_reason"] = "Say why the date has moved."
+        errors["revision_reason"] = _("Say why the date has moved.")
     if ret.revision_reason.strip() and not ret.revised_due_date:
-        errors["revised_due_date"] = "Give the new date, or leave the reason empty."
+        errors["revised_due_date"] = _("Give the new date, or leave the reason empty.")
     if ret.revised_due_date and item.start_date and ret.revised_due_date < item.start_date:
         # said here, to the lead, not only to the owner when accepting (which would refuse it)
-        errors["revised_due_date"] = f"The new date is before the {item.kind} starts ({item.start_date:%-d %B %Y})."
+        errors["revised_due_date"] = str(STARTS_LATER.get(item.kind, STARTS_LATER[PlanItem.Kind.ACTION])) % {
+            "date": _day(item.start_date)
+        }
     if item.kind == PlanItem.Kind.MILESTONE:
         errors.update(milestone_problems(item=item, ret=ret, period=period, submitting=submitting))
     elif ret.milestone_state or ret.completed_on:
         field = "milestone_state" if ret.milestone_state else "completed_on"
-        errors[field] = f"Only milestones are reported done, on track or late: rate {item.kind}s with a RAG rating."
+        errors[field] = str(
+            ONLY_MILESTONES_DONE[PlanItem.Kind.TARGET if item.kind == PlanItem.Kind.TARGET else PlanItem.Kind.ACTION]
+        )
     elif submitting:
         if not ret.rag:
-            errors["rag"] = "Choose a RAG rating before you submit."
+            errors["rag"] = _("Choose a RAG rating before you submit.")
         if not ret.narrative.strip():
-            errors["narrative"] = f"Say what happened this {period.noun if period else 'quarter'} before you submit."
+            cadence = Plan.Cadence(period.cadence) if period else Plan.Cadence.QUARTERLY
+            errors["narrative"] = str(SAY_WHAT_HAPPENED[cadence])
         if item.is_target and ret.actual_value is None and ret.rag not in {ret.Rag.NOT_STARTED}:
-            errors["actual_value"] = errors.get("actual_value") or "Give the measured value before you submit."
+            errors["actual_value"] = errors.get("actual_value") or _("Give the measured value before you submit.")
     return errors
+
+
+# a revised date before the item starts, by the item's kind
+STARTS_LATER = {
+    PlanItem.Kind.ACTION: gettext_lazy("The new date is before the action starts (%(date)s)."),
+    PlanItem.Kind.TARGET: gettext_lazy("The new date is before the target starts (%(date)s)."),
+    PlanItem.Kind.MILESTONE: gettext_lazy("The new date is before the milestone starts (%(date)s)."),
+}
+ONLY_MILESTONES_DONE = {
+    PlanItem.Kind.ACTION: gettext_lazy(
+        "Only milestones are reported done, on track or late: rate actions with a RAG rating."
+    ),
+    PlanItem.Kind.TARGET: gettext_lazy(
+        "Only milestones are reported done, on track or late: rate targets with a RAG rating."
+    ),
+}
+
+
+def _day(value: date) -> str:
+    """A day as the app's prose writes it, in the language in use: "5 December 2026"."""
+    return formats.date_format(value, "j F Y")
 
 
 def milestone_problems(
@@ -249,35 +294,41 @@ def milestone_problems(
     state = ret.milestone_state
     if state == Milestone.DONE:
         if ret.completed_on is None:
-            errors["completed_on"] = "Give the day the milestone was done."
+            errors["completed_on"] = _("Give the day the milestone was done.")
         elif ret.completed_on > timezone.localdate():
-            errors["completed_on"] = "The day it was done cannot be in the future."
+            errors["completed_on"] = _("The day it was done cannot be in the future.")
         if ret.revised_due_date:
-            errors["revised_due_date"] = "A milestone that is done needs no new date: leave it empty."
+            errors["revised_due_date"] = _("A milestone that is done needs no new date: leave it empty.")
     elif ret.completed_on:
-        errors["completed_on"] = "Give the day it was done only when the milestone is done."
+        errors["completed_on"] = _("Give the day it was done only when the milestone is done.")
     if state == Milestone.LATE:
         if not ret.revised_due_date:
-            errors["revised_due_date"] = "Give the new date for a late milestone."
+            errors["revised_due_date"] = _("Give the new date for a late milestone.")
         elif period is not None and ret.revised_due_date <= period.ends_on:
-            errors["revised_due_date"] = (
-                f"The new date must be after the quarter ends ({period.ends_on:%-d %B %Y}): "
-                "a milestone not done by then is late."
-            )
+            errors["revised_due_date"] = _(
+                "The new date must be after the quarter ends (%(date)s): a milestone not done by then is late."
+            ) % {"date": _day(period.ends_on)}
         if not ret.revision_reason.strip():
-            errors["revision_reason"] = "Say why the milestone is late."
+            errors["revision_reason"] = _("Say why the milestone is late.")
     if (
         state == Milestone.ON_TRACK
         and period is not None
         and item.due_date is not None
         and item.due_date < period.starts_on
     ):
-        errors["milestone_state"] = (
-            f"It was due on {item.due_date:%-d %B %Y}, before this quarter began: say whether it is done or late."
-        )
+        errors["milestone_state"] = _(
+            "It was due on %(date)s, before this quarter began: say whether it is done or late."
+        ) % {"date": _day(item.due_date)}
     if submitting and not state:
-        errors["milestone_state"] = "Say whether the milestone is done, on track or late before you submit."
+        errors["milestone_state"] = _("Say whether the milestone is done, on track or late before you submit.")
     return errors
+
+
+# a return that can no longer change, by its state
+NO_LONGER_CHANGES = {
+    State.SUBMITTED: gettext_lazy("This return is submitted: it can no longer be changed."),
+    State.ACCEPTED: gettext_lazy("This return is accepted: it can no longer be changed."),
+}
 
 
 def return_check(
@@ -300,12 +351,12 @@ def return_check(
     _check_unlocked(period)
     if stored is None:
         if expected_version != 0:
-            raise ValidationError("This return no longer exists.")
+            raise ValidationError(_("This return no longer exists."))
         ret = ProgressReturn(item=item, period=period)
     elif stored.version != expected_version:
         raise EditConflict(stored)
     elif not stored.is_editable:
-        raise ValidationError(f"This return is {stored.get_state_display().lower()}: it can no longer be changed.")
+        raise ValidationError(str(NO_LONGER_CHANGES.get(stored.state, NO_LONGER_CHANGES[State.ACCEPTED])))
     else:
         ret = stored
     for name in ProgressReturn.CONTENT_FIELDS:
@@ -365,7 +416,7 @@ def _return_save(
     period = _lock_period(period.pk, exclusive=False)
     _check_unlocked(period)
     if not Plan.objects.approved().filter(pk=item.plan_id).exists():
-        raise ValidationError("Returns are made on approved plans only.")
+        raise ValidationError(_("Returns are made on approved plans only."))
     if item.kind == PlanItem.Kind.MILESTONE:
         _check_not_done(item, period)
     ret = return_check(
@@ -398,7 +449,10 @@ def _check_not_done(item: PlanItem, period: ReportingPeriod) -> None:
     done = milestones.done_before(period).filter(item_id=item.pk).select_related("period").first()
     if done is not None:
         raise ValidationError(
-            {"milestone_state": f"This milestone was reported done in {done.period.label}: done is final."}
+            {
+                "milestone_state": _("This milestone was reported done in %(period)s: done is final.")
+                % {"period": done.period.label}
+            }
         )
 
 
@@ -460,7 +514,7 @@ def _decimal(value: object, name: str) -> Decimal | None:
     try:
         return Decimal(str(value))
     except ArithmeticError:
-        raise ValidationError({name: f"{value!r} is not a number."}) from None
+        raise ValidationError({name: _("%(value)s is not a number.") % {"value": repr(value)}}) from None
 
 
 def _reviewable(return_id: int, expected_version: int) -> ProgressReturn:
@@ -473,7 +527,9 @@ def _reviewable(return_id: int, expected_version: int) -> ProgressReturn:
     _check_unlocked(ret.period)
     check_version(ret, expected_version)
     if ret.state != State.SUBMITTED:
-        raise ValidationError(f"Only a submitted return can be reviewed; this one is {ret.get_state_display()}.")
+        raise ValidationError(
+            _("Only a submitted return can be reviewed; this one is %(state)s.") % {"state": ret.get_state_display()}
+        )
     return ret
 
 
@@ -505,7 +561,7 @@ def return_accept(*, return_id: int, user: User | None, expected_version: int, n
             item = PlanItem.objects.select_for_update().get(pk=item.pk)
             item.due_date = ret.revised_due_date
             if item.start_date and item.due_date < item.start_date:
-                raise ValidationError({"revised_due_date": "The new date is before the item starts."})
+                raise ValidationError({"revised_due_date": _("The new date is before the item starts.")})
             item.version += 1
             item.save()
     if ret.milestone_state == ProgressReturn.Milestone.DONE and item.status != PlanItem.Status.COMPLETE:
@@ -517,8 +573,9 @@ def return_accept(*, return_id: int, user: User | None, expected_version: int, n
             item.save()
     _tell_author(
         ret,
-        lambda: _("Your %(period)s return was accepted") % {"period": ret.period.label},
-        lambda: _("%(person)s accepted your return.") % {"person": user},
+        gettext_lazy("Your %(period)s return was accepted: %(item)s"),
+        gettext_lazy("%(user)s accepted your return."),
+        {"user": user},
     )
     return ret
 
@@ -527,23 +584,26 @@ def return_accept(*, return_id: int, user: User | None, expected_version: int, n
 def return_send_back(*, return_id: int, user: User | None, expected_version: int, reason: str) -> ProgressReturn:
     """Return a submitted return to its author with the reason."""
     if not reason.strip():
-        raise ValidationError({"reason": "Say what needs to change, so the author can put it right."})
+        raise ValidationError({"reason": _("Say what needs to change, so the author can put it right.")})
     ret = _review(
         return_id, expected_version, user, State.RETURNED, note=reason, reason=f"Returned for changes: {reason.strip()}"
     )
     _tell_author(
         ret,
-        lambda: _("Your %(period)s return needs changes") % {"period": ret.period.label},
-        lambda: _("%(person)s returned it: %(reason)s") % {"person": user, "reason": reason.strip()},
+        gettext_lazy("Your %(period)s return needs changes: %(item)s"),
+        gettext_lazy("%(user)s returned it: %(reason)s"),
+        {"user": user, "reason": reason.strip()},
     )
     return ret
 
 
-def _tell_author(ret: ProgressReturn, subject: Callable[[], str], body: Callable[[], str]) -> None:
-    """``subject`` and ``body`` write the text; notify calls them in the author's language."""
+def _tell_author(ret: ProgressReturn, subject, body, values: dict) -> None:
+    """Tell the return's author, in their language (``subject`` and ``body`` are lazy)."""
     if ret.author is not None:
         url = reverse("monitoring:return-detail", args=[ret.item.plan.slug, ret.item_id, ret.period.slug])
-        notify(recipients=[ret.author], subject=lambda: f"{subject()}: {ret.item.title}", body=body, url=url)
+        with in_language_of(ret.author):
+            words = {"period": ret.period.label, "item": ret.item.title}
+            notify(recipients=[ret.author], subject=str(subject) % words, body=str(body) % values, url=url)
 
 
 # --- reminders -------------------------------------------------------------------------------
@@ -585,33 +645,30 @@ def _people_by_organisation(items: Iterable[PlanItem]) -> dict[int | None, list[
     return people
 
 
-def _reminder_subject(period: ReportingPeriod, count: int, kind: str) -> str:
-    """A reminder's title, in the active language (notify calls it in the person's)."""
-    values = {"count": count, "period": period.label, "date": date_format(period.due_on, "j F Y")}
-    if kind == ReminderSent.Kind.OVERDUE:
-        return _("Overdue: %(count)s return(s) for %(period)s") % values
-    return _("Reminder: %(count)s return(s) for %(period)s due %(date)s") % values
-
-
-def _reminder_body(period: ReportingPeriod, lines: str, kind: str) -> str:
-    values = {"period": period.label, "date": date_format(period.due_on, "j F Y")}
-    if kind == ReminderSent.Kind.OVERDUE:
-        opening = _("Returns for %(period)s were due on %(date)s. Still to come from you:") % values
-    else:
-        opening = _("Returns for %(period)s are due on %(date)s. Still to come from you:") % values
-    return f"{opening}\n\n{lines}"
-
-
 def _send(period: ReportingPeriod, by_recipient: dict[int, tuple[User, list[PlanItem]]], kind: str) -> None:
     url = reverse("monitoring:my-returns")
     for person, items in by_recipient.values():
-        lines = "\n".join(f"- {item.title} ({item.plan.title})" for item in items)
-        notify(
-            recipients=[person],
-            subject=partial(_reminder_subject, period, len(items), kind),
-            body=partial(_reminder_body, period, lines, kind),
-            url=url,
+        with in_language_of(person):  # each reminder in its reader's language
+            _remind(person, period, items, kind, url)
+
+
+def _remind(person: User, period: ReportingPeriod, items: list[PlanItem], kind: str, url: str) -> None:
+    lines = "\n".join(f"- {item.title} ({item.plan.title})" for item in items)
+    words = {"count": len(items), "period": period.label, "due": _day(period.due_on)}
+    if kind == ReminderSent.Kind.OVERDUE:
+        subject = ngettext(
+            "Overdue: %(count)s return(s) for %(period)s", "Overdue: %(count)s return(s) for %(period)s", len(items)
         )
+        opening = _("Returns for %(period)s were due on %(due)s. Still to come from you:")
+    else:
+        subject = ngettext(
+            "Reminder: %(count)s return(s) for %(period)s due %(due)s",
+            "Reminder: %(count)s return(s) for %(period)s due %(due)s",
+            len(items),
+        )
+        opening = _("Returns for %(period)s are due on %(due)s. Still to come from you:")
+    body = f"{opening % words}\n\n{lines}"
+    notify(recipients=[person], subject=subject % words, body=body, url=url)
 
 
 @transaction.atomic

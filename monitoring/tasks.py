@@ -18,8 +18,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
@@ -32,14 +34,19 @@ from planning.plan_document import render_plan
 
 logger = logging.getLogger(__name__)
 
-FAILED_MESSAGE = (
-    "The PDF could not be produced{reason}. Ask for it again; if it fails again, tell the "
-    "system administrator that document {pk} failed."
+# the messages a reader sees on the document's page, written in the document's language
+FAILED_MESSAGE = gettext_lazy(
+    "The PDF could not be produced. Ask for it again; if it fails again, tell the "
+    "system administrator that document %(pk)s failed."
 )
-TIMED_OUT_MESSAGE = (
-    "The PDF was still not produced after {minutes} minutes, so it was given up: the worker producing it "
+FAILED_BECAUSE_MESSAGE = gettext_lazy(
+    "The PDF could not be produced: %(reason)s. Ask for it again; if it fails again, tell the "
+    "system administrator that document %(pk)s failed."
+)
+TIMED_OUT_MESSAGE = gettext_lazy(
+    "The PDF was still not produced after %(minutes)s minutes, so it was given up: the worker producing it "
     "has probably stopped. Ask for it again; if it happens again, tell the system administrator that "
-    "document {pk} took too long."
+    "document %(pk)s took too long."
 )
 
 
@@ -51,7 +58,7 @@ class _Superseded(Exception):
     """The document was asked for again while this render ran (it had timed out)."""
 
 
-CHANGED_MESSAGE = "the plan changed while its PDF was waiting to be produced"
+CHANGED_MESSAGE = gettext_lazy("the plan changed while its PDF was waiting to be produced")
 
 
 def _still_current(document: Document) -> bool:
@@ -62,9 +69,9 @@ def _still_current(document: Document) -> bool:
     request names the new moment. Editions and scorecards are keyed otherwise."""
     if document.kind != Document.Kind.PLAN or document.edition_id is not None:
         return True
-    from monitoring.documents import plan_key  # documents queues this task: imported when used
+    from monitoring.documents import language_key, plan_key  # documents queues this task: imported when used
 
-    now = plan_key(document.plan, None)
+    now = language_key(document.language) + plan_key(document.plan, None)
     return document.key == now or document.key.startswith(now + HIDING)
 
 
@@ -112,9 +119,11 @@ def release_lost() -> tuple[int, int]:
         if not is_lost(document):
             continue
         pk, status, requested_at = document.pk, document.status, document.requested_at
+        with translation.override(document.language):
+            error = TIMED_OUT_MESSAGE % {"minutes": timeout_minutes(), "pk": pk}
         documents += Document.objects.filter(pk=pk, status=status, requested_at=requested_at).update(
             status=Document.Status.FAILED,
-            error=TIMED_OUT_MESSAGE.format(minutes=timeout_minutes(), pk=pk),
+            error=error,
             finished_at=timezone.now(),
         )
     if documents or tasks:
@@ -138,10 +147,15 @@ def render_document(document_id: int) -> str:
         pk=document_id
     )
     mine = Document.objects.filter(pk=document.pk, status=Document.Status.RUNNING, requested_at=document.requested_at)
+    with translation.override(document.language):  # no request here: the PDF is in its reader's language
+        return _produce(document, mine)
+
+
+def _produce(document: Document, mine) -> str:
     try:
         content = _render(document)
         if not _still_current(document):
-            raise RenderError(CHANGED_MESSAGE)
+            raise RenderError(str(CHANGED_MESSAGE))
         pages = len(PdfReader(BytesIO(content)).pages)
         document.file.save(download_name(document), ContentFile(content), save=False)
         document.status = Document.Status.READY
@@ -160,12 +174,15 @@ def render_document(document_id: int) -> str:
         logger.exception("PDF document %s (%s) failed", document.pk, document.key)
         if document.file:
             document.file.delete(save=False)
-        reason = f": {error}" if isinstance(error, RenderError) else ""
+        if isinstance(error, RenderError):
+            message = FAILED_BECAUSE_MESSAGE % {"reason": error, "pk": document.pk}
+        else:
+            message = FAILED_MESSAGE % {"pk": document.pk}
         mine.update(
             status=Document.Status.FAILED,
             file="",
             pages=None,
-            error=FAILED_MESSAGE.format(reason=reason, pk=document.pk),
+            error=message,
             finished_at=timezone.now(),
         )
         return "failed"
@@ -176,7 +193,7 @@ def _render(document: Document) -> bytes:
     if document.kind == Document.Kind.PLAN:
         return render_plan(document.plan, document.edition, hidden_plans(document.key))
     if document.period is None:
-        raise RenderError("no quarter was given for the scorecard")
+        raise RenderError(_("no quarter was given for the scorecard"))
     from monitoring.documents import with_questions  # documents queues this task: imported when used
 
     return render_scorecard(

@@ -26,6 +26,8 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from monitoring import scorecards
 from monitoring.access import REPORTED_KINDS
@@ -107,7 +109,7 @@ class Rollup:
 
     @property
     def combined_label(self) -> str:
-        return scorecards.RAG_LABELS.get(self.combined, "No rating")
+        return str(scorecards.RAG_LABELS.get(self.combined, gettext_lazy("No rating")))
 
     @property
     def total_cost_shown(self) -> str:
@@ -176,14 +178,14 @@ def _rollup(start: _Start, reader: User, period_slug: str | None, open_plan: str
     if period_slug:
         period = next((p for p in periods if p.slug == period_slug), None)
         if period is None:
-            raise Http404("No contributor has a return in that quarter")
+            raise Http404(_("No contributor has a return in that quarter"))
     else:  # the newest of the item's own plan's periods (a theme's: the council's quarters); else any
         cadence = plan.cadence if plan is not None else Plan.Cadence.QUARTERLY
         period = next((p for p in periods if p.cadence == cadence), periods[0] if periods else None)
     folded = len(shown) > FOLD_OVER
     opened_ids = {pk for pk, p in plans.items() if not folded or p.slug == open_plan}
     if folded and open_plan and not opened_ids:
-        raise Http404("No plan of that name contributes to this item")
+        raise Http404(_("No plan of that name contributes to this item"))
     returns, also = _returns(shown, period, plans)
     summaries, counter = _summaries(shown, plans, returns, opened_ids)
     multi = [row for row in shown if routes.get(row.pk, 1) > 1]
@@ -351,7 +353,7 @@ def _listed(item, shown, plans, opened_ids, returns, routes, period):
             lead=leads[row.officer_first, row.officer_last, row.officer_username, row.organisation_name],
             kind=row.kind,
             rag=rag,
-            rag_label=scorecards.RAG_LABELS.get(rag, "No return") if reported else "",
+            rag_label=str(scorecards.RAG_LABELS.get(rag, scorecards.NO_RETURN)) if reported else "",
             routes=routes.get(row.pk, 1),
             cost=row.cost_amount,
             url=reverse("planning:item-detail", args=[owner.slug, row.pk]),

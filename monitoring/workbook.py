@@ -29,11 +29,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
@@ -51,16 +54,14 @@ from planning.conflicts import EditConflict
 from planning.models import Plan, PlanItem
 from planning.selectors import plan_references
 
-SHEET = "Returns"
-README = "Read me"
+# the sheets' names and the columns' headings are kept in English (how problems and the
+# code name them) and written in the reader's language; reading accepts either language's
+SHEET = gettext_noop("Returns")
+README = gettext_noop("Read me")
 MAX_ROWS = uploads.WORKBOOK_MAX_RETURN_ROWS
 MAX_COLUMNS = 60
 Rag = ProgressReturn.Rag
-RAG_BY_LABEL = {label.casefold(): value for value, label in Rag.choices}
-RAG_LIST = ", ".join(label for _, label in Rag.choices)
 Milestone = ProgressReturn.Milestone
-MILESTONE_BY_LABEL = {label.casefold(): value for value, label in Milestone.choices}
-MILESTONE_LIST = ", ".join(label for _, label in Milestone.choices)
 DATE_FIELDS = ("revised_due_date", "completed_on")
 TEXT_FIELDS = ("narrative", "soft_outcomes", "next_steps", "revision_reason")
 SUBMIT = "submit"
@@ -73,37 +74,68 @@ class Column:
     field: str = ""  # the return field it writes ("" for a column only shown)
 
 
-ITEM_ID = Column("Item ID", 9)
-VERSION = Column("Version", 9)
+ITEM_ID = Column(gettext_noop("Item ID"), 9)
+VERSION = Column(gettext_noop("Version"), 9)
 COLUMNS = [
     ITEM_ID,
-    Column("Plan", 30),
-    Column("Reference", 11),
-    Column("Item", 45),
-    Column("Kind", 10),
-    Column("Unit", 15),
-    Column("Target value", 12),
-    Column("Lead", 24),
-    Column("Current state", 20),
+    Column(gettext_noop("Plan"), 30),
+    Column(gettext_noop("Reference"), 11),
+    Column(gettext_noop("Item"), 45),
+    Column(gettext_noop("Kind"), 10),
+    Column(gettext_noop("Unit"), 15),
+    Column(gettext_noop("Target value"), 12),
+    Column(gettext_noop("Lead"), 24),
+    Column(gettext_noop("Current state"), 20),
     VERSION,
-    Column("RAG", 13, "rag"),
-    Column("Milestone status", 14, "milestone_state"),
-    Column("Done on", 13, "completed_on"),
-    Column("Actual value", 13, "actual_value"),
-    Column("Spend to date (£)", 15, "spend_to_date"),
-    Column("Narrative", 50, "narrative"),
-    Column("Soft outcomes", 40, "soft_outcomes"),
-    Column("Next steps", 40, "next_steps"),
-    Column("Evidence link", 30, "evidence_url"),
-    Column("Revised due date", 16, "revised_due_date"),
-    Column("Reason for new date", 30, "revision_reason"),
-    Column("Submit?", 10, SUBMIT),
+    Column(gettext_noop("RAG"), 13, "rag"),
+    Column(gettext_noop("Milestone status"), 14, "milestone_state"),
+    Column(gettext_noop("Done on"), 13, "completed_on"),
+    Column(gettext_noop("Actual value"), 13, "actual_value"),
+    Column(gettext_noop("Spend to date (£)"), 15, "spend_to_date"),
+    Column(gettext_noop("Narrative"), 50, "narrative"),
+    Column(gettext_noop("Soft outcomes"), 40, "soft_outcomes"),
+    Column(gettext_noop("Next steps"), 40, "next_steps"),
+    Column(gettext_noop("Evidence link"), 30, "evidence_url"),
+    Column(gettext_noop("Revised due date"), 16, "revised_due_date"),
+    Column(gettext_noop("Reason for new date"), 30, "revision_reason"),
+    Column(gettext_noop("Submit?"), 10, SUBMIT),
 ]
 WRITABLE = [column for column in COLUMNS if column.field]
 NULLABLE = {"actual_value", "spend_to_date", *DATE_FIELDS}  # empty is None, not ""
 REQUIRED = [ITEM_ID, VERSION, *WRITABLE]
 HEADING = {column.field: column.heading for column in WRITABLE}
 POSITION = {column.heading: index for index, column in enumerate(COLUMNS, start=1)}
+YES, NO = gettext_noop("Yes"), gettext_noop("No")
+QUARTER_CODE, PLAN_CODE = gettext_noop("Quarter code"), gettext_noop("Plan code")
+
+
+def in_every_language(text: str) -> set[str]:
+    """``text`` (an English message) as each of the site's languages writes it, folded:
+    a workbook downloaded in Welsh is read back as one downloaded in English is."""
+    found = {text.casefold()}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            found.add(_(text).casefold())
+    return found
+
+
+def _by_label(choices) -> dict[str, str]:
+    """A choice's value by its label in any of the site's languages."""
+    found = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            found.update({str(choice.label).casefold(): choice.value for choice in choices})
+    return found
+
+
+def _listed(choices) -> str:
+    return ", ".join(str(choice.label) for choice in choices)
+
+
+def _position() -> dict[str, int]:
+    """A column's place by its heading as the reader's language writes it (problems name it so)."""
+    return {_(column.heading): index for index, column in enumerate(COLUMNS, start=1)}
+
 
 _GREY = PatternFill("solid", fgColor="DDDDDD")
 _BOLD = Font(bold=True)
@@ -126,8 +158,8 @@ class Scope:
     @property
     def label(self) -> str:
         if self.plan is not None:
-            return f"the actions and targets of {self.plan.title}, and its milestones due"
-        return f"everything {self.organisation} and its people lead"
+            return _("the actions and targets of %(plan)s, and its milestones due") % {"plan": self.plan.title}
+        return _("everything %(organisation)s and its people lead") % {"organisation": self.organisation}
 
     @property
     def filename(self) -> str:
@@ -173,9 +205,9 @@ def build_workbook(user: User, scope: Scope) -> Workbook:
     saved = {r.item_id: r for r in ProgressReturn.objects.filter(period=scope.period, item__in=items)}
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = SHEET
+    sheet.title = _(SHEET)
     for c, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=c, value=column.heading)
+        cell = sheet.cell(row=1, column=c, value=_(column.heading))
         cell.font = _BOLD
         sheet.column_dimensions[get_column_letter(c)].width = column.width
     for r, item in enumerate(items, start=2):
@@ -190,7 +222,7 @@ def build_workbook(user: User, scope: Scope) -> Workbook:
             item.get_unit_display() if item.unit else "",
             item.target_value,
             _lead(item),
-            ret.get_state_display() if ret else "Not started",
+            ret.get_state_display() if ret else str(Rag.NOT_STARTED.label),
             ret.version if ret else 0,
             ret.get_rag_display() if ret and ret.rag else "",
             ret.get_milestone_state_display() if ret and ret.milestone_state else "",
@@ -203,7 +235,7 @@ def build_workbook(user: User, scope: Scope) -> Workbook:
             ret.evidence_url if ret else "",
             ret.revised_due_date if ret else None,
             ret.revision_reason if ret else "",
-            "No" if writable else "",
+            _(NO) if writable else "",
         ]
         for c, (column, value) in enumerate(zip(COLUMNS, values, strict=True), start=1):
             cell = sheet.cell(row=r, column=c)
@@ -217,12 +249,27 @@ def build_workbook(user: User, scope: Scope) -> Workbook:
             else:
                 cell.fill = _GREY
     last = max(len(items) + 1, 2)
-    _validation(sheet, "rag", f'"{",".join(label for _, label in Rag.choices)}"', last, "Choose a RAG rating")
-    statuses = f'"{",".join(label for _, label in Milestone.choices)}"'
-    _validation(sheet, "milestone_state", statuses, last, "Choose a milestone status")
-    _validation(sheet, SUBMIT, '"Yes,No"', last, "Choose Yes to submit the return for review, No to keep a draft")
+    rags = f'"{",".join(str(label) for _value, label in Rag.choices)}"'
+    _validation(sheet, "rag", rags, last, _("Choose a RAG rating"), _("Choose a RAG rating from the list."))
+    statuses = f'"{",".join(str(label) for _value, label in Milestone.choices)}"'
+    _validation(
+        sheet,
+        "milestone_state",
+        statuses,
+        last,
+        _("Choose a milestone status"),
+        _("Choose a milestone status from the list."),
+    )
+    _validation(
+        sheet,
+        SUBMIT,
+        f'"{_(YES)},{_(NO)}"',
+        last,
+        _("Choose Yes to submit the return for review, No to keep a draft"),
+        _("Choose Yes to submit the return for review, No to keep a draft from the list."),
+    )
     dates = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)
-    dates.error, dates.errorTitle = "Enter a date, for example 31/01/2014.", "Not a date"
+    dates.error, dates.errorTitle = _("Enter a date, for example 31/01/2014."), _("Not a date")
     for field in DATE_FIELDS:
         dates.add(_range(field, last))
     sheet.add_data_validation(dates)
@@ -257,9 +304,9 @@ def _range(field: str, last: int) -> str:
     return f"{letter}2:{letter}{last}"
 
 
-def _validation(sheet, field: str, formula: str, last: int, prompt: str) -> None:
+def _validation(sheet, field: str, formula: str, last: int, prompt: str, error: str) -> None:
     rule = DataValidation(type="list", formula1=formula, allow_blank=True)
-    rule.error, rule.errorTitle, rule.prompt = f"{prompt} from the list.", "Not in the list", prompt
+    rule.error, rule.errorTitle, rule.prompt = error, _("Not in the list"), prompt
     rule.add(_range(field, last))
     sheet.add_data_validation(rule)
 
@@ -267,38 +314,46 @@ def _validation(sheet, field: str, formula: str, last: int, prompt: str) -> None
 def _readme(sheet, user: User, scope: Scope, count: int) -> None:
     period = scope.period
     facts = [
-        ("Quarter", period.label),
-        ("Quarter code", period.slug),
-        ("Returns due", period.due_on),
-        ("Covers", scope.label),
-        ("Plan code", scope.plan.slug if scope.plan else ""),
-        ("Rows", count),
-        ("Downloaded by", str(user)),
-        ("Downloaded at", timezone.now()),
+        (_("Quarter"), period.label),
+        (_(QUARTER_CODE), period.slug),
+        (_("Returns due"), period.due_on),
+        (_("Covers"), scope.label),
+        (_(PLAN_CODE), scope.plan.slug if scope.plan else ""),
+        (_("Rows"), count),
+        (_("Downloaded by"), str(user)),
+        (_("Downloaded at"), timezone.now()),
     ]
     notes = [
-        "Fill in the white cells on the Returns sheet: RAG, actual value (targets only), spend to date in pounds "
-        "(actions only: this financial year's spend to the end of the quarter), narrative, soft "
-        "outcomes, next steps, evidence link, and a revised due date with its reason if the date has slipped.",
-        "For a milestone, choose its status instead of a RAG (its rating follows from it): Done, with the day "
-        "it was done; On track; or Late, with the revised due date and the reason for it.",
-        "Set Submit? to Yes to send a return for review; leave it at No to save a draft you can change later.",
-        "Grey cells cannot change: they identify the row, or the return has been submitted or accepted.",
-        "Type numbers and text, not formulas: formulas are refused. Type 75 for 75%.",
-        "Leave a row blank to skip it. Do not add, remove or rename columns, or change the Item ID or Version.",
-        "Upload the completed workbook on the same site. You will see every change, and every problem by row "
-        "and column, before anything is saved; then everything is saved together, or nothing is.",
-        "If someone else changes a return after you download this workbook, that row is refused: download a "
-        "fresh workbook and copy your changes across.",
+        _(
+            "Fill in the white cells on the Returns sheet: RAG, actual value (targets only), spend to date in "
+            "pounds (actions only: this financial year's spend to the end of the quarter), narrative, soft "
+            "outcomes, next steps, evidence link, and a revised due date with its reason if the date has slipped."
+        ),
+        _(
+            "For a milestone, choose its status instead of a RAG (its rating follows from it): Done, with the day "
+            "it was done; On track; or Late, with the revised due date and the reason for it."
+        ),
+        _("Set Submit? to Yes to send a return for review; leave it at No to save a draft you can change later."),
+        _("Grey cells cannot change: they identify the row, or the return has been submitted or accepted."),
+        _("Type numbers and text, not formulas: formulas are refused. Type 75 for 75%."),
+        _("Leave a row blank to skip it. Do not add, remove or rename columns, or change the Item ID or Version."),
+        _(
+            "Upload the completed workbook on the same site. You will see every change, and every problem by row "
+            "and column, before anything is saved; then everything is saved together, or nothing is."
+        ),
+        _(
+            "If someone else changes a return after you download this workbook, that row is refused: download a "
+            "fresh workbook and copy your changes across."
+        ),
     ]
-    set_xlsx_cell(sheet.cell(row=1, column=1), "Golden Thread return workbook")
+    set_xlsx_cell(sheet.cell(row=1, column=1), _("Golden Thread return workbook"))
     sheet["A1"].font = Font(bold=True, size=14)
     for r, (label, value) in enumerate(facts, start=3):
         set_xlsx_cell(sheet.cell(row=r, column=1), label)
         sheet.cell(row=r, column=1).font = _BOLD
         set_xlsx_cell(sheet.cell(row=r, column=2), value)
     start = len(facts) + 4
-    set_xlsx_cell(sheet.cell(row=start, column=1), "How to fill it in")
+    set_xlsx_cell(sheet.cell(row=start, column=1), _("How to fill it in"))
     sheet.cell(row=start, column=1).font = _BOLD
     for r, note in enumerate(notes, start=start + 1):
         set_xlsx_cell(sheet.cell(row=r, column=1), note)
@@ -322,7 +377,8 @@ class Parsed:
 
 class _Problems(list):
     def add(self, sheet: str, row: int | None, column: str, message: str) -> None:
-        self.append({"sheet": sheet, "row": row, "column": column, "message": message})
+        """A problem, its sheet and column named as the reader's workbook names them."""
+        self.append({"sheet": _(sheet), "row": row, "column": _(column) if column else "", "message": message})
 
 
 class _Bad(Exception):
@@ -337,7 +393,7 @@ def parse_workbook(uploaded_file, *, user: User, period: ReportingPeriod) -> Par
     cached value that may be stale or absent; every other cell arrives as typed.
     openpyxl parses the XML with defusedxml (installed), so entity tricks are refused too.
     Raises ValidationError naming the file if it cannot be read at all."""
-    name = os.path.basename(uploaded_file.name or "") or "The file"
+    name = os.path.basename(uploaded_file.name or "") or _("The file")
     unreadable = uploads.unreadable(name)
     uploaded_file.seek(0)
     try:
@@ -351,7 +407,8 @@ def parse_workbook(uploaded_file, *, user: User, period: ReportingPeriod) -> Par
     finally:
         workbook.close()
     changes = _changes(rows, problems, user=user, period=period)
-    problems.sort(key=lambda p: (p["sheet"] != README, p["row"] or 0, POSITION.get(p["column"], 0)))
+    position = _position()
+    problems.sort(key=lambda p: (p["sheet"] != _(README), p["row"] or 0, position.get(p["column"], 0)))
     return Parsed(changes=changes, problems=list(problems), plan_slug=plan_slug)
 
 
@@ -360,49 +417,62 @@ def _read(workbook, period: ReportingPeriod) -> tuple[list[tuple[int, dict]], _P
     in the sheets' shape, and the plan code from the Read me sheet."""
     problems = _Problems()
     plan_slug = ""
-    if README in workbook.sheetnames:
+    readme, returns = _sheet(workbook, README), _sheet(workbook, SHEET)
+    if readme is not None:
         facts = {}
-        for cells in workbook[README].iter_rows(min_row=1, max_row=40, max_col=2, values_only=True):
+        for cells in workbook[readme].iter_rows(min_row=1, max_row=40, max_col=2, values_only=True):
             if cells and isinstance(cells[0], str):
-                facts[cells[0].strip()] = cells[1] if len(cells) > 1 else None
+                facts[cells[0].strip().casefold()] = cells[1] if len(cells) > 1 else None
         facts = {label: _unescape(value) if isinstance(value, str) else value for label, value in facts.items()}
-        code = facts.get("Quarter code")
+        code = _fact(facts, QUARTER_CODE)
         if isinstance(code, str) and code.strip() and code.strip() != period.slug:
             problems.add(
                 README,
                 None,
                 "",
-                f"This workbook is for the quarter {code.strip()}, not {period.label} ({period.slug}). "
-                f"Choose {code.strip()} when you upload it, or download a workbook for {period.label}.",
+                _(
+                    "This workbook is for the quarter %(code)s, not %(period)s (%(slug)s). "
+                    "Choose %(code)s when you upload it, or download a workbook for %(period)s."
+                )
+                % {"code": code.strip(), "period": period.label, "slug": period.slug},
             )
-        plan_slug = str(facts.get("Plan code") or "").strip()
-    if SHEET not in workbook.sheetnames:
-        problems.add(SHEET, None, "", "The sheet is missing. Upload the workbook downloaded from this site.")
+        plan_slug = str(_fact(facts, PLAN_CODE) or "").strip()
+    if returns is None:
+        problems.add(SHEET, None, "", _("The sheet is missing. Upload the workbook downloaded from this site."))
         return [], problems, plan_slug
-    lines = workbook[SHEET].iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
+    lines = workbook[returns].iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
     header = next(lines, ())
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
         if isinstance(cell.value, str) and cell.value.strip():
             columns.setdefault(cell.value.strip().casefold(), index)
-    missing = [column for column in REQUIRED if column.heading.casefold() not in columns]
+    by_heading = {name: column.heading for column in COLUMNS for name in in_every_language(column.heading)}
+    present = {by_heading[name] for name in columns if name in by_heading}
+    missing = [column for column in REQUIRED if column.heading not in present]
     for column in missing:
         problems.add(
             SHEET,
             1,
             column.heading,
-            f"The column “{column.heading}” is missing. Download a fresh workbook, or put the column back "
-            "with its heading in row 1.",
+            _(
+                "The column “%(column)s” is missing. Download a fresh workbook, or put the column back "
+                "with its heading in row 1."
+            )
+            % {"column": _(column.heading)},
         )
     if missing:
         return [], problems, plan_slug
     headings = {index: heading for heading, index in columns.items()}
-    by_heading = {column.heading.casefold(): column.heading for column in COLUMNS}
     rows = []
     for number, cells in enumerate(lines, start=2):
         if number > MAX_ROWS + 1:
             if any(cell.value is not None for cell in cells):
-                problems.add(SHEET, number, "", f"A workbook may have at most {MAX_ROWS:,} rows of returns.")
+                problems.add(
+                    SHEET,
+                    number,
+                    "",
+                    _("A workbook may have at most %(rows)s rows of returns.") % {"rows": f"{MAX_ROWS:,}"},
+                )
             break
         row, found = {}, len(problems)
         for index, cell in enumerate(cells):
@@ -412,14 +482,30 @@ def _read(workbook, period: ReportingPeriod) -> tuple[list[tuple[int, dict]], _P
             # a formula is a formula cell; text that starts with "=" in a string cell is text
             # (our downloads write it so; Excel stores '=… typed by hand so) and is never evaluated
             if cell.data_type == "f":
-                problems.add(SHEET, number, heading, "Formulas are not accepted: type the value itself.")
+                problems.add(SHEET, number, heading, _("Formulas are not accepted: type the value itself."))
             elif cell.data_type == "e":
-                problems.add(SHEET, number, heading, f"The cell shows an error ({cell.value}): type the value.")
+                problems.add(
+                    SHEET,
+                    number,
+                    heading,
+                    _("The cell shows an error (%(error)s): type the value.") % {"error": cell.value},
+                )
             else:
                 row[heading] = (cell.value, _number_format(cell))
         if row and len(problems) == found:  # a row with an unreadable cell is reported, not half-read
             rows.append((number, row))
     return rows, problems, plan_slug
+
+
+def _sheet(workbook, name: str) -> str | None:
+    """The workbook's sheet called ``name`` in any of the site's languages."""
+    names = in_every_language(name)
+    return next((sheet for sheet in workbook.sheetnames if sheet.strip().casefold() in names), None)
+
+
+def _fact(facts: dict, label: str):
+    """The Read me sheet's value for ``label``, written in any of the site's languages."""
+    return next((facts[name] for name in in_every_language(label) if name in facts), None)
 
 
 def _number_format(cell) -> str:
@@ -456,12 +542,19 @@ def _changes(rows: list[tuple[int, dict]], problems: _Problems, *, user: User, p
             continue
         if item_id in done and done[item_id] < milestones.key(period):
             problems.add(
-                SHEET, number, HEADING["milestone_state"], f"“{item.title}” was reported done before: done is final."
+                SHEET,
+                number,
+                HEADING["milestone_state"],
+                _("“%(item)s” was reported done before: done is final.") % {"item": item.title},
             )
             continue
         if item_id in seen:
             problems.add(
-                SHEET, number, ITEM_ID.heading, f"Item {item_id} is also in row {seen[item_id]}: keep one row per item."
+                SHEET,
+                number,
+                ITEM_ID.heading,
+                _("Item %(item)s is also in row %(row)s: keep one row per item.")
+                % {"item": item_id, "row": seen[item_id]},
             )
             continue
         seen[item_id] = number
@@ -533,7 +626,7 @@ def _blank(row: dict) -> bool:
     """Nothing entered in any writable cell (a Submit? of No counts as nothing)."""
     for column in WRITABLE:
         value = row.get(column.heading, (None, ""))[0]
-        if column.field == SUBMIT and isinstance(value, str) and value.strip().casefold() == "no":
+        if column.field == SUBMIT and isinstance(value, str) and value.strip().casefold() in in_every_language(NO):
             continue
         if value is not None and not (isinstance(value, str) and not value.strip()):
             return False
@@ -544,13 +637,19 @@ def _refusal(user: User, item: PlanItem | None, item_id: int, period: ReportingP
     """Why the row's item cannot take a return from ``user`` for ``period``, or ""."""
     visible = item is not None and item.kind in RETURN_KINDS and (is_lead(user, item) or can(user, "view", item.plan))
     if not visible:
-        return f"There is no action, target or milestone with the ID {item_id} that you can report on."
+        return _("There is no action, target or milestone with the ID %(id)s that you can report on.") % {"id": item_id}
     if item.plan.status != Plan.Status.APPROVED:
-        return f"“{item.title}” is in a plan that is not approved: returns are made on approved plans only."
+        return _("“%(item)s” is in a plan that is not approved: returns are made on approved plans only.") % {
+            "item": item.title
+        }
     if not period.covers_plan(item.plan):
-        return f"“{item.title}” is in {item.plan.title}, which does not run in {period.label}."
+        return _("“%(item)s” is in %(plan)s, which does not run in %(period)s.") % {
+            "item": item.title,
+            "plan": item.plan.title,
+            "period": period.label,
+        }
     if not can_fill(user, item):
-        return f"You cannot report on “{item.title}”: only its lead and the plan's officers can."
+        return _("You cannot report on “%(item)s”: only its lead and the plan's officers can.") % {"item": item.title}
     return ""
 
 
@@ -593,15 +692,16 @@ def _row_change(
         _conflict(problems, number, item, ret)
         return None
     if period.is_locked:
-        problems.add(SHEET, number, "", f"{period.label} is locked: it has been reported to members.")
+        problems.add(
+            SHEET, number, "", _("%(period)s is locked: it has been reported to members.") % {"period": period.label}
+        )
         return None
     if ret is not None and not ret.is_editable:
         problems.add(
             SHEET,
             number,
             "",
-            f"The return for “{item.title}” is {ret.get_state_display().lower()}: it can no longer be changed. "
-            "Put the row back as it was.",
+            _(LOCKED_RETURN.get(ret.state, LOCKED_RETURN[ProgressReturn.State.ACCEPTED])) % {"item": item.title},
         )
         return None
     return {
@@ -614,7 +714,7 @@ def _row_change(
         "item": item.title,
         "plan": item.plan.title,
         "shown": [
-            {"column": HEADING[name], "before": _display(name, before[name]), "after": _display(name, value)}
+            {"column": _(HEADING[name]), "before": _display(name, before[name]), "after": _display(name, value)}
             for name, value in fields.items()
         ],
     }
@@ -628,6 +728,17 @@ def _untouched(ret: ProgressReturn | None, version: int, values: dict, submit: b
         return False
     then = versions.get((ret.pk, version))
     return then is not None and _stored(then) == values
+
+
+# a return that can no longer change, by its state
+LOCKED_RETURN = {
+    ProgressReturn.State.SUBMITTED: gettext_noop(
+        "The return for “%(item)s” is submitted: it can no longer be changed. Put the row back as it was."
+    ),
+    ProgressReturn.State.ACCEPTED: gettext_noop(
+        "The return for “%(item)s” is accepted: it can no longer be changed. Put the row back as it was."
+    ),
+}
 
 
 def _stored(ret: ProgressReturn | None) -> dict:
@@ -654,9 +765,12 @@ def _cell(field: str, value, number_format: str, item: PlanItem):
     if field == "rag":
         if value is None:
             return ""
-        rag = RAG_BY_LABEL.get(str(value).strip().casefold())
+        rag = _by_label(Rag).get(str(value).strip().casefold())
         if rag is None:
-            raise _Bad(f"“{value}” is not a RAG rating. Choose one of {RAG_LIST}.")
+            raise _Bad(
+                _("“%(value)s” is not a RAG rating. Choose one of %(choices)s.")
+                % {"value": value, "choices": _listed(Rag)}
+            )
         return rag
     if field == "actual_value":
         number = _decimal(value, number_format)
@@ -667,9 +781,12 @@ def _cell(field: str, value, number_format: str, item: PlanItem):
     if field == "milestone_state":
         if value is None:
             return ""
-        state = MILESTONE_BY_LABEL.get(str(value).strip().casefold())
+        state = _by_label(Milestone).get(str(value).strip().casefold())
         if state is None:
-            raise _Bad(f"“{value}” is not a milestone status. Choose one of {MILESTONE_LIST}.")
+            raise _Bad(
+                _("“%(value)s” is not a milestone status. Choose one of %(choices)s.")
+                % {"value": value, "choices": _listed(Milestone)}
+            )
         return state
     if field == "spend_to_date":
         # pounds: "£1,200" as typed is 1200, and a percentage format means nothing here
@@ -682,17 +799,17 @@ def _cell(field: str, value, number_format: str, item: PlanItem):
         return _date(value)
     if field == SUBMIT:
         answer = "" if value is None else str(value).strip().casefold()
-        if answer not in {"", "yes", "no"}:
-            raise _Bad(f"“{value}” is not Yes or No.")
-        return answer == "yes"
+        if answer and answer not in in_every_language(YES) | in_every_language(NO):
+            raise _Bad(_("“%(value)s” is not Yes or No.") % {"value": value})
+        return answer in in_every_language(YES)
     text = _text(value)  # its length and characters are checked with the return (services.return_problems)
     if field == "evidence_url" and text:
         if len(text) > 500:
-            raise _Bad("The link is longer than 500 characters.")
+            raise _Bad(_("The link is longer than 500 characters."))
         try:
             URLValidator(schemes=["http", "https"])(text)
         except ValidationError:
-            raise _Bad(f"“{text[:100]}” is not a web address: it should start https://") from None
+            raise _Bad(_("“%(text)s” is not a web address: it should start https://") % {"text": text[:100]}) from None
     return text
 
 
@@ -706,7 +823,7 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _(YES) if value else _(NO)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
     if isinstance(value, date):
@@ -724,15 +841,18 @@ def _whole_number(value, heading: str) -> int:
     elif isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 10**18 and value % 1 == 0:
         return int(value)
     if value is None or value == "":
-        raise _Bad(f"The {heading} is missing. Copy the row from a fresh workbook.")
-    raise _Bad(f"“{value}” is not a valid {heading}: copy it from the downloaded workbook.")
+        raise _Bad(_("The %(column)s is missing. Copy the row from a fresh workbook.") % {"column": _(heading)})
+    raise _Bad(
+        _("“%(value)s” is not a valid %(column)s: copy it from the downloaded workbook.")
+        % {"value": value, "column": _(heading)}
+    )
 
 
 def _decimal(value, number_format: str) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool | date | datetime):
-        raise _Bad(f"“{value}” is not a number.")
+        raise _Bad(_("“%(value)s” is not a number.") % {"value": value})
     if isinstance(value, int | float | Decimal):
         number = Decimal(str(value))
         if "%" in number_format:
@@ -743,13 +863,13 @@ def _decimal(value, number_format: str) -> Decimal | None:
         try:
             number = Decimal(text.removesuffix("%").strip())
         except InvalidOperation:
-            raise _Bad(f"“{value}” is not a number.") from None
+            raise _Bad(_("“%(value)s” is not a number.") % {"value": value}) from None
     if not number.is_finite():
-        raise _Bad(f"“{value}” is not a number.")
+        raise _Bad(_("“%(value)s” is not a number.") % {"value": value})
     if number.normalize().as_tuple().exponent < -2:
-        raise _Bad(f"{value} has more than 2 decimal places.")
+        raise _Bad(_("%(value)s has more than 2 decimal places.") % {"value": value})
     if abs(number) >= Decimal(10) ** 12:
-        raise _Bad(f"{value} is too large.")
+        raise _Bad(_("%(value)s is too large.") % {"value": value})
     return number.quantize(Decimal("0.01"))
 
 
@@ -767,7 +887,7 @@ def _date(value) -> date | None:
                 return datetime.strptime(text, pattern).date()
             except ValueError:
                 continue
-    raise _Bad(f"“{value}” is not a date. Enter a date, for example 31/01/2014.")
+    raise _Bad(_("“%(value)s” is not a date. Enter a date, for example 31/01/2014.") % {"value": value})
 
 
 def _json(value):
@@ -782,11 +902,11 @@ def _display(field: str, value) -> str:
     if value is None or value == "":
         return ""
     if field == "rag":
-        return Rag(value).label
+        return str(Rag(value).label)
     if field == "milestone_state":
-        return Milestone(value).label
+        return str(Milestone(value).label)
     if isinstance(value, date):
-        return f"{value:%-d %B %Y}"
+        return formats.date_format(value, "j F Y")
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
     return str(value)
@@ -844,14 +964,17 @@ def _write_all(changes: list[dict], *, user: User, period: ReportingPeriod) -> t
 
 
 def _conflict(problems: _Problems, number: int, item: PlanItem, stored: ProgressReturn | None) -> None:
-    who = f" by {stored.author}" if getattr(stored, "author", None) else ""
-    problems.add(
-        SHEET,
-        number,
-        VERSION.heading,
-        f"The return for “{item.title}” has changed{who} since this workbook was downloaded. "
-        "Download a fresh workbook and make your changes there.",
-    )
+    if getattr(stored, "author", None):
+        message = _(
+            "The return for “%(item)s” has changed by %(author)s since this workbook was downloaded. "
+            "Download a fresh workbook and make your changes there."
+        ) % {"item": item.title, "author": stored.author}
+    else:
+        message = _(
+            "The return for “%(item)s” has changed since this workbook was downloaded. "
+            "Download a fresh workbook and make your changes there."
+        ) % {"item": item.title}
+    problems.add(SHEET, number, VERSION.heading, message)
 
 
 def _service_refusal(problems: _Problems, number: int, item: PlanItem, refusal: Exception) -> None:
@@ -881,11 +1004,11 @@ def upload_apply(*, upload_id: int, user: User) -> int:
             if upload.uploaded_by_id != user.pk:
                 raise WorkbookUpload.DoesNotExist
             if upload.applied_at is not None:
-                raise ValidationError("This workbook has already been saved.")
+                raise ValidationError(_("This workbook has already been saved."))
             if upload.problems:
-                raise ValidationError("This workbook has problems: put them right and upload it again.")
+                raise ValidationError(_("This workbook has problems: put them right and upload it again."))
             if not upload.changes:
-                raise ValidationError("This workbook changes nothing, so there is nothing to save.")
+                raise ValidationError(_("This workbook changes nothing, so there is nothing to save."))
             period = ReportingPeriod.objects.get(pk=upload.period_id)
             saved, problems = _write_all(upload.changes, user=user, period=period)
             if problems:

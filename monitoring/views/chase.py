@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from monitoring import selectors, services
@@ -32,7 +34,7 @@ def plan_period(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     plan = get_monitored_plan(request.user, slug)
     the_period = get_period(period)
     if not the_period.covers_plan(plan):
-        raise Http404("The plan does not run in this quarter")
+        raise Http404(_("The plan does not run in this quarter"))
     quarter = selectors.plan_quarter(plan, the_period, reader=request.user)
     return render(
         request,
@@ -57,14 +59,18 @@ def reminders_send(request: HttpRequest, slug: str, period: str) -> HttpResponse
     plan = get_monitored_plan(request.user, slug, "change")
     the_period = get_period(period)
     if not the_period.covers_plan(plan):
-        raise Http404("The plan does not run in this quarter")
+        raise Http404(_("The plan does not run in this quarter"))
     try:
         people = services.reminders_send(period=the_period, plan=plan, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         if people:
-            messages.success(request, f"Reminders sent to {people} {'person' if people == 1 else 'people'}.")
+            messages.success(
+                request,
+                ngettext("Reminders sent to %(count)s person.", "Reminders sent to %(count)s people.", people)
+                % {"count": people},
+            )
         else:
-            messages.info(request, "Nothing is outstanding: no reminders were needed.")
+            messages.info(request, _("Nothing is outstanding: no reminders were needed."))
     return redirect("monitoring:plan-period", slug, the_period.slug)

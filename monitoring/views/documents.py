@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from config.forms import parse_id
@@ -37,7 +38,7 @@ def plan_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     if raw := request.GET.get("edition"):
         edition = plan.editions.filter(pk=pk).first() if (pk := parse_id(raw)) is not None else None
         if edition is None:
-            raise Http404("No such edition")
+            raise Http404(_("No such edition"))
     return _after_request(documents.request_plan_pdf(request.user, plan, edition))
 
 
@@ -48,7 +49,7 @@ def scorecard_pdf(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     plan = get_monitored_plan(request.user, slug)
     the_period = get_period(period)
     if not the_period.covers_plan(plan):
-        raise Http404("The plan does not run in this quarter")
+        raise Http404(_("The plan does not run in this quarter"))
     include_children = request.GET.get("children") == "1"
     return _after_request(documents.request_scorecard_pdf(request.user, plan, the_period, include_children))
 
@@ -81,7 +82,7 @@ def document_status(request: HttpRequest, document_id: int) -> HttpResponse:
     if request.GET.get("format") == "json":
         # for the page's script, which checks while the reader waits (no timed refresh:
         # WCAG 2.2.1 — the page never reloads itself)
-        state = ("failed", "Took too long") if timed_out else (document.status, document.get_status_display())
+        state = ("failed", _("Took too long")) if timed_out else (document.status, document.get_status_display())
         response = JsonResponse(dict(zip(("status", "label"), state, strict=True)))
         response["Cache-Control"] = "no-store"
         return response

@@ -7,6 +7,7 @@ plan's reading order with their references, as on the plan page.
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from config.spreadsheets import FORMATS, spreadsheet_response
@@ -53,11 +54,11 @@ def returns_export(request: HttpRequest, slug: str, period: str, fmt: str) -> Ht
     the quarter and not done before it, with its return for the quarter (blank where none
     has been made): for anyone who may read the plan."""
     if fmt not in FORMATS:
-        raise Http404("No such format")
+        raise Http404(_("No such format"))
     plan = get_monitored_plan(request.user, slug, "view")
     quarter = get_period(period)
     if not quarter.covers_plan(plan):
-        raise Http404("The plan does not run in that quarter")
+        raise Http404(_("The plan does not run in that quarter"))
     items, refs = items_with_references(plan)
     saved = {
         ret.item_id: ret

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import add_service_errors
@@ -16,7 +18,13 @@ from monitoring.access import get_period
 from monitoring.forms import PeriodForm, YearForm
 from partners.access import require_admin
 from planning.conflicts import EditConflict
-from planning.models import financial_year
+from planning.models import Plan, financial_year
+
+YEAR_ADDED = {
+    Plan.Cadence.QUARTERLY: gettext_lazy("Quarters added for %(year)s."),
+    Plan.Cadence.TERMLY: gettext_lazy("Terms added for %(year)s."),
+    Plan.Cadence.MONTHLY: gettext_lazy("Months added for %(year)s."),
+}
 
 
 @login_required
@@ -46,7 +54,7 @@ def year_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             year = financial_year(periods[0].start_year)
-            messages.success(request, f"{periods[0].noun.capitalize()}s added for {year}.")
+            messages.success(request, YEAR_ADDED[periods[0].cadence] % {"year": year})
             return redirect("monitoring:period-list")
     return render(request, "monitoring/year_form.html", {"form": form})
 
@@ -58,7 +66,7 @@ def period_edit(request: HttpRequest, period: str) -> HttpResponse:
     the_period = get_period(period)
     form = PeriodForm(request.POST or None, initial={"due_on": the_period.due_on, "version": the_period.version})
     if the_period.is_locked:
-        messages.info(request, f"{the_period.label} is locked and cannot change.")
+        messages.info(request, _("%(period)s is locked and cannot change.") % {"period": the_period.label})
         return redirect("monitoring:period-list")
     if request.method == "POST" and form.is_valid():
         try:
@@ -69,11 +77,11 @@ def period_edit(request: HttpRequest, period: str) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
         except EditConflict:
-            form.add_error(None, "Someone changed this quarter since you opened it. Reload and try again.")
+            form.add_error(None, _("Someone changed this quarter since you opened it. Reload and try again."))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Due date for {the_period.label} changed.")
+            messages.success(request, _("Due date for %(period)s changed.") % {"period": the_period.label})
             return redirect(reverse("monitoring:period-list") + f"#period-{the_period.slug}")
     return render(request, "monitoring/period_form.html", {"form": form, "period": the_period})
 
@@ -88,5 +96,7 @@ def period_lock(request: HttpRequest, period: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{the_period.label} is locked: its returns can no longer change.")
+        messages.success(
+            request, _("%(period)s is locked: its returns can no longer change.") % {"period": the_period.label}
+        )
     return redirect(reverse("monitoring:period-list") + f"#period-{the_period.slug}")

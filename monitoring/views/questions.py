@@ -10,7 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import add_service_errors
@@ -38,7 +39,7 @@ def question_ask(request: HttpRequest, slug: str, period: str, pk: int) -> HttpR
     plan = get_monitored_plan(request.user, slug)
     the_period = get_period(period)
     if not the_period.covers_plan(plan):
-        raise Http404("The plan does not run in this quarter")
+        raise Http404(_("The plan does not run in this quarter"))
     item = get_item_to_ask_about(request.user, plan, pk)
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -49,7 +50,11 @@ def question_ask(request: HttpRequest, slug: str, period: str, pk: int) -> HttpR
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Your question was sent. The answer is due by {question.due_on:%-d %B %Y}.")
+            messages.success(
+                request,
+                _("Your question was sent. The answer is due by %(date)s.")
+                % {"date": formats.date_format(question.due_on, "j F Y")},
+            )
             return redirect(question)
     return render(
         request,
@@ -80,7 +85,7 @@ def question_detail(request: HttpRequest, slug: str, question_id: int) -> HttpRe
             add_service_errors(form, error)
             question.refresh_from_db()
         else:
-            messages.success(request, "Your answer was saved, and the member who asked has been told.")
+            messages.success(request, _("Your answer was saved, and the member who asked has been told."))
             return redirect(question)
     return _question_page(request, question, answer_form=form)
 
@@ -119,7 +124,7 @@ def question_withdraw(request: HttpRequest, slug: str, question_id: int) -> Http
             add_service_errors(form, error)
             question.refresh_from_db()
         else:
-            messages.success(request, "Your question was withdrawn.")
+            messages.success(request, _("Your question was withdrawn."))
             return redirect(question)
     return _question_page(request, question, withdraw_form=form)
 

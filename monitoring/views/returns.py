@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import add_service_errors
@@ -74,7 +75,7 @@ def fill_several(request: HttpRequest, period: str) -> HttpResponse:
     the_period = get_period(period)
     today = timezone.localdate()
     if the_period.is_locked:
-        raise Http404("This quarter is locked")
+        raise Http404(_("This quarter is locked"))
     dues = selectors.fillable(request.user, selectors.dues_for(request.user, today, [the_period]))
     # a milestone's status, day done or new date are given on its own return (decision 0024)
     milestones_left = [due for due in dues if due.item.kind == PlanItem.Kind.MILESTONE]
@@ -109,7 +110,7 @@ def _save_several(request, period, rows, submit: bool) -> int | None:
         return None
     chosen = [(due, form) for due, form in rows if not form.is_blank]
     if not chosen:
-        messages.error(request, "Nothing to save: fill in at least one return.")
+        messages.error(request, _("Nothing to save: fill in at least one return."))
         return None
     changes = [
         services.ReturnChange(
@@ -121,7 +122,7 @@ def _save_several(request, period, rows, submit: bool) -> int | None:
     for n, refusal in refusals.items():
         form = chosen[n][1]
         if isinstance(refusal, EditConflict):
-            form.add_error(None, "Someone else saved this return since you opened the page. Reload to see it.")
+            form.add_error(None, _("Someone else saved this return since you opened the page. Reload to see it."))
         else:
             add_service_errors(form, refusal)
     return None if refusals else len(chosen)
@@ -136,7 +137,7 @@ def return_detail(request: HttpRequest, slug: str, pk: int, period: str) -> Http
     item = get_reported_item(request.user, slug, pk)
     the_period = get_period(period)
     if not the_period.covers_plan(item.plan):
-        raise Http404("The plan does not run in this quarter")
+        raise Http404(_("The plan does not run in this quarter"))
     ret = shown_return(request.user, item, _stored(item, the_period))
     context = _detail_context(request, item, the_period, ret)
     return render(request, "monitoring/return_detail.html", context)
@@ -173,10 +174,10 @@ def return_edit(request: HttpRequest, slug: str, pk: int, period: str) -> HttpRe
     item = get_reported_item(request.user, slug, pk, "fill")
     the_period = get_period(period)
     if not the_period.covers_plan(item.plan):
-        raise Http404("The plan does not run in this quarter")
+        raise Http404(_("The plan does not run in this quarter"))
     ret = _stored(item, the_period)
     if the_period.is_locked or (ret is not None and not ret.is_editable):
-        messages.info(request, "This return can no longer be changed.")
+        messages.info(request, _("This return can no longer be changed."))
         return redirect("monitoring:return-detail", slug, pk, period)
     initial = {"version": ret.version if ret else 0}
     if ret:
@@ -200,7 +201,8 @@ def return_edit(request: HttpRequest, slug: str, pk: int, period: str) -> HttpRe
             add_service_errors(form, error)
         else:
             messages.success(
-                request, "Return submitted to the plan owner." if submit else "Draft saved. Submit it when it is ready."
+                request,
+                _("Return submitted to the plan owner.") if submit else _("Draft saved. Submit it when it is ready."),
             )
             return redirect(saved.get_absolute_url())
     context = _item_context(item, the_period)
@@ -222,7 +224,7 @@ def return_review(request: HttpRequest, slug: str, pk: int, period: str) -> Http
     the_period = get_period(period)
     ret = _stored(item, the_period)
     if ret is None:
-        raise Http404("No return to review")
+        raise Http404(_("No return to review"))
     form = ReviewForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -231,14 +233,14 @@ def return_review(request: HttpRequest, slug: str, pk: int, period: str) -> Http
                 services.return_accept(
                     return_id=ret.pk, user=request.user, expected_version=data["version"], note=data["reason"]
                 )
-                messages.success(request, "Return accepted. The author has been told.")
+                messages.success(request, _("Return accepted. The author has been told."))
             else:
                 services.return_send_back(
                     return_id=ret.pk, user=request.user, expected_version=data["version"], reason=data["reason"]
                 )
-                messages.success(request, "Return sent back to the author with your reason.")
+                messages.success(request, _("Return sent back to the author with your reason."))
         except EditConflict:
-            form.add_error(None, "The return changed since you opened it. Read it again before you decide.")
+            form.add_error(None, _("The return changed since you opened it. Read it again before you decide."))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -255,11 +257,11 @@ def return_evidence(request: HttpRequest, slug: str, pk: int, period: str) -> Ht
     item = get_reported_item(request.user, slug, pk)
     ret = shown_return(request.user, item, _stored(item, get_period(period)))
     if ret is None or not ret.evidence_file:
-        raise Http404("No evidence file")
+        raise Http404(_("No evidence file"))
     try:
         handle = open_stored(ret.evidence_file)
     except FileNotFoundError:
-        raise Http404("The evidence file is missing from storage") from None
+        raise Http404(_("The evidence file is missing from storage")) from None
     response = FileResponse(
         handle, as_attachment=True, filename=ret.evidence_name or "evidence", content_type="application/octet-stream"
     )

@@ -14,6 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import add_service_errors, parse_id
@@ -26,7 +28,11 @@ from planning.conflicts import EditConflict, conflict_page
 from planning.models import Plan
 
 STATUS_FILTERS = {"open": Risk.Status.OPEN, "closed": Risk.Status.CLOSED, "all": None}
-STATUS_CHOICES = [("open", "Open risks"), ("closed", "Closed risks"), ("all", "All risks")]
+STATUS_CHOICES = [
+    ("open", gettext_lazy("Open risks")),
+    ("closed", gettext_lazy("Closed risks")),
+    ("all", gettext_lazy("All risks")),
+]
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -35,7 +41,7 @@ STATUS_CHOICES = [("open", "Open risks"), ("closed", "Closed risks"), ("all", "A
 def _risk(plan: Plan, risk_id: int) -> Risk:
     risk = Risk.objects.select_related("owner__organisation", "item").filter(pk=risk_id, plan=plan).first()
     if risk is None:
-        raise Http404("No such risk in this plan")
+        raise Http404(_("No such risk in this plan"))
     return risk
 
 
@@ -130,7 +136,7 @@ def risk_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Risk “{risk.title}” added.")
+            messages.success(request, _("Risk “%(risk)s” added.") % {"risk": risk.title})
             return redirect("monitoring:risk-detail", slug=plan.slug, risk_id=risk.pk)
     return render(request, "monitoring/risk_form.html", {"plan": plan, "form": form, "risk": None})
 
@@ -184,7 +190,7 @@ def risk_edit(request: HttpRequest, slug: str, risk_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Risk “{risk.title}” saved.")
+            messages.success(request, _("Risk “%(risk)s” saved.") % {"risk": risk.title})
             return redirect("monitoring:risk-detail", slug=plan.slug, risk_id=risk.pk)
     return render(request, "monitoring/risk_form.html", {"plan": plan, "form": form, "risk": risk})
 
@@ -197,7 +203,7 @@ def _conflict(request: HttpRequest, plan: Plan, stored: Risk, form: RiskEditForm
         form=form,
         fields=register.RISK_FIELDS,
         cancel_url=reverse("monitoring:risk-edit", args=[plan.slug, stored.pk]),
-        empty={"item": "The plan as a whole"},
+        empty={"item": _("The plan as a whole")},
     )
 
 
@@ -234,8 +240,16 @@ def risk_review(request: HttpRequest, slug: str, risk_id: int) -> HttpResponse:
             band = register.band_for(review.score)
             messages.success(
                 request,
-                f"Review for {review.period.label} saved: likelihood {review.likelihood}, impact {review.impact}, "
-                f"score {review.score} ({band.label.lower()}).",
+                _(
+                    "Review for %(period)s saved: likelihood %(likelihood)s, impact %(impact)s, score %(score)s (%(band)s)."
+                )
+                % {
+                    "period": review.period.label,
+                    "likelihood": review.likelihood,
+                    "impact": review.impact,
+                    "score": review.score,
+                    "band": str(band.label).lower(),
+                },
             )
             return redirect("monitoring:risk-detail", slug=plan.slug, risk_id=risk.pk)
     return render(

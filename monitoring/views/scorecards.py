@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from config.html import ID
@@ -28,7 +29,7 @@ def scorecard(request: HttpRequest, slug: str, period: str) -> HttpResponse:
     plan = get_monitored_plan(request.user, slug)
     the_period = get_period(period)
     if not the_period.covers_plan(plan):
-        raise Http404("The plan does not run in this quarter")
+        raise Http404(_("The plan does not run in this quarter"))
     include_children = request.GET.get("children") == "1"
     card = scorecards.scorecard_data(plan, the_period, include_children=include_children)
     year = [p for p in scorecards.periods_so_far(the_period) if p.pk != the_period.pk]

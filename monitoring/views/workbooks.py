@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from config import uploads
@@ -49,27 +51,33 @@ def _plans_to_change(user: User) -> list[Plan]:
 
 
 class DownloadForm(GovukForm):
-    period = forms.ChoiceField(label="Quarter")
+    period = forms.ChoiceField(label=gettext_lazy("Quarter"))
     plan = forms.ChoiceField(
-        label="Which returns",
-        error_messages={"required": "You are not in an organisation: choose a plan."},
-        help_text="Everything your organisation leads, or every action and target of one plan you look after.",
+        label=gettext_lazy("Which returns"),
+        error_messages={"required": gettext_lazy("You are not in an organisation: choose a plan.")},
+        help_text=gettext_lazy(
+            "Everything your organisation leads, or every action and target of one plan you look after."
+        ),
     )
 
     def __init__(self, *args, user: User, plans: list[Plan], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices, self.fields["period"].initial = _period_choices()
-        mine = [("", f"Everything {user.organisation} leads")] if user.organisation_id else []
+        mine = (
+            [("", _("Everything %(organisation)s leads") % {"organisation": user.organisation})]
+            if user.organisation_id
+            else []
+        )
         self.fields["plan"].choices = mine + [(plan.slug, plan.title) for plan in plans]
 
 
 class UploadForm(GovukForm):
     workbook = forms.FileField(
-        label="Completed workbook",
+        label=gettext_lazy("Completed workbook"),
         allow_empty_file=True,  # check_workbook refuses it, naming the file
-        help_text="The .xlsx file you downloaded here and filled in, 5 MB at most.",
+        help_text=gettext_lazy("The .xlsx file you downloaded here and filled in, 5 MB at most."),
     )
-    period = forms.ChoiceField(label="Quarter the workbook is for")
+    period = forms.ChoiceField(label=gettext_lazy("Quarter the workbook is for"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,20 +157,24 @@ def workbook_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
         .first()
     )
     if upload is None:
-        raise Http404("No such upload")
+        raise Http404(_("No such upload"))
     error = ""
     status = 200
     if request.method == "POST":
         try:
             saved = workbook.upload_apply(upload_id=upload.pk, user=request.user)
         except workbook.ApplyFailed:
-            error = "Nothing has been saved: a return changed after you uploaded the workbook, or cannot be saved."
+            error = _("Nothing has been saved: a return changed after you uploaded the workbook, or cannot be saved.")
             status = 409
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
             status = 400
         else:
-            messages.success(request, f"Saved {saved} return{'s' if saved != 1 else ''} from {upload.filename}.")
+            messages.success(
+                request,
+                ngettext("Saved %(count)s return from %(file)s.", "Saved %(count)s returns from %(file)s.", saved)
+                % {"count": saved, "file": upload.filename},
+            )
             return redirect("monitoring:workbook-preview", upload_id=upload.pk)
         upload.refresh_from_db()
     return render(

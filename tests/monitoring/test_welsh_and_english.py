@@ -1,0 +1,146 @@
+"""Welsh and English in monitoring (decision 0029): the PDFs are written in the language of
+the reader who asked for them (a Welsh and an English pack are two documents), reminders
+and notifications in their recipient's, a locked quarter's stored scorecard reads in the
+reader's language whichever language locked it, and a workbook downloaded in Welsh is
+read back as one downloaded in English is."""
+
+from datetime import timedelta
+from io import BytesIO, StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from monitoring import scorecards, workbook
+from monitoring import services as monitoring
+from monitoring.models import Document, ScorecardSnapshot
+from partners.models import Notification
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def tasks_now(settings, tmp_path):
+    settings.TASKS = IMMEDIATE
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _text(document: Document) -> str:
+    with document.file.open("rb") as handle:
+        return "\n".join(page.extract_text() for page in PdfReader(BytesIO(handle.read())).pages)
+
+
+def _ask(client, capture, url, language):
+    with capture(execute=True):
+        return client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+
+
+def test_a_welsh_and_an_english_pack_are_two_documents_each_in_its_language(
+    client, reported, periods, mel, django_capture_on_commit_callbacks
+):
+    url = reverse("monitoring:scorecard-pdf", args=[reported.slug, periods[1].slug])
+    client.force_login(mel)
+    _ask(client, django_capture_on_commit_callbacks, url, "cy")
+    _ask(client, django_capture_on_commit_callbacks, url, "en-gb")
+    _ask(client, django_capture_on_commit_callbacks, url, "cy")  # the Welsh one again: reused
+    welsh, english = Document.objects.get(language="cy"), Document.objects.get(language="en-gb")
+    assert Document.objects.count() == 2 and welsh.key != english.key
+    assert welsh.key.startswith("cy/scorecard:") and english.key.startswith("en-gb/scorecard:")
+    assert welsh.status == english.status == Document.Status.READY
+    welsh_text, english_text = _text(welsh), _text(english)
+    # the contents and the period's name, each in its reader's language
+    assert "1. Purpose of the report" in english_text and "Q2 2013/14" in english_text
+    assert "1. Diben yr adroddiad" in welsh_text and "Ch2 2013/14" in welsh_text
+    assert "Diben yr adroddiad" not in english_text and "Ch2 2013/14" not in english_text
+
+
+def test_a_plan_document_asked_for_in_welsh_is_made_in_welsh(
+    client, monitored, alice, django_capture_on_commit_callbacks
+):
+    client.force_login(alice)
+    _ask(client, django_capture_on_commit_callbacks, reverse("monitoring:plan-pdf", args=[monitored.slug]), "cy")
+    document = Document.objects.get()
+    assert document.language == "cy" and document.key.startswith("cy/plan:")
+
+
+def test_a_reminder_to_a_welsh_speaker_is_in_welsh_and_to_an_english_speaker_in_english(monitored, q1, bob, pat):
+    bob.language = "cy"
+    bob.save(update_fields=["language"])
+    call_command("send_return_reminders", date=(q1.due_on - timedelta(days=3)).isoformat(), stdout=StringIO())
+    welsh = Notification.objects.get(recipient=bob)
+    english = Notification.objects.get(recipient=pat)
+    assert welsh.subject == "Nodyn atgoffa: 1 ffurflen ar gyfer Ch1 2013/14 i’w cyflwyno 15 Gorffennaf 2013"
+    assert welsh.body.startswith("Mae ffurflenni ar gyfer Ch1 2013/14 i’w cyflwyno ar 15 Gorffennaf 2013.")
+    assert english.subject == "Reminder: 1 return(s) for Q1 2013/14 due 15 July 2013"
+
+
+def test_the_owners_chase_and_a_review_reach_each_person_in_their_language(monitored, q1, bob, alice):
+    bob.language = "cy"
+    bob.save(update_fields=["language"])
+    monitoring.reminders_send(period=q1, plan=monitored, user=alice)
+    assert Notification.objects.get(recipient=bob).subject.startswith("Nodyn atgoffa:")
+    from tests.factories import make_return
+
+    ret = make_return(monitored.action, q1, bob, {"rag": "green", "narrative": "Going well"}, submit=True)
+    monitoring.return_accept(return_id=ret.pk, user=alice, expected_version=ret.version)
+    accepted = Notification.objects.filter(recipient=bob).latest("pk")
+    assert accepted.subject == f"Mae eich ffurflen Ch1 2013/14 wedi’i derbyn: {monitored.action.title}"
+
+
+def test_a_locked_quarters_scorecard_locked_in_welsh_reads_in_english_and_in_welsh(reported, periods, ada):
+    q2 = periods[1]
+    with translation.override("cy"):  # an admin reading in Welsh locks the quarter
+        monitoring.period_lock(period_id=q2.pk, user=ada)
+    stored = ScorecardSnapshot.objects.get(plan=reported, include_children=False).data
+    assert stored["schema"] == scorecards.SCHEMA and stored["period"]["label"] == "Q2 2013/14"
+    english = scorecards.scorecard_data(reported, q2)
+    with translation.override("cy"):
+        welsh = scorecards.scorecard_data(reported, q2)
+    assert [row["label"] for row in english["rag_counts"]][:3] == ["Red", "Amber", "Green"]
+    assert [row["label"] for row in welsh["rag_counts"]][:3] == ["Coch", "Ambr", "Gwyrdd"]
+    assert welsh["period"]["label"] == "Ch2 2013/14" and welsh["exceptions"][0]["why"] == "Coch"
+    assert [q["period"] for q in welsh["trend"]] == ["Ch1 2013/14", "Ch2 2013/14"]
+
+
+def test_a_scorecard_stored_before_issue_18_reads_in_welsh(reported, periods, ada):
+    q2 = periods[1]
+    monitoring.period_lock(period_id=q2.pk, user=ada)
+    snapshot = ScorecardSnapshot.objects.get(plan=reported, include_children=False)
+    old = dict(snapshot.data, schema=2)  # as schema 2 stored it: English words, no codes for them
+    for key in ("generated_at",):
+        old.pop(key)
+    old["trend"] = [{"period": q["period"], "counts": q["counts"]} for q in old["trend"]]
+    old["outstanding"] = [{k: v for k, v in row.items() if k != "state_code"} for row in old["outstanding"]]
+    ScorecardSnapshot.objects.filter(pk=snapshot.pk).update(data=old)
+    with translation.override("cy"):
+        card = scorecards.scorecard_data(reported, q2)
+    assert card["rows"][0]["rag_label"] in {"Coch", "Gwyrdd", "Ambr"}
+    assert card["period"]["label"] == "Ch2 2013/14"
+    assert [q["period"] for q in card["trend"]] == ["Q1 2013/14", "Q2 2013/14"]  # kept as stored
+    with translation.override("en-gb"):
+        assert scorecards.scorecard_data(reported, q2)["rows"][0]["rag_label"] in {"Red", "Green", "Amber"}
+
+
+def test_a_workbook_downloaded_in_welsh_is_read_back(monitored, q1, bob, tmp_path):
+    scope = workbook.Scope(period=q1, plan=monitored)
+    with translation.override("cy"):
+        book = workbook.build_workbook(bob, scope)
+    assert book.sheetnames == ["Ffurflenni", "Darllenwch fi"]
+    sheet = book["Ffurflenni"]
+    headings = [cell.value for cell in sheet[1]]
+    assert headings[0] == "ID yr eitem" and "Naratif" in headings
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == monitored.action.pk)
+    sheet.cell(row, headings.index("RAG") + 1).value = "Gwyrdd"
+    sheet.cell(row, headings.index("Naratif") + 1).value = "Mae’n mynd yn dda"
+    sheet.cell(row, headings.index("Cyflwyno?") + 1).value = "Ie"
+    path = tmp_path / "llyfr.xlsx"
+    book.save(path)
+    with open(path, "rb") as handle:  # read back by someone reading in English
+        parsed = workbook.parse_workbook(handle, user=bob, period=q1)
+    assert parsed.problems == []
+    [change] = parsed.changes
+    assert change["fields"]["rag"] == "green" and change["submit"] is True
+    assert load_workbook(path).sheetnames == ["Ffurflenni", "Darllenwch fi"]
