@@ -29,6 +29,7 @@ APPS = ("config", "partners", "planning", "monitoring", "public", "api", "audit"
 LETTER = re.compile(r"[^\W\d_]")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|\{(\w*)\}")
 SENTINEL = "\x00"
+DOTTED = re.compile(r"[a-z_]+(\.[a-z_]+)+")
 
 
 def _templates() -> list[Path]:
@@ -240,7 +241,13 @@ CHOICES_BASES = {"TextChoices", "IntegerChoices", "Choices"}
 def _literal(node) -> bool:
     if isinstance(node, ast.JoinedStr):
         return any(isinstance(part, ast.Constant) and LETTER.search(str(part.value)) for part in node.values)
-    return isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(LETTER.search(node.value))
+    # a model's label ("planning.plan") or another dotted name is code, not words
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and bool(LETTER.search(node.value))
+        and not (DOTTED.fullmatch(node.value))
+    )
 
 
 def _called(node: ast.Call) -> str:
