@@ -11,6 +11,7 @@ from monitoring import services
 from monitoring.models import NOUNS, ProgressReturn, ReportingPeriod, Risk
 from partners.models import User
 from planning import selectors
+from planning.forms import offer_welsh
 from planning.models import Plan, PlanItem
 
 Rag = ProgressReturn.Rag
@@ -58,6 +59,13 @@ class ReturnForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What happened this quarter.",
     )
+    narrative_cy = forms.CharField(
+        label="Narrative in Welsh",
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Where the council reports in Welsh as well; Welsh readers see it, others the English.",
+    )
     soft_outcomes = forms.CharField(
         label="Soft outcomes",
         required=False,
@@ -90,6 +98,7 @@ class ReturnForm(GovukForm):
     def __init__(self, *args, item: PlanItem, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
+        offer_welsh(self, ["narrative_cy"])
         noun = NOUNS[Plan.Cadence(item.plan.cadence)]
         self.fields["narrative"].help_text = f"What happened this {noun}."
         if item.is_target:

@@ -217,6 +217,7 @@ class ProgressReturn(models.Model):
         "actual_value",
         "spend_to_date",
         "narrative",
+        "narrative_cy",
         "soft_outcomes",
         "evidence_url",
         "next_steps",
@@ -250,6 +251,7 @@ class ProgressReturn(models.Model):
         help_text="What the action has spent this financial year to the end of the quarter, in pounds.",
     )
     narrative = BoundedTextField(blank=True, help_text="What happened this quarter.")
+    narrative_cy = BoundedTextField("narrative in Welsh", blank=True)  # docs/decisions/0033
     soft_outcomes = BoundedTextField(
         blank=True, help_text="What the numbers do not show: links forged, attitudes changed."
     )
