@@ -2,6 +2,7 @@
 money and dates are written by ``planning.formatting``."""
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from config import bilingual
@@ -38,6 +39,22 @@ def shown_plain(obj, field: str) -> SafeString:
     """The same in a place that takes no note (a ``<title>``, a link inside a sentence):
     the fallback keeps its ``lang``, without the note."""
     return bilingual.shown_html(obj, field, note=False)
+
+
+@register.filter
+def shown_markdown(obj, field: str) -> SafeString:
+    """``{{ item|shown_markdown:"description" }}``: the reader's language's Markdown as HTML;
+    a fallback in a block with its ``lang`` and the note after it."""
+    text, lang, fell_back = bilingual.shown(obj, field)
+    rendered = cached_markdown(text)
+    if not fell_back:
+        return rendered
+    return format_html(
+        '<div lang="{}">{}</div><p class="govuk-body-s app-fallback-note">{}</p>',
+        lang,
+        rendered,
+        bilingual.fallback_note(lang),
+    )
 
 
 @register.filter
