@@ -116,7 +116,8 @@ def item_ids_in_order(plan: Plan) -> tuple[list[int], dict[int, str], dict[int, 
 
 # what the API writes of an item now (api.serializers.ItemSerializer), read as plain values
 _ITEM_COLUMNS = (
-    "pk", "kind", "parent_id", "position", "title", "description", "status", "lead_officer_id",
+    "pk", "kind", "parent_id", "position", "title", "title_cy", "description", "description_cy", "status",
+    "lead_officer_id",
     "lead_organisation_id", "start_date", "due_date", "cost_amount", "cost_type", "funding_source",
     "indicator_id", "unit", "baseline_value", "baseline_date", "target_value", "target_date",
     "direction", "target_type", "amber_tolerance",

@@ -18,6 +18,7 @@ class NamedSerializer(serializers.Serializer):
 class PlanSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
+    title_cy = serializers.CharField(help_text=gettext_lazy("The title in Welsh; empty where there is none.")
     kind = serializers.ChoiceField(choices=Plan.Kind.choices)
     kind_label = serializers.CharField(source="get_kind_display")
     status = serializers.ChoiceField(choices=Plan.Status.choices)
@@ -55,6 +56,9 @@ class PlanSerializer(serializers.Serializer):
 
 class PlanDetailSerializer(PlanSerializer):
     summary = serializers.CharField(help_text=gettext_lazy("Markdown."))
+    summary_cy = serializers.CharField(
+        help_text=gettext_lazy("The summary in Welsh (Markdown); empty where there is none.")
+    )
     as_of = serializers.SerializerMethodField(help_text=gettext_lazy("The moment the plan is shown at; null: now."))
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
@@ -111,7 +115,11 @@ class ItemSerializer(serializers.Serializer):
     parent = serializers.IntegerField(source="item.parent_id", allow_null=True)
     position = serializers.IntegerField(source="item.position")
     title = serializers.CharField(source="item.title")
+    title_cy = serializers.CharField(source="item.title_cy", help_text=gettext_lazy("In Welsh; empty where there is none."))
     description = serializers.CharField(source="item.description", help_text=gettext_lazy("Markdown."))
+    description_cy = serializers.CharField(
+        source="item.description_cy", help_text=gettext_lazy("In Welsh (Markdown); empty where there is none.")
+    )
     status = serializers.ChoiceField(source="item.status", choices=PlanItem.Status.choices)
     lead_officer = serializers.SerializerMethodField()
     lead_organisation = serializers.SerializerMethodField()
@@ -146,7 +154,9 @@ class ItemSerializer(serializers.Serializer):
             "parent": item.parent_id,
             "position": item.position,
             "title": item.title,
+            "title_cy": item.title_cy,
             "description": item.description,
+            "description_cy": item.description_cy,
             "status": item.status,
             "lead_officer": self.get_lead_officer(row),
             "lead_organisation": self.get_lead_organisation(row),
@@ -264,6 +274,7 @@ class ReturnSerializer(serializers.Serializer):
         ),
     )
     narrative = serializers.CharField()
+    narrative_cy = serializers.CharField(help_text=gettext_lazy("The narrative in Welsh; empty where there is none.")
     soft_outcomes = serializers.CharField()
     next_steps = serializers.CharField()
     revised_due_date = serializers.DateField(allow_null=True)

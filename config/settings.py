@@ -49,6 +49,12 @@ def _package_version() -> str:
 COUNCIL_NAME = env_str("COUNCIL_NAME", "Northmoor County Council")
 # the council's name in Welsh, shown when the interface is in Welsh (empty: the English name)
 COUNCIL_NAME_CY = env_str("COUNCIL_NAME_CY", "Cyngor Sir Northmoor")
+# the council writes its plans in Welsh as well as English: the forms offer a Welsh version of
+# titles, descriptions and narratives (docs/decisions/0033); Welsh text already written is
+# shown to Welsh readers either way
+WELSH_CONTENT = env_bool("WELSH_CONTENT", True)
+# the plan PDF: in the reader's language ("reader"), or English and Welsh side by side ("both")
+PDF_LANGUAGES = env_choice("PDF_LANGUAGES", "reader", ("reader", "both"))
 # an action's spend is flagged on the scorecard when it is further than this percentage from
 # its budget profile to date, unless its plan sets its own threshold (decision 0023)
 BUDGET_VARIANCE_THRESHOLD = env_int("BUDGET_VARIANCE_THRESHOLD", 10)

@@ -15,6 +15,7 @@ from monitoring import services
 from monitoring.models import ProgressReturn, ReportingPeriod, Risk
 from partners.models import User
 from planning import selectors
+from planning.forms import offer_welsh
 from planning.models import Plan, PlanItem
 
 Rag = ProgressReturn.Rag
@@ -77,6 +78,13 @@ class ReturnForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy("What happened this quarter."),
     )
+    narrative_cy = forms.CharField(
+        label=gettext_lazy("Narrative in Welsh"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy("Where the council reports in Welsh as well: Welsh readers see it, others the English."),
+    )
     soft_outcomes = forms.CharField(
         label=gettext_lazy("Soft outcomes"),
         required=False,
@@ -119,6 +127,7 @@ class ReturnForm(GovukForm):
     def __init__(self, *args, item: PlanItem, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
+        offer_welsh(self, ["narrative_cy"])
         cadence = Plan.Cadence(item.plan.cadence)
         self.fields["narrative"].help_text = WHAT_HAPPENED[cadence]
         if item.is_target:

@@ -226,6 +226,7 @@ class ProgressReturn(models.Model):
         "actual_value",
         "spend_to_date",
         "narrative",
+        "narrative_cy",
         "soft_outcomes",
         "evidence_url",
         "next_steps",
@@ -259,6 +260,7 @@ class ProgressReturn(models.Model):
         help_text=_("What the action has spent this financial year to the end of the quarter, in pounds."),
     )
     narrative = BoundedTextField(_("narrative"), blank=True, help_text=_("What happened this quarter."))
+    narrative_cy = BoundedTextField(_("narrative in Welsh"), blank=True)  # docs/decisions/0033
     soft_outcomes = BoundedTextField(
         _("soft outcomes"), blank=True, help_text=_("What the numbers do not show: links forged, attitudes changed.")
     )

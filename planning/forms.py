@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config import bilingual
 from config.forms import GovukForm, GovukModelForm, LongCheckboxes, LongSelect, ModelMultipleChoiceField
 from config.text import TEXT_LIMIT
 from partners.models import Organisation, User
@@ -38,10 +39,27 @@ def _council_staff():
     )
 
 
+def with_welsh(fields: list[str], *, after: str, welsh: list[str]) -> list[str]:
+    """``fields`` with the Welsh versions just after ``after`` (docs/decisions/0033)."""
+    at = fields.index(after) + 1
+    return [*fields[:at], *welsh, *fields[at:]]
+
+
+def offer_welsh(form, names: list[str]) -> None:
+    """The Welsh fields say they are Welsh (``lang``: browsers' spelling checks and screen
+    readers follow it). A council that does not write in Welsh (WELSH_CONTENT off) is not
+    offered them; what was written before stays (a form without a field leaves it alone)."""
+    for name in names:
+        if not bilingual.welsh_content():
+            form.fields.pop(name, None)
+        elif name in form.fields:
+            form.fields[name].widget.attrs["lang"] = bilingual.WELSH
+
+
 class PlanForm(GovukModelForm):
     class Meta:
         model = Plan
-        fields = Plan.EDITABLE_FIELDS
+        fields = with_welsh(Plan.EDITABLE_FIELDS, after="summary", welsh=Plan.WELSH_FIELDS)
         labels = {
             "label_vision": gettext_lazy("Name for the vision"),
             "label_priority": gettext_lazy("Name for priorities"),
@@ -49,7 +67,7 @@ class PlanForm(GovukModelForm):
             "label_target": gettext_lazy("Name for targets"),
             "label_milestone": gettext_lazy("Name for milestones"),
         }
-        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5}), "summary_cy": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, organisations=None, parents=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,6 +87,7 @@ class PlanForm(GovukModelForm):
             self.fields[name].widget.attrs.update({"class": "govuk-input govuk-input--width-4", "inputmode": "numeric"})
         # a form sent without it (a script, an older page) keeps the plan's cadence
         self.fields["cadence"].required = False
+        offer_welsh(self, Plan.WELSH_FIELDS)
 
     def clean_cadence(self):
         return self.cleaned_data.get("cadence") or self.instance.cadence or Plan.Cadence.QUARTERLY
@@ -187,9 +206,14 @@ class ItemForm(GovukModelForm):
 
     class Meta:
         model = PlanItem
-        fields = [*PlanItem.COMMON_FIELDS, *PlanItem.COST_FIELDS, *PlanItem.MEASURE_FIELDS]
+        fields = [
+            *with_welsh(PlanItem.COMMON_FIELDS, after="description", welsh=PlanItem.WELSH_FIELDS),
+            *PlanItem.COST_FIELDS,
+            *PlanItem.MEASURE_FIELDS,
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
+            "description_cy": forms.Textarea(attrs={"rows": 5}),
             **dict.fromkeys(("lead_officer", "lead_organisation", "indicator"), LongSelect),
             **{
                 name: forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # ISO, or browsers show blank
@@ -206,6 +230,7 @@ class ItemForm(GovukModelForm):
         require_reason_if_approved(self, self.instance.plan if self.instance.plan_id else None)
         self.fields["lead_officer"].queryset = User.objects.filter(is_active=True).exclude(role=User.Role.MEMBER)
         self.fields["lead_organisation"].queryset = Organisation.objects.filter(is_active=True).order_by("name")
+        offer_welsh(self, PlanItem.WELSH_FIELDS)
         if kind not in PlanItem.COSTED_KINDS:
             for name in PlanItem.COST_FIELDS:
                 del self.fields[name]
@@ -224,7 +249,9 @@ class ItemForm(GovukModelForm):
         self.fieldsets = [
             (title, [self[name] for name in names if name in self.fields])
             for title, names in (
-                ("", ["title", "description", "status"]),
+                ("", ["title", "description"]),
+                (_("In Welsh"), PlanItem.WELSH_FIELDS),
+                ("", ["status"]),
                 (_("Who leads it"), ["lead_officer", "lead_organisation", "supporting_organisations"]),
                 (_("When"), ["start_date", "due_date"]),
                 (_("Cost"), PlanItem.COST_FIELDS),

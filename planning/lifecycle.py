@@ -205,7 +205,7 @@ def plan_withdraw(*, plan: Plan, user: User, reason: str) -> Plan:
 def plan_revise(*, plan: Plan, user: User, title: str, slug: str, start_year: int, end_year: int) -> Plan:
     """Start next year's draft from this plan: same owner, labels and items (with their
     supporters and links out), ``revision_of`` pointing back here."""
-    fields = {name: getattr(plan, name) for name in Plan.EDITABLE_FIELDS}
+    fields = {name: getattr(plan, name) for name in [*Plan.EDITABLE_FIELDS, *Plan.WELSH_FIELDS]}
     fields.update({"title": title, "slug": slug, "start_year": start_year, "end_year": end_year})
     vision = PlanItem.objects.get(plan=plan, parent__isnull=True)
     new = plan_create(user=user, fields=fields, vision_title=vision.title, reason=f"Revised from {plan.title}")
@@ -217,7 +217,7 @@ def plan_revise(*, plan: Plan, user: User, title: str, slug: str, start_year: in
     return locked
 
 
-_COPIED = [*PlanItem.COMMON_FIELDS, "kind", *PlanItem.COST_FIELDS, *PlanItem.MEASURE_FIELDS]
+_COPIED = [*PlanItem.COMMON_FIELDS, *PlanItem.WELSH_FIELDS, "kind", *PlanItem.COST_FIELDS, *PlanItem.MEASURE_FIELDS]
 
 
 def _copy_items(source: Plan, target: Plan) -> None:

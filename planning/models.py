@@ -151,6 +151,8 @@ class Plan(MPTTModel):
         MONTHLY = "monthly", gettext_lazy("Monthly, on the financial year (April to March)")
 
     PUBLISHED_STATUSES = {Status.APPROVED, Status.SUPERSEDED}
+    # the Welsh versions an officer writes beside the English (docs/decisions/0033)
+    WELSH_FIELDS = ["title_cy", "summary_cy"]
     # what an officer edits on the plan form (status changes through the lifecycle, not the form)
     EDITABLE_FIELDS = [
         "title",
@@ -275,6 +277,10 @@ class Plan(MPTTModel):
             "When the owner published the plan for anyone to read; empty while it is not published."
         ),
     )
+    # the plan's words in Welsh, where the council works bilingually (docs/decisions/0033):
+    # shown to Welsh readers, the English shown (and marked) where there is none
+    title_cy = models.CharField(gettext_lazy("title in Welsh"), max_length=200, blank=True, validators=[single_line])
+    summary_cy = BoundedTextField(gettext_lazy("summary in Welsh"), max_length=LONG_TEXT_LIMIT, blank=True)
 
     objects = TreeManager.from_queryset(PlanQuerySet)()
 
@@ -413,6 +419,7 @@ class PlanItem(MPTTModel):
     COSTED_KINDS = {Kind.ACTION, Kind.MILESTONE}
     COMMON_FIELDS = ["title", "description", "status", "lead_officer", "lead_organisation", "start_date", "due_date"]
     COST_FIELDS = ["cost_amount", "cost_type", "funding_source"]
+    WELSH_FIELDS = ["title_cy", "description_cy"]  # docs/decisions/0033
     MEASURE_FIELDS = [
         "indicator",
         "unit",
@@ -501,6 +508,9 @@ class PlanItem(MPTTModel):
         help_text=gettext_lazy("How far short of the trajectory still counts as amber, in the target's unit."),
     )
     version = models.PositiveIntegerField(default=1)
+    # the item's words in Welsh (docs/decisions/0033)
+    title_cy = models.CharField(gettext_lazy("title in Welsh"), max_length=300, blank=True, validators=[single_line])
+    description_cy = BoundedTextField(gettext_lazy("description in Welsh"), blank=True)
 
     objects = TreeManager.from_queryset(PlanItemQuerySet)()
 

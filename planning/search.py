@@ -9,7 +9,9 @@ how many terms the title holds. On both, a term that looks like a reference ("1.
 also matches the items whose derived reference equals it, and those come first.
 
 References are not stored, so they are derived with ``selectors.references()`` from
-one query over the candidate plans' items (ids only). ``search_items`` runs at most
+one query over the candidate plans' items (ids only). Titles and descriptions are searched
+in English and Welsh alike (docs/decisions/0033), with the same text-search configuration
+on both sides, so a Welsh word finds the Welsh version. ``search_items`` runs at most
 four queries whatever the number of results: the tree, the matches, the titles of the
 matches' ancestor items (none to look up when every match sits just under the vision)
 and the visible plans around them. Items are only ever taken from ``plans_for(user)``.
@@ -182,9 +184,18 @@ def _reference_first(ids_by_term: dict[str, set[int]]):
 
 
 class _Contains:
-    """Every term appears, case-insensitively, in the title, description or a lead's name."""
+    """Every term appears, case-insensitively, in the title, description (either language)
+    or a lead's name."""
 
-    FIELDS = ("title", "description", "lead_officer__first_name", "lead_officer__last_name", "lead_organisation__name")
+    FIELDS = (
+        "title",
+        "title_cy",
+        "description",
+        "description_cy",
+        "lead_officer__first_name",
+        "lead_officer__last_name",
+        "lead_organisation__name",
+    )
 
     def _term(self, term: str) -> Q:
         return reduce(or_, (Q(**{f"{name}__icontains": term}) for name in self.FIELDS))
@@ -196,7 +207,11 @@ class _Contains:
         conditions = [self._term(word) for word in words]
         conditions += [self._term(term) | Q(pk__in=ids) for term, ids in refs.items()]
         in_title = [
-            Case(When(title__icontains=term, then=Value(1)), default=Value(0), output_field=IntegerField())
+            Case(
+                When(Q(title__icontains=term) | Q(title_cy__icontains=term), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
             for term in [*words, *refs]
         ]
         return (
@@ -211,7 +226,7 @@ class _FullText:
 
     def _vector(self) -> SearchVector:
         return (
-            SearchVector("title", weight="A", config=CONFIG)
+            SearchVector("title", "title_cy", weight="A", config=CONFIG)
             + SearchVector(
                 "lead_officer__first_name",
                 "lead_officer__last_name",
@@ -219,7 +234,7 @@ class _FullText:
                 weight="B",
                 config=CONFIG,
             )
-            + SearchVector("description", weight="C", config=CONFIG)
+            + SearchVector("description", "description_cy", weight="C", config=CONFIG)
         )
 
     def _query(self, words: list[str]) -> SearchQuery:

@@ -618,13 +618,14 @@ def item_count_by_plan(plan_ids: Iterable[int]) -> dict[int, int]:
 
 ITEM_DIFF_FIELDS = [
     *PlanItem.COMMON_FIELDS,
+    *PlanItem.WELSH_FIELDS,
     "kind",
     "parent",
     "position",
     *PlanItem.COST_FIELDS,
     *PlanItem.MEASURE_FIELDS,
 ]
-PLAN_DIFF_FIELDS = [*Plan.EDITABLE_FIELDS, "status"]
+PLAN_DIFF_FIELDS = [*Plan.EDITABLE_FIELDS, *Plan.WELSH_FIELDS, "status"]
 _FK_MODELS: dict[str, _NamedModel] = {
     "lead_officer": User,
     "owner": User,

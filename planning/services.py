@@ -62,7 +62,7 @@ def plan_write(plan_id: int, *, user: User | None, reason: str = "", content: bo
 # --- plans -----------------------------------------------------------------------------
 
 
-PLAN_FIELDS = Plan.EDITABLE_FIELDS
+PLAN_FIELDS = [*Plan.EDITABLE_FIELDS, *Plan.WELSH_FIELDS]
 
 
 @transaction.atomic

@@ -2,8 +2,10 @@
 money and dates are written by ``planning.formatting``."""
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from config import bilingual
 from config.markdown import cached_markdown
 from planning import formatting, wording
 from planning.access import unreadable_plan_ids
@@ -24,6 +26,48 @@ register.filter("long_date", formatting.long_date)
 register.filter("in_sentence", wording.in_sentence)
 register.filter("with_article", wording.with_article)
 register.filter("plural", wording.plural)
+
+
+@register.filter
+def shown(obj, field: str) -> SafeString:
+    """``{{ item|shown:"title" }}``: the reader's language, else the other, marked (0033)."""
+    return bilingual.shown_html(obj, field)
+
+
+@register.filter
+def shown_plain(obj, field: str) -> SafeString:
+    """The same in a place that takes no note (a ``<title>``, a link inside a sentence):
+    the fallback keeps its ``lang``, without the note."""
+    return bilingual.shown_html(obj, field, note=False)
+
+
+@register.filter
+def shown_markdown(obj, field: str) -> SafeString:
+    """``{{ item|shown_markdown:"description" }}``: the reader's language's Markdown as HTML;
+    a fallback in a block with its ``lang`` and the note after it."""
+    text, lang, fell_back = bilingual.shown(obj, field)
+    rendered = cached_markdown(text)
+    if not fell_back:
+        return rendered
+    return format_html(
+        '<div lang="{}">{}</div><p class="govuk-body-s app-fallback-note">{}</p>',
+        lang,
+        rendered,
+        bilingual.fallback_note(lang),
+    )
+
+
+@register.filter
+def shown_text(obj, field: str) -> str:
+    """Only the text (an attribute, markdown to be rendered): see ``shown_lang``."""
+    return bilingual.shown(obj, field).text
+
+
+@register.filter
+def shown_lang(obj, field: str) -> str:
+    """The ``lang`` to put on the element holding ``shown_text`` when it fell back, else ""."""
+    result = bilingual.shown(obj, field)
+    return result.lang if result.fell_back else ""
 
 
 @register.filter

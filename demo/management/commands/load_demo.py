@@ -32,6 +32,7 @@ from demo import (
     publishing_story,
     questions_story,
     themes_story,
+    welsh_story,
 )
 from partners.models import User
 from planning.loader import LoadError, load_plans
@@ -70,6 +71,7 @@ class Command(BaseCommand):
                     partnership = partnership_story.tell()
                     published = publishing_story.tell()
                     themes = themes_story.tell()  # issue 17: cross-cutting themes, indicators in full
+                    welsh = welsh_story.tell()  # issue 18: the corporate plan in Welsh as well
             except LoadError as error:
                 raise CommandError("\n".join(error.messages)) from None
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo council from {DEMO_FILE.name}."))
@@ -88,6 +90,7 @@ class Command(BaseCommand):
                 "two drafting groups writing their parts, one sign-off given."
             )
             self.stdout.write(f"Cross-cutting themes: {themes.summary()}.")
+            self.stdout.write(f"Welsh: {welsh.summary()}; switch with “Cymraeg” at the top of any page.")
             kept_back = Plan.objects.filter(slug__in=publishing_story.KEPT_BACK).count()
             self.stdout.write(
                 f"Published to the public (no sign-in, at {url.rstrip('/')}/public/): "

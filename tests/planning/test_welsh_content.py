@@ -1,0 +1,127 @@
+"""Plan content in Welsh and English (config/bilingual.py, docs/decisions/0033): what a
+reader is shown, the forms that write the Welsh, its history, search, and a revision."""
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import translation
+
+from config import bilingual
+from planning import lifecycle, services
+from planning.models import Plan, PlanItem
+from planning.search import search_items
+from tests.factories import add_item, vision_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _item(plan, **fields):
+    return add_item(plan, vision_of(plan), "priority", **fields)
+
+
+def test_a_welsh_reader_gets_the_welsh_and_an_english_reader_the_english(plan):
+    item = _item(plan, title="Every child reads", title_cy="Pob plentyn yn darllen")
+    with translation.override("cy"):
+        assert bilingual.shown(item, "title") == ("Pob plentyn yn darllen", "cy", False)
+    with translation.override("en-gb"):
+        assert bilingual.shown(item, "title") == ("Every child reads", "en-GB", False)
+
+
+def test_without_a_welsh_version_the_english_is_shown_marked_in_its_language(plan):
+    item = _item(plan, title="Fix <roads> & paths")
+    with translation.override("cy"):
+        shown = bilingual.shown(item, "title")
+        html = bilingual.shown_html(item, "title")
+        quiet = bilingual.shown_html(item, "title", note=False)
+    assert shown == ("Fix <roads> & paths", "en-GB", True)
+    assert html.startswith('<span lang="en-GB">Fix &lt;roads&gt; &amp; paths</span> <span class="app-fallback-note">')
+    assert "(" in html.split("app-fallback-note")[1]  # the note, in the reader's language
+    assert quiet == '<span lang="en-GB">Fix &lt;roads&gt; &amp; paths</span>'
+
+
+def test_text_only_in_welsh_is_shown_to_an_english_reader_marked_welsh(plan):
+    item = _item(plan, title="Roads", description_cy="Disgrifiad yn Gymraeg")
+    with translation.override("en-gb"):
+        assert bilingual.shown(item, "description") == ("Disgrifiad yn Gymraeg", "cy", True)
+        assert "(in Welsh)" in bilingual.shown_html(item, "description")
+
+
+def test_the_plan_form_offers_the_welsh_marked_as_welsh_and_keeps_it_with_history(client, alice, plan):
+    client.force_login(alice)
+    page = client.get(reverse("planning:plan-edit", args=[plan.slug])).content.decode()
+    assert 'name="title_cy"' in page and 'lang="cy"' in page
+    services.plan_update(
+        plan_id=plan.pk,
+        user=alice,
+        fields={"title_cy": "Cynllun Gwasanaeth", "summary_cy": "Crynodeb"},
+        expected_version=plan.version,
+        reason="Welsh",
+    )
+    plan.refresh_from_db()
+    assert (plan.title_cy, plan.summary_cy) == ("Cynllun Gwasanaeth", "Crynodeb")
+    assert plan.history.first().title_cy == "Cynllun Gwasanaeth"
+
+
+def test_an_officer_writes_an_items_welsh_on_its_form(client, alice, plan):
+    item = _item(plan, title="Roads")
+    client.force_login(alice)
+    response = client.post(
+        reverse("planning:item-edit", args=[plan.slug, item.pk]),
+        {
+            "title": "Roads",
+            "title_cy": "Ffyrdd",
+            "description_cy": "Trwsio tyllau",
+            "status": "not_started",
+            "version": 1,
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.title_cy, item.description_cy) == ("Ffyrdd", "Trwsio tyllau")
+    assert item.history.first().title_cy == "Ffyrdd"
+
+
+@override_settings(WELSH_CONTENT=False)
+def test_a_council_that_does_not_write_welsh_is_not_offered_it_and_keeps_what_was_written(client, alice, plan):
+    item = _item(plan, title="Roads", title_cy="Ffyrdd")
+    client.force_login(alice)
+    page = client.get(reverse("planning:item-edit", args=[plan.slug, item.pk])).content.decode()
+    assert 'name="title_cy"' not in page
+    client.post(
+        reverse("planning:item-edit", args=[plan.slug, item.pk]),
+        {"title": "Roads and paths", "status": "not_started", "version": 1},
+    )
+    item.refresh_from_db()
+    assert (item.title, item.title_cy) == ("Roads and paths", "Ffyrdd")
+
+
+def test_an_overlong_welsh_title_is_refused_beside_its_field_and_nothing_changes(client, alice, plan):
+    item = _item(plan, title="Roads")
+    client.force_login(alice)
+    response = client.post(
+        reverse("planning:item-edit", args=[plan.slug, item.pk]),
+        {"title": "Roads", "title_cy": "F" * 301, "status": "not_started", "version": 1},
+    )
+    assert response.status_code == 200
+    assert 'id="title_cy-error"' in response.content.decode() or "title_cy" in response.context["form"].errors
+    item.refresh_from_db()
+    assert item.title_cy == ""
+
+
+def test_search_finds_the_welsh_version(alice, plan):
+    _item(plan, title="Every child reads", title_cy="Pob plentyn yn darllen")
+    _item(plan, title="Roads", description_cy="Trwsio tyllau yn y ffyrdd")
+    assert [result.item.title for result in search_items(alice, "plentyn")] == ["Every child reads"]
+    assert [result.item.title for result in search_items(alice, "tyllau")] == ["Roads"]
+
+
+def test_a_revision_carries_the_welsh_forward(alice, plan):
+    services.plan_update(
+        plan_id=plan.pk, user=alice, fields={"title_cy": "Cynllun"}, expected_version=plan.version, reason="Welsh"
+    )
+    _item(plan, title="Roads", title_cy="Ffyrdd")
+    plan.refresh_from_db()
+    revised = lifecycle.plan_revise(plan=plan, user=alice, title="Next", slug="next", start_year=2014, end_year=2015)
+    assert revised.title_cy == "Cynllun"
+    assert PlanItem.objects.get(plan=revised, title="Roads").title_cy == "Ffyrdd"
+    assert Plan.objects.get(pk=plan.pk).title_cy == "Cynllun"
