@@ -18,7 +18,7 @@ class NamedSerializer(serializers.Serializer):
 class PlanSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
-    title_cy = serializers.CharField(help_text=gettext_lazy("The title in Welsh; empty where there is none.")
+    title_cy = serializers.CharField(help_text=gettext_lazy("The title in Welsh; empty where there is none."))
     kind = serializers.ChoiceField(choices=Plan.Kind.choices)
     kind_label = serializers.CharField(source="get_kind_display")
     status = serializers.ChoiceField(choices=Plan.Status.choices)
@@ -115,7 +115,9 @@ class ItemSerializer(serializers.Serializer):
     parent = serializers.IntegerField(source="item.parent_id", allow_null=True)
     position = serializers.IntegerField(source="item.position")
     title = serializers.CharField(source="item.title")
-    title_cy = serializers.CharField(source="item.title_cy", help_text=gettext_lazy("In Welsh; empty where there is none."))
+    title_cy = serializers.CharField(
+        source="item.title_cy", help_text=gettext_lazy("In Welsh; empty where there is none.")
+    )
     description = serializers.CharField(source="item.description", help_text=gettext_lazy("Markdown."))
     description_cy = serializers.CharField(
         source="item.description_cy", help_text=gettext_lazy("In Welsh (Markdown); empty where there is none.")
@@ -274,7 +276,7 @@ class ReturnSerializer(serializers.Serializer):
         ),
     )
     narrative = serializers.CharField()
-    narrative_cy = serializers.CharField(help_text=gettext_lazy("The narrative in Welsh; empty where there is none.")
+    narrative_cy = serializers.CharField(help_text=gettext_lazy("The narrative in Welsh; empty where there is none."))
     soft_outcomes = serializers.CharField()
     next_steps = serializers.CharField()
     revised_due_date = serializers.DateField(allow_null=True)

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0009_member_questions'),
+        ('monitoring', '0010_document_language_and_field_names'),
     ]
 
     operations = [
