@@ -60,6 +60,15 @@ PDF_LANGUAGES = env_choice("PDF_LANGUAGES", "reader", ("reader", "both"))
 BUDGET_VARIANCE_THRESHOLD = env_int("BUDGET_VARIANCE_THRESHOLD", 10)
 
 INSTALLED_APPS = [
+    # the project's apps first: their Welsh catalogues take precedence over the same words in
+    # Django's own (the admin's "Action" is "Gweithred", a plan's action is "Cam gweithredu"; 0029)
+    "audit",
+    "partners",
+    "planning",
+    "monitoring",
+    "public",
+    "api",
+    "demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -77,13 +86,6 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
-    "audit",
-    "partners",
-    "planning",
-    "monitoring",
-    "public",
-    "api",
-    "demo",
     "rest_framework",
     "drf_spectacular",
 ]

@@ -38,6 +38,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from config import bilingual
 from config.cache import bytes_held, cache_delete_many, cache_get_many, cache_set, cache_set_many
 from config.history import history_stamp
 from config.html import join
@@ -117,7 +118,7 @@ def plan_outline(
     item_page = selectors.PUBLIC_ITEM_PAGE if public else selectors.ITEM_PAGE
     shape = selectors.plan_shape(plan, top_over=CLOSED_OVER if closable else None, opened=opened, item_page=item_page)
     closed = closable and shape.items > CLOSED_OVER
-    base = f"{PREFIX}{plan.pk}:{hiding}:{int(can_change)}"
+    base = f"{PREFIX}{plan.pk}:{translation.get_language()}:{hiding}:{int(can_change)}"
     pieces = _pieces(plan, shape, base, kinds, closed, opened)
     parts = _parts(plan, shape, pieces, can_change=can_change, hidden=hidden, public=public)
     if index is not None:  # pieces the plan no longer has: freed now, not when they age out
@@ -183,7 +184,9 @@ def _parts(
         made = {}
         for piece in stale:
             shown = [by_id[pk] for pk in piece.pks if pk in by_id]
-            html = outline_html.outline_items(shown, plan_slug=plan.slug, can_change=can_change)
+            html = outline_html.outline_items(
+                shown, plan_slug=plan.slug, can_change=can_change, notes=bilingual.has_welsh(plan)
+            )
             if piece.beneath and shown:
                 html = join([html, outline_html.closed(shown[0], piece.beneath)])
             made[piece.key] = held[piece.key] = (piece.mark, str(html).encode())
@@ -193,7 +196,11 @@ def _parts(
 
 def _whole(plan: Plan, parts: list[bytes]) -> bytes:
     return b"".join(
-        [str(outline_html.outline_start(plan.title)).encode(), *parts, str(outline_html.OUTLINE_END).encode()]
+        [
+            str(outline_html.outline_start(bilingual.shown(plan, "title").text)).encode(),
+            *parts,
+            str(outline_html.OUTLINE_END).encode(),
+        ]
     )
 
 

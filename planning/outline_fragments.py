@@ -22,6 +22,9 @@ its fingerprint.
 import hashlib
 from collections.abc import Collection
 
+from django.utils import translation
+
+from config import bilingual
 from partners.models import Organisation, User
 from planning.models import Indicator, Plan
 from planning.selectors import PlanShape, ShapeRow
@@ -81,7 +84,7 @@ class Fingerprints:
     def __init__(self, plan: Plan, shape: PlanShape) -> None:
         found = shape.names.found
         self.common = repr((
-            plan.slug, plan.label_vision, plan.label_priority, plan.label_action, plan.label_target,
+            plan.slug, translation.get_language(), bilingual.has_welsh(plan), plan.label_vision, plan.label_priority, plan.label_action, plan.label_target,
             plan.label_milestone,
             sorted((pk, str(person)) for pk, person in found[User].items()),
             sorted((pk, str(organisation)) for pk, organisation in found[Organisation].items()),

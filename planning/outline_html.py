@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from config.bilingual import Shown, fallback_note, shown, shown_html
 from config.html import ID, IdUrl, Pattern, SafeHtml, html, join
 from config.markdown import cached_markdown
 from planning.formatting import measure, month_year, number, pounds, short_date
@@ -288,7 +289,7 @@ class _ChangeLinks:
         )  # fmt: skip
 
     def __call__(self, row) -> SafeHtml:
-        return self._pattern(row)(pk=int(row.item.pk), title=row.item.title, reference=row.reference)
+        return self._pattern(row)(pk=int(row.item.pk), title=shown(row.item, "title").text, reference=row.reference)
 
 
 class _Items:
@@ -296,13 +297,14 @@ class _Items:
     Items of one level at one depth share their classes and level name, so their markup is
     made into a ``Pattern`` once per outline and filled in for each item."""
 
-    def __init__(self, change_links: _ChangeLinks | None) -> None:
+    def __init__(self, change_links: _ChangeLinks | None, notes: bool = True) -> None:
         self.change_links = change_links
+        self.notes = notes  # say beside each text shown in the other language (0033)
         self.facts = _Facts()
         self.patterns: dict[tuple, Pattern] = {}
 
     def _pattern(self, row) -> Pattern:
-        key = (row.item.kind, row.depth, row.label, bool(row.reference), bool(row.item.description))
+        key = (row.item.kind, row.depth, row.label, bool(row.reference), bool(shown(row.item, "description").text))
         found = self.patterns.get(key)
         if found is None:
             kind, depth, label, has_reference, has_description = key
@@ -323,16 +325,26 @@ class _Items:
 
     def __call__(self, row) -> SafeHtml:
         item = row.item
+        description = shown(item, "description")
         return self._pattern(row)(
             pk=int(item.pk),
             reference=row.reference,
             url=row.url,
-            title=item.title,
-            description=cached_markdown(item.description) if item.description else _NOTHING,
+            title=shown_html(item, "title", note=self.notes),
+            description=_in_its_language(description, self.notes) if description.text else _NOTHING,
             facts=self.facts(item, row.supporters),
             links=_link_list(row),
             changes=self.change_links(row) if self.change_links else _NOTHING,
         )
+
+
+def _in_its_language(text: Shown, notes: bool) -> SafeHtml:
+    """Markdown shown in the reader's language, or in the other one inside its ``lang``."""
+    rendered = cached_markdown(text.text)
+    if not text.fell_back:
+        return rendered
+    note = html('<p class="govuk-body-s app-fallback-note">{}</p>', fallback_note(text.lang)) if notes else _NOTHING
+    return join([html('<div lang="{}">', text.lang), rendered, html("</div>"), note])
 
 
 def outline_start(plan_title: str) -> SafeHtml:
@@ -343,11 +355,11 @@ def outline_start(plan_title: str) -> SafeHtml:
 OUTLINE_END = _END_OF_LIST
 
 
-def outline_items(rows: Iterable, *, plan_slug: str, can_change: bool) -> SafeHtml:
+def outline_items(rows: Iterable, *, plan_slug: str, can_change: bool, notes: bool = True) -> SafeHtml:
     """The outline's list entries for ``rows``, a whole plan or a run of it: each row's
     entry depends on that row alone (its reference and place among its siblings are in the
     row), so runs made apart and joined read the same as the whole made at once."""
-    entry = _Items(_ChangeLinks(plan_slug) if can_change else None)
+    entry = _Items(_ChangeLinks(plan_slug) if can_change else None, notes)
     return join([entry(row) for row in rows])
 
 
@@ -361,8 +373,8 @@ def closed(row, beneath: int) -> SafeHtml:
         int(row.item.pk),
         int(row.item.pk),
         ngettext("Show the %(count)s item under %(where)s", "Show the %(count)s items under %(where)s", beneath)
-        % {"count": f"{beneath:,}", "where": row.reference or row.item.title},
-        row.item.title if row.reference else "",
+        % {"count": f"{beneath:,}", "where": row.reference or shown(row.item, "title").text},
+        shown(row.item, "title").text if row.reference else "",
     )
 
 
