@@ -14,12 +14,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config import pdf
+from config import bilingual, pdf
 from config.context_processors import council_name
 from config.html import as_safe_string
 from config.pdf import Entry, RenderError, produced_on
@@ -80,10 +81,14 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
     readable = Plan.objects.exclude(pk__in=hidden)
     across = thread.thread_costs(plan, readable) if edition is None else None
     linked = linked_plans(plan, shown, rows, hidden)
-    contents = [Entry("About this plan", "about")] if shown.summary else []
+    contents = [Entry("About this plan", "about")] if shown.summary or shown.summary_cy else []
     contents += [Entry(shown.label_vision, "vision")] if vision else []
     contents += [
-        Entry(f"{entry.row.reference} {entry.row.item.title}", entry.anchor, indent=entry.row.depth - 1)
+        Entry(
+            f"{entry.row.reference} {bilingual.shown(entry.row.item, 'title').text}",
+            entry.anchor,
+            indent=entry.row.depth - 1,
+        )
         for entry in body
         if entry.row.item.kind == PlanItem.Kind.PRIORITY
     ]
@@ -105,6 +110,8 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         "linked": linked,
         "glossary": glossary(shown, rows, edition=edition),
         "council_name": council_name(),
+        # English and Welsh side by side, as the council chooses (decision 0033)
+        "both_languages": settings.PDF_LANGUAGES == "both",
     }
 
 

@@ -125,3 +125,68 @@ def test_a_revision_carries_the_welsh_forward(alice, plan):
     assert revised.title_cy == "Cynllun"
     assert PlanItem.objects.get(plan=revised, title="Roads").title_cy == "Ffyrdd"
     assert Plan.objects.get(pk=plan.pk).title_cy == "Cynllun"
+
+
+def _welsh_plan(alice, plan):
+    services.plan_update(
+        plan_id=plan.pk,
+        user=alice,
+        fields={"title_cy": "Cynllun Ffyrdd", "summary_cy": "Crynodeb y cynllun"},
+        expected_version=plan.version,
+        reason="Welsh",
+    )
+    plan.refresh_from_db()
+    _item(
+        plan,
+        title="Fix the roads",
+        title_cy="Trwsio’r ffyrdd",
+        description="Holes.",
+        description_cy="Tyllau yn gyntaf.",
+    )
+    _item(plan, title="Light the paths", description="Potholes first.")
+    return plan
+
+
+def test_the_plan_pdf_prints_the_readers_language_with_the_english_marked_where_there_is_no_welsh(alice, plan):
+    from planning.plan_document import plan_document_html
+
+    plan = _welsh_plan(alice, plan)
+    with translation.override("cy"):
+        welsh = plan_document_html(plan)
+    with translation.override("en-gb"):
+        english = plan_document_html(plan)
+    assert "Cynllun Ffyrdd" in welsh and "Trwsio’r ffyrdd" in welsh and "Crynodeb y cynllun" in welsh
+    assert '<span lang="en-GB">Light the paths</span>' in welsh  # no Welsh: the English, in its language
+    assert '<div lang="en-GB">' in welsh and "Potholes first." in welsh
+    assert "Trwsio’r ffyrdd" not in english and "Fix the roads" in english
+
+
+@override_settings(PDF_LANGUAGES="both")
+def test_a_council_may_print_english_and_welsh_side_by_side(alice, plan):
+    from planning.plan_document import plan_document_html
+
+    plan = _welsh_plan(alice, plan)
+    with translation.override("en-gb"):
+        both = plan_document_html(plan)
+    assert "Fix the roads" in both and '<span class="pdf-welsh" lang="cy">Trwsio’r ffyrdd</span>' in both
+    flat = both.replace("\n", "")
+    assert '<div class="pdf-two-languages pdf-item__description"><div class="app-markdown" lang="en-GB">' in flat
+    assert '<div class="app-markdown" lang="cy"><p class="govuk-body">Tyllau yn gyntaf.</p>' in flat
+    # a text with only one language is printed once, marked (the summary has no English)
+    assert (
+        '<div lang="cy"><p class="govuk-body">Crynodeb y cynllun</p></div><p class="govuk-body-s app-fallback-note">(in Welsh)</p>'
+        in flat
+    )
+
+
+def test_the_plan_page_shows_the_welsh_and_says_once_when_a_plan_has_none(client, alice, plan):
+    client.force_login(alice)
+    page = client.get(plan.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+    assert "Nid oes fersiwn Gymraeg o’r cynllun hwn eto" in page
+    plan = _welsh_plan(alice, plan)
+    page = client.get(plan.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+    assert "Nid oes fersiwn Gymraeg" not in page
+    assert "Cynllun Ffyrdd" in page and "Trwsio’r ffyrdd" in page
+    assert '<span lang="en-GB">Light the paths</span> <span class="app-fallback-note">(yn Saesneg)</span>' in page
+    english = client.get(plan.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Fix the roads" in english and "Trwsio’r ffyrdd" not in english
