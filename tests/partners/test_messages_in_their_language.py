@@ -7,6 +7,7 @@ language, whatever the language of the page that asked for it."""
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -188,3 +189,16 @@ def test_a_reset_link_is_in_the_account_holders_language_not_the_pages(client, b
     assert welsh.body.startswith("Helo,") and "Agorwch y ddolen hon i ddewis cyfrinair newydd:" in welsh.body
     assert english.to == [carol.email] and english.subject == "Reset your Golden Thread password"
     assert english.body.startswith("Hello,") and "Open this link to choose a new password:" in english.body
+
+
+# --- what scripts say ----------------------------------------------------------------------
+
+
+def test_the_pages_scripts_read_their_words_from_the_page_in_its_language(client):
+    """static/app/document-status.js says nothing of its own: its words are on the body."""
+    welsh = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+    english = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-text-pdf-still="Yn dal {state}…"' in welsh
+    assert 'data-text-pdf-ready="The PDF is ready. Follow “Check now” to download it."' in english
+    script = (settings.BASE_DIR / "static" / "app" / "document-status.js").read_text()
+    assert "The PDF" not in script and "Still" not in script.split("\n", 3)[3]
