@@ -18,6 +18,7 @@ import logging
 from collections.abc import Iterable
 
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import translation
 
 from config.views import bad_request
 
@@ -56,5 +57,8 @@ class RefuseNulBytesMiddleware:
         where = _where_is_nul(request)
         if where is not None:
             log.warning("Refused a request with a NUL byte in its %s: %s %r", where, request.method, request.path)
-            return bad_request(request)
+            # refused before LocaleMiddleware has chosen this request's language: choose it here,
+            # so the page is not in whatever language the thread's last request left active
+            with translation.override(translation.get_language_from_request(request)):
+                return bad_request(request)
         return self.get_response(request)

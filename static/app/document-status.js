@@ -2,8 +2,8 @@
 // page's status region when it is ready. The page never reloads itself (WCAG 2.2.1):
 // the reader follows "Check now" (or the announcement's link) when they choose.
 const box = document.querySelector("[data-document-status]");
-// the words, in the page's language, from the page (templates/includes/script_text.html)
-const text = JSON.parse(document.getElementById("app-script-text")?.textContent || "{}");
+// the words, in the page's language, from the page (data-text-* on templates/base.html's body)
+const text = document.body.dataset;
 if (box) {
   const message = box.querySelector("[data-document-status-message]");
   const seconds = Number(box.dataset.interval || 3);
@@ -12,12 +12,12 @@ if (box) {
       const response = await fetch(box.dataset.documentStatus, { headers: { Accept: "application/json" } });
       const state = await response.json();
       if (state.status === "ready" || state.status === "failed") {
-        message.textContent = state.status === "ready" ? text.pdfReady : text.pdfFailed;
+        message.textContent = state.status === "ready" ? text.textPdfReady : text.textPdfFailed;
         return;
       }
-      message.textContent = text.pdfStill.replace("{state}", state.label.toLowerCase());
+      message.textContent = text.textPdfStill.replace("{state}", state.label.toLowerCase());
     } catch {
-      message.textContent = text.checkFailed;
+      message.textContent = text.textCheckFailed;
     }
     setTimeout(check, seconds * 1000);
   };

@@ -5,10 +5,13 @@ language to the person who joins), and a password reset link in the account hold
 language, whatever the language of the page that asked for it."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -188,3 +191,40 @@ def test_a_reset_link_is_in_the_account_holders_language_not_the_pages(client, b
     assert welsh.body.startswith("Helo,") and "Agorwch y ddolen hon i ddewis cyfrinair newydd:" in welsh.body
     assert english.to == [carol.email] and english.subject == "Reset your Golden Thread password"
     assert english.body.startswith("Hello,") and "Open this link to choose a new password:" in english.body
+
+
+# --- what scripts say ----------------------------------------------------------------------
+
+
+def test_the_pages_scripts_read_their_words_from_the_page_in_its_language(client):
+    """static/app/document-status.js says nothing of its own: its words are on the body."""
+    welsh = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+    english = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-text-pdf-still="Yn dal {state}…"' in welsh
+    assert 'data-text-pdf-ready="The PDF is ready. Follow “Check now” to download it."' in english
+    script = (settings.BASE_DIR / "static" / "app" / "document-status.js").read_text()
+    assert "The PDF" not in script and "Still " not in script
+
+
+# --- a caller in planning: the consultation's invitation ----------------------------------
+
+
+def test_a_consultations_invitation_reaches_each_invitee_in_their_language(plan, alice, pat, mel, college):
+    from planning import lifecycle
+
+    welsh = _speaks(pat, "cy")
+    opens, closes = timezone.localdate() + timedelta(days=1), timezone.localdate() + timedelta(days=40)
+    lifecycle.plan_consultation_open(
+        plan=plan, user=alice, opens_on=opens, closes_on=closes, note="Tell us.", organisations=[college], members=[mel]
+    )
+    rows = {row.recipient_id: row for row in Notification.objects.filter(recipient__in=[welsh, mel])}
+    with translation.override("cy"):
+        welsh_dates = (date_format(opens, "j F Y"), date_format(closes, "j F Y"))
+    assert rows[welsh.pk].subject == f"Ymgynghoriad: {plan.title}"
+    assert rows[welsh.pk].body == (
+        f"Mae Alice Owner yn gwahodd eich sylwadau ar y drafft {plan.title}, sydd ar agor o {welsh_dates[0]} "
+        f"tan {welsh_dates[1]}.\n\nTell us."
+    )
+    assert rows[mel.pk].subject == f"Consultation: {plan.title}"
+    assert rows[mel.pk].body.startswith(f"Alice Owner invites your comments on the draft {plan.title}, open from ")
+    assert f"{opens:%-d %B %Y}" in rows[mel.pk].body
