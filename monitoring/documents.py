@@ -46,8 +46,9 @@ def reader_language() -> str:
 
 
 def language_key(language: str) -> str:
-    """A key's start: the language its PDF is written in ("cy/plan:…")."""
-    return f"{language}/"
+    """A key's start: the language its PDF is written in ("cy/plan:…"); nothing for the
+    site's own language, so the keys of the PDFs made before issue 18 still name them."""
+    return "" if language == settings.LANGUAGE_CODE else f"{language}/"
 
 
 def request_plan_pdf(user: User, plan: Plan, edition: Edition | None = None) -> Document:

@@ -17,7 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from config.history import track
@@ -140,6 +140,12 @@ class ReportingPeriod(models.Model):
         if self.cadence == Cadence.MONTHLY:
             return dateformat.format(self.starts_on, "F Y")  # the month's name in the language in use
         return _("Q%(number)s %(year)s") % {"number": self.quarter, "year": financial_year(self.start_year)}
+
+    @property
+    def english_label(self) -> str:
+        """The label in the site's language: history's reasons are kept in one language."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return self.label
 
     @property
     def short_label(self) -> str:

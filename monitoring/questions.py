@@ -82,7 +82,7 @@ def question_ask(
         due_on=answer_due(period, today or timezone.localdate()),
     )
     question.full_clean()
-    with change_context(reason=f"Question asked on the {period.label} scorecard", user=user):
+    with change_context(reason=f"Question asked on the {period.english_label} scorecard", user=user):
         question.save()
     addressee = question.addressee
     if addressee is not None:

@@ -193,7 +193,7 @@ def risk_review(
     if risk.status == Risk.Status.CLOSED:
         raise ValidationError({NON_FIELD_ERRORS: _("This risk is closed. Reopen it before reviewing it.")})
     _check_scores({"likelihood": likelihood, "impact": impact})
-    reason = f"Reviewed for {period.label}"
+    reason = f"Reviewed for {period.english_label}"
     with change_context(reason=reason, user=user):
         review = RiskReview.objects.filter(risk=risk, period=period).first() or RiskReview(risk=risk, period=period)
         review.likelihood, review.impact, review.note = likelihood, impact, note.strip()

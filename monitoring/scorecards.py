@@ -52,12 +52,13 @@ STATE_LABELS = dict(State.choices)
 # bump when the shape of the data changes; stored snapshots carry it. 2 (issue 17): "milestones"
 # (decision 0024), "spend" (decision 0023), "thread" (a corporate or strategic plan's thread view,
 # None elsewhere) and "risks" (decision 0026); a card stored before has none of them, and shows none.
-# 3 (issue 18, Welsh and English): the words are put in at render, in the reader's language
-# (``relabel``), from codes the data keeps: "state_code" of outstanding rows, "unit_code" and
-# "direction_code" of targets, "threshold_by", "generated_at", each trend quarter's "slug",
-# "outside" on the rows of items under no priority. A card stored before has the English words
-# and the codes most of them follow from; what none follows from reads as stored
-SCHEMA = 3
+# Issue 18 (Welsh and English) added keys without bumping it, as nothing that reads a card needs
+# them: the words are put in at render, in the reader's language (``relabel``), from codes the
+# data keeps: "state_code" of outstanding rows, "unit_code" and "direction_code" of targets,
+# "threshold_by", "generated_at", each trend quarter's "slug" and "short", "outside" on the rows
+# of items under no priority. A card stored before them has the English words and the codes most
+# of them follow from (rag, status, derived); what none follows from reads as stored
+SCHEMA = 2
 NO_RETURN = gettext_lazy("No return")
 NOT_GIVEN = "Not given"  # how schema 2 stored spend not given
 NOT_STATED = "Not stated"  # a cost with no funding source: its column, named at render

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from monitoring import milestones, trajectory
 from monitoring.access import REPORTED_KINDS, RETURN_KINDS, can_fill, shown_return
@@ -84,11 +85,11 @@ class Due:
 
 
 BUCKETS = [
-    ("returned", "Returned to you for changes"),
-    ("overdue", "Overdue"),
-    ("due", "Due"),
-    ("awaiting", "Submitted, awaiting review"),
-    ("done", "Accepted"),
+    ("returned", gettext_lazy("Returned to you for changes")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("due", gettext_lazy("Due")),
+    ("awaiting", gettext_lazy("Submitted, awaiting review")),
+    ("done", gettext_lazy("Accepted")),
 ]
 
 

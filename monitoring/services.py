@@ -556,7 +556,7 @@ def return_accept(*, return_id: int, user: User | None, expected_version: int, n
     ret = _review(return_id, expected_version, user, State.ACCEPTED, note=note, reason="Accepted")
     item = ret.item
     if ret.revised_due_date and ret.revised_due_date != item.due_date:
-        reason = f"Due date revised in the {ret.period.label} return: {ret.revision_reason.strip()}"
+        reason = f"Due date revised in the {ret.period.english_label} return: {ret.revision_reason.strip()}"
         with plan_write(item.plan_id, user=user, reason=reason, content=True):
             item = PlanItem.objects.select_for_update().get(pk=item.pk)
             item.due_date = ret.revised_due_date
@@ -565,7 +565,7 @@ def return_accept(*, return_id: int, user: User | None, expected_version: int, n
             item.version += 1
             item.save()
     if ret.milestone_state == ProgressReturn.Milestone.DONE and item.status != PlanItem.Status.COMPLETE:
-        reason = f"Reported done in the {ret.period.label} return, on {ret.completed_on:%-d %B %Y}"
+        reason = f"Reported done in the {ret.period.english_label} return, on {ret.completed_on:%-d %B %Y}"
         with plan_write(item.plan_id, user=user, reason=reason, content=True):
             item = PlanItem.objects.select_for_update().get(pk=item.pk)
             item.status = PlanItem.Status.COMPLETE

@@ -280,7 +280,7 @@ def build_workbook(user: User, scope: Scope) -> Workbook:
     sheet.protection.sheet = True
     sheet.protection.formatColumns = sheet.protection.formatRows = False
     sheet.protection.autoFilter = sheet.protection.sort = False
-    _readme(workbook.create_sheet(README), user, scope, len(items))
+    _readme(workbook.create_sheet(_(README)), user, scope, len(items))
     return workbook
 
 

@@ -8,6 +8,7 @@ plan's reading order with their references, as on the plan page.
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from config.spreadsheets import FORMATS, spreadsheet_response
@@ -18,32 +19,32 @@ from planning.formatting import choice_label
 from planning.selectors import items_with_references
 
 RETURN_HEADINGS = [
-    "Reference",
-    "Level",
-    "Item",
-    "Lead",
-    "Unit",
-    "Target value",
-    "Due date",
-    "State",
-    "RAG",
-    "Milestone status",
-    "Done on",
-    "Actual value",
-    "Spend to date (£)",
-    "Narrative",
-    "Soft outcomes",
-    "Next steps",
-    "Evidence link",
-    "Evidence file",
-    "Revised due date",
-    "Reason for new date",
-    "Author",
-    "Submitted at",
-    "Submitted by",
-    "Reviewed at",
-    "Reviewed by",
-    "Reviewer's reason",
+    gettext_lazy("Reference"),
+    gettext_lazy("Level"),
+    gettext_lazy("Item"),
+    gettext_lazy("Lead"),
+    gettext_lazy("Unit"),
+    gettext_lazy("Target value"),
+    gettext_lazy("Due date"),
+    gettext_lazy("State"),
+    gettext_lazy("RAG"),
+    gettext_lazy("Milestone status"),
+    gettext_lazy("Done on"),
+    gettext_lazy("Actual value"),
+    gettext_lazy("Spend to date (£)"),
+    gettext_lazy("Narrative"),
+    gettext_lazy("Soft outcomes"),
+    gettext_lazy("Next steps"),
+    gettext_lazy("Evidence link"),
+    gettext_lazy("Evidence file"),
+    gettext_lazy("Revised due date"),
+    gettext_lazy("Reason for new date"),
+    gettext_lazy("Author"),
+    gettext_lazy("Submitted at"),
+    gettext_lazy("Submitted by"),
+    gettext_lazy("Reviewed at"),
+    gettext_lazy("Reviewed by"),
+    gettext_lazy("Reviewer's reason"),
 ]
 
 
@@ -67,7 +68,7 @@ def returns_export(request: HttpRequest, slug: str, period: str, fmt: str) -> Ht
         )
     }
     reported = milestones.reported_of(items, quarter, returned=saved, plan=plan)
-    rows = [RETURN_HEADINGS]
+    rows = [[str(heading) for heading in RETURN_HEADINGS]]
     for item in reported:
         item.plan = plan
         ret = shown_return(request.user, item, saved.get(item.pk))  # drafts stay with their authors and reviewers
@@ -75,7 +76,7 @@ def returns_export(request: HttpRequest, slug: str, period: str, fmt: str) -> Ht
         facts = [refs[item.pk], plan.label_for(item.kind), item.title, lead, choice_label(item, "unit")]
         facts += [item.target_value, item.due_date]
         if ret is None:
-            rows.append([*facts, "Not started"])
+            rows.append([*facts, str(ProgressReturn.Rag.NOT_STARTED.label)])
             continue
         rows.append(
             [
@@ -101,4 +102,6 @@ def returns_export(request: HttpRequest, slug: str, period: str, fmt: str) -> Ht
                 ret.review_note,
             ]
         )
-    return spreadsheet_response(fmt, f"{plan.slug}-returns-{quarter.slug}", f"Returns {quarter.label}", rows)
+    return spreadsheet_response(
+        fmt, f"{plan.slug}-returns-{quarter.slug}", _("Returns %(period)s") % {"period": quarter.label}, rows
+    )

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import add_service_errors
@@ -92,9 +93,11 @@ def fill_several(request: HttpRequest, period: str) -> HttpResponse:
     if request.method == "POST":
         saved = _save_several(request, the_period, rows, submit)
         if saved is not None:
-            noun = "return" if saved == 1 else "returns"
-            verb = "submitted" if submit else ("saved as a draft" if saved == 1 else "saved as drafts")
-            messages.success(request, f"{saved} {noun} {verb}.")
+            if submit:
+                message = ngettext("%(count)s return submitted.", "%(count)s returns submitted.", saved)
+            else:
+                message = ngettext("%(count)s return saved as a draft.", "%(count)s returns saved as drafts.", saved)
+            messages.success(request, message % {"count": saved})
             return redirect("monitoring:my-returns")
     has_errors = any(form.errors for _, form in rows)
     return render(

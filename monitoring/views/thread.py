@@ -4,6 +4,7 @@ is doing (issue 17)."""
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from monitoring import thread_rollup
@@ -29,9 +30,11 @@ def item_contributions(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             "rollup": rollup,
             "reference": rollup.reference,
             "label": label,
-            "subject": f"this {in_sentence(label)}",
-            "empty": f"Nothing contributes to this {in_sentence(label)} yet: nothing is beneath it and no approved "
-            "plan links to it.",
+            "subject": _("this %(item)s") % {"item": in_sentence(label)},
+            "empty": _(
+                "Nothing contributes to this %(item)s yet: nothing is beneath it and no approved plan links to it."
+            )
+            % {"item": in_sentence(label)},
         },
     )
 
@@ -52,7 +55,7 @@ def theme_contributions(request: HttpRequest, slug: str) -> HttpResponse:
             "theme": theme,
             "rollup": rollup,
             "may_define": may_define_themes(request.user),
-            "subject": "this theme",
-            "empty": "Nothing in an approved plan you can read is tagged with this theme yet.",
+            "subject": _("this theme"),
+            "empty": _("Nothing in an approved plan you can read is tagged with this theme yet."),
         },
     )
