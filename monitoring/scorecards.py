@@ -394,11 +394,11 @@ def target_row(item, row, period, ret, measures: Measures) -> dict:
     unit = item.unit
     return {
         **row,
-        "unit": UNITS.get(unit, ""),
+        "unit": str(UNITS.get(unit, "")),
         "baseline": measures["measure", item.baseline_value, unit],
         "target": measures["measure", item.target_value, unit],
         "target_date": measures["month", item.target_date, ""] if item.target_date else "",
-        "direction": DIRECTIONS.get(item.direction, ""),
+        "direction": str(DIRECTIONS.get(item.direction, "")),
         "expected": measures["expected", expected, unit],
         "actual": measures["measure", actual, unit],
         "derived": derived,

@@ -361,7 +361,7 @@ def _show(instance: models.Model, name: str, value) -> str:
 
 
 def _orgs(organisations) -> str:
-    return "; ".join(sorted(str(o) for o in organisations)) or "(none)"
+    return "; ".join(sorted(str(o) for o in organisations)) or _("(none)")
 
 
 def _preview(records, updates: list[_Update], extra: list[loader.Problem], place) -> dict:
@@ -379,7 +379,7 @@ def _preview(records, updates: list[_Update], extra: list[loader.Problem], place
             "approved": current.status == Plan.Status.APPROVED,
             "fields": [
                 {
-                    "field": plan._meta.get_field(n).verbose_name,
+                    "field": str(plan._meta.get_field(n).verbose_name),
                     "old": _show(current, n, getattr(current, n)),
                     "new": _show(plan, n, v),
                 }
