@@ -107,6 +107,10 @@ class StalePreview(Exception):
 # --- the upload ------------------------------------------------------------------------------
 
 
+# the loader's names of the rows a spreadsheet's lines become (its model labels)
+PLAN_RECORD, ITEM_RECORD, SUPPORTER_RECORD = "planning.plan", "planning.planitem", "planning.itemsupporter"
+
+
 def check_upload(uploaded_file) -> str:
     """The kind of an uploaded plan file (``PlanImport.Kind``), from its content and its
     name, or ValidationError saying what is wrong with it, before anything parses it. A
@@ -361,7 +365,7 @@ def _show(instance: models.Model, name: str, value) -> str:
 
 
 def _orgs(organisations) -> str:
-    return "; ".join(sorted(str(o) for o in organisations)) or "(none)"
+    return "; ".join(sorted(str(o) for o in organisations)) or _("(none)")
 
 
 def _preview(records, updates: list[_Update], extra: list[loader.Problem], place) -> dict:
@@ -379,7 +383,7 @@ def _preview(records, updates: list[_Update], extra: list[loader.Problem], place
             "approved": current.status == Plan.Status.APPROVED,
             "fields": [
                 {
-                    "field": plan._meta.get_field(n).verbose_name,
+                    "field": str(plan._meta.get_field(n).verbose_name),
                     "old": _show(current, n, getattr(current, n)),
                     "new": _show(plan, n, v),
                 }
@@ -540,7 +544,7 @@ def _sheet_records(name: str, content: bytes, plan_slug: str):
 
 
 def _plan_record(plan: Plan) -> loader.Record:
-    record = loader.Record(number=0, label="planning.plan", pk="plan")
+    record = loader.Record(number=0, label=PLAN_RECORD, pk="plan")
     for f in Plan._meta.concrete_fields:
         if f.name in {"id", "version", *loader.MPTT_COLUMNS}:
             continue
@@ -651,7 +655,7 @@ def _number_text(value) -> str:
 def _row_records(number: int, cells: dict, problems: loader.Problems, lookups: _Lookups, plan: Plan):
     """One spreadsheet row as an item record and its supporter records; (None, []) if a
     cell cannot be read (each such cell is reported, by row and column)."""
-    item = loader.Record(number=number, label="planning.planitem", pk=None)
+    item = loader.Record(number=number, label=ITEM_RECORD, pk=None)
     supporters: list[loader.Record] = []
     bad = False
 
@@ -698,7 +702,7 @@ def _row_records(number: int, cells: dict, problems: loader.Problems, lookups: _
                 for part in [] if value is None else str(value).split(";"):
                     if part.strip():
                         slug = lookups.one(lookups.organisations, part, "organisation")
-                        supporter = loader.Record(number=number, label="planning.itemsupporter", pk=None)
+                        supporter = loader.Record(number=number, label=SUPPORTER_RECORD, pk=None)
                         supporter.refs = {"item": None, "organisation": slug}
                         supporters.append(supporter)
             elif name.endswith("_date"):

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from config.history import change_time, current_change
 from partners.models import Organisation, User
@@ -172,7 +172,7 @@ def plan_status_set(*, plan: Plan, user: User, status: str, reason: str) -> Plan
     return locked
 
 
-NOT_PUBLISHABLE = gettext_lazy("Only an approved plan can be published: approve it first.")
+NOT_PUBLISHABLE = gettext_noop("Only an approved plan can be published: approve it first.")  # English; _() where used
 
 
 def plan_publish(*, plan: Plan, user: User, reason: str = "") -> Plan:
@@ -181,7 +181,7 @@ def plan_publish(*, plan: Plan, user: User, reason: str = "") -> Plan:
     without signing in, and the open API shows it (issue 16). History keeps who and why."""
     with plan_write(plan.pk, user=user, reason=reason.strip() or "Published to the public") as locked:
         if locked.status not in Plan.PUBLISHED_STATUSES:
-            raise ValidationError(NOT_PUBLISHABLE)
+            raise ValidationError(_(NOT_PUBLISHABLE))
         if locked.published_at is not None:
             raise ValidationError(_("This plan is already published."))
         locked.published_at = change_time()

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
@@ -385,11 +385,12 @@ class PlanItem(MPTTModel):
     """
 
     class Kind(models.TextChoices):
-        VISION = "vision", gettext_lazy("Vision")
-        PRIORITY = "priority", gettext_lazy("Priority")
-        ACTION = "action", gettext_lazy("Action")
-        TARGET = "target", gettext_lazy("Target")
-        MILESTONE = "milestone", gettext_lazy("Milestone")
+        # a context of their own: other catalogues (Django's admin's) name an "Action" otherwise
+        VISION = "vision", pgettext_lazy("level of a plan", "Vision")
+        PRIORITY = "priority", pgettext_lazy("level of a plan", "Priority")
+        ACTION = "action", pgettext_lazy("level of a plan", "Action")
+        TARGET = "target", pgettext_lazy("level of a plan", "Target")
+        MILESTONE = "milestone", pgettext_lazy("level of a plan", "Milestone")
 
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", gettext_lazy("Not started")

@@ -118,6 +118,7 @@ def plan_outline(
     item_page = selectors.PUBLIC_ITEM_PAGE if public else selectors.ITEM_PAGE
     shape = selectors.plan_shape(plan, top_over=CLOSED_OVER if closable else None, opened=opened, item_page=item_page)
     closed = closable and shape.items > CLOSED_OVER
+    # the runs' own words are in the reader's language too: each language its own runs
     base = f"{PREFIX}{plan.pk}:{translation.get_language()}:{hiding}:{int(can_change)}"
     pieces = _pieces(plan, shape, base, kinds, closed, opened)
     parts = _parts(plan, shape, pieces, can_change=can_change, hidden=hidden, public=public)

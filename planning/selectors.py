@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import NamedTuple, cast
 
 from django.db.models import Count, Exists, F, Field, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 from simple_history.utils import get_history_manager_for_model
 
@@ -70,11 +70,12 @@ class OutlineRow:
     links_in: list[LinkEnd] = field(default_factory=list)
 
 
-HIDDEN_ITEM = gettext_lazy("An item in a plan not shared with you")
-HIDDEN_PLANS = gettext_lazy("Plans not shared with you")
+# the English, marked for the catalogue (gettext_noop); written in the reader's words where used
+HIDDEN_ITEM = gettext_noop("An item in a plan not shared with you")
+HIDDEN_PLANS = gettext_noop("Plans not shared with you")
 # on the public pages (issue 16) every plan that is not published is hidden, whoever reads
-PUBLIC_HIDDEN_ITEM = gettext_lazy("An item in a plan that is not published")
-PUBLIC_HIDDEN_PLANS = gettext_lazy("Plans that are not published")
+PUBLIC_HIDDEN_ITEM = gettext_noop("An item in a plan that is not published")
+PUBLIC_HIDDEN_PLANS = gettext_noop("Plans that are not published")
 
 # the page an outline's items link to: the app's item page, or the public one (issue 16)
 ITEM_PAGE = "planning:item-detail"
@@ -95,7 +96,7 @@ def hide_link_ends(rows: list[OutlineRow], hidden_plans: frozenset[int], *, publ
     shared with the reader)."""
     if not hidden_plans:
         return rows
-    wording = (PUBLIC_HIDDEN_ITEM, PUBLIC_HIDDEN_PLANS) if public else (HIDDEN_ITEM, HIDDEN_PLANS)
+    wording = (_(PUBLIC_HIDDEN_ITEM), _(PUBLIC_HIDDEN_PLANS)) if public else (_(HIDDEN_ITEM), _(HIDDEN_PLANS))
     for row in rows:
         row.links_out = [_hidden(end, wording) if end.plan_id in hidden_plans else end for end in row.links_out]
         row.links_in = [_hidden(end, wording) if end.plan_id in hidden_plans else end for end in row.links_in]

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from config.history import current_change
 from partners.models import User
@@ -32,8 +32,9 @@ State = Comment.State
 
 # a suggestion can be accepted while the plan is being written
 ACCEPTING_STATUSES = {Plan.Status.DRAFT, Plan.Status.CONSULTATION}
-CLOSED = gettext_lazy("The consultation on this plan is closed.")
-SAME_WORDING = gettext_lazy(
+# the English, marked for the catalogue (gettext_noop); written in the reader's words where used
+CLOSED = gettext_noop("The consultation on this plan is closed.")
+SAME_WORDING = gettext_noop(
     "This is the item’s wording already: change the title or the description to suggest new wording."
 )
 
@@ -55,7 +56,7 @@ def suggestion_add(
     with services.plan_write(plan.pk, user=user, reason="Change suggested") as locked:
         consultation = open_consultation(locked)
         if consultation is None and not can(user, "change", locked):
-            raise ValidationError({"body": CLOSED})
+            raise ValidationError({"body": _(CLOSED)})
         current = PlanItem.objects.filter(pk=item.pk, plan=locked).first()
         if current is None:
             raise ValidationError({"proposed_title": _("The item has been deleted since: there is nothing to change.")})
@@ -79,7 +80,7 @@ def suggestion_add(
         else:
             suggestion.item_version = current.version
             if not suggestion.changes_title and not suggestion.changes_description:
-                raise ValidationError({"proposed_title": SAME_WORDING})
+                raise ValidationError({"proposed_title": _(SAME_WORDING)})
         if not suggestion.proposed_title:
             raise ValidationError({"proposed_title": _("Enter the title you suggest.")})
         suggestion.full_clean()

@@ -8,7 +8,7 @@ its plural is the one its Welsh name is known by (or, for a council's own name, 
 as it is)."""
 
 from django.utils import translation
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 # acronyms said letter by letter whose first letter's name starts with a vowel sound
 _AN_LETTERS = set("AEFHILMNORSX")
@@ -29,11 +29,11 @@ _WELSH_PLURALS = {
 # the level names a plan starts with (``Plan.label_*``'s defaults), kept in English on the
 # plan: shown in the reader's language while the plan keeps them (``Plan.label_for``)
 DEFAULT_LABELS = {
-    "Vision": gettext_lazy("Vision"),
-    "Priority": gettext_lazy("Priority"),
-    "Action": gettext_lazy("Action"),
-    "Target": gettext_lazy("Target"),
-    "Milestone": gettext_lazy("Milestone"),
+    "Vision": pgettext_lazy("level of a plan", "Vision"),
+    "Priority": pgettext_lazy("level of a plan", "Priority"),
+    "Action": pgettext_lazy("level of a plan", "Action"),
+    "Target": pgettext_lazy("level of a plan", "Target"),
+    "Milestone": pgettext_lazy("level of a plan", "Milestone"),
 }
 
 
