@@ -160,10 +160,13 @@ def sign_in(page, user) -> None:
     """Sign in through the real login form (django-axes sees a real request). Members land
     on their scorecards, everyone else on the plan list."""
     visit(page, "/accounts/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    submit(page, page.get_by_role("button", name="Sign in", exact=True))  # not "Sign in with …"
-    home = "Scorecards" if user.role == user.Role.MEMBER else "Plans"
+    page.locator("#id_username").fill(user.username)  # by id: the page may be in Welsh
+    page.locator("#id_password").fill(PASSWORD)
+    submit(page, page.locator("form:has(#id_password) button[type=submit]"))  # not "Sign in with …"
+    welsh = page.locator("html").get_attribute("lang") == "cy"
+    home = {(True, True): "Cardiau sgorio", (True, False): "Cynlluniau", (False, True): "Scorecards"}.get(
+        (welsh, user.role == user.Role.MEMBER), "Plans"
+    )
     assert page.get_by_role("heading", level=1, name=home).is_visible(), f"sign-in did not reach {home}"
 
 
