@@ -252,7 +252,7 @@ def grouped(dues: list[Due]) -> list[tuple[str, str, list[Due]]]:
     by_bucket: dict[str, list[Due]] = {key: [] for key, _ in BUCKETS}
     for due in dues:
         by_bucket[due.bucket].append(due)
-    return [(key, label, by_bucket[key]) for key, label in BUCKETS]
+    return [(key, str(label), by_bucket[key]) for key, label in BUCKETS]
 
 
 @dataclass

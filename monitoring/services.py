@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Field, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -47,6 +48,7 @@ from planning.models import Plan, PlanItem, financial_year
 from planning.services import plan_write
 
 State = ProgressReturn.State
+StrOrPromise = str | Promise  # a message, or a lazy one said in the reader's language
 
 # how long before the due date the scheduled reminder goes, and how long after it the overdue one
 REMIND_DAYS_BEFORE = 7
@@ -263,7 +265,7 @@ def return_problems(
 
 
 # a revised date before the item starts, by the item's kind
-STARTS_LATER = {
+STARTS_LATER: dict[str, StrOrPromise] = {
     PlanItem.Kind.ACTION: gettext_lazy("The new date is before the action starts (%(date)s)."),
     PlanItem.Kind.TARGET: gettext_lazy("The new date is before the target starts (%(date)s)."),
     PlanItem.Kind.MILESTONE: gettext_lazy("The new date is before the milestone starts (%(date)s)."),
@@ -325,7 +327,7 @@ def milestone_problems(
 
 
 # a return that can no longer change, by its state
-NO_LONGER_CHANGES = {
+NO_LONGER_CHANGES: dict[str, StrOrPromise] = {
     State.SUBMITTED: gettext_lazy("This return is submitted: it can no longer be changed."),
     State.ACCEPTED: gettext_lazy("This return is accepted: it can no longer be changed."),
 }
@@ -597,7 +599,7 @@ def return_send_back(*, return_id: int, user: User | None, expected_version: int
     return ret
 
 
-def _tell_author(ret: ProgressReturn, subject, body, values: dict) -> None:
+def _tell_author(ret: ProgressReturn, subject: StrOrPromise, body: StrOrPromise, values: dict) -> None:
     """Tell the return's author, in their language (``subject`` and ``body`` are lazy)."""
     if ret.author is not None:
         url = reverse("monitoring:return-detail", args=[ret.item.plan.slug, ret.item_id, ret.period.slug])
