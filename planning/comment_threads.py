@@ -118,7 +118,9 @@ def mark_deciders(threads: list[Entry], *, can_change: bool, parts: list) -> Non
 def groups(plan: Plan, threads: list[Entry]) -> list[Group]:
     """Threads under their item, in the plan's reading order; the plan as a whole first,
     then items since deleted (by the title they had)."""
-    items = list(PlanItem.objects.filter(plan=plan).in_tree_order().only("id", "parent_id", "kind", "title"))
+    items = list(
+        PlanItem.objects.filter(plan=plan).in_tree_order().only("id", "parent_id", "kind", "title", "title_cy")
+    )
     refs = selectors.references(items)
     groups: dict[str, Group] = {"plan": Group("plan", "", "", _("The plan as a whole"))}
     for item in items:

@@ -203,7 +203,9 @@ def subtree_rows(plan: Plan, item: PlanItem) -> list[OutlineRow]:
     plan's shape is read (ids only); titles and kinds only for the subtree (two queries)."""
     refs = plan_references([plan.pk])
     items = list(
-        item.get_descendants(include_self=True).only("id", "parent_id", "kind", "title", "tree_id", "lft", "level")
+        item.get_descendants(include_self=True).only(
+            "id", "parent_id", "kind", "title", "title_cy", "tree_id", "lft", "level"
+        )
     )
     return [
         OutlineRow(item=each, reference=refs[each.pk], depth=each.level - item.level, label=plan.label_for(each.kind))

@@ -20,7 +20,18 @@ def published_plan_list() -> QuerySet[Plan]:
         .select_related(None)
         .select_related("organisation")
         .order_by("status", "title")
-        .only("pk", "slug", "title", "kind", "status", "start_year", "end_year", "published_at", "organisation__name")
+        .only(
+            "pk",
+            "slug",
+            "title",
+            "title_cy",
+            "kind",
+            "status",
+            "start_year",
+            "end_year",
+            "published_at",
+            "organisation__name",
+        )
     )
 
 
@@ -40,7 +51,9 @@ def plan_thread(plan: Plan) -> Thread:
     whole, the others only counted (their titles are read but never shown)."""
     thread = Thread()
     around = Q(parent_id=plan.pk) | Q(pk=plan.parent_id) if plan.parent_id else Q(parent_id=plan.pk)
-    for other in Plan.objects.filter(around).order_by("title").only("pk", "slug", "title", "status", "published_at"):
+    for other in (
+        Plan.objects.filter(around).order_by("title").only("pk", "slug", "title", "title_cy", "status", "published_at")
+    ):
         if other.pk == plan.parent_id:
             thread.parent = other if other.is_public else None
             thread.parent_hidden = not other.is_public

@@ -124,7 +124,9 @@ def rounds(plan: Plan, consultations: list[Consultation]) -> list[Round]:
         row["history_id"]: (row["id"], row["title"])
         for row in PlanItem.history.filter(history_id__in=history_ids).values("history_id", "id", "title")
     }
-    items = list(PlanItem.objects.filter(plan=plan).in_tree_order().only("id", "parent_id", "kind", "title"))
+    items = list(
+        PlanItem.objects.filter(plan=plan).in_tree_order().only("id", "parent_id", "kind", "title", "title_cy")
+    )
     linkable = {item.pk for item in items}
     refs = selectors.references(items)
     found = []
