@@ -60,16 +60,6 @@ PDF_LANGUAGES = env_choice("PDF_LANGUAGES", "reader", ("reader", "both"))
 BUDGET_VARIANCE_THRESHOLD = env_int("BUDGET_VARIANCE_THRESHOLD", 10)
 
 INSTALLED_APPS = [
-    # the project's apps first: their Welsh catalogues take precedence over the same words in
-    # Django's own (the admin's "Action" is "Gweithred", a plan's action is "Cam gweithredu"; 0029)
-    "audit",
-    "partners",
-    "planning",
-    "monitoring",
-    "public",
-    "api",
-    "demo",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -86,6 +76,16 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "audit",
+    "partners",
+    "planning",
+    "monitoring",
+    "public",
+    "api",
+    "demo",
+    # after the project's apps: its Welsh catalogue would otherwise win where the same English
+    # word means something else here (the admin's "Action" is "Gweithred"; decision 0029)
+    "django.contrib.admin",
     "rest_framework",
     "drf_spectacular",
 ]
