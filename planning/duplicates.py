@@ -1,0 +1,184 @@
+"""Near-duplicate actions and targets across plans: "fewer, better plans" (issue 18, decision 0031).
+
+Two items are near-duplicates when their titles' **trigram similarity** is at least
+``THRESHOLD``: PostgreSQL's ``pg_trgm`` measure (lower-cased words of letters and digits,
+each padded with two spaces before and one after, cut into three-character pieces; the
+similarity of two titles is the pieces they share over the pieces either has). On PostgreSQL
+the database's own ``similarity()`` decides (``_similar_pg``); on SQLite the same pieces are
+made in Python (``trigrams``) and compared with the same formula, so the threshold means the
+same on both, and a test holds the two to the same answer.
+
+Bounded work: the titles are read once (one query, four columns), items with the same pieces
+are one text (the generated large council's 9,000 actions and targets are fewer than 3,000
+texts), and the Python comparison only looks at pairs that share one of their rarest pieces
+(prefix filtering: a pair similar enough must share one, so nothing is missed), each pair
+once. Groups are built around a leading text (the first, in reading order), with every text
+similar to it, so a chain of small changes never makes one group of everything; the page
+shows the first ``SHOWN_GROUPS`` groups and counts the rest.
+
+Merged items (``merged_into``) and the items of retired plans drop out: they have been dealt
+with. Callers pass the plans the reader may see; nothing here decides who sees what.
+"""
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from planning.models import Plan, PlanItem
+
+THRESHOLD = 0.6
+SHOWN_GROUPS = 30  # groups listed on the page; the rest are counted
+SHOWN_ITEMS = 12  # items listed in a group; the rest are counted
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def trigrams(text: str) -> frozenset[str]:
+    """A title's trigrams as ``pg_trgm``'s ``show_trgm`` makes them."""
+    found = set()
+    for word in _WORD.findall(text.lower()):
+        padded = f"  {word} "
+        found.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return frozenset(found)
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """``pg_trgm``'s ``similarity()`` of two trigram sets."""
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
+
+
+@dataclass
+class DuplicateItem:
+    pk: int
+    title: str
+    kind: str
+    plan: Plan
+
+
+@dataclass
+class DuplicateGroup:
+    """A leading text and the texts similar to it: their items, in two or more plans."""
+
+    kind: str
+    items: list[DuplicateItem]
+    plan_count: int
+    shown: list[DuplicateItem] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> int:
+        return len(self.items) - len(self.shown)
+
+
+@dataclass
+class Duplicates:
+    groups: list[DuplicateGroup]  # the groups shown
+    total_groups: int
+    total_items: int
+    threshold: int = int(THRESHOLD * 100)
+
+
+def find_duplicates(plans: dict[int, Plan], *, within: int | None = None) -> Duplicates:
+    """Near-duplicate actions and targets among the live plans in ``plans`` (id -> plan, in
+    the order groups are listed); with ``within``, only groups holding an item of that plan."""
+    live = {pk: plan for pk, plan in plans.items() if plan.merged_into_id is None}
+    rows = list(
+        PlanItem.objects.filter(
+            plan_id__in=sorted(live), kind__in=sorted(PlanItem.MERGEABLE_KINDS), merged_into__isnull=True
+        ).values_list("pk", "plan_id", "kind", "title", "tree_id", "lft")
+    )
+    order = {pk: n for n, pk in enumerate(live)}
+    rows.sort(key=lambda row: (order[row[1]], row[5]))
+    texts: dict[tuple[str, frozenset[str]], list[DuplicateItem]] = {}
+    titles: dict[tuple[str, frozenset[str]], str] = {}
+    for pk, plan_id, kind, title, _tree, _lft in rows:
+        key = (kind, trigrams(title))
+        texts.setdefault(key, []).append(DuplicateItem(pk, title, kind, live[plan_id]))
+        titles.setdefault(key, title)
+    keys = list(texts)
+    pairs = _similar_pg(keys, titles) if connection.vendor == "postgresql" else _similar(keys)
+    near: dict[int, list[int]] = defaultdict(list)
+    for a, b in pairs:
+        near[a].append(b)
+        near[b].append(a)
+    groups = []
+    taken: set[int] = set()
+    for leader in range(len(keys)):
+        if leader in taken:
+            continue
+        members = [leader, *sorted(n for n in near[leader] if n not in taken)]
+        items = [item for n in members for item in texts[keys[n]]]
+        plan_ids = {item.plan.pk for item in items}
+        if len(plan_ids) < 2 or (within is not None and within not in plan_ids):
+            continue  # one plan's own repetition, or (for one plan's report) another plan's business
+        taken.update(members)
+        groups.append(DuplicateGroup(kind=keys[leader][0], items=items, plan_count=len(plan_ids)))
+    for group in groups[:SHOWN_GROUPS]:
+        group.shown = group.items[:SHOWN_ITEMS]
+    return Duplicates(
+        groups=groups[:SHOWN_GROUPS], total_groups=len(groups), total_items=sum(len(g.items) for g in groups)
+    )
+
+
+def _similar(keys: list[tuple[str, frozenset[str]]]) -> set[tuple[int, int]]:
+    """Pairs of texts (indexes into ``keys``, same kind) at least ``THRESHOLD`` similar.
+
+    Prefix filtering: each text's trigrams are put in order, rarest first; a pair whose
+    similarity reaches the threshold must share one of the first ``n - ceil(t * n) + 1``
+    trigrams of each (the rest are too few to reach it), so only texts sharing a piece of
+    those prefixes are compared."""
+    frequency = Counter(gram for _kind, grams in keys for gram in grams)
+    buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for n, (kind, grams) in enumerate(keys):
+        ordered = sorted(grams, key=lambda gram: (frequency[gram], gram))
+        for gram in ordered[: len(ordered) - math.ceil(THRESHOLD * len(ordered)) + 1]:
+            buckets[(kind, gram)].append(n)
+    found: set[tuple[int, int]] = set()
+    for members in buckets.values():
+        for i, a in enumerate(members):
+            grams_a = keys[a][1]
+            for b in members[i + 1 :]:
+                if (a, b) in found:
+                    continue
+                grams_b = keys[b][1]
+                small, large = sorted((len(grams_a), len(grams_b)))
+                if small < THRESHOLD * large:  # too different in length to be similar enough
+                    continue
+                if similarity(grams_a, grams_b) >= THRESHOLD:
+                    found.add((a, b))
+    return found
+
+
+def _similar_pg(keys: list[tuple[str, frozenset[str]]], titles: dict) -> set[tuple[int, int]]:
+    """The same pairs, decided by PostgreSQL's ``pg_trgm``: one statement over the distinct
+    texts, comparing each pair of texts of one kind with ``similarity()`` (the ``%``
+    operator's threshold, ``pg_trgm.similarity_threshold``, set for this transaction only)."""
+    if not keys:
+        return set()
+    kinds = [kind for kind, _grams in keys]
+    texts = [titles[key] for key in keys]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(THRESHOLD)])
+        cursor.execute(
+            "SELECT a.n, b.n FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS a(kind, title, n)"
+            " JOIN unnest(%s::text[], %s::text[]) WITH ORDINALITY AS b(kind, title, n)"
+            " ON a.kind = b.kind AND a.n < b.n AND a.title %% b.title"
+            " AND similarity(a.title, b.title) >= %s",
+            [kinds, texts, kinds, texts, THRESHOLD],
+        )
+        return {(a - 1, b - 1) for a, b in cursor.fetchall()}
+
+
+def retired_counts(plans: QuerySet[Plan]) -> tuple[int, int]:
+    """How many of ``plans`` have been retired into another plan, and how many of their
+    actions and targets merged into another item."""
+    ids = list(plans.values_list("pk", flat=True))
+    retired = Plan.objects.filter(pk__in=ids, merged_into__isnull=False).count()
+    merged = PlanItem.objects.filter(plan_id__in=ids, merged_into__isnull=False).count()
+    return retired, merged
