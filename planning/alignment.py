@@ -261,7 +261,7 @@ def plan_alignment(plan: Plan, *, compare_with: QuerySet[Plan] | None = None, op
     plans = sorted([plan, *others], key=_tree_order)
     report = _report(forest, {p.pk: p for p in plans}, compared, refs, opened)
     if compare_with is not None:
-        readable = {p.pk: p for p in sorted(compare_with.only(*_PLAN_COLUMNS), key=_tree_order)}
+        readable = {p.pk: p for p in sorted(compare_with.select_related(None).only(*_PLAN_COLUMNS), key=_tree_order)}
         readable[plan.pk] = plan
         report.duplicates = duplicates.find_duplicates(readable, within=plan.pk)
     report.plans_retired, report.items_merged = duplicates.retired_counts(Plan.objects.filter(pk=plan.pk))
@@ -347,9 +347,7 @@ def _evidence(forest: _Forest) -> dict[str, list[ItemRow]]:
     """Priorities linked to no finding, and actions with no success criteria (two queries);
     merged actions and the items of retired plans have been dealt with and are left out."""
     live = sorted(pk for pk, plan in forest.plans.items() if plan.merged_into_id is None)
-    evidenced = set(
-        PriorityFinding.objects.filter(priority__plan_id__in=live).values_list("priority_id", flat=True)
-    )
+    evidenced = set(PriorityFinding.objects.filter(priority__plan_id__in=live).values_list("priority_id", flat=True))
     wanting = set(
         PlanItem.objects.filter(
             plan_id__in=live, kind=PlanItem.Kind.ACTION, success_criteria="", merged_into__isnull=True

@@ -12,9 +12,9 @@ from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from partners.models import User
+from planning.conflicts import check_version
 from planning.duplicates import THRESHOLD, similarity, trigrams
 from planning.models import EvidenceSource, Finding, Plan, PlanItem, PriorityFinding
-from planning.conflicts import check_version
 from planning.services import plan_write
 
 SIMILAR_SHOWN = 20  # items offered on an item's merge page

@@ -763,6 +763,14 @@ class ItemThemesForm(GovukForm):
 
 
 class EvidenceSourceForm(GovukModelForm):
+    url = forms.URLField(
+        label=gettext_lazy("Web address"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=EvidenceSource._meta.get_field("url").help_text,
+    )
+
     class Meta:
         model = EvidenceSource
         fields = ["kind", "title", "url", "note"]

@@ -18,7 +18,6 @@ from planning.forms import EvidenceSourceForm, FindingForm, MergeForm, PriorityF
 from planning.models import Finding, PlanItem
 
 
-
 def _needs_url(slug: str) -> str:
     return reverse("planning:needs-assessment", args=[slug])
 
@@ -95,7 +94,9 @@ def priority_findings(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if item.kind != PlanItem.Kind.PRIORITY:
         raise Http404("Only priorities rest on findings")
     current = [finding.pk for finding in evidence.priority_findings(item)]
-    form = PriorityFindingsForm(request.POST or None, plan=item.plan, initial={"findings": current})
+    form = PriorityFindingsForm(
+        request.POST if request.method == "POST" else None, plan=item.plan, initial={"findings": current}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             evidence.priority_findings_set(
@@ -157,7 +158,7 @@ def plan_merge(request: HttpRequest, slug: str) -> HttpResponse:
     if plan.merged_into_id is not None:
         raise Http404("This plan is already retired")
     others = plans_for(request.user).filter(merged_into__isnull=True).exclude(pk=plan.pk).order_by("title")
-    choices = [(other.pk, other.title) for other in others.only("pk", "title")]
+    choices = [(other.pk, other.title) for other in others.select_related(None).only("pk", "title")]
     form = MergeForm(request.POST or None, choices=choices, initial={"version": plan.version})
     if request.method == "POST" and form.is_valid():
         try:
