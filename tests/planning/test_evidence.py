@@ -230,7 +230,7 @@ def test_the_same_answer_as_pg_trgm(plan, action, twins):
     keys = [("action", duplicates.trigrams(t)) for t in (action.title, twins[1].title, twins[2].title)]
     assert duplicates._similar(keys) == {(0, 1)}
     if connection.vendor == "postgresql":
-        titles = {key: t for key, t in zip(keys, (action.title, twins[1].title, twins[2].title), strict=True)}
+        titles = dict(zip(keys, (action.title, twins[1].title, twins[2].title), strict=True))
         assert duplicates._similar_pg(keys, titles) == {(0, 1)}
         with connection.cursor() as cursor:
             cursor.execute("SELECT similarity(%s, %s)", [action.title, twins[1].title])
