@@ -360,3 +360,74 @@ def test_query_counts_do_not_grow_with_the_plan(client, alice, plan, size, djang
     action = PlanItem.objects.filter(plan=plan, kind="action").first()
     with django_assert_num_queries(6):
         assert client.get(reverse("planning:item-merge", args=[plan.slug, action.pk])).status_code == 200
+
+
+# --- the plan's spreadsheet and PDF ---------------------------------------------------------
+
+
+def _sheet(client, plan):
+    from tests.planning.test_browser_import import exported
+
+    return exported(client, plan)
+
+
+def test_the_export_carries_success_criteria_and_the_import_reads_them_back(client, ada, plan, action):
+    from openpyxl import load_workbook
+
+    from planning import importing
+    from tests.planning.test_browser_import import edit_sheet, upload
+
+    services.item_update(item_id=action.pk, user=ada, expected_version=action.version,
+                         change=services.ItemChange({"success_criteria": "Fewer behind", "result_kind": "output"}))  # fmt: skip
+    client.force_login(ada)
+    content = _sheet(client, plan)
+    sheet = load_workbook(__import__("io").BytesIO(content)).worksheets[0]
+    headings = [cell.value for cell in sheet[1]]
+    row = [cell.value for cell in sheet[4]]
+    assert (row[headings.index("Success criteria")], row[headings.index("Outcome or output")]) == (
+        "Fewer behind", "Output")  # fmt: skip
+    edited = edit_sheet(content, {(4, "Success criteria"): "None behind", (4, "Outcome or output"): "Outcome"})
+    imported = upload("sip.xlsx", edited, ada)
+    assert imported.preview["problems"] == []
+    importing.apply(import_id=imported.pk, user=ada)
+    action.refresh_from_db()
+    assert (action.success_criteria, action.result_kind) == ("None behind", "outcome")
+    assert action.history.latest().history_change_reason == "Imported from sip.xlsx"
+
+
+def test_a_bad_outcome_or_output_in_the_spreadsheet_is_named_by_row_and_column(client, ada, plan, action):
+    from tests.planning.test_browser_import import edit_sheet, upload
+
+    client.force_login(ada)
+    imported = upload("sip.xlsx", edit_sheet(_sheet(client, plan), {(4, "Outcome or output"): "Impact"}), ada)
+    problems = {(p["where"], p["field"]): p["message"] for p in imported.preview["problems"]}
+    assert problems[("row 4", "Outcome or output")] == "“Impact” is not one of Outcome, Output"
+
+
+def test_a_spreadsheet_without_the_evidence_columns_leaves_them_alone(client, ada, plan, action):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.planning.test_browser_import import upload
+
+    services.item_update(item_id=action.pk, user=ada, expected_version=action.version,
+                         change=services.ItemChange({"success_criteria": "Kept"}))  # fmt: skip
+    client.force_login(ada)
+    workbook = load_workbook(io.BytesIO(_sheet(client, plan)))
+    sheet = workbook.worksheets[0]
+    headings = [cell.value for cell in sheet[1]]
+    sheet.delete_cols(headings.index("Success criteria") + 1, 2)  # as downloaded before issue 18
+    out = io.BytesIO()
+    workbook.save(out)
+    imported = upload("sip.xlsx", out.getvalue(), ada)
+    assert imported.preview["problems"] == [] and imported.preview["plans"][0]["empty"] is True
+
+
+def test_the_plan_pdf_prints_success_criteria(alice, plan, action):
+    from planning.plan_document import plan_document_html
+
+    services.item_update(item_id=action.pk, user=alice, expected_version=action.version,
+                         change=services.ItemChange({"success_criteria": "**All** read", "result_kind": "outcome"}))  # fmt: skip
+    html = plan_document_html(plan)
+    assert "Success criteria</strong> (outcome)" in html and "<strong>All</strong> read" in html
