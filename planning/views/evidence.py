@@ -59,7 +59,7 @@ def finding_edit(request: HttpRequest, slug: str, number: int | None = None) -> 
     if number is not None:
         finding = Finding.objects.filter(plan=plan, number=number).first()
         if finding is None:
-            raise Http404("No such finding")
+            raise Http404(_("No such finding"))
     form = FindingForm(
         request.POST or None,
         plan=plan,
@@ -92,7 +92,7 @@ def finding_edit(request: HttpRequest, slug: str, number: int | None = None) -> 
 def priority_findings(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = get_item_for_user(request.user, slug, pk, "change")
     if item.kind != PlanItem.Kind.PRIORITY:
-        raise Http404("Only priorities rest on findings")
+        raise Http404(_("Only priorities rest on findings"))
     current = [finding.pk for finding in evidence.priority_findings(item)]
     form = PriorityFindingsForm(
         request.POST if request.method == "POST" else None, plan=item.plan, initial={"findings": current}
@@ -123,7 +123,7 @@ def item_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The owner records that this action or target was merged into a like one elsewhere."""
     item = get_item_for_user(request.user, slug, pk, "approve")
     if item.kind not in PlanItem.MERGEABLE_KINDS or item.merged_into_id is not None:
-        raise Http404("This item cannot be merged")
+        raise Http404(_("This item cannot be merged"))
     similar = evidence.similar_items(item, plans_for(request.user))
     choices = [
         (other.pk, _("%(title)s (%(plan)s), %(percent)s%% alike")
@@ -156,7 +156,7 @@ def plan_merge(request: HttpRequest, slug: str) -> HttpResponse:
     """The owner records that the whole plan was retired by merging it into another."""
     plan = get_plan_for_user(request.user, slug, "approve")
     if plan.merged_into_id is not None:
-        raise Http404("This plan is already retired")
+        raise Http404(_("This plan is already retired"))
     others = plans_for(request.user).filter(merged_into__isnull=True).exclude(pk=plan.pk).order_by("title")
     choices = [(other.pk, other.title) for other in others.select_related(None).only("pk", "title")]
     form = MergeForm(request.POST or None, choices=choices, initial={"version": plan.version})
