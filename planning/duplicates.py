@@ -33,6 +33,10 @@ from planning.models import Plan, PlanItem
 THRESHOLD = 0.6
 SHOWN_GROUPS = 30  # groups listed on the page; the rest are counted
 SHOWN_ITEMS = 12  # items listed in a group; the rest are counted
+# the most pairs of texts compared for one report (about 2 s on the 2-core VM in Python)
+MAX_COMPARISONS = 1_000_000
+# a trigram in the prefixes of more texts than this proposes no pairs (see ``_similar``)
+MAX_BUCKET = 100
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -81,6 +85,7 @@ class Duplicates:
     groups: list[DuplicateGroup]  # the groups shown
     total_groups: int
     total_items: int
+    stopped: bool = False  # the search passed MAX_COMPARISONS: the groups found so far
     threshold: int = int(THRESHOLD * 100)
 
 
@@ -102,7 +107,11 @@ def find_duplicates(plans: dict[int, Plan], *, within: int | None = None) -> Dup
         texts.setdefault(key, []).append(DuplicateItem(pk, title, kind, live[plan_id]))
         titles.setdefault(key, title)
     keys = list(texts)
-    pairs = _similar_pg(keys, titles) if connection.vendor == "postgresql" else _similar(keys)
+    stopped = False
+    try:
+        pairs = _similar_pg(keys, titles) if _in_database(keys) else _similar(keys)
+    except _Stopped as stop:
+        pairs, stopped = stop.found, True
     near: dict[int, list[int]] = defaultdict(list)
     for a, b in pairs:
         near[a].append(b)
@@ -122,8 +131,21 @@ def find_duplicates(plans: dict[int, Plan], *, within: int | None = None) -> Dup
     for group in groups[:SHOWN_GROUPS]:
         group.shown = group.items[:SHOWN_ITEMS]
     return Duplicates(
-        groups=groups[:SHOWN_GROUPS], total_groups=len(groups), total_items=sum(len(g.items) for g in groups)
+        groups=groups[:SHOWN_GROUPS],
+        total_groups=len(groups),
+        total_items=sum(len(g.items) for g in groups),
+        stopped=stopped,
     )
+
+
+def _in_database(keys: list[tuple[str, frozenset[str]]]) -> bool:
+    """PostgreSQL compares every pair of texts of a kind; where that is more than
+    ``MAX_COMPARISONS`` pairs the Python search (the same measure, comparing only the pairs
+    that can reach the threshold) does it instead."""
+    if connection.vendor != "postgresql":
+        return False
+    kinds = Counter(kind for kind, _grams in keys)
+    return sum(n * (n - 1) // 2 for n in kinds.values()) <= MAX_COMPARISONS
 
 
 def _similar(keys: list[tuple[str, frozenset[str]]]) -> set[tuple[int, int]]:
@@ -132,27 +154,50 @@ def _similar(keys: list[tuple[str, frozenset[str]]]) -> set[tuple[int, int]]:
     Prefix filtering: each text's trigrams are put in order, rarest first; a pair whose
     similarity reaches the threshold must share one of the first ``n - ceil(t * n) + 1``
     trigrams of each (the rest are too few to reach it), so only texts sharing a piece of
-    those prefixes are compared."""
+    those prefixes are compared, each pair once, and not at all when their sizes are too far
+    apart. Bounded: a piece in the prefixes of more than ``MAX_BUCKET`` texts proposes no
+    pairs, and at most ``MAX_COMPARISONS`` pairs are compared; when either bound cut the
+    search, the pairs found are returned through ``_Stopped`` and the page says the list may
+    be incomplete (titles written from a small vocabulary, as the generated council's are)."""
     frequency = Counter(gram for _kind, grams in keys for gram in grams)
+    prefixes: list[list[tuple[str, str]]] = []
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
     for n, (kind, grams) in enumerate(keys):
         ordered = sorted(grams, key=lambda gram: (frequency[gram], gram))
-        for gram in ordered[: len(ordered) - math.ceil(THRESHOLD * len(ordered)) + 1]:
-            buckets[(kind, gram)].append(n)
+        prefix = [(kind, gram) for gram in ordered[: len(ordered) - math.ceil(THRESHOLD * len(ordered)) + 1]]
+        prefixes.append(prefix)
+        for bucket in prefix:
+            buckets[bucket].append(n)
     found: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        for i, a in enumerate(members):
-            grams_a = keys[a][1]
-            for b in members[i + 1 :]:
-                if (a, b) in found:
-                    continue
-                grams_b = keys[b][1]
-                small, large = sorted((len(grams_a), len(grams_b)))
-                if small < THRESHOLD * large:  # too different in length to be similar enough
-                    continue
-                if similarity(grams_a, grams_b) >= THRESHOLD:
-                    found.add((a, b))
+    compared = 0
+    crowded = {bucket for bucket, members in buckets.items() if len(members) > MAX_BUCKET}
+    numbers = {gram: n for n, gram in enumerate(frequency)}  # pieces as numbers: cheaper sets
+    sets = [frozenset(numbers[gram] for gram in grams) for _kind, grams in keys]
+    sizes = [len(grams) for grams in sets]
+    for a, prefix in enumerate(prefixes):
+        grams_a, size_a = sets[a], sizes[a]
+        candidates = {b for bucket in prefix if bucket not in crowded for b in buckets[bucket] if b > a}
+        for b in candidates:
+            size_b = sizes[b]
+            if min(size_a, size_b) < THRESHOLD * max(size_a, size_b):  # too different in length
+                continue
+            compared += 1
+            shared = len(grams_a & sets[b])
+            if shared / (size_a + size_b - shared) >= THRESHOLD:  # similarity(), on the numbered pieces
+                found.add((a, b))
+        if compared > MAX_COMPARISONS:
+            raise _Stopped(found)
+    if crowded:  # pairs sharing only crowded pieces were not compared
+        raise _Stopped(found)
     return found
+
+
+class _Stopped(Exception):
+    """The comparison passed ``MAX_COMPARISONS``: the pairs found so far."""
+
+    def __init__(self, found: set[tuple[int, int]]):
+        super().__init__("stopped")
+        self.found = found
 
 
 def _similar_pg(keys: list[tuple[str, frozenset[str]]], titles: dict) -> set[tuple[int, int]]:

@@ -243,7 +243,8 @@ def test_one_plans_repetition_is_not_a_duplicate_across_plans(alice, plan, prior
     assert duplicates.find_duplicates({plan.pk: plan}).total_groups == 0
 
 
-def test_prefix_filtering_finds_every_pair_a_full_comparison_finds():
+def test_prefix_filtering_finds_every_pair_a_full_comparison_finds(monkeypatch):
+    monkeypatch.setattr(duplicates, "MAX_BUCKET", 10_000)  # nothing crowded out: the search is exact
     words = ["reading", "schools", "primary", "attendance", "pupils", "recovery", "scheme", "the", "new", "centres"]
     import random
 
@@ -257,6 +258,15 @@ def test_prefix_filtering_finds_every_pair_a_full_comparison_finds():
         if duplicates.similarity(keys[a][1], keys[b][1]) >= duplicates.THRESHOLD
     }
     assert everything and duplicates._similar(keys) == everything
+
+
+def test_the_search_is_bounded_and_says_when_it_stopped(monkeypatch, client, alice, plan, action, twins):
+    monkeypatch.setattr(duplicates, "MAX_BUCKET", 0)  # every piece crowded: nothing compared
+    found = duplicates.find_duplicates({p.pk: p for p in Plan.objects.order_by("pk")})
+    assert found.stopped and found.total_groups == 0
+    client.force_login(alice)
+    page = client.get(reverse("planning:council-alignment")).content.decode()
+    assert "the list may be incomplete" in page
 
 
 def test_the_owner_merges_a_duplicate_and_it_leaves_the_list(client, alice, plan, action, twins):
