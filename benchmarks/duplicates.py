@@ -72,4 +72,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from django.test.utils import override_settings
+
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        main()
