@@ -264,7 +264,7 @@ def plan_alignment(plan: Plan, *, compare_with: QuerySet[Plan] | None = None, op
         readable = {p.pk: p for p in sorted(compare_with.select_related(None).only(*_PLAN_COLUMNS), key=_tree_order)}
         readable[plan.pk] = plan
         report.duplicates = duplicates.find_duplicates(readable, within=plan.pk)
-    report.plans_retired, report.items_merged = duplicates.retired_counts(Plan.objects.filter(pk=plan.pk))
+        report.plans_retired, report.items_merged = report.duplicates.plans_retired, report.duplicates.items_merged
     return report
 
 
@@ -274,7 +274,7 @@ def council_alignment(plans: QuerySet[Plan], *, opened: str = "") -> Alignment:
     compared = _targets(PlanItem.objects.filter(plan_id__in=list(forest.plans), indicator__isnull=False))
     report = _report(forest, forest.plans, compared, forest.refs, opened)
     report.duplicates = duplicates.find_duplicates(forest.plans)
-    report.plans_retired, report.items_merged = duplicates.retired_counts(plans)
+    report.plans_retired, report.items_merged = report.duplicates.plans_retired, report.duplicates.items_merged
     return report
 
 

@@ -26,7 +26,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
 
 from planning.models import Plan, PlanItem
 
@@ -86,6 +85,8 @@ class Duplicates:
     total_groups: int
     total_items: int
     stopped: bool = False  # the search passed MAX_COMPARISONS: the groups found so far
+    plans_retired: int = 0  # of the plans counted (one plan's report: that plan)
+    items_merged: int = 0  # actions and targets of the live plans counted, merged into another
     threshold: int = int(THRESHOLD * 100)
 
 
@@ -93,11 +94,16 @@ def find_duplicates(plans: dict[int, Plan], *, within: int | None = None) -> Dup
     """Near-duplicate actions and targets among the live plans in ``plans`` (id -> plan, in
     the order groups are listed); with ``within``, only groups holding an item of that plan."""
     live = {pk: plan for pk, plan in plans.items() if plan.merged_into_id is None}
-    rows = list(
-        PlanItem.objects.filter(
-            plan_id__in=sorted(live), kind__in=sorted(PlanItem.MERGEABLE_KINDS), merged_into__isnull=True
-        ).values_list("pk", "plan_id", "kind", "title", "tree_id", "lft")
-    )
+    counted = set(plans) if within is None else {within}  # whose retirements and mergers are counted
+    rows = []
+    merged = 0
+    for row in PlanItem.objects.filter(plan_id__in=sorted(live), kind__in=sorted(PlanItem.MERGEABLE_KINDS)).values_list(
+        "pk", "plan_id", "kind", "title", "tree_id", "lft", "merged_into_id"
+    ):
+        if row[6] is None:
+            rows.append(row[:6])
+        elif row[1] in counted:
+            merged += 1
     order = {pk: n for n, pk in enumerate(live)}
     rows.sort(key=lambda row: (order[row[1]], row[5]))
     texts: dict[tuple[str, frozenset[str]], list[DuplicateItem]] = {}
@@ -135,6 +141,8 @@ def find_duplicates(plans: dict[int, Plan], *, within: int | None = None) -> Dup
         total_groups=len(groups),
         total_items=sum(len(g.items) for g in groups),
         stopped=stopped,
+        plans_retired=sum(1 for pk in counted if plans[pk].merged_into_id is not None),
+        items_merged=merged,
     )
 
 
@@ -218,12 +226,3 @@ def _similar_pg(keys: list[tuple[str, frozenset[str]]], titles: dict) -> set[tup
             [kinds, texts, kinds, texts, THRESHOLD],
         )
         return {(a - 1, b - 1) for a, b in cursor.fetchall()}
-
-
-def retired_counts(plans: QuerySet[Plan]) -> tuple[int, int]:
-    """How many of ``plans`` have been retired into another plan, and how many of their
-    actions and targets merged into another item."""
-    ids = list(plans.values_list("pk", flat=True))
-    retired = Plan.objects.filter(pk__in=ids, merged_into__isnull=False).count()
-    merged = PlanItem.objects.filter(plan_id__in=ids, merged_into__isnull=False).count()
-    return retired, merged
