@@ -10,7 +10,11 @@ Four findings, for one plan or for every plan a reader may see:
 3. targets on one indicator, in two or more plans, due on the same date and of the same
    type (floor or aspirational), whose value or unit disagree (a target for an earlier
    date is a step towards a later one, not a contradiction of it);
-4. the spread of each plan's targets across its top-level priorities.
+4. the spread of each plan's targets across its top-level priorities;
+5. evidence (issue 18, decision 0031): priorities linked to no finding of a needs
+   assessment, and actions with no success criteria;
+6. near-duplicate actions and targets across plans (``planning.duplicates``), with how
+   many plans and items have been retired by merging them into another.
 
 Each report reads plans, items and links once (a fixed number of queries whatever the
 size of the plans) and works the rest out in Python. Items are read as tuples of the
@@ -32,8 +36,10 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from planning import duplicates
+from planning.duplicates import Duplicates
 from planning.formatting import measure
-from planning.models import Indicator, Link, Plan, PlanItem
+from planning.models import Indicator, Link, Plan, PlanItem, PriorityFinding
 from planning.selectors import plan_references, references
 
 # A priority holding more than this share of its plan's targets is flagged, when the plan
@@ -215,6 +221,11 @@ class Alignment:
     unaligned_actions: list[ItemRow]
     disagreements: list[Disagreement]
     spreads: list[PlanSpread]
+    priorities_without_evidence: list[ItemRow] = field(default_factory=list)
+    actions_without_criteria: list[ItemRow] = field(default_factory=list)
+    duplicates: Duplicates | None = None
+    plans_retired: int = 0
+    items_merged: int = 0
     threshold_percent: int = int(SPREAD_THRESHOLD * 100)
     min_priorities: int = SPREAD_MIN_PRIORITIES
     folded_over: int = FOLDED_OVER
@@ -249,14 +260,27 @@ def plan_alignment(plan: Plan, *, compare_with: QuerySet[Plan] | None = None, op
     compared = _targets(PlanItem.objects.filter(plan_id__in=[plan.pk, *other_ids], indicator_id__in=indicators))
     refs = {**forest.refs, **plan_references(other_ids)}
     plans = sorted([plan, *others], key=_tree_order)
-    return _report(forest, {p.pk: p for p in plans}, compared, refs, opened)
+    report = _report(forest, {p.pk: p for p in plans}, compared, refs, opened)
+    if compare_with is not None:
+        readable = {p.pk: p for p in sorted(compare_with.select_related(None).only(*_PLAN_COLUMNS), key=_tree_order)}
+        readable[plan.pk] = plan
+        report.duplicates = duplicates.find_duplicates(readable, within=plan.pk)
+        report.plans_retired, report.items_merged = report.duplicates.plans_retired, report.duplicates.items_merged
+    return report
 
 
 def council_alignment(plans: QuerySet[Plan], *, opened: str = "") -> Alignment:
     """The report across every plan in ``plans`` (four queries)."""
     forest = _Forest(list(plans.in_tree_order()))
     compared = _targets(PlanItem.objects.filter(plan_id__in=list(forest.plans), indicator__isnull=False))
-    return _report(forest, forest.plans, compared, forest.refs, opened)
+    report = _report(forest, forest.plans, compared, forest.refs, opened)
+    report.duplicates = duplicates.find_duplicates(forest.plans)
+    report.plans_retired, report.items_merged = report.duplicates.plans_retired, report.duplicates.items_merged
+    return report
+
+
+# what the duplicates of one plan's report need of the other plans: their names and addresses
+_PLAN_COLUMNS = ("pk", "slug", "title", "tree_id", "lft", "merged_into_id", "label_action", "label_target")
 
 
 # --- the work --------------------------------------------------------------------------
@@ -316,7 +340,28 @@ def _report(
         unaligned_actions=_unaligned_actions(forest, links),
         disagreements=disagreements,
         spreads=[_spread(forest, p) for p in ordered],
+        **_evidence(forest),
     )
+
+
+def _evidence(forest: _Forest) -> dict[str, list[ItemRow]]:
+    """Priorities linked to no finding, and actions with no success criteria (two queries);
+    merged actions and the items of retired plans have been dealt with and are left out."""
+    live = sorted(pk for pk, plan in forest.plans.items() if plan.merged_into_id is None)
+    evidenced = set(PriorityFinding.objects.filter(priority__plan_id__in=live).values_list("priority_id", flat=True))
+    wanting = set(
+        PlanItem.objects.filter(
+            plan_id__in=live, kind=PlanItem.Kind.ACTION, success_criteria="", merged_into__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    return {
+        "priorities_without_evidence": [
+            forest.row(i)
+            for i in forest.items
+            if i.kind == PlanItem.Kind.PRIORITY and i.plan_id in live and i.pk not in evidenced
+        ],
+        "actions_without_criteria": [forest.row(i) for i in forest.items if i.pk in wanting],
+    }
 
 
 def _unsupported_priorities(forest: _Forest, links) -> list[ItemRow]:

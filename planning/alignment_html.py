@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from config.html import ID, IdUrl, SafeHtml, html, join
 from planning.alignment import Alignment, Disagreement, ItemRow, shown_value
+from planning.duplicates import DuplicateGroup
 from planning.formatting import long_date
 from planning.models import Plan
 
@@ -39,10 +40,13 @@ class _Links:
         return link
 
     def item(self, row: ItemRow) -> str:
-        url = self._items.get(row.plan.pk)
+        return self.item_url(row.plan, row.item.pk)
+
+    def item_url(self, plan: Plan, pk: int) -> str:
+        url = self._items.get(plan.pk)
         if url is None:
-            url = self._items[row.plan.pk] = IdUrl("planning:item-detail", row.plan.slug, ID)
-        return url(row.item.pk)
+            url = self._items[plan.pk] = IdUrl("planning:item-detail", plan.slug, ID)
+        return url(pk)
 
 
 def links_for(report: Alignment) -> _Links:
@@ -120,3 +124,20 @@ def plan_value_rows(group: Disagreement, links: _Links) -> SafeHtml:
 
 def _values(values: list[tuple[str, bool]]) -> SafeHtml:
     return join([html("{}{}", text, _differs() if differs else _NOTHING) for text, differs in values], "<br>")
+
+
+def duplicate_rows(group: DuplicateGroup, links: _Links) -> SafeHtml:
+    """A group of near-duplicate items: each item's kind and title (linked) and its plan (linked)."""
+    out = []
+    for item in group.shown:
+        out.append(
+            html(
+                '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{} '
+                '<a class="govuk-link" href="{}">{}</a></th><td class="govuk-table__cell">{}</td></tr>',
+                item.plan.label_for(item.kind),
+                links.item_url(item.plan, item.pk),
+                item.title,
+                links.plan(item.plan),
+            )
+        )
+    return join(out, "\n")

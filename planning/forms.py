@@ -17,7 +17,18 @@ from config.forms import GovukForm, GovukModelForm, LongCheckboxes, LongSelect, 
 from config.text import TEXT_LIMIT
 from partners.models import Organisation, User
 from planning.access import can
-from planning.models import Comment, Edition, Indicator, Link, Plan, PlanItem, Theme, financial_year
+from planning.models import (
+    Comment,
+    Edition,
+    EvidenceSource,
+    Finding,
+    Indicator,
+    Link,
+    Plan,
+    PlanItem,
+    Theme,
+    financial_year,
+)
 from planning.services import RIGHTS_FIELDS, RIGHTS_REFUSED, THRESHOLD_REFUSED
 
 REASON_HELP = gettext_lazy("Optional. Recorded in the history beside your change.")
@@ -208,12 +219,15 @@ class ItemForm(GovukModelForm):
         model = PlanItem
         fields = [
             *with_welsh(PlanItem.COMMON_FIELDS, after="description", welsh=PlanItem.WELSH_FIELDS),
+            *PlanItem.EVIDENCE_FIELDS,
             *PlanItem.COST_FIELDS,
             *PlanItem.MEASURE_FIELDS,
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "description_cy": forms.Textarea(attrs={"rows": 5}),
+            "success_criteria": forms.Textarea(attrs={"rows": 4}),
+            "result_kind": forms.RadioSelect,
             **dict.fromkeys(("lead_officer", "lead_organisation", "indicator"), LongSelect),
             **{
                 name: forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # ISO, or browsers show blank
@@ -234,6 +248,11 @@ class ItemForm(GovukModelForm):
         if kind not in PlanItem.COSTED_KINDS:
             for name in PlanItem.COST_FIELDS:
                 del self.fields[name]
+        if kind not in PlanItem.EVIDENCE_KINDS:
+            for name in PlanItem.EVIDENCE_FIELDS:
+                del self.fields[name]
+        else:  # blank allowed (items written before issue 18), but not offered as a choice
+            self.fields["result_kind"].choices = PlanItem.Result.choices
         if kind != PlanItem.Kind.TARGET:
             for name in PlanItem.MEASURE_FIELDS:
                 del self.fields[name]
@@ -254,6 +273,7 @@ class ItemForm(GovukModelForm):
                 ("", ["status"]),
                 (_("Who leads it"), ["lead_officer", "lead_organisation", "supporting_organisations"]),
                 (_("When"), ["start_date", "due_date"]),
+                (gettext_lazy("Success criteria"), PlanItem.EVIDENCE_FIELDS),
                 (_("Cost"), PlanItem.COST_FIELDS),
                 (_("Measure"), PlanItem.MEASURE_FIELDS),
             )
@@ -835,3 +855,69 @@ class ItemThemesForm(GovukForm):
     reason = forms.CharField(
         label=gettext_lazy("Reason for the change"), required=False, max_length=250, help_text=REASON_HELP
     )
+
+
+# --- evidence in the plan (issue 18, decision 0031) ------------------------------------------
+
+
+class EvidenceSourceForm(GovukModelForm):
+    url = forms.URLField(
+        label=gettext_lazy("Web address"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=EvidenceSource._meta.get_field("url").help_text,
+    )
+
+    class Meta:
+        model = EvidenceSource
+        fields = ["kind", "title", "url", "note"]
+        widgets = {"kind": forms.RadioSelect, "note": forms.Textarea(attrs={"rows": 3})}
+
+
+class FindingForm(GovukModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    class Meta:
+        model = Finding
+        fields = ["text", "source"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4}), "source": LongSelect}
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = plan.evidence_sources.all()
+        self.fields["source"].empty_label = gettext_lazy("Not stated")
+
+
+class PriorityFindingsForm(GovukForm):
+    findings = forms.ModelMultipleChoiceField(
+        queryset=Finding.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Findings this priority rests on"),
+        help_text=gettext_lazy("The findings of the plan’s needs assessment that show why this priority matters."),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), required=False, max_length=250, help_text=REASON_HELP
+    )
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["findings"].queryset = plan.findings.order_by("number")
+        self.fields["findings"].label_from_instance = lambda finding: f"{finding.number}. {finding.text[:200]}"
+
+
+class MergeForm(GovukForm):
+    """Into which item or plan, and why (required: a merger retires something)."""
+
+    into = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, label=gettext_lazy("Merged into"))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the merger"),
+        max_length=250,
+        help_text=gettext_lazy("Recorded with the merger and shown beside it."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, choices: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].choices = choices

@@ -49,7 +49,7 @@ from planning.formatting import long_date
 from planning.models import Indicator, ItemSupporter, Plan, PlanImport, PlanItem
 from planning.selectors import items_with_references
 from planning.services import ItemChange, _lock_tree_allocation, item_add, item_delete, item_update, plan_update
-from planning.views.exports import PLAN_HEADINGS
+from planning.views.exports import EVIDENCE_HEADINGS, PLAN_HEADINGS
 
 MAX_BYTES = uploads.WORKBOOK_MAX_BYTES  # 5 MB, for both kinds: the largest real plan's JSON is under 2 MB
 MAX_ROWS = uploads.WORKBOOK_MAX_RETURN_ROWS  # 2,500 rows of items; the largest real plan has 2,000
@@ -63,8 +63,22 @@ SHEET_EXTENSIONS = {".xlsx"}
 ITEM_FIELDS = [
     f.name
     for f in PlanItem._meta.concrete_fields
-    if f.name not in {"id", "plan", "parent", "position", "kind", "version", *loader.MPTT_COLUMNS}
+    # a merger is recorded on the item's page by the plan's owner, never by an import (decision 0031)
+    if f.name
+    not in {
+        "id",
+        "plan",
+        "parent",
+        "position",
+        "kind",
+        "version",
+        "merged_into",
+        "merged_reason",
+        *loader.MPTT_COLUMNS,
+    }  # fmt: skip
 ]
+# fields an older file may not carry: compared and written only when the file has them
+OPTIONAL_ITEM_FIELDS = set(PlanItem.EVIDENCE_FIELDS)
 SUPPORTERS = "supporting_organisations"
 
 # spreadsheet heading -> item field it holds ("" for a column only shown)
@@ -92,6 +106,9 @@ COLUMN_FIELDS = {
     "Direction": "direction",
     "Target type": "target_type",
     "Amber tolerance": "amber_tolerance",
+    # optional columns (exports.EVIDENCE_HEADINGS): read when the spreadsheet has them
+    "Success criteria": "success_criteria",
+    "Outcome or output": "result_kind",
 }
 FIELD_COLUMNS = {name: heading for heading, name in COLUMN_FIELDS.items() if name}
 FIELD_COLUMNS.update(
@@ -296,7 +313,12 @@ def _diff(checked, record: loader.Record, current: Plan) -> _Update:
             continue
         update.matched[id(item_record)] = item
         instance = item_record.instance
-        fields = {n: getattr(instance, n) for n in ITEM_FIELDS if _key(getattr(instance, n)) != _key(getattr(item, n))}
+        fields = {
+            n: getattr(instance, n)
+            for n in ITEM_FIELDS
+            if (n not in OPTIONAL_ITEM_FIELDS or n in item_record.values)
+            and _key(getattr(instance, n)) != _key(getattr(item, n))
+        }
         wanted = [org for org in supporters.get(id(instance), []) if org is not None]
         new_supporters = None
         if {_key(org) for org in wanted} != {("Organisation", pk) for pk in current_supporters[item.pk]}:
@@ -498,7 +520,7 @@ def _sheet_records(name: str, content: bytes, plan_slug: str):
                 % {"file": name, "columns": ", ".join(f"“{h}”" for h in missing)},
                 code="columns",
             )
-        columns = {h: header.index(h) for h in PLAN_HEADINGS}
+        columns = {h: header.index(h) for h in [*PLAN_HEADINGS, *EVIDENCE_HEADINGS] if h in header}
         raw_rows = []
         for number, cells in enumerate(lines, start=2):
             values = {h: cells[i] if i < len(cells) else None for h, i in columns.items()}
@@ -667,7 +689,7 @@ def _row_records(number: int, cells: dict, problems: loader.Problems, lookups: _
         problems.add(item, name, message)
 
     for heading, name in COLUMN_FIELDS.items():
-        if not name:
+        if not name or heading not in cells:  # an optional column the spreadsheet does not have
             continue
         try:
             value = _cell_value(cells[heading])
@@ -688,7 +710,7 @@ def _row_records(number: int, cells: dict, problems: loader.Problems, lookups: _
                 else:
                     item.refs["parent"] = None
                     item.values["position"] = 1
-            elif name in {"kind", "status", "cost_type", "unit", "direction", "target_type"}:
+            elif name in {"kind", "status", "cost_type", "unit", "direction", "target_type", "result_kind"}:
                 item.values[name] = "" if value is None else _choice(name, value)
             elif name == "lead_officer":
                 item.refs[name] = None if value is None else lookups.one(lookups.people, str(value), "person")

@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import get_text_list
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
@@ -281,6 +281,19 @@ class Plan(MPTTModel):
     # shown to Welsh readers, the English shown (and marked) where there is none
     title_cy = models.CharField(gettext_lazy("title in Welsh"), max_length=200, blank=True, validators=[single_line])
     summary_cy = BoundedTextField(gettext_lazy("summary in Welsh"), max_length=LONG_TEXT_LIMIT, blank=True)
+    # fewer, better plans (issue 18, decision 0031): a plan retired by merging it into another
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        verbose_name=gettext_lazy("merged into"),
+        editable=False,
+    )
+    merged_reason = models.CharField(
+        gettext_lazy("reason for the merger"), max_length=300, blank=True, default="", validators=[single_line]
+    )
 
     objects = TreeManager.from_queryset(PlanQuerySet)()
 
@@ -409,6 +422,12 @@ class PlanItem(MPTTModel):
         FLOOR = "floor", gettext_lazy("Floor (minimum)")
         ASPIRATIONAL = "aspirational", gettext_lazy("Aspirational")
 
+    class Result(models.TextChoices):
+        """What an action delivers (issue 18): a change for people, or a thing done or made."""
+
+        OUTCOME = "outcome", gettext_lazy("Outcome")
+        OUTPUT = "output", gettext_lazy("Output")
+
     # kind -> the kinds it may sit under (None: it is the root)
     ALLOWED_PARENTS: dict[str, set[str] | None] = {
         Kind.VISION: None,
@@ -421,6 +440,11 @@ class PlanItem(MPTTModel):
     COMMON_FIELDS = ["title", "description", "status", "lead_officer", "lead_organisation", "start_date", "due_date"]
     COST_FIELDS = ["cost_amount", "cost_type", "funding_source"]
     WELSH_FIELDS = ["title_cy", "description_cy"]  # docs/decisions/0033
+    # an action's evidence (issue 18): how success will be judged, and whether it is an outcome or an output
+    EVIDENCE_FIELDS = ["success_criteria", "result_kind"]
+    EVIDENCE_KINDS = {Kind.ACTION}
+    # the kinds near-duplicates are looked for among, and that may be merged into another
+    MERGEABLE_KINDS = {Kind.ACTION, Kind.TARGET}
     MEASURE_FIELDS = [
         "indicator",
         "unit",
@@ -508,6 +532,39 @@ class PlanItem(MPTTModel):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=gettext_lazy("How far short of the trajectory still counts as amber, in the target's unit."),
     )
+    # explicit defaults: history rows sealed before these columns existed keep their seals
+    success_criteria = BoundedTextField(
+        gettext_lazy("success criteria"),
+        blank=True,
+        default="",
+        help_text=gettext_lazy(
+            "How you will know it has worked: what will be different, for whom, by when. "
+            "Markdown: use blank lines between paragraphs."
+        ),
+    )
+    result_kind = models.CharField(
+        gettext_lazy("outcome or output"),
+        max_length=10,
+        choices=Result.choices,
+        blank=True,
+        default="",
+        help_text=gettext_lazy(
+            "An outcome is a change for people (more pupils reading at their age); "
+            "an output is something done or made (a reading scheme run in ten schools)."
+        ),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        verbose_name=gettext_lazy("merged into"),
+        editable=False,
+    )
+    merged_reason = models.CharField(
+        gettext_lazy("reason for the merger"), max_length=300, blank=True, default="", validators=[single_line]
+    )
     version = models.PositiveIntegerField(default=1)
     # the item's words in Welsh (docs/decisions/0033)
     title_cy = models.CharField(gettext_lazy("title in Welsh"), max_length=300, blank=True, validators=[single_line])
@@ -575,6 +632,10 @@ class PlanItem(MPTTModel):
             for name in self.MEASURE_FIELDS:
                 if getattr(self, name + "_id" if name == "indicator" else name):
                     errors[name] = _("Only targets carry a measure.")
+        if self.kind not in self.EVIDENCE_KINDS:
+            for name in self.EVIDENCE_FIELDS:
+                if getattr(self, name):
+                    errors[name] = gettext("Only actions carry success criteria and an outcome or output mark.")
         if errors:
             raise ValidationError(errors)
 
@@ -790,6 +851,97 @@ name_fields(
 )
 
 track(Link)
+
+
+# --- the needs assessment: a plan's evidence base (issue 18, decision 0031) ------------------
+
+
+class EvidenceSource(models.Model):
+    """A document or a set of data in a plan's needs assessment: what its findings rest on."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", gettext_lazy("Document")
+        DATA = "data", gettext_lazy("Data")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="evidence_sources")
+    kind = models.CharField(gettext_lazy("kind"), max_length=10, choices=Kind.choices, default=Kind.DOCUMENT)
+    title = models.CharField(gettext_lazy("title"), max_length=300, validators=[single_line])
+    url = models.URLField(
+        gettext_lazy("web address"),
+        max_length=500,
+        blank=True,
+        default="",
+        help_text=gettext_lazy("Optional. Where the document or data can be read, starting https://."),
+    )
+    note = BoundedTextField(
+        gettext_lazy("note"),
+        max_length=NOTE_LIMIT,
+        blank=True,
+        default="",
+        help_text=gettext_lazy("Optional. Who produced it, when, and what it covers."),
+    )
+
+    class Meta:
+        ordering = ["kind", "title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+track(EvidenceSource)
+
+
+class Finding(models.Model):
+    """A numbered finding of a plan's needs assessment, with the source it comes from."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="findings")
+    number = models.PositiveIntegerField(gettext_lazy("number"), validators=[MinValueValidator(1)])
+    text = BoundedTextField(
+        gettext_lazy("finding"), help_text=gettext_lazy("Markdown: what the evidence shows, in a sentence or two.")
+    )
+    source = models.ForeignKey(
+        EvidenceSource,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="findings",
+        verbose_name=gettext_lazy("source"),
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="finding_number_once_per_plan")]
+
+    def __str__(self) -> str:
+        return gettext("Finding %(number)s") % {"number": self.number}
+
+    def get_absolute_url(self) -> str:
+        return reverse("planning:needs-assessment", args=[self.plan.slug]) + f"#finding-{self.number}"
+
+    def clean(self) -> None:
+        if self.source_id and self.source.plan_id != self.plan_id:
+            raise ValidationError({"source": gettext("Choose a source from this plan's needs assessment.")})
+
+
+track(Finding)
+
+
+class PriorityFinding(models.Model):
+    """A priority linked to a finding that justifies it (its own row: linking and unlinking
+    have history)."""
+
+    priority = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="finding_links")
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="priority_links")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["priority", "finding"], name="priority_finding_once")]
+
+    def __str__(self) -> str:
+        return f"{self.priority} ← {self.finding}"
+
+
+track(PriorityFinding)
 
 
 class Theme(models.Model):

@@ -32,7 +32,7 @@ from partners.models import (
     User,
     token_hash,
 )
-from planning import co_writing, definitions, lifecycle, services
+from planning import co_writing, definitions, evidence, lifecycle, services
 from planning.models import Consultation, Indicator, Plan, PlanImport, Theme
 from planning.suggestions import suggestion_add
 from public.models import PublicAddress, PublicResponse
@@ -236,6 +236,15 @@ URLS = {
     # an action's budget profile (decision 0023): under the plan's edit permission
     "planning:budget-line-add": (lambda w: [w.plan.slug, w.action.pk], "change", "change"),
     "planning:budget-line-delete": (lambda w: [w.plan.slug, w.action.pk, w.budget_line.pk], "change", "change"),
+    # evidence in the plan (issue 18, decision 0031): the needs assessment is read by the plan's
+    # readers and written by whoever may change the plan; a merger is recorded by the owner
+    "planning:needs-assessment": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "planning:evidence-source-add": (lambda w: [w.plan.slug], "change", "change"),
+    "planning:finding-add": (lambda w: [w.plan.slug], "change", "change"),
+    "planning:finding-edit": (lambda w: [w.plan.slug, w.finding.number], "change", "change"),
+    "planning:priority-findings": (lambda w: [w.plan.slug, w.priority.pk], "change", "change"),
+    "planning:item-merge": (lambda w: [w.plan.slug, w.action.pk], "approve", "approve"),
+    "planning:plan-merge": (lambda w: [w.plan.slug], "approve", "approve"),
     "planning:item-permalink": (lambda w: [w.action.pk], "read", "wrong_method"),
     "planning:plan-status": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:plan-approve": (lambda w: [w.plan.slug], "wrong_method", "approve"),
@@ -562,6 +571,7 @@ class World:
         self.link = services.link_add(
             source_id=self.action.pk, target_id=goal.pk, relation="contributes_to", user=owner
         )
+        self.finding = evidence.finding_save(plan=self.plan, user=owner, fields={"text": "A finding"})
         self.budget_line = services.budget_line_add(
             item_id=self.action.pk, user=owner, year=self.plan.start_year, cost_type="revenue",
             funding_source="Grant", amount=1000,

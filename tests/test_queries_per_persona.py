@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from monitoring import questions
 from monitoring import services as monitoring
-from planning import services
+from planning import evidence, services
 from planning.models import ItemTheme, Plan, PlanItem, Theme
 from tests.factories import add_item, make_return, vision_of
 
@@ -44,12 +44,28 @@ PUBLIC = {"public plan": 10, "public item": 8}  # the same for every persona
 # the shared definitions (issue 17): a theme's roll-up, the themes and the indicators
 DEFINITIONS = {"theme": 10, "themes": 3, "indicators": 3}
 EXPECTED = {
-    persona: {"plan": 9, "plan cached": 5, "item": 10, "scorecard": 12, "contributions": 10, "questions": 5}
+    persona: {
+        "plan": 9,
+        "plan cached": 5,
+        "item": 10,
+        "scorecard": 12,
+        "contributions": 10,
+        "questions": 5,
+        "needs assessment": 5,
+    }
     | DEFINITIONS
     | PUBLIC
     for persona in ["alice", "bob", "carol", "ada"]
 } | {  # one more: which linked plans they may not read (officers and admins read every plan)
-    persona: {"plan": 10, "plan cached": 6, "item": 10, "scorecard": 12, "contributions": 10, "questions": 5}
+    persona: {
+        "plan": 10,
+        "plan cached": 6,
+        "item": 10,
+        "scorecard": 12,
+        "contributions": 10,
+        "questions": 5,
+        "needs assessment": 5,
+    }
     | DEFINITIONS
     | PUBLIC
     for persona in ["pat", "mel"]
@@ -65,6 +81,8 @@ def _build(plan: Plan, size: int, bob, college, period, member) -> PlanItem:
     for n in range(size):
         priority = add_item(plan, vision_of(plan), "priority", title=f"Priority {n}")
         ItemTheme.objects.create(item=priority, theme=theme)
+        finding = evidence.finding_save(plan=plan, user=None, fields={"text": f"Finding {n}"})  # issue 18
+        evidence.priority_findings_set(item=priority, finding_ids={finding.pk}, user=None)
         action = add_item(plan, priority, "action", title=f"Action {n}", lead_officer=bob)
         add_item(plan, action, "target", title=f"Target {n}", lead_organisation=college)
         for cost_type in ("revenue", "capital"):  # a budget profile (decision 0023)
@@ -122,6 +140,8 @@ def test_every_persona_reads_the_main_pages_in_a_fixed_number_of_queries(
             "public item": reverse("public:item-detail", args=[plan.slug, action.pk]),
             # members' questions on the plan (issue 17, decision 0022)
             "questions": reverse("monitoring:question-list", args=[plan.slug]),
+            # the plan's needs assessment (issue 18, decision 0031)
+            "needs assessment": reverse("planning:needs-assessment", args=[plan.slug]),
         }
         counts[size] = {page: _count(client, url) for page, url in urls.items()}
         plan.status = Plan.Status.DRAFT  # so the next round may add items

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import add_service_errors, parse_id
 from partners.models import Organisation
-from planning import lifecycle, outline_cache, selectors, services
+from planning import evidence, lifecycle, outline_cache, selectors, services
 from planning.access import (
+    ACTIONS,
     can_change,
     can_create_plans,
     drafting_part,
@@ -215,6 +216,9 @@ def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             **_budget(item),
             # cross-cutting themes it is tagged with, each a link to the theme's page (issue 17)
             "themes": list(Theme.objects.filter(tags__item=item).order_by("name")),
+            # the needs assessment's findings a priority rests on (issue 18)
+            "findings": evidence.priority_findings(item) if item.kind == PlanItem.Kind.PRIORITY else None,
+            "can_merge": item.kind in PlanItem.MERGEABLE_KINDS and request.user.has_perm(ACTIONS["approve"], item.plan),
         },
     )
 

@@ -44,6 +44,9 @@ PLAN_HEADINGS = [
     "Target type",
     "Amber tolerance",
 ]
+# an action's evidence (issue 18, decision 0031): read by the plan import when present, so a
+# spreadsheet downloaded before these columns existed still imports (and leaves them alone)
+EVIDENCE_HEADINGS = ["Success criteria", "Outcome or output"]
 # the export's last column (decision 0023): an action's budget profile, read-only — the plan
 # import reads PLAN_HEADINGS and leaves it alone; profiles are edited on the action's page
 PROFILE_HEADING = "Budget profile"
@@ -62,9 +65,14 @@ def plan_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     for row in ItemSupporter.objects.filter(item__plan=plan).select_related("organisation"):
         supporters.setdefault(row.item_id, []).append(row.organisation.name)
     profiles = budgets.profiles_for([plan])
-    rows = [[*PLAN_HEADINGS, PROFILE_HEADING]]
+    rows = [[*PLAN_HEADINGS, *EVIDENCE_HEADINGS, PROFILE_HEADING]]
     rows.extend(
-        [*item_cells(plan, item, refs[item.pk], supporters.get(item.pk, [])), profile_text(profiles.get(item.pk, []))]
+        [
+            *item_cells(plan, item, refs[item.pk], supporters.get(item.pk, [])),
+            item.success_criteria,
+            choice_label(item, "result_kind"),
+            profile_text(profiles.get(item.pk, [])),
+        ]
         for item in items
     )
     return spreadsheet_response(fmt, plan.slug, "Plan", rows)

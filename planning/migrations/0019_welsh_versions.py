@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('planning', '0016_themes_and_indicator_definitions'),
+        ('planning', '0018_trigram_similarity'),
     ]
 
     operations = [
