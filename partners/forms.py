@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from mptt.forms import TreeNodeChoiceField
 
 from config.forms import GovukForm, GovukFormMixin, GovukModelForm, LongCheckboxes, ModelMultipleChoiceField
@@ -37,7 +38,7 @@ def _checkbox(field: forms.Field) -> None:
 class OrganisationForm(GovukModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "slug", "kind", "parent", "is_active", "password_sign_in"]
+        fields = ["name", "slug", "kind", "parent", "is_active", "password_sign_in", "requires_equality_impact"]
         labels = {
             "slug": "Short name",
             "parent": "Part of",
@@ -52,6 +53,10 @@ class OrganisationForm(GovukModelForm):
             "is_active": "Untick when the organisation closes or merges. Its plans and history are kept.",
             "password_sign_in": "Untick when its people sign in through single sign-on only: the password form "
             "then refuses them and points them to the single sign-on button.",
+            "requires_equality_impact": _(
+                "For a council: its plans (and those of its directorates and services) cannot be approved until "
+                "their equality impact assessment is complete."
+            ),
         }
         field_classes = {"parent": OrganisationChoiceField}
         error_messages = {"slug": {"unique": "Another organisation already has this short name."}}
@@ -66,6 +71,7 @@ class OrganisationForm(GovukModelForm):
         self.fields["slug"].widget.attrs.update({"class": "govuk-input govuk-input--width-20", "spellcheck": "false"})
         _checkbox(self.fields["is_active"])
         _checkbox(self.fields["password_sign_in"])
+        _checkbox(self.fields["requires_equality_impact"])
 
 
 class DomainForm(GovukForm):

@@ -6,6 +6,7 @@ import hashlib
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
@@ -58,6 +59,11 @@ class Organisation(MPTTModel):
     # off: its people sign in only through single sign-on (partners/sign_on.py); the password
     # form refuses them (config/auth_backend.py)
     password_sign_in = models.BooleanField(default=True)
+    # a council's plans need a complete equality impact assessment before approval (issue 18,
+    # decision 0032): read from the plan's council, the root of its organisation's tree
+    requires_equality_impact = models.BooleanField(
+        _("its plans need an equality impact assessment before approval"), default=False
+    )
 
     objects = TreeManager.from_queryset(TreeOrderQuerySet)()
 

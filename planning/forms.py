@@ -4,11 +4,13 @@ validate again under the plan lock before anything is written."""
 import functools
 from collections.abc import Callable
 from datetime import datetime, time
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy
 
 from config.forms import GovukForm, GovukModelForm, LongCheckboxes, LongSelect, ModelMultipleChoiceField
 from config.text import TEXT_LIMIT
@@ -16,6 +18,9 @@ from partners.models import Organisation, User
 from planning.access import can
 from planning.models import Comment, Edition, Indicator, Link, Plan, PlanItem, Theme, financial_year
 from planning.services import RIGHTS_FIELDS, RIGHTS_REFUSED, THRESHOLD_REFUSED
+
+if TYPE_CHECKING:
+    from planning.evaluation import Screening
 
 REASON_HELP = "Optional. Recorded in the history beside your change."
 
@@ -498,11 +503,35 @@ class ApproveForm(_OneOfSeveral, GovukForm):
         label="Reason", required=False, max_length=250, help_text="Kept in the plan's history beside the approval."
     )
 
+    def __init__(self, *args, equality: "Screening | None" = None, **kwargs):
+        """``equality``: the plan's equality impact screening, where its council requires one
+        before approval (decision 0032): the approver confirms the approving body had it."""
+        super().__init__(*args, **kwargs)
+        if equality is not None:
+            self.fields["equality_impact"] = forms.BooleanField(
+                label=gettext_lazy("The approving body had the equality impact assessment before it"),
+                required=False,
+                help_text=gettext_lazy("The assessment is complete.")
+                if equality.complete
+                else gettext_lazy("The assessment is not complete yet: complete it before approval."),
+            )
+            self.fields["equality_impact"].template_name = "partners/checkbox_field.html"
+            self.fields["equality_impact"].widget.attrs.update(
+                {"class": "govuk-checkboxes__input", "aria-describedby": f"{self._field_id('equality_impact')}-hint"}
+            )
+
     def clean_approved_on(self):
         value = self.cleaned_data["approved_on"]
         if value > _today():
             raise forms.ValidationError("The date approved must be today or in the past.")
         return value
+
+    def clean_equality_impact(self):
+        if not self.cleaned_data["equality_impact"]:
+            raise forms.ValidationError(
+                gettext_lazy("Confirm that the approving body had the equality impact assessment before it.")
+            )
+        return True
 
 
 class StatusForm(_OneOfSeveral, GovukForm):

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 
@@ -962,3 +963,168 @@ class PlanImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+# --- self-evaluation and equality impact (issue 18, decision 0032) ------------------------------
+
+
+class EvaluationFramework(models.Model):
+    """A scale that priorities are judged against in self-evaluation, defined by an
+    administrator (Django admin) with its levels in order, best first. One framework is in
+    use at a time: the one judgements are recorded against; a framework no longer in use keeps
+    its levels, so past judgements still read as they were made. Estyn's four-point scale is
+    shipped by a data migration."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[single_line])
+    description = BoundedTextField(_("description"), blank=True)
+    in_use = models.BooleanField(
+        _("in use"), default=False, help_text=_("Judgements are recorded against the framework in use (only one).")
+    )
+
+    class Meta:
+        verbose_name = _("self-evaluation framework")
+        verbose_name_plural = _("self-evaluation frameworks")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["in_use"], condition=Q(in_use=True), name="one_framework_in_use")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+track(EvaluationFramework)
+
+
+class EvaluationLevel(models.Model):
+    """One point of a framework's scale ("Good"); ``position`` 1 is the best."""
+
+    framework = models.ForeignKey(EvaluationFramework, on_delete=models.CASCADE, related_name="levels")
+    position = models.PositiveSmallIntegerField(_("position"), validators=[MinValueValidator(1)])
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
+    description = BoundedTextField(_("description"), max_length=NOTE_LIMIT, blank=True)
+
+    class Meta:
+        verbose_name = _("level")
+        verbose_name_plural = _("levels")
+        ordering = ["framework", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "position"], name="level_position_once"),
+            models.UniqueConstraint(fields=["framework", "name"], name="level_name_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+track(EvaluationLevel)
+
+
+class SelfEvaluation(models.Model):
+    """A priority's self-evaluation for one financial year: a level of the framework in use,
+    strengths, areas for improvement and evidence. Judgements are added, never edited: the
+    priority's history of judgements is its rows, newest first (a second judgement for the
+    same year revises the first, which stays in the history)."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="self_evaluations")
+    year = models.PositiveSmallIntegerField(
+        _("financial year"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("The financial year judged, by the year it starts: 2025 for 2025/26."),
+    )
+    level = models.ForeignKey(EvaluationLevel, on_delete=models.PROTECT, related_name="+", verbose_name=_("judgement"))
+    strengths = BoundedTextField(_("strengths"), blank=True)
+    areas_for_improvement = BoundedTextField(_("areas for improvement"), blank=True)
+    evidence = BoundedTextField(
+        _("evidence"), blank=True, help_text=_("Markdown: what the judgement rests on, with links to documents.")
+    )
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-year", "-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item} {financial_year(self.year)}: {self.level}"
+
+    @property
+    def year_label(self) -> str:
+        return financial_year(self.year)
+
+
+track(SelfEvaluation)
+
+
+class CarriedEvaluation(models.Model):
+    """A priority of a revised draft and the self-evaluation it carries from the plan it was
+    revised from (the source priority's latest when the plan was revised), so that last year's
+    judgement and its areas for improvement are in front of those writing next year's plan."""
+
+    item = models.OneToOneField(PlanItem, on_delete=models.CASCADE, related_name="carried_evaluation")
+    evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.PROTECT, related_name="carried_to")
+
+    def __str__(self) -> str:
+        return f"{self.item} carries {self.evaluation}"
+
+
+track(CarriedEvaluation)
+
+
+class EqualityImpactAssessment(models.Model):
+    """A plan's equality impact screening: for each protected characteristic of the Equality
+    Act 2010, the Welsh language and the socio-economic duty (``EqualityImpact`` rows), the
+    impact and its mitigation; an overall conclusion; who screened it and when. Kept in
+    history, so an edition shows it as it stood then."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="equality_assessment")
+    conclusion = BoundedTextField(_("overall conclusion"), blank=True)
+    screened_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("screened by")
+    )
+    screened_on = models.DateField(_("date screened"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"Equality impact assessment of {self.plan}"
+
+
+track(EqualityImpactAssessment)
+
+
+class EqualityImpact(models.Model):
+    """One line of a screening: the impact on one characteristic and its mitigation."""
+
+    class Characteristic(models.TextChoices):
+        AGE = "age", _("Age")
+        DISABILITY = "disability", _("Disability")
+        GENDER_REASSIGNMENT = "gender_reassignment", _("Gender reassignment")
+        MARRIAGE = "marriage", _("Marriage and civil partnership")
+        PREGNANCY = "pregnancy", _("Pregnancy and maternity")
+        RACE = "race", _("Race")
+        RELIGION = "religion", _("Religion or belief")
+        SEX = "sex", _("Sex")
+        SEXUAL_ORIENTATION = "sexual_orientation", _("Sexual orientation")
+        WELSH_LANGUAGE = "welsh_language", _("Welsh language")
+        SOCIO_ECONOMIC = "socio_economic", _("Socio-economic disadvantage")
+
+    class Impact(models.TextChoices):
+        POSITIVE = "positive", _("Positive")
+        NEUTRAL = "neutral", _("Neutral")
+        NEGATIVE = "negative", _("Negative")
+        NOT_KNOWN = "not_known", _("Not known")
+
+    assessment = models.ForeignKey(EqualityImpactAssessment, on_delete=models.CASCADE, related_name="impacts")
+    characteristic = models.CharField(max_length=30, choices=Characteristic.choices)
+    impact = models.CharField(_("impact"), max_length=20, choices=Impact.choices, blank=True, default="")
+    mitigation = BoundedTextField(_("mitigation"), max_length=NOTE_LIMIT, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "characteristic"], name="impact_once_per_characteristic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_characteristic_display()}: {self.get_impact_display() or '-'}"
+
+
+track(EqualityImpact)

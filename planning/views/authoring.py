@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import add_service_errors, parse_id
 from partners.models import Organisation
-from planning import lifecycle, outline_cache, selectors, services
+from planning import evaluation, lifecycle, outline_cache, selectors, services
 from planning.access import (
     can_change,
     can_create_plans,
@@ -205,8 +205,20 @@ def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             **_budget(item),
             # cross-cutting themes it is tagged with, each a link to the theme's page (issue 17)
             "themes": list(Theme.objects.filter(tags__item=item).order_by("name")),
+            **_self_evaluation(item),
         },
     )
+
+
+def _self_evaluation(item: PlanItem) -> dict:
+    """A priority's judgements, newest first, and the one it carries from last year's plan
+    when its plan is a revision (decision 0032); nothing to read for other kinds."""
+    if item.kind != PlanItem.Kind.PRIORITY:
+        return {}
+    return {
+        "judgements": evaluation.judgements(item),
+        "carried": evaluation.carried(item) if item.plan.revision_of_id else None,
+    }
 
 
 def _budget(item: PlanItem) -> dict:
@@ -224,7 +236,13 @@ def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpRespons
     plan = parent.plan
     if kind not in PlanItem.child_kinds(parent.kind):
         raise Http404("That kind of item cannot go here")
-    form = ItemForm(request.POST or None, kind=kind, instance=PlanItem(plan=plan, parent=parent, kind=kind))
+    initial = {}
+    if request.GET.get("from") == "self-evaluation" and (carried := evaluation.carried(parent)) is not None:
+        # last year's areas for improvement, offered as where the new item starts (decision 0032)
+        initial["description"] = carried.areas_for_improvement
+    form = ItemForm(
+        request.POST or None, kind=kind, instance=PlanItem(plan=plan, parent=parent, kind=kind), initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             item = services.item_add(
