@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0007_invitations_and_sign_on'),
+        ('partners', '0008_person_language'),
     ]
 
     operations = [
