@@ -27,7 +27,7 @@ from planning.views.timetravel import _moment
 def item_self_evaluation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = get_item_for_user(request.user, slug, pk, "change")
     if item.kind != PlanItem.Kind.PRIORITY:
-        raise Http404("Only a priority is self-evaluated")
+        raise Http404(_("Only a priority is self-evaluated."))
     plan, levels = item.plan, evaluation.levels_in_use()
     form = SelfEvaluationForm(request.POST or None, levels=levels, initial={"year": plan.start_year})
     if request.method == "POST" and form.is_valid():
