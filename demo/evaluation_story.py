@@ -3,9 +3,9 @@
 
 The corporate plan's owner judges each of its four priorities for 2013/14 against Estyn's
 four-point scale (shipped as the framework in use), with strengths, areas for improvement
-and evidence; a policy officer screens the corporate plan's equality impact (every
-protected characteristic, the Welsh language and socio-economic disadvantage) and the
-owner names an edition with it; the administrator then makes the council require a complete
+and evidence; they screen the corporate plan's equality impact (every protected
+characteristic, the Welsh language and socio-economic disadvantage) with the policy and
+equalities team and name an edition with it; the administrator then makes the council require a complete
 screening before any of its plans is approved, so the drafts' status pages say what is
 missing."""
 
@@ -92,7 +92,7 @@ class EvaluationStory:
 
 def tell() -> EvaluationStory:
     plan = Plan.objects.select_related("owner", "organisation").get(slug=CORPORATE)
-    owner, officer = plan.owner, User.objects.get(username="officer")
+    owner = plan.owner
     levels = {level.position: level for level in evaluation.levels_in_use()}
     judgements = []
     for item in PlanItem.objects.filter(plan=plan, title__in=JUDGEMENTS).order_by("lft"):
@@ -110,7 +110,7 @@ def tell() -> EvaluationStory:
         )
     evaluation.equality_assessment_save(
         plan=plan,
-        user=officer,
+        user=owner,
         impacts=IMPACTS,
         conclusion=CONCLUSION,
         screened_on=date(plan.start_year, 3, 1),
@@ -127,4 +127,3 @@ def tell() -> EvaluationStory:
         reason="Cabinet: every plan's equality impact assessed before approval",
     )
     return EvaluationStory(plan=plan, judgements=judgements, complete=evaluation.screening(plan).complete)
-

@@ -12,6 +12,7 @@ from django.utils import timezone
 from planning import evaluation, lifecycle
 from planning.models import EqualityImpact, EqualityImpactAssessment, Plan
 from planning.plan_document import plan_document_html
+from tests.factories import add_item, vision_of
 
 KEYS = [key for key, _label in EqualityImpact.Characteristic.choices]
 
@@ -233,3 +234,17 @@ def test_the_plan_pdf_prints_the_screening(alice, plan):
     html = plan_document_html(plan)
     assert 'id="equality"' in html and "Bilingual letters." in html and "Welsh language" in html
     assert html.index("Equality impact assessment") < html.index('id="costs"')
+
+
+# session, user, plan, assessment, its lines, the council's setting
+EDIT_QUERIES = 6
+
+
+@pytest.mark.parametrize("priorities", [1, 8])
+def test_the_form_reads_in_fixed_queries(client, alice, plan, priorities, django_assert_num_queries):
+    for n in range(priorities):
+        add_item(plan, vision_of(plan), "priority", title=f"Priority {n}")
+    complete(plan, alice)
+    client.force_login(alice)
+    with django_assert_num_queries(EDIT_QUERIES):
+        assert client.get(url(plan, "plan-equality-edit")).status_code == 200

@@ -171,3 +171,32 @@ def test_the_starting_point_is_not_offered_without_a_carried_judgement(client, a
         reverse("planning:item-add", args=[plan.slug, priority.pk, "action"]) + "?from=self-evaluation"
     ).context["form"]
     assert not form.initial.get("description")
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+# session, user, plan, item, the levels in use, the framework in use, the radios' levels
+FORM_QUERIES = 7
+# a revised draft's priority: the priority's page (10) and the judgement it carries
+CARRIED_PAGE_QUERIES = 11
+
+
+@pytest.mark.parametrize("priorities", [1, 8])
+def test_the_form_and_a_revised_priority_read_in_fixed_queries(
+    client, alice, plan, priorities, django_assert_num_queries
+):
+    for n in range(priorities):
+        item = add_item(plan, vision_of(plan), "priority", title=f"Priority {n}")
+        add_item(plan, item, "action")
+        judge(item, alice, "Good", areas_for_improvement=f"Area {n}")
+        judge(item, alice, "Excellent", year=2014)
+    draft = revise(plan, alice)
+    copy = PlanItem.objects.filter(plan=draft, kind="priority").first()
+    client.force_login(alice)
+    client.get(copy.get_absolute_url())  # the outline cached
+    with django_assert_num_queries(CARRIED_PAGE_QUERIES):
+        assert (
+            "Last year’s self-evaluation: Excellent (2014/15)" in client.get(copy.get_absolute_url()).content.decode()
+        )
+    with django_assert_num_queries(FORM_QUERIES):
+        assert client.get(url(copy)).status_code == 200
