@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.history import current_change
+from config.history import change_context, current_change
 from partners.models import Organisation, User
 from planning.access import can
 from planning.conflicts import check_version
@@ -41,6 +41,17 @@ RECORD_REFUSED = gettext_lazy("Only those who may change this plan can record it
 SCREEN_REFUSED = gettext_lazy("Only those who may change this plan can screen its equality impact.")
 Characteristic = EqualityImpact.Characteristic
 
+# the default framework: Estyn's four-point scale (decision 0032)
+ESTYN_NAME = "Estyn’s four-point scale"
+ESTYN_DESCRIPTION = "The scale Estyn, the education and training inspectorate for Wales, judges by."
+ESTYN_LEVELS = [
+    ("Excellent", "Very strong, sustained performance and practice."),
+    ("Good", "Strong features, although minor aspects may require improvement."),
+    ("Adequate and needs improvement", "Strengths outweigh weaknesses, but important aspects require improvement."),
+    ("Unsatisfactory and needs urgent improvement", "Important weaknesses outweigh strengths."),
+]
+ESTYN_REASON = "Estyn’s four-point scale shipped as the default framework"
+
 
 # --- self-evaluation ---------------------------------------------------------------------------
 
@@ -50,7 +61,28 @@ def framework_in_use() -> EvaluationFramework | None:
 
 
 def levels_in_use() -> list[EvaluationLevel]:
-    return list(EvaluationLevel.objects.filter(framework__in_use=True).order_by("position"))
+    """The levels of the framework in use, best first; Estyn's scale is made on first use
+    where no framework exists at all (a database emptied since the migration shipped it)."""
+    levels = list(EvaluationLevel.objects.filter(framework__in_use=True).order_by("position"))
+    if not levels and not EvaluationFramework.objects.exists():
+        levels = default_framework_create()
+    return levels
+
+
+@transaction.atomic
+def default_framework_create() -> list[EvaluationLevel]:
+    """Estyn's four-point scale, in use (what ``planning/0018_estyn_framework`` ships)."""
+    with change_context(reason=ESTYN_REASON):
+        framework = EvaluationFramework(name=ESTYN_NAME, description=ESTYN_DESCRIPTION, in_use=True)
+        framework.full_clean()
+        framework.save()
+        levels = []
+        for position, (name, description) in enumerate(ESTYN_LEVELS, start=1):
+            level = EvaluationLevel(framework=framework, position=position, name=name, description=description)
+            level.full_clean()
+            level.save()
+            levels.append(level)
+    return levels
 
 
 def self_evaluation_record(

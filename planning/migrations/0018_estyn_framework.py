@@ -6,7 +6,9 @@ from django.utils import timezone
 
 from config.history_seal import SEAL_FIELD, seal, sealed_fields
 
+# a copy of planning.evaluation's ESTYN_* as they were when this shipped (a migration is frozen)
 NAME = "Estyn’s four-point scale"
+DESCRIPTION = "The scale Estyn, the education and training inspectorate for Wales, judges by."
 LEVELS = [
     ("Excellent", "Very strong, sustained performance and practice."),
     ("Good", "Strong features, although minor aspects may require improvement."),
@@ -14,7 +16,6 @@ LEVELS = [
     ("Unsatisfactory and needs urgent improvement", "Important weaknesses outweigh strengths."),
 ]
 REASON = "Estyn’s four-point scale shipped as the default framework"
-
 
 def _with_history(apps, model_name: str, row) -> None:
     history = apps.get_model("planning", f"Historical{model_name}")
@@ -35,7 +36,7 @@ def ship(apps, schema_editor) -> None:
         return
     framework = Framework.objects.create(
         name=NAME,
-        description="The scale Estyn, the education and training inspectorate for Wales, judges by.",
+        description=DESCRIPTION,
         in_use=True,
     )
     _with_history(apps, "EvaluationFramework", framework)

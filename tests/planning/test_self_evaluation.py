@@ -25,7 +25,9 @@ def priority(plan, alice):
 
 
 def level(name: str) -> EvaluationLevel:
-    return EvaluationLevel.objects.get(framework__in_use=True, name=name)
+    """A level of the framework in use (made on first use where a browser test emptied the
+    database the migration had filled)."""
+    return next(level for level in evaluation.levels_in_use() if level.name == name)
 
 
 def url(item, name="item-self-evaluation"):
@@ -37,6 +39,7 @@ def judge(item, user, name="Good", year=2013, **text):
 
 
 def test_estyns_four_point_scale_is_the_framework_in_use_with_its_history(db):
+    evaluation.levels_in_use()
     framework = EvaluationFramework.objects.get(in_use=True)
     assert [level.name for level in framework.levels.order_by("position")] == ESTYN
     assert framework.history.get().history_change_reason.startswith("Estyn")
@@ -200,3 +203,12 @@ def test_the_form_and_a_revised_priority_read_in_fixed_queries(
         )
     with django_assert_num_queries(FORM_QUERIES):
         assert client.get(url(copy)).status_code == 200
+
+
+def test_estyns_scale_is_made_on_first_use_where_no_framework_exists(db):
+    EvaluationLevel.objects.all().delete()
+    EvaluationFramework.objects.all().delete()
+    assert [level.name for level in evaluation.levels_in_use()] == ESTYN
+    assert EvaluationFramework.objects.get().in_use
+    EvaluationFramework.objects.update(in_use=False)  # one exists, none in use: none is made
+    assert evaluation.levels_in_use() == []
