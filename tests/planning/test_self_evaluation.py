@@ -210,5 +210,7 @@ def test_estyns_scale_is_made_on_first_use_where_no_framework_exists(db):
     EvaluationFramework.objects.all().delete()
     assert [level.name for level in evaluation.levels_in_use()] == ESTYN
     assert EvaluationFramework.objects.get().in_use
-    EvaluationFramework.objects.update(in_use=False)  # one exists, none in use: none is made
+    framework = EvaluationFramework.objects.get()
+    framework.in_use = False  # one exists, none in use: none is made
+    framework.save()
     assert evaluation.levels_in_use() == []
