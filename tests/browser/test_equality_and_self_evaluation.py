@@ -36,12 +36,12 @@ def test_an_officer_completes_the_screening_and_the_plan_is_approved_only_then(l
     follow(page, page.get_by_role("link", name="Read the equality impact assessment"))
     follow(page, page.get_by_role("link", name="Screen the plan"))
     for _key, label in EqualityImpact.Characteristic.choices:
-        group = page.get_by_role("group", name=f"Impact on {label}")
+        group = page.get_by_role("group", name=f"Impact on {label} (optional)", exact=True)
         group.get_by_label("Neutral" if label != "Sex" else "Negative", exact=True).check()
     page.get_by_label("Overall conclusion").fill("No unlawful discrimination.")
     submit(page, page.get_by_role("button", name="Save the assessment"))  # a negative impact needs mitigation
     expect(page.get_by_role("alert")).to_contain_text("Say how a negative impact is mitigated.")
-    page.get_by_label("Mitigation or comment on Sex").fill("A writing programme for boys.")
+    page.get_by_label("Mitigation or comment on Sex (optional)", exact=True).fill("A writing programme for boys.")
     submit(page, page.get_by_role("button", name="Save the assessment"))
     main = page.locator("main")
     expect(main).to_contain_text("Equality impact assessment saved.")
