@@ -2,7 +2,7 @@
 0032), told through the services after the other stories.
 
 The corporate plan's owner judges each of its four priorities for 2013/14 against Estyn's
-four-point scale (shipped as the framework in use), with strengths, areas for improvement
+four-point scale (the default framework, made on first use), with strengths, areas for improvement
 and evidence; they screen the corporate plan's equality impact (every protected
 characteristic, the Welsh language and socio-economic disadvantage) with the policy and
 equalities team and name an edition with it; the administrator then makes the council require a complete

@@ -61,8 +61,8 @@ def framework_in_use() -> EvaluationFramework | None:
 
 
 def levels_in_use() -> list[EvaluationLevel]:
-    """The levels of the framework in use, best first; Estyn's scale is made on first use
-    where no framework exists at all (a database emptied since the migration shipped it)."""
+    """The levels of the framework in use, best first; Estyn's scale is made (with its
+    history) the first time they are asked for where no framework exists at all."""
     levels = list(EvaluationLevel.objects.filter(framework__in_use=True).order_by("position"))
     if not levels and not EvaluationFramework.objects.exists():
         levels = default_framework_create()
@@ -71,7 +71,7 @@ def levels_in_use() -> list[EvaluationLevel]:
 
 @transaction.atomic
 def default_framework_create() -> list[EvaluationLevel]:
-    """Estyn's four-point scale, in use (what ``planning/0018_estyn_framework`` ships)."""
+    """Estyn's four-point scale, in use: the default framework."""
     with change_context(reason=ESTYN_REASON):
         framework = EvaluationFramework(name=ESTYN_NAME, description=ESTYN_DESCRIPTION, in_use=True)
         framework.full_clean()

@@ -25,8 +25,7 @@ def priority(plan, alice):
 
 
 def level(name: str) -> EvaluationLevel:
-    """A level of the framework in use (made on first use where a browser test emptied the
-    database the migration had filled)."""
+    """A level of the framework in use (Estyn's, made on first use)."""
     return next(level for level in evaluation.levels_in_use() if level.name == name)
 
 
@@ -38,7 +37,7 @@ def judge(item, user, name="Good", year=2013, **text):
     return evaluation.self_evaluation_record(item_id=item.pk, user=user, year=year, level=level(name), **text)
 
 
-def test_estyns_four_point_scale_is_the_framework_in_use_with_its_history(db):
+def test_estyns_four_point_scale_is_made_in_use_with_its_history(db):
     evaluation.levels_in_use()
     framework = EvaluationFramework.objects.get(in_use=True)
     assert [level.name for level in framework.levels.order_by("position")] == ESTYN
@@ -206,8 +205,7 @@ def test_the_form_and_a_revised_priority_read_in_fixed_queries(
 
 
 def test_estyns_scale_is_made_on_first_use_where_no_framework_exists(db):
-    EvaluationLevel.objects.all().delete()
-    EvaluationFramework.objects.all().delete()
+    assert not EvaluationFramework.objects.exists()
     assert [level.name for level in evaluation.levels_in_use()] == ESTYN
     assert EvaluationFramework.objects.get().in_use
     framework = EvaluationFramework.objects.get()
