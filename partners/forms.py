@@ -40,7 +40,7 @@ def _checkbox(field: forms.Field) -> None:
 class OrganisationForm(GovukModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "slug", "kind", "parent", "is_active", "password_sign_in"]
+        fields = ["name", "slug", "kind", "parent", "is_active", "password_sign_in", "requires_equality_impact"]
         labels = {
             "name": gettext_lazy("Name"),
             "slug": gettext_lazy("Short name"),
@@ -63,6 +63,10 @@ class OrganisationForm(GovukModelForm):
                 "Untick when its people sign in through single sign-on only: the password form "
                 "then refuses them and points them to the single sign-on button."
             ),
+            "requires_equality_impact": gettext_lazy(
+                "For a council: its plans (and those of its directorates and services) cannot be approved until "
+                "their equality impact assessment is complete."
+            ),
         }
         field_classes = {"parent": OrganisationChoiceField}
         error_messages = {"slug": {"unique": gettext_lazy("Another organisation already has this short name.")}}
@@ -77,6 +81,7 @@ class OrganisationForm(GovukModelForm):
         self.fields["slug"].widget.attrs.update({"class": "govuk-input govuk-input--width-20", "spellcheck": "false"})
         _checkbox(self.fields["is_active"])
         _checkbox(self.fields["password_sign_in"])
+        _checkbox(self.fields["requires_equality_impact"])
 
 
 class DomainForm(GovukForm):

@@ -60,6 +60,11 @@ class Organisation(MPTTModel):
     # off: its people sign in only through single sign-on (partners/sign_on.py); the password
     # form refuses them (config/auth_backend.py)
     password_sign_in = models.BooleanField(default=True)
+    # a council's plans need a complete equality impact assessment before approval (issue 18,
+    # decision 0032): read from the plan's council, the root of its organisation's tree
+    requires_equality_impact = models.BooleanField(
+        gettext_lazy("its plans need an equality impact assessment before approval"), default=False
+    )
 
     objects = TreeManager.from_queryset(TreeOrderQuerySet)()
 

@@ -112,7 +112,7 @@ def notifications_send(*, ids: list[int] | None = None, limit: int = 500) -> tup
 # plan-tree lock is a different key: the two tables keep separate mptt trees)
 _ORGANISATION_TREE_LOCK = 7_204_921
 
-ORGANISATION_FIELDS = ["name", "slug", "kind", "parent", "is_active", "password_sign_in"]
+ORGANISATION_FIELDS = ["name", "slug", "kind", "parent", "is_active", "password_sign_in", "requires_equality_impact"]
 PERSON_FIELDS = [
     "username",
     "first_name",

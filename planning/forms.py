@@ -4,6 +4,7 @@ validate again under the plan lock before anything is written."""
 import functools
 from collections.abc import Callable
 from datetime import datetime, time
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -30,6 +31,9 @@ from planning.models import (
     financial_year,
 )
 from planning.services import RIGHTS_FIELDS, RIGHTS_REFUSED, THRESHOLD_REFUSED
+
+if TYPE_CHECKING:
+    from planning.evaluation import Screening
 
 REASON_HELP = gettext_lazy("Optional. Recorded in the history beside your change.")
 
@@ -591,11 +595,35 @@ class ApproveForm(_OneOfSeveral, GovukForm):
         help_text=gettext_lazy("Kept in the plan's history beside the approval."),
     )
 
+    def __init__(self, *args, equality: "Screening | None" = None, **kwargs):
+        """``equality``: the plan's equality impact screening, where its council requires one
+        before approval (decision 0032): the approver confirms the approving body had it."""
+        super().__init__(*args, **kwargs)
+        if equality is not None:
+            self.fields["equality_impact"] = forms.BooleanField(
+                label=gettext_lazy("The approving body had the equality impact assessment before it"),
+                required=False,
+                help_text=gettext_lazy("The assessment is complete.")
+                if equality.complete
+                else gettext_lazy("The assessment is not complete yet: complete it before approval."),
+            )
+            self.fields["equality_impact"].template_name = "partners/checkbox_field.html"
+            self.fields["equality_impact"].widget.attrs.update(
+                {"class": "govuk-checkboxes__input", "aria-describedby": f"{self._field_id('equality_impact')}-hint"}
+            )
+
     def clean_approved_on(self):
         value = self.cleaned_data["approved_on"]
         if value > _today():
             raise forms.ValidationError(_("The date approved must be today or in the past."))
         return value
+
+    def clean_equality_impact(self):
+        if not self.cleaned_data["equality_impact"]:
+            raise forms.ValidationError(
+                gettext_lazy("Confirm that the approving body had the equality impact assessment before it.")
+            )
+        return True
 
 
 class StatusForm(_OneOfSeveral, GovukForm):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from config.history import change_time, current_change
 from partners.models import Organisation, User
-from planning import co_writing
+from planning import co_writing, evaluation
 from planning.conflicts import check_version
 from planning.formatting import long_date
 from planning.models import (
@@ -144,6 +144,8 @@ def plan_approve(*, plan: Plan, user: User, approved_by: str, approved_on: date,
         locked.approved_by, locked.approved_on = approved_by.strip(), approved_on
         if not locked.approved_by:
             raise ValidationError({"approved_by": _("Say which body approved the plan.")})
+        if problem := evaluation.approval_problem(locked):  # the council's equality duty (decision 0032)
+            raise ValidationError({"equality_impact": problem})
         if missing := co_writing.missing_sign_offs(locked):
             names = ", ".join(str(org) for org in missing)
             raise ValidationError(
@@ -221,7 +223,8 @@ _COPIED = [*PlanItem.COMMON_FIELDS, *PlanItem.WELSH_FIELDS, "kind", *PlanItem.CO
 
 
 def _copy_items(source: Plan, target: Plan) -> None:
-    """Copy the item tree level by level (parents before children, siblings by position)."""
+    """Copy the item tree level by level (parents before children, siblings by position), and
+    carry each priority's latest self-evaluation to its copy."""
     items = list(PlanItem.objects.filter(plan=source).order_by("level", "parent_id", "position"))
     new_ids = {items[0].pk: PlanItem.objects.get(plan=target, parent__isnull=True).pk}
     for item in items[1:]:
@@ -230,6 +233,10 @@ def _copy_items(source: Plan, target: Plan) -> None:
             setattr(copy, PlanItem._meta.get_field(name).attname, getattr(item, PlanItem._meta.get_field(name).attname))
         copy.save()
         new_ids[item.pk] = copy.pk
+    # last year's self-evaluation of each priority, in front of those writing the new one
+    evaluation.carry_evaluations(
+        {item.pk: new_ids[item.pk] for item in items[1:] if item.kind == PlanItem.Kind.PRIORITY}
+    )
     for row in ItemSupporter.objects.filter(item__plan=source):
         ItemSupporter.objects.create(item_id=new_ids[row.item_id], organisation_id=row.organisation_id)
     for link in Link.objects.filter(source__plan=source).exclude(target__plan=source):

@@ -1502,3 +1502,179 @@ name_fields(
         "plan_slug": gettext_lazy("plan slug"),
     },
 )
+
+
+# --- self-evaluation and equality impact (issue 18, decision 0032) ------------------------------
+
+
+class EvaluationFramework(models.Model):
+    """A scale that priorities are judged against in self-evaluation, defined by an
+    administrator (Django admin) with its levels in order, best first. One framework is in
+    use at a time: the one judgements are recorded against; a framework no longer in use keeps
+    its levels, so past judgements still read as they were made. Estyn's four-point scale is
+    shipped by a data migration."""
+
+    name = models.CharField(gettext_lazy("name"), max_length=200, unique=True, validators=[single_line])
+    description = BoundedTextField(gettext_lazy("description"), blank=True)
+    in_use = models.BooleanField(
+        gettext_lazy("in use"),
+        default=False,
+        help_text=gettext_lazy("Judgements are recorded against the framework in use (only one)."),
+    )
+
+    class Meta:
+        verbose_name = gettext_lazy("self-evaluation framework")
+        verbose_name_plural = gettext_lazy("self-evaluation frameworks")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["in_use"], condition=Q(in_use=True), name="one_framework_in_use")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+track(EvaluationFramework)
+
+
+class EvaluationLevel(models.Model):
+    """One point of a framework's scale ("Good"); ``position`` 1 is the best."""
+
+    framework = models.ForeignKey(EvaluationFramework, on_delete=models.CASCADE, related_name="levels")
+    position = models.PositiveSmallIntegerField(gettext_lazy("position"), validators=[MinValueValidator(1)])
+    name = models.CharField(gettext_lazy("name"), max_length=200, validators=[single_line])
+    description = BoundedTextField(gettext_lazy("description"), max_length=NOTE_LIMIT, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("level")
+        verbose_name_plural = gettext_lazy("levels")
+        ordering = ["framework", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "position"], name="level_position_once"),
+            models.UniqueConstraint(fields=["framework", "name"], name="level_name_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+track(EvaluationLevel)
+
+
+class SelfEvaluation(models.Model):
+    """A priority's self-evaluation for one financial year: a level of the framework in use,
+    strengths, areas for improvement and evidence. Judgements are added, never edited: the
+    priority's history of judgements is its rows, newest first (a second judgement for the
+    same year revises the first, which stays in the history)."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="self_evaluations")
+    year = models.PositiveSmallIntegerField(
+        gettext_lazy("financial year"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=gettext_lazy("The financial year judged, by the year it starts: 2025 for 2025/26."),
+    )
+    level = models.ForeignKey(
+        EvaluationLevel, on_delete=models.PROTECT, related_name="+", verbose_name=gettext_lazy("judgement")
+    )
+    strengths = BoundedTextField(gettext_lazy("strengths"), blank=True)
+    areas_for_improvement = BoundedTextField(gettext_lazy("areas for improvement"), blank=True)
+    evidence = BoundedTextField(
+        gettext_lazy("evidence"),
+        blank=True,
+        help_text=gettext_lazy("Markdown: what the judgement rests on, with links to documents."),
+    )
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-year", "-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item} {financial_year(self.year)}: {self.level}"
+
+    @property
+    def year_label(self) -> str:
+        return financial_year(self.year)
+
+
+track(SelfEvaluation)
+
+
+class CarriedEvaluation(models.Model):
+    """A priority of a revised draft and the self-evaluation it carries from the plan it was
+    revised from (the source priority's latest when the plan was revised), so that last year's
+    judgement and its areas for improvement are in front of those writing next year's plan."""
+
+    item = models.OneToOneField(PlanItem, on_delete=models.CASCADE, related_name="carried_evaluation")
+    evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.PROTECT, related_name="carried_to")
+
+    def __str__(self) -> str:
+        return f"{self.item} carries {self.evaluation}"
+
+
+track(CarriedEvaluation)
+
+
+class EqualityImpactAssessment(models.Model):
+    """A plan's equality impact screening: for each protected characteristic of the Equality
+    Act 2010, the Welsh language and the socio-economic duty (``EqualityImpact`` rows), the
+    impact and its mitigation; an overall conclusion; who screened it and when. Kept in
+    history, so an edition shows it as it stood then."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="equality_assessment")
+    conclusion = BoundedTextField(gettext_lazy("overall conclusion"), blank=True)
+    screened_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=gettext_lazy("screened by"),
+    )
+    screened_on = models.DateField(gettext_lazy("date screened"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"Equality impact assessment of {self.plan}"
+
+
+track(EqualityImpactAssessment)
+
+
+class EqualityImpact(models.Model):
+    """One line of a screening: the impact on one characteristic and its mitigation."""
+
+    class Characteristic(models.TextChoices):
+        AGE = "age", gettext_lazy("Age")
+        DISABILITY = "disability", gettext_lazy("Disability")
+        GENDER_REASSIGNMENT = "gender_reassignment", gettext_lazy("Gender reassignment")
+        MARRIAGE = "marriage", gettext_lazy("Marriage and civil partnership")
+        PREGNANCY = "pregnancy", gettext_lazy("Pregnancy and maternity")
+        RACE = "race", gettext_lazy("Race")
+        RELIGION = "religion", gettext_lazy("Religion or belief")
+        SEX = "sex", gettext_lazy("Sex")
+        SEXUAL_ORIENTATION = "sexual_orientation", gettext_lazy("Sexual orientation")
+        WELSH_LANGUAGE = "welsh_language", gettext_lazy("Welsh language")
+        SOCIO_ECONOMIC = "socio_economic", gettext_lazy("Socio-economic disadvantage")
+
+    class Impact(models.TextChoices):
+        POSITIVE = "positive", gettext_lazy("Positive")
+        NEUTRAL = "neutral", gettext_lazy("Neutral")
+        NEGATIVE = "negative", gettext_lazy("Negative")
+        NOT_KNOWN = "not_known", gettext_lazy("Not known")
+
+    assessment = models.ForeignKey(EqualityImpactAssessment, on_delete=models.CASCADE, related_name="impacts")
+    characteristic = models.CharField(max_length=30, choices=Characteristic.choices)
+    impact = models.CharField(gettext_lazy("impact"), max_length=20, choices=Impact.choices, blank=True, default="")
+    mitigation = BoundedTextField(gettext_lazy("mitigation"), max_length=NOTE_LIMIT, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "characteristic"], name="impact_once_per_characteristic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_characteristic_display()}: {self.get_impact_display() or '-'}"
+
+
+track(EqualityImpact)

@@ -24,9 +24,9 @@ from config import bilingual, pdf
 from config.context_processors import council_name
 from config.html import as_safe_string
 from config.pdf import Entry, RenderError, produced_on
-from planning import budgets, outline_html, snapshots, thread
+from planning import budgets, evaluation, outline_html, snapshots, thread
 from planning.formatting import pounds
-from planning.models import Edition, Plan, PlanItem, financial_year
+from planning.models import Edition, Plan, PlanItem, SelfEvaluation, financial_year
 from planning.selectors import OutlineRow, hide_link_ends, plan_outline
 from planning.wording import in_sentence, with_article
 
@@ -43,6 +43,7 @@ class PrintRow:
     heading: int  # 2 for a top-level priority, 3 beneath it, … at most 6
     anchor: str
     facts: SafeString  # one run of text (outline_html.FactsLine): cheap to lay out
+    carried: SelfEvaluation | None = None  # last year's self-evaluation, in a revised draft
 
 
 def plan_document_html(plan: Plan, edition: Edition | None = None, *, hidden: frozenset[int] = frozenset()) -> str:
@@ -64,12 +65,15 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
     hide_link_ends(rows, hidden)
     vision = rows[0] if rows and rows[0].depth == 0 else None
     facts = outline_html.FactsLine()
+    # a revised draft's priorities carry last year's self-evaluation (decision 0032)
+    carried = evaluation.carried_for([row.item.pk for row in rows]) if shown.revision_of_id else {}
     body = [
         PrintRow(
             row=row,
             heading=min(row.depth + 1, 6),
             anchor=f"item-{row.item.pk}",
             facts=as_safe_string(facts(row.item, row.supporters)),
+            carried=carried.get(row.item.pk),
         )
         for row in rows
         if row is not vision
@@ -92,6 +96,9 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         for entry in body
         if entry.row.item.kind == PlanItem.Kind.PRIORITY
     ]
+    # the equality impact screening as it stood at the edition, or as it stands (decision 0032)
+    equality = evaluation.assessment_at(plan, edition.moment) if edition is not None else evaluation.screening(plan)
+    contents += [Entry(_("Equality impact assessment"), "equality")]
     contents += [Entry("Costs summary", "costs")]
     contents += [Entry("Costs across the thread", "thread-costs")] if across is not None else []
     contents += [Entry("Linked plans", "linked-plans"), Entry("Glossary", "glossary")]
@@ -112,6 +119,7 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         "council_name": council_name(),
         # English and Welsh side by side, as the council chooses (decision 0033)
         "both_languages": settings.PDF_LANGUAGES == "both",
+        "screening": equality,
     }
 
 

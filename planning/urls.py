@@ -6,6 +6,7 @@ from planning.views import (
     co_writing,
     comments,
     definitions,
+    evaluation,
     evidence,
     home,
     imports,
@@ -43,6 +44,14 @@ urlpatterns = [
         name="budget-line-delete",
     ),
     path("plans/<slug:slug>/items/<int:pk>/links/<int:link_id>/delete/", links.link_delete, name="link-delete"),
+    # self-evaluation and equality impact (issue 18, decision 0032)
+    path(
+        "plans/<slug:slug>/items/<int:pk>/self-evaluation/",
+        evaluation.item_self_evaluation,
+        name="item-self-evaluation",
+    ),
+    path("plans/<slug:slug>/equality/", evaluation.plan_equality, name="plan-equality"),
+    path("plans/<slug:slug>/equality/edit/", evaluation.plan_equality_edit, name="plan-equality-edit"),
     path("plans/<slug:slug>/editions/", timetravel.plan_editions, name="plan-editions"),
     path("plans/<slug:slug>/as-of/", timetravel.plan_as_of, name="plan-as-of"),
     path("plans/<slug:slug>/compare/", timetravel.plan_compare, name="plan-compare"),

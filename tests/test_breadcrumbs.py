@@ -126,6 +126,10 @@ PARENTS = {
     "planning:theme-edit": ("planning:theme-list", "Themes"),
     "monitoring:theme-detail": ("planning:theme-list", "Themes"),
     "planning:item-themes": ("planning:item-detail", "Action"),
+    # self-evaluation and equality impact (decision 0032): the priority's form ends at the priority
+    "planning:item-self-evaluation": ("planning:item-detail", "Priority"),
+    "planning:plan-equality": ("planning:plan-detail", PLAN),
+    "planning:plan-equality-edit": ("planning:plan-detail", PLAN),
     "planning:indicator-list": ("planning:plan-list", "Plans"),
     "planning:indicator-create": ("planning:indicator-list", "Indicators"),
     "planning:indicator-edit": ("planning:indicator-list", "Indicators"),

@@ -218,6 +218,11 @@ URLS = {
     "planning:indicator-list": (lambda w: [], "signed_in", "wrong_method"),
     "planning:indicator-create": (lambda w: [], "signed_in_staff", "signed_in_staff"),
     "planning:indicator-edit": (lambda w: [w.indicator.code], "signed_in_staff", "signed_in_staff"),
+    # self-evaluation and equality impact (issue 18, decision 0032): recorded by whoever may
+    # change the plan, read by its readers
+    "planning:item-self-evaluation": (lambda w: [w.plan.slug, w.priority.pk], "change", "change"),
+    "planning:plan-equality": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "planning:plan-equality-edit": (lambda w: [w.plan.slug], "change", "change"),
     "planning:plan-summary": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:plan-history": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:plan-alignment": (lambda w: [w.plan.slug], "read", "wrong_method"),

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from monitoring import questions
 from monitoring import services as monitoring
-from planning import evidence, services
-from planning.models import ItemTheme, Plan, PlanItem, Theme
+from planning import evaluation, evidence, services
+from planning.models import EqualityImpact, ItemTheme, Plan, PlanItem, Theme
 from tests.factories import add_item, make_return, vision_of
 
 LIMIT = 10
@@ -43,6 +43,9 @@ PERSONAS = [
 PUBLIC = {"public plan": 10, "public item": 8}  # the same for every persona
 # the shared definitions (issue 17): a theme's roll-up, the themes and the indicators
 DEFINITIONS = {"theme": 10, "themes": 3, "indicators": 3}
+# a priority's page reads its judgements in one query (as an action's reads its budget lines); the
+# equality screening: session, user, plan, assessment, its lines, the council's setting
+EVALUATION = {"priority": 10, "equality": 6}
 EXPECTED = {
     persona: {
         "plan": 9,
@@ -54,6 +57,7 @@ EXPECTED = {
         "needs assessment": 5,
     }
     | DEFINITIONS
+    | EVALUATION
     | PUBLIC
     for persona in ["alice", "bob", "carol", "ada"]
 } | {  # one more: which linked plans they may not read (officers and admins read every plan)
@@ -67,6 +71,7 @@ EXPECTED = {
         "needs assessment": 5,
     }
     | DEFINITIONS
+    | EVALUATION
     | PUBLIC
     for persona in ["pat", "mel"]
 }  # the item page of an action and the scorecard read its budget profiles in one query (decision 0023)
@@ -94,7 +99,18 @@ def _build(plan: Plan, size: int, bob, college, period, member) -> PlanItem:
                 funding_source="Grant",
                 amount=4000,
             )
+        # a judgement of each priority (issue 18, decision 0032)
+        evaluation.self_evaluation_record(
+            item_id=priority.pk, user=None, year=2013, level=evaluation.levels_in_use()[1], strengths="Good"
+        )
         first = first or action
+    evaluation.equality_assessment_save(
+        plan=plan,
+        user=None,
+        impacts={key: ("neutral", "") for key, _label in EqualityImpact.Characteristic.choices},
+        conclusion="No unlawful discrimination.",
+        screened_on=None,
+    )
     services.plan_share_set(plan=plan, organisations=[college])
     plan.status = Plan.Status.APPROVED
     plan.published_at = plan.published_at or timezone.now()  # for the public pages (issue 16)
@@ -142,6 +158,9 @@ def test_every_persona_reads_the_main_pages_in_a_fixed_number_of_queries(
             "questions": reverse("monitoring:question-list", args=[plan.slug]),
             # the plan's needs assessment (issue 18, decision 0031)
             "needs assessment": reverse("planning:needs-assessment", args=[plan.slug]),
+            # a priority's page with its judgements, the plan's equality screening (decision 0032)
+            "priority": reverse("planning:item-detail", args=[plan.slug, action.parent_id]),
+            "equality": reverse("planning:plan-equality", args=[plan.slug]),
         }
         counts[size] = {page: _count(client, url) for page, url in urls.items()}
         plan.status = Plan.Status.DRAFT  # so the next round may add items

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from config.forms import add_service_errors, parse_id
 from partners.models import Organisation
-from planning import evidence, lifecycle, outline_cache, selectors, services
+from planning import evaluation, evidence, lifecycle, outline_cache, selectors, services
 from planning.access import (
     ACTIONS,
     can_change,
@@ -219,8 +219,20 @@ def item_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             # the needs assessment's findings a priority rests on (issue 18)
             "findings": evidence.priority_findings(item) if item.kind == PlanItem.Kind.PRIORITY else None,
             "can_merge": item.kind in PlanItem.MERGEABLE_KINDS and request.user.has_perm(ACTIONS["approve"], item.plan),
+            **_self_evaluation(item),
         },
     )
+
+
+def _self_evaluation(item: PlanItem) -> dict:
+    """A priority's judgements, newest first, and the one it carries from last year's plan
+    when its plan is a revision (decision 0032); nothing to read for other kinds."""
+    if item.kind != PlanItem.Kind.PRIORITY:
+        return {}
+    return {
+        "judgements": evaluation.judgements(item),
+        "carried": evaluation.carried(item) if item.plan.revision_of_id else None,
+    }
 
 
 def _budget(item: PlanItem) -> dict:
@@ -238,7 +250,13 @@ def item_add(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpRespons
     plan = parent.plan
     if kind not in PlanItem.child_kinds(parent.kind):
         raise Http404(_("That kind of item cannot go here"))
-    form = ItemForm(request.POST or None, kind=kind, instance=PlanItem(plan=plan, parent=parent, kind=kind))
+    initial = {}
+    if request.GET.get("from") == "self-evaluation" and (carried := evaluation.carried(parent)) is not None:
+        # last year's areas for improvement, offered as where the new item starts (decision 0032)
+        initial["description"] = carried.areas_for_improvement
+    form = ItemForm(
+        request.POST or None, kind=kind, instance=PlanItem(plan=plan, parent=parent, kind=kind), initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             item = services.item_add(

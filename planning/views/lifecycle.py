@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import add_service_errors
-from planning import co_writing, lifecycle
+from planning import co_writing, evaluation, lifecycle
 from planning.access import can, get_plan_for_user, plans_for
 from planning.formatting import long_date
 from planning.forms import ApproveForm, ConsultationForm, PublishForm, ReviseForm, StatusForm
@@ -36,10 +36,15 @@ STATUS_TAGS = {
 }
 
 
-def _forms(plan: Plan) -> dict:
+def _equality(plan: Plan) -> evaluation.Screening | None:
+    """The plan's equality impact screening where its council requires one before approval."""
+    return evaluation.screening(plan) if evaluation.required(plan) else None
+
+
+def _forms(plan: Plan, equality: evaluation.Screening | None) -> dict:
     """Unbound forms for every step; each has its own ids so that one page can hold them all."""
     return {
-        "approve_form": ApproveForm(initial={"approved_on": timezone.localdate()}),
+        "approve_form": ApproveForm(initial={"approved_on": timezone.localdate()}, equality=equality),
         "status_form": StatusForm(),
         "publish_form": PublishForm(),
         "revise_form": ReviseForm(
@@ -57,7 +62,9 @@ def _status_page(request: HttpRequest, plan: Plan, *, error_form=None, **bound_f
     user = request.user
     may_approve, may_change = can(user, "approve", plan), can(user, "change", plan)
     next_statuses = lifecycle.TRANSITIONS[plan.status]
-    forms = {**_forms(plan), **bound_forms}
+    may_approve_now = may_approve and Status.APPROVED in next_statuses
+    equality = _equality(plan) if may_approve_now else None
+    forms = {**_forms(plan, equality), **bound_forms}
     readable = plans_for(user).select_related(None).only("pk", "title", "slug")
     consultations = plan.consultations.prefetch_related(
         Prefetch("invites", ConsultationInvite.objects.select_related("organisation").order_by("organisation__name")),
@@ -78,7 +85,8 @@ def _status_page(request: HttpRequest, plan: Plan, *, error_form=None, **bound_f
             "unanswered": lifecycle.unanswered_count(plan),
             "waiting_for": co_writing.missing_sign_offs(plan) if may_approve and plan.partnership_id else [],
             "may_consult": may_approve and Status.CONSULTATION in next_statuses,
-            "may_approve": may_approve and Status.APPROVED in next_statuses,
+            "may_approve": may_approve_now,
+            "equality": equality,
             "may_revise": may_approve,
             "may_publish": can(user, "publish", plan) and plan.status in Plan.PUBLISHED_STATUSES,
             "status_choices": [(value, label) for value, label in StatusForm.CHOICES if value in next_statuses]
@@ -97,12 +105,14 @@ def plan_status(request: HttpRequest, slug: str) -> HttpResponse:
     return _status_page(request, plan)
 
 
-def _status_action(request: HttpRequest, slug: str, *, action: str, form_class, form_name: str, apply) -> HttpResponse:
+def _status_action(
+    request: HttpRequest, slug: str, *, action: str, form_class, form_name: str, apply, form_kwargs=None
+) -> HttpResponse:
     """One status-page form: check, call the service, report success, or show the page
     again with the errors next to the fields. ``apply(plan, cleaned_data)`` returns the
     (message, redirect target) on success."""
     plan = get_plan_for_user(request.user, slug, action)
-    form = form_class(request.POST)
+    form = form_class(request.POST, **(form_kwargs(plan) if form_kwargs else {}))
     if form.is_valid():
         try:
             message, target = apply(plan, form.cleaned_data)
@@ -118,13 +128,20 @@ def _status_action(request: HttpRequest, slug: str, *, action: str, form_class, 
 @require_POST
 def plan_approve(request: HttpRequest, slug: str) -> HttpResponse:
     def apply(plan, data):
+        data = {name: value for name, value in data.items() if name != "equality_impact"}  # the form's own check
         edition = lifecycle.plan_approve(plan=plan, user=request.user, **data)
         return _("Plan approved. The edition “%(edition)s” records it as approved.") % {
             "edition": edition.name
         }, _status_url(plan)
 
     return _status_action(
-        request, slug, action="approve", form_class=ApproveForm, form_name="approve_form", apply=apply
+        request,
+        slug,
+        action="approve",
+        form_class=ApproveForm,
+        form_name="approve_form",
+        apply=apply,
+        form_kwargs=lambda plan: {"equality": _equality(plan)},
     )
 
 

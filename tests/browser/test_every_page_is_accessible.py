@@ -43,6 +43,11 @@ def test_every_plan_page_passes_axe(page, language, alice, carol, plan):
         f"{base}/items/{action.pk}/links/add/?q=good",
         f"{base}/items/{action.pk}/budget/add/",
         f"{base}/items/{action.pk}/budget/{line.pk}/delete/",
+        # self-evaluation and equality impact (decision 0032): nothing recorded yet
+        f"{base}/items/{priority.pk}/",
+        f"{base}/items/{priority.pk}/self-evaluation/",
+        f"{base}/equality/",
+        f"{base}/equality/edit/",
         "/map/",
     ):
         visit(page, path)

@@ -141,15 +141,16 @@ def test_the_status_page_query_count_does_not_grow(
             ConsultationInvite.objects.create(consultation=consultation, organisation=org)
         ConsultationMember.objects.create(consultation=consultation, member=mel)
 
-    # session, user, plan, revisions, consultations, their organisations, their members, unanswered
+    # session, user, plan, revisions, consultations, their organisations, their members, unanswered,
+    # and for an approver whether the plan's council requires an equality screening (decision 0032)
     client.force_login(alice)
     consult(1)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(status_url(plan)).status_code == 200
     consult(8)
     consult(15)
     lifecycle.comment_add(plan=plan, user=alice, body="A note to self")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert "15 January 2013" in client.get(status_url(plan)).content.decode()
 
 

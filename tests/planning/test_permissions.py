@@ -184,6 +184,11 @@ def test_every_planning_url_has_a_row_in_this_table():
         "planning:priority-findings",
         "planning:item-merge",
         "planning:plan-merge",
+        # self-evaluation and equality impact (issue 18): the matrix, and both ways in
+        # tests/planning/test_self_evaluation.py and tests/planning/test_equality_impact.py
+        "planning:item-self-evaluation",
+        "planning:plan-equality",
+        "planning:plan-equality-edit",
     }
     names = {f"planning:{pattern.name}" for pattern in urlpatterns}
     assert names - set(URLS) - covered_elsewhere == set()

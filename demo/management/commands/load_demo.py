@@ -8,7 +8,8 @@ college's termly plan and returns (``demo.cadence_story``), milestone returns
 (``demo.questions_story``), the partnership's draft (``demo.partnership_story``) and the
 plans published to the public
 (``demo.publishing_story``), then the cross-cutting themes and indicators in full
-(``demo.themes_story``), and evidence in the plan (``demo.evidence_story``).
+(``demo.themes_story``), evidence in the plan (``demo.evidence_story``), and the self-evaluation of the
+corporate plan's priorities and its equality impact assessment (``demo.evaluation_story``).
 Loading and the stories are one transaction, so a failure leaves the database empty.
 
 Safe to run every time ``make run`` starts: it loads nothing if plans already exist.
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from demo import (
     cadence_story,
+    evaluation_story,
     evidence_story,
     milestones_story,
     money_story,
@@ -74,6 +76,7 @@ class Command(BaseCommand):
                     themes = themes_story.tell()  # issue 17: cross-cutting themes, indicators in full
                     welsh = welsh_story.tell()  # issue 18: the corporate plan in Welsh as well
                     evidenced = evidence_story.tell()  # issue 18: a needs assessment, success criteria, a merger
+                    evaluated = evaluation_story.tell()  # issue 18: self-evaluation, equality impact
             except LoadError as error:
                 raise CommandError("\n".join(error.messages)) from None
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo council from {DEMO_FILE.name}."))
@@ -94,6 +97,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Cross-cutting themes: {themes.summary()}.")
             self.stdout.write(f"Welsh: {welsh.summary()}; switch with “Cymraeg” at the top of any page.")
             self.stdout.write(f"Evidence in the plan: {evidenced.summary()}.")
+            self.stdout.write(f"Self-evaluation and equality: {evaluated.summary()}.")
             kept_back = Plan.objects.filter(slug__in=publishing_story.KEPT_BACK).count()
             self.stdout.write(
                 f"Published to the public (no sign-in, at {url.rstrip('/')}/public/): "
