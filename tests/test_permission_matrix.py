@@ -140,6 +140,9 @@ OUTCOMES["withdraw_health"] = OUTCOMES["sign_off"] | {"owner": (403,) * 3}
 URLS = {
     "login": (lambda w: [], None, None),
     "health": (lambda w: [], "public", "public_wrong_method"),
+    # choosing Welsh or English (decision 0029): anyone, by link or form; a signed-in person's
+    # form keeps it on their record (tests/test_language.py has both ways)
+    "switch-language": (lambda w: [], "public", "public"),
     # the public pages (issue 16): anyone, read only
     "public:plan-list": (lambda w: [], "public", "public_wrong_method"),
     "public:plan-detail": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),
