@@ -19,9 +19,10 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from monitoring import scorecard_thread, scorecards
+from monitoring import inspection_report, scorecard_thread, scorecards
 from monitoring.models import (
     Document,
+    Inspection,
     MemberQuestion,
     ProgressReturn,
     ReportingPeriod,
@@ -30,11 +31,27 @@ from monitoring.models import (
 )
 from monitoring.tasks import is_lost, render_document
 from partners.models import User
-from planning.access import hiding_key, plans_for, plans_hidden_from, plans_hidden_from_public, reads_every_plan
+from planning.access import (
+    hiding_key,
+    plans_for,
+    plans_hidden_from,
+    plans_hidden_from_public,
+    reads_every_plan,
+    unreadable_plan_ids,
+)
 from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem
 from planning.thread import thread_plan_ids
 
-QUESTIONS = ":questions@"  # in a scorecard pack's key: the members' pack, with their questions
+QUESTIONS = ":questions@"
+
+
+def request_inspection_pdf(user: User, inspection: Inspection, period: ReportingPeriod) -> Document:
+    """The progress-against-recommendations report of ``inspection`` for ``period`` (decision
+    0030), leaving out the linked actions of plans ``user`` may not read (named last in its
+    key, as for plan documents)."""
+    hidden = unreadable_plan_ids(user, inspection_report.ever_linked_plan_ids(inspection))
+    key = inspection_report.report_key(inspection, period) + hiding_key(hidden)
+    return _request(user, key, kind=Document.Kind.INSPECTION, inspection=inspection, period=period)  # in a scorecard pack's key: the members' pack, with their questions
 
 
 def request_plan_pdf(user: User, plan: Plan, edition: Edition | None = None) -> Document:
