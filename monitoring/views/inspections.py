@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from config.forms import add_service_errors
-from monitoring import documents, inspection_report
+from monitoring import documents
+from monitoring import inspection_report as reports
 from monitoring import inspections as service
 from monitoring.inspection_forms import (
     ActionLinkForm,
@@ -259,7 +260,7 @@ def recommendation_actions(request: HttpRequest, inspection_id: int, recommendat
     """Link an action of any plan to the recommendation: choose the plan (``?plan=<slug>``),
     then one of its actions."""
     recommendation = service.get_recommendation_for_user(request.user, inspection_id, recommendation_id, "progress")
-    readable = plans_for(request.user).order_by("title")
+    readable = plans_for(request.user).select_related(None).order_by("title")
     slug = request.GET.get("plan") or request.POST.get("plan") or ""
     plan = readable.filter(slug=slug).first() if slug else None
     if slug and plan is None:
@@ -371,8 +372,8 @@ def progress_record(request: HttpRequest, inspection_id: int, recommendation_id:
 def inspection_report(request: HttpRequest, inspection_id: int, period: str) -> HttpResponse:
     inspection = service.get_inspection_for_user(request.user, inspection_id)
     quarter = service.get_quarter(period)
-    data = inspection_report.build(inspection, quarter)
-    data = inspection_report.view(data, service.hidden_from(request.user, inspection_report.plan_ids(data)))
+    data = reports.build(inspection, quarter)
+    data = reports.view(data, service.hidden_from(request.user, reports.plan_ids(data)))
     return render(
         request,
         "monitoring/inspections/report.html",
