@@ -51,7 +51,9 @@ def request_inspection_pdf(user: User, inspection: Inspection, period: Reporting
     key, as for plan documents)."""
     hidden = unreadable_plan_ids(user, inspection_report.ever_linked_plan_ids(inspection))
     key = inspection_report.report_key(inspection, period) + hiding_key(hidden)
-    return _request(user, key, kind=Document.Kind.INSPECTION, inspection=inspection, period=period)  # in a scorecard pack's key: the members' pack, with their questions
+    return _request(
+        user, key, kind=Document.Kind.INSPECTION, inspection=inspection, period=period
+    )  # in a scorecard pack's key: the members' pack, with their questions
 
 
 def request_plan_pdf(user: User, plan: Plan, edition: Edition | None = None) -> Document:

@@ -38,7 +38,9 @@ class InspectionForm(GovukForm):
     title = forms.CharField(
         label=_("Title"),
         max_length=300,
-        help_text=_("As the report names it, for example “A report on the quality of local authority education services”."),
+        help_text=_(
+            "As the report names it, for example “A report on the quality of local authority education services”."
+        ),
         error_messages={"required": _("Enter the report’s title.")},
     )
     inspected_on = _date(_("Date of the report"))

@@ -71,7 +71,9 @@ def build(inspection: Inspection, period: ReportingPeriod) -> dict:
     ids = [r.pk for r in recommendations]
     links = list(_rows(RecommendationAction, when).filter(recommendation_id__in=ids).order_by("id"))
     items = {i.pk: i for i in _rows(PlanItem, when).filter(id__in=[link.item_id for link in links])}
-    plans = {p.pk: p for p in Plan.objects.filter(pk__in={i.plan_id for i in items.values()}).only("pk", "title", "slug")}
+    plans = {
+        p.pk: p for p in Plan.objects.filter(pk__in={i.plan_id for i in items.values()}).only("pk", "title", "slug")
+    }
     # the quarter itself and those before it: the judgement before this quarter's
     periods = {
         p.pk: p
@@ -152,7 +154,7 @@ def build(inspection: Inspection, period: ReportingPeriod) -> dict:
                 "previous": judged(before[-1]) if before else None,
             }
         )
-    counts = {choice: 0 for choice in RecommendationProgress.Judgement.values}
+    counts = dict.fromkeys(RecommendationProgress.Judgement.values, 0)
     for row in rows:
         if row["progress"]:
             counts[row["progress"]["judgement"]] += 1

@@ -176,7 +176,9 @@ def inspection_save(
 
 
 @transaction.atomic
-def judgement_add(*, inspection: Inspection, user: User | None, key_question: str, judgement: str) -> KeyQuestionJudgement:
+def judgement_add(
+    *, inspection: Inspection, user: User | None, key_question: str, judgement: str
+) -> KeyQuestionJudgement:
     """Add the inspectorate's judgement on one key question, after those recorded already."""
     last = inspection.judgements.aggregate(last=Max("position"))["last"] or 0
     row = KeyQuestionJudgement(inspection=inspection, position=last + 1, key_question=key_question, judgement=judgement)
@@ -230,9 +232,7 @@ def linkable_actions(plan: Plan) -> QuerySet[PlanItem]:
 @transaction.atomic
 def recommendation_action_add(*, recommendation: Recommendation, user: User, item_id: int) -> RecommendationAction:
     """Say that action ``item_id`` (of a plan ``user`` may read) addresses the recommendation."""
-    item = PlanItem.objects.filter(
-        pk=item_id, kind=PlanItem.Kind.ACTION, plan__in=plans_for(user).values("pk")
-    ).first()
+    item = PlanItem.objects.filter(pk=item_id, kind=PlanItem.Kind.ACTION, plan__in=plans_for(user).values("pk")).first()
     if item is None:
         raise ValidationError({"item": _("Choose one of the plan’s actions.")})
     if recommendation.action_links.filter(item=item).exists():
@@ -263,8 +263,12 @@ def _check_links(text: str) -> None:
                 check(line.strip())
             except ValidationError:
                 raise ValidationError(
-                    {"evidence_links": _("“%(line)s” is not a web address: give one address a line, starting https://.")
-                     % {"line": line.strip()[:80]}}
+                    {
+                        "evidence_links": _(
+                            "“%(line)s” is not a web address: give one address a line, starting https://."
+                        )
+                        % {"line": line.strip()[:80]}
+                    }
                 ) from None
 
 
@@ -287,7 +291,9 @@ def progress_record(
     if period.cadence != Plan.Cadence.QUARTERLY:
         raise ValidationError(_("Recommendations are judged by quarter."))
     _check_links(fields.get("evidence_links", ""))
-    row = RecommendationProgress.objects.select_for_update().filter(recommendation=recommendation, period=period).first()
+    row = (
+        RecommendationProgress.objects.select_for_update().filter(recommendation=recommendation, period=period).first()
+    )
     if row is None:
         check_version(RecommendationProgress(version=0), expected_version)
         row = RecommendationProgress(recommendation=recommendation, period=period, version=1)

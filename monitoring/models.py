@@ -581,9 +581,7 @@ class Inspection(models.Model):
         related_name="inspections",
         verbose_name=_("area or organisation inspected"),
     )
-    owner = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="inspections_owned", verbose_name=_("owner")
-    )
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="inspections_owned", verbose_name=_("owner"))
     report_url = models.URLField(_("link to the report"), max_length=500, blank=True)
     summary = BoundedTextField(_("summary"), blank=True)
     version = models.PositiveIntegerField(default=1)

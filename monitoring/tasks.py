@@ -137,9 +137,7 @@ def render_document(document_id: int) -> str:
         return "skipped"
     document = Document.objects.select_related(
         "plan__organisation", "plan__owner", "edition", "period", "inspection__organisation"
-    ).get(
-        pk=document_id
-    )
+    ).get(pk=document_id)
     mine = Document.objects.filter(pk=document.pk, status=Document.Status.RUNNING, requested_at=document.requested_at)
     try:
         content = _render(document)

@@ -280,10 +280,14 @@ def recommendation_actions(request: HttpRequest, inspection_id: int, recommendat
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("Action linked to %(recommendation)s.") % {"recommendation": recommendation})
+                messages.success(
+                    request, _("Action linked to %(recommendation)s.") % {"recommendation": recommendation}
+                )
                 return redirect(recommendation)
     elif request.method == "POST":
-        return redirect("monitoring:recommendation-actions", inspection_id=inspection_id, recommendation_id=recommendation_id)
+        return redirect(
+            "monitoring:recommendation-actions", inspection_id=inspection_id, recommendation_id=recommendation_id
+        )
     return render(
         request,
         "monitoring/inspections/recommendation_actions.html",
@@ -392,4 +396,3 @@ def inspection_report_pdf(request: HttpRequest, inspection_id: int, period: str)
     inspection = service.get_inspection_for_user(request.user, inspection_id)
     quarter = service.get_quarter(period)
     return _after_request(documents.request_inspection_pdf(request.user, inspection, quarter))
-

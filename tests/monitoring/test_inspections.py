@@ -146,7 +146,10 @@ def test_key_question_judgements_are_added_in_order_and_removed(client, estyn, a
     url = reverse("monitoring:inspection-judgements", args=[estyn.pk])
     for question, judgement in (("Standards", "Adequate"), ("Leadership and management", "Adequate")):
         assert client.post(url, {"key_question": question, "judgement": judgement}).status_code == 302
-    assert [str(row) for row in estyn.judgements.all()] == ["Standards: Adequate", "Leadership and management: Adequate"]
+    assert [str(row) for row in estyn.judgements.all()] == [
+        "Standards: Adequate",
+        "Leadership and management: Adequate",
+    ]
     first = estyn.judgements.first()
     client.post(reverse("monitoring:inspection-judgement-remove", args=[estyn.pk, first.pk]))
     assert [row.key_question for row in estyn.judgements.all()] == ["Leadership and management"]
