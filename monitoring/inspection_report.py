@@ -52,8 +52,14 @@ READS = [
 
 
 def _rows(model: type[Model], when: datetime | None) -> QuerySet:
-    """``model``'s rows now, or as they stood at ``when``."""
-    return model.history.as_of(when) if when is not None else model._default_manager.all()  # type: ignore[attr-defined]
+    """``model``'s rows now, or as they stood at ``when``: each row's latest history record
+    up to then, unless that record is its deletion (what ``history.as_of`` finds, read as
+    the records themselves: an item of the plan tree made from one would read its tree
+    columns, which history does not keep, one query per item). Rows are read by ``id``."""
+    if when is None:
+        return model._default_manager.all()  # type: ignore[attr-defined]
+    history = model.history.filter(history_date__lte=when)  # type: ignore[attr-defined]
+    return history.latest_of_each().exclude(history_type="-")
 
 
 def _name(user: User | None) -> str:
@@ -68,9 +74,9 @@ def build(inspection: Inspection, period: ReportingPeriod) -> dict:
         header = _rows(Inspection, when).filter(id=inspection.pk).first() or inspection
     judgements = list(_rows(KeyQuestionJudgement, when).filter(inspection_id=inspection.pk).order_by("position", "id"))
     recommendations = list(_rows(Recommendation, when).filter(inspection_id=inspection.pk).order_by("number"))
-    ids = [r.pk for r in recommendations]
+    ids = [r.id for r in recommendations]
     links = list(_rows(RecommendationAction, when).filter(recommendation_id__in=ids).order_by("id"))
-    items = {i.pk: i for i in _rows(PlanItem, when).filter(id__in=[link.item_id for link in links])}
+    items = {i.id: i for i in _rows(PlanItem, when).filter(id__in=[link.item_id for link in links])}
     plans = {
         p.pk: p for p in Plan.objects.filter(pk__in={i.plan_id for i in items.values()}).only("pk", "title", "slug")
     }
@@ -90,8 +96,7 @@ def build(inspection: Inspection, period: ReportingPeriod) -> dict:
     received = (
         _rows(ProgressReturn, when)
         .filter(item_id__in=list(items), period_id__in=ending_here, state__in=ProgressReturn.RECEIVED)
-        .only("id", "item_id", "period_id", "rag", "narrative", "state")
-    )
+    )  # whole rows: a historical row read in part would read each deferred column again (as_of)
     for ret in sorted(received, key=lambda r: periods[r.period_id].ends_on):
         returns[ret.item_id] = ret  # the latest period ending in the quarter
     people = {
@@ -120,21 +125,21 @@ def build(inspection: Inspection, period: ReportingPeriod) -> dict:
     rows = []
     for rec in recommendations:
         mine = sorted(
-            (p for p in progress if p.recommendation_id == rec.pk), key=lambda p: periods[p.period_id].starts_on
+            (p for p in progress if p.recommendation_id == rec.id), key=lambda p: periods[p.period_id].starts_on
         )
         now = next((p for p in mine if p.period_id == period.pk), None)
         before = [p for p in mine if periods[p.period_id].starts_on < period.starts_on]
         actions = []
-        for link in (link for link in links if link.recommendation_id == rec.pk and link.item_id in items):
+        for link in (link for link in links if link.recommendation_id == rec.id and link.item_id in items):
             item = items[link.item_id]
-            ret = returns.get(item.pk)
+            ret = returns.get(item.id)
             plan = plans.get(item.plan_id)
             actions.append(
                 {
                     "title": item.title,
                     "plan_id": item.plan_id,
                     "plan": plan.title if plan else "",
-                    "url": reverse("planning:item-detail", args=[plan.slug, item.pk]) if plan else "",
+                    "url": reverse("planning:item-detail", args=[plan.slug, item.id]) if plan else "",
                     "lead": _name(people.get(item.lead_officer_id)) or organisations.get(item.lead_organisation_id, ""),
                     "rag": ret.rag if ret else "",
                     "rag_label": ProgressReturn.Rag(ret.rag).label if ret and ret.rag else "",
@@ -144,7 +149,7 @@ def build(inspection: Inspection, period: ReportingPeriod) -> dict:
             )
         rows.append(
             {
-                "id": rec.pk,
+                "id": rec.id,
                 "number": rec.number,
                 "text": rec.text,
                 "lead": _name(people.get(rec.lead_id)),
