@@ -28,7 +28,7 @@ TEST_WORKERS ?= auto
 # djhtml indents these
 TEMPLATE_DIRS := templates $(wildcard */templates)
 
-.PHONY: run test test-only test-services lint types templates lock security fixture benchmark benchmark-returns
+.PHONY: run test test-only test-services lint types templates lock security fixture benchmark benchmark-returns catalogues messages
 
 # --require-hashes: nothing is installed that the locks do not name with its hash; the locked pip
 # replaces the venv's own before anything else is installed
@@ -38,7 +38,7 @@ $(STAMP): $(PIP_LOCK) $(LOCK)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	rm -f $(VENV)/.installed-* && touch $@
 
-run: $(STAMP)
+run: $(STAMP) catalogues
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --url $(SITE_URL)/
 # the server, and beside it the worker that produces PDFs; Ctrl+C stops both and ends quietly
@@ -64,6 +64,21 @@ lint: $(STAMP) types
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djhtml --check $(TEMPLATE_DIRS)
+
+# the Welsh catalogues Django reads (.mo), built from the .po files in git when those are newer
+# (config/catalogues.py: polib, no gettext needed; the test suite builds them too)
+catalogues: $(STAMP)
+	$(BIN)/python -m config.catalogues
+
+# after changing text in the code or templates: gather every marked string into the catalogues
+# (gettext's xgettext, as Django's makemessages needs), then translate the new entries in each
+# <app>/locale/cy/LC_MESSAGES/django.po (tests/test_translations.py fails on any left empty)
+MESSAGE_ARGS := --locale cy --no-location --no-wrap --ignore=.venv --ignore=node_modules --ignore=tests \
+	--ignore=benchmarks --ignore=demo --ignore=docs --ignore=fixtures --ignore=frontend --ignore=scripts \
+	--ignore=static --ignore=staticfiles --ignore=media
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages $(MESSAGE_ARGS)
+	$(BIN)/python -m config.catalogues
 
 # mypy with django-stubs on every app's services, selectors and access modules (the files
 # pyproject.toml's [tool.mypy] names)

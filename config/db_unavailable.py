@@ -24,12 +24,13 @@ database; the 503 still gets the security headers) and before every middleware t
 import logging
 import sys
 
-from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+
+from config.context_processors import council_name
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ _MARK = "_database_unavailable"
 def unavailable_response() -> HttpResponse:
     """The 503 page: a template rendered without a request, so it reads nothing from the
     database."""
-    html = render_to_string("503.html", {"council_name": settings.COUNCIL_NAME})
+    html = render_to_string("503.html", {"council_name": council_name()})
     response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)

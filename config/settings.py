@@ -47,6 +47,8 @@ def _package_version() -> str:
 
 
 COUNCIL_NAME = env_str("COUNCIL_NAME", "Northmoor County Council")
+# the council's name in Welsh, shown when the interface is in Welsh (empty: the English name)
+COUNCIL_NAME_CY = env_str("COUNCIL_NAME_CY", "Cyngor Sir Northmoor")
 # an action's spend is flagged on the scorecard when it is further than this percentage from
 # its budget profile to date, unless its plan sets its own threshold (decision 0023)
 BUDGET_VARIANCE_THRESHOLD = env_int("BUDGET_VARIANCE_THRESHOLD", 10)
@@ -88,9 +90,11 @@ MIDDLEWARE = [
     "config.compression.CompressPagesMiddleware",  # gzip for pages over 1 KB; sees every response body last
     "config.db_unavailable.DatabaseUnavailableMiddleware",  # before anything that reads the database
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the language cookie, else the browser's (0029)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.language.PersonLanguageMiddleware",  # after auth: a signed-in person's own choice wins
     "config.no_store.NoStoreWhenSignedInMiddleware",  # after auth: answers to signed-in people are not cached
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.session_timeouts.SessionTimeoutMiddleware",  # after auth and messages: it signs out and says why
@@ -113,6 +117,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "config.context_processors.council",
             ],
         },
@@ -179,7 +184,14 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)  # proxies in front of t
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front of the app.")
 
+# Welsh and English (docs/decisions/0029): the interface in either, chosen by the person
+# (remembered on their record and in a cookie) or offered by the browser; English otherwise
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # the project's templates/ and config/; each app keeps its own
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

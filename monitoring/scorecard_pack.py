@@ -8,10 +8,10 @@ storing it stays in monitoring (``monitoring.documents``, ``monitoring.tasks``, 
 ``Document`` model), the one home of stored PDFs of both kinds.
 """
 
-from django.conf import settings
 from django.template.loader import render_to_string
 
 from config import pdf
+from config.context_processors import council_name
 from config.pdf import Entry, RenderError, produced_on
 from monitoring import questions as member_questions
 from monitoring import scorecard_risks, scorecard_thread, scorecards
@@ -112,7 +112,7 @@ def scorecard_pack_context(
         "flagged_spend": [row for row in (card["spend"] or {}).get("rows", []) if row["flagged"]],
         "funding": list(zip(card["costs"]["sources"], card["costs"]["totals"], strict=True)),
         "recommendations": recommendations(card, differs),
-        "council_name": settings.COUNCIL_NAME,
+        "council_name": council_name(),
         "questions": asked,
         "pdf": True,
     }

@@ -3,6 +3,7 @@ invitations that bring people in and the email domains single sign-on recognises
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -93,6 +94,10 @@ class User(AbstractUser):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
     )
     job_title = models.CharField(max_length=200, blank=True, validators=[single_line])
+    # the interface's language this person chose (docs/decisions/0029); blank: their browser's
+    language = models.CharField(
+        max_length=10, blank=True, choices=settings.LANGUAGES, help_text="Blank: the browser's language."
+    )
     # sealed like every other history (config.history.track)
     history = HistoricalRecords(excluded_fields=["password", "last_login"], bases=[SealedHistory])
 

@@ -217,6 +217,17 @@ def person_save(*, person: User, user: User | None, password: str | None = None,
     return stored
 
 
+def person_language_set(*, person: User, language: str) -> User:
+    """Keep the interface language ``person`` chose (config.language.switch_language)."""
+    with transaction.atomic(), change_context(reason="Language chosen", user=person):
+        stored = User.objects.select_for_update().get(pk=person.pk)
+        stored.language = language
+        stored.full_clean(exclude=["password"])
+        stored.save(update_fields=["language"])
+    person.language = language
+    return stored
+
+
 # --- invitations -------------------------------------------------------------------------
 
 # someone whose link expired may ask for a fresh one: once in this long, this many times in all

@@ -36,6 +36,7 @@ from typing import NamedTuple
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from config.cache import bytes_held, cache_delete_many, cache_get_many, cache_set, cache_set_many
 from config.history import history_stamp
@@ -100,7 +101,8 @@ def plan_outline(
     can_change = can_change and not public
     # a plan that is not closed looks the same whatever is opened: one index for it (the
     # plain key); a closed plan's page depends on the part opened, so each has its own
-    plain_key = f"{PREFIX}{plan.pk}:{level}{hiding}:{int(can_change)}:"
+    # and the language: the outline's own words (kinds, links, states) are in the reader's (0029)
+    plain_key = f"{PREFIX}{plan.pk}:{translation.get_language()}:{level}{hiding}:{int(can_change)}:"
     index_key = f"{plain_key}{opened if closable and opened else ''}"
     stamp = _stamp(plan)  # before the shape is read: a change in between is seen next time
     indexes = cache_get_many([plain_key, index_key])

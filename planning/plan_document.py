@@ -14,11 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from config import pdf
+from config.context_processors import council_name
 from config.html import as_safe_string
 from config.pdf import Entry, RenderError, produced_on
 from planning import budgets, outline_html, snapshots, thread
@@ -102,7 +102,7 @@ def plan_document_context(plan: Plan, edition: Edition | None = None, *, hidden:
         "thread_costs": across,
         "linked": linked,
         "glossary": glossary(shown, rows, edition=edition),
-        "council_name": settings.COUNCIL_NAME,
+        "council_name": council_name(),
     }
 
 

@@ -19,7 +19,8 @@ import functools
 from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import condition
 
 from config.history import Stamp, history_stamp
@@ -61,12 +62,14 @@ def public_page(view):
             return view(request, *args, **kwargs)
         stamp = public_stamp()
         conditional = condition(
-            etag_func=lambda *_a, **_k: f"{stamp.key}-{settings.PUBLIC_RELEASE}",
+            etag_func=lambda *_a, **_k: f"{stamp.key}-{settings.PUBLIC_RELEASE}-{translation.get_language()}",
             last_modified_func=lambda *_a, **_k: stamp.when,
         )(view)
         response = conditional(request, *args, **kwargs)
         if response.status_code in (200, 304):
             patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
+            # the language comes from the browser or the language cookie (0029)
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
 
     return wrapped

@@ -104,3 +104,11 @@ def demo_output(django_db_setup, django_db_blocker) -> str:
         call_command("load_demo", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
+
+
+def pytest_configure(config):
+    """Build the Welsh catalogues Django reads from the .po files in git, before any test
+    runs (a process that finds them current leaves them alone; config/catalogues.py)."""
+    from config.catalogues import compile_all
+
+    compile_all()
