@@ -89,7 +89,7 @@ def get_inspection_for_user(user: User, inspection_id: int, action: str = "view"
     ``change``; 403 otherwise)."""
     inspection = inspections_for(user).filter(pk=inspection_id).first()
     if inspection is None:
-        raise Http404("No such inspection")
+        raise Http404(_("No such inspection"))
     if action == "change" and not can_change_inspection(user, inspection):
         raise PermissionDenied
     return inspection
@@ -105,7 +105,7 @@ def get_recommendation_for_user(
         Recommendation.objects.select_related("lead").filter(pk=recommendation_id, inspection=inspection).first()
     )
     if recommendation is None:
-        raise Http404("No such recommendation")
+        raise Http404(_("No such recommendation"))
     recommendation.inspection = inspection
     if action == "change" and not can_change_inspection(user, inspection):
         raise PermissionDenied
@@ -130,7 +130,7 @@ def get_quarter(slug: str) -> ReportingPeriod:
 
     period = get_period(slug)
     if period.cadence != Plan.Cadence.QUARTERLY:
-        raise Http404("Recommendations are judged by quarter")
+        raise Http404(_("Recommendations are judged by quarter"))
     return period
 
 
@@ -192,7 +192,7 @@ def judgement_add(
 def judgement_remove(*, inspection: Inspection, user: User | None, judgement_id: int) -> None:
     row = inspection.judgements.filter(pk=judgement_id).first()
     if row is None:
-        raise Http404("No such judgement")
+        raise Http404(_("No such judgement"))
     with change_context(reason=_("Key-question judgement removed"), user=user):
         row.delete()
 
@@ -250,7 +250,7 @@ def recommendation_action_add(*, recommendation: Recommendation, user: User, ite
 def recommendation_action_remove(*, recommendation: Recommendation, user: User, link_id: int) -> None:
     link = recommendation.action_links.filter(pk=link_id).first()
     if link is None:
-        raise Http404("No such linked action")
+        raise Http404(_("No such linked action"))
     with change_context(reason=_("Action unlinked from the recommendation"), user=user):
         link.delete()
 

@@ -264,7 +264,7 @@ def recommendation_actions(request: HttpRequest, inspection_id: int, recommendat
     slug = request.GET.get("plan") or request.POST.get("plan") or ""
     plan = readable.filter(slug=slug).first() if slug else None
     if slug and plan is None:
-        raise Http404("No such plan")
+        raise Http404(_("No such plan"))
     form = None
     if plan is not None:
         linked = recommendation.action_links.values("item_id")
@@ -309,7 +309,7 @@ def recommendation_action_remove(
     recommendation = service.get_recommendation_for_user(request.user, inspection_id, recommendation_id, "progress")
     link = RecommendationAction.objects.filter(pk=link_id, recommendation=recommendation).select_related("item").first()
     if link is None or link.item.plan_id in service.hidden_from(request.user, {link.item.plan_id}):
-        raise Http404("No such linked action")
+        raise Http404(_("No such linked action"))
     service.recommendation_action_remove(recommendation=recommendation, user=request.user, link_id=link.pk)
     messages.success(request, _("Action unlinked from %(recommendation)s.") % {"recommendation": recommendation})
     return redirect(recommendation)
