@@ -47,8 +47,7 @@ RECOMMENDATIONS = {
         ],
     ),
     2: (
-        "Improve the attendance of pupils in primary and secondary schools and the outcomes of "
-        "disadvantaged pupils.",
+        "Improve the attendance of pupils in primary and secondary schools and the outcomes of disadvantaged pupils.",
         "officer",
         date(2014, 7, 31),
         [

@@ -93,9 +93,8 @@ def build(inspection: Inspection, period: ReportingPeriod) -> dict:
     # term or month that ends in it for plans reporting termly or monthly; received ones only
     ending_here = [pk for pk, p in periods.items() if p.ends_on >= period.starts_on]
     returns: dict[int, ProgressReturn] = {}
-    received = (
-        _rows(ProgressReturn, when)
-        .filter(item_id__in=list(items), period_id__in=ending_here, state__in=ProgressReturn.RECEIVED)
+    received = _rows(ProgressReturn, when).filter(
+        item_id__in=list(items), period_id__in=ending_here, state__in=ProgressReturn.RECEIVED
     )  # whole rows: a historical row read in part would read each deferred column again (as_of)
     for ret in sorted(received, key=lambda r: periods[r.period_id].ends_on):
         returns[ret.item_id] = ret  # the latest period ending in the quarter

@@ -18,9 +18,8 @@ from django.utils import timezone
 
 from api import services as api_services
 from config.history import change_context
-from monitoring import inspections
+from monitoring import inspections, risks
 from monitoring import questions as member_questions
-from monitoring import risks
 from monitoring import services as monitoring
 from monitoring.models import Document, Inspection, MemberQuestion, Recommendation, WorkbookUpload
 from partners.models import (
