@@ -419,6 +419,8 @@ def test_the_report_and_recommendation_pages_read_in_a_fixed_number_of_queries(
     for size in (4, 10):  # five recommendations, as the demo's inspection has; then fifteen
         with change_context(reason="Grow", user=alice):
             _grow(estyn, alice, bob, monitored, periods, size)
+        if size == 4:  # Q1 reported: its report reads the five recommendations as they stood
+            monitoring.period_lock(period_id=periods[0].pk, user=alice)
         urls = [
             reverse("monitoring:inspection-report", args=[estyn.pk, periods[1].slug]),
             reverse("monitoring:inspection-report", args=[estyn.pk, periods[0].slug]),  # locked: as of the lock
@@ -431,11 +433,9 @@ def test_the_report_and_recommendation_pages_read_in_a_fixed_number_of_queries(
                 assert client.get(url).status_code == 200
             found.append(len(captured.captured_queries))
         counts.append(found)
-        if size == 4:
-            monitoring.period_lock(period_id=periods[0].pk, user=alice)
     assert estyn.recommendations.count() == 15
-    # the report: session, reader, inspection, its eleven reads (monitoring.inspection_report.build);
-    # a member's one more is which linked plans they may not read (officers read every plan)
-    expected = {"alice": [14, 14, 8, 7], "mel": [15, 15, 9, 7]}[persona]
-    assert counts[1] == expected
-    assert counts[0][:1] + counts[0][2:] == expected[:1] + expected[2:]  # the first round read Q1 before its lock
+    # the report: session, reader, inspection, its eleven reads (monitoring.inspection_report.build),
+    # a locked quarter's one more its inspection as locked; a member's one more is which linked
+    # plans they may not read (officers read every plan)
+    expected = {"alice": [14, 15, 8, 7], "mel": [15, 16, 9, 7]}[persona]
+    assert counts == [expected, expected]
