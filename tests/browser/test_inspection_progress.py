@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from monitoring.models import Document, RecommendationProgress
-from tests.browser.conftest import follow, sign_in, submit, visit
+from tests.browser.conftest import follow, sign_in, submit
 from tests.monitoring import conftest as monitoring_fixtures
 from tests.monitoring import test_inspections
 
@@ -74,26 +74,3 @@ def test_an_officer_records_progress_and_produces_the_report_pdf(
     assert "Every secondary school has a plan agreed" in text and "Partly met" in text
     assert Document.objects.get().kind == "inspection"
     follow(page, page.get_by_role("link", name="Back to the report"))
-
-
-def test_the_inspection_pages_pass_axe(live_server, page, alice, estyn, monitored, periods):
-    """The pages the journey does not reach: recording, changing, judgements, linking."""
-    sign_in(page, alice)
-    base = f"/inspections/{estyn.pk}"
-    rec = f"{base}/recommendations/{estyn.first.pk}"
-    for path in (
-        "/inspections/",
-        "/inspections/new/",
-        f"{base}/",
-        f"{base}/edit/",
-        f"{base}/judgements/",
-        f"{base}/recommendations/new/",
-        f"{rec}/",
-        f"{rec}/edit/",
-        f"{rec}/actions/",
-        f"{rec}/actions/?plan={monitored.slug}",
-        f"{rec}/progress/{periods[0].slug}/",
-        f"{base}/report/{periods[1].slug}/",
-    ):
-        visit(page, path)
-    visit(page, "/inspections/999/", status=404)
