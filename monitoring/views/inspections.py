@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -30,6 +31,23 @@ from monitoring.models import Inspection, Recommendation, RecommendationAction, 
 from monitoring.views.documents import _after_request
 from planning.access import plans_for
 from planning.conflicts import EditConflict, conflict_page
+
+
+def _saved(request: HttpRequest, form, save, *, fields: list[str], cancel_url: str, done) -> HttpResponse | None:
+    """Run ``save`` (one service call). Saved: ``done(row)`` gives the message and where to
+    go next. A stale version: the conflict page. Refused: None, with the reasons beside the
+    fields, for the form to be shown again."""
+    try:
+        row = save()
+    except EditConflict as conflict:
+        return conflict_page(request, stored=conflict.stored, form=form, fields=fields, cancel_url=cancel_url)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    message, to = done(row)
+    messages.success(request, message)
+    return redirect(to)
+
 
 # --- inspections -------------------------------------------------------------------------------
 
@@ -55,15 +73,18 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
         initial={"owner": request.user.pk, "organisation": request.user.organisation_id},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            inspection = service.inspection_save(
+        response = _saved(
+            request,
+            form,
+            lambda: service.inspection_save(
                 inspection=Inspection(), user=request.user, fields=form.inspection_fields()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Inspection “%(title)s” recorded.") % {"title": inspection.title})
-            return redirect(inspection)
+            ),
+            fields=service.INSPECTION_FIELDS,
+            cancel_url=reverse("monitoring:inspection-list"),
+            done=lambda row: (_("Inspection “%(title)s” recorded.") % {"title": row.title}, row),
+        )
+        if response is not None:
+            return response
     return render(request, "monitoring/inspections/inspection_form.html", {"form": form, "inspection": None})
 
 
@@ -100,26 +121,21 @@ def inspection_edit(request: HttpRequest, inspection_id: int) -> HttpResponse:
     initial |= {"organisation": inspection.organisation_id, "owner": inspection.owner_id, "version": inspection.version}
     form = InspectionForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            inspection = service.inspection_save(
+        response = _saved(
+            request,
+            form,
+            lambda: service.inspection_save(
                 inspection=inspection,
                 user=request.user,
                 fields=form.inspection_fields(),
                 expected_version=form.cleaned_data["version"] or 0,
-            )
-        except EditConflict as conflict:
-            return conflict_page(
-                request,
-                stored=conflict.stored,
-                form=form,
-                fields=service.INSPECTION_FIELDS,
-                cancel_url=inspection.get_absolute_url(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Inspection “%(title)s” saved.") % {"title": inspection.title})
-            return redirect(inspection)
+            ),
+            fields=service.INSPECTION_FIELDS,
+            cancel_url=inspection.get_absolute_url(),
+            done=lambda row: (_("Inspection “%(title)s” saved.") % {"title": row.title}, row),
+        )
+        if response is not None:
+            return response
     return render(request, "monitoring/inspections/inspection_form.html", {"form": form, "inspection": inspection})
 
 
@@ -163,17 +179,20 @@ def recommendation_create(request: HttpRequest, inspection_id: int) -> HttpRespo
     following = (inspection.recommendations.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     form = RecommendationForm(request.POST if request.method == "POST" else None, initial={"number": following})
     if request.method == "POST" and form.is_valid():
-        try:
-            recommendation = service.recommendation_save(
+        response = _saved(
+            request,
+            form,
+            lambda: service.recommendation_save(
                 recommendation=Recommendation(inspection=inspection),
                 user=request.user,
                 fields=form.recommendation_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(recommendation)s added.") % {"recommendation": recommendation})
-            return redirect(recommendation)
+            ),
+            fields=service.RECOMMENDATION_FIELDS,
+            cancel_url=inspection.get_absolute_url(),
+            done=lambda row: (_("%(recommendation)s added.") % {"recommendation": row}, row),
+        )
+        if response is not None:
+            return response
     return render(
         request,
         "monitoring/inspections/recommendation_form.html",
@@ -227,26 +246,21 @@ def recommendation_edit(request: HttpRequest, inspection_id: int, recommendation
     initial |= {"lead": recommendation.lead_id, "version": recommendation.version}
     form = RecommendationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            recommendation = service.recommendation_save(
+        response = _saved(
+            request,
+            form,
+            lambda: service.recommendation_save(
                 recommendation=recommendation,
                 user=request.user,
                 fields=form.recommendation_fields(),
                 expected_version=form.cleaned_data["version"] or 0,
-            )
-        except EditConflict as conflict:
-            return conflict_page(
-                request,
-                stored=conflict.stored,
-                form=form,
-                fields=service.RECOMMENDATION_FIELDS,
-                cancel_url=recommendation.get_absolute_url(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(recommendation)s saved.") % {"recommendation": recommendation})
-            return redirect(recommendation)
+            ),
+            fields=service.RECOMMENDATION_FIELDS,
+            cancel_url=recommendation.get_absolute_url(),
+            done=lambda row: (_("%(recommendation)s saved.") % {"recommendation": row}, row),
+        )
+        if response is not None:
+            return response
     return render(
         request,
         "monitoring/inspections/recommendation_form.html",
@@ -329,32 +343,27 @@ def progress_record(request: HttpRequest, inspection_id: int, recommendation_id:
         initial |= {name: getattr(stored, name) for name in service.PROGRESS_FIELDS}
     form = ProgressForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and not quarter.is_locked and form.is_valid():
-        try:
-            service.progress_record(
+        response = _saved(
+            request,
+            form,
+            lambda: service.progress_record(
                 recommendation=recommendation,
                 period=quarter,
                 user=request.user,
                 fields=form.progress_fields(),
                 expected_version=form.cleaned_data["version"] or 0,
                 reason=form.cleaned_data["reason"],
-            )
-        except EditConflict as conflict:
-            return conflict_page(
-                request,
-                stored=conflict.stored,
-                form=form,
-                fields=service.PROGRESS_FIELDS,
-                cancel_url=recommendation.get_absolute_url(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
+            ),
+            fields=service.PROGRESS_FIELDS,
+            cancel_url=recommendation.get_absolute_url(),
+            done=lambda row: (
                 _("Progress against %(recommendation)s recorded for %(period)s.")
                 % {"recommendation": recommendation, "period": quarter.label},
-            )
-            return redirect(recommendation)
+                recommendation,
+            ),
+        )
+        if response is not None:
+            return response
     return render(
         request,
         "monitoring/inspections/progress_form.html",
