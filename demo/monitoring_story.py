@@ -51,6 +51,7 @@ Everything else is fixed by the demo content and ``today``: no randomness.
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -417,8 +418,10 @@ class Told:
         )
 
 
-def tell(*, today: date) -> Told:
-    """Create the quarters of 2013/14 and tell its four quarters of returns and risk reviews."""
+def tell(*, today: date, each_quarter: Callable[[ReportingPeriod, int], None] | None = None) -> Told:
+    """Create the quarters of 2013/14 and tell its four quarters of returns and risk reviews;
+    ``each_quarter(period, number)`` tells what else happens in a quarter before it is locked
+    (the inspection's judgements of progress: ``demo.inspection_story``)."""
     people = {user.username: user for user in User.objects.select_related("organisation")}
     admin = people["admin"]
     periods = services.financial_year_create(start_year=YEAR, user=admin)
@@ -435,6 +438,8 @@ def tell(*, today: date) -> Told:
             chased = Plan.objects.select_related("owner").get(slug=CHASED_PLAN)
             services.reminders_send(period=period, plan=chased, user=chased.owner)
         story.quarter(period, number)
+        if each_quarter is not None:
+            each_quarter(period, number)
         _tick()
         _review_risks(made, period, number)
         if number <= 2:  # reported to members (Cabinet sees each quarter the quarter after)

@@ -20,9 +20,10 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone, translation
 
-from monitoring import scorecard_thread, scorecards
+from monitoring import inspection_report, scorecard_thread, scorecards
 from monitoring.models import (
     Document,
+    Inspection,
     MemberQuestion,
     ProgressReturn,
     ReportingPeriod,
@@ -31,7 +32,14 @@ from monitoring.models import (
 )
 from monitoring.tasks import is_lost, render_document
 from partners.models import User
-from planning.access import hiding_key, plans_for, plans_hidden_from, plans_hidden_from_public, reads_every_plan
+from planning.access import (
+    hiding_key,
+    plans_for,
+    plans_hidden_from,
+    plans_hidden_from_public,
+    reads_every_plan,
+    unreadable_plan_ids,
+)
 from planning.models import Edition, ItemSupporter, Link, Plan, PlanItem
 from planning.thread import thread_plan_ids
 
@@ -49,6 +57,15 @@ def language_key(language: str) -> str:
     """A key's start: the language its PDF is written in ("cy/plan:…"); nothing for the
     site's own language, so the keys of the PDFs made before issue 18 still name them."""
     return "" if language == settings.LANGUAGE_CODE else f"{language}/"
+
+
+def request_inspection_pdf(user: User, inspection: Inspection, period: ReportingPeriod) -> Document:
+    """The progress-against-recommendations report of ``inspection`` for ``period`` (decision
+    0030), leaving out the linked actions of plans ``user`` may not read (named last in its
+    key, as for plan documents)."""
+    hidden = unreadable_plan_ids(user, inspection_report.ever_linked_plan_ids(inspection))
+    key = inspection_report.report_key(inspection, period) + hiding_key(hidden)
+    return _request(user, key, kind=Document.Kind.INSPECTION, inspection=inspection, period=period)
 
 
 def request_plan_pdf(user: User, plan: Plan, edition: Edition | None = None) -> Document:

@@ -477,6 +477,8 @@ class Document(models.Model):
     class Kind(models.TextChoices):
         PLAN = "plan", _("Plan document")
         SCORECARD = "scorecard", _("Scorecard pack")
+        # progress against an inspection's recommendations (decision 0030): no plan, an inspection
+        INSPECTION = "inspection", _("Progress against recommendations")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to start")
@@ -485,7 +487,10 @@ class Document(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="documents")
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
+    inspection = models.ForeignKey(
+        "Inspection", null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
     edition = models.ForeignKey("planning.Edition", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(ReportingPeriod, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     include_children = models.BooleanField(default=False)
@@ -508,7 +513,12 @@ class Document(models.Model):
         constraints = [models.UniqueConstraint(fields=["key"], name="one_document_per_key")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.plan}"
+        return f"{self.get_kind_display()}: {self.plan or self.inspection}"
+
+    @property
+    def subject_title(self) -> str:
+        """What the document is of: its plan's title, or its inspection's."""
+        return self.plan.title if self.plan_id else str(self.inspection)
 
     @property
     def stalled(self) -> bool:
@@ -572,3 +582,161 @@ class MemberQuestion(models.Model):
 
 
 track(MemberQuestion)
+
+
+# --- inspections and their recommendations (issue 18, decision 0030) ----------------------------
+
+
+class Inspection(models.Model):
+    """An inspectorate's report on an area or an organisation (Estyn's inspection of a local
+    authority's education services, an Ofsted inspection, a CIW review), recorded so that
+    progress against its recommendations can be followed quarter by quarter.
+
+    ``owner`` is the council officer who answers for the follow-up: they (and admins)
+    change the inspection and its recommendations (``monitoring.inspections``)."""
+
+    class Inspectorate(models.TextChoices):
+        ESTYN = "estyn", _("Estyn")
+        OFSTED = "ofsted", _("Ofsted")
+        CIW = "ciw", _("Care Inspectorate Wales")
+        AUDIT_WALES = "audit_wales", _("Audit Wales")
+        CQC = "cqc", _("Care Quality Commission")
+        OTHER = "other", _("Another inspectorate")
+
+    inspectorate = models.CharField(_("inspectorate"), max_length=20, choices=Inspectorate.choices)
+    title = models.CharField(_("title"), max_length=300, validators=[single_line])
+    inspected_on = models.DateField(_("date of the report"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        verbose_name=_("area or organisation inspected"),
+    )
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="inspections_owned", verbose_name=_("owner"))
+    report_url = models.URLField(_("link to the report"), max_length=500, blank=True)
+    summary = BoundedTextField(_("summary"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-inspected_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:inspection-detail", args=[self.pk])
+
+
+track(Inspection)
+
+
+class KeyQuestionJudgement(models.Model):
+    """The inspectorate's judgement on one of its key questions ("Standards": "Adequate")."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="judgements")
+    position = models.PositiveSmallIntegerField(default=1)
+    key_question = models.CharField(_("key question"), max_length=300, validators=[single_line])
+    judgement = models.CharField(_("judgement"), max_length=100, validators=[single_line])
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.key_question}: {self.judgement}"
+
+
+track(KeyQuestionJudgement)
+
+
+class Recommendation(models.Model):
+    """One numbered recommendation of an inspection, with the person who leads the response
+    to it and the date it should be met by. Actions in any plan address it
+    (``RecommendationAction``); each quarter its lead judges progress (``RecommendationProgress``)."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="recommendations")
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
+    text = BoundedTextField(_("recommendation"), max_length=NOTE_LIMIT)
+    lead = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recommendations_led",
+        verbose_name=_("lead"),
+    )
+    target_date = models.DateField(_("to be met by"), null=True, blank=True)
+    actions = models.ManyToManyField(PlanItem, through="RecommendationAction", related_name="recommendations")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "number"], name="one_recommendation_per_number"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Recommendation %(number)s") % {"number": self.number}
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:recommendation-detail", args=[self.inspection_id, self.pk])
+
+
+track(Recommendation)
+
+
+class RecommendationAction(models.Model):
+    """An action, in any plan, that addresses a recommendation: its own row so that linking
+    and unlinking keep their history (who, when, why)."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="action_links")
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="recommendation_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "item"], name="one_link_per_recommendation_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} addresses {self.recommendation}"
+
+
+track(RecommendationAction)
+
+
+class RecommendationProgress(models.Model):
+    """What a recommendation's lead judged of progress against it in one quarter, with the
+    narrative and evidence behind the judgement. One per recommendation per quarter; a
+    correction is an edit, whose history keeps every judgement given; none once the quarter
+    is locked."""
+
+    class Judgement(models.TextChoices):
+        NOT_MET = "not_met", _("Not met")
+        PARTLY_MET = "partly_met", _("Partly met")
+        LARGELY_MET = "largely_met", _("Largely met")
+        MET = "met", _("Met")
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="progress")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="recommendation_progress")
+    judgement = models.CharField(_("judgement"), max_length=20, choices=Judgement.choices)
+    narrative = BoundedTextField(_("progress"), blank=True)
+    evidence = BoundedTextField(_("evidence"), blank=True)
+    evidence_links = BoundedTextField(_("links to the evidence"), max_length=NOTE_LIMIT, blank=True)
+    recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "period"], name="one_progress_per_recommendation_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation} in {self.period}: {self.get_judgement_display()}"
+
+    @property
+    def links(self) -> list[str]:
+        """The evidence's addresses, one a line."""
+        return [line.strip() for line in self.evidence_links.splitlines() if line.strip()]
+
+
+track(RecommendationProgress)

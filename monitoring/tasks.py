@@ -27,6 +27,7 @@ from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from config.pdf import RenderError
+from monitoring.inspection_report import render_report
 from monitoring.models import Document, render_cutoff
 from monitoring.scorecard_pack import render_scorecard
 from planning.access import HIDING, hidden_plans
@@ -143,9 +144,9 @@ def render_document(document_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    document = Document.objects.select_related("plan__organisation", "plan__owner", "edition", "period").get(
-        pk=document_id
-    )
+    document = Document.objects.select_related(
+        "plan__organisation", "plan__owner", "edition", "period", "inspection__organisation"
+    ).get(pk=document_id)
     mine = Document.objects.filter(pk=document.pk, status=Document.Status.RUNNING, requested_at=document.requested_at)
     with translation.override(document.language):  # no request here: the PDF is in its reader's language
         return _produce(document, mine)
@@ -194,6 +195,8 @@ def _render(document: Document) -> bytes:
         return render_plan(document.plan, document.edition, hidden_plans(document.key))
     if document.period is None:
         raise RenderError(_("no quarter was given for the scorecard"))
+    if document.kind == Document.Kind.INSPECTION:
+        return render_report(document.inspection, document.period, hidden_plans(document.key))
     from monitoring.documents import with_questions  # documents queues this task: imported when used
 
     return render_scorecard(
@@ -211,5 +214,7 @@ def download_name(document: Document) -> str:
     if document.kind == Document.Kind.PLAN:
         what = slugify(document.edition.name)[:60] if document.edition else "current"
         return f"{document.plan.slug}-{what}.pdf"
+    if document.kind == Document.Kind.INSPECTION:
+        return f"inspection-{document.inspection_id}-{document.period.slug}-progress-report.pdf"
     children = "-with-plans-beneath" if document.include_children else ""
     return f"{document.plan.slug}-{document.period.slug}-scorecard{children}.pdf"

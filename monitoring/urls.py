@@ -4,6 +4,7 @@ from monitoring.views import (
     chase,
     documents,
     exports,
+    inspections,
     periods,
     questions,
     returns,
@@ -17,6 +18,8 @@ from planning.views import exports as plan_exports
 app_name = "monitoring"
 
 R = "plans/<slug:slug>/items/<int:pk>/returns/<str:period>/"
+INSPECTION = "inspections/<int:inspection_id>/"
+RECOMMENDATION = INSPECTION + "recommendations/<int:recommendation_id>/"
 
 urlpatterns = [
     # reporting periods (admins)
@@ -60,6 +63,29 @@ urlpatterns = [
         questions.question_withdraw,
         name="question-withdraw",
     ),
+    # inspections and their recommendations (issue 18, decision 0030)
+    path("inspections/", inspections.inspection_list, name="inspection-list"),
+    path("inspections/new/", inspections.inspection_create, name="inspection-create"),
+    path(INSPECTION, inspections.inspection_detail, name="inspection-detail"),
+    path(INSPECTION + "edit/", inspections.inspection_edit, name="inspection-edit"),
+    path(INSPECTION + "judgements/", inspections.inspection_judgements, name="inspection-judgements"),
+    path(
+        INSPECTION + "judgements/<int:judgement_id>/remove/",
+        inspections.judgement_remove,
+        name="inspection-judgement-remove",
+    ),
+    path(INSPECTION + "recommendations/new/", inspections.recommendation_create, name="recommendation-create"),
+    path(RECOMMENDATION, inspections.recommendation_detail, name="recommendation-detail"),
+    path(RECOMMENDATION + "edit/", inspections.recommendation_edit, name="recommendation-edit"),
+    path(RECOMMENDATION + "actions/", inspections.recommendation_actions, name="recommendation-actions"),
+    path(
+        RECOMMENDATION + "actions/<int:link_id>/remove/",
+        inspections.recommendation_action_remove,
+        name="recommendation-action-remove",
+    ),
+    path(RECOMMENDATION + "progress/<str:period>/", inspections.progress_record, name="recommendation-progress"),
+    path(INSPECTION + "report/<str:period>/", inspections.inspection_report, name="inspection-report"),
+    path(INSPECTION + "report/<str:period>/pdf/", inspections.inspection_report_pdf, name="inspection-report-pdf"),
     # PDFs: requested, produced in the background, then served from storage
     path("plans/<slug:slug>/pdf/", documents.plan_pdf, name="plan-pdf"),
     path("plans/<slug:slug>/scorecards/<str:period>/pdf/", documents.scorecard_pdf, name="scorecard-pdf"),

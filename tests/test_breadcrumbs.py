@@ -133,6 +133,18 @@ PARENTS = {
     "planning:indicator-list": ("planning:plan-list", "Plans"),
     "planning:indicator-create": ("planning:indicator-list", "Indicators"),
     "planning:indicator-edit": ("planning:indicator-list", "Indicators"),
+    # inspections (issue 18, decision 0030): a section of their own, reached from the header
+    "monitoring:inspection-list": None,
+    "monitoring:inspection-create": ("monitoring:inspection-list", "Inspections"),
+    "monitoring:inspection-detail": ("monitoring:inspection-list", "Inspections"),
+    "monitoring:inspection-edit": ("monitoring:inspection-detail", "Estyn"),
+    "monitoring:inspection-judgements": ("monitoring:inspection-detail", "Estyn"),
+    "monitoring:recommendation-create": ("monitoring:inspection-detail", "Estyn"),
+    "monitoring:recommendation-detail": ("monitoring:inspection-detail", "Estyn"),
+    "monitoring:inspection-report": ("monitoring:inspection-detail", "Estyn"),
+    "monitoring:recommendation-edit": ("monitoring:recommendation-detail", "Recommendation 1"),
+    "monitoring:recommendation-actions": ("monitoring:recommendation-detail", "Recommendation 1"),
+    "monitoring:recommendation-progress": ("monitoring:recommendation-detail", "Recommendation 1"),
 }
 # pages that are not HTML pages of their own (redirects, downloads)
 NOT_PAGES = {
@@ -147,6 +159,7 @@ NOT_PAGES = {
     "monitoring:start",
     "monitoring:plan-pdf",
     "monitoring:scorecard-pdf",
+    "monitoring:inspection-report-pdf",
     "monitoring:document-download",
     "monitoring:return-evidence",
     "monitoring:plan-export",

@@ -9,7 +9,7 @@ Outcomes: ``ok`` (the view ran: 200, 400, 409, or a redirect that is not to sign
 ``login`` (redirected to sign in), 403, 404, 405.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from api import services as api_services
 from config.history import change_context
+from monitoring import inspections, risks
 from monitoring import questions as member_questions
-from monitoring import risks
 from monitoring import services as monitoring
-from monitoring.models import Document, MemberQuestion, WorkbookUpload
+from monitoring.models import Document, Inspection, MemberQuestion, Recommendation, WorkbookUpload
 from partners.models import (
     Invitation,
     Organisation,
@@ -353,6 +353,52 @@ URLS = {
     "monitoring:risk-detail": (lambda w: [w.plan.slug, w.risk.pk], "read", "wrong_method"),
     "monitoring:risk-edit": (lambda w: [w.plan.slug, w.risk.pk], "change", "change"),
     "monitoring:risk-review": (lambda w: [w.plan.slug, w.risk.pk], "change", "change"),
+    # inspections (issue 18, decision 0030), whatever the plan's state: read by council staff and
+    # members (a partner only where they lead a recommendation), recorded by council staff,
+    # changed by their owner (alice) and admins; a recommendation's lead (bob), the owner and
+    # admins link actions and record progress
+    "monitoring:inspection-list": (lambda w: [], "signed_in", "wrong_method"),
+    "monitoring:inspection-create": (lambda w: [], "signed_in_staff", "signed_in_staff"),
+    "monitoring:inspection-detail": (lambda w: [w.inspection.pk], "inspection_read", "wrong_method"),
+    "monitoring:inspection-edit": (lambda w: [w.inspection.pk], "inspection_change", "inspection_change"),
+    "monitoring:inspection-judgements": (lambda w: [w.inspection.pk], "inspection_change", "inspection_change"),
+    "monitoring:inspection-judgement-remove": (
+        lambda w: [w.inspection.pk, w.key_judgement.pk],
+        "wrong_method",
+        "inspection_change",
+    ),
+    "monitoring:recommendation-create": (lambda w: [w.inspection.pk], "inspection_change", "inspection_change"),
+    "monitoring:recommendation-detail": (
+        lambda w: [w.inspection.pk, w.recommendation.pk],
+        "inspection_read",
+        "wrong_method",
+    ),
+    "monitoring:recommendation-edit": (
+        lambda w: [w.inspection.pk, w.recommendation.pk],
+        "inspection_change",
+        "inspection_change",
+    ),
+    "monitoring:recommendation-actions": (
+        lambda w: [w.inspection.pk, w.recommendation.pk],
+        "inspection_progress",
+        "inspection_progress",
+    ),
+    "monitoring:recommendation-action-remove": (
+        lambda w: [w.inspection.pk, w.recommendation.pk, w.recommendation_link.pk],
+        "wrong_method",
+        "inspection_progress",
+    ),
+    "monitoring:recommendation-progress": (
+        lambda w: [w.inspection.pk, w.recommendation.pk, w.periods[0].slug],
+        "inspection_progress",
+        "inspection_progress",
+    ),
+    "monitoring:inspection-report": (lambda w: [w.inspection.pk, w.periods[0].slug], "inspection_read", "wrong_method"),
+    "monitoring:inspection-report-pdf": (
+        lambda w: [w.inspection.pk, w.periods[0].slug],
+        "inspection_read",
+        "wrong_method",
+    ),
 }
 # plan creation: officers and admins; partners and members may not
 OUTCOMES["signed_in_staff"] = {
@@ -377,6 +423,29 @@ def _approved_only(permission: str) -> dict:
 
 
 OUTCOMES["monitor_read"] = _approved_only("read")
+# inspections (decision 0030): the same in every plan state
+_STAFF = {"owner", "owning_officer", "other_officer", "invited_officer", "admin"}
+_MEMBERS = {"invited_member", "other_member"}
+
+
+def _inspection_outcomes(allowed: set[str]) -> dict:
+    """``allowed`` may; the other council staff and members who read inspections are
+    refused (403); partners, who lead none of its recommendations, do not find it (404)."""
+    return {
+        persona: ("login",) * 3
+        if persona == "anonymous"
+        else ("ok",) * 3
+        if persona in allowed
+        else (403,) * 3
+        if persona in _STAFF | _MEMBERS
+        else (404,) * 3
+        for persona in PERSONAS
+    }
+
+
+OUTCOMES["inspection_read"] = _inspection_outcomes(_STAFF | _MEMBERS)
+OUTCOMES["inspection_change"] = _inspection_outcomes({"owner", "admin"})
+OUTCOMES["inspection_progress"] = _inspection_outcomes({"owner", "owning_officer", "admin"})
 OUTCOMES["chase"] = _approved_only("change")
 # a return is reached only through an approved plan's reported item: 404 for everyone before
 _NOTHING_YET = ("login",) * 3
@@ -576,6 +645,7 @@ class World:
         self.risk = risks.risk_create(
             plan=self.plan, user=owner, fields={"title": "A risk", "likelihood": 3, "impact": 3}
         )
+        self._inspection(council, owner)
         self.link = services.link_add(
             source_id=self.action.pk, target_id=goal.pk, relation="contributes_to", user=owner
         )
@@ -651,6 +721,31 @@ class World:
                 )
         # the edition approval names (none before: the public edition PDF is then not found anyway)
         self.edition_id = getattr(self.plan.editions.first(), "pk", 0)
+
+    def _inspection(self, council, owner):
+        """alice's Estyn inspection: one key-question judgement, recommendation 1 led by bob,
+        which the plan's action addresses."""
+        self.inspection = inspections.inspection_save(
+            inspection=Inspection(),
+            user=owner,
+            fields={
+                "inspectorate": "estyn",
+                "title": "Estyn",
+                "inspected_on": date(2013, 1, 20),
+                "organisation": council,
+            },
+        )
+        self.key_judgement = inspections.judgement_add(
+            inspection=self.inspection, user=owner, key_question="Standards", judgement="Adequate"
+        )
+        self.recommendation = inspections.recommendation_save(
+            recommendation=Recommendation(inspection=self.inspection),
+            user=owner,
+            fields={"number": 1, "text": "Improve planning", "lead": self.people["owning_officer"]},
+        )
+        self.recommendation_link = inspections.recommendation_action_add(
+            recommendation=self.recommendation, user=owner, item_id=self.action.pk
+        )
 
     def _public_response(self, owner):
         """A response from the public waiting for moderation, and a confirmation link that

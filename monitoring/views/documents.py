@@ -21,6 +21,7 @@ from config.forms import parse_id
 from config.storage import open_stored
 from monitoring import documents
 from monitoring.access import get_monitored_plan, get_period
+from monitoring.inspections import get_inspection_for_user
 from monitoring.models import Document
 from monitoring.tasks import download_name, is_lost, timeout_minutes
 from partners.models import User
@@ -64,9 +65,11 @@ def _readable_document(user: User, document_id: int) -> Document:
     """The document, if ``user`` may read what it shows (404 otherwise): a plan document
     with the plan, a scorecard pack with the plan's scorecards."""
     document = get_object_or_404(
-        Document.objects.select_related("plan", "edition", "period", "requested_by"), pk=document_id
+        Document.objects.select_related("plan", "edition", "period", "requested_by", "inspection"), pk=document_id
     )
-    if document.kind == Document.Kind.SCORECARD:
+    if document.kind == Document.Kind.INSPECTION:
+        get_inspection_for_user(user, document.inspection_id)
+    elif document.kind == Document.Kind.SCORECARD:
         get_monitored_plan(user, document.plan.slug)
     else:
         get_plan_for_user(user, document.plan.slug)
@@ -92,6 +95,7 @@ def document_status(request: HttpRequest, document_id: int) -> HttpResponse:
         {
             "document": document,
             "plan": document.plan,
+            "title": document.subject_title,
             "waiting": waiting,
             "timed_out": timed_out,
             "timeout_minutes": timeout_minutes(),
@@ -122,6 +126,8 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
 
 def _again_url(document: Document) -> str:
     """Where asking for the same PDF again goes (a failed one is then queued again)."""
+    if document.kind == Document.Kind.INSPECTION:
+        return reverse("monitoring:inspection-report-pdf", args=[document.inspection_id, document.period.slug])
     if document.kind == Document.Kind.PLAN:
         url = reverse("monitoring:plan-pdf", args=[document.plan.slug])
         return f"{url}?edition={document.edition_id}" if document.edition_id else url
@@ -130,6 +136,8 @@ def _again_url(document: Document) -> str:
 
 
 def _back_url(document: Document) -> str:
+    if document.kind == Document.Kind.INSPECTION:
+        return reverse("monitoring:inspection-report", args=[document.inspection_id, document.period.slug])
     if document.kind == Document.Kind.PLAN:
         if document.edition_id:
             return reverse("planning:plan-editions", args=[document.plan.slug])

@@ -3,10 +3,17 @@ browser and checked by axe-core, with the status it should answer."""
 
 import pytest
 
+from monitoring import services as monitoring_services
 from planning import services
 from tests.browser.conftest import sign_in, visit
 from tests.factories import add_item, vision_of
+from tests.monitoring import conftest as monitoring_fixtures
+from tests.monitoring import test_inspections
 from tests.public.test_plan_pages import Council
+
+monitored = monitoring_fixtures.monitored
+periods = monitoring_fixtures.periods
+estyn = test_inspections.estyn
 
 pytestmark = pytest.mark.browser
 
@@ -122,3 +129,31 @@ def test_the_theme_and_indicator_pages_pass_axe(page, ada, alice, plan):
     for path in ("/themes/", "/themes/new/", f"/themes/{gap.slug}/edit/", "/indicators/new/"):
         visit(page, path)
     visit(page, "/themes/no-such-theme/", status=404)
+
+
+def test_the_inspection_pages_pass_axe(page, alice, estyn, monitored, periods):
+    """The inspection pages (issue 18, decision 0030) the journey in
+    tests/browser/test_inspection_progress.py does not reach: recording, changing,
+    judgements, linking; and a locked quarter's report."""
+    sign_in(page, alice)
+    base = f"/inspections/{estyn.pk}"
+    rec = f"{base}/recommendations/{estyn.first.pk}"
+    for path in (
+        "/inspections/",
+        "/inspections/new/",
+        f"{base}/",
+        f"{base}/edit/",
+        f"{base}/judgements/",
+        f"{base}/recommendations/new/",
+        f"{rec}/",
+        f"{rec}/edit/",
+        f"{rec}/actions/",
+        f"{rec}/actions/?plan={monitored.slug}",
+        f"{rec}/progress/{periods[0].slug}/",
+        f"{base}/report/{periods[1].slug}/",
+    ):
+        visit(page, path)
+    visit(page, "/inspections/999/", status=404)
+    monitoring_services.period_lock(period_id=periods[0].pk, user=alice)
+    visit(page, f"{base}/report/{periods[0].slug}/")  # as locked
+    visit(page, f"{rec}/progress/{periods[0].slug}/")  # locked: says so, takes nothing

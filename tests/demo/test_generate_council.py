@@ -63,7 +63,8 @@ def generate_and_undo(*args: str, seed: str = "7") -> str:
 # OrganisationDomain, the partnerships, drafting groups and sign-offs are tracked now, with no rows in a generated council;
 # and by issue 17: budget lines, themes, their tags and members' questions are tracked;
 # and by issue 18: self-evaluation frameworks, levels, judgements, carried judgements, equality
-# screenings and their lines are tracked, and an organisation says whether it requires a screening.)
+# screenings and their lines are tracked, and an organisation says whether it requires a screening; inspections, key-question
+# judgements, recommendations, their actions and their quarterly progress are tracked too.)
 SEED_7_SMALL = "digest: d28134e8af74439e02e928afad56268edd8a1a71568e879ee5055535ca161415"
 
 

@@ -5,7 +5,8 @@ editions of the Standards and School Improvement plan with real changes between 
 then a year of quarterly returns and risk reviews (``demo.monitoring_story``), the
 college's termly plan and returns (``demo.cadence_story``), milestone returns
 (``demo.milestones_story``), budgets and spend (``demo.money_story``), members' questions
-(``demo.questions_story``), the partnership's draft (``demo.partnership_story``) and the
+(``demo.questions_story``), an Estyn inspection's recommendations judged in each quarter
+(``demo.inspection_story``), the partnership's draft (``demo.partnership_story``) and the
 plans published to the public
 (``demo.publishing_story``), then the cross-cutting themes and indicators in full
 (``demo.themes_story``), evidence in the plan (``demo.evidence_story``), and the self-evaluation of the
@@ -27,6 +28,7 @@ from demo import (
     cadence_story,
     evaluation_story,
     evidence_story,
+    inspection_story,
     milestones_story,
     money_story,
     monitoring_story,
@@ -66,7 +68,8 @@ class Command(BaseCommand):
                     load_plans(DEMO_FILE)
                     editions = planning_story.tell(owner=User.objects.get(username="owner"))
                     consultation = planning_story.consult()
-                    monitoring = monitoring_story.tell(today=timezone.localdate())
+                    inspection = inspection_story.Story()  # issue 18: told in each quarter before it is locked
+                    monitoring = monitoring_story.tell(today=timezone.localdate(), each_quarter=inspection.quarter)
                     termly = cadence_story.tell()
                     milestones_story.tell()
                     money = money_story.tell()
@@ -90,6 +93,7 @@ class Command(BaseCommand):
                 f"{cadence_story.awaiting()} returns for {termly.terms[1].label} waiting for review."
             )
             self.stdout.write(f"Scrutiny: {asked.summary()}")
+            self.stdout.write(f"Inspection recommendations: {inspection.summary()}")
             self.stdout.write(
                 f"{partnership} is the {partnership.partnership}'s draft: suggestions from its consultation, "
                 "two drafting groups writing their parts, one sign-off given."
