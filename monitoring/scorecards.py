@@ -96,6 +96,7 @@ class Item(NamedTuple):
     direction: str
     amber_tolerance: Decimal | None
     due_date: object
+    title_cy: str = ""  # shown to Welsh readers where written (decision 0033)
 
     @property
     def is_target(self) -> bool:
@@ -107,6 +108,7 @@ ITEM_COLUMNS = (
     "pk", "plan_id", "parent_id", "kind", "title", "lead_officer__first_name", "lead_officer__last_name",
     "lead_officer__username", "lead_organisation__name", "cost_amount", "cost_type", "funding_source", "unit",
     "baseline_value", "baseline_date", "target_value", "target_date", "direction", "amber_tolerance", "due_date",
+    "title_cy",
 )  # fmt: skip
 DIRECTIONS = dict(PlanItem.Direction.choices)
 UNITS = dict(PlanItem.Unit.choices)
@@ -125,6 +127,7 @@ class Ret(NamedTuple):
     revised_due_date: object = None
     revision_reason: str = ""
     spend_to_date: Decimal | None = None  # this quarter's, for actions (decision 0023)
+    narrative_cy: str = ""  # the narrative in Welsh, where written (decision 0033)
 
 
 def periods_so_far(period: ReportingPeriod) -> list[ReportingPeriod]:
@@ -179,6 +182,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             Case(
                 When(this_quarter, then="spend_to_date"), output_field=ProgressReturn._meta.get_field("spend_to_date")
             ),
+            Case(When(this_quarter, then="narrative_cy"), default=Value(""), output_field=TextField()),
         )
     }
     done = milestones.done_in(PlanItem.objects.filter(plan__in=plans, kind=milestones.MILESTONE).values("pk"))
@@ -238,6 +242,9 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             "previous_rag": before_rag,
             "change": change,
             "narrative": ret.narrative if ret and ret.state in RECEIVED else "",
+            # the Welsh, where written: shown to Welsh readers (``relabel``, decision 0033)
+            "title_cy": item.title_cy,
+            "narrative_cy": ret.narrative_cy if ret and ret.state in RECEIVED else "",
         }
         rows.append(row)
         key = rag or "none"
@@ -306,6 +313,8 @@ def milestone_row(item: Item, ret: Ret | None, owner: Plan, reference: str, url:
         "revised": short_date(ret.revised_due_date) if received and ret.revised_due_date else "",
         "reason": ret.revision_reason if received else "",
         "narrative": ret.narrative if received else "",
+        "title_cy": item.title_cy,
+        "narrative_cy": ret.narrative_cy if received else "",
     }
 
 
@@ -705,6 +714,7 @@ def relabel(card: dict, period: ReportingPeriod | None = None) -> dict:
     units, directions = _english(PlanItem.Unit.choices), _english(PlanItem.Direction.choices)
     milestones_section = card.get("milestones") or {}
     spend = card.get("spend") or {}
+    welsh = translation.get_language() == "cy"
     for row in [
         *card.get("rows", []),
         *card.get("exceptions", []),
@@ -730,6 +740,10 @@ def relabel(card: dict, period: ReportingPeriod | None = None) -> dict:
         if "direction" in row:
             code = row.get("direction_code", directions.get(row["direction"]))
             row["direction"] = str(DIRECTIONS[code]) if code in DIRECTIONS else row["direction"]
+        if welsh:  # the item's and the return's own words in Welsh, where written (decision 0033)
+            row["title"] = row.get("title_cy") or row.get("title", "")
+            if "narrative" in row:
+                row["narrative"] = row.get("narrative_cy") or row["narrative"]
         if row.get("spend") == NOT_GIVEN and "budget" in row:
             row["spend"] = _("Not given")
     for count in card.get("rag_counts", []):

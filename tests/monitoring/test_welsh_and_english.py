@@ -148,3 +148,32 @@ def test_a_workbook_downloaded_in_welsh_is_read_back(monitored, q1, bob, tmp_pat
     [change] = parsed.changes
     assert change["fields"]["rag"] == "green" and change["submit"] is True
     assert load_workbook(path).sheetnames == ["Ffurflenni", "Darllenwch fi"]
+
+
+def test_a_welsh_reader_of_a_scorecard_reads_the_items_and_returns_own_welsh(monitored, periods, bob):
+    """Plan content in Welsh (decision 0033): the action's Welsh title and the return's Welsh
+    narrative where written, the English where not; an English reader the English."""
+    from planning import services as planning
+    from tests.factories import make_return
+
+    q1 = periods[0]
+    action = monitored.action
+    planning.item_update(
+        item_id=action.pk,
+        user=bob,
+        change=planning.ItemChange({"title_cy": "Hyfforddi pob athro mathemateg"}),
+        expected_version=action.version,
+        reason="Welsh",
+    )
+    make_return(action, q1, bob, {"rag": "red", "narrative": "Booked.", "narrative_cy": "Wedi archebu."}, submit=True)
+    make_return(monitored.target, q1, bob, {"rag": "green", "actual_value": 71, "narrative": "Up."}, submit=True)
+    english = scorecards.scorecard_data(monitored, q1)
+    with translation.override("cy"):
+        welsh = scorecards.scorecard_data(monitored, q1)
+    by_id = {row["id"]: row for row in welsh["rows"]}
+    assert (by_id[action.pk]["title"], by_id[action.pk]["narrative"]) == (
+        "Hyfforddi pob athro mathemateg",
+        "Wedi archebu.",
+    )
+    assert by_id[monitored.target.pk]["narrative"] == "Up."  # no Welsh: the English
+    assert {row["id"]: row["narrative"] for row in english["rows"]}[action.pk] == "Booked."
