@@ -17,9 +17,10 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
+
+from config.html import as_safe_string, html
 
 WELSH = "cy"
 ENGLISH_TAG = "en-GB"  # the HTML lang of English text
@@ -63,11 +64,11 @@ def shown_html(obj, field: str, *, note: bool = True) -> SafeString:
     unless ``note`` is false (a page that says once, at its top, that it has no Welsh)."""
     text, lang, fell_back = shown(obj, field)
     if not fell_back:
-        return format_html("{}", text)
+        return as_safe_string(html("{}", text))
     if not note:
-        return format_html('<span lang="{}">{}</span>', lang, text)
-    return format_html(
-        '<span lang="{}">{}</span> <span class="app-fallback-note">{}</span>', lang, text, fallback_note(lang)
+        return as_safe_string(html('<span lang="{}">{}</span>', lang, text))
+    return as_safe_string(
+        html('<span lang="{}">{}</span> <span class="app-fallback-note">{}</span>', lang, text, fallback_note(lang))
     )
 
 

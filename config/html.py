@@ -44,6 +44,18 @@ def _escaped(value) -> str:
     return escape(str(value))
 
 
+def sentence(text: str, *names: str) -> str:
+    """A translated sentence as template markup (issue 18): escaped, its ``%(name)s``
+    placeholders made the template's ``{name}`` holes. A translation is the catalogue's
+    text, not markup: escaping it here lets a Welsh sentence with its words in another order
+    be a template like any constant one (tests/test_one_place_for_markup.py)."""
+    marked = text % {name: f"\x00{name}\x01" for name in names}
+    marked = str(escape(marked)).replace("{", "{{").replace("}", "}}")
+    for name in names:
+        marked = marked.replace(f"\x00{name}\x01", "{" + name + "}")
+    return marked
+
+
 def html(template: str, /, *values, **named) -> SafeHtml:
     """``template`` (constant markup with ``str.format`` fields) with each value escaped:
     ``html('<a href="{}">{}</a>', url, title)``. Values already safe are kept as they are."""

@@ -5,7 +5,7 @@ browser's ``Accept-Language``, else English. A signed-in person's own choice, ke
 their record, comes before both (``PersonLanguageMiddleware``), so it follows them to
 another browser, and emails and notifications written for them use it (``language_of``).
 
-Switching (``switch_language``): anyone may switch with a plain link (GET), which sets the
+Switching (``partners.language.switch_language``): anyone may switch with a plain link (GET), which sets the
 cookie only, so the public pages stay free of forms and cookies until a reader asks; a
 signed-in person's switch is a form (POST, CSRF-checked) that also keeps the choice on
 their record, with the history row every change has.
@@ -17,12 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 
@@ -54,36 +50,3 @@ class PersonLanguageMiddleware:
             translation.activate(chosen)
             request.LANGUAGE_CODE = chosen
         return self.get_response(request)
-
-
-def _next_url(request: HttpRequest) -> str:
-    wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
-    return reverse("planning:plan-list")
-
-
-@require_http_methods(["GET", "POST"])
-def switch_language(request: HttpRequest) -> HttpResponse:
-    """Show the interface in the language asked for (``language``) and go back (``next``)."""
-    language = request.POST.get("language") if request.method == "POST" else request.GET.get("language")
-    if language not in LANGUAGE_CODES:
-        return HttpResponseBadRequest(_("Choose English (en-gb) or Welsh (cy)."), content_type="text/plain")
-    if request.method == "POST" and request.user.is_authenticated and request.user.language != language:
-        from partners.services import person_language_set  # partners sits above config
-
-        person_language_set(person=request.user, language=language)
-    response = HttpResponseRedirect(_next_url(request))
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
-    return response

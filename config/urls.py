@@ -5,7 +5,6 @@ from django.urls import include, path
 
 from config.health import PATH as HEALTH_PATH
 from config.health import health
-from config.language import switch_language
 
 urlpatterns = [
     path("", include("planning.urls")),
@@ -18,7 +17,6 @@ urlpatterns = [
     path("", include("public.moderation_urls")),  # officers moderating public responses (0020)
     path("", include("api.urls")),
     path("django-admin/", admin.site.urls),
-    path("language/", switch_language, name="switch-language"),
     path(HEALTH_PATH.lstrip("/"), health, name="health"),
 ]
 

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from partners import partnership_views, views
+from partners import language, partnership_views, views
 
 app_name = "partners"
 
 urlpatterns = [
+    # Welsh or English, for anyone (decision 0029)
+    path("language/", language.switch_language, name="switch-language"),
     path("organisations/", views.organisation_list, name="organisation-list"),
     path("organisations/new/", views.organisation_create, name="organisation-create"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),

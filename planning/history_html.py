@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
 
-from config.html import SafeHtml, html, join
-from planning.outline_html import _holes
+from config.html import SafeHtml, html, join, sentence
 from planning.selectors import FieldChange, HistoryEntry
 
 
@@ -57,8 +56,6 @@ class _Changes:
     def __init__(self) -> None:
         self.written: dict[tuple[str, str, str], SafeHtml] = {}
         self.table_start = _table_start()
-        self.by = _holes(_("by %(person)s, %(when)s"), "person", "when")
-        self.reason = _holes(_("Reason: %(reason)s"), "reason")
 
     def __call__(self, change: FieldChange) -> SafeHtml:
         key = (change.label, change.old, change.new)
@@ -76,7 +73,7 @@ def _entry(entry: HistoryEntry, show_titles: bool, changes: _Changes) -> SafeHtm
         str(entry.action),
         html(" {} “{}”", str(entry.object_kind).lower(), entry.title) if show_titles else _NOTHING,
         html(
-            changes.by,
+            sentence(_("by %(person)s, %(when)s"), "person", "when"),
             person=entry.who,
             when=html(
                 '<time datetime="{}">{}</time>',
@@ -84,7 +81,9 @@ def _entry(entry: HistoryEntry, show_titles: bool, changes: _Changes) -> SafeHtm
                 f"{when.day} {str(MONTHS_3[when.month]).title()} {when:%Y, %H:%M:%S}",  # its "j M Y, H:i:s"
             ),
         ),
-        html('<p class="govuk-body-s">{}</p>', html(changes.reason, reason=entry.reason)) if entry.reason else _NOTHING,
+        html('<p class="govuk-body-s">{}</p>', html(sentence(_("Reason: %(reason)s"), "reason"), reason=entry.reason))
+        if entry.reason
+        else _NOTHING,
         join([changes.table_start, *map(changes, entry.changes), _TABLE_END]) if entry.changes else _NOTHING,
     )
 

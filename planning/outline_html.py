@@ -15,12 +15,11 @@ outline cache keeps one per language); a sentence with a row's own values in it 
 
 from collections.abc import Iterable
 
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from config.bilingual import Shown, fallback_note, shown, shown_html
-from config.html import ID, IdUrl, Pattern, SafeHtml, html, join
+from config.html import ID, IdUrl, Pattern, SafeHtml, html, join, sentence
 from config.markdown import cached_markdown
 from planning.formatting import measure, month_year, number, pounds, short_date
 from planning.models import PlanItem
@@ -54,16 +53,6 @@ def _terms() -> dict[str, SafeHtml]:
     """Each term as markup once per outline, in the reader's language, not escaped again
     for every item."""
     return {key: html("{}", str(words)) for key, words in _TERM_WORDS.items()}
-
-
-def _holes(text: str, *names: str) -> str:
-    """A translated sentence as a ``Pattern``'s markup: escaped, its ``%(name)s``
-    placeholders made the pattern's ``{name}`` holes."""
-    marked = text % {name: f"\x00{name}\x01" for name in names}
-    marked = str(escape(marked)).replace("{", "{{").replace("}", "}}")
-    for name in names:
-        marked = marked.replace(f"\x00{name}\x01", "{" + name + "}")
-    return marked
 
 
 _FACTS_START = html('<dl class="app-facts">')
@@ -250,16 +239,15 @@ class _ChangeLinks:
 
     def _make(self, label: str, child_kinds: list, has_parent: bool, is_first: bool, is_last: bool) -> Pattern:
         links = Pattern(
-            '<ul class="govuk-list app-actions" aria-label="' + _holes(_("Change %(label)s %(reference)s"), "label", "reference") + '">'
-            '<li><a class="govuk-link" href="{edit}">' + _holes(_("Edit")) + '<span class="govuk-visually-hidden"> {title}</span></a></li>',
+            '<ul class="govuk-list app-actions" aria-label="' + sentence(_("Change %(label)s %(reference)s"), "label", "reference") + '">'
+            '<li><a class="govuk-link" href="{edit}">' + sentence(_("Edit")) + '<span class="govuk-visually-hidden"> {title}</span></a></li>',
             label=in_sentence(label),
             edit=self.urls["edit"],
         )  # fmt: skip
-        under = _holes(_("under %(title)s"), "title")
         for kind, kind_label in child_kinds:
             links += Pattern(
-                '<li><a class="govuk-link" href="{add}">' + _holes(_("Add %(label)s"), "label") +
-                '<span class="govuk-visually-hidden"> ' + under + "</span></a></li>",
+                '<li><a class="govuk-link" href="{add}">' + sentence(_("Add %(label)s"), "label") +
+                '<span class="govuk-visually-hidden"> ' + sentence(_("under %(title)s"), "title") + "</span></a></li>",
                 add=self.add_urls[kind],
                 label=in_sentence(kind_label),
             )  # fmt: skip
@@ -276,15 +264,15 @@ class _ChangeLinks:
                         text=text,
                     )
             links += Pattern(
-                '<li><a class="govuk-link" href="{move}">' + _holes(_("Move to…")) + '<span class="govuk-visually-hidden"> {title}</span></a></li>'
-                '<li><a class="govuk-link app-link-warning" href="{delete}">' + _holes(_("Delete")) +
+                '<li><a class="govuk-link" href="{move}">' + sentence(_("Move to…")) + '<span class="govuk-visually-hidden"> {title}</span></a></li>'
+                '<li><a class="govuk-link app-link-warning" href="{delete}">' + sentence(_("Delete")) +
                 '<span class="govuk-visually-hidden"> {title}</span></a></li>',
                 move=self.urls["move"],
                 delete=self.urls["delete"],
             )  # fmt: skip
         return links + Pattern(
-            '<li><a class="govuk-link" href="{history}">' + _holes(_("History")) +
-            '<span class="govuk-visually-hidden"> ' + _holes(_("of %(title)s"), "title") + "</span></a></li></ul>",
+            '<li><a class="govuk-link" href="{history}">' + sentence(_("History")) +
+            '<span class="govuk-visually-hidden"> ' + sentence(_("of %(title)s"), "title") + "</span></a></li></ul>",
             history=self.urls["history"],
         )  # fmt: skip
 

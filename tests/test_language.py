@@ -26,18 +26,20 @@ def test_the_browsers_language_is_offered(client):
 
 @pytest.mark.django_db
 def test_anyone_switches_by_link_and_the_cookie_remembers(client):
-    response = client.get(reverse("switch-language"), {"language": "cy", "next": "/public/"})
+    response = client.get(reverse("partners:switch-language"), {"language": "cy", "next": "/public/"})
     assert response.status_code == 302 and response["Location"] == "/public/"
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "cy"
     assert SKIP_LINK_CY in _page(client, HTTP_ACCEPT_LANGUAGE="en")
-    client.get(reverse("switch-language"), {"language": "en-gb"})
+    client.get(reverse("partners:switch-language"), {"language": "en-gb"})
     assert SKIP_LINK_EN in _page(client)
 
 
 @pytest.mark.django_db
 def test_a_signed_in_persons_choice_is_kept_on_their_record_with_history(client, bob):
     client.force_login(bob)
-    response = client.post(reverse("switch-language"), {"language": "cy", "next": reverse("planning:plan-list")})
+    response = client.post(
+        reverse("partners:switch-language"), {"language": "cy", "next": reverse("planning:plan-list")}
+    )
     assert response.status_code == 302
     bob.refresh_from_db()
     assert bob.language == "cy"
@@ -51,7 +53,7 @@ def test_a_signed_in_persons_choice_is_kept_on_their_record_with_history(client,
 @pytest.mark.django_db
 def test_a_link_does_not_change_a_signed_in_persons_record(client, bob):
     client.force_login(bob)
-    client.get(reverse("switch-language"), {"language": "cy"})
+    client.get(reverse("partners:switch-language"), {"language": "cy"})
     bob.refresh_from_db()
     assert bob.language == ""
 
@@ -59,7 +61,7 @@ def test_a_link_does_not_change_a_signed_in_persons_record(client, bob):
 @pytest.mark.django_db
 def test_an_unknown_language_is_refused_and_changes_nothing(client, bob):
     client.force_login(bob)
-    response = client.post(reverse("switch-language"), {"language": "fr"})
+    response = client.post(reverse("partners:switch-language"), {"language": "fr"})
     assert response.status_code == 400 and settings.LANGUAGE_COOKIE_NAME not in response.cookies
     bob.refresh_from_db()
     assert bob.language == ""
@@ -67,7 +69,7 @@ def test_an_unknown_language_is_refused_and_changes_nothing(client, bob):
 
 @pytest.mark.django_db
 def test_next_elsewhere_is_not_followed(client):
-    response = client.get(reverse("switch-language"), {"language": "cy", "next": "https://evil.example/"})
+    response = client.get(reverse("partners:switch-language"), {"language": "cy", "next": "https://evil.example/"})
     assert response["Location"] == reverse("planning:plan-list")
 
 

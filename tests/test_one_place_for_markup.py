@@ -50,8 +50,14 @@ def _constants(tree: ast.Module) -> set[str]:
 
 
 def _is_constant_markup(node: ast.expr, constants: set[str]) -> bool:
+    """A literal, a module constant bound to one, a translated sentence made into template
+    markup by ``config.html.sentence`` (which escapes it), or those joined by ``+``."""
     if isinstance(node, ast.Constant):
         return isinstance(node.value, str)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _is_constant_markup(node.left, constants) and _is_constant_markup(node.right, constants)
+    if isinstance(node, ast.Call) and _called_name(node) == "sentence":
+        return True
     return isinstance(node, ast.Name) and node.id in constants
 
 
@@ -112,6 +118,10 @@ def test_the_scanner_finds_what_breaks_the_rules():
         problems("from config.html import html\nT = '<p>{}</p>'\nx = html(T, 1)\ny = html('<b>{}</b>', 2)\n", "a.py")
         == []
     )
+    translated = (
+        "from config.html import html, sentence\nx = html('<p>' + sentence(_('By %(who)s'), 'who') + '</p>', who=1)\n"
+    )
+    assert problems(translated, "a.py") == []  # sentence() escapes the translation
     reassigned = "from config.html import html\nT = '<p>{}</p>'\nT = input()\nx = html(T, 1)\n"
     assert problems(reassigned, "a.py") != []
 

@@ -142,7 +142,7 @@ URLS = {
     "health": (lambda w: [], "public", "public_wrong_method"),
     # choosing Welsh or English (decision 0029): anyone, by link or form; a signed-in person's
     # form keeps it on their record (tests/test_language.py has both ways)
-    "switch-language": (lambda w: [], "public", "public"),
+    "partners:switch-language": (lambda w: [], "public", "public"),
     # the public pages (issue 16): anyone, read only
     "public:plan-list": (lambda w: [], "public", "public_wrong_method"),
     "public:plan-detail": (lambda w: [w.plan.slug], "public_plan", "public_wrong_method"),

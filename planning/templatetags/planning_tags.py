@@ -2,10 +2,10 @@
 money and dates are written by ``planning.formatting``."""
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from config import bilingual
+from config.html import as_safe_string, html
 from config.markdown import cached_markdown
 from planning import formatting, wording
 from planning.access import unreadable_plan_ids
@@ -49,11 +49,13 @@ def shown_markdown(obj, field: str) -> SafeString:
     rendered = cached_markdown(text)
     if not fell_back:
         return rendered
-    return format_html(
-        '<div lang="{}">{}</div><p class="govuk-body-s app-fallback-note">{}</p>',
-        lang,
-        rendered,
-        bilingual.fallback_note(lang),
+    return as_safe_string(
+        html(
+            '<div lang="{}">{}</div><p class="govuk-body-s app-fallback-note">{}</p>',
+            lang,
+            rendered,
+            bilingual.fallback_note(lang),
+        )
     )
 
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from demo import cadence_story, partnership_story, planning_story
+from demo import cadence_story, evaluation_story, partnership_story, planning_story
 from planning import alignment, snapshots
 from planning.lifecycle import open_consultation
 from planning.models import Comment, Edition, Link, Plan, PlanItem
@@ -34,8 +34,9 @@ def test_the_plan_has_two_editions_in_order(told):
     assert draft.moment < approved.moment
     assert draft.created_by.username == approved.created_by.username == "owner"
     # no other plan of the demo file has editions: the college's termly plan, created by its
-    # story (demo.cadence_story), has the one its approval made
-    assert Edition.objects.exclude(plan__slug=cadence_story.SLUG).count() == 2
+    # story (demo.cadence_story), has the one its approval made, and the council plan the one
+    # its equality impact assessment was agreed in (demo.evaluation_story)
+    assert Edition.objects.exclude(plan__slug__in=[cadence_story.SLUG, evaluation_story.CORPORATE]).count() == 2
     # loading happened before the draft: the draft is the plan exactly as loaded
     assert not PlanItem.history.filter(plan_id=told.pk, history_date__gt=draft.moment).filter(
         history_change_reason__startswith="loaded from"
@@ -125,7 +126,8 @@ def test_load_demo_loads_once_and_names_the_demo_sign_ins(demo_output, db):
     )
     assert PlanItem.objects.filter(plan=draft).count() == PlanItem.objects.filter(plan=approved).count() + 3
     assert Link.objects.exclude(source__plan__slug=cadence_story.SLUG).count() == in_file.count("planning.link") + 1
-    assert Edition.objects.count() == 3  # the Standards plan's two, the college plan's approval
+    # the Standards plan's two, the college plan's approval, the council plan's screening agreed
+    assert Edition.objects.count() == 4
     counts = table_counts()
 
     again = io.StringIO()

@@ -222,7 +222,7 @@ def test_a_consultations_invitation_reaches_each_invitee_in_their_language(plan,
         welsh_dates = (date_format(opens, "j F Y"), date_format(closes, "j F Y"))
     assert rows[welsh.pk].subject == f"Ymgynghoriad: {plan.title}"
     assert rows[welsh.pk].body == (
-        f"Mae Alice Owner yn gwahodd eich sylwadau ar y drafft {plan.title}, sydd ar agor o {welsh_dates[0]} "
+        f"Mae Alice Owner yn eich gwahodd i roi sylwadau ar y drafft {plan.title}, ar agor o {welsh_dates[0]} "
         f"tan {welsh_dates[1]}.\n\nTell us."
     )
     assert rows[mel.pk].subject == f"Consultation: {plan.title}"

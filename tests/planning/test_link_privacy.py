@@ -156,7 +156,7 @@ def test_a_link_added_while_a_partners_pdf_waits_never_reaches_that_pdf(settings
     assert render_document.call(document.pk) == "failed"
     document.refresh_from_db()
     assert document.status == Document.Status.FAILED and not document.file
-    assert CHANGED_MESSAGE in document.error
+    assert str(CHANGED_MESSAGE) in document.error
     again = documents.request_plan_pdf(pat, plan)  # asked again: the new moment, the new plan hidden
     assert again.pk != document.pk and other.pk in hidden_plans(again.key)
 
