@@ -28,7 +28,9 @@ LIMIT = 10
 # the scorecard's sections since issue 17 each read their own table once — the milestones
 # done, the budget profiles, the members' questions, the plan's risks — at every size: 12,
 # over the house's 10 (docs/performance.md, "Query counts after the rest of issue 17")
-LIMITS = {"scorecard": 12, "item": 11}
+# issue 18: an action's page reads the recommendations it addresses (decision 0030), a
+# priority's its judgements and findings (0031, 0032): 11, over the house's 10
+LIMITS = {"scorecard": 12, "item": 11, "priority": 11}
 # an action's page names the inspection recommendations it addresses (issue 18, decision 0030):
 # one query more, for every persona and at every size (11, over the house's 10)
 
@@ -45,9 +47,11 @@ PERSONAS = [
 PUBLIC = {"public plan": 10, "public item": 8}  # the same for every persona
 # the shared definitions (issue 17): a theme's roll-up, the themes and the indicators
 DEFINITIONS = {"theme": 10, "themes": 3, "indicators": 3}
-# a priority's page reads its judgements in one query (as an action's reads its budget lines); the
-# equality screening: session, user, plan, assessment, its lines, the council's setting
-EVALUATION = {"priority": 10, "equality": 6}
+# a priority's page reads its judgements in one query (as an action's reads its budget lines) and
+# the needs assessment's findings it rests on in another (decisions 0031, 0032): 11, over the
+# house's 10 like the action's page; the equality screening: session, user, plan, assessment,
+# its lines, the council's setting
+EVALUATION = {"priority": 11, "equality": 6}
 EXPECTED = {
     persona: {
         "plan": 9,
@@ -56,7 +60,7 @@ EXPECTED = {
         "scorecard": 12,
         "contributions": 10,
         "questions": 5,
-        "needs assessment": 5,
+        "needs assessment": 6,
     }
     | DEFINITIONS
     | EVALUATION
@@ -70,7 +74,7 @@ EXPECTED = {
         "scorecard": 12,
         "contributions": 10,
         "questions": 5,
-        "needs assessment": 5,
+        "needs assessment": 6,
     }
     | DEFINITIONS
     | EVALUATION
@@ -169,4 +173,6 @@ def test_every_persona_reads_the_main_pages_in_a_fixed_number_of_queries(
         plan.save()
     assert plan.items.count() == 34
     assert (counts[1], counts[10]) == (EXPECTED[persona], EXPECTED[persona])
-    assert all(count <= LIMITS.get(page, LIMIT) for page, count in EXPECTED[persona].items())
+    assert all(count <= LIMITS.get(page, LIMIT) for page, count in EXPECTED[persona].items()), [
+        (page, count) for page, count in EXPECTED[persona].items() if count > LIMITS.get(page, LIMIT)
+    ]

@@ -76,7 +76,7 @@ def test_owner_consults_partner_comments_officer_changes_the_action_in_reply_own
     follow(owner, owner.get_by_role("link", name="Respond to the comment from Pat Partner"))
     follow(owner, owner.get_by_role("link", name="Change the item in reply"))
     expect(owner.locator(".govuk-inset-text")).to_contain_text("in reply to the comment from Pat Partner")
-    owner.get_by_label("Title").fill(RENAMED)
+    owner.get_by_label("Title", exact=True).fill(RENAMED)
     submit(owner, owner.get_by_role("button", name="Save", exact=True))
     expect(_banner(owner)).to_contain_text(f"“{RENAMED}” saved. The comment from Pat Partner is accepted")
     comment.refresh_from_db()

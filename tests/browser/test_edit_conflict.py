@@ -28,16 +28,16 @@ def test_the_second_officer_to_save_gets_a_409_with_both_versions_and_nothing_is
     # Both open the edit form of the same version of the item.
     visit(alices_page, edit_url)
     visit(bobs_page, edit_url)
-    expect(alices_page.get_by_label("Title")).to_have_value(ORIGINAL)
-    expect(bobs_page.get_by_label("Title")).to_have_value(ORIGINAL)
+    expect(alices_page.get_by_label("Title", exact=True)).to_have_value(ORIGINAL)
+    expect(bobs_page.get_by_label("Title", exact=True)).to_have_value(ORIGINAL)
 
     # Alice saves first.
-    alices_page.get_by_label("Title").fill(ALICES)
+    alices_page.get_by_label("Title", exact=True).fill(ALICES)
     submit(alices_page, alices_page.get_by_role("button", name="Save", exact=True))
     expect(alices_page.locator(".govuk-notification-banner")).to_contain_text(f"“{ALICES}” saved.")
 
     # Bob saves his change to the version he opened: 409, his text shown, not saved.
-    bobs_page.get_by_label("Title").fill(BOBS)
+    bobs_page.get_by_label("Title", exact=True).fill(BOBS)
     with bobs_page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(edit_url)) as posted:
         submit(bobs_page, bobs_page.get_by_role("button", name="Save", exact=True), status=409)
     assert posted.value.status == 409

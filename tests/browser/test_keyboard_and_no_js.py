@@ -24,7 +24,7 @@ def test_without_javascript_an_officer_adds_a_priority_and_moves_it_up(live_serv
     expect(page.locator("body")).not_to_have_class("js-enabled")  # the app's own script never ran
 
     follow(page, page.get_by_role("link", name=f"Add priority under {vision.title}", exact=True))
-    page.get_by_label("Title").fill(NEW)
+    page.get_by_label("Title", exact=True).fill(NEW)
     submit(page, page.get_by_role("button", name="Save", exact=True))
     expect(page.locator(".govuk-notification-banner")).to_contain_text(f"Priority “{NEW}” added.")
     assert outline(page)[1:] == [("Priority", "1", EXISTING), ("Priority", "2", NEW)]

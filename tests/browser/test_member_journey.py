@@ -65,10 +65,11 @@ def _table(table) -> list[list[str]]:
 
 
 def _assert_read_only(page) -> None:
-    """No form but the header's search and sign-out; no link that edits anything."""
+    """No form but the header's search, sign-out and language switch; no link that edits anything."""
     forms = page.locator("form")
     actions = forms.evaluate_all("forms => forms.map(f => f.getAttribute('action'))")
-    assert sorted(actions) == sorted([reverse("planning:search"), reverse("logout")]), f"{page.url}: forms {actions}"
+    header = [reverse("planning:search"), reverse("logout"), reverse("partners:switch-language")]
+    assert sorted(actions) == sorted(header), f"{page.url}: forms {actions}"
     expect(page.locator("main form, main button, main input, main select, main textarea")).to_have_count(0)
     links = page.locator("a[href]").evaluate_all(
         "links => links.map(a => [a.textContent.replace(/\\s+/g, ' ').trim(), a.getAttribute('href')])"

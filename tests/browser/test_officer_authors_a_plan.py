@@ -43,14 +43,14 @@ def test_officer_creates_a_plan_builds_its_tree_edits_reorders_and_reads_the_his
     # Create a plan.
     follow(page, page.get_by_role("link", name="Create a plan"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Create a plan")
-    page.get_by_label("Title").fill("Attendance Business Plan 2014-15")
+    page.get_by_label("Title", exact=True).fill("Attendance Business Plan 2014-15")
     page.get_by_label("Slug").fill("attendance")
     page.get_by_label("Kind").select_option(label="Service business plan")
     page.get_by_label("Owning organisation").select_option(label="School Improvement")
     page.get_by_label("Plan owner").select_option(label="Alice Owner")
     page.get_by_label("Start year").fill("2014")
     page.get_by_label("End year").fill("2015")
-    page.get_by_label("Summary").fill("Raise attendance in every school.\n\nFocus on persistent absence.")
+    page.locator("#id_summary").fill("Raise attendance in every school.\n\nFocus on persistent absence.")
     submit(page, page.get_by_role("button", name="Create plan"))
 
     # The new plan's page, with its vision.
@@ -69,14 +69,16 @@ def test_officer_creates_a_plan_builds_its_tree_edits_reorders_and_reads_the_his
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
     expect(summary.get_by_role("link", name="Title: This field is required.")).to_have_attribute("href", "#id_title")
     expect(page.locator("#id_title-error")).to_have_text("Error: This field is required.")
-    expect(page.get_by_label("Title")).to_have_attribute("aria-describedby", re.compile(r"\bid_title-error\b"))
-    page.get_by_label("Title").fill(PRIORITY)
+    expect(page.get_by_label("Title", exact=True)).to_have_attribute(
+        "aria-describedby", re.compile(r"\bid_title-error\b")
+    )
+    page.get_by_label("Title", exact=True).fill(PRIORITY)
     _save(page)
     expect(_banner(page)).to_contain_text(f"Priority “{PRIORITY}” added.")
 
     # A costed action under the priority.
     _add_under(page, PRIORITY, "action")
-    page.get_by_label("Title").fill(ACTION)
+    page.get_by_label("Title", exact=True).fill(ACTION)
     page.get_by_label("Cost (£)").fill("25000")
     page.get_by_label("Cost type").select_option(label="Revenue")
     page.get_by_label("Funding source").fill("Attendance grant")
@@ -85,7 +87,7 @@ def test_officer_creates_a_plan_builds_its_tree_edits_reorders_and_reads_the_his
 
     # A target with its measure under the action.
     _add_under(page, ACTION, "target")
-    page.get_by_label("Title").fill(TARGET)
+    page.get_by_label("Title", exact=True).fill(TARGET)
     page.get_by_label("Unit").select_option(label="Percentage (%)")
     page.get_by_label("Direction").select_option(label="Higher is better")
     page.get_by_label("Target value").fill("96")
@@ -95,7 +97,7 @@ def test_officer_creates_a_plan_builds_its_tree_edits_reorders_and_reads_the_his
 
     # A milestone under the target.
     _add_under(page, TARGET, "milestone")
-    page.get_by_label("Title").fill(MILESTONE)
+    page.get_by_label("Title", exact=True).fill(MILESTONE)
     _save(page)
 
     # References are derived from the positions in the tree.
@@ -117,14 +119,14 @@ def test_officer_creates_a_plan_builds_its_tree_edits_reorders_and_reads_the_his
     # Rename the action, giving a reason.
     follow(page, page.get_by_role("link", name=f"Edit {ACTION}", exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text("Edit action")
-    page.get_by_label("Title").fill(ACTION_RENAMED)
+    page.get_by_label("Title", exact=True).fill(ACTION_RENAMED)
     page.get_by_label("Reason for the change").fill("Primary schools asked to join")
     _save(page)
     expect(_banner(page)).to_contain_text(f"“{ACTION_RENAMED}” saved.")
 
     # A second priority, then move it above the first.
     _add_under(page, VISION, "priority")
-    page.get_by_label("Title").fill(SECOND_PRIORITY)
+    page.get_by_label("Title", exact=True).fill(SECOND_PRIORITY)
     _save(page)
     assert [ref for _, ref, title in outline(page) if title == SECOND_PRIORITY] == ["2"]
     submit(page, page.get_by_role("button", name=f"Move up {SECOND_PRIORITY}", exact=True))

@@ -179,8 +179,8 @@ def test_the_starting_point_is_not_offered_without_a_carried_judgement(client, a
 
 # session, user, plan, item, the levels in use, the framework in use, the radios' levels
 FORM_QUERIES = 7
-# a revised draft's priority: the priority's page (10) and the judgement it carries
-CARRIED_PAGE_QUERIES = 11
+# a revised draft's priority: the priority's page (11) and the judgement it carries
+CARRIED_PAGE_QUERIES = 12
 
 
 @pytest.mark.parametrize("priorities", [1, 8])
