@@ -171,7 +171,8 @@ def test_the_pages_read_in_a_fixed_number_of_queries(client, plan, action, alice
     client.force_login(alice)
     with django_assert_num_queries(4):
         client.get(reverse("planning:budget-line-add", args=[plan.slug, action.pk]))
-    with django_assert_num_queries(10):  # its budget profile and its themes, one query each
+    # its budget profile, its themes and the recommendations it addresses (0030), one query each
+    with django_assert_num_queries(11):
         client.get(action.get_absolute_url())
 
 

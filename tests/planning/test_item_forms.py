@@ -138,8 +138,8 @@ EDIT_POST_QUERIES = 26 + CLOCK
 DELETE_FORM_QUERIES = 6
 # session, user, plan with who may edit it, item, the plan's shape, the rows (items, supporters, links),
 # the breadcrumb plans, the themes it is tagged with (issue 17) and an action's budget profile
-# (decision 0023)
-ITEM_PAGE_QUERIES = 10
+# (decision 0023), and the inspection recommendations an action addresses (decision 0030)
+ITEM_PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize("size", ["small", "large"])

@@ -114,4 +114,6 @@ def test_the_item_page_query_count_is_fixed(client, alice, plan, corporate, link
         assert client.get(reverse("planning:item-detail", args=[corporate.slug, target.pk])).status_code == 200
 
 
-ITEM_PAGE_QUERIES = 9  # session, user, plan, item, outline (3), ancestors, breadcrumb plans, themes (issue 17)
+# session, user, plan, item, outline (3), ancestors, breadcrumb plans, themes (issue 17); a
+# priority's judgements and findings (decisions 0031, 0032)
+ITEM_PAGE_QUERIES = 11
