@@ -422,7 +422,7 @@ def plan_shape(
         source, target = ends[:5], ends[5:]
         links_out[source[0]].append(_shape_end(str(labels[relation]), target, pk, note, item_urls, item_page))
         links_in[target[0]].append(
-            _shape_end(Link.INVERSE_LABELS[Link.Relation(relation)], source, pk, note, item_urls, item_page)
+            _shape_end(str(Link.INVERSE_LABELS[Link.Relation(relation)]), source, pk, note, item_urls, item_page)
         )
     for ends_in in links_in.values():
         ends_in.sort(key=_back_order)
@@ -561,7 +561,9 @@ def _attach_current_links(
             )
         if link.target_id in by_id:
             by_id[link.target_id].links_in.append(
-                _link_end(Link.INVERSE_LABELS[Link.Relation(link.relation)], link.source, link, item_urls, item_page)
+                _link_end(
+                    str(Link.INVERSE_LABELS[Link.Relation(link.relation)]), link.source, link, item_urls, item_page
+                )
             )
     for row in rows:
         row.links_in.sort(key=_back_order)
@@ -809,7 +811,7 @@ def _entries(
             HistoryEntry(
                 when=row["history_date"],
                 who=names.who(row),
-                action=HISTORY_TYPES[row["history_type"]],
+                action=str(HISTORY_TYPES[row["history_type"]]),
                 reason=row["history_change_reason"] or "",
                 object_id=row["id"],
                 title=row["title"],
@@ -902,7 +904,7 @@ def _comment_entries(plan: Plan, limit: int) -> list[HistoryEntry]:
         HistoryEntry(
             when=row.history_date,
             who=str(row.history_user) if row.history_user else _("System"),
-            action=_COMMENT_ACTIONS[row.history_type],
+            action=str(_COMMENT_ACTIONS[row.history_type]),
             reason=row.history_change_reason or "",
             object_id=row.id,
             title=row.item_title or _("the plan as a whole"),
