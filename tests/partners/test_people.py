@@ -22,6 +22,8 @@ PERSONAS = ["anonymous", "bob", "pat", "mel", "ada"]  # officer, partner, member
 # url name -> persona -> (GET status, POST status). POSTs carry valid data, so a refusal
 # is the only reason nothing changes. Lists answer GET only; the sign-in check comes first.
 OUTCOMES = {
+    # choosing Welsh or English (decision 0029): anyone; asked without a language, refused (400)
+    "partners:switch-language": dict.fromkeys(PERSONAS, (400, 302)),
     "partners:organisation-list": {
         "anonymous": (LOGIN, LOGIN),
         "bob": (403, 405),
@@ -130,6 +132,12 @@ def _requests(name, *, college, carol, service, me):
 
     board = make_partnership("Board", {service: [], college: []}) if name == "partners:partnership-edit" else None
     return {
+        # anyone's choice is the language cookie; a signed-in person's is kept on their record too
+        "partners:switch-language": (
+            [],
+            {"language": "cy"},
+            lambda: me is None or User.objects.filter(pk=me.pk, language="cy").exists(),
+        ),
         "partners:partnership-list": ([], {}, lambda: False),
         "partners:partnership-create": (
             [],
