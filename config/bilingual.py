@@ -20,7 +20,8 @@ from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from config.html import as_safe_string, html
+from config.html import SafeHtml, as_safe_string, html
+from config.markdown import cached_markdown
 
 WELSH = "cy"
 ENGLISH_TAG = "en-GB"  # the HTML lang of English text
@@ -70,6 +71,16 @@ def shown_html(obj, field: str, *, note: bool = True) -> SafeString:
     return as_safe_string(
         html('<span lang="{}">{}</span> <span class="app-fallback-note">{}</span>', lang, text, fallback_note(lang))
     )
+
+
+def markdown_html(text: Shown, *, note: bool = True) -> SafeHtml:
+    """Markdown shown in the reader's language, or in the other one inside its ``lang``
+    with the note after it (unless ``note`` is false): the item page, the outline, the PDF."""
+    rendered = cached_markdown(text.text)
+    if not text.fell_back:
+        return html("{}", rendered)
+    after = html('<p class="govuk-body-s app-fallback-note">{}</p>', fallback_note(text.lang)) if note else html("")
+    return html('<div lang="{}">{}</div>{}', text.lang, rendered, after)
 
 
 def has_welsh(plan) -> bool:

@@ -18,9 +18,8 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from config.bilingual import Shown, fallback_note, shown, shown_html
+from config.bilingual import markdown_html, shown, shown_html
 from config.html import ID, IdUrl, Pattern, SafeHtml, html, join, sentence
-from config.markdown import cached_markdown
 from planning.formatting import measure, month_year, number, pounds, short_date
 from planning.models import PlanItem
 from planning.wording import in_sentence
@@ -319,20 +318,11 @@ class _Items:
             reference=row.reference,
             url=row.url,
             title=shown_html(item, "title", note=self.notes),
-            description=_in_its_language(description, self.notes) if description.text else _NOTHING,
+            description=markdown_html(description, note=self.notes) if description.text else _NOTHING,
             facts=self.facts(item, row.supporters),
             links=_link_list(row),
             changes=self.change_links(row) if self.change_links else _NOTHING,
         )
-
-
-def _in_its_language(text: Shown, notes: bool) -> SafeHtml:
-    """Markdown shown in the reader's language, or in the other one inside its ``lang``."""
-    rendered = cached_markdown(text.text)
-    if not text.fell_back:
-        return rendered
-    note = html('<p class="govuk-body-s app-fallback-note">{}</p>', fallback_note(text.lang)) if notes else _NOTHING
-    return join([html('<div lang="{}">', text.lang), rendered, html("</div>"), note])
 
 
 def outline_start(plan_title: str) -> SafeHtml:

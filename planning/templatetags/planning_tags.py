@@ -5,7 +5,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from config import bilingual
-from config.html import as_safe_string, html
+from config.html import as_safe_string
 from config.markdown import cached_markdown
 from planning import formatting, wording
 from planning.access import unreadable_plan_ids
@@ -45,18 +45,7 @@ def shown_plain(obj, field: str) -> SafeString:
 def shown_markdown(obj, field: str) -> SafeString:
     """``{{ item|shown_markdown:"description" }}``: the reader's language's Markdown as HTML;
     a fallback in a block with its ``lang`` and the note after it."""
-    text, lang, fell_back = bilingual.shown(obj, field)
-    rendered = cached_markdown(text)
-    if not fell_back:
-        return rendered
-    return as_safe_string(
-        html(
-            '<div lang="{}">{}</div><p class="govuk-body-s app-fallback-note">{}</p>',
-            lang,
-            rendered,
-            bilingual.fallback_note(lang),
-        )
-    )
+    return as_safe_string(bilingual.markdown_html(bilingual.shown(obj, field)))
 
 
 @register.filter
