@@ -8,10 +8,13 @@ accessibility check:
 * ``submit(page, button)`` clicks a button that sends a form (or presses a key on it)
   and checks the page the browser lands on, after any redirect;
 * ``follow(page, link)`` does the same for a link;
-* ``sign_in(page, user)`` does both through the real login form.
+* ``sign_in(page, user)`` does both through the real login form;
+* ``field(page, "Narrative")`` finds a form field by its label, with or without
+  "(optional)" and never its Welsh twin ("Narrative in Welsh").
 """
 
 import os
+import re
 
 # Playwright's sync API runs an event loop in the test's thread; without this Django
 # refuses ORM calls made from the test while that loop exists.
@@ -168,6 +171,13 @@ def sign_in(page, user) -> None:
         (welsh, user.role == user.Role.MEMBER), "Plans"
     )
     assert page.get_by_role("heading", level=1, name=home).is_visible(), f"sign-in did not reach {home}"
+
+
+def field(scope, label: str):
+    """The form field labelled ``label``: the label is matched whole, so "Title" finds the
+    title and not "Title in Welsh" beside it (docs/decisions/0033); "(optional)", which
+    the form template adds to optional fields, may follow."""
+    return scope.get_by_label(re.compile(rf"^{re.escape(label)}( \(optional\))?$"))
 
 
 def follow(page, link, status: int = 200):

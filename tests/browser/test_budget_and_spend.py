@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from monitoring.models import ProgressReturn
 from planning.models import BudgetLine
-from tests.browser.conftest import follow, sign_in, submit, visit
+from tests.browser.conftest import field, follow, sign_in, submit, visit
 from tests.monitoring import conftest as monitoring_fixtures
 
 pytestmark = pytest.mark.browser
@@ -57,7 +57,7 @@ def test_an_officer_profiles_an_action_reports_spend_and_the_scorecard_flags_it(
     # --- He fills Q2's return with spend to date: £26,000 against £20,000 profiled. -------------
     visit(officer, reverse("monitoring:return-edit", args=[monitored.slug, action.pk, q2.slug]))
     officer.get_by_label("RAG rating").select_option(label="Green")
-    officer.get_by_label("Narrative").fill("Every maths teacher is booked; the autumn course cost more.")
+    field(officer, "Narrative").fill("Every maths teacher is booked; the autumn course cost more.")
     officer.get_by_label("Spend to date (£)").fill("26000")
     submit(officer, officer.get_by_role("button", name="Submit to the plan owner"))
     expect(officer.get_by_text("£26,000")).to_be_visible()

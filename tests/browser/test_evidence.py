@@ -5,7 +5,7 @@ by axe."""
 import pytest
 
 from planning import evidence
-from tests.browser.conftest import follow, sign_in, submit, visit
+from tests.browser.conftest import field, follow, sign_in, submit, visit
 from tests.factories import add_item, make_plan, vision_of
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ def test_an_officer_adds_evidence_and_the_report_flags_change(page, alice, bob, 
     # the needs assessment: a source, then a finding from it
     visit(page, f"/plans/{plan.slug}/needs-assessment/")
     follow(page, page.get_by_role("link", name="Add a document or data"))
-    page.get_by_label("Title").fill("Key stage 2 results 2012")
+    field(page, "Title").fill("Key stage 2 results 2012")
     page.get_by_label("Data", exact=True).check()
     submit(page, page.get_by_role("button", name="Save"))
     follow(page, page.get_by_role("link", name="Add a finding"))

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from monitoring.models import ProgressReturn, ReminderSent
-from tests.browser.conftest import follow, sign_in, submit, visit
+from tests.browser.conftest import field, follow, sign_in, submit, visit
 from tests.monitoring import conftest as monitoring_fixtures
 
 pytestmark = pytest.mark.browser
@@ -96,7 +96,7 @@ def test_a_quarter_of_returns_chased_filled_returned_resubmitted_and_accepted(
     expect(officer.get_by_text("No return has been started for this quarter.")).to_be_visible()
     follow(officer, officer.get_by_role("link", name="Fill in this return"))
     officer.get_by_label("RAG rating").select_option(label="Amber")
-    officer.get_by_label("Narrative").fill(DRAFT)
+    field(officer, "Narrative").fill(DRAFT)
     submit(officer, officer.get_by_role("button", name="Save as draft"))
     expect(_banner(officer)).to_contain_text("Draft saved. Submit it when it is ready.")
     ret = _stored(action, q1)
@@ -115,7 +115,7 @@ def test_a_quarter_of_returns_chased_filled_returned_resubmitted_and_accepted(
     officer.keyboard.type("Green")
     expect(rag).to_have_value("green")
     officer.keyboard.press("Tab")
-    narrative = officer.get_by_label("Narrative")
+    narrative = field(officer, "Narrative")
     expect(narrative).to_be_focused()
     expect(narrative).to_have_value(DRAFT)
     officer.keyboard.press("ControlOrMeta+A")
@@ -144,7 +144,7 @@ def test_a_quarter_of_returns_chased_filled_returned_resubmitted_and_accepted(
     row.get_by_label("RAG rating").select_option(label="Green")
     actual = row.get_by_label("Actual value")
     actual.fill("150")
-    row.get_by_label("Narrative").fill(PARTNER_NARRATIVE)
+    field(row, "Narrative").fill(PARTNER_NARRATIVE)
     submit(partner, partner.get_by_role("button", name="Submit all"))
     # Refused next to the field; nothing saved. (That the field is *described* by its
     # error is checked in the test below.)
@@ -152,7 +152,7 @@ def test_a_quarter_of_returns_chased_filled_returned_resubmitted_and_accepted(
     expect(row.locator(".govuk-error-message")).to_have_text("Error: A percentage must be between 0 and 100.")
     expect(actual).to_have_attribute("aria-invalid", "true")
     expect(actual).to_have_value("150")  # what she typed is kept to put right
-    expect(row.get_by_label("Narrative")).to_have_value(PARTNER_NARRATIVE)
+    expect(field(row, "Narrative")).to_have_value(PARTNER_NARRATIVE)
     assert not ProgressReturn.objects.filter(item=target).exists()
 
     actual.fill("71")
@@ -194,7 +194,7 @@ def test_a_quarter_of_returns_chased_filled_returned_resubmitted_and_accepted(
     expect(officer.locator(".govuk-inset-text")).to_contain_text(
         f"Returned for changes by Alice Owner: {RETURNED_BECAUSE}"
     )
-    officer.get_by_label("Narrative").fill(RESUBMITTED)
+    field(officer, "Narrative").fill(RESUBMITTED)
     submit(officer, officer.get_by_role("button", name="Submit to the plan owner"))
     expect(_banner(officer)).to_contain_text("Return submitted to the plan owner.")
     ret.refresh_from_db()

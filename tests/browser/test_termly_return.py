@@ -14,7 +14,7 @@ from monitoring import services as monitoring
 from monitoring.models import ProgressReturn
 from planning import services as planning
 from planning.models import Plan
-from tests.browser.conftest import follow, sign_in, submit
+from tests.browser.conftest import field, follow, sign_in, submit
 from tests.factories import add_item, make_plan, vision_of
 
 pytestmark = pytest.mark.browser
@@ -63,7 +63,7 @@ def test_a_college_lead_fills_a_termly_return_with_spend_and_a_late_milestone(pa
     follow(page, page.get_by_role("link", name="Fill in this return"))
     expect(page.get_by_text("What happened this term.")).to_be_visible()
     page.get_by_label("RAG rating").select_option("green")
-    page.get_by_label("Narrative").fill("Every learner at risk has a mentor.")
+    field(page, "Narrative").fill("Every learner at risk has a mentor.")
     page.get_by_label("Spend to date (£)").fill("3100")
     submit(page, page.get_by_role("button", name="Submit to the plan owner"))
     saved = ProgressReturn.objects.get(item=college_plan.action, period=terms[0])

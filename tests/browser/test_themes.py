@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import follow, sign_in, submit, visit
+from tests.browser.conftest import field, follow, sign_in, submit, visit
 from tests.monitoring import conftest as monitoring_fixtures
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ def test_an_admin_defines_a_theme_an_officer_tags_an_action_a_member_reads_it(pa
     submit(page, page.get_by_role("button", name="Save theme"))  # nothing typed
     expect(page.locator("#id_name-error")).to_contain_text("This field is required")
     page.get_by_label("Name").fill("Narrowing the gap")
-    page.get_by_label("Description").fill("Pupils on **free school meals** do as well as their peers.")
+    field(page, "Description").fill("Pupils on **free school meals** do as well as their peers.")
     submit(page, page.get_by_role("button", name="Save theme"))
     expect(page.get_by_role("link", name="Narrowing the gap", exact=True)).to_be_visible()
 

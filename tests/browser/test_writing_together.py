@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from partners.models import Organisation, User
 from planning.models import DraftingGroupMember, Edition, Plan, PlanItem
-from tests.browser.conftest import follow, sign_in, submit, visit
+from tests.browser.conftest import field, follow, sign_in, submit, visit
 from tests.factories import OrganisationFactory, UserFactory, add_item, make_partnership, vision_of
 
 pytestmark = pytest.mark.browser
@@ -45,14 +45,14 @@ def test_a_partner_in_a_drafting_group_writes_their_part_and_only_there(live_ser
     follow(partner, partner.get_by_role("link", name="write “Healthy people”"))
     expect(partner.locator(".govuk-inset-text")).to_contain_text("You are drafting “Healthy people”")
     follow(partner, partner.get_by_role("link", name="Add an action under this"))
-    partner.get_by_label("Title").fill("Walking groups in every town")
+    field(partner, "Title").fill("Walking groups in every town")
     submit(partner, partner.get_by_role("button", name="Save", exact=True))
     added = PlanItem.objects.get(title="Walking groups in every town")
     assert added.parent_id == healthy.pk
     assert PlanItem.history.get(id=added.pk).history_user_id == pat.pk
     visit(partner, added.get_absolute_url())
     follow(partner, partner.get_by_role("link", name="Edit", exact=True))
-    partner.get_by_label("Title").fill("Walking groups in every town and village")
+    field(partner, "Title").fill("Walking groups in every town and village")
     submit(partner, partner.get_by_role("button", name="Save", exact=True))
     assert PlanItem.objects.get(pk=added.pk).title == "Walking groups in every town and village"
 
