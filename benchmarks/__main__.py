@@ -314,6 +314,9 @@ def _pages(s: Subjects, clients: dict[str, Client]) -> dict[str, tuple[Client, s
         "item page": (owner, reverse("planning:item-detail", args=[slug, action])),
         "item edit form (GET)": (owner, reverse("planning:item-edit", args=[slug, action])),
         "alignment report": (owner, reverse("planning:plan-alignment", args=[slug])),
+        # the near-duplicates of the plan's actions and targets in every plan (issue 18, decision
+        # 0034): searched again after the edit (cold), from the cache when nothing changed
+        "near-duplicates (the plan's)": (owner, reverse("planning:plan-duplicates", args=[slug])),
         "past view (its edition)": (owner, reverse("planning:plan-as-of", args=[slug]) + f"?edition={s.edition.pk}"),
         "comparison (edition, now)": (
             owner,

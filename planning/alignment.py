@@ -13,8 +13,9 @@ Four findings, for one plan or for every plan a reader may see:
 4. the spread of each plan's targets across its top-level priorities;
 5. evidence (issue 18, decision 0031): priorities linked to no finding of a needs
    assessment, and actions with no success criteria;
-6. near-duplicate actions and targets across plans (``planning.duplicates``), with how
-   many plans and items have been retired by merging them into another.
+6. how many plans and items have been retired by merging them into another; the
+   near-duplicate actions and targets across plans have their own page
+   (``planning.duplicates``: seconds of work on a large council, docs/decisions/0034).
 
 Each report reads plans, items and links once (a fixed number of queries whatever the
 size of the plans) and works the rest out in Python. Items are read as tuples of the
@@ -37,7 +38,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from planning import duplicates
-from planning.duplicates import Duplicates
 from planning.formatting import measure
 from planning.models import Indicator, Link, Plan, PlanItem, PriorityFinding
 from planning.selectors import plan_references, references
@@ -223,7 +223,6 @@ class Alignment:
     spreads: list[PlanSpread]
     priorities_without_evidence: list[ItemRow] = field(default_factory=list)
     actions_without_criteria: list[ItemRow] = field(default_factory=list)
-    duplicates: Duplicates | None = None
     plans_retired: int = 0
     items_merged: int = 0
     threshold_percent: int = int(SPREAD_THRESHOLD * 100)
@@ -261,11 +260,7 @@ def plan_alignment(plan: Plan, *, compare_with: QuerySet[Plan] | None = None, op
     refs = {**forest.refs, **plan_references(other_ids)}
     plans = sorted([plan, *others], key=_tree_order)
     report = _report(forest, {p.pk: p for p in plans}, compared, refs, opened)
-    if compare_with is not None:
-        readable = {p.pk: p for p in sorted(compare_with.select_related(None).only(*_PLAN_COLUMNS), key=_tree_order)}
-        readable[plan.pk] = plan
-        report.duplicates = duplicates.find_duplicates(readable, within=plan.pk)
-        report.plans_retired, report.items_merged = report.duplicates.plans_retired, report.duplicates.items_merged
+    report.plans_retired, report.items_merged = duplicates.retirements([plan])
     return report
 
 
@@ -274,13 +269,8 @@ def council_alignment(plans: QuerySet[Plan], *, opened: str = "") -> Alignment:
     forest = _Forest(list(plans.in_tree_order()))
     compared = _targets(PlanItem.objects.filter(plan_id__in=list(forest.plans), indicator__isnull=False))
     report = _report(forest, forest.plans, compared, forest.refs, opened)
-    report.duplicates = duplicates.find_duplicates(forest.plans)
-    report.plans_retired, report.items_merged = report.duplicates.plans_retired, report.duplicates.items_merged
+    report.plans_retired, report.items_merged = duplicates.retirements(list(forest.plans.values()))
     return report
-
-
-# what the duplicates of one plan's report need of the other plans: their names and addresses
-_PLAN_COLUMNS = ("pk", "slug", "title", "tree_id", "lft", "merged_into_id", "label_action", "label_target")
 
 
 # --- the work --------------------------------------------------------------------------

@@ -9,9 +9,10 @@ reversed once (``IdUrl``). ``templatetags/alignment_rows`` makes them template t
 
 from django.utils.translation import gettext as _
 
+from config.bilingual import shown_html
 from config.html import ID, IdUrl, SafeHtml, html, join
 from planning.alignment import Alignment, Disagreement, ItemRow, shown_value
-from planning.duplicates import DuplicateGroup
+from planning.duplicates import DuplicateGroup, Duplicates
 from planning.formatting import long_date
 from planning.models import Plan
 
@@ -49,8 +50,8 @@ class _Links:
         return url(pk)
 
 
-def links_for(report: Alignment) -> _Links:
-    """The report's links, made once for all its tables (a plan is in many of them)."""
+def links_for(report: Alignment | Duplicates) -> _Links:
+    """The page's links, made once for all its tables (a plan is in many of them)."""
     if report.links is None:
         report.links = _Links()
     return report.links
@@ -136,7 +137,7 @@ def duplicate_rows(group: DuplicateGroup, links: _Links) -> SafeHtml:
                 '<a class="govuk-link" href="{}">{}</a></th><td class="govuk-table__cell">{}</td></tr>',
                 item.plan.label_for(item.kind),
                 links.item_url(item.plan, item.pk),
-                item.title,
+                shown_html(item, "title"),
                 links.plan(item.plan),
             )
         )

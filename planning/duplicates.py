@@ -18,15 +18,27 @@ shows the first ``SHOWN_GROUPS`` groups and counts the rest.
 
 Merged items (``merged_into``) and the items of retired plans drop out: they have been dealt
 with. Callers pass the plans the reader may see; nothing here decides who sees what.
+
+The search has its own page (``for_council``, ``for_plan``), not a section of the alignment
+report: on the generated large council it is seconds of work, which every reading of the report
+paid. What it finds is cached, keyed by the plans searched and by the newest history row of
+items and of plans: every change to a title, a merger or a retirement writes one (the house
+rule: no write without its history row), so the first reading after any change searches again
+and later readings are served from the cache (docs/decisions/0034). The counts of plans retired
+and items merged (``retirements``) are one query, read fresh by the report and the page.
 """
 
+import hashlib
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Count, QuerySet
 
+from config.cache import cache_get, cache_set
 from planning.models import Plan, PlanItem
 
 THRESHOLD = 0.6
@@ -36,6 +48,8 @@ SHOWN_ITEMS = 12  # items listed in a group; the rest are counted
 MAX_COMPARISONS = 1_000_000
 # a trigram in the prefixes of more texts than this proposes no pairs (see ``_similar``)
 MAX_BUCKET = 100
+# seconds a search is kept: any change makes a new key, so this only frees the memory
+CACHE_SECONDS = 24 * 60 * 60
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -63,6 +77,7 @@ class DuplicateItem:
     title: str
     kind: str
     plan: Plan
+    title_cy: str = ""  # shown to a Welsh reader (docs/decisions/0033)
 
 
 @dataclass
@@ -70,13 +85,14 @@ class DuplicateGroup:
     """A leading text and the texts similar to it: their items, in two or more plans."""
 
     kind: str
-    items: list[DuplicateItem]
+    items: list[DuplicateItem]  # the first ``SHOWN_ITEMS`` of them, once read from the cache
     plan_count: int
+    size: int = 0  # how many items the group holds
     shown: list[DuplicateItem] = field(default_factory=list)
 
     @property
     def hidden(self) -> int:
-        return len(self.items) - len(self.shown)
+        return self.size - len(self.shown)
 
 
 @dataclass
@@ -85,32 +101,116 @@ class Duplicates:
     total_groups: int
     total_items: int
     stopped: bool = False  # the search passed MAX_COMPARISONS: the groups found so far
-    plans_retired: int = 0  # of the plans counted (one plan's report: that plan)
-    items_merged: int = 0  # actions and targets of the live plans counted, merged into another
     threshold: int = int(THRESHOLD * 100)
+    links: object = None  # the page's plan and item addresses, made once (alignment_html.links_for)
+
+
+# --- the pages' entry points -------------------------------------------------------------------
+
+# what the search needs of each plan: its name, address and whether it was retired
+PLAN_COLUMNS = ("pk", "slug", "title", "title_cy", "tree_id", "lft", "merged_into_id", "label_action", "label_target")
+
+
+def for_council(plans: dict[int, Plan]) -> Duplicates:
+    """Near-duplicates among every plan in ``plans`` (``readable``: the reader's), from the
+    cache when nothing changed."""
+    return _cached(plans, within=None)
+
+
+def for_plan(plan: Plan, plans: dict[int, Plan]) -> Duplicates:
+    """The groups holding an item of ``plan``, among ``plans`` (``readable``: the reader's)."""
+    return _cached({**plans, plan.pk: plans.get(plan.pk, plan)}, within=plan.pk)
+
+
+def retirements(plans: Iterable[Plan]) -> tuple[int, int]:
+    """How many of ``plans`` were retired into another, and how many actions and targets of
+    those still live were merged into another: what "fewer, better plans" has done (one query)."""
+    plans = list(plans)
+    live = [plan.pk for plan in plans if plan.merged_into_id is None]
+    merged = PlanItem.objects.filter(
+        plan_id__in=live, kind__in=sorted(PlanItem.MERGEABLE_KINDS), merged_into__isnull=False
+    ).aggregate(n=Count("pk"))["n"]
+    return len(plans) - len(live), merged
+
+
+def readable(plans: QuerySet[Plan]) -> dict[int, Plan]:
+    """The plans, in tree order (the order groups are listed), with only what the search shows."""
+    ordered = sorted(plans.select_related(None).only(*PLAN_COLUMNS), key=lambda p: (p.tree_id, p.lft))
+    return {plan.pk: plan for plan in ordered}
+
+
+def _cached(plans: dict[int, Plan], *, within: int | None) -> Duplicates:
+    key = _cache_key(plans, within)
+    stored = cache_get(key)
+    if stored is not None:
+        return _restored(stored, plans)
+    found = find_duplicates(plans, within=within)
+    cache_set(key, _stored(found), CACHE_SECONDS)
+    return found
+
+
+def _cache_key(plans: dict[int, Plan], within: int | None) -> str:
+    """What the search read: the plans (and which are retired), and the newest history row of
+    items and plans, which every change writes; item count and newest id as well, for rows a
+    fixture load wrote without history (one query)."""
+    item, plan = PlanItem.history.model._meta.db_table, Plan.history.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(history_id) FROM {item}), (SELECT MAX(history_id) FROM {plan}),"  # noqa: S608  table names, not input
+            f" (SELECT COUNT(*) FROM {PlanItem._meta.db_table}), (SELECT MAX(id) FROM {PlanItem._meta.db_table})"
+        )
+        changed = cursor.fetchone()
+    scope = ",".join(f"{pk}{'r' if p.merged_into_id else ''}" for pk, p in plans.items())
+    digest = hashlib.sha256(f"{scope}|{within}|{changed}|{THRESHOLD}".encode()).hexdigest()
+    return f"duplicates:{SCHEMA}:{digest}"
+
+
+# the shape of what is cached; bump when it changes
+SCHEMA = 1
+
+
+def _stored(found: Duplicates) -> dict:
+    """What the page shows, without the plans (read fresh: their titles may change)."""
+    return {
+        "groups": [
+            (g.kind, g.plan_count, len(g.items), [(i.pk, i.plan.pk, i.title, i.title_cy, i.kind) for i in g.shown])
+            for g in found.groups
+        ],
+        "totals": (found.total_groups, found.total_items, found.stopped),
+    }
+
+
+def _restored(stored: dict, plans: dict[int, Plan]) -> Duplicates:
+    groups = []
+    for kind, plan_count, size, shown in stored["groups"]:
+        items = [
+            DuplicateItem(pk, title, item_kind, plans[plan_id], title_cy)
+            for pk, plan_id, title, title_cy, item_kind in shown
+        ]
+        groups.append(DuplicateGroup(kind=kind, items=items, plan_count=plan_count, size=size, shown=items))
+    total_groups, total_items, stopped = stored["totals"]
+    return Duplicates(groups, total_groups, total_items, stopped)
+
+
+# --- the search ----------------------------------------------------------------------------------
 
 
 def find_duplicates(plans: dict[int, Plan], *, within: int | None = None) -> Duplicates:
     """Near-duplicate actions and targets among the live plans in ``plans`` (id -> plan, in
     the order groups are listed); with ``within``, only groups holding an item of that plan."""
     live = {pk: plan for pk, plan in plans.items() if plan.merged_into_id is None}
-    counted = set(plans) if within is None else {within}  # whose retirements and mergers are counted
-    rows = []
-    merged = 0
-    for row in PlanItem.objects.filter(plan_id__in=sorted(live), kind__in=sorted(PlanItem.MERGEABLE_KINDS)).values_list(
-        "pk", "plan_id", "kind", "title", "tree_id", "lft", "merged_into_id"
-    ):
-        if row[6] is None:
-            rows.append(row[:6])
-        elif row[1] in counted:
-            merged += 1
+    rows = list(
+        PlanItem.objects.filter(
+            plan_id__in=sorted(live), kind__in=sorted(PlanItem.MERGEABLE_KINDS), merged_into__isnull=True
+        ).values_list("pk", "plan_id", "kind", "title", "title_cy", "lft")
+    )
     order = {pk: n for n, pk in enumerate(live)}
     rows.sort(key=lambda row: (order[row[1]], row[5]))
     texts: dict[tuple[str, frozenset[str]], list[DuplicateItem]] = {}
     titles: dict[tuple[str, frozenset[str]], str] = {}
-    for pk, plan_id, kind, title, _tree, _lft in rows:
+    for pk, plan_id, kind, title, title_cy, _lft in rows:
         key = (kind, trigrams(title))
-        texts.setdefault(key, []).append(DuplicateItem(pk, title, kind, live[plan_id]))
+        texts.setdefault(key, []).append(DuplicateItem(pk, title, kind, live[plan_id], title_cy))
         titles.setdefault(key, title)
     keys = list(texts)
     stopped = False
@@ -133,7 +233,7 @@ def find_duplicates(plans: dict[int, Plan], *, within: int | None = None) -> Dup
         if len(plan_ids) < 2 or (within is not None and within not in plan_ids):
             continue  # one plan's own repetition, or (for one plan's report) another plan's business
         taken.update(members)
-        groups.append(DuplicateGroup(kind=keys[leader][0], items=items, plan_count=len(plan_ids)))
+        groups.append(DuplicateGroup(kind=keys[leader][0], items=items, plan_count=len(plan_ids), size=len(items)))
     for group in groups[:SHOWN_GROUPS]:
         group.shown = group.items[:SHOWN_ITEMS]
     return Duplicates(
@@ -141,8 +241,6 @@ def find_duplicates(plans: dict[int, Plan], *, within: int | None = None) -> Dup
         total_groups=len(groups),
         total_items=sum(len(g.items) for g in groups),
         stopped=stopped,
-        plans_retired=sum(1 for pk in counted if plans[pk].merged_into_id is not None),
-        items_merged=merged,
     )
 
 

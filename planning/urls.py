@@ -69,6 +69,8 @@ urlpatterns = [
     path("p/<int:pk>/", links.plan_permalink, name="plan-permalink"),
     path("plans/<slug:slug>/alignment/", alignment.plan_alignment, name="plan-alignment"),
     path("alignment/", alignment.council_alignment, name="council-alignment"),
+    path("plans/<slug:slug>/alignment/duplicates/", alignment.plan_duplicates, name="plan-duplicates"),
+    path("alignment/duplicates/", alignment.council_duplicates, name="council-duplicates"),
     # evidence in the plan (issue 18, decision 0031)
     path("plans/<slug:slug>/needs-assessment/", evidence.needs_assessment, name="needs-assessment"),
     path("plans/<slug:slug>/needs-assessment/sources/new/", evidence.source_add, name="evidence-source-add"),

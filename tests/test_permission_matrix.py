@@ -209,6 +209,7 @@ URLS = {
     "planning:import-upload": (lambda w: [], "admin_only", "admin_only"),
     "planning:import-preview": (lambda w: [w.plan_import.pk], "admin_only", "admin_only"),
     "planning:council-alignment": (lambda w: [], "signed_in", "wrong_method"),
+    "planning:council-duplicates": (lambda w: [], "signed_in", "wrong_method"),
     "planning:plan-detail": (lambda w: [w.plan.slug], "read", "wrong_method"),
     # shared definitions (issue 17, decision 0025): themes are read by anyone signed in and
     # defined by admins; an item is tagged by whoever may change its plan; indicators are read
@@ -229,6 +230,7 @@ URLS = {
     "planning:plan-summary": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:plan-history": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:plan-alignment": (lambda w: [w.plan.slug], "read", "wrong_method"),
+    "planning:plan-duplicates": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:plan-as-of": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:plan-compare": (lambda w: [w.plan.slug], "read", "wrong_method"),
     "planning:plan-editions": (lambda w: [w.plan.slug], "read", "change"),

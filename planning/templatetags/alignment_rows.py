@@ -7,7 +7,7 @@ from django.utils.safestring import SafeString
 from config.html import as_safe_string
 from planning import alignment_html
 from planning.alignment import Alignment, Disagreement, ItemRow
-from planning.duplicates import DuplicateGroup
+from planning.duplicates import DuplicateGroup, Duplicates
 
 register = template.Library()
 
@@ -28,5 +28,5 @@ def plan_value_rows(report: Alignment, group: Disagreement) -> SafeString:
 
 
 @register.simple_tag
-def duplicate_rows(report: Alignment, group: DuplicateGroup) -> SafeString:
-    return as_safe_string(alignment_html.duplicate_rows(group, alignment_html.links_for(report)))
+def duplicate_rows(found: Duplicates, group: DuplicateGroup) -> SafeString:
+    return as_safe_string(alignment_html.duplicate_rows(group, alignment_html.links_for(found)))

@@ -64,6 +64,10 @@ def test_the_owner_records_a_merger_and_it_leaves_the_duplicates(page, alice, ca
     twin_priority = add_item(other, vision_of(other), "priority", user=carol, title="Reading")
     add_item(other, twin_priority, "action", user=carol, title="Run a reading recovery scheme in the primary schools")
     sign_in(page, alice)
+    # the report links to the near-duplicates, which list the pair
+    visit(page, f"/plans/{plan.slug}/alignment/")
+    follow(page, page.get_by_role("link", name="Near-duplicates of this plan's actions and targets in other plans"))
+    assert page.get_by_role("link", name="Run a reading recovery scheme in the primary schools").is_visible()
     visit(page, action.get_absolute_url())
     follow(page, page.get_by_role("link", name="Record a merger into another item"))
     page.get_by_label("Run a reading recovery scheme in the primary schools", exact=False).check()
@@ -72,3 +76,5 @@ def test_the_owner_records_a_merger_and_it_leaves_the_duplicates(page, alice, ca
     assert page.get_by_text("Merged into").first.is_visible()
     visit(page, "/alignment/")
     assert page.get_by_text("1 action or target merged into another").is_visible()
+    follow(page, page.get_by_role("link", name="Near-duplicate actions and targets across plans").last)
+    assert page.locator("#main-content", has_text="None found.").count()

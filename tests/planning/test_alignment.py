@@ -449,9 +449,9 @@ def test_the_plan_and_council_reports_query_counts_do_not_grow_with_the_plans(
 # session, user, plan (with its ancestors, for the breadcrumbs, and what the rules need about the
 # reader), plans to compare with, the plan's items, the other plans' targets on its indicators, the
 # other plans' shape (for references), links; and (issue 18) priorities linked to a finding,
-# actions without success criteria, the plans the reader may see and their actions and targets
-# (near-duplicates, with the mergers counted)
-PLAN_REPORT_QUERIES = 12
+# actions without success criteria, the plan's actions and targets merged into others (the
+# near-duplicates have their own page: tests/planning/test_evidence.py)
+PLAN_REPORT_QUERIES = 11
 # session, user, plans, items, targets with an indicator, links; priorities linked to a finding,
-# actions without success criteria, actions and targets (near-duplicates)
+# actions without success criteria, actions and targets merged into others
 COUNCIL_REPORT_QUERIES = 9

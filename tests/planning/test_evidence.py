@@ -266,7 +266,7 @@ def test_the_search_is_bounded_and_says_when_it_stopped(monkeypatch, client, ali
     found = duplicates.find_duplicates({p.pk: p for p in Plan.objects.order_by("pk")})
     assert found.stopped and found.total_groups == 0
     client.force_login(alice)
-    page = client.get(reverse("planning:council-alignment")).content.decode()
+    page = client.get(reverse("planning:council-duplicates")).content.decode()
     assert "the list may be incomplete" in page
 
 
@@ -284,8 +284,10 @@ def test_the_owner_merges_a_duplicate_and_it_leaves_the_list(client, alice, plan
     page = client.get(action.get_absolute_url()).content.decode()
     assert "Merged into" in page and f'href="{twin.get_absolute_url()}"' in page
     report = client.get(reverse("planning:council-alignment")).context["report"]
-    assert report.duplicates.total_groups == 0 and report.items_merged == 1
+    assert report.items_merged == 1
     assert action.pk not in {row.item.pk for row in report.actions_without_criteria}
+    duplicates_page = client.get(reverse("planning:council-duplicates"))
+    assert duplicates_page.context["found"].total_groups == 0 and duplicates_page.context["items_merged"] == 1
 
 
 def test_a_merger_needs_a_reason_and_a_like_item_of_the_same_kind(client, alice, plan, action, twins):
@@ -329,7 +331,8 @@ def test_the_owner_retires_a_plan_into_another_and_the_report_counts_it(client, 
     assert "Retired" in page and f'href="{other.get_absolute_url()}"' in page
     report = client.get(reverse("planning:council-alignment")).context["report"]
     assert report.plans_retired == 1
-    assert report.duplicates.total_groups == 0  # a retired plan's items have been dealt with
+    found = client.get(reverse("planning:council-duplicates")).context["found"]
+    assert found.total_groups == 0  # a retired plan's items have been dealt with
     assert client.get(reverse("planning:plan-merge", args=[plan.slug])).status_code == 404  # retired once
 
 
@@ -339,10 +342,61 @@ def test_a_plan_report_shows_only_groups_holding_its_items(client, alice, carol,
     third_priority = add_item(third, vision_of(third), "priority")
     add_item(third, third_priority, "action", title="Open two new children's centres now")
     client.force_login(alice)
-    report = client.get(reverse("planning:plan-alignment", args=[plan.slug])).context["report"]
-    assert [{i.pk for i in g.items} for g in report.duplicates.groups] == [{action.pk, twin.pk}]
-    council = client.get(reverse("planning:council-alignment")).context["report"]
-    assert council.duplicates.total_groups == 2
+    found = client.get(reverse("planning:plan-duplicates", args=[plan.slug])).context["found"]
+    assert [{i.pk for i in g.items} for g in found.groups] == [{action.pk, twin.pk}]
+    council = client.get(reverse("planning:council-duplicates")).context["found"]
+    assert council.total_groups == 2
+
+
+def test_the_report_links_to_the_near_duplicates_page_and_does_not_search(client, alice, plan, action, twins):
+    client.force_login(alice)
+    for report, page in (
+        (reverse("planning:plan-alignment", args=[plan.slug]), reverse("planning:plan-duplicates", args=[plan.slug])),
+        (reverse("planning:council-alignment"), reverse("planning:council-duplicates")),
+    ):
+        response = client.get(report)
+        assert "found" not in response.context and f'href="{page}"' in response.content.decode()
+        assert "Run a reading recovery scheme" in client.get(page).content.decode()
+
+
+def test_a_search_is_cached_until_a_title_changes(client, alice, carol, plan, action, twins,
+                                                   django_assert_num_queries):  # fmt: skip
+    """The second reading is served from the cache (the search's item query is not made);
+    the first reading after a change, by anyone, searches again and shows it."""
+    other, twin, unlike = twins
+    client.force_login(alice)
+    url = reverse("planning:council-duplicates")
+    assert client.get(url).context["found"].total_groups == 1
+    with django_assert_num_queries(COUNCIL_DUPLICATES_QUERIES - 1):  # no items read
+        assert client.get(url).context["found"].total_groups == 1
+    services.item_update(item_id=unlike.pk, user=carol, expected_version=unlike.version,
+                         change=services.ItemChange({"title": "Run a reading recovery scheme in primary schools"}))  # fmt: skip
+    with django_assert_num_queries(COUNCIL_DUPLICATES_QUERIES):
+        [group] = client.get(url).context["found"].groups
+    assert {item.pk for item in group.items} == {action.pk, twin.pk, unlike.pk}
+    services.item_update(item_id=twin.pk, user=carol, expected_version=twin.version,
+                         change=services.ItemChange({"title": "Open a sports hall"}))  # fmt: skip
+    [group] = client.get(url).context["found"].groups
+    assert {item.pk for item in group.items} == {action.pk, unlike.pk}
+
+
+def test_the_cache_is_per_reader_scope(client, alice, pat, plan, action, twins):
+    """A reader who may see fewer plans is never served a search over plans they may not see."""
+    client.force_login(alice)
+    assert client.get(reverse("planning:council-duplicates")).context["found"].total_groups == 1
+    client.force_login(pat)
+    found = client.get(reverse("planning:council-duplicates")).context["found"]
+    assert found.total_groups == 0
+
+
+def test_a_welsh_reader_sees_welsh_titles_in_the_groups(client, alice, plan, action, twins):
+    action.title_cy = "Cynnal cynllun adfer darllen"
+    action.save()
+    client.force_login(alice)
+    client.cookies["django_language"] = "cy"
+    page = client.get(reverse("planning:council-duplicates")).content.decode()
+    assert "Cynnal cynllun adfer darllen" in page
+    assert '<span lang="en-GB">Run a reading recovery scheme in the primary schools</span>' in page  # the twin
 
 
 # --- query counts, two sizes ----------------------------------------------------------------
@@ -371,6 +425,18 @@ def test_query_counts_do_not_grow_with_the_plan(client, alice, plan, size, djang
     action = PlanItem.objects.filter(plan=plan, kind="action").first()
     with django_assert_num_queries(6):
         assert client.get(reverse("planning:item-merge", args=[plan.slug, action.pk])).status_code == 200
+    with django_assert_num_queries(PLAN_DUPLICATES_QUERIES):
+        assert client.get(reverse("planning:plan-duplicates", args=[plan.slug])).status_code == 200
+    with django_assert_num_queries(COUNCIL_DUPLICATES_QUERIES):
+        assert client.get(reverse("planning:council-duplicates")).status_code == 200
+
+
+# session, user, plan (its trail for the breadcrumbs), the plans the reader may see, what changed
+# last (the cache's key), their actions and targets (the search, when not cached), mergers counted
+PLAN_DUPLICATES_QUERIES = 7
+# session, user, the plans the reader may see, what changed last, the actions and targets, the
+# plans again with the mergers counted
+COUNCIL_DUPLICATES_QUERIES = 6
 
 
 # --- the plan's spreadsheet and PDF ---------------------------------------------------------

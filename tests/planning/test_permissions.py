@@ -29,6 +29,7 @@ URLS = {
     "planning:plan-compare": (READ, lambda p, i: [p.slug]),
     "planning:plan-summary": (READ, lambda p, i: [p.slug]),
     "planning:plan-alignment": (READ, lambda p, i: [p.slug]),
+    "planning:plan-duplicates": (READ, lambda p, i: [p.slug]),
     "planning:link-add": (CHANGE, lambda p, i: [p.slug, i.pk]),
     "planning:item-permalink": (READ, lambda p, i: [i.pk]),
     "planning:plan-permalink": (READ, lambda p, i: [p.pk]),
@@ -140,6 +141,7 @@ def test_every_planning_url_has_a_row_in_this_table():
         "planning:plan-map",  # every reader, filtered: tests/planning/test_overview.py
         "planning:search",  # every reader, filtered: tests/planning/test_search.py
         "planning:council-alignment",  # every reader, filtered: tests/planning/test_alignment.py
+        "planning:council-duplicates",  # every reader, filtered: tests/planning/test_evidence.py
         # the lifecycle and consultation URLs: every persona and plan state in tests/test_permission_matrix.py
         "planning:plan-approve",
         "planning:plan-status-set",
