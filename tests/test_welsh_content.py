@@ -9,16 +9,17 @@ The monitored plan (tests/monitoring/conftest.py): its title, its priority's and
 action's in Welsh too; its target's in English only."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from monitoring import inspections, questions
 from monitoring import risks as register
 from monitoring import services as monitoring
-from monitoring.models import Inspection, Recommendation
+from monitoring.models import Inspection, Recommendation, ReportingPeriod
+from planning import services as planning
 from planning.models import PlanShare
 from tests.factories import add_item, make_plan, make_return
 from tests.monitoring.conftest import make_monitored
@@ -168,7 +169,7 @@ def test_a_recommendations_actions_are_named_in_the_readers_language(client, ali
 def test_linking_an_action_offers_the_plans_in_the_readers_language(client, alice, estyn, welsh):
     url = reverse("monitoring:recommendation-actions", args=[estyn.pk, estyn.first.pk]) + f"?plan={welsh.slug}"
     cy, en = _pages(client, alice, url)
-    assert f">{PLAN_CY}</option>" in cy and f"<h2 class=\"govuk-heading-m\">{PLAN_CY}" not in en
+    assert f">{PLAN_CY}</option>" in cy and f'<h2 class="govuk-heading-m">{PLAN_CY}' not in en
     _welsh_and_english(cy, en, PLAN_CY, welsh.title)
 
 
@@ -194,6 +195,16 @@ def test_comparison_and_history_pages_name_the_plan_in_the_readers_language(clie
     assert PLAN_CY in _title(cy) and f'<span class="govuk-caption-l">{PLAN_CY}</span>' in cy
     # (the history lists the Welsh title among the changes recorded)
     assert PLAN_CY not in _title(en) and f'<span class="govuk-caption-l">{welsh.title}</span>' in en
+
+
+def test_the_comparisons_items_are_named_in_the_readers_language(client, alice, welsh):
+    before = planning.edition_create(plan=welsh, name="Before", user=alice)
+    add_item(welsh, welsh.priority, "action", title="Open a library", title_cy="Agor llyfrgell")
+    add_item(welsh, welsh.priority, "action", title=SECOND)
+    url = reverse("planning:plan-compare", args=[welsh.slug]) + f"?from=edition-{before.pk}&to=now"
+    cy, en = _pages(client, alice, url)
+    assert ": Agor llyfrgell</td>" in cy and f": {SECOND_FALLBACK}" in cy
+    assert ": Open a library</td>" in en and "Agor llyfrgell" not in en and SECOND_FALLBACK not in en
 
 
 def test_an_items_history_names_its_plan_in_the_readers_language(client, alice, welsh):
@@ -232,3 +243,53 @@ def test_members_questions_name_the_item_and_plan_in_the_readers_language(client
     cy, en = _pages(client, mel, url)
     assert TARGET in _title(cy) and FALLBACK in cy and f"{PLAN_CY}: " in cy
     assert FALLBACK not in en and PLAN_CY not in en
+
+
+def test_a_row_built_as_a_dict_is_shown_in_the_readers_language_too():
+    from config import bilingual
+
+    row = {"title": "Roads", "title_cy": "Ffyrdd", "plan": "Highways Plan", "plan_cy": ""}
+    with translation.override("cy"):
+        assert bilingual.shown(row, "title") == ("Ffyrdd", "cy", False)
+        assert bilingual.shown(row, "plan") == ("Highways Plan", "en-GB", True)
+    with translation.override("en-gb"):
+        assert bilingual.shown(row, "title") == ("Roads", "en-GB", False)
+
+
+# --- returns -------------------------------------------------------------------------------
+
+
+def test_the_plans_returns_pages_name_the_plan_and_items_in_the_readers_language(client, alice, welsh, periods):
+    cy, en = _pages(client, alice, reverse("monitoring:plan-monitoring", args=[welsh.slug]))
+    assert PLAN_CY in _title(cy) and f'<span class="govuk-caption-l">{PLAN_CY}</span>' in cy
+    assert PLAN_CY not in en
+    cy, en = _pages(client, alice, reverse("monitoring:plan-period", args=[welsh.slug, periods[1].slug]))
+    assert PLAN_CY in _title(cy) and f">{ACTION_CY}</a>" in cy and FALLBACK in cy
+    _welsh_and_english(cy, en, ACTION_CY, "Train every maths teacher")
+
+
+def test_a_return_and_an_items_progress_name_the_item_in_the_readers_language(client, bob, welsh, periods):
+    for name, period in (("return-detail", periods[1]), ("return-edit", periods[2])):
+        cy, en = _pages(client, bob, reverse(f"monitoring:{name}", args=[welsh.slug, welsh.action.pk, period.slug]))
+        assert ACTION_CY in _title(cy) and f'<h1 class="govuk-heading-l">{ACTION_CY}</h1>' in cy
+        assert ACTION_CY not in en and '<h1 class="govuk-heading-l">Train every maths teacher</h1>' in en
+    cy, en = _pages(client, bob, reverse("monitoring:item-progress", args=[welsh.slug, welsh.target.pk]))
+    assert TARGET in _title(cy) and FALLBACK in cy and f"{PLAN_CY} ·" in cy
+    assert FALLBACK not in en and PLAN_CY not in en
+
+
+def test_my_returns_names_the_items_and_plans_in_the_readers_language(client, bob, welsh, periods):
+    today = timezone.localdate()
+    q3 = periods[2]  # made current: started a month ago, due in ten days
+    ReportingPeriod.objects.filter(pk=q3.pk).update(
+        starts_on=today - timedelta(days=40), ends_on=today - timedelta(days=1), due_on=today + timedelta(days=10)
+    )
+    ReportingPeriod.objects.filter(pk=periods[3].pk).update(starts_on=today + timedelta(days=100))
+    add_item(welsh, welsh.priority, "action", title=SECOND, lead_officer=bob)
+    add_item(welsh, welsh.priority, "action", title="Open a library", title_cy="Agor llyfrgell", lead_officer=bob)
+    cy, en = _pages(client, bob, reverse("monitoring:my-returns"))
+    assert ">Agor llyfrgell</a>" in cy and f">{PLAN_CY}</td>" in cy and SECOND_FALLBACK in cy
+    _welsh_and_english(cy, en, "Agor llyfrgell", "Open a library")
+    cy, en = _pages(client, bob, reverse("monitoring:fill-several", args=[q3.slug]))
+    assert "Agor llyfrgell <span" in cy and SECOND_FALLBACK in cy and f", {PLAN_CY})" in cy
+    assert "Agor llyfrgell" not in en and "Open a library <span" in en
