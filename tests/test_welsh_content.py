@@ -19,9 +19,10 @@ from monitoring import inspections, questions
 from monitoring import risks as register
 from monitoring import services as monitoring
 from monitoring.models import Inspection, Recommendation, ReportingPeriod
+from planning import lifecycle
 from planning import services as planning
 from planning.models import PlanShare
-from tests.factories import add_item, make_plan, make_return
+from tests.factories import add_item, make_plan, make_return, vision_of
 from tests.monitoring.conftest import make_monitored
 
 pytestmark = pytest.mark.django_db
@@ -293,3 +294,66 @@ def test_my_returns_names_the_items_and_plans_in_the_readers_language(client, bo
     cy, en = _pages(client, bob, reverse("monitoring:fill-several", args=[q3.slug]))
     assert "Agor llyfrgell <span" in cy and SECOND_FALLBACK in cy and f", {PLAN_CY})" in cy
     assert "Agor llyfrgell" not in en and "Open a library <span" in en
+
+
+# --- the plan's other pages: their titles, captions and headings -----------------------------
+
+PLAN_PAGES = ["plan-comments", "consultation-summary", "plan-drafting", "plan-editions", "plan-status",
+              "plan-equality", "plan-equality-edit", "needs-assessment", "evidence-source-add", "partner-invite",
+              "consultation-open"]  # fmt: skip
+ITEM_PAGES = ["item-move", "item-delete", "link-add", "item-comment", "item-suggest", "budget-line-add",
+              "priority-findings", "item-merge", "item-self-evaluation"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", PLAN_PAGES)
+def test_a_plan_page_names_the_plan_in_the_readers_language(client, alice, welsh, name):
+    cy, en = _pages(client, alice, reverse(f"planning:{name}", args=[welsh.slug]))
+    assert PLAN_CY in _title(cy) or f'<span class="govuk-caption-l">{PLAN_CY}' in cy
+    assert PLAN_CY not in _title(en) and f'<span class="govuk-caption-l">{PLAN_CY}' not in en
+
+
+@pytest.mark.parametrize("name", ITEM_PAGES)
+def test_an_item_page_names_the_item_and_plan_in_the_readers_language(client, alice, welsh, name):
+    cy, en = _pages(client, alice, reverse(f"planning:{name}", args=[welsh.slug, welsh.priority.pk]))
+    assert PRIORITY_CY in cy and f'<span class="govuk-caption-l">{PLAN_CY}' in cy
+    assert PRIORITY_CY not in en and f'<span class="govuk-caption-l">{PLAN_CY}' not in en
+
+
+def test_the_summary_lists_the_items_in_the_readers_language(client, alice, welsh):
+    cy, en = _pages(client, alice, reverse("planning:plan-summary", args=[welsh.slug]))
+    assert f">{PRIORITY_CY}</a>" in cy
+    _welsh_and_english(cy, en, PRIORITY_CY, ">Raise attainment</a>")
+
+
+# --- the public pages ------------------------------------------------------------------------
+
+
+def _public(client, url) -> tuple[str, str]:
+    welsh = client.get(url, HTTP_ACCEPT_LANGUAGE="cy")
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en-gb")
+    assert welsh.status_code == english.status_code == 200, url
+    return welsh.content.decode(), english.content.decode()
+
+
+@pytest.mark.parametrize("name", ["plan-editions", "scorecard-list"])
+def test_a_published_plans_pages_name_it_in_the_readers_language(client, alice, welsh, name):
+    lifecycle.plan_publish(plan=welsh, user=alice)
+    cy, en = _public(client, reverse(f"public:{name}", args=[welsh.slug]))
+    assert PLAN_CY in _title(cy) and f'<span class="govuk-caption-l">{PLAN_CY}</span>' in cy
+    assert PLAN_CY not in en
+
+
+def test_a_public_consultation_names_the_plan_and_its_items_in_the_readers_language(client, alice, welsh):
+    draft = make_plan(owner=alice, title="Library Plan", title_cy="Cynllun Llyfrgelloedd", slug="library")
+    add_item(draft, vision_of(draft), "priority", title="Open on Sundays", title_cy="Agor ar y Sul")
+    add_item(draft, vision_of(draft), "priority", title="Lend laptops")  # no Welsh
+    lifecycle.plan_consultation_open(
+        plan=draft, user=alice, opens_on=timezone.localdate(), closes_on=timezone.localdate() + timedelta(days=14),
+        note="", organisations=[], members=[], is_public=True,
+    )  # fmt: skip
+    cy, en = _public(client, reverse("public:consultation-detail", args=[draft.slug]))
+    assert "Cynllun Llyfrgelloedd" in _title(cy) and '<h1 class="govuk-heading-l">Cynllun Llyfrgelloedd</h1>' in cy
+    assert "</span> Agor ar y Sul</h3>" in cy and '<span lang="en-GB">Lend laptops</span>' in cy
+    assert "Agor ar y Sul" not in en and "</span> Open on Sundays</h3>" in en
+    cy, en = _public(client, reverse("public:consultation-list"))
+    assert ">Cynllun Llyfrgelloedd</a>" in cy and ">Library Plan</a>" in en and "Llyfrgelloedd" not in en
