@@ -299,10 +299,11 @@ def test_my_returns_names_the_items_and_plans_in_the_readers_language(client, bo
 # --- the plan's other pages: their titles, captions and headings -----------------------------
 
 PLAN_PAGES = ["plan-comments", "consultation-summary", "plan-drafting", "plan-editions", "plan-status",
-              "plan-equality", "plan-equality-edit", "needs-assessment", "evidence-source-add", "partner-invite",
+              "plan-equality", "plan-equality-edit", "needs-assessment", "evidence-source-add",
               "consultation-open"]  # fmt: skip
-ITEM_PAGES = ["item-move", "item-delete", "link-add", "item-comment", "item-suggest", "budget-line-add",
-              "priority-findings", "item-merge", "item-self-evaluation"]  # fmt: skip
+ITEM_PAGES = [("item-move", "priority"), ("item-delete", "priority"), ("link-add", "priority"),
+              ("item-comment", "priority"), ("item-suggest", "priority"), ("priority-findings", "priority"),
+              ("item-self-evaluation", "priority"), ("budget-line-add", "action"), ("item-merge", "action")]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", PLAN_PAGES)
@@ -312,11 +313,12 @@ def test_a_plan_page_names_the_plan_in_the_readers_language(client, alice, welsh
     assert PLAN_CY not in _title(en) and f'<span class="govuk-caption-l">{PLAN_CY}' not in en
 
 
-@pytest.mark.parametrize("name", ITEM_PAGES)
-def test_an_item_page_names_the_item_and_plan_in_the_readers_language(client, alice, welsh, name):
-    cy, en = _pages(client, alice, reverse(f"planning:{name}", args=[welsh.slug, welsh.priority.pk]))
-    assert PRIORITY_CY in cy and f'<span class="govuk-caption-l">{PLAN_CY}' in cy
-    assert PRIORITY_CY not in en and f'<span class="govuk-caption-l">{PLAN_CY}' not in en
+@pytest.mark.parametrize(("name", "kind"), ITEM_PAGES)
+def test_an_item_page_names_the_item_and_plan_in_the_readers_language(client, alice, welsh, name, kind):
+    item, title_cy = (welsh.priority, PRIORITY_CY) if kind == "priority" else (welsh.action, ACTION_CY)
+    cy, en = _pages(client, alice, reverse(f"planning:{name}", args=[welsh.slug, item.pk]))
+    assert title_cy in cy and f'<span class="govuk-caption-l">{PLAN_CY}' in cy
+    assert title_cy not in en and f'<span class="govuk-caption-l">{PLAN_CY}' not in en
 
 
 def test_the_summary_lists_the_items_in_the_readers_language(client, alice, welsh):
