@@ -13,6 +13,7 @@ English is the one every plan must have; the Welsh is optional.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from django.conf import settings
@@ -42,10 +43,16 @@ def welsh_content() -> bool:
     return settings.WELSH_CONTENT
 
 
+def _read(obj, field: str) -> str:
+    """An object's field, or a plain row's key (rows built for a page or a scorecard are dicts)."""
+    return (obj.get(field) if isinstance(obj, Mapping) else getattr(obj, field, "")) or ""
+
+
 def shown(obj, field: str, *, welsh: bool | None = None) -> Shown:
-    """``obj``'s ``field`` in the reader's language (``welsh`` to ask for one), else the other."""
-    english = getattr(obj, field, "") or ""
-    cymraeg = getattr(obj, f"{field}_cy", "") or ""
+    """``obj``'s ``field`` in the reader's language (``welsh`` to ask for one), else the other.
+    ``obj`` is a model, a named tuple or a dict holding ``field`` and ``<field>_cy``."""
+    english = _read(obj, field)
+    cymraeg = _read(obj, f"{field}_cy")
     if reading_welsh() if welsh is None else welsh:
         return Shown(cymraeg, WELSH, False) if cymraeg else Shown(english, ENGLISH_TAG, bool(english))
     return Shown(english, ENGLISH_TAG, False) if english else Shown(cymraeg, WELSH, bool(cymraeg))
@@ -53,7 +60,7 @@ def shown(obj, field: str, *, welsh: bool | None = None) -> Shown:
 
 def both(obj, field: str) -> tuple[str, str]:
     """The English and the Welsh, for a page or PDF that prints them side by side."""
-    return getattr(obj, field, "") or "", getattr(obj, f"{field}_cy", "") or ""
+    return _read(obj, field), _read(obj, f"{field}_cy")
 
 
 def fallback_note(lang: str) -> str:

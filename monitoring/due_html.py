@@ -9,6 +9,7 @@ markup around values it escapes, so what anyone typed can never become markup.
 
 from django.utils.translation import gettext as _
 
+from config.bilingual import shown_html
 from config.html import ID, IdUrl, Pattern, SafeHtml, html, join
 from monitoring.models import ProgressReturn
 from monitoring.selectors import Due
@@ -41,7 +42,7 @@ def due_rows(dues: list[Due], bucket: str) -> SafeHtml:
                 '<td class="govuk-table__cell"><time datetime="{datetime}">{due}</time>{late}</td></tr>',
                 quarter=period.label,
                 url=IdUrl("monitoring:return-detail", item.plan.slug, ID, period.slug),
-                plan=item.plan.title,
+                plan=shown_html(item.plan, "title", note=False),
                 datetime=period.due_on.isoformat(),
                 due=short_date(period.due_on),
                 late=late_tag if late else _NOTHING,
@@ -50,7 +51,7 @@ def due_rows(dues: list[Due], bucket: str) -> SafeHtml:
         out.append(
             pattern(
                 pk=int(item.pk),
-                title=item.title,
+                title=shown_html(item, "title"),
                 returned=html('<br><span class="govuk-body-s">{} {}</span>', returned_words, ret.review_note)
                 if ret is not None and ret.state == ProgressReturn.State.RETURNED
                 else _NOTHING,

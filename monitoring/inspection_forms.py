@@ -5,6 +5,7 @@ under its locks, before anything is written."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.bilingual import shown
 from config.forms import GovukForm
 from config.text import NOTE_LIMIT, TEXT_LIMIT
 from monitoring.models import Inspection, RecommendationProgress
@@ -128,7 +129,7 @@ class ActionLinkForm(GovukForm):
 
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].choices = [(item.pk, item.title) for item in actions]
+        self.fields["item"].choices = [(item.pk, shown(item, "title").text) for item in actions]
 
 
 class ProgressForm(GovukForm):

@@ -78,7 +78,8 @@ def build(inspection: Inspection, period: ReportingPeriod) -> dict:
     links = list(_rows(RecommendationAction, when).filter(recommendation_id__in=ids).order_by("id"))
     items = {i.id: i for i in _rows(PlanItem, when).filter(id__in=[link.item_id for link in links])}
     plans = {
-        p.pk: p for p in Plan.objects.filter(pk__in={i.plan_id for i in items.values()}).only("pk", "title", "slug")
+        p.pk: p
+        for p in Plan.objects.filter(pk__in={i.plan_id for i in items.values()}).only("pk", "title", "title_cy", "slug")
     }
     # the quarter itself and those before it: the judgement before this quarter's
     periods = {
@@ -136,8 +137,10 @@ def build(inspection: Inspection, period: ReportingPeriod) -> dict:
             actions.append(
                 {
                     "title": item.title,
+                    "title_cy": item.title_cy,
                     "plan_id": item.plan_id,
                     "plan": plan.title if plan else "",
+                    "plan_cy": plan.title_cy if plan else "",
                     "url": reverse("planning:item-detail", args=[plan.slug, item.id]) if plan else "",
                     "lead": _name(people.get(item.lead_officer_id)) or organisations.get(item.lead_organisation_id, ""),
                     "rag": ret.rag if ret else "",

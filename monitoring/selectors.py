@@ -129,6 +129,7 @@ class LedPlan(NamedTuple):
     start_year: int
     end_year: int
     cadence: str
+    title_cy: str = ""  # shown to a Welsh reader where written (decision 0033)
 
 
 class LedItem(NamedTuple):
@@ -141,6 +142,7 @@ class LedItem(NamedTuple):
     plan: LedPlan
     kind: str
     due_date: date | None
+    title_cy: str = ""
 
 
 class LedReturn(NamedTuple):
@@ -165,20 +167,22 @@ def my_dues(user: User, today: date, periods: list[ReportingPeriod]) -> list[Due
     led = items_led_by(user)
     plans: dict[int, LedPlan] = {}
     items = []
-    for pk, plan_id, title, kind, due_date, *plan in led.values_list(
+    for pk, plan_id, title, kind, due_date, title_cy, *plan in led.values_list(
         "pk",
         "plan_id",
         "title",
         "kind",
         "due_date",
+        "title_cy",
         "plan__slug",
         "plan__title",
         "plan__start_year",
         "plan__end_year",
         "plan__cadence",
+        "plan__title_cy",
     ):
         owner = plans.get(plan_id) or plans.setdefault(plan_id, LedPlan(plan_id, *plan))
-        items.append(LedItem(pk, plan_id, title, owner, kind, due_date))
+        items.append(LedItem(pk, plan_id, title, owner, kind, due_date, title_cy))
     found = {
         (item_id, period_id): LedReturn(state, submitted_at, note)
         for item_id, period_id, state, submitted_at, note in ProgressReturn.objects.filter(

@@ -60,6 +60,7 @@ class Contributor:
     routes: int  # how many routes reach it: below the item, and each link in the thread
     cost: Decimal | None
     url: str
+    title_cy: str = ""  # shown to a Welsh reader where written (decision 0033)
 
 
 @dataclass
@@ -357,13 +358,14 @@ def _listed(item, shown, plans, opened_ids, returns, routes, period):
             routes=routes.get(row.pk, 1),
             cost=row.cost_amount,
             url=reverse("planning:item-detail", args=[owner.slug, row.pk]),
+            title_cy=row.title_cy,
         )
         opened[owner.pk].append(contributor)
         if row.is_target and period is not None:
             cells = {
                 "id": row.pk, "plan": owner.title, "reference": contributor.reference, "label": contributor.label,
                 "title": row.title, "url": contributor.url, "lead": contributor.lead, "rag": rag,
-                "rag_label": contributor.rag_label,
+                "rag_label": contributor.rag_label, "title_cy": row.title_cy, "plan_cy": owner.title_cy,
             }  # fmt: skip
             targets.append(scorecards.target_row(row, cells, period, ret, measures))
     return [(plans[pk], listed) for pk, listed in opened.items()], targets, refs.get(item.pk, "") if item else ""

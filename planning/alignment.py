@@ -67,6 +67,7 @@ class Node(NamedTuple):
     kind: str
     title: str
     lft: int
+    title_cy: str = ""  # shown to a Welsh reader where written (decision 0033)
     # a target's measure: read only for the targets compared (see TARGET_COLUMNS)
     indicator_id: int | None = None
     indicator_code: str | None = None
@@ -80,7 +81,7 @@ class Node(NamedTuple):
         return UNITS.get(self.unit, self.unit)
 
 
-SHAPE_COLUMNS = ("pk", "plan_id", "parent_id", "kind", "title", "lft")
+SHAPE_COLUMNS = ("pk", "plan_id", "parent_id", "kind", "title", "lft", "title_cy")
 TARGET_COLUMNS = (*SHAPE_COLUMNS, "indicator_id", "indicator__code", "indicator__name", "target_value", "target_date",
                   "target_type", "unit")  # fmt: skip
 UNITS = dict(PlanItem.Unit.choices)

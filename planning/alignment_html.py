@@ -30,14 +30,22 @@ class _Links:
 
     def __init__(self) -> None:
         self._plans: dict[int, SafeHtml] = {}
+        self._shown: dict[int, SafeHtml] = {}
         self._items: dict[int, IdUrl] = {}
 
     def plan(self, plan: Plan) -> SafeHtml:
-        link = self._plans.get(plan.pk)
+        return self._link(self._plans, plan, lambda: plan.title)
+
+    def shown_plan(self, plan: Plan) -> SafeHtml:
+        """The plan's link with its title in the reader's language (decision 0033): the plans
+        of sections 1 to 3 are read whole; the near-duplicates' are read in part, English only."""
+        return self._link(self._shown, plan, lambda: shown_html(plan, "title", note=False))
+
+    @staticmethod
+    def _link(made: dict[int, SafeHtml], plan: Plan, title) -> SafeHtml:
+        link = made.get(plan.pk)
         if link is None:
-            link = self._plans[plan.pk] = html(
-                '<a class="govuk-link" href="{}">{}</a>', plan.get_absolute_url(), plan.title
-            )
+            link = made[plan.pk] = html('<a class="govuk-link" href="{}">{}</a>', plan.get_absolute_url(), title())
         return link
 
     def item(self, row: ItemRow) -> str:
@@ -68,8 +76,8 @@ def item_rows(rows: list[ItemRow], links: _Links) -> SafeHtml:
                 row.label,
                 row.reference,
                 links.item(row),
-                row.item.title,
-                links.plan(row.plan),
+                shown_html(row.item, "title"),
+                links.shown_plan(row.plan),
             )
             for row in rows
         ],
@@ -89,11 +97,11 @@ def target_rows(group: Disagreement, links: _Links) -> SafeHtml:
                 '<th scope="row" class="govuk-table__header"><a class="govuk-link" href="{}">{}</a></th>'
                 '<td class="govuk-table__cell govuk-table__cell--numeric">{}{}</td>'
                 '<td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}{}</td></tr>',
-                links.plan(row.plan),
+                links.shown_plan(row.plan),
                 row.label,
                 row.reference,
                 links.item(row),
-                item.title,
+                shown_html(item, "title"),
                 shown_value(item),
                 _differs() if row.value_differs else _NOTHING,
                 long_date(item.target_date) if item.target_date else _("Not set (by the end of the plan)"),
@@ -114,7 +122,7 @@ def plan_value_rows(group: Disagreement, links: _Links) -> SafeHtml:
                 '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{}</th>'
                 '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
                 '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td><td class="govuk-table__cell">{}</td></tr>',
-                links.plan(found.plan),
+                links.shown_plan(found.plan),
                 found.targets,
                 _values(found.values),
                 _values(found.units),

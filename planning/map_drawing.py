@@ -13,6 +13,7 @@ tall as the tree has leaves (40 plans of a council: about 33 rows) and no two bo
 import math
 from dataclasses import dataclass
 
+from config.bilingual import shown
 from planning.overview import MapEntry
 
 BOX_WIDTH = 250
@@ -94,7 +95,7 @@ def draw(entries: list[MapEntry]) -> MapDrawing:
             entry=entry,
             x=MARGIN + entry.depth * (BOX_WIDTH + COLUMN_GAP),
             y=MARGIN + round(rows[entry.plan.pk] * ROW),
-            label=shorten(entry.plan.title),
+            label=shorten(shown(entry.plan, "title").text),
         )
         for entry in entries
     }
@@ -108,8 +109,8 @@ def draw(entries: list[MapEntry]) -> MapDrawing:
             path=_curve(boxes[entry.plan.pk], boxes[target.pk]),
             width=stroke_for(count),
             count=count,
-            source=entry.plan.title,
-            target=target.title,
+            source=shown(entry.plan, "title").text,
+            target=shown(target, "title").text,
         )
         for entry in entries
         for target, count in entry.links_to

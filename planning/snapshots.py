@@ -374,6 +374,7 @@ class ItemDifference:
     before_reference: str = ""
     after_reference: str = ""
     changes: list[FieldChange] = field(default_factory=list)
+    title_cy: str = ""  # its Welsh title at the later moment (the earlier one, removed), for a Welsh reader
 
 
 COMPARED_FIELDS = [name for name in ITEM_DIFF_FIELDS if name not in {"parent", "position", "kind"}]
@@ -430,7 +431,9 @@ def compare(plan: Plan, before: datetime, after: datetime) -> list[ItemDifferenc
         row, label = full.get(place.history_id), new_plan.label_for(place.kind)
         was = old.by_id.get(pk)
         if was is None:
-            differences.append(ItemDifference("added", label, row["title"], after_reference=new.refs[pk]))
+            differences.append(
+                ItemDifference("added", label, row["title"], after_reference=new.refs[pk], title_cy=row["title_cy"])
+            )
             continue
         changes = []
         if was.history_id != place.history_id:
@@ -451,6 +454,7 @@ def compare(plan: Plan, before: datetime, after: datetime) -> list[ItemDifferenc
                     before_reference=old.refs[pk],
                     after_reference=new.refs[pk],
                     changes=changes,
+                    title_cy=row["title_cy"],
                 )
             )
     for place, _ in old.ordered:
@@ -461,6 +465,7 @@ def compare(plan: Plan, before: datetime, after: datetime) -> list[ItemDifferenc
                     old_plan.label_for(place.kind),
                     full[place.history_id]["title"],
                     before_reference=old.refs[place.pk],
+                    title_cy=full[place.history_id]["title_cy"],
                 )
             )
     return differences

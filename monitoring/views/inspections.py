@@ -284,7 +284,7 @@ def recommendation_actions(request: HttpRequest, inspection_id: int, recommendat
         linked = recommendation.action_links.values("item_id")
         form = ActionLinkForm(
             request.POST if request.method == "POST" else None,
-            actions=list(service.linkable_actions(plan).exclude(pk__in=linked).only("pk", "title")),
+            actions=list(service.linkable_actions(plan).exclude(pk__in=linked).only("pk", "title", "title_cy")),
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -308,7 +308,7 @@ def recommendation_actions(request: HttpRequest, inspection_id: int, recommendat
         {
             "inspection": recommendation.inspection,
             "recommendation": recommendation,
-            "plans": list(readable.only("pk", "title", "slug")),
+            "plans": list(readable.only("pk", "title", "title_cy", "slug")),
             "plan": plan,
             "form": form,
         },

@@ -298,8 +298,10 @@ def test_the_report_gives_each_recommendation_its_actions_returns_evidence_and_j
     assert first["actions"] == [
         {
             "title": "Train every maths teacher",
+            "title_cy": "",
             "plan_id": monitored.pk,
             "plan": monitored.title,
+            "plan_cy": "",
             "url": monitored.action.get_absolute_url(),
             "lead": str(bob),
             "rag": "amber",
