@@ -30,22 +30,15 @@ class _Links:
 
     def __init__(self) -> None:
         self._plans: dict[int, SafeHtml] = {}
-        self._shown: dict[int, SafeHtml] = {}
         self._items: dict[int, IdUrl] = {}
 
-    def plan(self, plan: Plan) -> SafeHtml:
-        return self._link(self._plans, plan, lambda: plan.title)
-
     def shown_plan(self, plan: Plan) -> SafeHtml:
-        """The plan's link with its title in the reader's language (decision 0033): the plans
-        of sections 1 to 3 are read whole; the near-duplicates' are read in part, English only."""
-        return self._link(self._shown, plan, lambda: shown_html(plan, "title", note=False))
-
-    @staticmethod
-    def _link(made: dict[int, SafeHtml], plan: Plan, title) -> SafeHtml:
-        link = made.get(plan.pk)
+        """The plan's link with its title in the reader's language (decision 0033)."""
+        link = self._plans.get(plan.pk)
         if link is None:
-            link = made[plan.pk] = html('<a class="govuk-link" href="{}">{}</a>', plan.get_absolute_url(), title())
+            link = self._plans[plan.pk] = html(
+                '<a class="govuk-link" href="{}">{}</a>', plan.get_absolute_url(), shown_html(plan, "title", note=False)
+            )
         return link
 
     def item(self, row: ItemRow) -> str:
@@ -146,7 +139,7 @@ def duplicate_rows(group: DuplicateGroup, links: _Links) -> SafeHtml:
                 item.plan.label_for(item.kind),
                 links.item_url(item.plan, item.pk),
                 shown_html(item, "title"),
-                links.plan(item.plan),
+                links.shown_plan(item.plan),
             )
         )
     return join(out, "\n")

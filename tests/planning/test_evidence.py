@@ -392,10 +392,13 @@ def test_the_cache_is_per_reader_scope(client, alice, pat, plan, action, twins):
 def test_a_welsh_reader_sees_welsh_titles_in_the_groups(client, alice, plan, action, twins):
     action.title_cy = "Cynnal cynllun adfer darllen"
     action.save()
+    plan.title_cy = "Cynllun Gwella Ysgolion"
+    plan.save()
     client.force_login(alice)
     client.cookies["django_language"] = "cy"
     page = client.get(reverse("planning:council-duplicates")).content.decode()
     assert "Cynnal cynllun adfer darllen" in page
+    assert f'<a class="govuk-link" href="{plan.get_absolute_url()}">Cynllun Gwella Ysgolion</a>' in page
     assert '<span lang="en-GB">Run a reading recovery scheme in the primary schools</span>' in page  # the twin
 
 
