@@ -46,7 +46,8 @@ def test_a_lead_switches_to_welsh_and_completes_a_return_in_welsh(page, bob, ali
     assert User.objects.get(pk=bob.pk).language == "cy"
 
     follow(page, page.get_by_role("link", name=welsh("My returns"), exact=True))
-    follow(page, page.get_by_role("link", name=ACTION, exact=True).first)
+    # the action has no Welsh title: it is shown in English, marked so in Welsh
+    follow(page, page.get_by_role("link", name=f"{ACTION} {welsh('(in English)')}", exact=True).first)
     follow(page, page.get_by_role("link", name=welsh("Fill in this return")))
     submit(page, page.get_by_role("button", name=welsh("Submit to the plan owner")))
     expect(page.locator("#id_rag-error")).to_contain_text(welsh("Choose a RAG rating before you submit."))
