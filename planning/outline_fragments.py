@@ -14,8 +14,8 @@ A run's fingerprint is made from everything its rows show that is not in the row
 columns, and from the rows' versions (every write of an item raises its ``version``): the
 reference ("1.3.2", from the ranks of its ancestors among their siblings), first or last
 among its siblings (the move buttons), depth, today's names of the plan's leads and
-indicators, the supporters and their names, each link's other end (its title, plan and
-address), and the plan's level names and address. Any change to what the run shows changes
+indicators, the supporters and their names, each link's other end (its title and plan, in
+both languages, and address), and the plan's level names and address. Any change to what the run shows changes
 its fingerprint.
 """
 
@@ -94,7 +94,8 @@ class Fingerprints:
         for pk in {*shape.supporters, *shape.links_out, *shape.links_in}:
             self.extras[pk] = (
                 [(organisation.pk, organisation.name) for organisation in shape.supporters.get(pk, ())],
-                [(end.link_id, end.relation, end.title, end.plan_id, end.plan_title, end.url)
+                [(end.link_id, end.relation, end.title, end.title_cy, end.plan_id, end.plan_title, end.plan_title_cy,
+                  end.url)
                  for end in (*shape.links_out.get(pk, ()), *shape.links_in.get(pk, ()))],
             )  # fmt: skip
 

@@ -193,8 +193,8 @@ def _link_list(row) -> SafeHtml:
             else html(
                 '<a class="govuk-link" href="{}">{}</a> <span class="app-muted">({})</span>',
                 end.url,
-                end.title,
-                end.plan_title,
+                shown_html(end, "title"),
+                shown_html(end, "plan_title"),
             ),
         )
         for end in (*row.links_out, *row.links_in)

@@ -199,11 +199,12 @@ def linked_plans(plan: Plan, shown: Plan, rows: list[OutlineRow], hidden: frozen
                 links.append(
                     {
                         "reference": row.reference,
-                        "title": row.item.title,
+                        # in the reader's language, a fallback marked (decision 0033)
+                        "title": bilingual.shown_html(row.item, "title"),
                         "anchor": f"item-{row.item.pk}" if row.depth else "vision",
                         "relation": end.relation,
-                        "other": end.title,
-                        "other_plan": end.plan_title,
+                        "other": end.title if end.hidden else bilingual.shown_html(end, "title"),
+                        "other_plan": bilingual.shown_html(end, "plan_title"),
                         "url": end.url,
                         "note": end.note,
                         "hidden": end.hidden,

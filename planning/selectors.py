@@ -51,6 +51,10 @@ class LinkEnd:
     link_id: int | None = None
     plan_id: int | None = None
     hidden: bool = False
+    # the Welsh of the title and the plan's title, where written: pages show the reader's
+    # language through config.bilingual (decision 0033)
+    title_cy: str = ""
+    plan_title_cy: str = ""
 
 
 @dataclass
@@ -337,7 +341,9 @@ _SHAPE_COLUMNS = (
 _LINK_COLUMNS = (
     "pk", "relation", "note",
     "source_id", "source__title", "source__plan_id", "source__plan__title", "source__plan__slug",
+    "source__title_cy", "source__plan__title_cy",
     "target_id", "target__title", "target__plan_id", "target__plan__title", "target__plan__slug",
+    "target__title_cy", "target__plan__title_cy",
 )  # fmt: skip
 
 
@@ -419,7 +425,7 @@ def plan_shape(
         .order_by("pk")
         .values_list(*_LINK_COLUMNS)
     ):
-        source, target = ends[:5], ends[5:]
+        source, target = ends[:7], ends[7:]
         links_out[source[0]].append(_shape_end(str(labels[relation]), target, pk, note, item_urls, item_page))
         links_in[target[0]].append(
             _shape_end(str(Link.INVERSE_LABELS[Link.Relation(relation)]), source, pk, note, item_urls, item_page)
@@ -432,12 +438,12 @@ def plan_shape(
 def _shape_end(
     label: str, other: list, link_id: int, note: str, item_urls: dict[str, IdUrl], item_page: str
 ) -> LinkEnd:
-    pk, title, plan_id, plan_title, slug = other
+    pk, title, plan_id, plan_title, slug, title_cy, plan_title_cy = other
     if slug not in item_urls:
         item_urls[slug] = IdUrl(item_page, slug, ID)
     return LinkEnd(
         relation=label, title=title, plan_title=plan_title, url=item_urls[slug](pk), note=note, link_id=link_id,
-        plan_id=plan_id,
+        plan_id=plan_id, title_cy=title_cy, plan_title_cy=plan_title_cy,
     )  # fmt: skip
 
 
@@ -582,6 +588,8 @@ def _link_end(label: str, other: PlanItem, link: Link, item_urls: dict[str, IdUr
         plan_organisation=other.plan.organisation.name,
         link_id=link.pk,
         plan_id=other.plan_id,
+        title_cy=other.title_cy,
+        plan_title_cy=other.plan.title_cy,
     )
 
 

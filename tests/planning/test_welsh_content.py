@@ -190,3 +190,71 @@ def test_the_plan_page_shows_the_welsh_and_says_once_when_a_plan_has_none(client
     assert '<span lang="en-GB">Light the paths</span> <span class="app-fallback-note">(yn Saesneg)</span>' in page
     english = client.get(plan.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Fix the roads" in english and "Trwsio’r ffyrdd" not in english
+
+
+def _linked_across(alice, carol, plan):
+    """An action of ``plan`` that contributes to a Welsh-titled priority of another plan with
+    a Welsh title, and one that contributes to a priority with no Welsh."""
+    from tests.factories import make_plan
+
+    other = make_plan(owner=carol, title="Corporate Plan", slug="corporate-cy")
+    services.plan_update(
+        plan_id=other.pk, user=carol, fields={"title_cy": "Cynllun Corfforaethol"}, expected_version=other.version,
+        reason="Welsh",
+    )  # fmt: skip
+    welsh = add_item(other, vision_of(other), "priority", user=carol, title="Safe roads", title_cy="Ffyrdd diogel")
+    english = add_item(other, vision_of(other), "priority", user=carol, title="Clean air")
+    action = _item(plan, title="Fix the roads", title_cy="Trwsio’r ffyrdd")
+    services.link_add(source_id=action.pk, target_id=welsh.pk, relation="contributes_to", user=alice)
+    services.link_add(source_id=action.pk, target_id=english.pk, relation="contributes_to", user=alice)
+    return action, welsh
+
+
+def test_the_ends_of_links_name_the_other_item_and_plan_in_the_readers_language(client, alice, carol, plan):
+    action, welsh = _linked_across(alice, carol, plan)
+    client.force_login(alice)
+    for url in (action.get_absolute_url(), plan.get_absolute_url()):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+        assert "Ffyrdd diogel</a>" in page and "(Cynllun Corfforaethol)" in page, url
+        # no Welsh for this one: the English in its language, marked
+        assert '<span lang="en-GB">Clean air</span> <span class="app-fallback-note">(yn Saesneg)</span>' in page, url
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Safe roads</a>" in english and "(Corporate Plan)" in english and "Ffyrdd diogel" not in english, url
+    # and back: the priority's page names the action and its plan in Welsh where written
+    page = client.get(welsh.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+    assert "Trwsio’r ffyrdd</a>" in page
+
+
+def test_the_outline_cached_in_english_is_not_shown_to_a_welsh_reader(client, alice, carol, plan):
+    """The outline's runs are cached (planning/outline_cache.py): the language is in their key."""
+    _linked_across(alice, carol, plan)
+    client.force_login(alice)
+    assert "Safe roads</a>" in client.get(plan.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    welsh = client.get(plan.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+    assert "Ffyrdd diogel</a>" in welsh and "Safe roads</a>" not in welsh
+
+
+def test_the_plan_pdf_names_the_ends_of_links_in_the_readers_language_or_both(alice, carol, plan):
+    from planning.plan_document import plan_document_html
+
+    _linked_across(alice, carol, plan)
+    with translation.override("cy"):
+        welsh = plan_document_html(plan)
+    assert "Ffyrdd diogel</a> (Cynllun Corfforaethol)" in welsh
+    with override_settings(PDF_LANGUAGES="both"), translation.override("en-gb"):
+        both = plan_document_html(plan)
+    assert 'Safe roads / <span lang="cy">Ffyrdd diogel</span></a> (Corporate Plan / <span lang="cy">Cynllun' in both
+
+
+def test_the_public_item_page_names_the_ends_of_links_in_the_readers_language(client, alice, carol, plan):
+    from django.utils import timezone
+
+    action, welsh = _linked_across(alice, carol, plan)
+    for published, owner in ((plan, alice), (welsh.plan, carol)):
+        lifecycle.plan_approve(plan=published, user=owner, approved_by="Cabinet", approved_on=timezone.localdate())
+        lifecycle.plan_publish(plan=published, user=owner)
+    url = reverse("public:item-detail", args=[plan.slug, action.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+    assert "Ffyrdd diogel</a>" in page and "(Cynllun Corfforaethol)" in page
+    back = client.get(reverse("public:item-detail", args=[welsh.plan.slug, welsh.pk]), HTTP_ACCEPT_LANGUAGE="cy")
+    assert "Trwsio’r ffyrdd</a>" in back.content.decode()
