@@ -58,6 +58,12 @@ def shown(obj, field: str, *, welsh: bool | None = None) -> Shown:
     return Shown(english, ENGLISH_TAG, False) if english else Shown(cymraeg, WELSH, bool(cymraeg))
 
 
+def text(obj, field: str = "title") -> str:
+    """Only the text of ``shown``, unmarked: a notification's subject or body names a plan or
+    an item in its reader's language (it is composed inside the recipient's language)."""
+    return shown(obj, field).text
+
+
 def both(obj, field: str) -> tuple[str, str]:
     """The English and the Welsh, for a page or PDF that prints them side by side."""
     return _read(obj, field), _read(obj, f"{field}_cy")

@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import bilingual
 from config.history import change_context
 from config.language import in_language_of
 from monitoring.models import MemberQuestion, ReportingPeriod
@@ -90,7 +91,7 @@ def question_ask(
             words = {"user": user, "period": period.label, "due": short_date(question.due_on)}
             notify(
                 recipients=[addressee],
-                subject=_("A member's question on %(item)s") % {"item": item.title},
+                subject=_("A member's question on %(item)s") % {"item": bilingual.text(item)},
                 body=_("%(user)s asked, on the %(period)s scorecard:") % words
                 + f"\n\n{text}\n\n"
                 + _("Please answer by %(due)s.") % words,
@@ -149,7 +150,7 @@ def question_answer(*, question_id: int, user: User, answer: str) -> MemberQuest
         with in_language_of(question.asked_by):
             notify(
                 recipients=[question.asked_by],
-                subject=_("Your question on %(item)s has been answered") % {"item": question.item.title},
+                subject=_("Your question on %(item)s has been answered") % {"item": bilingual.text(question.item)},
                 body=_("%(user)s answered:") % {"user": user} + f"\n\n{question.answer}",
                 url=question.get_absolute_url(),
             )

@@ -28,6 +28,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from config import bilingual
 from config.history import change_context
 from config.language import in_language_of
 from config.storage import StoredFiles, stored_unless_failed
@@ -604,7 +605,7 @@ def _tell_author(ret: ProgressReturn, subject: StrOrPromise, body: StrOrPromise,
     if ret.author is not None:
         url = reverse("monitoring:return-detail", args=[ret.item.plan.slug, ret.item_id, ret.period.slug])
         with in_language_of(ret.author):
-            words = {"period": ret.period.label, "item": ret.item.title}
+            words = {"period": ret.period.label, "item": bilingual.text(ret.item)}
             notify(recipients=[ret.author], subject=str(subject) % words, body=str(body) % values, url=url)
 
 
@@ -655,7 +656,7 @@ def _send(period: ReportingPeriod, by_recipient: dict[int, tuple[User, list[Plan
 
 
 def _remind(person: User, period: ReportingPeriod, items: list[PlanItem], kind: str, url: str) -> None:
-    lines = "\n".join(f"- {item.title} ({item.plan.title})" for item in items)
+    lines = "\n".join(f"- {bilingual.text(item)} ({bilingual.text(item.plan)})" for item in items)
     words = {"count": len(items), "period": period.label, "due": _day(period.due_on)}
     if kind == ReminderSent.Kind.OVERDUE:
         subject = ngettext(

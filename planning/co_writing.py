@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config import bilingual
 from config.history import current_change
 from partners.models import PartnershipMember, User
 from planning.models import DraftingGroup, DraftingGroupMember, Plan, PlanItem, SignOff
@@ -72,12 +73,12 @@ def drafting_member_add(*, group: DraftingGroup, user: User, email: str) -> Draf
         notify_in_their_language(
             recipients=[person],
             write=lambda: (
-                _("You are drafting part of %(plan)s") % {"plan": locked.title},
+                _("You are drafting part of %(plan)s") % {"plan": bilingual.text(locked)},
                 _(
                     "%(person)s added you to the drafting group “%(group)s”. While the plan is a draft you can "
                     "add, change, move and delete the items in “%(part)s” and everything under it."
                 )
-                % {"person": user, "group": group.name, "part": group.item.title},
+                % {"person": user, "group": group.name, "part": bilingual.text(group.item)},
             ),
             url=group.item.get_absolute_url(),
         )
@@ -183,7 +184,7 @@ def _tell_owner(plan: Plan, user: User, what: str, detail: str) -> None:
     """``what``: a lazy sentence naming %(organisation)s and %(plan)s, in the owner's language."""
 
     def write() -> tuple[str, str]:
-        subject = what % {"organisation": user.organisation, "plan": plan.title}
+        subject = what % {"organisation": user.organisation, "plan": bilingual.text(plan)}
         return subject, f"{subject} ({user}).\n\n{detail}".strip()
 
     notify_in_their_language(

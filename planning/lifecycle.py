@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from config import bilingual
 from config.history import change_time, current_change
 from partners.models import Organisation, User
 from planning import co_writing, evaluation
@@ -113,9 +114,14 @@ def plan_consultation_open(
         notify_in_their_language(
             recipients=people,
             write=lambda: (
-                _("Consultation: %(plan)s") % {"plan": locked.title},
+                _("Consultation: %(plan)s") % {"plan": bilingual.text(locked)},
                 _("%(person)s invites your comments on the draft %(plan)s, open from %(opens)s until %(closes)s.")
-                % {"person": user, "plan": locked.title, "opens": long_date(opens_on), "closes": long_date(closes_on)}
+                % {
+                    "person": user,
+                    "plan": bilingual.text(locked),
+                    "opens": long_date(opens_on),
+                    "closes": long_date(closes_on),
+                }
                 + f"\n\n{note}",
             ),
             url=locked.get_absolute_url(),
@@ -285,7 +291,10 @@ def comment_add(
             readers.add(parent.author)
         notify_in_their_language(
             recipients=[person for person in readers if person.pk != user.pk],
-            write=lambda: (_("New comment on %(plan)s") % {"plan": locked.title}, _comment_told(user, item, body)),
+            write=lambda: (
+                _("New comment on %(plan)s") % {"plan": bilingual.text(locked)},
+                _comment_told(user, item, body),
+            ),
             url=f"{locked.get_absolute_url()}comments/#comment-{comment.pk}",
         )
     return comment
@@ -294,7 +303,7 @@ def comment_add(
 def _comment_told(user: User, item: PlanItem | None, body: str) -> str:
     words = {"person": user, "organisation": user.organisation or _("no organisation")}
     if item is not None:
-        said = _("%(person)s (%(organisation)s) commented on %(item)s:") % {**words, "item": item.title}
+        said = _("%(person)s (%(organisation)s) commented on %(item)s:") % {**words, "item": bilingual.text(item)}
     else:
         said = _("%(person)s (%(organisation)s) commented:") % words
     return f"{said}\n\n{body}"
@@ -338,7 +347,7 @@ def comment_respond(
         elif comment.author_id != user.pk:
             notify_in_their_language(
                 recipients=[comment.author],
-                write=lambda: (ANSWERED_SUBJECTS[comment.state] % {"plan": comment.plan.title}, response),
+                write=lambda: (ANSWERED_SUBJECTS[comment.state] % {"plan": bilingual.text(comment.plan)}, response),
                 url=f"{comment.plan.get_absolute_url()}comments/#comment-{comment.pk}",
             )
     return comment

@@ -20,6 +20,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from config import bilingual
 from config.history import current_change
 from partners.models import User
 from planning import services
@@ -88,7 +89,7 @@ def suggestion_add(
         notify_in_their_language(
             recipients=[person for person in {locked.owner} if person.pk != user.pk],
             write=lambda: (
-                _("Suggested change to %(plan)s") % {"plan": locked.title},
+                _("Suggested change to %(plan)s") % {"plan": bilingual.text(locked)},
                 _("%(person)s (%(organisation)s) suggests %(what)s:")
                 % {
                     "person": user,

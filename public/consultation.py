@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config import bilingual
 from config.history import change_context, current_change
 from config.text import one_line
 from partners.models import User, token_hash
@@ -267,7 +268,7 @@ def confirm(token: str) -> list[PublicResponse]:
             notify_in_their_language(
                 recipients=[plan.owner],
                 write=lambda plan=plan: (
-                    _("A response from the public to %(plan)s is waiting") % {"plan": plan.title},
+                    _("A response from the public to %(plan)s is waiting") % {"plan": bilingual.text(plan)},
                     _(
                         "A member of the public has responded to the consultation. Approve or reject the response "
                         "before it is shown."

@@ -92,6 +92,18 @@ def test_the_owners_chase_and_a_review_reach_each_person_in_their_language(monit
     assert accepted.subject == f"Mae eich ffurflen Ch1 2013/14 wedi’i derbyn: {monitored.action.title}"
 
 
+def test_a_reminder_names_the_action_and_plan_in_welsh_where_they_have_it(monitored, q1, bob, alice):
+    action = monitored.action
+    action.title_cy = "Hyfforddi pob athro mathemateg"
+    action.save()
+    bob.language = "cy"
+    bob.save(update_fields=["language"])
+    monitoring.reminders_send(period=q1, plan=monitored, user=alice)
+    body = Notification.objects.get(recipient=bob).body
+    # the action in Welsh; the plan, with no Welsh title, in English
+    assert f"- Hyfforddi pob athro mathemateg ({monitored.title})" in body
+
+
 def test_a_locked_quarters_scorecard_locked_in_welsh_reads_in_english_and_in_welsh(reported, periods, ada):
     q2 = periods[1]
     with translation.override("cy"):  # an admin reading in Welsh locks the quarter

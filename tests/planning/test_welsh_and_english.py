@@ -162,3 +162,31 @@ def test_notifications_are_written_in_each_recipients_language(alice, pat, mel, 
     told = Notification.objects.get(recipient=alice)
     assert told.subject == f"Sylw newydd ar {plan.title}"
     assert told.body.startswith(f"Rhoddodd {pat} (") and "Please add the youth service." in told.body
+
+
+@pytest.mark.django_db
+def test_notifications_name_the_plan_and_item_in_the_recipients_language(alice, pat, mel, college, plan):
+    """Where the plan has its Welsh title, a Welsh reader's notification names it in Welsh;
+    an item with no Welsh is named in English (decision 0033)."""
+    from planning import services
+    from tests.factories import add_item, vision_of
+
+    services.plan_update(
+        plan_id=plan.pk, user=alice, fields={"title_cy": "Cynllun Gwella Ysgolion"}, expected_version=plan.version,
+        reason="Welsh",
+    )  # fmt: skip
+    item = add_item(plan, vision_of(plan), "priority", title="Every child reads")
+    mel.language = alice.language = "cy"
+    mel.save()
+    alice.save()
+    today = timezone.localdate()
+    plan = Plan.objects.get(pk=plan.pk)
+    lifecycle.plan_consultation_open(
+        plan=plan, user=alice, opens_on=today, closes_on=date(today.year + 1, 1, 31), note="",
+        organisations=[college], members=[mel],
+    )  # fmt: skip
+    assert Notification.objects.get(recipient=mel).subject == "Ymgynghoriad: Cynllun Gwella Ysgolion"
+    assert Notification.objects.get(recipient=pat).subject == f"Consultation: {plan.title}"
+    lifecycle.comment_add(plan=Plan.objects.get(pk=plan.pk), user=pat, body="Add the youth service.", item=item)
+    told = Notification.objects.get(recipient=alice)
+    assert told.subject == "Sylw newydd ar Cynllun Gwella Ysgolion" and "Every child reads" in told.body
