@@ -56,7 +56,8 @@ STATE_LABELS = dict(State.choices)
 # them: the words are put in at render, in the reader's language (``relabel``), from codes the
 # data keeps: "state_code" of outstanding rows, "unit_code" and "direction_code" of targets,
 # "threshold_by", "generated_at", each trend quarter's "slug" and "short", "outside" on the rows
-# of items under no priority. A card stored before them has the English words and the codes most
+# of items under no priority, and the Welsh of titles ("title_cy", "plan_cy"; decision 0033). A
+# card stored before them has the English words and the codes most
 # of them follow from (rag, status, derived); what none follows from reads as stored
 SCHEMA = 2
 NO_RETURN = gettext_lazy("No return")
@@ -244,6 +245,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             "narrative": ret.narrative if ret and ret.state in RECEIVED else "",
             # the Welsh, where written: shown to Welsh readers (``relabel``, decision 0033)
             "title_cy": item.title_cy,
+            "plan_cy": owner.title_cy,
             "narrative_cy": ret.narrative_cy if ret and ret.state in RECEIVED else "",
         }
         rows.append(row)
@@ -264,11 +266,20 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
 
     return {
         "schema": SCHEMA,
-        "plan": {"id": plan.pk, "title": plan.title, "slug": plan.slug, "organisation": str(plan.organisation)},
+        "plan": {
+            "id": plan.pk,
+            "title": plan.title,
+            "title_cy": plan.title_cy,
+            "slug": plan.slug,
+            "organisation": str(plan.organisation),
+        },  # fmt: skip
         "period": {"label": period.label, "slug": period.slug, "due": formats.date_format(period.due_on, "j F Y")},
         "include_children": include_children,
         "labels": labels,  # the plan's own names for its levels, stored with the rest
-        "plans": [{"title": p.title, "slug": p.slug, "organisation": str(p.organisation)} for p in plans],
+        "plans": [
+            {"title": p.title, "title_cy": p.title_cy, "slug": p.slug, "organisation": str(p.organisation)}
+            for p in plans
+        ],
         **_generated(timezone.now()),
         "reported": len(rows),
         "received": len(rows) - missing,
@@ -314,6 +325,7 @@ def milestone_row(item: Item, ret: Ret | None, owner: Plan, reference: str, url:
         "reason": ret.revision_reason if received else "",
         "narrative": ret.narrative if received else "",
         "title_cy": item.title_cy,
+        "plan_cy": owner.title_cy,
         "narrative_cy": ret.narrative_cy if received else "",
     }
 
@@ -387,6 +399,8 @@ def _priority_counts(per_priority, by_id, refs, plan_by_id, outside: str) -> lis
                 "title": priority.title if priority else outside,
                 "outside": priority is None,
                 "plan": plan_by_id[priority.plan_id].title if priority else "",
+                "title_cy": priority.title_cy if priority else "",
+                "plan_cy": plan_by_id[priority.plan_id].title_cy if priority else "",
                 "url": _item_url(plan_by_id[priority.plan_id], priority) if priority else "",
                 "counts": [counter[rag] for rag in RAG_ORDER] + [counter["none"]],
                 "total": sum(counter.values()),
@@ -527,6 +541,8 @@ def _costs(items, profiles, priority_of, by_id, refs, plan_by_id, outside: str) 
                 "title": priority.title if priority else outside,
                 "outside": priority is None,
                 "plan": plan_by_id[priority.plan_id].title if priority else "",
+                "title_cy": priority.title_cy if priority else "",
+                "plan_cy": plan_by_id[priority.plan_id].title_cy if priority else "",
                 "amounts": [pounds(a) if a else "" for a in amounts],
                 "total": pounds(sum(amounts, Decimal(0))),
             }
@@ -742,10 +758,18 @@ def relabel(card: dict, period: ReportingPeriod | None = None) -> dict:
             row["direction"] = str(DIRECTIONS[code]) if code in DIRECTIONS else row["direction"]
         if welsh:  # the item's and the return's own words in Welsh, where written (decision 0033)
             row["title"] = row.get("title_cy") or row.get("title", "")
+            if "plan" in row:
+                row["plan"] = row.get("plan_cy") or row["plan"]
             if "narrative" in row:
                 row["narrative"] = row.get("narrative_cy") or row["narrative"]
         if row.get("spend") == NOT_GIVEN and "budget" in row:
             row["spend"] = _("Not given")
+    if welsh:  # the plans' and priorities' titles (keys added in issue 18: absent, the English stays)
+        for named in [card.get("plan") or {}, *card.get("plans", [])]:
+            named["title"] = named.get("title_cy") or named.get("title", "")
+        for row in [*card.get("priorities", []), *(card.get("costs") or {}).get("rows", [])]:
+            row["title"] = row.get("title_cy") or row.get("title", "")
+            row["plan"] = row.get("plan_cy") or row.get("plan", "")
     for count in card.get("rag_counts", []):
         count["label"] = str(RAG_LABELS.get(count["rag"], NO_RETURN))
     for count in milestones_section.get("counts", []):

@@ -120,6 +120,26 @@ def test_a_locked_quarters_scorecard_locked_in_welsh_reads_in_english_and_in_wel
     assert [q["period"] for q in welsh["trend"]] == ["Ch1 2013/14", "Ch2 2013/14"]
 
 
+def test_a_locked_scorecard_names_the_plan_and_priority_in_welsh_where_they_have_it(reported, periods, ada):
+    """The Welsh titles are stored with the card when the quarter is locked, so its reader in
+    Welsh gets them; an English reader gets the English."""
+    for thing, welsh_title in ((reported, "Cynllun Gwella Ysgolion"), (reported.priority, "Codi cyrhaeddiad")):
+        thing.title_cy = welsh_title
+        thing.save()
+    q2 = periods[1]
+    monitoring.period_lock(period_id=q2.pk, user=ada)
+    q2.refresh_from_db()
+    stored = ScorecardSnapshot.objects.get(plan=reported, include_children=False).data
+    assert stored["plan"]["title_cy"] == "Cynllun Gwella Ysgolion"
+    with translation.override("cy"):
+        welsh = scorecards.scorecard_data(reported, q2)
+    english = scorecards.scorecard_data(reported, q2)
+    assert welsh["plan"]["title"] == "Cynllun Gwella Ysgolion" and english["plan"]["title"] == reported.title
+    assert welsh["priorities"][0]["title"] == "Codi cyrhaeddiad"
+    assert english["priorities"][0]["title"] == reported.priority.title
+    assert {row["plan"] for row in welsh["rows"]} == {"Cynllun Gwella Ysgolion"}
+
+
 def test_a_scorecard_stored_before_issue_18_reads_in_welsh(reported, periods, ada):
     q2 = periods[1]
     monitoring.period_lock(period_id=q2.pk, user=ada)
