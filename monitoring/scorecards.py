@@ -57,8 +57,8 @@ STATE_LABELS = dict(State.choices)
 # data keeps: "state_code" of outstanding rows, "unit_code" and "direction_code" of targets,
 # "threshold_by", "generated_at", each trend quarter's "slug" and "short", "outside" on the rows
 # of items under no priority, and the Welsh of titles ("title_cy", "plan_cy"; decision 0033). A
-# card stored before them has the English words and the codes most
-# of them follow from (rag, status, derived); what none follows from reads as stored
+# card stored before them has the English words and the codes most of them follow from (rag,
+# status, derived); what none follows from reads as stored
 SCHEMA = 2
 NO_RETURN = gettext_lazy("No return")
 NOT_GIVEN = "Not given"  # how schema 2 stored spend not given
@@ -272,7 +272,7 @@ def build(plan: Plan, period: ReportingPeriod, *, include_children: bool = False
             "title_cy": plan.title_cy,
             "slug": plan.slug,
             "organisation": str(plan.organisation),
-        },  # fmt: skip
+        },
         "period": {"label": period.label, "slug": period.slug, "due": formats.date_format(period.due_on, "j F Y")},
         "include_children": include_children,
         "labels": labels,  # the plan's own names for its levels, stored with the rest
