@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import translation
 
 from partners.models import Organisation, User
 from tests.factories import OrganisationFactory, UserFactory, make_plan
@@ -22,6 +23,16 @@ def _empty_cache():
     tests/planning/test_plan_views.py showed another test's description)."""
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    """Each test starts in the default language. The test client runs a request in the test's
+    own thread, and a request in Welsh leaves Welsh active there: a later test's fixtures
+    then wrote Welsh period names into English returns (seen on PostgreSQL, where a module
+    of Welsh requests ran before tests/monitoring/test_welsh_and_english.py)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

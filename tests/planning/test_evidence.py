@@ -371,7 +371,7 @@ def test_a_search_is_cached_until_a_title_changes(client, alice, carol, plan, ac
         assert client.get(url).context["found"].total_groups == 1
     services.item_update(item_id=unlike.pk, user=carol, expected_version=unlike.version,
                          change=services.ItemChange({"title": "Run a reading recovery scheme in primary schools"}))  # fmt: skip
-    with django_assert_num_queries(COUNCIL_DUPLICATES_QUERIES):
+    with django_assert_num_queries(searched(COUNCIL_DUPLICATES_QUERIES)):
         [group] = client.get(url).context["found"].groups
     assert {item.pk for item in group.items} == {action.pk, twin.pk, unlike.pk}
     services.item_update(item_id=twin.pk, user=carol, expected_version=twin.version,
@@ -428,9 +428,9 @@ def test_query_counts_do_not_grow_with_the_plan(client, alice, plan, size, djang
     action = PlanItem.objects.filter(plan=plan, kind="action").first()
     with django_assert_num_queries(6):
         assert client.get(reverse("planning:item-merge", args=[plan.slug, action.pk])).status_code == 200
-    with django_assert_num_queries(PLAN_DUPLICATES_QUERIES):
+    with django_assert_num_queries(searched(PLAN_DUPLICATES_QUERIES)):
         assert client.get(reverse("planning:plan-duplicates", args=[plan.slug])).status_code == 200
-    with django_assert_num_queries(COUNCIL_DUPLICATES_QUERIES):
+    with django_assert_num_queries(searched(COUNCIL_DUPLICATES_QUERIES)):
         assert client.get(reverse("planning:council-duplicates")).status_code == 200
 
 
@@ -440,6 +440,13 @@ PLAN_DUPLICATES_QUERIES = 7
 # session, user, the plans the reader may see, what changed last, the actions and targets, the
 # plans again with the mergers counted
 COUNCIL_DUPLICATES_QUERIES = 6
+
+
+def searched(queries: int) -> int:
+    """A near-duplicates page's queries when it searches (not served from the cache): on
+    PostgreSQL the trigram search adds four (its savepoint and the release, the similarity
+    threshold for the transaction, the pairs); on SQLite the pairs are found in Python."""
+    return queries + (4 if connection.vendor == "postgresql" else 0)
 
 
 # --- the plan's spreadsheet and PDF ---------------------------------------------------------
