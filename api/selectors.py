@@ -209,6 +209,7 @@ class LinkEnd:
     title: str | None = None
     plan: str | None = None  # the plan's slug
     reference: str | None = None
+    title_cy: str | None = None  # its Welsh title, "" where there is none (decision 0033)
 
 
 @dataclass
@@ -240,7 +241,12 @@ def api_links(caller: Caller, plan: Plan, links: list[Link]) -> list[ApiLink]:
         if item.plan_id in hidden:
             return LinkEnd(hidden=True)
         return LinkEnd(
-            hidden=False, item_id=item.pk, title=item.title, plan=item.plan.slug, reference=refs.get(item.pk)
+            hidden=False,
+            item_id=item.pk,
+            title=item.title,
+            plan=item.plan.slug,
+            reference=refs.get(item.pk),
+            title_cy=item.title_cy,
         )
 
     return [

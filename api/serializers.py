@@ -210,6 +210,9 @@ class LinkEndSerializer(serializers.Serializer):
     item = serializers.IntegerField(source="item_id", allow_null=True)
     reference = serializers.CharField(allow_null=True)
     title = serializers.CharField(allow_null=True)
+    title_cy = serializers.CharField(
+        allow_null=True, help_text=gettext_lazy("The title in Welsh; empty where there is none.")
+    )
     plan = serializers.CharField(allow_null=True, help_text=gettext_lazy("The plan's slug."))
 
 

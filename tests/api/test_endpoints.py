@@ -157,11 +157,14 @@ def test_a_link_into_a_plan_the_caller_may_not_read_shows_only_that_it_exists(ca
     url = reverse("api:link-list", args=[world["plan"].slug])
     anonymous = call(url).json()["results"]
     hidden = next(link for link in anonymous if link["relation"] == "contributes_to")
-    assert hidden["target"] == {"hidden": True, "item": None, "reference": None, "title": None, "plan": None}
+    assert hidden["target"] == {
+        "hidden": True, "item": None, "reference": None, "title": None, "title_cy": None, "plan": None,
+    }  # fmt: skip
     assert hidden["note"] is None
     assert "Hidden goal" not in str(anonymous) and "secret-draft" not in str(anonymous)
     inside = next(link for link in anonymous if link["relation"] == "depends_on")
     assert inside["source"]["title"] == "Course booked" and inside["target"]["reference"] == "1.1.1"
+    assert inside["source"]["title_cy"] == ""  # no Welsh written: empty, not missing
     # the owner reads the draft in the app, so with a token they see the link's other end
     mine = call(url, token_for(alice)).json()["results"]
     shown = next(link for link in mine if link["relation"] == "contributes_to")

@@ -23,3 +23,12 @@ def test_plans_and_items_carry_their_welsh_beside_the_english(call, published, a
     items = {item["title"]: item for item in call(reverse("api:item-list", args=[published.slug])).json()["results"]}
     assert (items["Roads"]["title_cy"], items["Roads"]["description_cy"]) == ("Ffyrdd", "Tyllau")
     assert items[vision_of(published).title]["title_cy"] == ""
+
+
+def test_a_links_ends_carry_their_welsh_titles(call, published, alice):
+    roads = add_item(published, vision_of(published), "priority", title="Roads", title_cy="Ffyrdd")
+    paths = add_item(published, vision_of(published), "priority", title="Paths")
+    services.link_add(source_id=paths.pk, target_id=roads.pk, relation="depends_on", user=alice)
+    [link] = call(reverse("api:link-list", args=[published.slug])).json()["results"]
+    assert (link["source"]["title"], link["source"]["title_cy"]) == ("Paths", "")
+    assert (link["target"]["title"], link["target"]["title_cy"]) == ("Roads", "Ffyrdd")

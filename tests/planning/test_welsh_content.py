@@ -258,3 +258,18 @@ def test_the_public_item_page_names_the_ends_of_links_in_the_readers_language(cl
     assert "Ffyrdd diogel</a>" in page and "(Cynllun Corfforaethol)" in page
     back = client.get(reverse("public:item-detail", args=[welsh.plan.slug, welsh.pk]), HTTP_ACCEPT_LANGUAGE="cy")
     assert "Trwsio’r ffyrdd</a>" in back.content.decode()
+
+
+def test_the_plan_as_it_stood_reads_in_the_readers_language(client, alice, plan):
+    """The history keeps the Welsh beside the English: the plan as it stood shows a Welsh
+    reader the Welsh of the time, and the English where there was none, marked."""
+    from django.utils import timezone
+
+    plan = _welsh_plan(alice, plan)
+    client.force_login(alice)
+    url = reverse("planning:plan-as-of", args=[plan.slug]) + f"?at={timezone.localdate().isoformat()}"
+    welsh = client.get(url, HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+    assert "Trwsio’r ffyrdd" in welsh and "Cynllun Ffyrdd" in welsh
+    assert '<span lang="en-GB">Light the paths</span>' in welsh
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Fix the roads" in english and "Trwsio’r ffyrdd" not in english
