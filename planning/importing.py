@@ -49,7 +49,7 @@ from planning.formatting import long_date
 from planning.models import Indicator, ItemSupporter, Plan, PlanImport, PlanItem
 from planning.selectors import items_with_references
 from planning.services import ItemChange, _lock_tree_allocation, item_add, item_delete, item_update, plan_update
-from planning.views.exports import EVIDENCE_HEADINGS, PLAN_HEADINGS
+from planning.views.exports import EVIDENCE_HEADINGS, PLAN_HEADINGS, WELSH_HEADINGS
 
 MAX_BYTES = uploads.WORKBOOK_MAX_BYTES  # 5 MB, for both kinds: the largest real plan's JSON is under 2 MB
 MAX_ROWS = uploads.WORKBOOK_MAX_RETURN_ROWS  # 2,500 rows of items; the largest real plan has 2,000
@@ -77,8 +77,10 @@ ITEM_FIELDS = [
         *loader.MPTT_COLUMNS,
     }  # fmt: skip
 ]
-# fields an older file may not carry: compared and written only when the file has them
-OPTIONAL_ITEM_FIELDS = set(PlanItem.EVIDENCE_FIELDS)
+# fields an older file may not carry: compared and written only when the file has them (the
+# Welsh too: a spreadsheet without its columns, or from a council that does not write Welsh,
+# once blanked every Welsh title it was imported over)
+OPTIONAL_ITEM_FIELDS = {*PlanItem.EVIDENCE_FIELDS, *PlanItem.WELSH_FIELDS}
 SUPPORTERS = "supporting_organisations"
 
 # spreadsheet heading -> item field it holds ("" for a column only shown)
@@ -109,6 +111,9 @@ COLUMN_FIELDS = {
     # optional columns (exports.EVIDENCE_HEADINGS): read when the spreadsheet has them
     "Success criteria": "success_criteria",
     "Outcome or output": "result_kind",
+    # and the Welsh (exports.WELSH_HEADINGS), likewise
+    "Title in Welsh": "title_cy",
+    "Description in Welsh": "description_cy",
 }
 FIELD_COLUMNS = {name: heading for heading, name in COLUMN_FIELDS.items() if name}
 FIELD_COLUMNS.update(
@@ -520,7 +525,8 @@ def _sheet_records(name: str, content: bytes, plan_slug: str):
                 % {"file": name, "columns": ", ".join(f"“{h}”" for h in missing)},
                 code="columns",
             )
-        columns = {h: header.index(h) for h in [*PLAN_HEADINGS, *EVIDENCE_HEADINGS] if h in header}
+        optional = [*EVIDENCE_HEADINGS, *WELSH_HEADINGS]
+        columns = {h: header.index(h) for h in [*PLAN_HEADINGS, *optional] if h in header}
         raw_rows = []
         for number, cells in enumerate(lines, start=2):
             values = {h: cells[i] if i < len(cells) else None for h, i in columns.items()}

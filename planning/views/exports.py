@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from config import bilingual
 from config.spreadsheets import FORMATS, spreadsheet_response
 from planning import budgets
 from planning.access import get_plan_for_user
@@ -47,6 +48,9 @@ PLAN_HEADINGS = [
 # an action's evidence (issue 18, decision 0031): read by the plan import when present, so a
 # spreadsheet downloaded before these columns existed still imports (and leaves them alone)
 EVIDENCE_HEADINGS = ["Success criteria", "Outcome or output"]
+# the Welsh of the title and description (decision 0033): exported where the council writes
+# its plans in Welsh as well, and read by the plan import when present, like the evidence
+WELSH_HEADINGS = ["Title in Welsh", "Description in Welsh"]
 # the export's last column (decision 0023): an action's budget profile, read-only — the plan
 # import reads PLAN_HEADINGS and leaves it alone; profiles are edited on the action's page
 PROFILE_HEADING = "Budget profile"
@@ -65,12 +69,14 @@ def plan_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     for row in ItemSupporter.objects.filter(item__plan=plan).select_related("organisation"):
         supporters.setdefault(row.item_id, []).append(row.organisation.name)
     profiles = budgets.profiles_for([plan])
-    rows = [[*PLAN_HEADINGS, *EVIDENCE_HEADINGS, PROFILE_HEADING]]
+    welsh = bilingual.welsh_content()
+    rows = [[*PLAN_HEADINGS, *EVIDENCE_HEADINGS, *(WELSH_HEADINGS if welsh else []), PROFILE_HEADING]]
     rows.extend(
         [
             *item_cells(plan, item, refs[item.pk], supporters.get(item.pk, [])),
             item.success_criteria,
             choice_label(item, "result_kind"),
+            *([item.title_cy, item.description_cy] if welsh else []),
             profile_text(profiles.get(item.pk, [])),
         ]
         for item in items

@@ -131,9 +131,9 @@ def test_a_json_file_for_an_existing_plan_previews_its_changes_then_applies_them
 
 
 def test_the_import_reads_every_column_the_export_writes():
-    from planning.views.exports import EVIDENCE_HEADINGS, PLAN_HEADINGS
+    from planning.views.exports import EVIDENCE_HEADINGS, PLAN_HEADINGS, WELSH_HEADINGS
 
-    assert list(importing.COLUMN_FIELDS) == [*PLAN_HEADINGS, *EVIDENCE_HEADINGS]
+    assert list(importing.COLUMN_FIELDS) == [*PLAN_HEADINGS, *EVIDENCE_HEADINGS, *WELSH_HEADINGS]
 
 
 def test_a_spreadsheet_round_trip_previews_the_edit_then_applies_it_with_history(client, ada, plan, items):

@@ -273,3 +273,47 @@ def test_the_plan_as_it_stood_reads_in_the_readers_language(client, alice, plan)
     assert '<span lang="en-GB">Light the paths</span>' in welsh
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Fix the roads" in english and "Trwsio’r ffyrdd" not in english
+
+
+def test_the_spreadsheet_carries_the_welsh_and_the_import_reads_it_back(client, ada, plan):
+    import io
+
+    from openpyxl import load_workbook
+
+    from planning import importing
+    from tests.planning.test_browser_import import edit_sheet, exported, upload
+
+    item = _item(plan, title="Fix the roads", title_cy="Trwsio’r ffyrdd")
+    client.force_login(ada)
+    content = exported(client, plan)
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    headings = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[headings.index("Title")] == item.title)
+    assert (row[headings.index("Title in Welsh")], row[headings.index("Description in Welsh")]) == (
+        "Trwsio’r ffyrdd", None)  # fmt: skip
+    number = 2 + [r[headings.index("Title")] for r in sheet.iter_rows(min_row=2, values_only=True)].index(item.title)
+    edited = edit_sheet(content, {(number, "Description in Welsh"): "Tyllau yn gyntaf"})
+    imported = upload("sip.xlsx", edited, ada)
+    assert imported.preview["problems"] == []
+    importing.apply(import_id=imported.pk, user=ada)
+    item.refresh_from_db()
+    assert (item.title_cy, item.description_cy) == ("Trwsio’r ffyrdd", "Tyllau yn gyntaf")
+    assert item.history.latest().history_change_reason == "Imported from sip.xlsx"
+
+
+@override_settings(WELSH_CONTENT=False)
+def test_a_council_that_does_not_write_welsh_exports_no_welsh_columns_and_its_import_keeps_the_welsh(client, ada, plan):
+    from tests.planning.test_browser_import import exported, upload
+
+    item = _item(plan, title="Fix the roads", title_cy="Trwsio’r ffyrdd")
+    client.force_login(ada)
+    content = exported(client, plan)
+    import io
+
+    from openpyxl import load_workbook
+
+    assert "Title in Welsh" not in [cell.value for cell in load_workbook(io.BytesIO(content)).worksheets[0][1]]
+    imported = upload("sip.xlsx", content, ada)
+    assert imported.preview["problems"] == [] and imported.preview["plans"][0]["empty"] is True
+    item.refresh_from_db()
+    assert item.title_cy == "Trwsio’r ffyrdd"
