@@ -303,15 +303,17 @@ def test_the_spreadsheet_carries_the_welsh_and_the_import_reads_it_back(client, 
 
 @override_settings(WELSH_CONTENT=False)
 def test_a_council_that_does_not_write_welsh_exports_no_welsh_columns_and_its_import_keeps_the_welsh(client, ada, plan):
+    """Also a spreadsheet downloaded before the Welsh columns existed: imported, it leaves the
+    Welsh as it was (it once blanked it)."""
+    import io
+
+    from openpyxl import load_workbook
+
     from tests.planning.test_browser_import import exported, upload
 
     item = _item(plan, title="Fix the roads", title_cy="Trwsio’r ffyrdd")
     client.force_login(ada)
     content = exported(client, plan)
-    import io
-
-    from openpyxl import load_workbook
-
     assert "Title in Welsh" not in [cell.value for cell in load_workbook(io.BytesIO(content)).worksheets[0][1]]
     imported = upload("sip.xlsx", content, ada)
     assert imported.preview["problems"] == [] and imported.preview["plans"][0]["empty"] is True
