@@ -3,8 +3,10 @@
 The cells are the app's plan export's (``planning.views.exports.item_cells``), without the
 lead officer (the public pages name organisations, not officers: decision 0016), with one
 more column: the item's links, each end in a plan that is not published redacted as on
-the public pages ("An item in a plan that is not published"). CSV cells go through
-``config.spreadsheets`` (text a spreadsheet would run as a formula is escaped)."""
+the public pages ("An item in a plan that is not published"); and, where the council writes
+Welsh, the Welsh title and description (decision 0033), the Welsh of the links' ends in the
+JSON. CSV cells go through ``config.spreadsheets`` (text a spreadsheet would run as a formula
+is escaped)."""
 
 import json
 from datetime import date, datetime
@@ -14,10 +16,11 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 
+from config import bilingual
 from config.spreadsheets import csv_response
 from planning.models import Plan
 from planning.selectors import OutlineRow
-from planning.views.exports import PLAN_HEADINGS, item_cells
+from planning.views.exports import PLAN_HEADINGS, WELSH_HEADINGS, item_cells
 
 _OFFICER = PLAN_HEADINGS.index("Lead officer")
 HEADINGS = [*PLAN_HEADINGS[:_OFFICER], *PLAN_HEADINGS[_OFFICER + 1 :], "Links"]
@@ -37,8 +40,17 @@ def _cells(plan: Plan, row: OutlineRow) -> list:
     return cells
 
 
+def _welsh(row: OutlineRow, welsh: bool) -> list[str]:
+    """The item's Welsh title and description (under ``WELSH_HEADINGS``) where the council
+    writes Welsh; nothing where it does not."""
+    return [row.item.title_cy, row.item.description_cy] if welsh else []
+
+
 def plan_csv(plan: Plan, rows: list[OutlineRow]) -> HttpResponse:
-    return csv_response(f"{plan.slug}.csv", [HEADINGS, *([*_cells(plan, row), "; ".join(_links(row))] for row in rows)])
+    welsh = bilingual.welsh_content()
+    headings = [*HEADINGS, *(WELSH_HEADINGS if welsh else [])]
+    lines = ([*_cells(plan, row), "; ".join(_links(row)), *_welsh(row, welsh)] for row in rows)
+    return csv_response(f"{plan.slug}.csv", [headings, *lines])
 
 
 def _json_value(value):
@@ -54,9 +66,11 @@ def _json_value(value):
 def plan_json(plan: Plan, rows: list[OutlineRow]) -> HttpResponse:
     """The plan and its items, keyed by the CSV's headings, each item's links as a list of
     objects (relation, item, plan, address; item and plan withheld where not published)."""
+    welsh = bilingual.welsh_content()
     items = []
     for row in rows:
         entry = {heading: _json_value(value) for heading, value in zip(HEADINGS, _cells(plan, row), strict=False)}
+        entry.update(zip(WELSH_HEADINGS, _welsh(row, welsh), strict=False))
         entry["Address"] = settings.SITE_URL + row.url
         entry["Links"] = [
             {"relation": end.relation, "published": False}
@@ -67,6 +81,7 @@ def plan_json(plan: Plan, rows: list[OutlineRow]) -> HttpResponse:
                 "item": end.title,
                 "plan": end.plan_title,
                 "address": settings.SITE_URL + end.url,
+                **({"item_cy": end.title_cy, "plan_cy": end.plan_title_cy} if welsh else {}),
             }
             for end in (*row.links_out, *row.links_in)
         ]
@@ -74,6 +89,7 @@ def plan_json(plan: Plan, rows: list[OutlineRow]) -> HttpResponse:
     document = {
         "plan": {
             "title": plan.title,
+            **({"title_cy": plan.title_cy} if welsh else {}),
             "kind": plan.get_kind_display(),
             "organisation": plan.organisation.name,
             "period": plan.period,

@@ -255,6 +255,27 @@ def test_the_json_download_has_the_public_rows_only(client, world, settings):
     assert HIDDEN_TITLE not in response.content.decode() and OFFICER not in response.content.decode()
 
 
+def test_the_downloads_carry_the_welsh_where_the_council_writes_it(client, world, settings):
+    for thing, welsh in ((world.action, "Hyfforddi llywodraethwyr"), (world.goal, "Sir ffyniannus"),
+                         (world.plan, "Cynllun Gwasanaeth")):  # fmt: skip
+        thing.title_cy = welsh
+        thing.save()
+    cache.clear()
+    rows = list(csv.reader(io.StringIO(client.get(_pages(world)["csv"]).content.decode())))
+    action = {row[3]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}["Train governors"]
+    assert (action["Title in Welsh"], action["Description in Welsh"]) == ("Hyfforddi llywodraethwyr", "")
+    document = json.loads(client.get(_pages(world)["json"]).content)
+    assert document["plan"]["title_cy"] == "Cynllun Gwasanaeth"
+    item = next(item for item in document["items"] if item["Title"] == "Train governors")
+    assert item["Title in Welsh"] == "Hyfforddi llywodraethwyr"
+    assert {"item_cy": "Sir ffyniannus", "plan_cy": ""}.items() <= next(
+        end for end in item["Links"] if end.get("plan") == "Council Plan").items()  # fmt: skip
+    settings.WELSH_CONTENT = False  # a council that does not write Welsh: no Welsh columns
+    cache.clear()
+    assert "Title in Welsh" not in client.get(_pages(world)["csv"]).content.decode()
+    assert "Title in Welsh" not in client.get(_pages(world)["json"]).content.decode()
+
+
 # --- for search engines and caches -----------------------------------------------------------
 
 
