@@ -15,8 +15,8 @@ columns, and from the rows' versions (every write of an item raises its ``versio
 reference ("1.3.2", from the ranks of its ancestors among their siblings), first or last
 among its siblings (the move buttons), depth, today's names of the plan's leads and
 indicators, the supporters and their names, each link's other end (its title and plan, in
-both languages, and address), and the plan's level names and address. Any change to what the run shows changes
-its fingerprint.
+both languages, and address), and the plan's level names and address. Any change to what the
+run shows changes its fingerprint.
 """
 
 import hashlib

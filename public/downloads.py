@@ -20,7 +20,7 @@ from config import bilingual
 from config.spreadsheets import csv_response
 from planning.models import Plan
 from planning.selectors import OutlineRow
-from planning.views.exports import PLAN_HEADINGS, WELSH_HEADINGS, item_cells
+from planning.views.exports import PLAN_HEADINGS, WELSH_HEADINGS, item_cells, welsh_cells
 
 _OFFICER = PLAN_HEADINGS.index("Lead officer")
 HEADINGS = [*PLAN_HEADINGS[:_OFFICER], *PLAN_HEADINGS[_OFFICER + 1 :], "Links"]
@@ -40,16 +40,10 @@ def _cells(plan: Plan, row: OutlineRow) -> list:
     return cells
 
 
-def _welsh(row: OutlineRow, welsh: bool) -> list[str]:
-    """The item's Welsh title and description (under ``WELSH_HEADINGS``) where the council
-    writes Welsh; nothing where it does not."""
-    return [row.item.title_cy, row.item.description_cy] if welsh else []
-
-
 def plan_csv(plan: Plan, rows: list[OutlineRow]) -> HttpResponse:
     welsh = bilingual.welsh_content()
     headings = [*HEADINGS, *(WELSH_HEADINGS if welsh else [])]
-    lines = ([*_cells(plan, row), "; ".join(_links(row)), *_welsh(row, welsh)] for row in rows)
+    lines = ([*_cells(plan, row), "; ".join(_links(row)), *welsh_cells(row.item, welsh)] for row in rows)
     return csv_response(f"{plan.slug}.csv", [headings, *lines])
 
 
@@ -70,7 +64,7 @@ def plan_json(plan: Plan, rows: list[OutlineRow]) -> HttpResponse:
     items = []
     for row in rows:
         entry = {heading: _json_value(value) for heading, value in zip(HEADINGS, _cells(plan, row), strict=False)}
-        entry.update(zip(WELSH_HEADINGS, _welsh(row, welsh), strict=False))
+        entry.update(zip(WELSH_HEADINGS, welsh_cells(row.item, welsh), strict=False))
         entry["Address"] = settings.SITE_URL + row.url
         entry["Links"] = [
             {"relation": end.relation, "published": False}

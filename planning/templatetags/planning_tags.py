@@ -51,7 +51,7 @@ def shown_markdown(obj, field: str) -> SafeString:
 @register.filter
 def shown_text(obj, field: str) -> str:
     """Only the text (an attribute, markdown to be rendered): see ``shown_lang``."""
-    return bilingual.shown(obj, field).text
+    return bilingual.text(obj, field)
 
 
 @register.filter

@@ -76,7 +76,7 @@ def plan_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
             *item_cells(plan, item, refs[item.pk], supporters.get(item.pk, [])),
             item.success_criteria,
             choice_label(item, "result_kind"),
-            *([item.title_cy, item.description_cy] if welsh else []),
+            *welsh_cells(item, welsh),
             profile_text(profiles.get(item.pk, [])),
         ]
         for item in items
@@ -92,6 +92,12 @@ def profile_text(lines: list[budgets.CostLine]) -> str:
         for line in lines
         if line.year is not None
     )
+
+
+def welsh_cells(item: PlanItem, welsh: bool) -> list[str]:
+    """One item's cells under ``WELSH_HEADINGS`` where the council writes Welsh (``welsh``);
+    none where it does not. The app's export and the public downloads write the same."""
+    return [item.title_cy, item.description_cy] if welsh else []
 
 
 def item_cells(plan: Plan, item: PlanItem, reference: str, supporters: list[str]) -> list:
